@@ -1,0 +1,41 @@
+"""The `partnerbot` command line: one sub-command module per area."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.cli import admin, converse, imports, server
+from bot.config import ConfigError, Settings
+from bot.db import DatabaseError
+from bot.logs import configure
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="partnerbot",
+        description="The School and Community Partnerships assistant (Slack, Teams, web chat, console).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for module in (converse, server, imports, admin):
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure(logging.INFO if getattr(args, "verbose", False) or args.command in ("serve", "clock") else logging.WARNING)
+    try:
+        settings = Settings.from_env()
+        return int(args.run(args, settings) or 0)
+    except ConfigError as exc:
+        print(f"partnerbot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseError as exc:
+        print(f"partnerbot: database error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

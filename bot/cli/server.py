@@ -1,0 +1,38 @@
+"""`partnerbot serve`, `partnerbot clock` and `partnerbot announce`."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.config import Settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    serve = sub.add_parser("serve", help="run the web server (Slack, Teams, web chat, /healthz)")
+    serve.add_argument("--port", type=int, default=None, help="default: $PORT or 3978")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--socket-mode", action="store_true", help="connect to Slack over Socket Mode (SLACK_APP_TOKEN)")
+    serve.set_defaults(run=run_serve)
+    clock = sub.add_parser("clock", help="run the scheduler (announcements, reminders, SLA reminders)")
+    clock.set_defaults(run=run_clock)
+    announce = sub.add_parser("announce", help="post the weekly training digest")
+    announce.add_argument("--now", action="store_true", required=True, help="post immediately")
+    announce.set_defaults(run=run_announce)
+
+
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server import serve
+
+    return serve(settings, host=args.host, port=args.port or settings.port, socket_mode=args.socket_mode)
+
+
+def run_clock(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.scheduler import run_clock as clock
+
+    return clock(settings)
+
+
+def run_announce(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.scheduler import announce_now
+
+    return announce_now(settings)

@@ -1,0 +1,177 @@
+"""Typed settings read once from environment variables (12-factor).
+
+Secrets are wrapped in `Secret` so they never show up in a repr, a log line or a
+traceback; call `.reveal()` only where the value is handed to a client.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from platformdirs import user_data_dir
+
+
+class ConfigError(ValueError):
+    """A setting is present but unusable; raised at start, never at 8 a.m."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A string that hides itself from repr/str; `reveal()` hands it to a client."""
+
+    _value: str = field(repr=False)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('***')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+
+def default_database_url() -> str:
+    data_dir = Path(user_data_dir("partnerbot", appauthor=False))
+    return f"sqlite:///{data_dir / 'partnerbot.db'}"
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.replace(";", ",").split(",") if part.strip())
+
+
+def parse_staff(value: str) -> dict[str, frozenset[str]]:
+    """`DEPARTMENT_STAFF="slack:U1,slack:U2,teams:29:abc"`; a bare id counts on every platform."""
+    staff: dict[str, set[str]] = {}
+    for entry in _split(value):
+        platform, sep, user = entry.partition(":")
+        if sep and platform in {"slack", "teams", "web", "cli"}:
+            staff.setdefault(platform, set()).add(user)
+        else:
+            staff.setdefault("*", set()).add(entry)
+    return {platform: frozenset(users) for platform, users in staff.items()}
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob the bot has; build it with `Settings.from_env()`."""
+
+    database_url: str = field(default_factory=default_database_url)
+    timezone: str = "America/Los_Angeles"
+    port: int = 3978
+
+    department_email: str = "partnerships@district.example"
+    department_slack_channel: str = ""
+    department_teams_channel: str = ""
+    department_staff: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    slack_bot_token: Secret = Secret("")
+    slack_signing_secret: Secret = Secret("")
+    slack_app_token: Secret = Secret("")
+    slack_api_url: str = "https://slack.com/api/"
+
+    microsoft_app_id: str = ""
+    microsoft_app_password: Secret = Secret("")
+    microsoft_app_tenant_id: str = ""
+    microsoft_app_type: str = "MultiTenant"
+
+    announce_cron: str = "0 8 * * mon"
+    announce_slack_channels: tuple[str, ...] = ()
+    announce_empty_digest: bool = False
+    reminder_hour: int = 9
+    consult_sla_hours: float = 24.0
+
+    web_chat_enabled: bool = True
+    web_chat_passcode: Secret = Secret("")
+    log_text: bool = False
+    load_sample_data: bool = True
+
+    confidence_threshold: float = 0.45
+    links: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def is_staff(self, platform: str, user: str) -> bool:
+        return user in self.department_staff.get(platform, frozenset()) or user in self.department_staff.get(
+            "*", frozenset()
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        database_url = env.get("DATABASE_URL", "").strip() or default_database_url()
+        if database_url.startswith("postgres://"):
+            database_url = "postgresql://" + database_url[len("postgres://") :]
+        if database_url.startswith("postgresql://"):
+            database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+        timezone = env.get("TIMEZONE", "").strip() or "America/Los_Angeles"
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"TIMEZONE {timezone!r} is not a known time zone") from exc
+        production = not database_url.startswith("sqlite")
+        links = {
+            key[len("LINK_") :].lower(): value
+            for key, value in env.items()
+            if key.startswith("LINK_") and value.strip()
+        }
+        return cls(
+            database_url=database_url,
+            timezone=timezone,
+            port=int(_number(env, "PORT", 3978)),
+            department_email=env.get("DEPARTMENT_EMAIL", "").strip() or cls.department_email,
+            department_slack_channel=env.get("DEPARTMENT_SLACK_CHANNEL", "").strip(),
+            department_teams_channel=env.get("DEPARTMENT_TEAMS_CHANNEL", "").strip(),
+            department_staff=parse_staff(env.get("DEPARTMENT_STAFF", "")),
+            slack_bot_token=Secret(env.get("SLACK_BOT_TOKEN", "").strip()),
+            slack_signing_secret=Secret(env.get("SLACK_SIGNING_SECRET", "").strip()),
+            slack_app_token=Secret(env.get("SLACK_APP_TOKEN", "").strip()),
+            slack_api_url=env.get("SLACK_API_URL", "").strip() or cls.slack_api_url,
+            microsoft_app_id=env.get("MICROSOFT_APP_ID", "").strip(),
+            microsoft_app_password=Secret(env.get("MICROSOFT_APP_PASSWORD", "").strip()),
+            microsoft_app_tenant_id=env.get("MICROSOFT_APP_TENANT_ID", "").strip(),
+            microsoft_app_type=env.get("MICROSOFT_APP_TYPE", "").strip() or "MultiTenant",
+            announce_cron=env.get("ANNOUNCE_CRON", "").strip() or cls.announce_cron,
+            announce_slack_channels=_split(env.get("ANNOUNCE_SLACK_CHANNELS", "")),
+            announce_empty_digest=_flag(env.get("ANNOUNCE_EMPTY_DIGEST"), False),
+            reminder_hour=int(_number(env, "REMINDER_HOUR", 9)),
+            consult_sla_hours=_number(env, "CONSULT_SLA_HOURS", 24.0),
+            web_chat_enabled=_flag(env.get("WEB_CHAT_ENABLED"), not production),
+            web_chat_passcode=Secret(env.get("WEB_CHAT_PASSCODE", "").strip()),
+            log_text=_flag(env.get("LOG_TEXT"), False),
+            load_sample_data=_flag(env.get("LOAD_SAMPLE_DATA"), True),
+            confidence_threshold=_number(env, "CONFIDENCE_THRESHOLD", 0.45),
+            links=links,
+        )
+
+    def link(self, name: str, fallback: str = "") -> str:
+        """A department link (`LINK_MOU_TEMPLATE=...`), or the fallback text."""
+        return self.links.get(name, fallback)

@@ -1,0 +1,141 @@
+"""Engine, sessions and schema management (Alembic) for SQLite and PostgreSQL.
+
+The embedded default is an SQLite file that is created, migrated and seeded on
+first use; PostgreSQL is migrated automatically only when it is empty, otherwise
+with `partnerbot db upgrade` (several web processes must not race a migration).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be reached or is not at the expected schema."""
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision(engine: Engine) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def is_current(engine: Engine) -> bool:
+    return current_revision(engine) == head_revision(engine)
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to head (serialised by an advisory lock on PostgreSQL)."""
+    with _migration_lock(engine):
+        command.upgrade(alembic_config(engine), "head")
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(815462)"))
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(815462)"))
+            conn.commit()
+
+
+@dataclass
+class Database:
+    """One engine and session factory per process."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @classmethod
+    def connect(cls, url: str) -> "Database":
+        engine = make_engine(url)
+        return cls(engine, sessionmaker(engine, expire_on_commit=False))
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed on success, rolled back on any error."""
+        with self.sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def prepare(self, *, auto_migrate: bool | None = None, seed: bool = True, load_samples: bool = True) -> bool:
+        """Create/migrate the schema where allowed and seed a fresh database.
+
+        Returns True when the database was empty and has just been set up.
+        """
+        try:
+            tables = set(inspect(self.engine).get_table_names())
+        except Exception as exc:  # the driver's own error types vary
+            raise DatabaseError(f"cannot reach the database: {exc.__class__.__name__}") from exc
+        fresh = "alembic_version" not in tables
+        is_sqlite = self.engine.dialect.name == "sqlite"
+        allowed = is_sqlite or fresh if auto_migrate is None else auto_migrate
+        if not is_current(self.engine):
+            if not allowed:
+                raise DatabaseError(
+                    "the database schema is behind this version of partnerbot: run `partnerbot db upgrade`"
+                )
+            upgrade(self.engine)
+        if fresh and seed:
+            from bot.seed import seed_database
+
+            with self.session() as session:
+                seed_database(session, load_samples=load_samples)
+        return fresh
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,1 @@
+"""The partnership database: school names, service vocabulary, import and queries."""

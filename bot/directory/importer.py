@@ -1,0 +1,338 @@
+"""CSV import of schools and partnerships, validated row by row.
+
+Good rows go in one transaction; with `strict`, one bad row means nothing is
+imported. Re-importing the same file changes nothing (upsert on organisation +
+school + school year). Files may be UTF-8 (with or without BOM) or Latin-1.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from bot.directory.schools import SchoolIndex, directory
+from bot.directory.vocab import region_for_zip, service_code
+from bot.models import Organisation, Partnership, PartnershipService, School
+
+PARTNER_COLUMNS = ("organization", "school", "services", "school_year", "agreement_type", "status")
+PARTNER_OPTIONAL = ("contact_email", "website", "last_verified")
+SCHOOL_COLUMNS = ("name", "building", "type", "grades", "address", "zip")
+AGREEMENT_TYPES = {
+    "personal_services_contract": "personal_services_contract", "psc": "personal_services_contract",
+    "personal services contract": "personal_services_contract", "mou": "mou",
+    "memorandum of understanding": "mou", "alignment_agreement": "alignment_agreement",
+    "alignment agreement": "alignment_agreement", "alignment": "alignment_agreement",
+    "ptsa_enrichment": "ptsa_enrichment", "ptsa": "ptsa_enrichment", "ptsa enrichment": "ptsa_enrichment",
+    "ptsa-coordinated enrichment": "ptsa_enrichment", "letter of agreement": "ptsa_enrichment",
+}
+STATUSES = ("active", "pending", "inactive", "ended")
+SCHOOL_YEAR = re.compile(r"^(\d{4})\s*[-/]\s*(\d{2}|\d{4})$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class ImportFileError(ValueError):
+    """The file as a whole can't be read (missing columns, not CSV, not found)."""
+
+
+@dataclass
+class RowProblem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    organisations_created: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        verb = "imported" if self.committed else "checked (nothing imported)"
+        return (
+            f"{self.rows} rows {verb}: {self.created} new, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.problems)} with problems; {self.organisations_created} new organisations."
+        )
+
+
+def read_csv(path: Path, required: tuple[str, ...]) -> tuple[list[dict[str, str]], list[str]]:
+    """Rows with lower-case headers; tolerates a BOM and Latin-1 files."""
+    if not path.exists():
+        raise ImportFileError(f"{path}: no such file")
+    raw = path.read_bytes()
+    warnings: list[str] = []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+        warnings.append("the file is not UTF-8; it was read as Windows-1252/Latin-1")
+    if "\x00" in text:
+        raise ImportFileError(f"{path}: this looks like a binary file, not CSV")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not reader.fieldnames:
+        raise ImportFileError(f"{path}: the file is empty")
+    headers = [(h or "").strip().lower().replace(" ", "_") for h in reader.fieldnames]
+    missing = [c for c in required if c not in headers]
+    if missing:
+        raise ImportFileError(
+            f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(required)}"
+        )
+    rows = []
+    for raw_row in reader:
+        rows.append({h: (v or "").strip() for h, v in zip(headers, raw_row.values()) if isinstance(v, str) or v is None})
+    return rows, warnings
+
+
+def normalise_school_year(value: str) -> str | None:
+    m = SCHOOL_YEAR.match(value.strip())
+    if not m:
+        return None
+    start, end = int(m.group(1)), m.group(2)
+    end_year = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
+    if end_year != start + 1:
+        return None
+    return f"{start}-{end_year % 100:02d}"
+
+
+def resolve_school(index: SchoolIndex, by_name: dict[str, int], value: str) -> tuple[int | None, str]:
+    """A school id for an import value, or a message with "did you mean"."""
+    sid = by_name.get(value.strip().lower())
+    if sid is not None:
+        return sid, ""
+    match = index.find(value, fuzzy=False)
+    if match.found:
+        return match.found.id, ""
+    if match.ambiguous:
+        names = ", ".join(s.name for s in match.schools)
+        return None, f"school {value!r} is ambiguous: {names}"
+    suggestions = index.suggestions(value)
+    hint = f"; did you mean {' or '.join(repr(s.name) for s in suggestions)}?" if suggestions else ""
+    return None, f"unknown school {value!r}{hint}"
+
+
+@dataclass
+class _Row:
+    line: int
+    organisation: str
+    school_id: int
+    services: tuple[str, ...]
+    school_year: str
+    agreement_type: str
+    status: str
+    contact_email: str
+    website: str
+    last_verified: dt.date | None
+
+
+def _validate(rows: list[dict[str, str]], index: SchoolIndex, by_name: dict[str, int]) -> tuple[list[_Row], list[RowProblem]]:
+    good: list[_Row] = []
+    problems: list[RowProblem] = []
+    seen: dict[tuple[str, int, str], int] = {}
+    for offset, row in enumerate(rows):
+        line = offset + 2  # the header is line 1
+        errors: list[str] = []
+        organisation = " ".join(row.get("organization", "").split())
+        if not organisation:
+            errors.append("organization is empty")
+        school_id, school_error = resolve_school(index, by_name, row.get("school", "")) if row.get("school") else (None, "school is empty")
+        if school_error:
+            errors.append(school_error)
+        services: list[str] = []
+        for part in re.split(r"[;|]", row.get("services", "")):
+            if not part.strip():
+                continue
+            code = service_code(part)
+            if code is None:
+                errors.append(f"unknown service {part.strip()!r}")
+            elif code not in services:
+                services.append(code)
+        if not services and not any("service" in e for e in errors):
+            errors.append("services is empty")
+        school_year = normalise_school_year(row.get("school_year", ""))
+        if school_year is None:
+            errors.append(f"school_year {row.get('school_year', '')!r} is not like 2025-26")
+        agreement = AGREEMENT_TYPES.get(row.get("agreement_type", "").strip().lower())
+        if agreement is None:
+            errors.append(f"agreement_type {row.get('agreement_type', '')!r} is not one of psc, mou, alignment, ptsa")
+        status = row.get("status", "").strip().lower() or "active"
+        if status not in STATUSES:
+            errors.append(f"status {status!r} is not one of {', '.join(STATUSES)}")
+        last_verified: dt.date | None = None
+        if row.get("last_verified"):
+            try:
+                last_verified = dt.date.fromisoformat(row["last_verified"])
+            except ValueError:
+                errors.append(f"last_verified {row['last_verified']!r} is not a date like 2025-09-30")
+        email = row.get("contact_email", "")
+        if email and not EMAIL.match(email):
+            errors.append(f"contact_email {email!r} is not an e-mail address")
+        if errors:
+            problems.append(RowProblem(line, "; ".join(errors)))
+            continue
+        key = (organisation.lower(), school_id or 0, school_year or "")
+        if key in seen:
+            problems.append(RowProblem(line, f"duplicate of line {seen[key]} (same organization, school and year)"))
+            continue
+        seen[key] = line
+        good.append(
+            _Row(line, organisation, school_id or 0, tuple(sorted(services)), school_year or "", agreement or "",
+                 status, email, row.get("website", ""), last_verified)
+        )
+    return good, problems
+
+
+def import_partners(
+    session: Session,
+    path: Path | None = None,
+    *,
+    rows: list[dict[str, str]] | None = None,
+    strict: bool = False,
+    sample: bool = False,
+    progress: Callable[[Iterable[_Row], int], Iterable[_Row]] | None = None,
+) -> ImportReport:
+    """Validate then upsert; the caller's session commits (or rolls back) as one unit."""
+    warnings: list[str] = []
+    if rows is None:
+        assert path is not None
+        rows, warnings = read_csv(path, PARTNER_COLUMNS)
+    report = ImportReport(rows=len(rows), warnings=warnings)
+    index = directory.index(session)
+    by_name = {name.lower(): sid for sid, name in session.execute(select(School.id, School.name))}
+    good, report.problems = _validate(rows, index, by_name)
+    if strict and report.problems:
+        return report
+    if not sample:
+        removed = session.execute(delete(Partnership).where(Partnership.is_sample.is_(True))).rowcount
+        if removed:
+            report.warnings.append(f"removed {removed} sample partnerships (real data now in use)")
+    _upsert(session, good, report, sample, progress)
+    report.committed = True
+    return report
+
+
+def _upsert(session: Session, good: list[_Row], report: ImportReport, sample: bool, progress) -> None:  # type: ignore[no-untyped-def]
+    orgs = {name.lower(): (oid, email, site) for oid, name, email, site in session.execute(
+        select(Organisation.id, Organisation.name, Organisation.contact_email, Organisation.website))}
+    new_orgs: dict[str, dict[str, str]] = {}
+    for row in good:
+        key = row.organisation.lower()
+        if key not in orgs and key not in new_orgs:
+            new_orgs[key] = {"name": row.organisation, "contact_email": row.contact_email, "website": row.website, "description": ""}
+    if new_orgs:
+        result = session.execute(
+            insert(Organisation).returning(Organisation.id, Organisation.name, sort_by_parameter_order=True),
+            list(new_orgs.values()),
+        )
+        for oid, name in result:
+            orgs[name.lower()] = (oid, "", "")
+        report.organisations_created = len(new_orgs)
+    existing: dict[tuple[int, int, str], tuple[int, str, str, dt.date | None]] = {
+        (org_id, school_id, year): (pid, agreement, status, verified)
+        for pid, org_id, school_id, year, agreement, status, verified in session.execute(
+            select(Partnership.id, Partnership.organisation_id, Partnership.school_id, Partnership.school_year,
+                   Partnership.agreement_type, Partnership.status, Partnership.last_verified))
+    }
+    existing_services: dict[int, tuple[str, ...]] = {}
+    for pid, service in session.execute(select(PartnershipService.partnership_id, PartnershipService.service)):
+        existing_services[pid] = tuple(sorted((*existing_services.get(pid, ()), service)))
+    to_insert: list[tuple[dict, tuple[str, ...]]] = []
+    iterable = progress(good, len(good)) if progress else good
+    for row in iterable:
+        org_id = orgs[row.organisation.lower()][0]
+        key = (org_id, row.school_id, row.school_year)
+        current = existing.get(key)
+        if current is None:
+            to_insert.append((
+                {"organisation_id": org_id, "school_id": row.school_id, "school_year": row.school_year,
+                 "agreement_type": row.agreement_type, "status": row.status, "last_verified": row.last_verified,
+                 "is_sample": sample},
+                row.services,
+            ))
+            existing[key] = (-1, row.agreement_type, row.status, row.last_verified)
+            continue
+        pid, agreement, status, verified = current
+        if (agreement, status, verified) == (row.agreement_type, row.status, row.last_verified) and existing_services.get(pid, ()) == row.services:
+            report.unchanged += 1
+            continue
+        partnership = session.get(Partnership, pid)
+        assert partnership is not None
+        partnership.agreement_type, partnership.status, partnership.last_verified = row.agreement_type, row.status, row.last_verified
+        session.execute(delete(PartnershipService).where(PartnershipService.partnership_id == pid))
+        session.add_all(PartnershipService(partnership_id=pid, service=s) for s in row.services)
+        report.updated += 1
+    for start in range(0, len(to_insert), 5000):
+        batch = to_insert[start : start + 5000]
+        ids = session.execute(
+            insert(Partnership).returning(Partnership.id, sort_by_parameter_order=True), [values for values, _ in batch]
+        ).scalars().all()
+        service_rows = [{"partnership_id": pid, "service": s} for pid, (_, services) in zip(ids, batch) for s in services]
+        if service_rows:
+            session.execute(insert(PartnershipService), service_rows)
+        report.created += len(batch)
+
+
+def import_schools(session: Session, path: Path | None = None, rows: list[dict[str, str]] | None = None) -> ImportReport:
+    """Upsert schools by display name (the `name` column of the district's list)."""
+    warnings: list[str] = []
+    if rows is None:
+        assert path is not None
+        rows, warnings = read_csv(path, SCHOOL_COLUMNS)
+    report = ImportReport(rows=len(rows), warnings=warnings)
+    existing = {s.name.lower(): s for s in session.scalars(select(School))}
+    seen: set[str] = set()
+    for offset, row in enumerate(rows):
+        line = offset + 2
+        name = " ".join(row.get("name", "").split())
+        if not name:
+            report.problems.append(RowProblem(line, "name is empty"))
+            continue
+        if name.lower() in seen:
+            report.problems.append(RowProblem(line, f"duplicate school {name!r}"))
+            continue
+        seen.add(name.lower())
+        try:
+            longitude = float(row["longitude"]) if row.get("longitude") else None
+            latitude = float(row["latitude"]) if row.get("latitude") else None
+        except ValueError:
+            report.problems.append(RowProblem(line, "longitude/latitude are not numbers"))
+            continue
+        zip_code = row.get("zip", "")[:10]
+        values = {
+            "name": name, "building": row.get("building", ""), "type": row.get("type", ""),
+            "grades": row.get("grades", ""), "address": row.get("address", ""), "zip": zip_code,
+            "region": region_for_zip(zip_code), "phone": row.get("phone", ""), "website": row.get("website", ""),
+            "longitude": longitude, "latitude": latitude,
+        }
+        school = existing.get(name.lower())
+        if school is None:
+            session.add(School(**values))
+            report.created += 1
+        elif any(getattr(school, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(school, k, v)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    session.flush()
+    directory.invalidate()
+    report.committed = True
+    return report

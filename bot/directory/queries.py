@@ -1,0 +1,183 @@
+"""Read-only questions over the partnership database (lookups and distribution)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process, utils
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, joinedload
+
+from bot.directory.vocab import services
+from bot.models import Organisation, Partnership, PartnershipService, School
+
+CURRENT_STATUSES = ("active", "pending")
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    organisation: str
+    services: tuple[str, ...]
+    agreement_type: str
+    school_year: str
+    status: str
+    last_verified: str | None
+    school: str
+    is_sample: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "organisation": self.organisation, "services": list(self.services), "agreement_type": self.agreement_type,
+            "school_year": self.school_year, "status": self.status, "last_verified": self.last_verified,
+            "school": self.school,
+        }
+
+
+def _partner_rows(partnerships: list[Partnership]) -> list[PartnerRow]:
+    names = services()
+    return [
+        PartnerRow(
+            p.organisation.name,
+            tuple(names[c].name if c in names else c for c in p.service_codes),
+            p.agreement_type, p.school_year, p.status,
+            p.last_verified.isoformat() if p.last_verified else None, p.school.name, p.is_sample,
+        )
+        for p in partnerships
+    ]
+
+
+def _current(query):  # type: ignore[no-untyped-def]
+    return query.where(Partnership.status.in_(CURRENT_STATUSES))
+
+
+def partners_at(session: Session, school_id: int, service: str | None, offset: int, limit: int) -> tuple[list[PartnerRow], int]:
+    """Current partnerships at a school, newest verified first."""
+    query = _current(select(Partnership).where(Partnership.school_id == school_id))
+    if service:
+        query = query.where(exists().where(
+            PartnershipService.partnership_id == Partnership.id, PartnershipService.service == service))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.options(joinedload(Partnership.organisation), joinedload(Partnership.school))
+        .order_by(Partnership.last_verified.desc().nulls_last(), Partnership.id).offset(offset).limit(limit)
+    ).unique().all()
+    return _partner_rows(list(rows)), total
+
+
+def schools_of(session: Session, organisation_id: int, service: str | None, offset: int, limit: int) -> tuple[list[PartnerRow], int]:
+    query = _current(select(Partnership).where(Partnership.organisation_id == organisation_id))
+    if service:
+        query = query.where(exists().where(
+            PartnershipService.partnership_id == Partnership.id, PartnershipService.service == service))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.options(joinedload(Partnership.organisation), joinedload(Partnership.school))
+        .join(Partnership.school).order_by(School.name).offset(offset).limit(limit)
+    ).unique().all()
+    return _partner_rows(list(rows)), total
+
+
+def schools_with_service(session: Session, service: str) -> list[tuple[str, int]]:
+    query = (
+        select(School.name, func.count(func.distinct(Partnership.organisation_id)))
+        .join(Partnership, Partnership.school_id == School.id)
+        .join(PartnershipService, PartnershipService.partnership_id == Partnership.id)
+        .where(PartnershipService.service == service, Partnership.status.in_(CURRENT_STATUSES))
+        .group_by(School.name).order_by(func.count(func.distinct(Partnership.organisation_id)).desc(), School.name)
+    )
+    return [(name, count) for name, count in session.execute(query)]
+
+
+def schools_without_service(session: Session, service: str | None) -> list[str]:
+    has = select(Partnership.id).where(Partnership.school_id == School.id, Partnership.status.in_(CURRENT_STATUSES))
+    if service:
+        has = has.join(PartnershipService, PartnershipService.partnership_id == Partnership.id).where(
+            PartnershipService.service == service)
+    return list(session.scalars(select(School.name).where(~has.exists()).order_by(School.name)))
+
+
+def counts_by(session: Session, column) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
+    """(group, partnerships, schools) per region or per school type."""
+    query = (
+        select(column, func.count(Partnership.id), func.count(func.distinct(School.id)))
+        .select_from(School).outerjoin(Partnership, (Partnership.school_id == School.id) & Partnership.status.in_(CURRENT_STATUSES))
+        .group_by(column).order_by(func.count(Partnership.id).desc())
+    )
+    return [(group or "Unassigned", partnerships, schools) for group, partnerships, schools in session.execute(query)]
+
+
+def fewest_partners(session: Session, limit: int = 10, most: bool = False) -> list[tuple[str, int]]:
+    count = func.count(Partnership.id)
+    query = (
+        select(School.name, count).select_from(School)
+        .outerjoin(Partnership, (Partnership.school_id == School.id) & Partnership.status.in_(CURRENT_STATUSES))
+        .group_by(School.name).order_by(count.desc() if most else count.asc(), School.name).limit(limit)
+    )
+    return [(name, n) for name, n in session.execute(query)]
+
+
+def top_services(session: Session) -> list[tuple[str, int]]:
+    names = services()
+    query = (
+        select(PartnershipService.service, func.count())
+        .join(Partnership, Partnership.id == PartnershipService.partnership_id)
+        .where(Partnership.status.in_(CURRENT_STATUSES))
+        .group_by(PartnershipService.service).order_by(func.count().desc())
+    )
+    return [(names[code].name if code in names else code, n) for code, n in session.execute(query)]
+
+
+def uses_sample_data(session: Session) -> bool:
+    return bool(session.scalar(select(exists().where(Partnership.is_sample.is_(True)))))
+
+
+class OrganisationNames:
+    """A per-process cache of organisation names for fuzzy lookups."""
+
+    TTL_SECONDS = 120.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._names: dict[str, int] = {}
+        self._processed: list[str] = []
+        self._ids: list[int] = []
+        self._at = 0.0
+        self._url = ""
+
+    def _refresh(self, session: Session) -> None:
+        url = str(session.get_bind().engine.url)
+        if self._ids and url == self._url and time.monotonic() - self._at < self.TTL_SECONDS:
+            return
+        rows = session.execute(select(Organisation.id, Organisation.name)).all()
+        self._ids = [oid for oid, _ in rows]
+        self._names = {name: oid for oid, name in rows}
+        self._processed = [utils.default_process(name) for _, name in rows]
+        self._at, self._url = time.monotonic(), url
+
+    def find(self, session: Session, phrase: str, cutoff: float = 86) -> tuple[int, str] | None:
+        with self._lock:
+            self._refresh(session)
+            if not self._ids or not phrase.strip():
+                return None
+            query = utils.default_process(phrase)
+            match = process.extractOne(query, self._processed, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff,
+                                       processor=None)
+            if match is None:
+                return None
+            oid = self._ids[match[2]]
+            name = next(n for n, i in self._names.items() if i == oid)
+            return oid, name
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._ids = []
+
+
+organisations = OrganisationNames()
+
+
+def top_counter(values: list[str], n: int = 5) -> list[tuple[str, int]]:
+    return Counter(values).most_common(n)

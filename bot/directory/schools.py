@@ -1,0 +1,247 @@
+"""Find schools in free text by any of their names, typos included.
+
+Staff say "Hamilton", "Hamilton International Middle School", "REMS", "Rainer
+Beach" or "Whitmen". The index holds every name form (display name, building,
+suffix-free core, aliases from knowledge/school_aliases.yaml); a message is
+scanned for the longest exact name first, then for close spellings. A name
+shared by several schools is reported as ambiguous, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import School
+from bot.nlu import default_classifier
+from bot.text import clean, expand, words
+from knowledge import load_yaml
+
+SUFFIXES = frozenset({"international", "elementary", "middle", "high", "school", "k", "8", "stem", "jr", "the"})
+TYPE_HINTS = {
+    "elementary": ("Elementary", "Option Elementary"),
+    "middle": ("Middle School",),
+    "high": ("High School", "Option High School", "Service School"),
+}
+DISPLAY, ALIAS, BUILDING = 3, 2, 1
+
+
+def name_tokens(text: str) -> list[str]:
+    """Words of a name or message, abbreviations expanded ("Int'l", "MS", "Elem")."""
+    text = re.sub(r"\bk\s*-\s*8\b", " k 8 ", clean(text).lower())
+    return expand(words(text), default_classifier().abbreviations)
+
+
+def core(tokens: list[str]) -> list[str]:
+    """Drop trailing type words: "hamilton international middle school" -> "hamilton"."""
+    out = list(tokens)
+    while out and out[-1] in SUFFIXES:
+        out.pop()
+    return out
+
+
+@dataclass(frozen=True)
+class SchoolRef:
+    id: int
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class SchoolMatch:
+    """Schools a message names: one (found), several (ambiguous) or none."""
+
+    schools: tuple[SchoolRef, ...] = ()
+    span: str = ""
+    score: float = 0.0
+
+    @property
+    def found(self) -> SchoolRef | None:
+        return self.schools[0] if len(self.schools) == 1 else None
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.schools) > 1
+
+
+@dataclass
+class SchoolIndex:
+    schools: dict[int, SchoolRef]
+    names: dict[str, dict[int, int]] = field(default_factory=dict)  # name -> {school id: strength}
+    generic: frozenset[str] = frozenset()
+    not_school: tuple[tuple[str, ...], ...] = ()
+
+    @classmethod
+    def build(cls, rows: list[tuple[int, str, str, str]]) -> "SchoolIndex":
+        spec = load_yaml("school_aliases.yaml")
+        index = cls(
+            {sid: SchoolRef(sid, name, stype) for sid, name, _building, stype in rows},
+            generic=frozenset(" ".join(name_tokens(g)) for g in spec.get("generic") or ()),
+            not_school=tuple(tuple(name_tokens(p)) for p in spec.get("not_school") or ()),
+        )
+        by_name = {name.lower(): sid for sid, name, _b, _t in rows}
+        for sid, name, building, _type in rows:
+            for variant in _name_variants(name):
+                index._add(variant, sid, DISPLAY)
+            for variant in _name_variants(building):
+                index._add(variant, sid, BUILDING)
+        for alias, targets in (spec.get("aliases") or {}).items():
+            for target in targets if isinstance(targets, list) else [targets]:
+                sid = by_name.get(str(target).lower())
+                if sid is not None:
+                    index._add(name_tokens(str(alias)), sid, ALIAS + 1)
+        return index
+
+    def _add(self, tokens: list[str], sid: int, strength: int) -> None:
+        key = " ".join(tokens)
+        if not key or key in self.generic or (len(tokens) == 1 and len(key) < 3):
+            return
+        slot = self.names.setdefault(key, {})
+        slot[sid] = max(slot.get(sid, 0), strength)
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self.names)
+
+    def find(self, text: str, fuzzy: bool = True) -> SchoolMatch:
+        tokens = name_tokens(text)
+        blocked = self._blocked_positions(tokens)
+        exact = self._exact(tokens, blocked)
+        if exact is not None:
+            return exact
+        if fuzzy:
+            return self._fuzzy(tokens, blocked)
+        return SchoolMatch()
+
+    def _blocked_positions(self, tokens: list[str]) -> set[int]:
+        blocked: set[int] = set()
+        for phrase in self.not_school:
+            n = len(phrase)
+            for i in range(len(tokens) - n + 1):
+                if tuple(tokens[i : i + n]) == phrase:
+                    blocked.update(range(i, i + n))
+        return blocked
+
+    def _exact(self, tokens: list[str], blocked: set[int]) -> SchoolMatch | None:
+        for n in range(min(6, len(tokens)), 0, -1):
+            for i in range(len(tokens) - n + 1):
+                if blocked.intersection(range(i, i + n)):
+                    continue
+                key = " ".join(tokens[i : i + n])
+                hits = self.names.get(key)
+                if hits:
+                    return self._resolve(hits, tokens[i + n : i + n + 2], key, 100.0)
+        return None
+
+    def _fuzzy(self, tokens: list[str], blocked: set[int]) -> SchoolMatch:
+        vocabulary = _common_words()
+        best: tuple[float, str, list[str]] | None = None
+        for n in (3, 2, 1):
+            for i in range(len(tokens) - n + 1):
+                gram = tokens[i : i + n]
+                if blocked.intersection(range(i, i + n)) or all(t in vocabulary or len(t) < 4 for t in gram):
+                    continue
+                phrase = " ".join(gram)
+                if len(phrase) < 5:
+                    continue
+                cutoff = 85 if len(phrase) >= 7 else 90
+                match = process.extractOne(phrase, self.names.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
+                if match and (best is None or match[1] > best[0]):
+                    best = (match[1], match[0], tokens[i + n : i + n + 2])
+        if best is None:
+            return SchoolMatch()
+        score, key, after = best
+        return self._resolve(self.names[key], after, key, score)
+
+    def _resolve(self, hits: dict[int, int], after: list[str], key: str, score: float) -> SchoolMatch:
+        strongest = max(hits.values())
+        ids = [sid for sid, strength in hits.items() if strength == strongest]
+        if len(ids) > 1 and after:
+            allowed = TYPE_HINTS.get(after[0])
+            if allowed:
+                narrowed = [sid for sid in ids if self.schools[sid].type in allowed]
+                ids = narrowed or ids
+        refs = tuple(sorted((self.schools[sid] for sid in ids), key=lambda s: s.name))
+        return SchoolMatch(refs, key, score)
+
+    def suggestions(self, text: str, limit: int = 3) -> list[SchoolRef]:
+        """Closest school names for "did you mean" after a failed lookup."""
+        phrase = " ".join(core(name_tokens(text)))
+        if not phrase:
+            return []
+        found = process.extract(phrase, self.names.keys(), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=60)
+        out: list[SchoolRef] = []
+        for key, _score, _ in found:
+            for sid in self.names[key]:
+                ref = self.schools[sid]
+                if ref not in out:
+                    out.append(ref)
+        return out[:limit]
+
+
+def _name_variants(name: str) -> list[list[str]]:
+    name = name.replace("BLDG", "").replace("Bldg", "")
+    variants: list[list[str]] = []
+    full = name_tokens(name)
+    variants.append(full)
+    variants.append(core(full))
+    for separator in ("(", " at ", "/"):
+        if separator in name:
+            head = name_tokens(name.split(separator)[0])
+            variants.append(head)
+            variants.append(core(head))
+    no_stem = [t for t in full if t not in ("stem",)]
+    variants.append(core(no_stem))
+    return [v for v in variants if v]
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    classifier = default_classifier()
+    vocab: set[str] = set()
+    for model in classifier.models:
+        for cue in model.cues:
+            vocab.update(cue.stems)
+        for example in model.examples:
+            vocab.update(example.split())
+    return frozenset(vocab) | {
+        "partner", "partners", "school", "schools", "student", "students", "program", "programs", "organization",
+        "serve", "serves", "works", "which", "where", "there", "their", "about", "outdated", "database",
+    }
+
+
+class SchoolDirectory:
+    """A per-process cache of the index, rebuilt when the schools table changes."""
+
+    TTL_SECONDS = 300.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: SchoolIndex | None = None
+        self._built_at = 0.0
+        self._url: str | None = None
+
+    def index(self, session: Session) -> SchoolIndex:
+        url = str(session.get_bind().engine.url)
+        with self._lock:
+            stale = time.monotonic() - self._built_at > self.TTL_SECONDS
+            if self._index is None or stale or url != self._url:
+                rows = session.execute(select(School.id, School.name, School.building, School.type)).all()
+                self._index = SchoolIndex.build([tuple(r) for r in rows])  # type: ignore[misc]
+                self._built_at = time.monotonic()
+                self._url = url
+            return self._index
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._index = None
+
+
+directory = SchoolDirectory()

@@ -1,0 +1,70 @@
+"""Service types and regions, from knowledge/services.yaml and regions.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.nlu import Understanding, phrase_stems
+from bot.text import normalise
+from knowledge import KnowledgeError, load_yaml
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    name: str
+    synonyms: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def services() -> dict[str, Service]:
+    spec = load_yaml("services.yaml")["services"]
+    out: dict[str, Service] = {}
+    for code, body in spec.items():
+        if not body.get("name"):
+            raise KnowledgeError(f"services.yaml: {code} has no name")
+        synonyms = tuple(dict.fromkeys([code, body["name"], *(body.get("synonyms") or ())]))
+        out[code] = Service(code, body["name"], synonyms)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _service_lookup() -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for service in services().values():
+        for synonym in service.synonyms:
+            lookup[normalise(synonym)] = service.code
+    return lookup
+
+
+def service_code(value: str) -> str | None:
+    """Map an import-file value ("Tutoring", "mental health", "stem") to a code."""
+    return _service_lookup().get(normalise(value))
+
+
+def find_service(u: Understanding) -> Service | None:
+    """The service a question asks about, preferring the longest synonym mentioned."""
+    best: tuple[int, str] | None = None
+    for service in services().values():
+        for synonym in service.synonyms:
+            stems = phrase_stems(synonym)
+            if stems and u.has(synonym) and (best is None or len(stems) > best[0]):
+                best = (len(stems), service.code)
+    return services()[best[1]] if best else None
+
+
+@lru_cache(maxsize=1)
+def _regions() -> tuple[dict[str, str], str]:
+    spec = load_yaml("regions.yaml")
+    by_zip = {str(z): region for region, zips in spec["regions"].items() for z in zips}
+    return by_zip, str(spec.get("default", "Unassigned"))
+
+
+def region_for_zip(zip_code: str) -> str:
+    by_zip, default = _regions()
+    return by_zip.get(zip_code.strip()[:5], default)
+
+
+def region_names() -> list[str]:
+    return list(load_yaml("regions.yaml")["regions"])

@@ -1,0 +1,34 @@
+"""SQLAlchemy 2 typed models, one module per domain; Alembic reads `Base.metadata`."""
+
+from bot.models.base import Base
+from bot.models.conversation import ConversationState, ProcessedEvent, QuestionLog
+from bot.models.directory import (
+    CorrectionRequest,
+    Organisation,
+    Partnership,
+    PartnershipService,
+    School,
+)
+from bot.models.tickets import OutboxMessage, StaffMember, Ticket, TicketEvent
+from bot.models.trainings import AnnouncementPost, Reminder, TrainingSession
+from bot.models.channels import ConversationReference
+
+__all__ = [
+    "AnnouncementPost",
+    "Base",
+    "ConversationReference",
+    "ConversationState",
+    "CorrectionRequest",
+    "Organisation",
+    "OutboxMessage",
+    "Partnership",
+    "PartnershipService",
+    "ProcessedEvent",
+    "QuestionLog",
+    "Reminder",
+    "School",
+    "StaffMember",
+    "Ticket",
+    "TicketEvent",
+    "TrainingSession",
+]

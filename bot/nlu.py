@@ -1,0 +1,230 @@
+"""Intent understanding: weighted cue phrases plus fuzzy closeness to examples.
+
+Why not a trained model: the department must be able to read and edit what the
+bot listens for (knowledge/intents.yaml), and answers must take well under a
+millisecond. rapidfuzz handles typos (per word) and paraphrases (per example).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.text import MAX_TEXT, clean, expand, stem, words
+from knowledge import KnowledgeError, load_yaml
+
+INTENTS = (
+    "agreement",
+    "partners",
+    "trainings",
+    "consultation",
+    "ticket_status",
+    "report_outdated",
+    "data_sharing",
+    "background_checks",
+    "partnership_tools",
+    "training_module",
+    "help",
+    "unknown",
+)
+TICKET_NUMBER = re.compile(r"\b[cC][- ]?(\d{3,7})\b")
+MONEY = re.compile(
+    r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*([kK]\b|thousand)?"
+    r"|\b(\d[\d,]*(?:\.\d+)?)\s*(?:([kK]|thousand)\b\s*(?:dollars|usd)?|(?:dollars|usd)\b)"
+)
+_STOPWORDS = frozenset(
+    "a an the of to for in on at by with and or is are be we our my i me you your it its this that "
+    "do does did can could would should will what which who how when where why there their they "
+    "them has have had any some from as if not no so about into than then just also very please pleas "
+    "thank thanks hello there here were was been being need want like know get got make made".split()
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    stems: tuple[str, ...]
+    weight: float
+
+
+@dataclass(frozen=True)
+class IntentModel:
+    name: str
+    summary: str
+    cues: tuple[Cue, ...]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What the bot made of a message; handlers read entities from here."""
+
+    text: str
+    tokens: tuple[str, ...]
+    stems: tuple[str, ...]
+    intent: str
+    confidence: float
+    scores: dict[str, float] = field(default_factory=dict)
+    ticket_numbers: tuple[int, ...] = ()
+    amounts: tuple[float, ...] = ()
+
+    @property
+    def normalised(self) -> str:
+        return " ".join(self.tokens)
+
+    def ranked(self) -> list[tuple[str, float]]:
+        return sorted(self.scores.items(), key=lambda kv: kv[1], reverse=True)
+
+    def has(self, *phrases: str) -> bool:
+        """Whether any phrase (matched on stems) occurs in the message."""
+        return any(_contains(self.stems, phrase_stems(p)) for p in phrases)
+
+
+def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
+    n = len(needle)
+    if n == 0 or n > len(haystack):
+        return False
+    first = needle[0]
+    for i, token in enumerate(haystack[: len(haystack) - n + 1]):
+        if token == first and haystack[i : i + n] == needle:
+            return True
+    return False
+
+
+class IntentClassifier:
+    """Loads knowledge/intents.yaml once; `understand(text)` is pure and fast."""
+
+    def __init__(self, spec: dict) -> None:
+        self.abbreviations: dict[str, str] = {str(k): str(v) for k, v in (spec.get("abbreviations") or {}).items()}
+        intents = spec.get("intents") or {}
+        unknown = set(intents) - set(INTENTS)
+        if unknown:
+            raise KnowledgeError(f"intents.yaml names unknown intents: {sorted(unknown)}")
+        self.models: list[IntentModel] = []
+        for name, body in intents.items():
+            cues = tuple(
+                Cue(tuple(stem(w) for w in expand(words(str(phrase)), self.abbreviations)), float(weight))
+                for phrase, weight in (body.get("cues") or {}).items()
+            )
+            examples = tuple(" ".join(expand(words(e), self.abbreviations)) for e in body.get("examples") or ())
+            if not cues:
+                raise KnowledgeError(f"intent {name} has no cues")
+            self.models.append(IntentModel(name, str(body.get("summary", name)), cues, examples))
+        self.vocabulary: tuple[str, ...] = tuple(
+            sorted({w for m in self.models for c in m.cues for w in c.stems if len(w) >= 4 and not w.isdigit()})
+        )
+        self._vocab_set = frozenset(self.vocabulary)
+        self._examples = [(m.name, e) for m in self.models for e in m.examples]
+
+    def summary(self, intent: str) -> str:
+        for model in self.models:
+            if model.name == intent:
+                return model.summary
+        return intent
+
+    def correct(self, token: str) -> str:
+        """Map a misspelt word onto the cue vocabulary ("backround" -> "background")."""
+        return _correct(token, self.vocabulary, self._vocab_set)
+
+    def tokens(self, text: str) -> tuple[list[str], list[str]]:
+        tokens = expand(words(text), self.abbreviations)
+        stems = [self.correct(stem(t)) for t in tokens]
+        return tokens, stems
+
+    def understand(self, text: str, boosts: dict[str, float] | None = None) -> Understanding:
+        text = clean(text)[:MAX_TEXT]
+        tokens, stems = self.tokens(text)
+        stem_tuple = tuple(stems)
+        scores: dict[str, float] = {}
+        for model in self.models:
+            score = sum(c.weight for c in model.cues if _contains(stem_tuple, c.stems))
+            scores[model.name] = score
+        normalised = " ".join(tokens)
+        if normalised and self._examples:
+            for name, similarity in self._example_similarity(normalised).items():
+                if similarity > 62:
+                    scores[name] = scores.get(name, 0.0) + (similarity - 62) / 38 * 3.0
+        tickets = tuple(int(m.group(1)) for m in TICKET_NUMBER.finditer(text))
+        if tickets:
+            scores["ticket_status"] = scores.get("ticket_status", 0.0) + 6.0
+        amounts = parse_amounts(text)
+        if amounts:
+            scores["agreement"] = scores.get("agreement", 0.0) + 2.0
+        for name, extra in (boosts or {}).items():
+            scores[name] = scores.get(name, 0.0) + extra
+        intent, confidence = _decide(scores)
+        return Understanding(text, tuple(tokens), stem_tuple, intent, confidence, scores, tickets, amounts)
+
+    def _example_similarity(self, normalised: str) -> dict[str, float]:
+        best: dict[str, float] = {}
+        for (name, _), score, _idx in process.extract(
+            normalised,
+            self._examples,
+            scorer=fuzz.token_sort_ratio,
+            processor=lambda item: item[1] if isinstance(item, tuple) else item,
+            limit=5,
+            score_cutoff=55,
+        ):
+            best[name] = max(best.get(name, 0.0), score)
+        return best
+
+
+MIN_SCORE = 2.5
+"""Below this the message has nothing the bot recognises: intent `unknown`."""
+
+
+def _decide(scores: dict[str, float]) -> tuple[str, float]:
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    if not ranked or ranked[0][1] < MIN_SCORE:
+        top = ranked[0][1] if ranked else 0.0
+        return "unknown", round(max(0.0, 0.5 - top / 10), 3)
+    (best, s1), s2 = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+    strength = s1 / (s1 + 3.0)
+    margin = (s1 - s2) / s1
+    confidence = strength * (0.45 + 0.55 * margin)
+    return best, round(min(0.99, confidence), 3)
+
+
+@lru_cache(maxsize=50000)
+def _correct_cached(token: str, vocabulary: tuple[str, ...]) -> str:
+    # One edit (a swap counts as one) for short words, two for long ones.
+    allowed = 1 if len(token) < 8 else 2
+    match = process.extractOne(token, vocabulary, scorer=OSA.distance, score_cutoff=allowed)
+    # Typos rarely touch the first letter; requiring it avoids "pleas" -> "leas".
+    return match[0] if match and match[0][0] == token[0] else token
+
+
+def _correct(token: str, vocabulary: tuple[str, ...], vocab_set: frozenset[str]) -> str:
+    if len(token) < 4 or token in vocab_set or token in _STOPWORDS or token.isdigit():
+        return token
+    return _correct_cached(token, vocabulary)
+
+
+def parse_amounts(text: str) -> tuple[float, ...]:
+    """Dollar amounts mentioned ("$12,000", "12k dollars", "10 thousand dollars")."""
+    found: list[float] = []
+    for m in MONEY.finditer(text):
+        number = m.group(1) or m.group(3)
+        suffix = (m.group(2) or m.group(4) or "").lower()
+        try:
+            value = float(number.replace(",", ""))
+        except ValueError:
+            continue
+        if suffix in ("k", "thousand"):
+            value *= 1000
+        found.append(value)
+    return tuple(found)
+
+
+@lru_cache(maxsize=20000)
+def phrase_stems(phrase: str) -> tuple[str, ...]:
+    """A cue phrase tokenised exactly like user text (abbreviations, stems)."""
+    return tuple(stem(w) for w in expand(words(phrase), default_classifier().abbreviations))
+
+
+@lru_cache(maxsize=1)
+def default_classifier() -> IntentClassifier:
+    return IntentClassifier(load_yaml("intents.yaml"))

@@ -1,0 +1,35 @@
+"""First-use seeding: the real school list and, by default, sample data."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.directory.importer import import_partners, import_schools
+from bot.directory.sample import generate
+from bot.models import Partnership, School, TrainingSession
+from knowledge import load_csv_rows
+
+log = logging.getLogger(__name__)
+
+SAMPLE_PARTNERSHIPS = 600
+SAMPLE_ORGANISATIONS = 90
+
+
+def seed_database(session: Session, load_samples: bool = True) -> None:
+    if not session.scalar(select(func.count()).select_from(School)):
+        import_schools(session, rows=load_csv_rows("schools.csv"))
+    if not load_samples:
+        return
+    if not session.scalar(select(func.count()).select_from(Partnership)):
+        names = list(session.scalars(select(School.name).order_by(School.id)))
+        rows = generate(names, SAMPLE_PARTNERSHIPS, SAMPLE_ORGANISATIONS)
+        report = import_partners(session, rows=rows, sample=True)
+        if report.problems:
+            log.warning("sample partnerships had %d problems", len(report.problems))
+    if not session.scalar(select(func.count()).select_from(TrainingSession)):
+        from bot.trainings.sample import add_sample_calendar
+
+        add_sample_calendar(session)

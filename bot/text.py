@@ -1,0 +1,119 @@
+"""Text clean-up shared by understanding, school matching and rendering.
+
+`clean` makes user input safe to process (control characters, smart quotes,
+length); `normalise` makes it comparable (case, punctuation, abbreviations);
+`stem` folds simple English endings so "pays", "paying" and "paid" meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+MAX_TEXT = 2000
+"""Longer messages are understood from their first MAX_TEXT characters."""
+
+_SMART = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+    }
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def clean(text: str | None) -> str:
+    """Printable, single-spaced text with straight quotes; never raises."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text).translate(_SMART)
+    text = _CONTROL.sub(" ", text)
+    return " ".join(text.split())
+
+
+def is_meaningful(text: str) -> bool:
+    """True when the text has at least one letter or digit to understand."""
+    return any(ch.isalnum() for ch in text)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens; apostrophes inside words are kept ("int'l")."""
+    text = text.lower().replace("&", " and ").replace("-", " ").replace("/", " ")
+    return _WORD.findall(text)
+
+
+def expand(tokens: list[str], abbreviations: dict[str, str]) -> list[str]:
+    """Replace abbreviations ("psc", "pta") with their full words."""
+    out: list[str] = []
+    for token in tokens:
+        full = abbreviations.get(token)
+        if full is None and token.endswith("'s"):
+            token = token[:-2]
+            full = abbreviations.get(token)
+        if full is None:
+            out.append(token.replace("'", ""))
+        else:
+            out.extend(full.split())
+    return out
+
+
+_IRREGULAR = {"paid": "pay", "children": "child", "ran": "run", "left": "leav", "men": "man", "women": "woman"}
+
+
+@lru_cache(maxsize=20000)
+def stem(token: str) -> str:
+    """A deliberately small suffix stripper: enough to match cue phrases."""
+    if token in _IRREGULAR:
+        return _IRREGULAR[token]
+    if len(token) <= 3 or token.isdigit():
+        return token
+    base = _strip_suffix(token)
+    if len(base) >= 4 and base.endswith("e"):
+        base = base[:-1]
+    return base
+
+
+def _strip_suffix(token: str) -> str:
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            if suffix == "es" and not token.endswith(("ches", "shes", "sses", "xes")):
+                continue
+            if suffix == "s" and token.endswith(("ss", "us", "is")):
+                return token
+            base = token[: -len(suffix)] + keep
+            if suffix in ("ing", "ed") and len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "ls":
+                base = base[:-1]
+            return base
+    return token
+
+
+def normalise(text: str) -> str:
+    """Lower-case words joined by single spaces, for fuzzy comparison."""
+    return " ".join(words(clean(text)))
+
+
+_MRKDWN_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape user text for Slack mrkdwn so `<!channel>` or `<@U1>` never pings."""
+    return text.translate(_MRKDWN_ESCAPES)
+
+
+def truncate(text: str, limit: int, notice: str = "…") -> str:
+    return text if len(text) <= limit else text[: max(0, limit - len(notice))].rstrip() + notice

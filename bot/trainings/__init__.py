@@ -1,0 +1,1 @@
+"""The professional-development calendar: import, questions, reminders, announcements."""

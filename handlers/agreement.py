@@ -1,0 +1,279 @@
+"""`agreement`: which agreement applies, why, and what it needs.
+
+Reads the facts in the question (handlers/agreement_rules.py), asks one
+clarifying question at a time when they are missing, and remembers earlier
+answers in the conversation state (flow "agreement").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from bot.core import Button, Field, Message, Reply, Turn
+from bot.router import registry
+from handlers.agreement_rules import (
+    PERMIT,
+    Decision,
+    Facts,
+    answer_from_text,
+    decide,
+    facts_from_button,
+    named_agreements,
+    read_facts,
+)
+from handlers.agreement_rules import _DEFINITION, _DIFFERENCE, _DOCUMENTS, _TEMPLATE
+from handlers.common import consult_button, fill_links
+from knowledge import load_yaml, require
+
+FLOW = "agreement"
+ANSWER_ACTION = "agreement.answer"
+
+
+@dataclass(frozen=True)
+class AgreementInfo:
+    code: str
+    name: str
+    short: str
+    applies_when: str
+    why: dict[str, str]
+    needs: tuple[str, ...]
+    source: str
+    extra: dict[str, Any]
+
+
+@lru_cache(maxsize=1)
+def knowledge() -> tuple[dict[str, AgreementInfo], dict[str, str], dict[str, dict[str, Any]]]:
+    spec = load_yaml("agreements.yaml")
+    infos: dict[str, AgreementInfo] = {}
+    for code, body in spec["agreements"].items():
+        require(body, ("name", "short", "applies_when", "why", "needs", "source"), f"agreements.yaml {code}")
+        extra = {k: v for k, v in body.items() if k not in AgreementInfo.__dataclass_fields__}
+        infos[code] = AgreementInfo(
+            code, body["name"], body["short"], body["applies_when"], dict(body["why"]), tuple(body["needs"]),
+            body["source"], extra,
+        )
+    for question, body in spec["questions"].items():
+        require(body, ("text", "buttons"), f"agreements.yaml question {question}")
+    return infos, dict(spec["notes"]), dict(spec["questions"])
+
+
+def info(code: str) -> AgreementInfo:
+    return knowledge()[0][code]
+
+
+def note(name: str) -> str:
+    return knowledge()[1][name]
+
+
+def rfq_threshold() -> float:
+    return float(info("personal_services_contract").extra.get("rfq_threshold", 9999))
+
+
+@registry.intent("agreement")
+def handle(message: Message, turn: Turn) -> Reply:
+    u = turn.understanding
+    named = named_agreements(u)
+    facts = read_facts(u)
+    if named and not facts.known and not facts.lease:
+        informational = _informational(named, turn)
+        if informational is not None:
+            return informational
+    if len(named) >= 2 and u.has(*_DIFFERENCE):
+        return _compare(named, turn)
+    return advise(facts, turn, named=named)
+
+
+def _informational(named: list[str], turn: Turn) -> Reply | None:
+    """Questions about an agreement itself: differences, templates, documents, definitions."""
+    u = turn.understanding
+    if u.has(*_DIFFERENCE) and (len(named) >= 2 or u.has("difference")):
+        return _compare(named, turn)
+    code = named[0]
+    if u.has(*_TEMPLATE) and not u.has(*_DOCUMENTS[:4]):
+        return _template(code, turn)
+    if u.has(*_DOCUMENTS) or u.has(*_DEFINITION) or u.has(*_TEMPLATE):
+        return _explain(code, turn, "documents" if u.has(*_DOCUMENTS) else "definition")
+    return None
+
+
+def advise(facts: Facts, turn: Turn, named: list[str] | None = None) -> Reply:
+    """Decide from the facts; ask the next question when they don't settle it."""
+    decision = decide(facts, rfq_threshold())
+    if decision.asking:
+        turn.state.start(FLOW, facts=facts.to_dict(), asking=decision.asking)
+        return _ask(decision.asking, facts, turn)
+    if turn.state.flow == FLOW:
+        turn.state.clear()
+    if decision.agreement:
+        return _answer(decision, facts, turn, named or [])
+    return _other_outcome(decision, facts, turn)
+
+
+def _ask(question: str, facts: Facts, turn: Turn) -> Reply:
+    spec = knowledge()[2][question]
+    buttons = tuple(Button(b["label"], ANSWER_ACTION, f"{question}={b['value']}") for b in spec["buttons"])
+    lead = "To tell which agreement applies I need one more fact. " if facts.known or facts.space else ""
+    return Reply(
+        lead + spec["text"],
+        "agreement",
+        turn.understanding.confidence or 1.0,
+        {"agreement": None, "asking": question, "facts": facts.to_dict()},
+        buttons=buttons,
+    )
+
+
+def _needs_lines(agreement: AgreementInfo) -> str:
+    return "\n".join(f"• {need}" for need in agreement.needs)
+
+
+def _answer(decision: Decision, facts: Facts, turn: Turn, named: list[str]) -> Reply:
+    agreement = info(decision.agreement or "")
+    why = agreement.why.get(decision.reason or "", agreement.applies_when)
+    lines = []
+    mismatch = [code for code in named if code != agreement.code]
+    if mismatch:
+        lines.append(f"Not a {info(mismatch[0]).short}: here it's a *{agreement.name}*.")
+    else:
+        lines.append(f"*{agreement.name}*")
+    lines.append(f"This is a {agreement.short} because {why}.")
+    lines.append("\nWhat it needs:\n" + _needs_lines(agreement))
+    if agreement.code == "personal_services_contract":
+        if decision.rfq:
+            lines.append(
+                f"\nBecause the total (${facts.amount:,.0f}) is more than $9,999 of school or district funds, "
+                "the organisation must first go through a Request for Qualifications (RFQ)."
+            )
+        else:
+            lines.append("\n" + str(agreement.extra["rfq_note"]))
+    if agreement.code == "mou":
+        lines.append("\n" + str(agreement.extra["template_note"]))
+    if turn.understanding.has("grant") and turn.understanding.has("apply", "application", "applying"):
+        lines.append("\n" + note("grant"))
+    lines.append("\nNot sure this fits your case? Ask the department for a consultation.")
+    return Reply(
+        "\n".join(lines),
+        "agreement",
+        turn.understanding.confidence or 1.0,
+        {
+            "agreement": agreement.code,
+            "reason": decision.reason,
+            "needs": list(agreement.needs),
+            "rfq_required": decision.rfq,
+            "facts": facts.to_dict(),
+            "source": agreement.source,
+        },
+        buttons=(consult_button("agreements"), Button("Start over", "agreement.restart", "")),
+        fields=(Field("Agreement", agreement.name), Field("Applies when", agreement.applies_when)),
+        footer=f"Source: {agreement.source}",
+    )
+
+
+def _other_outcome(decision: Decision, facts: Facts, turn: Turn) -> Reply:
+    data: dict[str, Any] = {"agreement": None, "outcome": decision.outcome, "facts": facts.to_dict()}
+    if decision.outcome == PERMIT:
+        permit = info(PERMIT)
+        text = (
+            "That sounds like short, occasional or hourly use of rooms (under about twelve weeks). "
+            f"That's a *{permit.name}*, not an Alignment Agreement: an Alignment Agreement is for a partner "
+            "with long-term use of space through a lease. If the group will also run a program for students, "
+            "tell me who pays for it and I'll name the agreement for that."
+        )
+    elif decision.outcome == "unclear":
+        data["candidates"] = list(decision.candidates)
+        text = (
+            "This one mixes forms: the lease points to an *Alignment Agreement*, and the paid program to a "
+            "*Personal Services Contract*. " + note("unclear")
+        )
+    else:
+        text = note("volunteer")
+    return Reply(
+        text,
+        "agreement",
+        turn.understanding.confidence or 1.0,
+        data,
+        buttons=(consult_button("agreements"), Button("Start over", "agreement.restart", "")),
+        footer=f"Source: {note('source')}",
+    )
+
+
+def _compare(named: list[str], turn: Turn) -> Reply:
+    codes = named if len(named) >= 2 else list(knowledge()[0])[:4]
+    lines = ["Here's how they differ:"]
+    for code in codes:
+        agreement = info(code)
+        lines.append(f"• *{agreement.name}*: when {agreement.applies_when}.")
+    lines.append("Tell me about your partnership (who pays, whose funding, a lease, a PTSA) and I'll say which applies.")
+    return Reply(
+        "\n".join(lines),
+        "agreement",
+        turn.understanding.confidence or 1.0,
+        {"agreement": None, "compare": codes},
+        buttons=(Button("Which one applies to us?", "agreement.restart", ""),),
+        footer=f"Source: {note('source')}",
+    )
+
+
+def _template(code: str, turn: Turn) -> Reply:
+    agreement = info(code)
+    defaults = {k: str(v) for k, v in (load_yaml("faq.yaml").get("links") or {}).items()}
+    if code == "mou":
+        where = fill_links("{link:mou_template}", turn.settings, defaults)
+        text = f"{agreement.extra['template_note']} To get the MOU template: {where}."
+    else:
+        text = (
+            f"For a {agreement.short}, the department provides the forms: contact "
+            f"{turn.settings.department_email}. It needs:\n{_needs_lines(agreement)}"
+        )
+    return Reply(
+        text,
+        "agreement",
+        turn.understanding.confidence or 1.0,
+        {"agreement": code, "question": "template"},
+        buttons=(consult_button("agreements"),),
+        footer=f"Source: {agreement.source}",
+    )
+
+
+def _explain(code: str, turn: Turn, question: str) -> Reply:
+    agreement = info(code)
+    lines = [f"*{agreement.name}*: used when {agreement.applies_when}.", "\nWhat it needs:\n" + _needs_lines(agreement)]
+    if code == "personal_services_contract":
+        lines.append("\n" + str(agreement.extra["rfq_note"]))
+    return Reply(
+        "\n".join(lines),
+        "agreement",
+        turn.understanding.confidence or 1.0,
+        {"agreement": code, "question": question, "needs": list(agreement.needs)},
+        buttons=(consult_button("agreements"), Button("Which one applies to us?", "agreement.restart", "")),
+        footer=f"Source: {agreement.source}",
+    )
+
+
+@registry.action(ANSWER_ACTION)
+def on_answer(message: Message, turn: Turn) -> Reply:
+    question, _, value = (message.value or "").partition("=")
+    facts = Facts.from_dict(turn.state.data.get("facts", {})) if turn.state.flow == FLOW else Facts()
+    return advise(facts_from_button(question, value, facts), turn)
+
+
+@registry.action("agreement.restart")
+def on_restart(message: Message, turn: Turn) -> Reply:
+    return advise(Facts(), turn)
+
+
+@registry.follow_up(FLOW)
+def on_follow_up(message: Message, turn: Turn) -> Reply | None:
+    """The next message while we wait for an answer: use it, or step aside."""
+    u = turn.understanding
+    facts = Facts.from_dict(turn.state.data.get("facts", {}))
+    asking = str(turn.state.data.get("asking", "who_pays"))
+    other_topic = u.intent not in ("agreement", "unknown") and u.confidence >= 0.6
+    if other_topic and not read_facts(u).known:
+        turn.state.clear()
+        return None
+    updated = answer_from_text(asking, u, facts)
+    if updated is None:
+        return None
+    return advise(updated, turn)

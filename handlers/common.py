@@ -1,0 +1,32 @@
+"""Small helpers shared by handlers: standard buttons and links."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.core import Button
+
+CAPABILITIES: tuple[tuple[str, str, str], ...] = (
+    ("Which agreement applies?", "menu", "which agreement applies"),
+    ("Partners at a school", "menu", "which partners serve my school"),
+    ("Upcoming trainings", "menu", "upcoming trainings"),
+    ("Ask the department", "consultation.start", ""),
+)
+
+
+def menu_buttons() -> tuple[Button, ...]:
+    return tuple(Button(label, action, value) for label, action, value in CAPABILITIES)
+
+
+def consult_button(topic: str = "", label: str = "Ask the department") -> Button:
+    return Button(label, "consultation.start", topic)
+
+
+def fill_links(text: str, settings: Settings, defaults: dict[str, str]) -> str:
+    """Replace `{link:NAME}` with LINK_NAME from config (or a default) and `{email}`."""
+    out = text
+    while "{link:" in out:
+        start = out.index("{link:")
+        end = out.index("}", start)
+        name = out[start + 6 : end]
+        out = out[:start] + settings.link(name, defaults.get(name, "")) + out[end + 1 :]
+    return out.replace("{email}", settings.department_email).strip()

@@ -1,0 +1,42 @@
+"""The bot's knowledge, kept as data files in this package and validated on load.
+
+Everything the department may want to edit (intent cues, agreement rules, FAQ
+answers, school aliases, service vocabulary, school breaks) lives here as YAML
+or CSV, read with `importlib.resources` so it works from a wheel too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file is missing a required part; raised at start-up."""
+
+
+def read_text(name: str) -> str:
+    return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def load_yaml(name: str) -> dict[str, Any]:
+    data = yaml.safe_load(read_text(name))
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"knowledge/{name} must hold a mapping at the top level")
+    return data
+
+
+def load_csv_rows(name: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(read_text(name))))
+
+
+def require(mapping: dict[str, Any], keys: tuple[str, ...], where: str) -> None:
+    missing = [key for key in keys if key not in mapping or mapping[key] in (None, "")]
+    if missing:
+        raise KnowledgeError(f"{where} lacks {', '.join(missing)}")
