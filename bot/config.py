@@ -108,7 +108,7 @@ class Settings:
     log_text: bool = False
     load_sample_data: bool = True
 
-    confidence_threshold: float = 0.45
+    confidence_threshold: float = 0.4
     links: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -168,7 +168,7 @@ class Settings:
             web_chat_passcode=Secret(env.get("WEB_CHAT_PASSCODE", "").strip()),
             log_text=_flag(env.get("LOG_TEXT"), False),
             load_sample_data=_flag(env.get("LOAD_SAMPLE_DATA"), True),
-            confidence_threshold=_number(env, "CONFIDENCE_THRESHOLD", 0.45),
+            confidence_threshold=_number(env, "CONFIDENCE_THRESHOLD", 0.4),
             links=links,
         )
 

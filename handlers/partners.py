@@ -31,7 +31,10 @@ SCHOOL_AFTER = re.compile(r"\b(?:at|in|for|with|serve|serves|serving|of)\s+(.+?)
 def mentions_school(text: str, turn: Turn) -> dict[str, float]:
     """A school name in the question is evidence for a partner lookup."""
     match = directory.index(turn.session).find(text)
-    return {"partners": 3.0} if match.schools and match.score >= 100 else ({"partners": 1.5} if match.schools else {})
+    if not match.schools:
+        return {}
+    weight = 1.0 if match.score >= 100 else 0.5
+    return {"partners": 3.0 * weight, "report_outdated": 2.0 * weight}
 
 
 @registry.intent("partners")

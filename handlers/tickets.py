@@ -1,0 +1,190 @@
+"""`ticket_status`: requesters check their requests; department staff work the queue.
+
+Staff-only commands (claim, assign, note, resolve, reopen, queue listings)
+check the role first and log refusals.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from bot.core import Button, Message, Reply, Turn
+from bot.models import Ticket
+from bot.router import registry
+from bot.tickets import service
+from bot.tickets.service import Actor, TicketError, find_numbers
+
+log = logging.getLogger("partnerbot.tickets")
+RESOLVE_FLOW = "ticket_resolve"
+ASSIGNEE = re.compile(r"\bto\s+<?@?([A-Za-z0-9:_.\-]+)>?", re.I)
+COMMAND = re.compile(r"^\s*(claim|assign|note|add a note to|resolve|close|reopen|cancel)\b", re.I)
+
+
+def actor_of(message: Message) -> Actor:
+    return Actor(message.platform, message.user, message.user_name or "", message.channel)
+
+
+def _is_staff(turn: Turn, message: Message) -> bool:
+    return service.is_staff(turn.session, turn.settings, message.platform, message.user)
+
+
+def _refuse(message: Message, what: str) -> Reply:
+    log.warning("staff-only action refused", extra={"turn": {"platform": message.platform, "user": message.user,
+                                                             "action": what}})
+    return Reply(
+        "Sorry, only the partnerships department staff can do that. You can check your own requests with \"my requests\".",
+        "ticket_status", 1.0, {"refused": what},
+    )
+
+
+def _error(exc: TicketError) -> Reply:
+    return Reply(str(exc), "ticket_status", 1.0, {"error": "ticket", "message": str(exc)})
+
+
+def _ticket_reply(turn: Turn, ticket: Ticket, lead: str, buttons: tuple[Button, ...] = ()) -> Reply:
+    body = service.describe(turn.session, ticket, turn.settings.tz)
+    return Reply(f"{lead}\n{body}" if lead else body, "ticket_status", 1.0, service.ticket_data(ticket), buttons=buttons)
+
+
+@registry.intent("ticket_status")
+def handle(message: Message, turn: Turn) -> Reply:
+    u = turn.understanding
+    text = u.text
+    numbers = find_numbers(text)
+    command = COMMAND.match(text)
+    staff = _is_staff(turn, message)
+    if command:
+        verb = command.group(1).lower()
+        if verb == "cancel" and numbers:
+            return _run(turn, lambda: service.cancel(turn.session, turn.settings, numbers[0], actor_of(message), turn.now),
+                        "Cancelled.")
+        if not staff:
+            return _refuse(message, verb)
+        if not numbers:
+            return Reply(f"Which ticket? Say, for example, \"{verb} C-1042\".", "ticket_status", 1.0, {"asking": "ticket"})
+        return _command(verb, numbers[0], text[command.end():], message, turn)
+    if staff and u.has("unclaimed", "queue", "list open", "open tickets", "all open", "open requests", "assigned to me",
+                       "my tickets", "mine"):
+        which = "unclaimed" if u.has("unclaimed", "queue") else ("mine" if u.has("assigned to me", "my tickets", "mine") else "open")
+        return queue_listing(turn, message, which)
+    if numbers:
+        return _status_of(numbers[0], message, turn, staff)
+    return my_requests(message, turn)
+
+
+def _run(turn: Turn, action, lead: str) -> Reply:  # type: ignore[no-untyped-def]
+    try:
+        ticket = action()
+    except TicketError as exc:
+        return _error(exc)
+    return _ticket_reply(turn, ticket, lead)
+
+
+def _command(verb: str, ticket_id: int, rest: str, message: Message, turn: Turn) -> Reply:
+    actor = actor_of(message)
+    s, settings, now = turn.session, turn.settings, turn.now
+    rest = re.sub(r"^\s*[cC][- ]?\d+\s*[:,-]?\s*", "", rest).strip()
+    if verb == "claim":
+        return _run(turn, lambda: service.claim(s, settings, ticket_id, actor, now), "You have it.")
+    if verb == "assign":
+        m = ASSIGNEE.search(rest)
+        if not m:
+            return Reply("Assign to whom? Say \"assign C-1042 to @name\".", "ticket_status", 1.0, {"asking": "assignee"})
+        platform, _, user = m.group(1).rpartition(":")
+        assignee = Actor(platform or message.platform, user, user)
+        return _run(turn, lambda: service.assign(s, settings, ticket_id, actor, assignee, now), "Reassigned.")
+    if verb in ("note", "add a note to"):
+        return _run(turn, lambda: service.add_note(s, settings, ticket_id, actor, rest, now), "Note added.")
+    if verb in ("resolve", "close"):
+        if not rest:
+            return _ask_resolution(ticket_id, turn)
+        return _run(turn, lambda: service.resolve(s, settings, ticket_id, actor, rest, now), "Resolved; the requester has been told.")
+    return _run(turn, lambda: service.reopen(s, settings, ticket_id, actor, now), "Reopened.")
+
+
+def _ask_resolution(ticket_id: int, turn: Turn) -> Reply:
+    turn.state.start(RESOLVE_FLOW, ticket_id=ticket_id)
+    return Reply("What was the resolution? (One line the requester will see.)", "ticket_status", 1.0,
+                 {"asking": "resolution", "id": ticket_id})
+
+
+@registry.follow_up(RESOLVE_FLOW)
+def on_resolution(message: Message, turn: Turn) -> Reply | None:
+    ticket_id = int(turn.state.data.get("ticket_id", 0))
+    turn.state.clear()
+    if not _is_staff(turn, message):
+        return _refuse(message, "resolve")
+    return _run(turn, lambda: service.resolve(turn.session, turn.settings, ticket_id, actor_of(message),
+                                              turn.understanding.text, turn.now), "Resolved; the requester has been told.")
+
+
+def _status_of(ticket_id: int, message: Message, turn: Turn, staff: bool) -> Reply:
+    ticket = turn.session.get(Ticket, ticket_id)
+    mine = ticket is not None and (ticket.requester_platform, ticket.requester_id) == (message.platform, message.user)
+    if ticket is None or not (mine or staff):
+        number = f"C-{ticket_id + 1000}"
+        return Reply(f"I can't find {number} among your requests. Say \"my requests\" to see them.", "ticket_status", 1.0,
+                     {"ticket_id": None, "error": "not_found"})
+    buttons: tuple[Button, ...] = ()
+    if staff and ticket.status == "open":
+        buttons = (Button("Claim", "ticket.claim", str(ticket.id)),)
+    elif mine and ticket.status in ("open", "claimed"):
+        buttons = (Button("Cancel request", "ticket.cancel", str(ticket.id)),)
+    return _ticket_reply(turn, ticket, "", buttons)
+
+
+@registry.action("tickets.mine")
+def my_requests(message: Message, turn: Turn) -> Reply:
+    tickets = service.requested_by(turn.session, actor_of(message), include_closed=True)
+    open_ones = [t for t in tickets if t.status in ("open", "claimed")]
+    if not tickets:
+        return Reply("You have no consultation requests. Say \"I need a consultation\" to open one.", "ticket_status", 1.0,
+                     {"tickets": []}, buttons=(Button("Ask the department", "consultation.start", ""),))
+    lines = [f"You have {len(open_ones)} open request{'s' if len(open_ones) != 1 else ''}:" if open_ones
+             else "None of your requests is open right now. Recent ones:"]
+    lines += [service.describe(turn.session, t, turn.settings.tz) for t in tickets[:5]]
+    return Reply("\n\n".join(lines), "ticket_status", 1.0, {"tickets": [service.ticket_data(t) for t in tickets[:5]]})
+
+
+def queue_listing(turn: Turn, message: Message, which: str) -> Reply:
+    tickets = service.listing(turn.session, which, actor_of(message))
+    title = {"unclaimed": "Unclaimed requests", "mine": "Requests assigned to you", "open": "Open requests"}[which]
+    if not tickets:
+        return Reply(f"{title}: none.", "ticket_status", 1.0, {"tickets": [], "list": which})
+    lines = [f"{title} ({len(tickets)}):"] + [service.describe(turn.session, t, turn.settings.tz) for t in tickets[:10]]
+    buttons = tuple(Button(f"Claim {t.number}", "ticket.claim", str(t.id)) for t in tickets[:5] if t.status == "open")
+    return Reply("\n\n".join(lines), "ticket_status", 1.0,
+                 {"tickets": [service.ticket_data(t) for t in tickets], "list": which}, buttons=buttons)
+
+
+def _button_ticket(message: Message) -> int | None:
+    return int(message.value) if (message.value or "").isdigit() else None
+
+
+@registry.action("ticket.claim")
+def claim_button(message: Message, turn: Turn) -> Reply:
+    ticket_id = _button_ticket(message)
+    if not _is_staff(turn, message):
+        return _refuse(message, "claim")
+    if ticket_id is None:
+        return _error(TicketError("That button has no ticket number."))
+    return _run(turn, lambda: service.claim(turn.session, turn.settings, ticket_id, actor_of(message), turn.now), "You have it.")
+
+
+@registry.action("ticket.resolve")
+def resolve_button(message: Message, turn: Turn) -> Reply:
+    ticket_id = _button_ticket(message)
+    if not _is_staff(turn, message):
+        return _refuse(message, "resolve")
+    if ticket_id is None:
+        return _error(TicketError("That button has no ticket number."))
+    return _ask_resolution(ticket_id, turn)
+
+
+@registry.action("ticket.cancel")
+def cancel_button(message: Message, turn: Turn) -> Reply:
+    ticket_id = _button_ticket(message)
+    if ticket_id is None:
+        return _error(TicketError("That button has no ticket number."))
+    return _run(turn, lambda: service.cancel(turn.session, turn.settings, ticket_id, actor_of(message), turn.now), "Cancelled.")

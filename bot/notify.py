@@ -1,0 +1,190 @@
+"""Platform-neutral notifications with a transactional outbox.
+
+Handlers and jobs `queue()` a `Notice` in the same transaction as the change it
+reports (a new ticket, a claim), so a notice exists exactly when the change
+does. `deliver_pending()` (run by web and clock processes) sends what is due
+through the platform's `Notifier`, retries failures with back-off, and never
+sends one row twice: each row is leased with a conditional update first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.core import Button
+from bot.models import OutboxMessage
+
+log = logging.getLogger("partnerbot.notify")
+
+MAX_ATTEMPTS = 8
+LEASE = dt.timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something to post: a channel message, a DM, or an update of an earlier post."""
+
+    kind: str
+    platform: str
+    target: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+    update_of: str | None = None  # dedupe key of an earlier notice whose post this replaces
+
+    def payload(self) -> dict[str, Any]:
+        return {"text": self.text, "buttons": [b.to_dict() for b in self.buttons], "data": self.data,
+                "update_of": self.update_of}
+
+    @classmethod
+    def from_row(cls, row: OutboxMessage) -> "Notice":
+        p = row.payload
+        return cls(row.kind, row.platform, row.target, p.get("text", ""),
+                   tuple(Button(b["label"], b["action"], b.get("value", "")) for b in p.get("buttons", [])),
+                   p.get("data", {}), p.get("update_of"))
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a notifier reports: the platform's id for the post (to update it later)."""
+
+    external_ref: str | None = None
+
+
+class DeliveryError(Exception):
+    """A send failed. `retry_after` (seconds) when the platform asked us to wait;
+    `permanent` when retrying cannot help (the bot was removed from the channel)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class Notifier(Protocol):
+    def send(self, notice: Notice, previous_ref: str | None) -> Delivery: ...
+
+
+class LogNotifier:
+    """Used where no chat platform is configured (the embedded default)."""
+
+    def send(self, notice: Notice, previous_ref: str | None) -> Delivery:
+        log.info("notice", extra={"turn": {"kind": notice.kind, "platform": notice.platform, "target": notice.target}})
+        return Delivery(external_ref=None)
+
+
+def queue(session: Session, dedupe_key: str, notice: Notice, *, now: dt.datetime | None = None) -> bool:
+    """Add a notice to the outbox unless one with this key exists. True if added."""
+    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)) is not None:
+        return False
+    row = OutboxMessage(dedupe_key=dedupe_key, kind=notice.kind, platform=notice.platform, target=notice.target,
+                        payload=notice.payload())
+    if now is not None:
+        row.created_at = row.next_attempt_at = now
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(3600, 15 * (2 ** max(0, attempts - 1))))
+
+
+def deliver_pending(
+    sessions,  # sessionmaker
+    notifiers: dict[str, Notifier],
+    now: dt.datetime | None = None,
+    limit: int = 50,
+    fallback: Notifier | None = None,
+) -> int:
+    """Send due notices; returns how many were sent. Safe to run in many processes."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    sent = 0
+    with sessions() as session:
+        due = list(session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None), OutboxMessage.gave_up.is_(False),
+                                           OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id).limit(limit)))
+    for row_id in due:
+        with sessions() as session:
+            leased = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row_id, OutboxMessage.sent_at.is_(None),
+                       OutboxMessage.next_attempt_at <= now)
+                .values(next_attempt_at=now + LEASE)
+            ).rowcount
+            session.commit()
+            if not leased:
+                continue
+            row = session.get(OutboxMessage, row_id)
+            assert row is not None
+            notifier = notifiers.get(row.platform) or fallback
+            if notifier is None:
+                row.next_attempt_at = now + dt.timedelta(minutes=5)
+                row.last_error = f"no notifier configured for {row.platform}"
+                session.commit()
+                continue
+            notice = Notice.from_row(row)
+            previous = None
+            if notice.update_of:
+                previous = session.scalar(select(OutboxMessage.external_ref).where(
+                    OutboxMessage.dedupe_key == notice.update_of))
+            try:
+                delivery = notifier.send(notice, previous)
+            except DeliveryError as exc:
+                _failed(row, exc, now)
+                session.commit()
+                continue
+            except Exception as exc:  # a notifier bug must not lose the notice
+                log.exception("notifier crashed")
+                _failed(row, DeliveryError(f"{exc.__class__.__name__}: {exc}"), now)
+                session.commit()
+                continue
+            row.sent_at = now
+            row.attempts += 1
+            row.external_ref = delivery.external_ref
+            row.last_error = None
+            session.commit()
+            sent += 1
+    return sent
+
+
+def _failed(row: OutboxMessage, exc: DeliveryError, now: dt.datetime) -> None:
+    row.attempts += 1
+    row.last_error = str(exc)[:1000]
+    if exc.permanent or row.attempts >= MAX_ATTEMPTS:
+        row.gave_up = True
+        log.error("notice given up", extra={"turn": {"kind": row.kind, "platform": row.platform,
+                                                     "target": row.target, "error": row.last_error}})
+        return
+    wait = dt.timedelta(seconds=exc.retry_after) if exc.retry_after else _backoff(row.attempts)
+    row.next_attempt_at = now + wait
+    log.warning("notice will be retried", extra={"turn": {"kind": row.kind, "platform": row.platform,
+                                                          "attempts": row.attempts, "error": row.last_error}})
+
+
+class RecordingNotifier:
+    """A fake for tests and the console: keeps what was sent; can be told to fail."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Notice, str | None]] = []
+        self.fail_next = 0
+        self._counter = 0
+
+    def send(self, notice: Notice, previous_ref: str | None) -> Delivery:
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            raise DeliveryError("simulated failure")
+        self.sent.append((notice, previous_ref))
+        self._counter += 1
+        return Delivery(external_ref=previous_ref or f"post-{self._counter}")

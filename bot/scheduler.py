@@ -1,0 +1,122 @@
+"""The `clock` process: APScheduler 3 with a SQLAlchemy job store.
+
+Jobs: the weekly training digest (ANNOUNCE_CRON in TIMEZONE), and every few
+minutes the due reminders, SLA re-posts and the outbox. Every post is keyed in
+the database, so a second clock or a restart never posts twice. A cron
+expression that does not parse stops the process at start with a clear error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+from dataclasses import dataclass, field
+from typing import Callable
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.config import ConfigError, Settings
+from bot.db import Database
+from bot.notify import LogNotifier, Notifier, deliver_pending
+from bot.tickets.sla import send_sla_reminders
+from bot.trainings.announce import DigestResult, post_digest, send_due_reminders
+
+log = logging.getLogger("partnerbot.clock")
+TICK_MINUTES = 5
+
+
+def parse_cron(expression: str, timezone: str) -> CronTrigger:
+    try:
+        return CronTrigger.from_crontab(expression, timezone=timezone)
+    except ValueError as exc:
+        raise ConfigError(f"ANNOUNCE_CRON {expression!r} is not a valid crontab expression ({exc})") from exc
+
+
+@dataclass
+class Clock:
+    """The scheduled work, callable directly (tests, `announce --now`) or by APScheduler."""
+
+    settings: Settings
+    database: Database
+    notifiers: dict[str, Notifier] = field(default_factory=dict)
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
+
+    def weekly_digest(self, *, ignore_breaks: bool = False) -> DigestResult:
+        with self.database.session() as session:
+            result = post_digest(session, self.settings, self.now(), ignore_breaks=ignore_breaks)
+        log.info("digest", extra={"turn": {"posted": len(result.posted), "skipped": result.skipped_reason}})
+        self.drain()
+        return result
+
+    def tick(self) -> dict[str, int]:
+        now = self.now()
+        with self.database.session() as session:
+            reminders = send_due_reminders(session, self.settings, now)
+            sla = send_sla_reminders(session, self.settings, now)
+        sent = self.drain()
+        return {"reminders": reminders, "sla": sla, "sent": sent}
+
+    def drain(self) -> int:
+        return deliver_pending(self.database.sessions, self.notifiers, self.now(), fallback=LogNotifier())
+
+
+_clock: Clock | None = None
+
+
+def _digest_job() -> None:
+    assert _clock is not None
+    _clock.weekly_digest()
+
+
+def _tick_job() -> None:
+    assert _clock is not None
+    _clock.tick()
+
+
+def build_scheduler(clock: Clock, blocking: bool = True):  # type: ignore[no-untyped-def]
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    global _clock
+    _clock = clock
+    trigger = parse_cron(clock.settings.announce_cron, clock.settings.timezone)
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = cls(
+        jobstores={"default": SQLAlchemyJobStore(engine=clock.database.engine, tablename="apscheduler_jobs")},
+        job_defaults={"coalesce": True, "misfire_grace_time": 3600, "max_instances": 1},
+        timezone=clock.settings.timezone,
+    )
+    scheduler.add_job(_digest_job, trigger, id="weekly_digest", replace_existing=True)
+    scheduler.add_job(_tick_job, "interval", minutes=TICK_MINUTES, id="tick", replace_existing=True,
+                      next_run_time=dt.datetime.now(dt.timezone.utc))
+    return scheduler
+
+
+def run_clock(settings: Settings) -> int:
+    from bot.app import open_database
+    from bot.notifiers import build_notifiers
+
+    parse_cron(settings.announce_cron, settings.timezone)  # fail fast, before anything starts
+    database = open_database(settings)
+    clock = Clock(settings, database, build_notifiers(settings, database))
+    scheduler = build_scheduler(clock)
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=True))
+    log.info("clock started", extra={"turn": {"cron": settings.announce_cron, "timezone": settings.timezone}})
+    scheduler.start()
+    return 0
+
+
+def announce_now(settings: Settings) -> int:
+    from bot.app import open_database
+    from bot.notifiers import build_notifiers
+
+    database = open_database(settings)
+    clock = Clock(settings, database, build_notifiers(settings, database))
+    result = clock.weekly_digest(ignore_breaks=True)
+    if result.posted:
+        print(f"posted the digest ({result.sessions} sessions) to " + ", ".join(f"{p}:{t}" for p, t in result.posted))
+        return 0
+    print(f"nothing posted: {result.skipped_reason}")
+    return 0

@@ -1,0 +1,1 @@
+"""Consultation tickets: one table shared by every platform."""

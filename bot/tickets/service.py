@@ -1,0 +1,314 @@
+"""The ticket life cycle: create, claim, assign, note, resolve, reopen, cancel.
+
+Every change appends a `TicketEvent` and queues its notifications in the same
+transaction. Claiming is an atomic conditional UPDATE, so when two staff click
+Claim together exactly one wins, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.core import Button
+from bot.models import StaffMember, Ticket, TicketEvent
+from bot.models.tickets import TICKET_NUMBER_OFFSET
+from bot.notify import Notice, queue
+from bot.text import truncate
+from knowledge import load_yaml
+
+DESCRIPTION_PREVIEW = 600
+NUMBER = re.compile(r"\b[cC][- ]?(\d{3,7})\b")
+
+
+class TicketError(Exception):
+    """A ticket action that can't be done; the message is safe to show the user."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    platform: str
+    user_id: str
+    name: str = ""
+    channel: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.user_id
+
+
+@lru_cache(maxsize=1)
+def topics() -> dict[str, dict]:
+    return dict(load_yaml("consultation_topics.yaml")["topics"])
+
+
+def topic_label(code: str) -> str:
+    return topics().get(code, {}).get("label", code)
+
+
+def ticket_id_from_number(number: int) -> int:
+    """"C-1042" -> 42; plain ids are accepted too."""
+    return number - TICKET_NUMBER_OFFSET if number > TICKET_NUMBER_OFFSET else number
+
+
+def find_numbers(text: str) -> list[int]:
+    return [ticket_id_from_number(int(m.group(1))) for m in NUMBER.finditer(text)]
+
+
+def is_staff(session: Session, settings: Settings, platform: str, user_id: str) -> bool:
+    if settings.is_staff(platform, user_id):
+        return True
+    return session.scalar(select(StaffMember.id).where(
+        StaffMember.platform == platform, StaffMember.user_id == user_id)) is not None
+
+
+def department_targets(session: Session, settings: Settings) -> list[tuple[str, str]]:
+    targets: list[tuple[str, str]] = []
+    if settings.department_slack_channel:
+        targets.append(("slack", settings.department_slack_channel))
+    teams = settings.department_teams_channel or _stored_teams_department_channel(session)
+    if teams:
+        targets.append(("teams", teams))
+    return targets or [("log", "department")]
+
+
+def _stored_teams_department_channel(session: Session) -> str | None:
+    from bot.models import ConversationReference
+
+    return session.scalar(select(ConversationReference.conversation_id).where(
+        ConversationReference.kind == "department", ConversationReference.active.is_(True)))
+
+
+def _event(session: Session, ticket: Ticket, kind: str, actor: Actor, note: str | None, now: dt.datetime) -> None:
+    session.add(TicketEvent(ticket_id=ticket.id, kind=kind, actor_platform=actor.platform, actor_id=actor.user_id,
+                            note=note, at=now))
+
+
+def department_post(ticket: Ticket, school_name: str | None) -> tuple[str, tuple[Button, ...]]:
+    """The department channel's card for a ticket, as it stands now."""
+    status = {"open": "Unclaimed", "claimed": f"Claimed by {ticket.assignee_name or ticket.assignee_id}",
+              "resolved": "Resolved", "cancelled": "Cancelled"}[ticket.status]
+    lines = [
+        f"*{ticket.number}*: consultation request from {ticket.requester_name or ticket.requester_id} "
+        f"({ticket.requester_platform})",
+        f"Topic: {topic_label(ticket.topic)}" + (f" · School: {school_name}" if school_name else ""),
+        f"Status: {status}",
+        truncate(ticket.description, DESCRIPTION_PREVIEW, "… (truncated; full text in the ticket)"),
+    ]
+    if ticket.status == "resolved" and ticket.resolution:
+        lines.append(f"Resolution: {truncate(ticket.resolution, 300)}")
+    buttons: tuple[Button, ...] = ()
+    if ticket.status == "open":
+        buttons = (Button("Claim", "ticket.claim", str(ticket.id)), Button("Resolve", "ticket.resolve", str(ticket.id)))
+    elif ticket.status == "claimed":
+        buttons = (Button("Resolve", "ticket.resolve", str(ticket.id)),)
+    return "\n".join(lines), buttons
+
+
+def _school_name(session: Session, ticket: Ticket) -> str | None:
+    if ticket.school_id is None:
+        return None
+    from bot.models import School
+
+    school = session.get(School, ticket.school_id)
+    return school.name if school else None
+
+
+def _post_key(ticket: Ticket, platform: str, target: str) -> str:
+    return f"ticket:{ticket.id}:post:{platform}:{target}"
+
+
+def _notify_department(session: Session, settings: Settings, ticket: Ticket, change: str, now: dt.datetime) -> None:
+    text, buttons = department_post(ticket, _school_name(session, ticket))
+    for platform, target in department_targets(session, settings):
+        key = _post_key(ticket, platform, target)
+        if change == "created":
+            queue(session, key, Notice("ticket.new", platform, target, text, buttons, {"ticket_id": ticket.id}), now=now)
+        else:
+            queue(session, f"{key}:{change}:{len(ticket.events)}", Notice(
+                "ticket.update", platform, target, text, buttons, {"ticket_id": ticket.id}, update_of=key), now=now)
+
+
+def _notify_requester(session: Session, ticket: Ticket, text: str, change: str, now: dt.datetime) -> None:
+    queue(session, f"ticket:{ticket.id}:requester:{change}:{len(ticket.events)}", Notice(
+        "ticket.requester", ticket.requester_platform, ticket.requester_id, text, (),
+        {"ticket_id": ticket.id, "channel": ticket.requester_channel}), now=now)
+
+
+def create(
+    session: Session, settings: Settings, requester: Actor, topic: str, description: str,
+    school_id: int | None, now: dt.datetime,
+) -> Ticket:
+    if topic not in topics():
+        topic = "other"
+    ticket = Ticket(
+        requester_platform=requester.platform, requester_id=requester.user_id, requester_name=requester.name,
+        requester_channel=requester.channel, school_id=school_id, topic=topic, description=description,
+        status="open", created_at=now, updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    _event(session, ticket, "created", requester, None, now)
+    session.flush()
+    session.refresh(ticket, ["events"])
+    _notify_department(session, settings, ticket, "created", now)
+    return ticket
+
+
+def get(session: Session, ticket_id: int) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise TicketError(f"I can't find C-{ticket_id + TICKET_NUMBER_OFFSET}. Check the number and try again.")
+    return ticket
+
+
+def claim(session: Session, settings: Settings, ticket_id: int, actor: Actor, now: dt.datetime) -> Ticket:
+    ticket = get(session, ticket_id)
+    won = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.status == "open")
+        .values(status="claimed", assignee_platform=actor.platform, assignee_id=actor.user_id,
+                assignee_name=actor.label, claimed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(ticket)
+    if not won:
+        if ticket.status == "claimed":
+            who = "you" if (ticket.assignee_platform, ticket.assignee_id) == (actor.platform, actor.user_id) else ticket.assignee_name
+            raise TicketError(f"{ticket.number} is already claimed by {who}.")
+        raise TicketError(f"{ticket.number} is {ticket.status}; reopen it first if it needs more work.")
+    _event(session, ticket, "claimed", actor, None, now)
+    session.flush()
+    session.refresh(ticket, ["events"])
+    _notify_department(session, settings, ticket, "claimed", now)
+    _notify_requester(session, ticket, f"{actor.label} from the partnerships department has your request "
+                      f"{ticket.number} and will be in touch.", "claimed", now)
+    return ticket
+
+
+def assign(session: Session, settings: Settings, ticket_id: int, actor: Actor, assignee: Actor, now: dt.datetime) -> Ticket:
+    ticket = get(session, ticket_id)
+    if ticket.status in ("resolved", "cancelled"):
+        raise TicketError(f"{ticket.number} is {ticket.status}; reopen it first.")
+    ticket.status = "claimed"
+    ticket.assignee_platform, ticket.assignee_id, ticket.assignee_name = assignee.platform, assignee.user_id, assignee.label
+    ticket.claimed_at = ticket.claimed_at or now
+    ticket.updated_at = now
+    _event(session, ticket, "reassigned", actor, f"to {assignee.platform}:{assignee.user_id}", now)
+    session.flush()
+    session.refresh(ticket, ["events"])
+    _notify_department(session, settings, ticket, "reassigned", now)
+    _notify_requester(session, ticket, f"{assignee.label} from the partnerships department now has your request "
+                      f"{ticket.number}.", "reassigned", now)
+    return ticket
+
+
+def add_note(session: Session, settings: Settings, ticket_id: int, actor: Actor, note: str, now: dt.datetime) -> Ticket:
+    ticket = get(session, ticket_id)
+    if not note.strip():
+        raise TicketError("The note is empty; write what you want to add after the ticket number.")
+    _event(session, ticket, "note", actor, note, now)
+    ticket.updated_at = now
+    session.flush()
+    session.refresh(ticket, ["events"])
+    _notify_requester(session, ticket, f"Update on {ticket.number} from {actor.label}: {truncate(note, 1000)}", "note", now)
+    return ticket
+
+
+def resolve(session: Session, settings: Settings, ticket_id: int, actor: Actor, resolution: str, now: dt.datetime) -> Ticket:
+    ticket = get(session, ticket_id)
+    if ticket.status in ("resolved", "cancelled"):
+        raise TicketError(f"{ticket.number} is already {ticket.status}.")
+    done = session.execute(
+        update(Ticket).where(Ticket.id == ticket_id, Ticket.status.in_(("open", "claimed")))
+        .values(status="resolved", resolution=resolution, resolved_at=now, updated_at=now,
+                assignee_platform=ticket.assignee_platform or actor.platform,
+                assignee_id=ticket.assignee_id or actor.user_id,
+                assignee_name=ticket.assignee_name or actor.label,
+                claimed_at=ticket.claimed_at or now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(ticket)
+    if not done:
+        raise TicketError(f"{ticket.number} is already {ticket.status}.")
+    _event(session, ticket, "resolved", actor, resolution, now)
+    session.flush()
+    session.refresh(ticket, ["events"])
+    _notify_department(session, settings, ticket, "resolved", now)
+    note = f" Resolution: {truncate(resolution, 1000)}" if resolution.strip() else ""
+    _notify_requester(session, ticket, f"Your request {ticket.number} was resolved by {actor.label}.{note}", "resolved", now)
+    return ticket
+
+
+def reopen(session: Session, settings: Settings, ticket_id: int, actor: Actor, now: dt.datetime) -> Ticket:
+    ticket = get(session, ticket_id)
+    if ticket.status not in ("resolved", "cancelled"):
+        raise TicketError(f"{ticket.number} is still {ticket.status}; there is nothing to reopen.")
+    ticket.status = "open"
+    ticket.assignee_platform = ticket.assignee_id = ticket.assignee_name = None
+    ticket.resolved_at = None
+    ticket.claimed_at = None
+    ticket.updated_at = now
+    _event(session, ticket, "reopened", actor, None, now)
+    session.flush()
+    session.refresh(ticket, ["events"])
+    _notify_department(session, settings, ticket, "reopened", now)
+    return ticket
+
+
+def cancel(session: Session, settings: Settings, ticket_id: int, actor: Actor, now: dt.datetime) -> Ticket:
+    ticket = get(session, ticket_id)
+    if (ticket.requester_platform, ticket.requester_id) != (actor.platform, actor.user_id):
+        raise TicketError("Only the person who asked can cancel a request.")
+    if ticket.status not in ("open", "claimed"):
+        raise TicketError(f"{ticket.number} is already {ticket.status}.")
+    ticket.status = "cancelled"
+    ticket.updated_at = now
+    _event(session, ticket, "cancelled", actor, None, now)
+    session.flush()
+    session.refresh(ticket, ["events"])
+    _notify_department(session, settings, ticket, "cancelled", now)
+    return ticket
+
+
+def requested_by(session: Session, actor: Actor, include_closed: bool = False) -> list[Ticket]:
+    query = select(Ticket).where(Ticket.requester_platform == actor.platform, Ticket.requester_id == actor.user_id)
+    if not include_closed:
+        query = query.where(Ticket.status.in_(("open", "claimed")))
+    return list(session.scalars(query.order_by(Ticket.id.desc()).limit(20)))
+
+
+def listing(session: Session, which: str, actor: Actor | None = None, limit: int = 50) -> list[Ticket]:
+    """`open` (open + claimed), `unclaimed`, `mine` (assigned to actor), `all`."""
+    query = select(Ticket)
+    if which == "unclaimed":
+        query = query.where(Ticket.status == "open")
+    elif which == "mine" and actor is not None:
+        query = query.where(Ticket.assignee_platform == actor.platform, Ticket.assignee_id == actor.user_id,
+                            Ticket.status == "claimed")
+    elif which == "open":
+        query = query.where(or_(Ticket.status == "open", Ticket.status == "claimed"))
+    return list(session.scalars(query.order_by(Ticket.id).limit(limit)))
+
+
+def describe(session: Session, ticket: Ticket, tz) -> str:  # type: ignore[no-untyped-def]
+    school = _school_name(session, ticket)
+    created = ticket.created_at.astimezone(tz)
+    status = ticket.status + (f" by {ticket.assignee_name}" if ticket.status == "claimed" and ticket.assignee_name else "")
+    parts = [f"*{ticket.number}* · {topic_label(ticket.topic)}" + (f" · {school}" if school else ""),
+             f"Status: {status} · opened {created:%b} {created.day}, {created:%H:%M}",
+             truncate(ticket.description, 300)]
+    if ticket.resolution:
+        parts.append(f"Resolution: {truncate(ticket.resolution, 300)}")
+    return "\n".join(parts)
+
+
+def ticket_data(ticket: Ticket) -> dict[str, object]:
+    return {"ticket_id": ticket.number, "id": ticket.id, "status": ticket.status, "topic": ticket.topic,
+            "assignee": ticket.assignee_name, "requester": ticket.requester_id}

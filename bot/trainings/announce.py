@@ -1,0 +1,175 @@
+"""Training announcements: the weekly digest, new-session, reschedule and
+cancellation notices, and the day-before reminders.
+
+Each post is recorded under a unique key (digest week + channel, session +
+channel + kind, reminder id) in the same transaction that queues it in the
+outbox, so a second clock, a restart or a misfire catch-up never posts twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.core import Button
+from bot.models import AnnouncementPost, ConversationReference, Reminder, TrainingSession
+from bot.notify import Notice, queue
+from bot.trainings.calendar import upcoming, when
+from knowledge import load_yaml
+
+DIGEST_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Break:
+    name: str
+    start: dt.date
+    end: dt.date
+
+
+@lru_cache(maxsize=1)
+def breaks() -> tuple[Break, ...]:
+    out = []
+    for item in load_yaml("breaks.yaml").get("breaks") or ():
+        start, end = dt.date.fromisoformat(str(item["start"])), dt.date.fromisoformat(str(item["end"]))
+        if end < start:
+            raise ValueError(f"breaks.yaml: {item['name']} ends before it starts")
+        out.append(Break(str(item["name"]), start, end))
+    return tuple(out)
+
+
+def break_on(day: dt.date, ranges: tuple[Break, ...] | None = None) -> Break | None:
+    for item in breaks() if ranges is None else ranges:
+        if item.start <= day <= item.end:
+            return item
+    return None
+
+
+def announcement_targets(session: Session, settings: Settings) -> list[tuple[str, str]]:
+    targets = [("slack", channel) for channel in settings.announce_slack_channels]
+    targets += [("teams", cid) for cid in session.scalars(select(ConversationReference.conversation_id).where(
+        ConversationReference.is_announcement_target.is_(True), ConversationReference.active.is_(True)))]
+    return targets
+
+
+def record(session: Session, key: str, notice: Notice, now: dt.datetime, detail: str = "") -> bool:
+    """Record a post under its unique key and queue it; False if it was already made."""
+    try:
+        with session.begin_nested():
+            session.add(AnnouncementPost(key=key, posted_at=now, detail=detail[:500]))
+            session.flush()
+    except IntegrityError:
+        return False
+    queue(session, key, notice, now=now)
+    return True
+
+
+def digest_text(sessions: list[TrainingSession], settings: Settings) -> str:
+    tz = settings.tz
+    if not sessions:
+        return "No partner trainings are scheduled in the next two weeks."
+    lines = [f"*Partner trainings in the next two weeks* ({len(sessions)}):"]
+    for row in sessions:
+        lines.append(f"• *{row.title}*, {when(row, tz)}" + (f" · {row.location}" if row.location else ""))
+        if row.registration_url:
+            lines.append(f"  Register: {row.registration_url}")
+    lines.append("Ask me \"upcoming trainings\" for more, or press Remind me on a session.")
+    return "\n".join(lines)
+
+
+@dataclass
+class DigestResult:
+    posted: list[tuple[str, str]]
+    skipped_reason: str | None = None
+    sessions: int = 0
+
+
+def post_digest(session: Session, settings: Settings, now: dt.datetime, *, ignore_breaks: bool = False) -> DigestResult:
+    local_day = now.astimezone(settings.tz).date()
+    on_break = break_on(local_day)
+    if on_break and not ignore_breaks:
+        return DigestResult([], f"school break ({on_break.name})")
+    window_end = now + dt.timedelta(days=DIGEST_DAYS)
+    sessions = [s for s in upcoming(session, now) if s.starts_at < window_end]
+    if not sessions and not settings.announce_empty_digest:
+        return DigestResult([], "no sessions in the next two weeks")
+    targets = announcement_targets(session, settings)
+    if not targets:
+        return DigestResult([], "no announcement channels configured (ANNOUNCE_SLACK_CHANNELS, or Teams channels)", len(sessions))
+    year, week, _ = local_day.isocalendar()
+    text = digest_text(sessions, settings)
+    buttons = tuple(Button(f"Remind me: {s.title[:40]}", "trainings.remind", str(s.id)) for s in sessions[:5])
+    posted = []
+    for platform, target in targets:
+        key = f"digest:{year}-W{week:02d}:{platform}:{target}"
+        notice = Notice("trainings.digest", platform, target, text, buttons, {"sessions": [s.id for s in sessions]})
+        if record(session, key, notice, now, detail=f"{len(sessions)} sessions"):
+            posted.append((platform, target))
+    return DigestResult(posted, None if posted else "already posted this week", len(sessions))
+
+
+def queue_calendar_changes(session: Session, settings: Settings, report) -> int:  # type: ignore[no-untyped-def]
+    """New, rescheduled and cancelled sessions are announced once per channel."""
+    now = dt.datetime.now(dt.timezone.utc)
+    targets = announcement_targets(session, settings)
+    count = 0
+    for kind, ids in (("new", report.created), ("rescheduled", report.rescheduled), ("cancelled", report.cancelled)):
+        for session_id in ids:
+            row = session.get(TrainingSession, session_id)
+            if row is None or (kind == "new" and (row.cancelled or row.ends_at < now)):
+                continue
+            text = {
+                "new": f"New partner training: *{row.title}*, {when(row, settings.tz)}",
+                "rescheduled": f"Rescheduled: *{row.title}* is now {when(row, settings.tz)}",
+                "cancelled": f"Cancelled: *{row.title}* ({when(row, settings.tz)}) will not take place.",
+            }[kind]
+            if row.registration_url and kind != "cancelled":
+                text += f"\nRegister: {row.registration_url}"
+            buttons = (Button("Remind me", "trainings.remind", str(row.id)),) if kind != "cancelled" else ()
+            suffix = row.starts_at.isoformat() if kind == "rescheduled" else ""
+            for platform, target in targets:
+                key = f"session:{row.id}:{kind}{':' + suffix if suffix else ''}:{platform}:{target}"
+                count += record(session, key, Notice(f"trainings.{kind}", platform, target, text, buttons,
+                                                     {"session_id": row.id}), now)
+            if kind in ("rescheduled", "cancelled"):
+                count += _tell_reminded(session, row, kind, text, now)
+    return count
+
+
+def _tell_reminded(session: Session, row: TrainingSession, kind: str, text: str, now: dt.datetime) -> int:
+    count = 0
+    for reminder in session.scalars(select(Reminder).where(Reminder.session_id == row.id)):
+        key = f"session:{row.id}:{kind}:{row.starts_at.isoformat()}:dm:{reminder.platform}:{reminder.user_id}"
+        count += record(session, key, Notice("trainings.dm", reminder.platform, reminder.user_id, text, (),
+                                             {"session_id": row.id, "channel": reminder.channel}), now)
+    return count
+
+
+def reminder_due_at(row: TrainingSession, settings: Settings) -> dt.datetime:
+    """The day before the session, at REMINDER_HOUR in the district's time zone."""
+    local_start = row.starts_at.astimezone(settings.tz)
+    day_before = local_start.date() - dt.timedelta(days=1)
+    return dt.datetime.combine(day_before, dt.time(settings.reminder_hour), tzinfo=settings.tz)
+
+
+def send_due_reminders(session: Session, settings: Settings, now: dt.datetime) -> int:
+    rows = session.scalars(select(Reminder).join(Reminder.session).where(
+        Reminder.sent_at.is_(None), TrainingSession.starts_at > now, TrainingSession.cancelled.is_(False)))
+    count = 0
+    for reminder in rows:
+        row = reminder.session
+        if now < reminder_due_at(row, settings):
+            continue
+        text = f"Reminder: *{row.title}* is tomorrow, {when(row, settings.tz)}" + (
+            f" · {row.location}" if row.location else "") + (f"\nRegister: {row.registration_url}" if row.registration_url else "")
+        if record(session, f"reminder:{reminder.id}", Notice("trainings.reminder", reminder.platform, reminder.user_id,
+                                                             text, (), {"session_id": row.id, "channel": reminder.channel}), now):
+            count += 1
+        reminder.sent_at = now
+    return count
