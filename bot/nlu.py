@@ -71,6 +71,17 @@ class Understanding:
     ticket_numbers: tuple[int, ...] = ()
     amounts: tuple[float, ...] = ()
 
+    def boosted(self, boosts: dict[str, float]) -> "Understanding":
+        """The same message with extra evidence (a school name, agreement facts) added."""
+        if not boosts:
+            return self
+        scores = dict(self.scores)
+        for name, extra in boosts.items():
+            scores[name] = scores.get(name, 0.0) + extra
+        intent, confidence = _decide(scores)
+        return Understanding(self.text, self.tokens, self.stems, intent, confidence, scores, self.ticket_numbers,
+                             self.amounts)
+
     @property
     def normalised(self) -> str:
         return " ".join(self.tokens)

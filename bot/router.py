@@ -35,7 +35,7 @@ FollowUp = Callable[[Message, Turn], "Reply | None"]
 
 
 class Booster(Protocol):
-    def __call__(self, text: str, turn: Turn) -> dict[str, float]: ...
+    def __call__(self, understanding: Understanding, turn: Turn) -> dict[str, float]: ...
 
 
 @dataclass
@@ -175,11 +175,12 @@ class Bot:
         if not text or not is_meaningful(text):
             turn.understanding = self.classifier.understand("")
             return fallback.empty(message, turn)
+        understanding = self.classifier.understand(text)
         boosts: dict[str, float] = {}
         for booster in self.registry.boosters:
-            for name, extra in booster(text, turn).items():
+            for name, extra in booster(understanding, turn).items():
                 boosts[name] = boosts.get(name, 0.0) + extra
-        turn.understanding = self.classifier.understand(text, boosts)
+        turn.understanding = understanding.boosted(boosts)
         if turn.state.flow and turn.state.flow in self.registry.follow_ups:
             reply = self.registry.follow_ups[turn.state.flow](message, turn)
             if reply is not None:

@@ -53,7 +53,7 @@ def is_meaningful(text: str) -> bool:
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens; apostrophes inside words are kept ("int'l")."""
-    text = text.lower().replace("&", " and ").replace("-", " ").replace("/", " ")
+    text = text.lower().replace("&", " and ").replace("-", " ").replace("/", " ").replace(" @ ", " at ")
     return _WORD.findall(text)
 
 

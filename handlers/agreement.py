@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.core import Button, Field, Message, Reply, Turn
+from bot.nlu import Understanding
 from bot.router import registry
 from handlers.agreement_rules import (
     PERMIT,
@@ -69,6 +70,17 @@ def note(name: str) -> str:
 
 def rfq_threshold() -> float:
     return float(info("personal_services_contract").extra.get("rfq_threshold", 9999))
+
+
+@registry.booster
+def describes_a_partnership(u: Understanding, turn: Turn) -> dict[str, float]:
+    """Who pays, whose funding, a lease or a PTSA running things: evidence for `agreement`."""
+    facts = read_facts(u)
+    if facts.payer or facts.lease == "lease":
+        return {"agreement": 4.0}
+    if facts.lease == "short" and facts.space:
+        return {"agreement": 2.0}
+    return {}
 
 
 @registry.intent("agreement")

@@ -117,7 +117,9 @@ def read_facts(u: Understanding) -> Facts:
     negated = u.has(*_NEGATED_PAY)
     partner_funds = negated or u.has(*_PARTNER_FUNDS)
     school_pays = not negated and (u.has(*_SCHOOL_PAYS) or bool(u.amounts) or u.has("pay", "paid", "cost"))
-    district = u.has("district pay", "district fund", "district money", "pay by the district", "central office")
+    district = u.has("district pay", "district fund", "district money", "pay by the district", "central office",
+                     "district will pay", "district is pay", "district would pay") or (
+        u.has("district") and not u.has("school pay", "we pay", "our budget", "school fund", "school budget", "school will pay"))
     ptsa_pays = ptsa and u.has("pay", "fund", "hire", "contract", "sponsor")
     payer: str | None = None
     conflict: str | None = None

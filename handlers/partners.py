@@ -13,6 +13,7 @@ from bot.directory import queries
 from bot.directory.schools import SchoolMatch, directory
 from bot.directory.vocab import Service, find_service, services
 from bot.models import School
+from bot.nlu import Understanding
 from bot.router import registry
 
 PAGE = 8
@@ -28,9 +29,9 @@ SCHOOL_AFTER = re.compile(r"\b(?:at|in|for|with|serve|serves|serving|of)\s+(.+?)
 
 
 @registry.booster
-def mentions_school(text: str, turn: Turn) -> dict[str, float]:
+def mentions_school(u: Understanding, turn: Turn) -> dict[str, float]:
     """A school name in the question is evidence for a partner lookup."""
-    match = directory.index(turn.session).find(text)
+    match = directory.index(turn.session).find(u.text)
     if not match.schools:
         return {}
     weight = 1.0 if match.score >= 100 else 0.5

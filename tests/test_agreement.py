@@ -1,0 +1,164 @@
+"""The agreement advisor: every rule, every clarification path, and memory."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.agreement_rules import ALIGN, MOU, PSC, PTSA
+
+RULES = [
+    ("We are paying a dance instructor to teach PE units. Which agreement applies?", PSC, "school"),
+    ("The district will pay a consultant to run teacher workshops", PSC, "district"),
+    ("A local nonprofit will run a free homework club with their own funding. What agreement?", MOU, "partner"),
+    ("An artist is not charging us for the mural project", MOU, "partner"),
+    ("The YMCA brings its own grant money for an after school program", MOU, "partner"),
+    ("An organization is leasing space in our building for several years. What agreement do they need?", ALIGN, "lease"),
+    ("A clinic wants a long-term lease of two classrooms", ALIGN, "lease"),
+    ("Our PTSA coordinates the after-school enrichment classes. Which agreement is that?", PTSA, "ptsa"),
+    ("our PTA pays the chess coach", PTSA, "ptsa"),
+    ("The parent group organizes a before-school robotics club", PTSA, "ptsa"),
+]
+
+
+@pytest.mark.parametrize("text,agreement,reason", RULES)
+def test_each_rule_names_the_agreement_and_says_why(harness, text: str, agreement: str, reason: str) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == "agreement"
+    assert reply.data["agreement"] == agreement
+    assert reply.data["reason"] == reason
+    assert " because " in reply.text
+    assert reply.data["needs"], "the answer lists what the agreement needs"
+    assert any(b.action == "consultation.start" for b in reply.buttons)
+
+
+def test_psc_lists_documents_and_conditional_rfq(harness) -> None:
+    reply = harness.ask("We will pay a tutor from our school budget")
+    assert reply.data["agreement"] == PSC
+    for needed in ("W-9", "business license", "$1 million", "Bargaining Unit", "Independent Contractor"):
+        assert needed in reply.text
+    assert "more than $9,999" in reply.text
+    assert reply.data["rfq_required"] is False
+
+
+def test_psc_over_threshold_requires_rfq(harness) -> None:
+    reply = harness.ask("We will pay a partner $12,000 this year from school funds. Which agreement?")
+    assert reply.data["agreement"] == PSC
+    assert reply.data["rfq_required"] is True
+    assert "Request for Qualifications (RFQ)" in reply.text and "$12,000" in reply.text
+
+
+def test_psc_under_threshold_does_not_demand_rfq(harness) -> None:
+    reply = harness.ask("we'll pay a drummer $800 for a workshop series")
+    assert reply.data["agreement"] == PSC and reply.data["rfq_required"] is False
+
+
+def test_mou_mentions_the_template(harness) -> None:
+    reply = harness.ask("The Boys and Girls Club will run a free program with its own funding")
+    assert reply.data["agreement"] == MOU
+    assert "MOU template" in reply.text
+
+
+def test_short_room_use_is_a_building_use_permit_not_alignment(harness) -> None:
+    reply = harness.ask("A group wants to rent our gym for a weekend tournament. Which agreement?")
+    assert reply.intent == "agreement"
+    assert reply.data["agreement"] is None
+    assert reply.data["outcome"] == "building_use_permit"
+    assert "building-use permit" in reply.text.lower() and "not an Alignment Agreement" in reply.text
+
+
+def test_lease_plus_paid_program_is_unclear_and_offers_consultation(harness) -> None:
+    reply = harness.ask("A leased partner also runs a program for students that we pay for. Which agreement?")
+    assert reply.data["agreement"] is None
+    assert reply.data["outcome"] == "unclear"
+    assert set(reply.data["candidates"]) == {ALIGN, PSC}
+    assert reply.buttons[0].action == "consultation.start"
+
+
+def test_missing_facts_ask_who_pays_with_buttons(harness) -> None:
+    reply = harness.ask("which agreement applies?")
+    assert reply.data == {"agreement": None, "asking": "who_pays", "facts": {}}
+    assert [b.value for b in reply.buttons] == ["who_pays=school", "who_pays=partner", "who_pays=ptsa", "who_pays=space"]
+
+
+@pytest.mark.parametrize("value,agreement", [("who_pays=school", PSC), ("who_pays=partner", MOU), ("who_pays=ptsa", PTSA)])
+def test_who_pays_buttons_decide(harness, value: str, agreement: str) -> None:
+    question = harness.ask("what agreement do we need?")
+    button = next(b for b in question.buttons if b.value == value)
+    assert harness.press(button).data["agreement"] == agreement
+
+
+def test_space_path_asks_about_the_lease_then_decides(harness) -> None:
+    question = harness.ask("which agreement applies?")
+    lease_question = harness.press(question, label="It's about using space in our building")
+    assert lease_question.data["asking"] == "lease"
+    assert harness.press(lease_question, label="Long-term, through a lease").data["agreement"] == ALIGN
+    again = harness.press(harness.ask("which agreement applies?", session="s-2"), session="s-2",
+                          label="It's about using space in our building")
+    permit = harness.press(again, session="s-2", label="Short or occasional use (under 12 weeks)")
+    assert permit.data["outcome"] == "building_use_permit"
+
+
+def test_conflicting_payer_and_ptsa_asks_who_manages(harness) -> None:
+    reply = harness.ask("the school pays but the PTSA coordinates the program")
+    assert reply.data["asking"] == "coordinator"
+    assert harness.press(reply, label="The PTSA or parent group").data["agreement"] == PTSA
+
+
+def test_typed_answer_continues_the_conversation(harness) -> None:
+    assert harness.ask("which agreement applies?").data["asking"] == "who_pays"
+    reply = harness.ask("the partner brings its own funding")
+    assert reply.data["agreement"] == MOU
+
+
+def test_typing_a_button_label_presses_it(harness) -> None:
+    harness.ask("which agreement applies?")
+    assert harness.ask("The school or district pays").data["agreement"] == PSC
+
+
+def test_memory_is_per_user_and_channel(harness) -> None:
+    harness.ask("which agreement applies?", user="U-A", session="room")
+    other = harness.ask("the partner brings its own funding", user="U-B", session="room")
+    assert other.data.get("asking") is None or other.data.get("agreement") == MOU
+    mine = harness.ask("they bring their own funding", user="U-A", session="room")
+    assert mine.data["agreement"] == MOU
+
+
+def test_a_new_topic_leaves_the_agreement_flow(harness) -> None:
+    harness.ask("which agreement applies?")
+    reply = harness.ask("Do schools run background checks for partner staff?")
+    assert reply.intent == "background_checks"
+
+
+def test_difference_between_two_agreements(harness) -> None:
+    reply = harness.ask("What's the difference between an MOU and a PSC?")
+    assert reply.intent == "agreement" and reply.data["agreement"] is None
+    assert set(reply.data["compare"]) == {MOU, PSC}
+    assert "own funding" in reply.text and "pays" in reply.text
+
+
+def test_where_is_the_mou_template(harness) -> None:
+    reply = harness.ask("where is the MOU template")
+    assert reply.data == {"agreement": MOU, "question": "template"}
+    assert "partnerships@district.example" in reply.text
+
+
+def test_what_documents_does_a_psc_need(harness) -> None:
+    reply = harness.ask("What documents does a PSC need?")
+    assert reply.data["agreement"] == PSC and reply.data["question"] == "documents"
+    assert "W-9" in reply.text
+
+
+def test_named_agreement_contradicted_by_facts(harness) -> None:
+    reply = harness.ask("Can we use an MOU if we pay the tutor $500?")
+    assert reply.data["agreement"] == PSC
+    assert reply.text.startswith("Not a MOU")
+
+
+def test_mou_template_link_comes_from_configuration(sqlite_url, notifier) -> None:
+    from tests.conftest import FROZEN_NOW, Harness, make_settings
+
+    h = Harness(make_settings(sqlite_url, LINK_MOU_TEMPLATE="https://intranet.example/mou"), notifier, FROZEN_NOW)
+    try:
+        assert "https://intranet.example/mou" in h.ask("where can I find the MOU template?").text
+    finally:
+        h.close()

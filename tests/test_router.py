@@ -1,0 +1,105 @@
+"""The dispatcher: bad input, unknown and low-confidence questions, the question log."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.core import Message
+from bot.models import ConversationState, QuestionLog
+from bot.nlu import INTENTS
+
+BAD_INPUTS = [
+    "",
+    "   \n\t  ",
+    "\x00\x01\x02\x7f",
+    "🙂🙂🙂",
+    "x" * 20_000,
+    "¿Qué acuerdo necesito para un socio?",
+    "'; DROP TABLE ticket; --",
+    "<script>alert(1)</script> <!channel>",
+    "SELECT * FROM partnership WHERE 1=1",
+]
+
+
+@pytest.mark.parametrize("text", BAD_INPUTS)
+def test_bad_input_gets_a_friendly_reply(harness, text: str) -> None:
+    reply = harness.ask(text)
+    assert reply.text.strip()
+    assert "Traceback" not in reply.text
+    assert reply.intent in INTENTS
+    assert "error" not in reply.data, reply.data
+    assert reply.to_dict()["text"] == reply.text
+
+
+def test_empty_message_explains_what_the_bot_does(harness) -> None:
+    reply = harness.ask("   ")
+    assert reply.intent == "unknown" and reply.data["reason"] == "empty"
+    assert len(reply.buttons) >= 3
+
+
+def test_out_of_scope_question_is_unknown_and_logged(harness) -> None:
+    reply = harness.ask("How do I book a field trip bus?", platform="slack", user="U9")
+    assert reply.intent == "unknown" and reply.data["reason"] == "out_of_scope"
+    assert "partnerships@district.example" in reply.text
+    with harness.database.session() as s:
+        row = s.scalars(select(QuestionLog).order_by(QuestionLog.id.desc())).first()
+        assert (row.text, row.platform, row.user, row.answered) == ("How do I book a field trip bus?", "slack", "U9", False)
+
+
+def test_low_confidence_offers_choices_instead_of_guessing(harness) -> None:
+    reply = harness.ask("partner training data")
+    assert reply.intent == "unknown" and reply.data["reason"] == "low_confidence"
+    assert len(reply.data["candidates"]) >= 2
+    assert all(b.action in ("route", "menu") for b in reply.buttons)
+    with harness.database.session() as s:
+        row = s.scalars(select(QuestionLog).order_by(QuestionLog.id.desc())).first()
+        assert row.answered is False and row.best_guess in reply.data["candidates"]
+    chosen = harness.press(reply.buttons[0])
+    assert chosen.intent == reply.data["candidates"][0]
+
+
+def test_answered_questions_are_logged_with_intent(harness) -> None:
+    harness.ask("Do schools run background checks for partner staff?")
+    with harness.database.session() as s:
+        row = s.scalars(select(QuestionLog)).one()
+        assert row.intent == "background_checks" and row.answered and row.confidence > 0.5
+
+
+def test_long_text_is_stored_truncated_in_the_log(harness) -> None:
+    harness.ask("background check " + "x" * 20_000)
+    with harness.database.session() as s:
+        assert len(s.scalars(select(QuestionLog)).one().text) <= 2000
+
+
+def test_unknown_button_action_is_handled(harness) -> None:
+    reply = harness.bot.handle(Message("", "U-1", action="nope.gone", value="1"))
+    assert reply.intent == "unknown" and "expired" in reply.text
+
+
+def test_state_is_keyed_by_platform_channel_and_user(harness) -> None:
+    harness.ask("which agreement applies?", platform="slack", session="C1", user="U1")
+    with harness.database.session() as s:
+        keys = set(s.scalars(select(ConversationState.key)))
+    assert "slack:C1:U1" in keys
+
+
+def test_database_down_reports_nothing_saved(harness) -> None:
+    harness.database.engine.dispose()
+    harness.database.engine.url = harness.database.engine.url.set(database="/nonexistent/dir/x.db")
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    broken = create_engine("sqlite:////nonexistent/dir/x.db")
+    harness.bot.database.sessions = sessionmaker(broken)
+    reply = harness.ask("I need a consultation: please review our MOU with Sound Mentors for Lowell")
+    assert reply.data["error"] in ("database_unavailable", "database_error")
+    assert "nothing was saved" in reply.text
+
+
+def test_help_lists_capabilities_with_buttons(harness) -> None:
+    reply = harness.ask("what can this bot do")
+    assert reply.intent == "help"
+    assert {b.label for b in reply.buttons} >= {"Which agreement applies?", "Ask the department"}
+    menu = harness.press(reply, label="Which agreement applies?")
+    assert menu.intent == "agreement" and menu.data["asking"] == "who_pays"
