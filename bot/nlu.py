@@ -116,17 +116,22 @@ class IntentClassifier:
             raise KnowledgeError(f"intents.yaml names unknown intents: {sorted(unknown)}")
         self.models: list[IntentModel] = []
         for name, body in intents.items():
-            cues = tuple(
-                Cue(tuple(stem(w) for w in expand(words(str(phrase)), self.abbreviations)), float(weight))
-                for phrase, weight in (body.get("cues") or {}).items()
-            )
+            by_stems: dict[tuple[str, ...], float] = {}
+            for phrase, weight in (body.get("cues") or {}).items():
+                stems = tuple(stem(w) for w in expand(words(str(phrase)), self.abbreviations))
+                by_stems[stems] = max(by_stems.get(stems, 0.0), float(weight))  # "partner at" == "partners at"
+            cues = tuple(Cue(stems, weight) for stems, weight in by_stems.items() if stems)
             examples = tuple(" ".join(expand(words(e), self.abbreviations)) for e in body.get("examples") or ())
             if not cues:
                 raise KnowledgeError(f"intent {name} has no cues")
             self.models.append(IntentModel(name, str(body.get("summary", name)), cues, examples))
-        self.vocabulary: tuple[str, ...] = tuple(
-            sorted({w for m in self.models for c in m.cues for w in c.stems if len(w) >= 4 and not w.isdigit()})
-        )
+        cue_words = {
+            w
+            for body in intents.values()
+            for phrase in (body.get("cues") or {})
+            for w in expand(words(str(phrase)), self.abbreviations)
+        }
+        self.vocabulary: tuple[str, ...] = tuple(sorted(w for w in cue_words if len(w) >= 4 and not w.isdigit()))
         self._vocab_set = frozenset(self.vocabulary)
         self._examples = [(m.name, e) for m in self.models for e in m.examples]
 
@@ -137,12 +142,12 @@ class IntentClassifier:
         return intent
 
     def correct(self, token: str) -> str:
-        """Map a misspelt word onto the cue vocabulary ("backround" -> "background")."""
+        """Map a misspelt word onto the words of the cues ("backround" -> "background")."""
         return _correct(token, self.vocabulary, self._vocab_set)
 
     def tokens(self, text: str) -> tuple[list[str], list[str]]:
-        tokens = expand(words(text), self.abbreviations)
-        stems = [self.correct(stem(t)) for t in tokens]
+        tokens = [self.correct(t) for t in expand(words(text), self.abbreviations)]
+        stems = [stem(t) for t in tokens]
         return tokens, stems
 
     def understand(self, text: str, boosts: dict[str, float] | None = None) -> Understanding:
@@ -169,6 +174,16 @@ class IntentClassifier:
         intent, confidence = _decide(scores)
         return Understanding(text, tuple(tokens), stem_tuple, intent, confidence, scores, tickets, amounts)
 
+    def explain(self, text: str) -> dict[str, list[tuple[str, float]]]:
+        """Which cues matched, per intent (for tuning knowledge/intents.yaml)."""
+        _tokens, stems = self.tokens(clean(text)[:MAX_TEXT])
+        found: dict[str, list[tuple[str, float]]] = {}
+        for model in self.models:
+            hits = [(" ".join(c.stems), c.weight) for c in model.cues if _contains(tuple(stems), c.stems)]
+            if hits:
+                found[model.name] = hits
+        return found
+
     def _example_similarity(self, normalised: str) -> dict[str, float]:
         best: dict[str, float] = {}
         for (name, _), score, _idx in process.extract(
@@ -183,7 +198,7 @@ class IntentClassifier:
         return best
 
 
-MIN_SCORE = 2.5
+MIN_SCORE = 3.5
 """Below this the message has nothing the bot recognises: intent `unknown`."""
 
 
@@ -209,7 +224,7 @@ def _correct_cached(token: str, vocabulary: tuple[str, ...]) -> str:
 
 
 def _correct(token: str, vocabulary: tuple[str, ...], vocab_set: frozenset[str]) -> str:
-    if len(token) < 4 or token in vocab_set or token in _STOPWORDS or token.isdigit():
+    if len(token) < 5 or token in vocab_set or token in _STOPWORDS or token.isdigit():
         return token
     return _correct_cached(token, vocabulary)
 

@@ -83,6 +83,8 @@ def stem(token: str) -> str:
     if len(token) <= 3 or token.isdigit():
         return token
     base = _strip_suffix(token)
+    if base != token and base.endswith(("ing", "ed")):
+        base = _strip_suffix(base)  # "trainings" -> "training" -> "train"
     if len(base) >= 4 and base.endswith("e"):
         base = base[:-1]
     return base

@@ -76,7 +76,9 @@ def rfq_threshold() -> float:
 def describes_a_partnership(u: Understanding, turn: Turn) -> dict[str, float]:
     """Who pays, whose funding, a lease or a PTSA running things: evidence for `agreement`."""
     facts = read_facts(u)
-    if facts.payer or facts.lease == "lease":
+    if facts.payer in ("school", "district") or facts.lease == "lease":
+        return {"agreement": 5.0}
+    if facts.payer:
         return {"agreement": 4.0}
     if facts.lease == "short" and facts.space:
         return {"agreement": 2.0}
@@ -92,7 +94,7 @@ def handle(message: Message, turn: Turn) -> Reply:
         informational = _informational(named, turn)
         if informational is not None:
             return informational
-    if len(named) >= 2 and u.has(*_DIFFERENCE):
+    if len(named) >= 2 and u.has(*_DIFFERENCE) and not facts.known:
         return _compare(named, turn)
     return advise(facts, turn, named=named)
 

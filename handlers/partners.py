@@ -25,6 +25,7 @@ ORG_PATTERNS = (
     re.compile(r"schools (?:served by|that work with|working with|partnered with|with) (?:the )?(.+?)\??$"),
     re.compile(r"^(?:the )?(.+?) (?:serves|works with|work with|is at|is in) (?:which|what) schools"),
 )
+GENERIC_SCHOOL = re.compile(r"^(?:my|our|a|the|this|your|each|every|any|all)\s+(?:school|schools|building|site)\b", re.I)
 SCHOOL_AFTER = re.compile(r"\b(?:at|in|for|with|serve|serves|serving|of)\s+(.+?)[?.!]*$")
 
 
@@ -35,7 +36,7 @@ def mentions_school(u: Understanding, turn: Turn) -> dict[str, float]:
     if not match.schools:
         return {}
     weight = 1.0 if match.score >= 100 else 0.5
-    return {"partners": 3.0 * weight, "report_outdated": 2.0 * weight}
+    return {"partners": 3.0 * weight, "report_outdated": 1.0 * weight}
 
 
 @registry.intent("partners")
@@ -56,7 +57,7 @@ def handle(message: Message, turn: Turn) -> Reply:
     if service is not None:
         return _schools_with(service, turn)
     attempted = SCHOOL_AFTER.search(u.text)
-    if attempted and len(attempted.group(1)) >= 3:
+    if attempted and len(attempted.group(1)) >= 3 and not GENERIC_SCHOOL.match(attempted.group(1)):
         return _not_found(attempted.group(1), service, turn)
     turn.state.start(FLOW, asking="school", service=service.code if service else None)
     return Reply(

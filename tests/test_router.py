@@ -48,7 +48,7 @@ def test_out_of_scope_question_is_unknown_and_logged(harness) -> None:
 
 
 def test_low_confidence_offers_choices_instead_of_guessing(harness) -> None:
-    reply = harness.ask("partner training data")
+    reply = harness.ask("watch training")
     assert reply.intent == "unknown" and reply.data["reason"] == "low_confidence"
     assert len(reply.data["candidates"]) >= 2
     assert all(b.action in ("route", "menu") for b in reply.buttons)

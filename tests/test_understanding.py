@@ -17,7 +17,7 @@ def test_normalise_expands_nothing_but_lowercases_words() -> None:
 
 
 @pytest.mark.parametrize("word,expected", [("paying", "pay"), ("paid", "pay"), ("pays", "pay"), ("leasing", "leas"),
-                                           ("lease", "leas"), ("trainings", "training"), ("status", "status")])
+                                           ("lease", "leas"), ("trainings", "train"), ("status", "status")])
 def test_stem_folds_simple_endings(word: str, expected: str) -> None:
     assert stem(word) == expected
 

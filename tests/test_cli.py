@@ -1,0 +1,114 @@
+"""The `partnerbot` command line, run as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+
+def run(args: list[str], db: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = dict(os.environ, DATABASE_URL=db, **env)
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          env=environment, timeout=120)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def test_ask_json_follows_the_contract(db: str) -> None:
+    out = run(["ask", "Our PTSA coordinates the after-school enrichment classes. Which agreement is that?", "--json"], db)
+    assert out.returncode == 0, out.stderr
+    reply = json.loads(out.stdout)
+    assert set(reply) >= {"intent", "confidence", "text", "buttons", "data"}
+    assert reply["intent"] == "agreement" and reply["data"]["agreement"] == "ptsa_enrichment"
+
+
+def test_ask_session_remembers_across_processes(db: str) -> None:
+    first = json.loads(run(["ask", "which agreement applies?", "--session", "abc", "--json"], db).stdout)
+    assert first["data"]["asking"] == "who_pays"
+    second = json.loads(run(["ask", "the partner brings its own funding", "--session", "abc", "--json"], db).stdout)
+    assert second["data"]["agreement"] == "mou"
+    other = json.loads(run(["ask", "the partner brings its own funding", "--session", "xyz", "--json"], db).stdout)
+    assert other["data"]["agreement"] == "mou"  # a fresh session decides from the sentence alone
+
+
+def test_ask_plain_text_numbers_buttons(db: str) -> None:
+    out = run(["ask", "which agreement applies?"], db)
+    assert "[1] The school or district pays" in out.stdout
+
+
+def test_batch_answers_in_order_and_reports_bad_lines(db: str) -> None:
+    lines = [
+        json.dumps({"session": "a", "user": "u", "text": "which agreement applies?"}),
+        "{not json",
+        json.dumps(["a list"]),
+        json.dumps({"session": "a", "user": "u", "action": "agreement.answer", "value": "who_pays=partner"}),
+        json.dumps({"session": "b", "user": "u", "text": "what can this bot do"}),
+    ]
+    out = run(["ask", "--batch"], db, stdin="\n".join(lines) + "\n")
+    replies = [json.loads(line) for line in out.stdout.splitlines()]
+    assert out.returncode == 1
+    assert len(replies) == 5
+    assert replies[0]["data"]["asking"] == "who_pays"
+    assert replies[1]["data"] == {"error": "bad_input", "line": 2}
+    assert replies[2]["data"]["error"] == "bad_input"
+    assert replies[3]["data"]["agreement"] == "mou"
+    assert replies[4]["intent"] == "help"
+    assert "line 2" in out.stderr and "line 3" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_batch_typed_label_presses_button(db: str) -> None:
+    lines = [json.dumps({"session": "a", "user": "u", "text": "which agreement applies?"}),
+             json.dumps({"session": "a", "user": "u", "text": "A PTSA or parent group coordinates it"})]
+    out = run(["ask", "--batch"], db, stdin="\n".join(lines))
+    assert json.loads(out.stdout.splitlines()[1])["data"]["agreement"] == "ptsa_enrichment"
+
+
+def test_chat_accepts_a_button_number(db: str) -> None:
+    out = run(["chat"], db, stdin="which agreement applies?\n2\n")
+    assert out.returncode == 0, out.stderr
+    assert "Memorandum of Understanding" in out.stdout
+
+
+def test_bad_configuration_is_a_clear_error(db: str) -> None:
+    out = run(["ask", "hi"], db, TIMEZONE="Mars/Olympus")
+    assert out.returncode == 2 and "TIMEZONE" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_import_partners_reports_rows_and_is_idempotent(db: str, tmp_path: Path) -> None:
+    first = run(["import", "partners", str(FIXTURES / "partners.csv")], db)
+    assert first.returncode == 0, first.stderr
+    assert "8 new" in first.stdout
+    again = run(["import", "partners", str(FIXTURES / "partners.csv")], db)
+    assert "0 new, 0 updated, 8 unchanged" in again.stdout
+
+
+def test_import_missing_file_and_columns(db: str, tmp_path: Path) -> None:
+    missing = run(["import", "partners", str(tmp_path / "nope.csv")], db)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("organization,school\nX,Lowell\n")
+    out = run(["import", "partners", str(bad)], db)
+    assert out.returncode == 2 and "missing column(s) services" in out.stderr
+
+
+def test_sample_data_command_writes_a_csv(db: str, tmp_path: Path) -> None:
+    out = run(["sample-data", "--partnerships", "50", "--organisations", "10", "--out", str(tmp_path / "s.csv")], db)
+    assert out.returncode == 0
+    assert len((tmp_path / "s.csv").read_text().splitlines()) == 51
+
+
+def test_db_upgrade_and_current(db: str) -> None:
+    assert run(["db", "upgrade"], db).returncode == 0
+    current = run(["db", "current"], db)
+    assert current.returncode == 0 and "head" in current.stdout

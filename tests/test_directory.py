@@ -1,0 +1,232 @@
+"""The partner directory: school names, import validation, lookups and distribution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.directory.importer import ImportFileError, import_partners
+from bot.directory.schools import directory
+from bot.models import Organisation, Partnership, PartnershipService
+from tests.conftest import FIXTURES
+
+
+@pytest.fixture
+def index(harness):
+    with harness.database.session() as s:
+        return directory.index(s)
+
+
+@pytest.mark.parametrize("text,school", [
+    ("Roosevelt High School", "Roosevelt"),                 # display name + type words
+    ("ROOSEVELT HIGH SCHOOL", "Roosevelt"),                 # building name
+    ("Hamilton International Middle School", "Hamilton Int'l"),  # Int'l / International
+    ("hamilton int'l", "Hamilton Int'l"),
+    ("Beacon Hill elementary", "Beacon Hill Int'l"),
+    ("Beacon Hill Elem", "Beacon Hill Int'l"),
+    ("Beacon Hill ES", "Beacon Hill Int'l"),
+    ("Mercer MS", "Mercer Int'l"),
+    ("Garfield HS", "Garfield"),
+    ("Salmon Bay K-8", "Salmon Bay K-8"),
+    ("salmon bay", "Salmon Bay K-8"),
+    ("MLK", "Martin Luther King Jr"),
+    ("TOPS", "TOPS K-8"),
+    ("REMS", "Robert Eagle Staff"),
+    ("Rainer Beach", "Rainier Beach"),                      # typos
+    ("Whitmen", "Whitman"),
+    ("Garfeild", "Garfield"),
+    ("Louisa Boren", "Louisa Boren STEM"),
+    ("Cleveland High", "Cleveland STEM"),
+    ("Brighton elementary", "Martin Luther King Jr"),       # building name of another display name
+    ("West Seattle Elementary", "West Seattle Elementary"),
+    ("who works with Aki Kurose?", "Aki Kurose"),
+])
+def test_school_names_resolve(index, text: str, school: str) -> None:
+    match = index.find(text)
+    assert match.found is not None, (text, match)
+    assert match.found.name == school
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Marshall", {"Thurgood Marshall", "Queen Anne (interim at John Marshall)"}),
+    ("West Seattle", {"West Seattle Elementary", "West Seattle High"}),
+    ("Wilson-Pacific", {"Cascadia", "Licton Springs K-8", "Robert Eagle Staff"}),
+])
+def test_ambiguous_names_are_not_guessed(index, text: str, expected: set[str]) -> None:
+    match = index.find(text)
+    assert match.ambiguous and {s.name for s in match.schools} == expected
+
+
+@pytest.mark.parametrize("text", ["Washington State Patrol WATCH check", "how many partnerships", "Zzyzx Academy of Nothing"])
+def test_non_school_text_finds_no_school(index, text: str) -> None:
+    assert index.find(text).found is None
+
+
+@pytest.fixture
+def imported(harness):
+    with harness.database.session() as s:
+        report = import_partners(s, FIXTURES / "partners.csv")
+    assert report.problems == [] and report.created == 8
+    return harness
+
+
+def test_lookup_lists_partners_newest_verified_first(imported) -> None:
+    reply = imported.ask("Which partners serve Franklin High School?")
+    assert reply.intent == "partners"
+    assert reply.data["school"] == "Franklin" and reply.data["service"] is None
+    names = [p["organisation"] for p in reply.data["partners"]]
+    assert names == ["Harbor Health Partners", "Northwind Tutoring Alliance"]  # the ended one is left out
+    assert reply.data["partners"][1]["services"] == ["STEM", "Tutoring and academic support"]
+    assert "PSC" in reply.text and "MOU" in reply.text
+
+
+def test_service_filter(imported) -> None:
+    reply = imported.ask("tutoring partners at Franklin")
+    assert reply.data["service"] == "Tutoring and academic support"
+    assert [p["organisation"] for p in reply.data["partners"]] == ["Northwind Tutoring Alliance"]
+    mental = imported.ask("any mental health partners at franklin?")
+    assert [p["organisation"] for p in mental.data["partners"]] == ["Harbor Health Partners"]
+
+
+def test_organisation_filter(imported) -> None:
+    reply = imported.ask("Which schools does Northwind Tutoring Alliance serve?")
+    assert reply.data["organisation"] == "Northwind Tutoring Alliance"
+    assert sorted(p["school"] for p in reply.data["partners"]) == ["Aki Kurose", "Franklin"]
+    typo = imported.ask("what schools does northwind tutoring aliance work at")
+    assert typo.data["organisation"] == "Northwind Tutoring Alliance"
+
+
+def test_ambiguous_school_offers_buttons_and_button_answers(imported) -> None:
+    reply = imported.ask("who works with Marshall?")
+    assert reply.data["school"] is None and len(reply.buttons) == 2
+    picked = imported.press(reply, label="Thurgood Marshall")
+    assert picked.data["school"] == "Thurgood Marshall"
+
+
+def test_unknown_school_suggests(imported) -> None:
+    reply = imported.ask("partners at Lowel Elementry")
+    assert reply.data["school"] == "Lowell"
+    nothing = imported.ask("partners at Qqqqq Zzzzz")
+    assert nothing.data["school"] is None and "couldn't find a school" in nothing.text
+
+
+def test_asks_which_school_then_uses_the_answer(imported) -> None:
+    ask = imported.ask("which partners serve my school?")
+    assert ask.data["asking"] == "school"
+    reply = imported.ask("Lowell")
+    assert reply.data["school"] == "Lowell" and reply.data["partners"][0]["organisation"] == "Sound Mentors Collective"
+
+
+def test_paging_with_more(harness, tmp_path: Path) -> None:
+    rows = ["organization,school,services,school_year,agreement_type,status,contact_email,website,last_verified"]
+    rows += [f"Org {i:02d},Lowell,arts,2026-27,mou,active,,,2026-10-{i + 1:02d}" for i in range(12)]
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join(rows))
+    with harness.database.session() as s:
+        import_partners(s, path)
+    first = harness.ask("partners at Lowell")
+    assert first.data["total"] == 12 and len(first.data["partners"]) == 8
+    assert first.data["partners"][0]["organisation"] == "Org 11"
+    second = harness.press(first, label="More")
+    assert [p["organisation"] for p in second.data["partners"]] == ["Org 03", "Org 02", "Org 01", "Org 00"]
+
+
+def test_distribution_questions(imported) -> None:
+    none = imported.ask("which schools have no mentoring partner?")
+    rows = {r["school"] for r in none.data["distribution"]["rows"]}
+    assert none.data["distribution"]["kind"] == "schools_without"
+    assert "Lowell" not in rows and "Hamilton Int'l" not in rows and "Franklin" in rows
+    region = imported.ask("how many partnerships per region?")
+    by_region = {r["region"]: r["partnerships"] for r in region.data["distribution"]["rows"]}
+    assert by_region["Southeast"] == 5  # Franklin x2, Aki Kurose, Rainier Beach, Beacon Hill
+    fewest = imported.ask("schools with the fewest partners")
+    assert fewest.data["distribution"]["kind"] == "fewest_partners"
+    top = imported.ask("top services across the district")
+    assert top.data["distribution"]["rows"][0]["partnerships"] >= 2
+
+
+def test_import_validates_every_row(harness, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "organization,school,services,school_year,agreement_type,status,contact_email,website,last_verified\n"
+        "Good Org,Lowell,arts,2026-27,mou,active,,,2026-10-01\n"
+        "Bad School Org,Lowel Elementry School X,arts,2026-27,mou,active,,,\n"
+        "Bad Date Org,Lowell,arts,2026-27,mou,active,,,31/12/2026\n"
+        "Bad Service Org,Lowell,juggling,2026-27,mou,active,,,\n"
+        "Good Org,Lowell,arts,2026-27,mou,active,,,2026-10-01\n"
+    )
+    with harness.database.session() as s:
+        report = import_partners(s, path)
+    messages = {p.line: p.message for p in report.problems}
+    assert report.created == 1
+    assert "unknown school" in messages[3] and "did you mean" in messages[3]
+    assert "last_verified" in messages[4]
+    assert "unknown service 'juggling'" in messages[5]
+    assert "duplicate of line 2" in messages[6]
+
+
+def test_strict_import_imports_nothing(harness, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "organization,school,services,school_year,agreement_type,status\n"
+        "Good Org,Lowell,arts,2026-27,mou,active\n"
+        "Bad Org,Nowhere,arts,2026-27,mou,active\n"
+    )
+    with harness.database.session() as s:
+        report = import_partners(s, path, strict=True)
+        assert not report.committed and report.created == 0
+    with harness.database.session() as s:
+        assert s.scalar(select(func.count()).select_from(Partnership)) == 0
+
+
+def test_import_reads_bom_and_latin1(harness, tmp_path: Path) -> None:
+    header = "organization,school,services,school_year,agreement_type,status\n"
+    (tmp_path / "bom.csv").write_bytes(("\ufeff" + header + "Café Arts,Lowell,arts,2026-27,mou,active\n").encode("utf-8"))
+    (tmp_path / "latin.csv").write_bytes((header + "Niños Unidos,Lowell,mentoring,2026-27,mou,active\n").encode("latin-1"))
+    with harness.database.session() as s:
+        assert import_partners(s, tmp_path / "bom.csv").created == 1
+        latin = import_partners(s, tmp_path / "latin.csv")
+        assert latin.created == 1 and "not UTF-8" in latin.warnings[0]
+    with harness.database.session() as s:
+        assert set(s.scalars(select(Organisation.name))) == {"Café Arts", "Niños Unidos"}
+
+
+def test_import_missing_columns_is_a_file_error(harness, tmp_path: Path) -> None:
+    path = tmp_path / "cols.csv"
+    path.write_text("organization,school\nX,Lowell\n")
+    with harness.database.session() as s, pytest.raises(ImportFileError, match="missing column"):
+        import_partners(s, path)
+
+
+def test_reimport_with_changes_updates(harness, tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("organization,school,services,school_year,agreement_type,status\nA,Lowell,arts,2026-27,mou,active\n")
+    with harness.database.session() as s:
+        import_partners(s, path)
+    path.write_text("organization,school,services,school_year,agreement_type,status\nA,Lowell,arts;stem,2026-27,psc,active\n")
+    with harness.database.session() as s:
+        report = import_partners(s, path)
+        assert (report.created, report.updated) == (0, 1)
+    with harness.database.session() as s:
+        p = s.scalars(select(Partnership)).one()
+        assert p.agreement_type == "personal_services_contract"
+        assert sorted(s.scalars(select(PartnershipService.service))) == ["arts", "stem"]
+
+
+def test_sample_data_is_marked_in_replies(sqlite_url, notifier) -> None:
+    from bot.db import Database
+    from bot.seed import seed_database
+    from tests.conftest import FROZEN_NOW, Harness, make_settings
+
+    database = Database.connect(sqlite_url)
+    with database.session() as s:
+        seed_database(s, load_samples=True)
+    database.dispose()
+    h = Harness(make_settings(sqlite_url), notifier, FROZEN_NOW)
+    try:
+        reply = h.ask("which schools have no tutoring partner")
+        assert reply.footer and "Sample data" in reply.footer
+    finally:
+        h.close()
