@@ -13,7 +13,7 @@ from bot.directory.schools import directory
 from bot.models import School
 from bot.nlu import Understanding
 from bot.router import registry
-from bot.text import truncate
+from bot.text import clean, truncate
 from bot.tickets import service
 from bot.tickets.service import Actor, topic_label, topics
 
@@ -55,6 +55,17 @@ def substantive(u: Understanding) -> bool:
     return len([t for t in u.tokens if t not in REQUEST_WORDS]) >= MIN_DESCRIPTION_WORDS
 
 
+EXPLICIT_REQUEST = ("need a consultation", "like a consultation", "want a consultation", "request a consultation",
+                    "open a consultation", "book a consultation", "schedule a consultation", "consultation request",
+                    "open a ticket", "talk to someone", "speak to someone", "speak with someone", "talk with someone")
+
+
+@registry.booster
+def explicit_request(u: Understanding, turn: Turn) -> dict[str, float]:
+    """"I need a consultation about X" is a request, whatever X is about."""
+    return {"consultation": 10.0} if u.has(*EXPLICIT_REQUEST) and not u.has("status", "my consultation request") else {}
+
+
 @registry.intent("consultation")
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
@@ -63,7 +74,7 @@ def handle(message: Message, turn: Turn) -> Reply:
     if match.found:
         draft.school_id, draft.school_asked = match.found.id, True
     if substantive(u):
-        draft.description = u.text
+        draft.description = clean(message.text)
         if draft.topic is None:
             draft.topic = "other"
         if not draft.school_asked:
@@ -200,6 +211,6 @@ def on_follow_up(message: Message, turn: Turn) -> Reply | None:
         return _ask(draft, turn, "school", "I couldn't find that school. Type its name again, or press No specific school.",
                     (Button("No specific school", "consultation.answer", "school=none"),))
     if asking == "description":
-        draft.description = u.text
+        draft.description = clean(message.text)
         return _next_step(draft, message, turn)
     return None

@@ -11,6 +11,7 @@ import re
 
 from bot.core import Button, Message, Reply, Turn
 from bot.models import Ticket
+from bot.nlu import Understanding
 from bot.router import registry
 from bot.tickets import service
 from bot.tickets.service import Actor, TicketError, find_numbers
@@ -45,6 +46,14 @@ def _error(exc: TicketError) -> Reply:
 def _ticket_reply(turn: Turn, ticket: Ticket, lead: str, buttons: tuple[Button, ...] = ()) -> Reply:
     body = service.describe(turn.session, ticket, turn.settings.tz)
     return Reply(f"{lead}\n{body}" if lead else body, "ticket_status", 1.0, service.ticket_data(ticket), buttons=buttons)
+
+
+@registry.booster
+def ticket_command(u: Understanding, turn: Turn) -> dict[str, float]:
+    """"resolve C-1042 sent the MOU template": a command, whatever the note says."""
+    if COMMAND.match(u.text) and find_numbers(u.text):
+        return {"ticket_status": 25.0}
+    return {}
 
 
 @registry.intent("ticket_status")

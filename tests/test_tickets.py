@@ -1,0 +1,242 @@
+"""Consultations: intake, the ticket life cycle, notifications, permissions, races, SLA."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from bot.models import CorrectionRequest, OutboxMessage, Ticket, TicketEvent
+from bot.tickets import service
+from bot.tickets.service import Actor, TicketError
+from bot.tickets.sla import business_hours_between, send_sla_reminders
+
+
+def events(h, ticket_id: int) -> list[str]:
+    with h.database.session() as s:
+        return list(s.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)))
+
+
+def test_intake_asks_topic_school_description_then_confirms(harness) -> None:
+    first = harness.ask("I need a consultation about a partnership")
+    assert first.intent == "consultation" and first.data["ticket_id"] is None and first.data["asking"] == "topic"
+    school_q = harness.press(first, label="Agreements and contracts")
+    assert school_q.data["asking"] == "school"
+    describe = harness.ask("Rainer Beach")
+    assert describe.data["asking"] == "description" and describe.data["draft"]["school_id"]
+    confirm = harness.ask("Our PTSA and a CBO both want to run the same after-school program")
+    assert confirm.data["asking"] == "confirm"
+    done = harness.press(confirm, label="Send request")
+    assert done.data["ticket_id"] == "C-1001"
+    with harness.database.session() as s:
+        ticket = s.scalars(select(Ticket)).one()
+        assert (ticket.topic, ticket.status, ticket.requester_id) == ("agreements", "open", "U-1")
+        assert ticket.school_id is not None and "CBO" in ticket.description
+    assert events(harness, 1) == ["created"]
+
+
+def test_one_shot_request_creates_the_ticket_at_once(harness) -> None:
+    reply = harness.ask("I need a consultation: our data sharing agreement with a tutoring partner at Lowell expired and they need attendance data")
+    assert reply.data["ticket_id"] == "C-1001" and reply.data["topic"] == "data_sharing"
+    assert reply.data["school"] == "Lowell"
+
+
+def test_cancel_intake_creates_nothing(harness) -> None:
+    harness.ask("I need a consultation")
+    reply = harness.ask("cancel")
+    assert reply.data.get("cancelled") is True
+    with harness.database.session() as s:
+        assert s.scalars(select(Ticket)).first() is None
+
+
+def test_full_life_cycle_with_notifications(harness) -> None:
+    created = harness.ask("I need a consultation: please review the MOU draft for Sound Mentors at Lowell before signing",
+                          user="U-REQ")
+    number = created.data["ticket_id"]
+    harness.deliver()
+    posted = [n for n, _ in harness.notifier.sent if n.kind == "ticket.new"]
+    assert len(posted) == 1 and posted[0].target == "department"
+    assert [b.label for b in posted[0].buttons] == ["Claim", "Resolve"]
+    assert number in posted[0].text and "MOU draft" in posted[0].text
+
+    claim = harness.press(posted[0].buttons[0], user="staff-1")
+    assert claim.data["status"] == "claimed" and claim.data["assignee"] == "staff-1"
+    harness.deliver()
+    update, previous = next((n, p) for n, p in harness.notifier.sent if n.kind == "ticket.update")
+    assert previous == "post-1", "the claim updates the original department post"
+    assert "Claimed by staff-1" in update.text and [b.label for b in update.buttons] == ["Resolve"]
+    told = [n for n, _ in harness.notifier.sent if n.kind == "ticket.requester"]
+    assert told[0].target == "U-REQ" and "has your request" in told[0].text
+
+    note = harness.ask(f"note {number} called the principal, sending template", user="staff-1")
+    assert note.data["status"] == "claimed"
+    resolved = harness.ask(f"resolve {number} sent the MOU template and checklist", user="staff-1")
+    assert resolved.data["status"] == "resolved"
+    harness.deliver()
+    final = [n for n, _ in harness.notifier.sent if n.kind == "ticket.requester"][-1]
+    assert "resolved" in final.text and "sent the MOU template and checklist" in final.text
+    assert events(harness, 1) == ["created", "claimed", "note", "resolved"]
+    status = harness.ask(f"status of {number}", user="U-REQ")
+    assert status.intent == "ticket_status" and status.data["status"] == "resolved"
+
+
+def test_resolve_button_asks_for_a_note(harness) -> None:
+    harness.ask("I need a consultation: question about background checks for PTA-paid coaches at Garfield")
+    with harness.database.session() as s:
+        ticket_id = s.scalars(select(Ticket.id)).one()
+    from bot.core import Button
+
+    ask = harness.press(Button("Resolve", "ticket.resolve", str(ticket_id)), user="staff-2", session="dept")
+    assert ask.data["asking"] == "resolution"
+    done = harness.ask("explained WATCH rules by phone", user="staff-2", session="dept")
+    assert done.data["status"] == "resolved"
+
+
+def test_non_staff_are_refused_politely_and_logged(harness, caplog) -> None:
+    harness.ask("I need a consultation: help with a PSC for a dance teacher at Madison", user="U-REQ")
+    with caplog.at_level("WARNING", logger="partnerbot.tickets"):
+        reply = harness.ask("claim C-1001", user="U-REQ")
+    assert reply.data["refused"] == "claim" and "only the partnerships department" in reply.text
+    assert any("refused" in r.getMessage() for r in caplog.records)
+    assert harness.ask("resolve C-1001 done", user="U-OTHER").data["refused"] == "resolve"
+
+
+def test_requesters_see_only_their_own_tickets(harness) -> None:
+    harness.ask("I need a consultation: help with a PSC for a dance teacher at Madison", user="U-A")
+    mine = harness.ask("my requests", user="U-A")
+    assert [t["ticket_id"] for t in mine.data["tickets"]] == ["C-1001"]
+    assert harness.ask("my requests", user="U-B").data["tickets"] == []
+    assert harness.ask("status of C-1001", user="U-B").data["error"] == "not_found"
+    assert harness.ask("Is my consultation ticket open still?", user="U-A").intent == "ticket_status"
+
+
+def test_staff_queue_listings(harness) -> None:
+    harness.ask("I need a consultation: help with a PSC for a dance teacher at Madison", user="U-A")
+    harness.ask("I need a consultation: data sharing agreement renewal for a tutoring partner", user="U-B")
+    harness.ask("claim C-1002", user="staff-1")
+    unclaimed = harness.ask("list unclaimed tickets", user="staff-2")
+    assert [t["ticket_id"] for t in unclaimed.data["tickets"]] == ["C-1001"]
+    mine = harness.ask("my tickets", user="staff-1")
+    assert [t["ticket_id"] for t in mine.data["tickets"]] == ["C-1002"]
+
+
+def test_bad_ticket_actions(harness) -> None:
+    assert "can't find C-1999" in harness.ask("claim C-1999", user="staff-1").text
+    harness.ask("I need a consultation: help with a PSC for a dance teacher at Madison", user="U-A")
+    harness.ask("resolve C-1001 answered", user="staff-1")
+    again = harness.ask("claim C-1001", user="staff-2")
+    assert "resolved" in again.text and again.data["error"] == "ticket"
+    reopened = harness.ask("reopen C-1001", user="staff-2")
+    assert reopened.data["status"] == "open"
+
+
+def test_mentions_are_stored_as_typed_and_long_text_kept(harness) -> None:
+    text = "I need a consultation: <!channel> <@U123> @everyone please look at this " + "x" * 20_000
+    reply = harness.ask(text)
+    assert reply.data["ticket_id"] == "C-1001" and "long" in reply.text
+    harness.deliver()
+    with harness.database.session() as s:
+        ticket = s.scalars(select(Ticket)).one()
+        assert "<!channel> <@U123> @everyone" in ticket.description and len(ticket.description) > 20_000
+    post = harness.notifier.sent[0][0]
+    assert len(post.text) < 2000 and "truncated" in post.text
+
+
+def test_outbox_retries_after_a_notifier_failure(harness) -> None:
+    harness.notifier.fail_next = 1
+    harness.ask("I need a consultation: help with a PSC for a dance teacher at Madison")
+    assert harness.deliver() == 0
+    with harness.database.session() as s:
+        row = s.scalars(select(OutboxMessage)).one()
+        assert row.attempts == 1 and row.sent_at is None and row.last_error == "simulated failure"
+    assert harness.deliver() == 0, "not before the back-off has passed"
+    harness.now += dt.timedelta(minutes=1)
+    assert harness.deliver() == 1
+    assert harness.deliver() == 0, "never sent twice"
+    assert len(harness.notifier.sent) == 1
+    with harness.database.session() as s:
+        assert s.scalars(select(Ticket)).one().status == "open"
+
+
+def test_concurrent_claims_have_one_winner(any_harness) -> None:
+    h = any_harness
+    h.ask("I need a consultation: help with a PSC for a dance teacher at Madison")
+    results: dict[str, str] = {}
+    barrier = threading.Barrier(6)
+
+    def attempt(user: str) -> None:
+        barrier.wait()
+        with h.database.session() as s:
+            try:
+                service.claim(s, h.settings, 1, Actor("cli", user, user), h.now)
+                results[user] = "won"
+            except TicketError as exc:
+                results[user] = str(exc)
+
+    threads = [threading.Thread(target=attempt, args=(f"staff-{i}",)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    winners = [u for u, r in results.items() if r == "won"]
+    assert len(winners) == 1, results
+    assert all(f"already claimed by {winners[0]}" in r for u, r in results.items() if u != winners[0])
+    assert events(h, 1) == ["created", "claimed"]
+
+
+def test_life_cycle_on_every_database(any_harness) -> None:
+    h = any_harness
+    number = h.ask("I need a consultation: background checks for PTA-paid coaches at Garfield", user="U-R").data["ticket_id"]
+    h.ask(f"claim {number}", user="staff-1")
+    h.ask(f"resolve {number} explained the WATCH rules", user="staff-1")
+    h.deliver()
+    kinds = [n.kind for n, _ in h.notifier.sent]
+    assert kinds.count("ticket.new") == 1 and kinds.count("ticket.requester") == 2
+
+
+def test_business_hours() -> None:
+    tz = __import__("zoneinfo").ZoneInfo("America/Los_Angeles")
+    friday_4pm = dt.datetime(2026, 12, 4, 16, 0, tzinfo=tz)
+    monday_10am = dt.datetime(2026, 12, 7, 10, 0, tzinfo=tz)
+    assert business_hours_between(friday_4pm, monday_10am, tz) == 3.0
+
+
+def test_sla_reminder_once_per_interval(harness) -> None:
+    harness.ask("I need a consultation: help with a PSC for a dance teacher at Madison")
+    with harness.database.session() as s:
+        assert send_sla_reminders(s, harness.settings, harness.now + dt.timedelta(hours=4)) == 0
+        later = harness.now + dt.timedelta(days=4)  # Tue 09:00 -> Sat: 4 business days of 9 hours = 36 hours
+        assert send_sla_reminders(s, harness.settings, later) == 1
+        assert send_sla_reminders(s, harness.settings, later) == 0, "same interval never twice"
+        assert send_sla_reminders(s, harness.settings, later + dt.timedelta(days=4)) == 1  # 54 hours: interval 2
+    with harness.database.session() as s:
+        keys = sorted(s.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.kind == "ticket.sla")))
+    assert keys == ["ticket:1:sla:1:log:department", "ticket:1:sla:2:log:department"]
+
+
+def test_claimed_tickets_get_no_sla_reminder(harness) -> None:
+    harness.ask("I need a consultation: help with a PSC for a dance teacher at Madison")
+    harness.ask("claim C-1001", user="staff-1")
+    with harness.database.session() as s:
+        assert send_sla_reminders(s, harness.settings, harness.now + dt.timedelta(days=10)) == 0
+
+
+def test_report_outdated_creates_a_correction_ticket(harness) -> None:
+    reply = harness.ask("The partner list for Leschi is outdated, Sound Mentors left in June", user="U-R")
+    assert reply.intent == "report_outdated" and reply.data["ticket_id"] == "C-1001"
+    with harness.database.session() as s:
+        correction = s.scalars(select(CorrectionRequest)).one()
+        ticket = s.get(Ticket, correction.ticket_id)
+        assert ticket.topic == "database_correction" and correction.reporter == "U-R"
+        assert correction.school_id == ticket.school_id is not None
+
+
+def test_staff_added_from_the_cli_is_recognised(harness) -> None:
+    from bot.models import StaffMember
+
+    with harness.database.session() as s:
+        s.add(StaffMember(platform="cli", user_id="new-staff"))
+    harness.ask("I need a consultation: help with a PSC for a dance teacher at Madison")
+    assert harness.ask("claim C-1001", user="new-staff").data["status"] == "claimed"
