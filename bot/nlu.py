@@ -89,6 +89,15 @@ class Understanding:
     def ranked(self) -> list[tuple[str, float]]:
         return sorted(self.scores.items(), key=lambda kv: kv[1], reverse=True)
 
+    def position(self, phrase: str) -> int | None:
+        """Where a phrase first occurs (token index), or None."""
+        needle = phrase_stems(phrase)
+        n = len(needle)
+        for i in range(len(self.stems) - n + 1):
+            if n and self.stems[i : i + n] == needle:
+                return i
+        return None
+
     def has(self, *phrases: str) -> bool:
         """Whether any phrase (matched on stems) occurs in the message."""
         return any(_contains(self.stems, phrase_stems(p)) for p in phrases)
@@ -220,7 +229,22 @@ def _correct_cached(token: str, vocabulary: tuple[str, ...]) -> str:
     allowed = 1 if len(token) < 8 else 2
     match = process.extractOne(token, vocabulary, scorer=OSA.distance, score_cutoff=allowed)
     # Typos rarely touch the first letter; requiring it avoids "pleas" -> "leas".
-    return match[0] if match and match[0][0] == token[0] else token
+    if not match or match[0][0] != token[0] or _inflection_of(token, match[0]):
+        return token
+    return match[0]
+
+
+_INFLECTIONS = ("ing", "ed", "s", "es", "er", "ers", "ion", "ions", "ly")
+
+
+def _inflection_of(token: str, candidate: str) -> bool:
+    """"coordinating" is another form of "coordination", not a misspelling of it."""
+    prefix = 0
+    for a, b in zip(token, candidate):
+        if a != b:
+            break
+        prefix += 1
+    return prefix >= min(len(token), len(candidate)) - 2 and token.endswith(_INFLECTIONS)
 
 
 def _correct(token: str, vocabulary: tuple[str, ...], vocab_set: frozenset[str]) -> str:

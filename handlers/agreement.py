@@ -75,6 +75,8 @@ def rfq_threshold() -> float:
 @registry.booster
 def describes_a_partnership(u: Understanding, turn: Turn) -> dict[str, float]:
     """Who pays, whose funding, a lease or a PTSA running things: evidence for `agreement`."""
+    if u.has("fingerprint", "background check", "watch check", "criminal history", "data sharing", "ferpa"):
+        return {}  # a question about checks or data that happens to mention who pays
     facts = read_facts(u)
     if facts.payer in ("school", "district") or facts.lease == "lease":
         return {"agreement": 5.0}

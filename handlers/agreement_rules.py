@@ -39,7 +39,8 @@ _SCHOOL_PAYS = (
     "pay by the school", "pay by the district", "pay by us", "pay from", "paying from", "pay them", "pay her",
     "pay him", "pay a", "pay an", "pay the", "pay for", "hire", "stipend", "invoice", "honorarium",
     "purchase", "title i", "title 1", "lap fund", "grant we", "our grant", "compensat", "fee", "charge us",
-    "charges us", "cost us", "contract with", "pay $", "pay out",
+    "charges us", "cost us", "contract with", "pay $", "pay out", "cut a check", "cut her a check",
+    "cut him a check", "cut them a check", "cutting a check", "discretionary", "set aside money", "our money",
 )
 _PTSA = ("ptsa", "parent group", "parent association", "parent organization", "parent teacher",
          "booster club", "parents group", "family association", "parent led", "parent run")
@@ -135,7 +136,7 @@ def read_facts(u: Understanding) -> Facts:
     lease: str | None = None
     if u.has(*_LEASE) and not u.has("short term", "short-term", "not long term"):
         lease = "lease"
-    elif u.has(*_SHORT_USE):
+    elif u.has(*_SHORT_USE) or _few_weeks(u):
         lease = "short"
     space = lease is not None or u.has(*_SPACE)
     if lease == "lease" and payer in ("school", "district") and u.has(*_PROGRAM):
@@ -150,6 +151,18 @@ def read_facts(u: Understanding) -> Facts:
         individual_volunteer=u.has(*_INDIVIDUAL_VOLUNTEER) and not u.has("organization", "nonprofit", "non profit"),
         conflict=conflict,
     )
+
+
+def _few_weeks(u: Understanding) -> bool:
+    """"for 6 weeks", "3 months": use shorter than about twelve weeks."""
+    tokens = u.tokens
+    for number, unit in zip(tokens, tokens[1:]):
+        if number.isdigit():
+            if unit.startswith("week") and int(number) < 12:
+                return True
+            if unit.startswith("month") and int(number) < 3:
+                return True
+    return False
 
 
 def named_agreements(u: Understanding) -> list[str]:

@@ -56,8 +56,10 @@ def substantive(u: Understanding) -> bool:
 
 
 EXPLICIT_REQUEST = ("need a consultation", "like a consultation", "want a consultation", "request a consultation",
-                    "open a consultation", "book a consultation", "schedule a consultation", "consultation request",
-                    "open a ticket", "talk to someone", "speak to someone", "speak with someone", "talk with someone")
+                    "open a consultation", "book a consultation", "schedule a consultation", "request consult",
+                    "open a ticket", "talk to someone", "speak to someone", "speak with someone", "talk with someone",
+                    "talk it through", "walk me through", "consult with me", "meet with me", "real person",
+                    "someone on your team", "member of the department", "set up a time")
 
 
 @registry.booster

@@ -37,16 +37,17 @@ def topics() -> dict[str, tuple[str, ...]]:
 
 def find_topic(u: Understanding) -> tuple[str, tuple[str, ...]] | None:
     """The topic a question filters on, with the words that identify it."""
-    best: tuple[int, str] | None = None
+    best: tuple[int, int, str] | None = None  # (position, -length, label): the first-named topic wins
     for label, synonyms in topics().items():
         for synonym in (label, *synonyms):
-            if u.has(synonym):
-                size = len(synonym)
-                if best is None or size > best[0]:
-                    best = (size, label)
+            position = u.position(synonym)
+            if position is not None:
+                key = (position, -len(synonym), label)
+                if best is None or key < best:
+                    best = key
     if best is None:
         return None
-    return best[1], (best[1], *topics()[best[1]])
+    return best[2], (best[2], *topics()[best[2]])
 
 
 def matches_topic(session: TrainingSession, words: tuple[str, ...]) -> bool:
