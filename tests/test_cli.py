@@ -112,3 +112,34 @@ def test_db_upgrade_and_current(db: str) -> None:
     assert run(["db", "upgrade"], db).returncode == 0
     current = run(["db", "current"], db)
     assert current.returncode == 0 and "head" in current.stdout
+
+
+def test_staff_and_tickets_commands(db: str) -> None:
+    created = json.loads(run(["ask", "I need a consultation: help with a PSC for a dance teacher at Madison", "--json",
+                              "--user", "U-R"], db).stdout)
+    assert created["data"]["ticket_id"] == "C-1001"
+    refused = run(["tickets", "claim", "C-1001", "--as", "cli:alex"], db)
+    assert refused.returncode == 1 and "not department staff" in refused.stderr
+    assert run(["staff", "add", "cli", "alex", "--name", "Alex"], db).returncode == 0
+    assert "cli:alex" in run(["staff", "list"], db).stdout
+    claimed = json.loads(run(["tickets", "claim", "C-1001", "--as", "cli:alex", "--json"], db).stdout)
+    assert claimed["status"] == "claimed" and claimed["assignee"] == "alex"
+    listing = json.loads(run(["tickets", "list", "--json"], db).stdout)
+    assert [t["ticket_id"] for t in listing] == ["C-1001"]
+    resolved = json.loads(run(["tickets", "resolve", "1001", "sent the checklist", "--as", "cli:alex", "--json"], db).stdout)
+    assert resolved["status"] == "resolved" and [e["kind"] for e in resolved["events"]] == ["created", "claimed", "resolved"]
+    assert "unknown" not in run(["tickets", "show", "C-1001"], db).stdout
+    missing = run(["tickets", "show", "C-1999"], db)
+    assert missing.returncode == 1 and "can't find C-1999" in missing.stderr
+    assert run(["staff", "remove", "cli", "alex"], db).returncode == 0
+
+
+def test_report_counts_questions_and_tickets(db: str) -> None:
+    run(["ask", "How do I book a field trip bus?"], db)
+    run(["ask", "How do I book a field trip bus?"], db)
+    run(["ask", "Do schools run background checks for partner staff?"], db)
+    out = json.loads(run(["report", "--json"], db).stdout)
+    assert out["questions"] == 3 and out["by_intent"]["unknown"] == 2 and out["by_platform"] == {"cli": 3}
+    assert out["unanswered"][0] == {"text": "How do I book a field trip bus?", "count": 2, "best_guess": None}
+    text = run(["report"], db).stdout
+    assert "Unanswered or unsure (2)" in text

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
+import sys
 
+from sqlalchemy import select
+
+from bot.app import open_database
 from bot.config import Settings
 
 
@@ -11,19 +17,46 @@ def register(sub: argparse._SubParsersAction) -> None:
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
     db_sub.required = True
-    upgrade = db_sub.add_parser("upgrade", help="migrate the database to the current schema")
-    upgrade.set_defaults(run=run_db_upgrade)
-    current = db_sub.add_parser("current", help="show the schema revision")
-    current.set_defaults(run=run_db_current)
+    db_sub.add_parser("upgrade", help="migrate the database to the current schema").set_defaults(run=run_db_upgrade)
+    db_sub.add_parser("current", help="show the schema revision").set_defaults(run=run_db_current)
+
+    staff = sub.add_parser("staff", help="department staff who may work tickets")
+    staff_sub = staff.add_subparsers(dest="staff_command", metavar="ACTION")
+    staff_sub.required = True
+    for name in ("add", "remove"):
+        p = staff_sub.add_parser(name)
+        p.add_argument("platform", choices=("slack", "teams", "web", "cli"))
+        p.add_argument("user_id")
+        p.add_argument("--name", default="")
+        p.set_defaults(run=run_staff)
+    staff_sub.add_parser("list").set_defaults(run=run_staff)
+
+    tickets = sub.add_parser("tickets", help="consultation tickets")
+    t_sub = tickets.add_subparsers(dest="tickets_command", metavar="ACTION")
+    t_sub.required = True
+    listing = t_sub.add_parser("list")
+    listing.add_argument("--status", choices=("open", "unclaimed", "all"), default="open")
+    for name in ("show", "claim", "resolve"):
+        p = t_sub.add_parser(name)
+        p.add_argument("number", help="C-1042 or 1042")
+        if name == "resolve":
+            p.add_argument("note", nargs="?", default="")
+    for p in (listing, *[t_sub.choices[n] for n in ("show", "claim", "resolve")]):
+        p.add_argument("--json", action="store_true")
+        p.add_argument("--as", dest="actor", default="", help="your user id (platform:id), default cli:$USER")
+        p.set_defaults(run=run_tickets)
+
+    report = sub.add_parser("report", help="what people asked this month, and ticket times")
+    report.add_argument("--month", help="YYYY-MM (default: this month)")
+    report.add_argument("--json", action="store_true")
+    report.set_defaults(run=run_report)
 
 
 def run_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.db import Database
+    from bot.db import Database, current_revision
 
     database = Database.connect(settings.database_url)
     database.prepare(auto_migrate=True, load_samples=settings.load_sample_data)
-    from bot.db import current_revision
-
     print(f"database is at revision {current_revision(database.engine)}")
     return 0
 
@@ -35,3 +68,103 @@ def run_db_current(args: argparse.Namespace, settings: Settings) -> int:
     current, head = current_revision(database.engine), head_revision(database.engine)
     print(f"current: {current or 'empty'}; head: {head}" + ("" if current == head else " (run `partnerbot db upgrade`)"))
     return 0 if current == head else 1
+
+
+def run_staff(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.models import StaffMember
+
+    database = open_database(settings)
+    with database.session() as session:
+        if args.staff_command == "list":
+            rows = list(session.scalars(select(StaffMember).order_by(StaffMember.platform, StaffMember.user_id)))
+            for row in rows:
+                print(f"{row.platform}:{row.user_id}" + (f"  {row.display_name}" if row.display_name else ""))
+            for platform, users in sorted(settings.department_staff.items()):
+                for user in sorted(users):
+                    print(f"{platform}:{user}  (from DEPARTMENT_STAFF)")
+            return 0
+        existing = session.scalar(select(StaffMember).where(
+            StaffMember.platform == args.platform, StaffMember.user_id == args.user_id))
+        if args.staff_command == "add":
+            if existing is None:
+                session.add(StaffMember(platform=args.platform, user_id=args.user_id, display_name=args.name))
+            print(f"{args.platform}:{args.user_id} is department staff")
+            return 0
+        if existing is None:
+            print(f"{args.platform}:{args.user_id} was not staff", file=sys.stderr)
+            return 1
+        session.delete(existing)
+        print(f"removed {args.platform}:{args.user_id}")
+        return 0
+
+
+def run_tickets(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    from bot.tickets import service
+    from bot.tickets.service import Actor, TicketError
+
+    database = open_database(settings)
+    platform, _, user = (args.actor or f"cli:{getpass.getuser()}").rpartition(":")
+    actor = Actor(platform or "cli", user, user)
+    now = dt.datetime.now(dt.timezone.utc)
+    with database.session() as session:
+        try:
+            if args.tickets_command == "list":
+                which = {"open": "open", "unclaimed": "unclaimed", "all": "all"}[args.status]
+                tickets = service.listing(session, which, actor, limit=500)
+                if args.json:
+                    print(json.dumps([service.ticket_data(t) for t in tickets]))
+                else:
+                    for t in tickets:
+                        print(f"{t.number}  {t.status:<9} {service.topic_label(t.topic):<32} {t.requester_name or t.requester_id}")
+                    print(f"{len(tickets)} tickets")
+                return 0
+            digits = "".join(ch for ch in args.number if ch.isdigit())
+            if not digits:
+                print(f"partnerbot tickets: {args.number!r} is not a ticket number", file=sys.stderr)
+                return 2
+            ticket_id = service.ticket_id_from_number(int(digits))
+            if args.tickets_command in ("claim", "resolve") and not service.is_staff(session, settings, actor.platform, actor.user_id):
+                print(f"partnerbot tickets: {actor.platform}:{actor.user_id} is not department staff "
+                      "(partnerbot staff add, or --as platform:id)", file=sys.stderr)
+                return 1
+            if args.tickets_command == "claim":
+                ticket = service.claim(session, settings, ticket_id, actor, now)
+            elif args.tickets_command == "resolve":
+                ticket = service.resolve(session, settings, ticket_id, actor, args.note, now)
+            else:
+                ticket = service.get(session, ticket_id)
+        except TicketError as exc:
+            print(f"partnerbot tickets: {exc}", file=sys.stderr)
+            return 1
+        if args.json:
+            data = service.ticket_data(ticket)
+            data["description"] = ticket.description
+            data["events"] = [{"kind": e.kind, "by": f"{e.actor_platform}:{e.actor_id}", "at": e.at.isoformat(),
+                               "note": e.note} for e in ticket.events]
+            print(json.dumps(data))
+        else:
+            print(service.describe(session, ticket, settings.tz).replace("*", ""))
+            for e in ticket.events:
+                print(f"  {e.at.astimezone(settings.tz):%Y-%m-%d %H:%M} {e.kind} by {e.actor_platform}:{e.actor_id}"
+                      + (f": {e.note}" if e.note else ""))
+    return 0
+
+
+def run_report(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.insights import build_report, month_window
+
+    now = dt.datetime.now(settings.tz)
+    if args.month:
+        try:
+            now = dt.datetime.strptime(args.month + "-01", "%Y-%m-%d").replace(tzinfo=settings.tz)
+        except ValueError:
+            print(f"partnerbot report: --month {args.month!r} is not like 2026-11", file=sys.stderr)
+            return 2
+    start, end = month_window(now)
+    database = open_database(settings)
+    with database.session() as session:
+        report = build_report(session, start, end)
+    print(json.dumps(report.to_dict()) if args.json else report.to_text())
+    return 0

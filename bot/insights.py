@@ -1,0 +1,75 @@
+"""Department insights: what people asked, what the bot could not answer, ticket times."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import QuestionLog, Ticket
+from bot.text import normalise
+
+
+@dataclass
+class Report:
+    start: str
+    end: str
+    questions: int
+    by_intent: dict[str, int]
+    by_platform: dict[str, int]
+    unanswered: list[dict[str, object]]
+    tickets_opened: int
+    tickets_claimed: int
+    tickets_resolved: int
+    median_hours_to_claim: float | None
+    median_hours_to_resolve: float | None
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def to_text(self) -> str:
+        lines = [f"partnerbot report {self.start} to {self.end}", f"Questions: {self.questions}"]
+        lines.append("By intent: " + (", ".join(f"{k} {v}" for k, v in self.by_intent.items()) or "none"))
+        lines.append("By platform: " + (", ".join(f"{k} {v}" for k, v in self.by_platform.items()) or "none"))
+        lines.append(f"Unanswered or unsure ({sum(int(u['count']) for u in self.unanswered)}):")
+        lines += [f"  {u['count']:>3}  {u['text']}  (best guess: {u['best_guess'] or '-'})" for u in self.unanswered[:20]]
+        lines.append(f"Tickets: {self.tickets_opened} opened, {self.tickets_claimed} claimed, {self.tickets_resolved} resolved")
+        claim = "-" if self.median_hours_to_claim is None else f"{self.median_hours_to_claim:.1f} h"
+        resolve = "-" if self.median_hours_to_resolve is None else f"{self.median_hours_to_resolve:.1f} h"
+        lines.append(f"Median time to claim: {claim}; to resolve: {resolve}")
+        return "\n".join(lines)
+
+
+def month_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    return start, end
+
+
+def build_report(session: Session, start: dt.datetime, end: dt.datetime) -> Report:
+    rows = session.execute(select(QuestionLog.intent, QuestionLog.platform, QuestionLog.answered, QuestionLog.text,
+                                  QuestionLog.best_guess).where(QuestionLog.asked_at >= start, QuestionLog.asked_at < end)).all()
+    by_intent = Counter(r.intent for r in rows)
+    by_platform = Counter(r.platform for r in rows)
+    unanswered: dict[str, dict[str, object]] = {}
+    for r in rows:
+        if r.answered:
+            continue
+        key = normalise(r.text) or "(empty)"
+        entry = unanswered.setdefault(key, {"text": r.text[:200] or "(empty)", "count": 0, "best_guess": r.best_guess})
+        entry["count"] = int(entry["count"]) + 1  # type: ignore[call-overload]
+    tickets = list(session.scalars(select(Ticket).where(Ticket.created_at >= start, Ticket.created_at < end)))
+    claim_hours = [(t.claimed_at - t.created_at).total_seconds() / 3600 for t in tickets if t.claimed_at]
+    resolve_hours = [(t.resolved_at - t.created_at).total_seconds() / 3600 for t in tickets if t.resolved_at]
+    return Report(
+        start.date().isoformat(), (end - dt.timedelta(days=1)).date().isoformat(), len(rows),
+        dict(by_intent.most_common()), dict(by_platform.most_common()),
+        sorted(unanswered.values(), key=lambda e: (-int(e["count"]), str(e["text"]))),  # type: ignore[call-overload]
+        len(tickets), len(claim_hours), len(resolve_hours),
+        round(statistics.median(claim_hours), 2) if claim_hours else None,
+        round(statistics.median(resolve_hours), 2) if resolve_hours else None,
+    )
