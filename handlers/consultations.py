@@ -6,6 +6,7 @@ school (optional) and a description, then confirms and creates the ticket.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 
 from bot.core import Button, Message, Reply, Turn
@@ -216,3 +217,35 @@ def on_follow_up(message: Message, turn: Turn) -> Reply | None:
         draft.description = clean(message.text)
         return _next_step(draft, message, turn)
     return None
+
+
+MIN_FORM_DESCRIPTION = 10
+
+
+@registry.action("consultation.form")
+def on_form(message: Message, turn: Turn) -> Reply:
+    """A submitted intake form (Slack modal, Teams card): validated field by field."""
+    try:
+        form = json.loads(message.value or "{}")
+    except ValueError:
+        form = {}
+    if not isinstance(form, dict):
+        form = {}
+    errors: dict[str, str] = {}
+    topic = form.get("topic") if form.get("topic") in topics() else "other"
+    description = clean(str(form.get("description") or ""))
+    if len(description) < MIN_FORM_DESCRIPTION:
+        errors["description"] = "Please describe what you need in a sentence or two."
+    school_text = clean(str(form.get("school") or ""))
+    school_id = None
+    if school_text:
+        match = directory.index(turn.session).find(school_text)
+        if match.found:
+            school_id = match.found.id
+        elif match.ambiguous:
+            errors["school"] = "That name fits several schools: " + ", ".join(s.name for s in match.schools[:4]) + "."
+        else:
+            errors["school"] = "I couldn't find that school. Check the name, or leave it empty."
+    if errors:
+        return Reply("Please fix the highlighted fields.", "consultation", 1.0, {"ticket_id": None, "errors": errors})
+    return _create(Draft(topic=topic, school_id=school_id, school_asked=True, description=description), message, turn)

@@ -1,0 +1,81 @@
+"""The browser chat: a static page at `/` and a JSON endpoint at `POST /chat`.
+
+On by default with the embedded SQLite database; in production only with
+WEB_CHAT_ENABLED=1, and then behind WEB_CHAT_PASSCODE (or a reverse proxy).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from importlib import resources
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+
+from bot.core import Message, Reply
+
+MAX_BODY = 64 * 1024
+STATIC = {"chat.js": "application/javascript", "chat.css": "text/css"}
+
+
+def to_message(payload: Any) -> Message:
+    """`{"session", "user", "text"}` or `{"session", "user", "action", "value"}`."""
+    if not isinstance(payload, dict):
+        raise ValueError("expected a JSON object")
+    session = str(payload.get("session") or "")[:200]
+    user = str(payload.get("user") or session)[:200]
+    if not session:
+        raise ValueError("\"session\" is required")
+    action = payload.get("action")
+    text = payload.get("text")
+    if action is None and not isinstance(text, str):
+        raise ValueError("send \"text\", or the \"action\" and \"value\" of a button")
+    return Message(
+        text=text if isinstance(text, str) else "",
+        user=user,
+        platform="web",
+        channel=session,
+        session_key=session,
+        action=str(action) if action is not None else None,
+        value=None if payload.get("value") is None else str(payload.get("value")),
+    )
+
+
+def render(reply: Reply) -> dict[str, Any]:
+    return reply.to_dict()
+
+
+def routes(
+    handle: Callable[[Message], Awaitable[Reply]], passcode: str = ""
+) -> list[web.RouteDef]:
+    page = resources.files("bot.web").joinpath("index.html").read_bytes()
+
+    async def index(request: web.Request) -> web.Response:
+        return web.Response(body=page, content_type="text/html", headers={"Cache-Control": "no-cache"})
+
+    async def static(request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if name not in STATIC:
+            raise web.HTTPNotFound()
+        body = resources.files("bot.web").joinpath(name).read_bytes()
+        return web.Response(body=body, content_type=STATIC[name], headers={"Cache-Control": "no-cache"})
+
+    async def chat(request: web.Request) -> web.Response:
+        if passcode and not hmac.compare_digest(request.headers.get("X-Passcode", ""), passcode):
+            return web.json_response({"error": "passcode required"}, status=401)
+        if request.content_length and request.content_length > MAX_BODY:
+            return web.json_response({"error": "message too large"}, status=413)
+        try:
+            payload = json.loads(await request.text())
+            message = to_message(payload)
+        except (ValueError, UnicodeDecodeError) as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        reply = await handle(message)
+        return web.json_response(render(reply))
+
+    return [
+        web.get("/", index),
+        web.get("/static/{name}", static),
+        web.post("/chat", chat),
+    ]

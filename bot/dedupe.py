@@ -1,0 +1,34 @@
+"""Process each platform event once, across processes (Slack retries, Teams replays).
+
+The first process to insert the event key wins; the key is kept for a day
+(Slack retries within minutes, Teams after ~15 s), then pruned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from bot.db import Database
+from bot.models import ProcessedEvent
+
+KEEP = dt.timedelta(days=1)
+
+
+def first_time(database: Database, key: str, now: dt.datetime | None = None) -> bool:
+    """True the first time `key` is seen (and records it); False for a repeat."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    try:
+        with database.session() as session:
+            session.add(ProcessedEvent(event_key=key[:300], seen_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+def prune(database: Database, now: dt.datetime | None = None) -> int:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    with database.session() as session:
+        return session.execute(delete(ProcessedEvent).where(ProcessedEvent.seen_at < now - KEEP)).rowcount or 0

@@ -1,0 +1,141 @@
+"""`partnerbot serve`: one aiohttp server for Slack, Teams, the web chat and health.
+
+Stateless by design: conversation state, event de-duplication, tickets and
+the outbox live in the database, so any number of `web` processes can run
+behind a load balancer. The bot's work (synchronous SQLAlchemy) runs in a
+thread pool so the event loop keeps acknowledging requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from aiohttp import web
+
+from bot.config import Settings
+from bot.core import Message, Reply
+from bot.db import Database, is_current
+from bot.notify import LogNotifier, Notifier, deliver_pending
+from bot.router import Bot
+
+log = logging.getLogger("partnerbot.server")
+DRAIN_SECONDS = 5.0
+WORKERS = 16
+
+
+@dataclass
+class Runtime:
+    """What request handlers share: the bot, its database, a thread pool, notifiers."""
+
+    settings: Settings
+    database: Database
+    bot: Bot
+    notifiers: dict[str, Notifier] = field(default_factory=dict)
+    executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(WORKERS, "partnerbot"))
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    async def handle(self, message: Message) -> Reply:
+        return await self.run(self.bot.handle, message)
+
+    def drain_outbox(self) -> int:
+        return deliver_pending(self.database.sessions, self.notifiers, fallback=LogNotifier())
+
+
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    try:
+        current = await runtime.run(is_current, runtime.database.engine)
+    except Exception as exc:  # any driver error means "not ready"
+        return web.json_response({"status": "unavailable", "database": exc.__class__.__name__}, status=503)
+    if not current:
+        return web.json_response({"status": "unavailable", "database": "migrations pending"}, status=503)
+    return web.json_response({"status": "ready"})
+
+
+async def _outbox_loop(app: web.Application) -> Any:
+    runtime = app[RUNTIME]
+
+    async def loop() -> None:
+        while True:
+            try:
+                await runtime.run(runtime.drain_outbox)
+            except Exception:
+                log.exception("outbox drain failed")
+            await asyncio.sleep(DRAIN_SECONDS)
+
+    task = asyncio.create_task(loop())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _close(app: web.Application) -> None:
+    runtime = app[RUNTIME]
+    runtime.executor.shutdown(wait=True)
+    runtime.database.dispose()
+
+
+def build_app(runtime: Runtime, *, drain_outbox: bool = True) -> web.Application:
+    from bot.adapters import slack_app, teams, web as web_chat
+
+    app = web.Application(client_max_size=1024 * 1024)
+    app[RUNTIME] = runtime
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    settings = runtime.settings
+    if settings.web_chat_enabled:
+        app.router.add_routes(web_chat.routes(runtime.handle, settings.web_chat_passcode.reveal()))
+    else:
+        async def disabled(request: web.Request) -> web.Response:
+            return web.Response(text="The web chat is disabled here (WEB_CHAT_ENABLED=0).", status=404)
+
+        app.router.add_get("/", disabled)
+    slack_app.install(app, runtime)
+    teams.install(app, runtime)
+    if drain_outbox:
+        app.cleanup_ctx.append(_outbox_loop)
+    app.on_cleanup.append(_close)
+    return app
+
+
+def create_runtime(settings: Settings) -> Runtime:
+    from bot.app import open_database
+    from bot.notifiers import build_notifiers
+
+    database = open_database(settings)
+    bot = Bot(settings, database)
+    return Runtime(settings, database, bot, build_notifiers(settings, database))
+
+
+def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3978, socket_mode: bool = False) -> int:
+    runtime = create_runtime(settings)
+    app = build_app(runtime)
+    if socket_mode:
+        from bot.adapters.slack_app import start_socket_mode
+
+        app.on_startup.append(lambda a: start_socket_mode(a, runtime))
+    log.info("serving", extra={"turn": {"port": port, "web_chat": settings.web_chat_enabled,
+                                         "slack": bool(settings.slack_bot_token), "teams_app_id": bool(settings.microsoft_app_id)}})
+    print(f"partnerbot is running on http://localhost:{port}/ (Ctrl-C to stop)", flush=True)
+    web.run_app(app, host=host, port=port, print=None, shutdown_timeout=30.0, handle_signals=True)
+    return 0
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)

@@ -1,0 +1,162 @@
+"""Local fake servers that speak the real protocols and record every call:
+a Slack Web API (`/api/<method>` plus response_url endpoints) and a Bot Framework
+connector (`/v3/conversations/...`). Plus a helper that runs any aiohttp app on
+a real port in a background thread, and Slack request signing."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import socket
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerThread:
+    """Runs an aiohttp Application on 127.0.0.1:<port> in its own event loop thread."""
+
+    def __init__(self, app: web.Application, port: int | None = None) -> None:
+        self.app = app
+        self.port = port or free_port()
+        self.loop = asyncio.new_event_loop()
+        self.runner = web.AppRunner(app)
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "ServerThread":
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(30)
+        return self
+
+    async def _start(self) -> None:
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+
+
+@dataclass
+class FakeSlack:
+    """Records Web API calls; `fail` maps a method to an error to return once (or N times)."""
+
+    calls: list[Call] = field(default_factory=list)
+    fail: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
+    _ts: int = 0
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/respond/{id}", self._respond)
+        return app
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.content_type == "application/json":
+            args = await request.json()
+        else:
+            args = dict(urllib.parse.parse_qsl(await request.text()))
+            for key in ("blocks", "view"):
+                if isinstance(args.get(key), str):
+                    args[key] = json.loads(args[key])
+        self.calls.append(Call(method, args))
+        failures = self.fail.get(method)
+        if failures:
+            status, body, headers = failures.pop(0)
+            return web.json_response(body, status=status, headers=headers)
+        if method == "auth.test":
+            return web.json_response({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "partnerbot"})
+        if method in ("chat.postMessage", "chat.update"):
+            self._ts += 1
+            ts = args.get("ts") or f"1700000000.{self._ts:06d}"
+            return web.json_response({"ok": True, "channel": args.get("channel"), "ts": ts})
+        return web.json_response({"ok": True})
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self.calls.append(Call("response_url", await request.json()))
+        return web.json_response({"ok": True})
+
+    def named(self, method: str) -> list[dict[str, Any]]:
+        return [c.args for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.named(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} {method} call(s), got {self.named(method)}; all: {[c.method for c in self.calls]}")
+
+
+@dataclass
+class FakeConnector:
+    """A Bot Framework connector: records activities posted to conversations."""
+
+    posts: list[dict[str, Any]] = field(default_factory=list)
+    fail_status: int | None = None
+    _n: int = 0
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._post)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{activity_id}", self._put)
+        return app
+
+    async def _post(self, request: web.Request) -> web.Response:
+        if self.fail_status:
+            return web.json_response({"error": {"code": "BotNotInConversationRoster"}}, status=self.fail_status)
+        self._n += 1
+        body = await request.json()
+        self.posts.append({"conversation": request.match_info["conversation"], "reply_to": request.match_info.get("reply_to"),
+                           "method": "POST", "activity": body, "authorization": request.headers.get("Authorization")})
+        return web.json_response({"id": f"act-{self._n}"})
+
+    async def _put(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.posts.append({"conversation": request.match_info["conversation"], "reply_to": None, "method": "PUT",
+                           "activity_id": request.match_info["activity_id"], "activity": body})
+        return web.json_response({"id": request.match_info["activity_id"]})
+
+    def wait(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.posts) >= count:
+                return self.posts
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} connector posts, got {self.posts}")
+
+
+SIGNING_SECRET = "test-signing-secret"
+
+
+def slack_headers(body: str, secret: str = SIGNING_SECRET, timestamp: int | None = None,
+                  content_type: str = "application/json") -> dict[str, str]:
+    ts = str(timestamp if timestamp is not None else int(time.time()))
+    signature = "v0=" + hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature, "Content-Type": content_type}

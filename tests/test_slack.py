@@ -1,0 +1,246 @@
+"""Slack end to end: the real aiohttp server, signed requests, a fake Slack Web API."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+from typing import Any, Iterator
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from bot.models import Ticket
+from bot.server import Runtime, build_app
+from bot.router import Bot
+from bot.db import Database
+from tests.conftest import make_settings
+from tests.fakes import SIGNING_SECRET, FakeSlack, ServerThread, slack_headers
+
+
+class SlackWorld:
+    def __init__(self, server: ServerThread, slack: FakeSlack, runtime: Runtime, slack_url: str) -> None:
+        self.server, self.slack, self.runtime, self.slack_url = server, slack, runtime, slack_url
+
+    def post(self, body: str, content_type: str = "application/json", headers: dict[str, str] | None = None,
+             **sign: Any) -> requests.Response:
+        h = slack_headers(body, content_type=content_type, **sign)
+        h.update(headers or {})
+        return requests.post(f"{self.server.url}/slack/events", data=body.encode(), headers=h, timeout=10)
+
+    def event(self, event: dict[str, Any], event_id: str = "Ev1", headers: dict[str, str] | None = None) -> requests.Response:
+        body = json.dumps({"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+                           "event_id": event_id, "event_time": int(time.time()), "event": event,
+                           "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}]})
+        return self.post(body, headers=headers)
+
+    def form(self, fields: dict[str, str]) -> requests.Response:
+        return self.post(urllib.parse.urlencode(fields), content_type="application/x-www-form-urlencoded")
+
+    def interactive(self, payload: dict[str, Any]) -> requests.Response:
+        return self.form({"payload": json.dumps(payload)})
+
+    def drain(self) -> int:
+        return self.runtime.drain_outbox()
+
+
+@pytest.fixture
+def world(sqlite_url: str) -> Iterator[SlackWorld]:
+    slack = FakeSlack()
+    with ServerThread(slack.app()) as fake:
+        settings = make_settings(sqlite_url, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                                 SLACK_API_URL=f"{fake.url}/api/", DEPARTMENT_SLACK_CHANNEL="C-DEPT")
+        database = Database.connect(settings.database_url)
+        database.prepare(load_samples=False)
+        from bot.notifiers import build_notifiers
+
+        runtime = Runtime(settings, database, Bot(settings, database), build_notifiers(settings, database))
+        with ServerThread(build_app(runtime, drain_outbox=False)) as server:
+            yield SlackWorld(server, slack, runtime, fake.url)
+
+
+def mention(text: str, user: str = "U1", channel: str = "C1", ts: str = "1700000001.000100") -> dict[str, Any]:
+    return {"type": "app_mention", "user": user, "text": f"<@UBOT> {text}", "ts": ts, "channel": channel,
+            "event_ts": ts}
+
+
+def test_app_mention_replies_in_thread_with_blocks(world: SlackWorld) -> None:
+    response = world.event(mention("which agreement applies?"))
+    assert response.status_code == 200
+    post = world.slack.wait_for("chat.postMessage")[0]
+    assert post["channel"] == "C1" and post["thread_ts"] == "1700000001.000100"
+    assert post["blocks"][0]["text"]["text"] == "Who pays for the partner's work?"
+    buttons = post["blocks"][-1]["elements"]
+    assert [b["value"] for b in buttons] == ["who_pays=school", "who_pays=partner", "who_pays=ptsa", "who_pays=space"]
+    assert buttons[0]["action_id"] == "pb:0:agreement.answer"
+
+
+def test_direct_message_and_bot_messages(world: SlackWorld) -> None:
+    world.event({"type": "message", "channel_type": "im", "user": "U1", "text": "Who works with Franklin?",
+                 "ts": "1700000002.000100", "channel": "D1"}, event_id="Ev-dm")
+    post = world.slack.wait_for("chat.postMessage")[0]
+    assert post["channel"] == "D1" and not post.get("thread_ts")
+    assert "Franklin" in post["blocks"][0]["text"]["text"]
+    world.event({"type": "message", "channel_type": "im", "bot_id": "B9", "text": "echo", "ts": "1", "channel": "D1"},
+                event_id="Ev-bot")
+    world.event({"type": "message", "channel_type": "im", "subtype": "message_changed", "channel": "D1",
+                 "message": {"user": "U1", "text": "edited"}, "ts": "2"}, event_id="Ev-edit")
+    time.sleep(0.5)
+    assert len(world.slack.named("chat.postMessage")) == 1
+
+
+def test_retry_with_same_event_id_is_not_processed_twice(world: SlackWorld) -> None:
+    text = "I need a consultation: please review our PSC with a dance studio for Madison"
+    assert world.event(mention(text), event_id="Ev-retry").status_code == 200
+    world.slack.wait_for("chat.postMessage")
+    retry = world.event(mention(text), event_id="Ev-retry", headers={"X-Slack-Retry-Num": "1",
+                                                                     "X-Slack-Retry-Reason": "http_timeout"})
+    assert retry.status_code == 200
+    time.sleep(0.5)
+    assert len(world.slack.named("chat.postMessage")) == 1
+    with world.runtime.database.session() as s:
+        assert len(list(s.scalars(select(Ticket)))) == 1
+
+
+def test_bad_or_stale_signature_gets_401(world: SlackWorld) -> None:
+    body = json.dumps({"type": "event_callback", "event_id": "Ev-x", "event": mention("hi")})
+    assert world.post(body, secret="wrong-secret").status_code == 401
+    assert world.post(body, timestamp=int(time.time()) - 3600).status_code == 401
+    assert world.slack.named("chat.postMessage") == []
+
+
+def test_slash_command_acks_then_responds(world: SlackWorld) -> None:
+    response = world.form({"command": "/partners", "text": "Franklin", "user_id": "U1", "user_name": "pat",
+                           "channel_id": "C1", "team_id": "T1", "response_url": f"{world.slack_url}/respond/1",
+                           "trigger_id": "tr-1"})
+    assert response.status_code == 200 and response.text == ""
+    responded = world.slack.wait_for("response_url")[0]
+    assert responded["response_type"] == "ephemeral"
+    assert "Franklin" in responded["blocks"][0]["text"]["text"]
+
+
+def test_block_action_routes_updates_original_and_answers(world: SlackWorld) -> None:
+    world.event(mention("which agreement applies?"), event_id="Ev-q")
+    question = world.slack.wait_for("chat.postMessage")[0]
+    button = question["blocks"][-1]["elements"][1]
+    payload = {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}, "trigger_id": "tr",
+               "container": {"type": "message", "channel_id": "C1", "message_ts": "1700000000.000001"},
+               "channel": {"id": "C1"}, "response_url": f"{world.slack_url}/respond/2",
+               "message": {"ts": "1700000000.000001", "thread_ts": "1700000001.000100", "text": question["text"],
+                           "blocks": question["blocks"]},
+               "actions": [{**button, "type": "button", "block_id": "b1", "action_ts": "1"}]}
+    assert world.interactive(payload).status_code == 200
+    update = world.slack.wait_for("chat.update")[0]
+    assert all(b["type"] != "actions" for b in update["blocks"]), "stale buttons are removed"
+    assert "chose: *The partner brings its own funding*" in update["blocks"][-1]["elements"][0]["text"]
+    answer = world.slack.wait_for("chat.postMessage", 2)[1]
+    assert answer["thread_ts"] == "1700000001.000100"
+    assert "Memorandum of Understanding" in answer["blocks"][0]["text"]["text"]
+
+
+def test_mention_injection_is_escaped(world: SlackWorld) -> None:
+    world.event(mention("I need a consultation: <!channel> <@U999> please look at our MOU for Lowell today"),
+                event_id="Ev-inj")
+    world.slack.wait_for("chat.postMessage")
+    world.drain()
+    dept = [c for c in world.slack.named("chat.postMessage") if c["channel"] == "C-DEPT"][0]
+    text = json.dumps(dept["blocks"])
+    assert "<!channel>" not in text and "<@U999>" not in text
+    assert "&lt;!channel&gt;" in text and "&lt;@U999&gt;" in text
+
+
+def test_consultation_pings_department_and_claim_updates_it(world: SlackWorld) -> None:
+    world.event(mention("I need a consultation: please review our PSC with a dance studio for Madison", user="U-REQ"),
+                event_id="Ev-c")
+    world.slack.wait_for("chat.postMessage")
+    assert world.drain() == 1
+    dept = [c for c in world.slack.named("chat.postMessage") if c["channel"] == "C-DEPT"]
+    assert len(dept) == 1
+    claim = next(e for e in dept[0]["blocks"][-1]["elements"] if e["text"]["text"] == "Claim")
+    payload = {"type": "block_actions", "user": {"id": "U0STAFF1"}, "team": {"id": "T1"}, "trigger_id": "tr",
+               "container": {"type": "message", "channel_id": "C-DEPT", "message_ts": "1700000000.000002"},
+               "channel": {"id": "C-DEPT"}, "response_url": f"{world.slack_url}/respond/3",
+               "message": {"ts": "1700000000.000002", "text": dept[0]["text"], "blocks": dept[0]["blocks"]},
+               "actions": [{**claim, "type": "button", "block_id": "b", "action_ts": "1"}]}
+    world.interactive(payload)
+    ephemeral = world.slack.wait_for("response_url")[0]
+    assert ephemeral["response_type"] == "ephemeral" and "You have it" in ephemeral["blocks"][0]["text"]["text"]
+    world.drain()
+    update = world.slack.wait_for("chat.update")[0]
+    assert update["channel"] == "C-DEPT" and "Claimed by" in update["blocks"][0]["text"]["text"]
+    dm = [c for c in world.slack.named("chat.postMessage") if c["channel"] == "U-REQ"]
+    assert dm and "has your request" in dm[0]["blocks"][0]["text"]["text"]
+
+
+def test_non_staff_claim_click_is_refused(world: SlackWorld) -> None:
+    world.event(mention("I need a consultation: please review our PSC with a dance studio for Madison"), event_id="Ev-n")
+    world.slack.wait_for("chat.postMessage")
+    payload = {"type": "block_actions", "user": {"id": "U-NOBODY"}, "team": {"id": "T1"}, "trigger_id": "tr",
+               "channel": {"id": "C-DEPT"}, "response_url": f"{world.slack_url}/respond/4",
+               "message": {"ts": "1.2", "text": "x", "blocks": []},
+               "actions": [{"type": "button", "action_id": "pb:0:ticket.claim", "value": "1", "block_id": "b",
+                            "text": {"type": "plain_text", "text": "Claim"}, "action_ts": "1"}]}
+    world.interactive(payload)
+    assert "only the partnerships department" in world.slack.wait_for("response_url")[0]["blocks"][0]["text"]["text"]
+
+
+def test_consult_command_opens_modal_and_submission_validates(world: SlackWorld) -> None:
+    world.form({"command": "/consult", "text": "help with <!here> our MOU", "user_id": "U1", "channel_id": "C1",
+                "team_id": "T1", "response_url": f"{world.slack_url}/respond/5", "trigger_id": "tr-9"})
+    view = world.slack.wait_for("views.open")[0]
+    assert view["trigger_id"] == "tr-9" and view["view"]["callback_id"] == "consult_modal"
+    desc = next(b for b in view["view"]["blocks"] if b["block_id"] == "description")
+    assert desc["element"]["initial_value"] == "help with <!here> our MOU"
+
+    def submit(school: str, description: str) -> requests.Response:
+        return world.interactive({"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "U1", "name": "pat"},
+                                  "view": {"id": "V1", "type": "modal", "callback_id": "consult_modal", "private_metadata": "C1",
+                                           "state": {"values": {
+                                               "topic": {"topic": {"type": "static_select", "selected_option": {"value": "agreements"}}},
+                                               "school": {"school": {"type": "plain_text_input", "value": school}},
+                                               "description": {"description": {"type": "plain_text_input", "value": description}}}}}})
+
+    bad = submit("Nowhere Academy", "short")
+    assert bad.status_code == 200
+    errors = bad.json()
+    assert errors["response_action"] == "errors" and set(errors["errors"]) == {"school", "description"}
+    good = submit("Rainer Beach", "Please help us set up an MOU with a mentoring nonprofit")
+    assert good.status_code == 200 and good.text == ""
+    dm = world.slack.wait_for("chat.postMessage")[0]
+    assert dm["channel"] == "U1" and "C-1001" in dm["blocks"][0]["text"]["text"]
+    with world.runtime.database.session() as s:
+        ticket = s.scalars(select(Ticket)).one()
+        assert ticket.topic == "agreements" and ticket.school_id is not None
+
+
+def test_message_shortcut_opens_prefilled_modal(world: SlackWorld) -> None:
+    world.interactive({"type": "message_action", "callback_id": "ask_department", "trigger_id": "tr-s",
+                       "user": {"id": "U1"}, "team": {"id": "T1"}, "channel": {"id": "C1"},
+                       "message": {"text": "Is the Cedar Arts MOU still valid?", "ts": "1.1"}, "response_url": "x"})
+    view = world.slack.wait_for("views.open")[0]["view"]
+    assert next(b for b in view["blocks"] if b["block_id"] == "description")["element"]["initial_value"] == \
+        "Is the Cedar Arts MOU still valid?"
+
+
+def test_app_home_shows_requests_and_staff_queue(world: SlackWorld) -> None:
+    world.event(mention("I need a consultation: please review our PSC with a dance studio for Madison", user="U1"),
+                event_id="Ev-h1")
+    world.slack.wait_for("chat.postMessage")
+    world.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"}, event_id="Ev-h2")
+    home = world.slack.wait_for("views.publish")[0]
+    text = json.dumps(home["view"])
+    assert home["user_id"] == "U1" and "C-1001" in text and "Unclaimed consultations" not in text
+    world.event({"type": "app_home_opened", "user": "U0STAFF1", "channel": "D2", "tab": "home"}, event_id="Ev-h3")
+    staff = world.slack.wait_for("views.publish", 2)[1]
+    assert "Unclaimed consultations" in json.dumps(staff["view"])
+
+
+def test_slack_not_configured_answers_404(sqlite_url: str) -> None:
+    settings = make_settings(sqlite_url)
+    database = Database.connect(settings.database_url)
+    database.prepare(load_samples=False)
+    runtime = Runtime(settings, database, Bot(settings, database))
+    with ServerThread(build_app(runtime, drain_outbox=False)) as server:
+        assert requests.post(f"{server.url}/slack/events", data="{}", timeout=5).status_code == 404
+        assert requests.get(f"{server.url}/healthz", timeout=5).json() == {"status": "ok"}
