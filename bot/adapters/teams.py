@@ -223,7 +223,16 @@ def install(app: web.Application, runtime) -> None:  # type: ignore[no-untyped-d
     async def messages(request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected application/json"}, status=415)
-        response = await adapter.process(request, bot)
+        try:
+            response = await adapter.process(request, bot)
+        except web.HTTPException:
+            raise
+        except Exception as exc:  # a malformed or forged token fails inside the SDK's JWT parsing
+            if runtime.settings.microsoft_app_id:
+                log.warning("teams request rejected", extra={"turn": {"error": exc.__class__.__name__}})
+                return web.json_response({"error": "unauthorized"}, status=401)
+            log.warning("bad teams request", extra={"turn": {"error": exc.__class__.__name__}})
+            return web.json_response({"error": "bad request"}, status=400)
         return response or web.Response(status=201)
 
     app.router.add_post("/api/messages", messages)

@@ -1,0 +1,227 @@
+"""Teams end to end: the real aiohttp server with botbuilder's CloudAdapter and a
+fake Bot Framework connector; and one ticket table shared with Slack."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Iterator
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from bot.db import Database
+from bot.models import ConversationReference, Ticket
+from bot.notifiers import build_notifiers
+from bot.router import Bot
+from bot.server import Runtime, build_app
+from tests.conftest import make_settings
+from tests.fakes import SIGNING_SECRET, FakeConnector, FakeSlack, ServerThread
+
+BOT = {"id": "28:bot-id", "name": "partnerbot"}
+PAT = {"id": "29:pat", "name": "Pat Lee", "aadObjectId": "aad-pat"}
+STAFF = {"id": "29:staff", "name": "Sam Staff", "aadObjectId": "staff-teams-1"}
+CHANNEL = "19:dept@thread.tacv2"
+
+
+class TeamsWorld:
+    def __init__(self, server: ServerThread, connector: FakeConnector, connector_url: str, runtime: Runtime,
+                 slack: FakeSlack | None = None) -> None:
+        self.server, self.connector, self.connector_url, self.runtime, self.slack = server, connector, connector_url, runtime, slack
+        self._n = 0
+
+    def send(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> requests.Response:
+        return requests.post(f"{self.server.url}/api/messages", json=activity, headers=headers or {}, timeout=15)
+
+    def message(self, text: str | None = None, *, user: dict[str, str] = PAT, conversation: dict[str, Any] | None = None,
+                value: dict[str, Any] | None = None, entities: list[dict[str, Any]] | None = None,
+                activity_id: str | None = None, channel_data: dict[str, Any] | None = None) -> dict[str, Any]:
+        self._n += 1
+        activity: dict[str, Any] = {
+            "type": "message", "id": activity_id or f"17000000000{self._n:02d}", "timestamp": "2026-12-01T17:00:00.000Z",
+            "serviceUrl": self.connector_url + "/", "channelId": "msteams", "from": user,
+            "conversation": conversation or {"conversationType": "personal", "tenantId": "t1", "id": f"a:personal-{user['id']}"},
+            "recipient": BOT, "textFormat": "plain", "locale": "en-US",
+            "channelData": channel_data or {"tenant": {"id": "t1"}},
+        }
+        if text is not None:
+            activity["text"] = text
+        if value is not None:
+            activity["value"] = value
+        if entities:
+            activity["entities"] = entities
+        return activity
+
+
+def channel_conversation(thread: str = "1700") -> dict[str, Any]:
+    return {"isGroup": True, "conversationType": "channel", "id": f"{CHANNEL};messageid={thread}", "tenantId": "t1"}
+
+
+def card_of(post: dict[str, Any]) -> dict[str, Any]:
+    return post["activity"]["attachments"][0]["content"]
+
+
+@pytest.fixture
+def world(sqlite_url: str) -> Iterator[TeamsWorld]:
+    connector, slack = FakeConnector(), FakeSlack()
+    with ServerThread(connector.app()) as fake, ServerThread(slack.app()) as fake_slack:
+        settings = make_settings(sqlite_url, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                                 SLACK_API_URL=f"{fake_slack.url}/api/", DEPARTMENT_SLACK_CHANNEL="C-DEPT")
+        database = Database.connect(settings.database_url)
+        database.prepare(load_samples=False)
+        runtime = Runtime(settings, database, Bot(settings, database), build_notifiers(settings, database))
+        with ServerThread(build_app(runtime, drain_outbox=False)) as server:
+            yield TeamsWorld(server, connector, fake.url, runtime, slack)
+
+
+def test_personal_message_gets_a_card_reply(world: TeamsWorld) -> None:
+    response = world.send(world.message("which agreement applies?"))
+    assert response.status_code in (200, 201)
+    post = world.connector.wait(1)[0]
+    assert post["conversation"] == "a:personal-29:pat" and post["reply_to"] is not None
+    card = card_of(post)
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
+    assert card["body"][0]["text"] == "Who pays for the partner's work?"
+    assert [a["data"]["value"] for a in card["actions"]] == ["who_pays=school", "who_pays=partner", "who_pays=ptsa", "who_pays=space"]
+
+
+def test_card_submit_is_routed_as_an_action(world: TeamsWorld) -> None:
+    world.send(world.message("which agreement applies?"))
+    world.connector.wait(1)
+    world.send(world.message(value={"action": "agreement.answer", "value": "who_pays=ptsa", "label": "A PTSA or parent group coordinates it"}))
+    answer = card_of(world.connector.wait(2)[1])
+    assert "PTSA" in answer["body"][0]["text"]
+    assert answer["body"][1]["type"] == "FactSet"
+
+
+def test_channel_mention_is_stripped_and_reply_stays_in_thread(world: TeamsWorld) -> None:
+    mention = {"type": "mention", "text": "<at>partnerbot</at>", "mentioned": BOT}
+    world.send(world.message("<at>partnerbot</at> who works with Franklin?", conversation=channel_conversation("42"),
+                             entities=[mention], channel_data={"teamsChannelId": CHANNEL, "teamsTeamId": "19:team",
+                                                               "channel": {"id": CHANNEL}, "tenant": {"id": "t1"}}))
+    post = world.connector.wait(1)[0]
+    assert post["conversation"] == f"{CHANNEL};messageid=42"
+    text = card_of(post)["body"][0]["text"] if post["activity"].get("attachments") else post["activity"]["text"]
+    assert "Franklin" in text
+
+
+def test_replayed_activity_is_processed_once(world: TeamsWorld) -> None:
+    activity = world.message("I need a consultation: please review our MOU with Cedar Arts for Lowell", activity_id="dup-1")
+    world.send(activity)
+    world.connector.wait(1)
+    world.send(activity)
+    time.sleep(0.5)
+    assert len(world.connector.posts) == 1
+    with world.runtime.database.session() as s:
+        assert len(list(s.scalars(select(Ticket)))) == 1
+
+
+def test_welcome_once_per_conversation_and_reference_stored(world: TeamsWorld) -> None:
+    update = {"type": "conversationUpdate", "id": "cu-1", "serviceUrl": world.connector_url + "/", "channelId": "msteams",
+              "from": PAT, "recipient": BOT, "conversation": channel_conversation("0"),
+              "membersAdded": [BOT], "channelData": {"eventType": "teamMemberAdded", "tenant": {"id": "t1"}}}
+    world.send(update)
+    world.connector.wait(1)
+    world.send({**update, "id": "cu-2", "membersAdded": [BOT, {"id": "29:other"}]})
+    world.send({**update, "id": "cu-3", "membersAdded": [{"id": "29:newbie"}]})
+    time.sleep(0.5)
+    assert len(world.connector.posts) == 1 and "partnerbot" in world.connector.posts[0]["activity"]["text"]
+    with world.runtime.database.session() as s:
+        row = s.get(ConversationReference, f"{CHANNEL};messageid=0")
+        assert row is not None and row.reference["serviceUrl"].startswith(world.connector_url)
+
+
+def test_user_text_is_escaped_in_cards(world: TeamsWorld) -> None:
+    world.send(world.message("partners at <at>Everyone</at> Xqzzy Academy"))
+    post = world.connector.wait(1)[0]
+    body = json.dumps(post["activity"])
+    assert "<at>" not in body
+
+
+def test_consultation_form_card_validates_then_creates(world: TeamsWorld) -> None:
+    world.send(world.message("I need a consultation"))
+    form = card_of(world.connector.wait(1)[0])
+    assert {e.get("id") for e in form["body"]} >= {"topic", "school", "description"}
+    world.send(world.message(value={"action": "consultation.form", "topic": "data_sharing", "school": "Nowhere", "description": "x"}))
+    invalid = card_of(world.connector.wait(2)[1])
+    texts = [b.get("text", "") for b in invalid["body"]]
+    assert any("couldn't find that school" in t for t in texts) and any("sentence or two" in t for t in texts)
+    world.send(world.message(value={"action": "consultation.form", "topic": "data_sharing", "school": "Garfield",
+                                    "description": "Our tutoring partner needs a DSA renewal for attendance data"}))
+    created = world.connector.wait(3)[2]
+    assert "C-1001" in json.dumps(created["activity"])
+
+
+def test_ticket_from_teams_is_claimed_from_slack_and_requester_told_in_teams(world: TeamsWorld) -> None:
+    world.send(world.message("I need a consultation: please review our MOU with Cedar Arts for Lowell"))
+    world.connector.wait(1)
+    assert world.runtime.drain_outbox() == 1
+    dept = world.slack.wait_for("chat.postMessage")[0]
+    assert dept["channel"] == "C-DEPT" and "(teams)" in dept["blocks"][0]["text"]["text"]
+    from bot.core import Message
+
+    claimed = world.runtime.bot.handle(Message("Claim", "U0STAFF1", "slack", "C-DEPT", "C-DEPT", action="ticket.claim", value="1"))
+    assert claimed.data["status"] == "claimed"
+    world.runtime.drain_outbox()
+    told = world.connector.wait(2)[1]
+    assert told["conversation"] == "a:personal-29:pat" and "has your request" in json.dumps(told["activity"])
+    assert world.slack.wait_for("chat.update")[0]["channel"] == "C-DEPT"
+
+
+def test_ticket_from_slack_pings_teams_department_and_claim_from_teams(world: TeamsWorld) -> None:
+    world.send(world.message("hello", user=STAFF, conversation=channel_conversation("9")))
+    world.connector.wait(1)
+    world.send(world.message("use this channel for consultations", user=STAFF, conversation=channel_conversation("9")))
+    assert "consultation requests will be posted here" in json.dumps(world.connector.wait(2)[1]["activity"])
+    from bot.core import Message
+
+    created = world.runtime.bot.handle(Message("I need a consultation: help with a PSC for a dance teacher at Madison",
+                                               "U-SLACK", "slack", "D1", "D1"))
+    assert created.data["ticket_id"] == "C-1001"
+    world.runtime.drain_outbox()
+    posts = world.connector.wait(3)
+    ping = posts[2]
+    assert ping["conversation"] == f"{CHANNEL};messageid=9" and ping["method"] == "POST"
+    claim = next(a for a in card_of(ping)["actions"] if a["title"] == "Claim")
+    world.send(world.message(value=claim["data"], user=STAFF, conversation=channel_conversation("9")))
+    world.connector.wait(4)
+    world.runtime.drain_outbox()
+    dm = [c for c in world.slack.named("chat.postMessage") if c["channel"] == "U-SLACK"]
+    assert dm and "has your request" in dm[0]["blocks"][0]["text"]["text"]
+    updates = [p for p in world.connector.posts if p["method"] == "PUT"]
+    assert updates and updates[0]["activity_id"] == ping_id(ping, world)
+
+
+def ping_id(ping: dict[str, Any], world: TeamsWorld) -> str:
+    return f"act-{world.connector.posts.index(ping) + 1}"
+
+
+def test_removed_bot_marks_reference_inactive(world: TeamsWorld) -> None:
+    world.send(world.message("hello"))
+    world.connector.wait(1)
+    world.connector.fail_status = 403
+    from bot.notify import DeliveryError, Notice
+    from bot.adapters.teams import TeamsNotifier
+
+    notifier = TeamsNotifier(world.runtime.settings, world.runtime.database)
+    with pytest.raises(DeliveryError) as failure:
+        notifier.send(Notice("ticket.requester", "teams", "aad-pat", "hi"), None)
+    assert failure.value.permanent
+    with world.runtime.database.session() as s:
+        assert s.get(ConversationReference, "a:personal-29:pat").active is False
+
+
+def test_app_id_requires_authentication(sqlite_url: str) -> None:
+    settings = make_settings(sqlite_url, MICROSOFT_APP_ID="00000000-0000-0000-0000-000000000001",
+                             MICROSOFT_APP_PASSWORD="secret")
+    database = Database.connect(settings.database_url)
+    database.prepare(load_samples=False)
+    runtime = Runtime(settings, database, Bot(settings, database))
+    with ServerThread(build_app(runtime, drain_outbox=False)) as server:
+        activity = {"type": "message", "id": "1", "serviceUrl": "http://127.0.0.1:9/", "channelId": "msteams",
+                    "from": PAT, "recipient": BOT, "conversation": {"id": "a:1"}, "text": "hi"}
+        assert requests.post(f"{server.url}/api/messages", json=activity, timeout=10).status_code == 401
+        forged = requests.post(f"{server.url}/api/messages", json=activity, timeout=10,
+                               headers={"Authorization": "Bearer not-a-real-token"})
+        assert forged.status_code == 401
