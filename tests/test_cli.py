@@ -143,3 +143,35 @@ def test_report_counts_questions_and_tickets(db: str) -> None:
     assert out["unanswered"][0] == {"text": "How do I book a field trip bus?", "count": 2, "best_guess": None}
     text = run(["report"], db).stdout
     assert "Unanswered or unsure (2)" in text
+
+
+def test_teams_package(db: str, tmp_path: Path) -> None:
+    import zipfile
+
+    missing = run(["teams-package", "--url", "https://bot.example.org", "--out", str(tmp_path / "t.zip")], db)
+    assert missing.returncode == 2 and "MICROSOFT_APP_ID" in missing.stderr
+    app_id = "0a1b2c3d-1111-2222-3333-444455556666"
+    out = run(["teams-package", "--url", "https://bot.example.org", "--out", str(tmp_path / "t.zip")], db,
+              MICROSOFT_APP_ID=app_id)
+    assert out.returncode == 0, out.stderr
+    with zipfile.ZipFile(tmp_path / "t.zip") as bundle:
+        assert sorted(bundle.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        manifest = json.loads(bundle.read("manifest.json"))
+        assert bundle.read("color.png")[:8] == b"\x89PNG\r\n\x1a\n"
+    assert manifest["id"] == app_id and manifest["bots"][0]["botId"] == app_id
+    assert set(manifest["bots"][0]["scopes"]) == {"personal", "team", "groupChat"}
+    commands = {c["title"] for c in manifest["bots"][0]["commandLists"][0]["commands"]}
+    assert {"partners", "agreement", "trainings", "consult"} <= commands
+    assert manifest["validDomains"] == ["bot.example.org"]
+
+
+def test_slack_manifest_matches_the_server() -> None:
+    import yaml
+
+    manifest = yaml.safe_load((Path(__file__).parent.parent / "slack" / "manifest.yml").read_text())
+    commands = {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert commands == {"/partners", "/agreement", "/trainings", "/consult"}
+    assert all(c["url"].endswith("/slack/events") for c in manifest["features"]["slash_commands"])
+    assert manifest["settings"]["interactivity"]["request_url"].endswith("/slack/events")
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_home_opened", "app_mention", "message.im"}
+    assert manifest["features"]["shortcuts"][0]["callback_id"] == "ask_department"

@@ -18,6 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     announce = sub.add_parser("announce", help="post the weekly training digest")
     announce.add_argument("--now", action="store_true", required=True, help="post immediately")
     announce.set_defaults(run=run_announce)
+    package = sub.add_parser("teams-package", help="write the Teams app package (zip) to upload")
+    package.add_argument("--url", default=None, help="public https URL of this server (default: $PUBLIC_URL)")
+    package.add_argument("--out", default="partnerbot-teams.zip")
+    package.set_defaults(run=run_teams_package)
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -36,3 +40,19 @@ def run_announce(args: argparse.Namespace, settings: Settings) -> int:
     from bot.scheduler import announce_now
 
     return announce_now(settings)
+
+
+def run_teams_package(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+    import sys
+    from pathlib import Path
+
+    from bot.teams_package import PackageError, build
+
+    try:
+        out = build(settings.microsoft_app_id, args.url or os.environ.get("PUBLIC_URL", ""), Path(args.out))
+    except PackageError as exc:
+        print(f"partnerbot teams-package: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}: upload it in Teams (Apps > Manage your apps > Upload an app)")
+    return 0

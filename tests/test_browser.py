@@ -1,0 +1,82 @@
+"""End to end in a real headless Chromium: the newcomer's four main jobs in the web chat.
+
+Needs Debian's `chromium` (installed by .ci/run) and Playwright's Python client;
+skipped with a clear message where either is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+
+from tests.fakes import free_port
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+playwright = pytest.importorskip("playwright.sync_api", reason="Playwright's Python client is not installed")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM, reason="no Chromium found (apt-get install chromium); browser test skipped"),
+]
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'browser.db'}", PORT=str(port))
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(url + "/readyz", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("partnerbot serve did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def test_newcomer_completes_the_main_jobs(served: str) -> None:
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page()
+        page.goto(served + "/")
+        log = page.get_by_role("log")
+        box = page.get_by_label("Your question")
+
+        def ask(text: str) -> None:
+            box.fill(text)
+            box.press("Enter")  # keyboard only
+
+        ask("Which agreement applies?")
+        page.get_by_role("button", name="The partner brings its own funding").click()
+        playwright.expect(log).to_contain_text("Memorandum of Understanding (MOU)", timeout=15000)
+
+        ask("Who works with Franklin High School?")
+        playwright.expect(log).to_contain_text("at Franklin", timeout=15000)
+
+        ask("Upcoming trainings")
+        playwright.expect(log).to_contain_text("Upcoming trainings", timeout=15000)
+
+        ask("I need a consultation: please help us renew the MOU with our tutoring partner at Garfield")
+        playwright.expect(log).to_contain_text("C-1001", timeout=15000)
+
+        page.reload()
+        playwright.expect(page.get_by_role("log")).to_contain_text("C-1001", timeout=15000)
+        browser.close()

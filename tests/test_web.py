@@ -1,0 +1,86 @@
+"""The web chat and operations endpoints over real HTTP."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+import requests
+
+from bot.db import Database
+from bot.router import Bot
+from bot.server import Runtime, build_app
+from tests.conftest import make_settings
+from tests.fakes import ServerThread
+
+
+def start(url: str, **env: str) -> tuple[ServerThread, Runtime]:
+    settings = make_settings(url, **env)
+    database = Database.connect(settings.database_url)
+    database.prepare(load_samples=False)
+    runtime = Runtime(settings, database, Bot(settings, database))
+    return ServerThread(build_app(runtime, drain_outbox=False)), runtime
+
+
+@pytest.fixture
+def server(sqlite_url: str) -> Iterator[ServerThread]:
+    thread, _ = start(sqlite_url)
+    with thread:
+        yield thread
+
+
+def test_page_and_assets_are_served_without_cdn(server: ServerThread) -> None:
+    page = requests.get(server.url + "/", timeout=5)
+    assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+    assert 'aria-live="polite"' in page.text and 'for="text"' in page.text
+    assert "http://" not in page.text and "https://" not in page.text.replace("https://example", "")
+    assert requests.get(server.url + "/static/chat.js", timeout=5).status_code == 200
+    assert requests.get(server.url + "/static/../server.py", timeout=5).status_code == 404
+
+
+def test_chat_conversation_continues_by_session(server: ServerThread) -> None:
+    first = requests.post(server.url + "/chat", json={"session": "w1", "text": "which agreement applies?"}, timeout=10).json()
+    assert first["data"]["asking"] == "who_pays"
+    pressed = requests.post(server.url + "/chat", json={"session": "w1", **{k: first["buttons"][1][k] for k in ("action", "value")}},
+                            timeout=10).json()
+    assert pressed["data"]["agreement"] == "mou"
+
+
+def test_chat_rejects_bad_requests(server: ServerThread) -> None:
+    assert requests.post(server.url + "/chat", data="not json", timeout=5).status_code == 400
+    assert requests.post(server.url + "/chat", json={"text": "hi"}, timeout=5).status_code == 400
+    assert requests.post(server.url + "/chat", json=["x"], timeout=5).status_code == 400
+    huge = requests.post(server.url + "/chat", json={"session": "w", "text": "x" * 200_000}, timeout=5)
+    assert huge.status_code == 413
+
+
+def test_health_and_readiness(server: ServerThread) -> None:
+    assert requests.get(server.url + "/healthz", timeout=5).json() == {"status": "ok"}
+    assert requests.get(server.url + "/readyz", timeout=5).json() == {"status": "ready"}
+
+
+def test_readiness_fails_when_migrations_are_behind(sqlite_url: str) -> None:
+    thread, runtime = start(sqlite_url)
+    with runtime.database.engine.begin() as conn:
+        from sqlalchemy import text
+
+        conn.execute(text("UPDATE alembic_version SET version_num = 'old'"))
+    with thread:
+        ready = requests.get(thread.url + "/readyz", timeout=5)
+        assert ready.status_code == 503 and ready.json()["database"] == "migrations pending"
+
+
+def test_passcode_protects_the_chat(sqlite_url: str) -> None:
+    thread, _ = start(sqlite_url, WEB_CHAT_PASSCODE="open-sesame")
+    with thread:
+        assert requests.post(thread.url + "/chat", json={"session": "s", "text": "hi"}, timeout=5).status_code == 401
+        ok = requests.post(thread.url + "/chat", json={"session": "s", "text": "hi"}, headers={"X-Passcode": "open-sesame"},
+                           timeout=5)
+        assert ok.status_code == 200 and ok.json()["intent"] == "help"
+
+
+def test_chat_disabled_in_production_by_default(sqlite_url: str) -> None:
+    thread, _ = start(sqlite_url, WEB_CHAT_ENABLED="0")
+    with thread:
+        assert requests.get(thread.url + "/", timeout=5).status_code == 404
+        assert requests.post(thread.url + "/chat", json={"session": "s", "text": "hi"}, timeout=5).status_code in (404, 405)
