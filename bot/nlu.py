@@ -100,7 +100,20 @@ class Understanding:
 
     def has(self, *phrases: str) -> bool:
         """Whether any phrase (matched on stems) occurs in the message."""
-        return any(_contains(self.stems, phrase_stems(p)) for p in phrases)
+        present = self._stem_set
+        for phrase in phrases:
+            needle = phrase_stems(phrase)
+            if needle and needle[0] in present and _contains(self.stems, needle):
+                return True
+        return False
+
+    @property
+    def _stem_set(self) -> frozenset[str]:
+        cached = self.__dict__.get("_stem_set_cache")
+        if cached is None:
+            cached = frozenset(self.stems)
+            object.__setattr__(self, "_stem_set_cache", cached)
+        return cached
 
 
 def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
@@ -142,6 +155,10 @@ class IntentClassifier:
         }
         self.vocabulary: tuple[str, ...] = tuple(sorted(w for w in cue_words if len(w) >= 4 and not w.isdigit()))
         self._vocab_set = frozenset(self.vocabulary)
+        self._cues_by_first: dict[str, list[tuple[str, Cue]]] = {}
+        for model in self.models:
+            for cue in model.cues:
+                self._cues_by_first.setdefault(cue.stems[0], []).append((model.name, cue))
         self._examples = [(m.name, e) for m in self.models for e in m.examples]
 
     def summary(self, intent: str) -> str:
@@ -163,10 +180,9 @@ class IntentClassifier:
         text = clean(text)[:MAX_TEXT]
         tokens, stems = self.tokens(text)
         stem_tuple = tuple(stems)
-        scores: dict[str, float] = {}
-        for model in self.models:
-            score = sum(c.weight for c in model.cues if _contains(stem_tuple, c.stems))
-            scores[model.name] = score
+        scores: dict[str, float] = {model.name: 0.0 for model in self.models}
+        for name, cue in self._matching_cues(stem_tuple):
+            scores[name] += cue.weight
         normalised = " ".join(tokens)
         if normalised and self._examples:
             for name, similarity in self._example_similarity(normalised).items():
@@ -182,6 +198,17 @@ class IntentClassifier:
             scores[name] = scores.get(name, 0.0) + extra
         intent, confidence = _decide(scores)
         return Understanding(text, tuple(tokens), stem_tuple, intent, confidence, scores, tickets, amounts)
+
+    def _matching_cues(self, stems: tuple[str, ...]) -> list[tuple[str, Cue]]:
+        """Every (intent, cue) whose phrase occurs in the stems, each counted once."""
+        found: dict[tuple[str, tuple[str, ...]], Cue] = {}
+        n = len(stems)
+        for i, first in enumerate(stems):
+            for name, cue in self._cues_by_first.get(first, ()):
+                size = len(cue.stems)
+                if i + size <= n and stems[i : i + size] == cue.stems:
+                    found.setdefault((name, cue.stems), cue)
+        return [(name, cue) for (name, _), cue in found.items()]
 
     def explain(self, text: str) -> dict[str, list[tuple[str, float]]]:
         """Which cues matched, per intent (for tuning knowledge/intents.yaml)."""

@@ -77,6 +77,7 @@ class SchoolIndex:
     names: dict[str, dict[int, int]] = field(default_factory=dict)  # name -> {school id: strength}
     generic: frozenset[str] = frozenset()
     not_school: tuple[tuple[str, ...], ...] = ()
+    _memo: dict[tuple[str, bool], SchoolMatch] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, rows: list[tuple[int, str, str, str]]) -> "SchoolIndex":
@@ -111,6 +112,16 @@ class SchoolIndex:
         return list(self.names)
 
     def find(self, text: str, fuzzy: bool = True) -> SchoolMatch:
+        """The schools a text names (memoised: the booster and the handler ask twice per turn)."""
+        key = (text, fuzzy)
+        cached = self._memo.get(key)
+        if cached is None:
+            if len(self._memo) >= 4096:
+                self._memo.clear()
+            cached = self._memo[key] = self._find(text, fuzzy)
+        return cached
+
+    def _find(self, text: str, fuzzy: bool) -> SchoolMatch:
         tokens = name_tokens(text)
         blocked = self._blocked_positions(tokens)
         exact = self._exact(tokens, blocked)
