@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from aiohttp import web
 
@@ -26,7 +26,13 @@ from bot.router import Bot
 
 log = logging.getLogger("partnerbot.server")
 DRAIN_SECONDS = 5.0
-WORKERS = 16
+WORKERS = 8
+TURNS_AT_ONCE = 2
+"""Turns run in threads; few at once keeps the GIL free for the event loop, so
+acknowledgements stay fast while a burst of work waits its turn in asyncio."""
+AFTER_ACK_WORKERS = 1
+"""Work after a Slack ack is done one job at a time: more only adds GIL contention
+(measured with bench/slack_bench.py) while throughput stays the same."""
 
 
 @dataclass
@@ -38,12 +44,51 @@ class Runtime:
     bot: Bot
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(WORKERS, "partnerbot"))
+    _turns: asyncio.Semaphore | None = None
+    _queue: asyncio.Queue[Callable[[], Awaitable[None]]] | None = None
+    _workers: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def after_ack(self, job: Callable[[], Awaitable[None]]) -> None:
+        """Run work after a platform was acknowledged, a few jobs at a time.
+
+        The acknowledgement path only enqueues, so acks stay fast under bursts;
+        on shutdown the queue is drained before the process exits.
+        """
+        if self._queue is None:
+            self._queue = asyncio.Queue()
+            self._workers = [asyncio.create_task(self._work()) for _ in range(AFTER_ACK_WORKERS)]
+        self._queue.put_nowait(job)
+
+    async def _work(self) -> None:
+        assert self._queue is not None
+        while True:
+            job = await self._queue.get()
+            try:
+                await job()
+            except Exception:
+                log.exception("work after ack failed")
+            finally:
+                self._queue.task_done()
+
+
+    async def finish_pending(self, timeout: float = 25.0) -> None:
+        if self._queue is None:
+            return
+        try:
+            await asyncio.wait_for(self._queue.join(), timeout)
+        except asyncio.TimeoutError:
+            log.error("shutdown left work unfinished", extra={"turn": {"pending": self._queue.qsize()}})
+        for worker in self._workers:
+            worker.cancel()
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
     async def handle(self, message: Message) -> Reply:
-        return await self.run(self.bot.handle, message)
+        if self._turns is None:
+            self._turns = asyncio.Semaphore(TURNS_AT_ONCE)
+        async with self._turns:
+            return await self.run(self.bot.handle, message)
 
     def drain_outbox(self) -> int:
         return deliver_pending(self.database.sessions, self.notifiers, fallback=LogNotifier())
@@ -87,6 +132,7 @@ async def _outbox_loop(app: web.Application) -> Any:
 
 async def _close(app: web.Application) -> None:
     runtime = app[RUNTIME]
+    await runtime.finish_pending()
     runtime.executor.shutdown(wait=True)
     runtime.database.dispose()
 
@@ -133,7 +179,8 @@ def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3978, socket_mo
     log.info("serving", extra={"turn": {"port": port, "web_chat": settings.web_chat_enabled,
                                          "slack": bool(settings.slack_bot_token), "teams_app_id": bool(settings.microsoft_app_id)}})
     print(f"partnerbot is running on http://localhost:{port}/ (Ctrl-C to stop)", flush=True)
-    web.run_app(app, host=host, port=port, print=None, shutdown_timeout=30.0, handle_signals=True)
+    # No access log: one structured line per turn is logged instead (bot.router).
+    web.run_app(app, host=host, port=port, print=None, shutdown_timeout=30.0, handle_signals=True, access_log=None)
     return 0
 
 

@@ -78,13 +78,13 @@ def build_bolt_app(runtime) -> AsyncApp:  # type: ignore[no-untyped-def]
     @bolt.event("app_mention")
     async def on_mention(event, body, client, ack):  # type: ignore[no-untyped-def]
         await ack()
-        await answer_event(event, body, client)
+        runtime.after_ack(lambda: answer_event(event, body, client))
 
     @bolt.event("message")
     async def on_message(event, body, client, ack):  # type: ignore[no-untyped-def]
         await ack()
         if event.get("channel_type") == "im":
-            await answer_event(event, body, client)
+            runtime.after_ack(lambda: answer_event(event, body, client))
 
     for name in COMMANDS:
         @bolt.command(name)

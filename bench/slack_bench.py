@@ -1,0 +1,118 @@
+"""Benchmark: signed app_mention events against `partnerbot serve` vs a bare bolt app.
+
+    python bench/slack_bench.py [--concurrency 50] [--seconds 15]
+
+Both servers run as subprocesses on loopback, with Slack's Web API replaced by a
+local fake (so partnerbot's replies, posted after the ack, cost what they cost).
+Reports events/s and ack latency (p50/p99) for each, in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import percentile  # noqa: E402
+from tests.fakes import SIGNING_SECRET, FakeSlack, ServerThread, free_port, slack_headers  # noqa: E402
+
+QUESTIONS = ["which agreement applies?", "who works with Franklin?", "upcoming trainings", "what can this bot do",
+             "Do schools run background checks for partner staff?", "tutoring partners at Rainier Beach"]
+
+
+def wait_ready(url: str, proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    import urllib.request
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1):
+                return
+        except OSError:
+            if proc.poll() is not None:
+                raise SystemExit(f"server exited: {proc.returncode}")
+            time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+async def load(url: str, concurrency: int, seconds: float, tag: str) -> tuple[int, list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    counter = 0
+    stop_at = time.monotonic() + seconds
+
+    async def worker(session: aiohttp.ClientSession, wid: int) -> None:
+        nonlocal errors, counter
+        while time.monotonic() < stop_at:
+            counter += 1
+            n = counter
+            body = json.dumps({"type": "event_callback", "team_id": "T1", "api_app_id": "A1",
+                               "event_id": f"Ev-{tag}-{n}", "event_time": int(time.time()),
+                               "event": {"type": "app_mention", "user": f"U{wid}", "channel": "C1",
+                                         "ts": f"{time.time():.6f}", "text": f"<@UBOT> {QUESTIONS[n % len(QUESTIONS)]}"},
+                               "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}]})
+            t0 = time.perf_counter()
+            try:
+                async with session.post(url + "/slack/events", data=body, headers=slack_headers(body)) as r:
+                    await r.read()
+                    if r.status != 200:
+                        errors += 1
+            except aiohttp.ClientError:
+                errors += 1
+            latencies.append(time.perf_counter() - t0)
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+        await asyncio.gather(*(worker(session, i) for i in range(concurrency)))
+    return len(latencies), latencies, errors
+
+
+def run_one(name: str, cmd: list[str], env: dict[str, str], port: int, args: argparse.Namespace) -> dict[str, float]:
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_ready(url, proc)
+        asyncio.run(load(url, args.concurrency, 2.0, f"{name}-warm"))
+        count, latencies, errors = asyncio.run(load(url, args.concurrency, args.seconds, name))
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    rate = count / args.seconds
+    ms = [x * 1000 for x in latencies]
+    print(f"{name:>10}: {rate:8.1f} events/s  ack p50 {percentile(ms, 50):6.1f} ms  p99 {percentile(ms, 99):6.1f} ms  "
+          f"errors {errors}")
+    return {"rate": rate, "p99": percentile(ms, 99), "errors": errors}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=15)
+    args = parser.parse_args()
+    slack = FakeSlack()
+    with ServerThread(slack.app()) as fake:
+        base = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": f"{fake.url}/api/"}
+        bare_port, bot_port = free_port(), free_port()
+        bare = run_one("bare bolt", [sys.executable, "bench/bare_bolt.py", str(bare_port)], base, bare_port, args)
+        db = Path(tempfile.mkdtemp(prefix="partnerbot-slack-bench-")) / "bench.db"
+        env = {**base, "DATABASE_URL": f"sqlite:///{db}", "PORT": str(bot_port)}
+        ours = run_one("partnerbot", [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"], env, bot_port, args)
+    replies = len([c for c in slack.calls if c.method == "chat.postMessage"])
+    print(f"partnerbot throughput = {100 * ours['rate'] / bare['rate']:.0f}% of bare bolt; "
+          f"{replies} replies posted to the fake Slack")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
