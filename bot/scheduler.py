@@ -18,6 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import ConfigError, Settings
 from bot.db import Database
+from bot.dedupe import prune
 from bot.notify import LogNotifier, Notifier, deliver_pending
 from bot.tickets.sla import send_sla_reminders
 from bot.trainings.announce import DigestResult, post_digest, send_due_reminders
@@ -55,7 +56,8 @@ class Clock:
             reminders = send_due_reminders(session, self.settings, now)
             sla = send_sla_reminders(session, self.settings, now)
         sent = self.drain()
-        return {"reminders": reminders, "sla": sla, "sent": sent}
+        pruned = prune(self.database, now)
+        return {"reminders": reminders, "sla": sla, "sent": sent, "pruned_events": pruned}
 
     def drain(self) -> int:
         return deliver_pending(self.database.sessions, self.notifiers, self.now(), fallback=LogNotifier())

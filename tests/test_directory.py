@@ -230,3 +230,22 @@ def test_sample_data_is_marked_in_replies(sqlite_url, notifier) -> None:
         assert reply.footer and "Sample data" in reply.footer
     finally:
         h.close()
+
+
+def test_import_schools_upserts_and_derives_region(harness, tmp_path: Path) -> None:
+    from bot.directory.importer import import_schools
+    from bot.models import School
+
+    path = tmp_path / "schools.csv"
+    path.write_text("name,building,type,grades,address,zip\n"
+                    "Lowell,LOWELL ELEM,Elementary,K-5,1058 E Mercer St.,98102\n"
+                    "New Horizons,NEW BLDG,Elementary,K-5,1 Main St,98118\n"
+                    ",X,Elementary,K-5,,98118\n")
+    with harness.database.session() as s:
+        report = import_schools(s, path)
+        assert (report.created, report.updated, report.unchanged, len(report.problems)) == (1, 0, 1, 1)
+    with harness.database.session() as s:
+        new = s.scalars(select(School).where(School.name == "New Horizons")).one()
+        assert new.region == "Southeast"
+        assert s.scalars(select(School).where(School.name == "Lowell")).one().latitude is not None  # kept
+    assert harness.ask("partners at New Horizons").data["school"] == "New Horizons"

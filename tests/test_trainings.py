@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from bot.models import AnnouncementPost, OutboxMessage, Reminder, TrainingSession
 from bot.scheduler import Clock, parse_cron
 from bot.config import ConfigError
+from bot.db import Database
 from bot.trainings.announce import break_on, post_digest, send_due_reminders, Break
 from bot.trainings.importer import import_trainings
 from tests.conftest import FIXTURES, Harness, make_settings
@@ -238,3 +240,41 @@ def test_scheduler_uses_a_persistent_job_store(harness) -> None:
         from sqlalchemy import text
 
         assert conn.execute(text("select count(*) from apscheduler_jobs")).scalar() == 2
+
+
+def test_two_apscheduler_instances_post_the_digest_once(sqlite_url: str, notifier) -> None:
+    import datetime as dt
+
+    from bot.scheduler import build_scheduler
+
+    h = Harness(make_settings(sqlite_url, ANNOUNCE_SLACK_CHANNELS="C-ANN"), notifier, dt.datetime(2026, 12, 1, 16, tzinfo=dt.timezone.utc))
+    try:
+        load(h, FIXTURES / "trainings.csv")
+        schedulers = []
+        for _ in range(2):
+            clock = Clock(h.settings, Database.connect(h.settings.database_url), {"slack": notifier}, now=lambda: h.now)
+            scheduler = build_scheduler(clock, blocking=False)
+            scheduler.start()
+            schedulers.append(scheduler)
+        for scheduler in schedulers:
+            scheduler.get_job("weekly_digest").modify(next_run_time=dt.datetime.now(dt.timezone.utc))
+            scheduler.wakeup()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not [n for n, _ in notifier.sent if n.kind == "trainings.digest"]:
+            time.sleep(0.1)
+        time.sleep(1.0)
+        for scheduler in schedulers:
+            scheduler.shutdown(wait=True)
+        assert [n.target for n, _ in notifier.sent if n.kind == "trainings.digest"] == ["C-ANN"]
+    finally:
+        h.close()
+
+
+def test_clock_refuses_a_bad_cron_at_start(sqlite_url: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "bot", "clock"], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "DATABASE_URL": sqlite_url, "ANNOUNCE_CRON": "mondays at eight"})
+    assert out.returncode == 2 and "ANNOUNCE_CRON" in out.stderr and "Traceback" not in out.stderr

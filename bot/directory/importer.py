@@ -290,6 +290,11 @@ def _upsert(session: Session, good: list[_Row], report: ImportReport, sample: bo
         report.created += len(batch)
 
 
+def _column_given(field_name: str, row: dict[str, str]) -> bool:
+    source = {"region": "zip"}.get(field_name, field_name)
+    return source in row
+
+
 def import_schools(session: Session, path: Path | None = None, rows: list[dict[str, str]] | None = None) -> ImportReport:
     """Upsert schools by display name (the `name` column of the district's list)."""
     warnings: list[str] = []
@@ -323,6 +328,8 @@ def import_schools(session: Session, path: Path | None = None, rows: list[dict[s
             "longitude": longitude, "latitude": latitude,
         }
         school = existing.get(name.lower())
+        if school is not None:  # columns the file does not have keep their current values
+            values = {k: v for k, v in values.items() if _column_given(k, row)}
         if school is None:
             session.add(School(**values))
             report.created += 1
