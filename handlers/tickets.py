@@ -171,24 +171,25 @@ def _button_ticket(message: Message) -> int | None:
     return int(message.value) if (message.value or "").isdigit() else None
 
 
-@registry.action("ticket.claim")
-def claim_button(message: Message, turn: Turn) -> Reply:
-    ticket_id = _button_ticket(message)
+def _staff_button(message: Message, turn: Turn, what: str, then) -> Reply:  # type: ignore[no-untyped-def]
+    """A Claim/Resolve click: check the role, then act on the ticket in the button."""
     if not _is_staff(turn, message):
-        return _refuse(message, "claim")
+        return _refuse(message, what)
+    ticket_id = _button_ticket(message)
     if ticket_id is None:
         return _error(TicketError("That button has no ticket number."))
-    return _run(turn, lambda: service.claim(turn.session, turn.settings, ticket_id, actor_of(message), turn.now), "You have it.")
+    return then(ticket_id)
+
+
+@registry.action("ticket.claim")
+def claim_button(message: Message, turn: Turn) -> Reply:
+    return _staff_button(message, turn, "claim", lambda ticket_id: _run(
+        turn, lambda: service.claim(turn.session, turn.settings, ticket_id, actor_of(message), turn.now), "You have it."))
 
 
 @registry.action("ticket.resolve")
 def resolve_button(message: Message, turn: Turn) -> Reply:
-    ticket_id = _button_ticket(message)
-    if not _is_staff(turn, message):
-        return _refuse(message, "resolve")
-    if ticket_id is None:
-        return _error(TicketError("That button has no ticket number."))
-    return _ask_resolution(ticket_id, turn)
+    return _staff_button(message, turn, "resolve", lambda ticket_id: _ask_resolution(ticket_id, turn))
 
 
 @registry.action("ticket.cancel")

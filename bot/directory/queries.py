@@ -53,31 +53,29 @@ def _current(query):  # type: ignore[no-untyped-def]
     return query.where(Partnership.status.in_(CURRENT_STATUSES))
 
 
-def partners_at(session: Session, school_id: int, service: str | None, offset: int, limit: int) -> tuple[list[PartnerRow], int]:
-    """Current partnerships at a school, newest verified first."""
-    query = _current(select(Partnership).where(Partnership.school_id == school_id))
+def _page(session: Session, where, service: str | None, order, offset: int, limit: int) -> tuple[list[PartnerRow], int]:  # type: ignore[no-untyped-def]
+    """One page of current partnerships matching `where` (and a service), plus the total."""
+    query = _current(select(Partnership).where(where))
     if service:
         query = query.where(exists().where(
             PartnershipService.partnership_id == Partnership.id, PartnershipService.service == service))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
         query.options(joinedload(Partnership.organisation), joinedload(Partnership.school))
-        .order_by(Partnership.last_verified.desc().nulls_last(), Partnership.id).offset(offset).limit(limit)
+        .join(Partnership.school).order_by(*order).offset(offset).limit(limit)
     ).unique().all()
     return _partner_rows(list(rows)), total
+
+
+def partners_at(session: Session, school_id: int, service: str | None, offset: int, limit: int) -> tuple[list[PartnerRow], int]:
+    """Current partnerships at a school, newest verified first."""
+    order = (Partnership.last_verified.desc().nulls_last(), Partnership.id)
+    return _page(session, Partnership.school_id == school_id, service, order, offset, limit)
 
 
 def schools_of(session: Session, organisation_id: int, service: str | None, offset: int, limit: int) -> tuple[list[PartnerRow], int]:
-    query = _current(select(Partnership).where(Partnership.organisation_id == organisation_id))
-    if service:
-        query = query.where(exists().where(
-            PartnershipService.partnership_id == Partnership.id, PartnershipService.service == service))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.options(joinedload(Partnership.organisation), joinedload(Partnership.school))
-        .join(Partnership.school).order_by(School.name).offset(offset).limit(limit)
-    ).unique().all()
-    return _partner_rows(list(rows)), total
+    """The schools an organisation currently serves, by name."""
+    return _page(session, Partnership.organisation_id == organisation_id, service, (School.name,), offset, limit)
 
 
 def schools_with_service(session: Session, service: str) -> list[tuple[str, int]]:

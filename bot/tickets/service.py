@@ -88,6 +88,19 @@ def _stored_teams_department_channel(session: Session) -> str | None:
 def _event(session: Session, ticket: Ticket, kind: str, actor: Actor, note: str | None, now: dt.datetime) -> None:
     session.add(TicketEvent(ticket_id=ticket.id, kind=kind, actor_platform=actor.platform, actor_id=actor.user_id,
                             note=note, at=now))
+    session.flush()
+    session.refresh(ticket, ["events"])
+
+
+def _changed(session: Session, settings: Settings, ticket: Ticket, kind: str, actor: Actor, now: dt.datetime, *,
+             note: str | None = None, requester: str | None = None, department: bool = True) -> Ticket:
+    """Record a change in the history and queue who must hear about it."""
+    _event(session, ticket, kind, actor, note, now)
+    if department:
+        _notify_department(session, settings, ticket, kind, now)
+    if requester:
+        _notify_requester(session, ticket, requester, kind, now)
+    return ticket
 
 
 def department_post(ticket: Ticket, school_name: str | None) -> tuple[str, tuple[Button, ...]]:
@@ -154,11 +167,7 @@ def create(
     )
     session.add(ticket)
     session.flush()
-    _event(session, ticket, "created", requester, None, now)
-    session.flush()
-    session.refresh(ticket, ["events"])
-    _notify_department(session, settings, ticket, "created", now)
-    return ticket
+    return _changed(session, settings, ticket, "created", requester, now)
 
 
 def get(session: Session, ticket_id: int) -> Ticket:
@@ -183,13 +192,8 @@ def claim(session: Session, settings: Settings, ticket_id: int, actor: Actor, no
             who = "you" if (ticket.assignee_platform, ticket.assignee_id) == (actor.platform, actor.user_id) else ticket.assignee_name
             raise TicketError(f"{ticket.number} is already claimed by {who}.")
         raise TicketError(f"{ticket.number} is {ticket.status}; reopen it first if it needs more work.")
-    _event(session, ticket, "claimed", actor, None, now)
-    session.flush()
-    session.refresh(ticket, ["events"])
-    _notify_department(session, settings, ticket, "claimed", now)
-    _notify_requester(session, ticket, f"{actor.label} from the partnerships department has your request "
-                      f"{ticket.number} and will be in touch.", "claimed", now)
-    return ticket
+    return _changed(session, settings, ticket, "claimed", actor, now, requester=(
+        f"{actor.label} from the partnerships department has your request {ticket.number} and will be in touch."))
 
 
 def assign(session: Session, settings: Settings, ticket_id: int, actor: Actor, assignee: Actor, now: dt.datetime) -> Ticket:
@@ -200,25 +204,18 @@ def assign(session: Session, settings: Settings, ticket_id: int, actor: Actor, a
     ticket.assignee_platform, ticket.assignee_id, ticket.assignee_name = assignee.platform, assignee.user_id, assignee.label
     ticket.claimed_at = ticket.claimed_at or now
     ticket.updated_at = now
-    _event(session, ticket, "reassigned", actor, f"to {assignee.platform}:{assignee.user_id}", now)
-    session.flush()
-    session.refresh(ticket, ["events"])
-    _notify_department(session, settings, ticket, "reassigned", now)
-    _notify_requester(session, ticket, f"{assignee.label} from the partnerships department now has your request "
-                      f"{ticket.number}.", "reassigned", now)
-    return ticket
+    return _changed(session, settings, ticket, "reassigned", actor, now,
+                    note=f"to {assignee.platform}:{assignee.user_id}",
+                    requester=f"{assignee.label} from the partnerships department now has your request {ticket.number}.")
 
 
 def add_note(session: Session, settings: Settings, ticket_id: int, actor: Actor, note: str, now: dt.datetime) -> Ticket:
     ticket = get(session, ticket_id)
     if not note.strip():
         raise TicketError("The note is empty; write what you want to add after the ticket number.")
-    _event(session, ticket, "note", actor, note, now)
     ticket.updated_at = now
-    session.flush()
-    session.refresh(ticket, ["events"])
-    _notify_requester(session, ticket, f"Update on {ticket.number} from {actor.label}: {truncate(note, 1000)}", "note", now)
-    return ticket
+    return _changed(session, settings, ticket, "note", actor, now, note=note, department=False,
+                    requester=f"Update on {ticket.number} from {actor.label}: {truncate(note, 1000)}")
 
 
 def resolve(session: Session, settings: Settings, ticket_id: int, actor: Actor, resolution: str, now: dt.datetime) -> Ticket:
@@ -237,13 +234,9 @@ def resolve(session: Session, settings: Settings, ticket_id: int, actor: Actor, 
     session.refresh(ticket)
     if not done:
         raise TicketError(f"{ticket.number} is already {ticket.status}.")
-    _event(session, ticket, "resolved", actor, resolution, now)
-    session.flush()
-    session.refresh(ticket, ["events"])
-    _notify_department(session, settings, ticket, "resolved", now)
     note = f" Resolution: {truncate(resolution, 1000)}" if resolution.strip() else ""
-    _notify_requester(session, ticket, f"Your request {ticket.number} was resolved by {actor.label}.{note}", "resolved", now)
-    return ticket
+    return _changed(session, settings, ticket, "resolved", actor, now, note=resolution,
+                    requester=f"Your request {ticket.number} was resolved by {actor.label}.{note}")
 
 
 def reopen(session: Session, settings: Settings, ticket_id: int, actor: Actor, now: dt.datetime) -> Ticket:
@@ -255,11 +248,7 @@ def reopen(session: Session, settings: Settings, ticket_id: int, actor: Actor, n
     ticket.resolved_at = None
     ticket.claimed_at = None
     ticket.updated_at = now
-    _event(session, ticket, "reopened", actor, None, now)
-    session.flush()
-    session.refresh(ticket, ["events"])
-    _notify_department(session, settings, ticket, "reopened", now)
-    return ticket
+    return _changed(session, settings, ticket, "reopened", actor, now)
 
 
 def cancel(session: Session, settings: Settings, ticket_id: int, actor: Actor, now: dt.datetime) -> Ticket:
@@ -270,11 +259,7 @@ def cancel(session: Session, settings: Settings, ticket_id: int, actor: Actor, n
         raise TicketError(f"{ticket.number} is already {ticket.status}.")
     ticket.status = "cancelled"
     ticket.updated_at = now
-    _event(session, ticket, "cancelled", actor, None, now)
-    session.flush()
-    session.refresh(ticket, ["events"])
-    _notify_department(session, settings, ticket, "cancelled", now)
-    return ticket
+    return _changed(session, settings, ticket, "cancelled", actor, now)
 
 
 def requested_by(session: Session, actor: Actor, include_closed: bool = False) -> list[Ticket]:
