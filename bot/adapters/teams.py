@@ -37,9 +37,17 @@ WELCOME = ("Hi! I'm partnerbot, the School and Community Partnerships assistant.
 AT_TAG = re.compile(r"</?at[^>]*>", re.I)
 
 
+BOLD = re.compile(r"(?<!\*)\*([^*\n]+)\*(?!\*)")
+
+
 def escape(text: str) -> str:
     """User text in Teams markdown/cards: no `<at>` tags, no HTML."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def markdown(text: str) -> str:
+    """Our replies mark bold as *x* (Slack style); Teams markdown wants **x**."""
+    return BOLD.sub(r"**\1**", escape(text))
 
 
 @dataclass
@@ -107,7 +115,7 @@ def card_actions(buttons: tuple[Button, ...]) -> list[dict[str, Any]]:
 
 
 def render_card(reply: Reply) -> dict[str, Any]:
-    body: list[dict[str, Any]] = [{"type": "TextBlock", "text": escape(reply.text), "wrap": True}]
+    body: list[dict[str, Any]] = [{"type": "TextBlock", "text": markdown(reply.text), "wrap": True}]
     if reply.fields:
         body.append({"type": "FactSet", "facts": [{"title": escape(f.label), "value": escape(f.value)} for f in reply.fields]})
     if reply.footer:
@@ -148,7 +156,7 @@ def reply_activity(reply: Reply, message: Message | None = None) -> Activity:
         values = json.loads(message.value) if message and message.action == "consultation.form" and message.value else {}
         card = consultation_form(reply.data.get("errors"), values)
     elif not reply.buttons and not reply.fields and not reply.footer:
-        return MessageFactory.text(escape(reply.text))
+        return MessageFactory.text(markdown(reply.text))
     else:
         card = render_card(reply)
     return MessageFactory.attachment(CardFactory.adaptive_card(card))
