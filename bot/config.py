@@ -46,8 +46,11 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.replace(";", ",").split(",") if part.strip())
 
 
+STAFF_PLATFORMS = ("slack", "teams", "cli")
+
+
 def parse_staff(value: str) -> dict[str, frozenset[str]]:
-    """`DEPARTMENT_STAFF="slack:U1,slack:U2,teams:29:abc"`; a bare id counts on every platform."""
+    """`DEPARTMENT_STAFF="slack:U1,slack:U2,teams:29:abc"`; a bare id counts on Slack and Teams."""
     staff: dict[str, set[str]] = {}
     for entry in _split(value):
         platform, sep, user = entry.partition(":")
@@ -120,9 +123,13 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
     def is_staff(self, platform: str, user: str) -> bool:
-        return user in self.department_staff.get(platform, frozenset()) or user in self.department_staff.get(
-            "*", frozenset()
-        )
+        """Staff act from Slack, Teams or a terminal; the web chat's identity is not
+        verified, so it never carries the staff role. A bare id counts on Slack and Teams."""
+        if platform not in STAFF_PLATFORMS:
+            return False
+        if user in self.department_staff.get(platform, frozenset()):
+            return True
+        return platform in ("slack", "teams") and user in self.department_staff.get("*", frozenset())
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":

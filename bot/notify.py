@@ -24,6 +24,9 @@ from bot.models import OutboxMessage
 log = logging.getLogger("partnerbot.notify")
 
 MAX_ATTEMPTS = 8
+LOCAL_PLATFORMS = ("log", "cli", "web")
+"""Platforms with no push channel: their notices are logged. Slack and Teams notices
+wait in the outbox until a process with that platform configured sends them."""
 LEASE = dt.timedelta(minutes=2)
 
 
@@ -116,47 +119,67 @@ def deliver_pending(
                                            OutboxMessage.next_attempt_at <= now)
             .order_by(OutboxMessage.id).limit(limit)))
     for row_id in due:
+        leased = _lease(sessions, row_id, now)
+        if leased is None:
+            continue
+        notice, previous = leased
+        notifier = notifiers.get(notice.platform) or (fallback if notice.platform in LOCAL_PLATFORMS else None)
+        if notifier is None:
+            _leave_for_another_process(sessions, row_id, notice.platform, now)
+            continue
+        error: DeliveryError | None = None
+        delivery = Delivery()
+        try:  # no database transaction is open while we talk to a platform
+            delivery = notifier.send(notice, previous)
+        except DeliveryError as exc:
+            error = exc
+        except Exception as exc:  # a notifier bug must not lose the notice
+            log.exception("notifier crashed")
+            error = DeliveryError(f"{exc.__class__.__name__}: {exc}")
         with sessions() as session:
-            leased = session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row_id, OutboxMessage.sent_at.is_(None),
-                       OutboxMessage.next_attempt_at <= now)
-                .values(next_attempt_at=now + LEASE)
-            ).rowcount
-            session.commit()
-            if not leased:
-                continue
             row = session.get(OutboxMessage, row_id)
             assert row is not None
-            notifier = notifiers.get(row.platform) or fallback
-            if notifier is None:
-                row.next_attempt_at = now + dt.timedelta(minutes=5)
-                row.last_error = f"no notifier configured for {row.platform}"
-                session.commit()
-                continue
-            notice = Notice.from_row(row)
-            previous = None
-            if notice.update_of:
-                previous = session.scalar(select(OutboxMessage.external_ref).where(
-                    OutboxMessage.dedupe_key == notice.update_of))
-            try:
-                delivery = notifier.send(notice, previous)
-            except DeliveryError as exc:
-                _failed(row, exc, now)
-                session.commit()
-                continue
-            except Exception as exc:  # a notifier bug must not lose the notice
-                log.exception("notifier crashed")
-                _failed(row, DeliveryError(f"{exc.__class__.__name__}: {exc}"), now)
-                session.commit()
-                continue
-            row.sent_at = now
-            row.attempts += 1
-            row.external_ref = delivery.external_ref
-            row.last_error = None
+            if error is None:
+                row.sent_at, row.external_ref, row.last_error = now, delivery.external_ref, None
+                row.attempts += 1
+                sent += 1
+            else:
+                _failed(row, error, now)
             session.commit()
-            sent += 1
     return sent
+
+
+def _lease(sessions, row_id: int, now: dt.datetime) -> tuple[Notice, str | None] | None:  # type: ignore[no-untyped-def]
+    """Take a due row for LEASE (a conditional update, so only one process sends it)."""
+    with sessions() as session:
+        leased = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.sent_at.is_(None), OutboxMessage.gave_up.is_(False),
+                   OutboxMessage.next_attempt_at <= now)
+            .values(next_attempt_at=now + LEASE)
+        ).rowcount
+        if not leased:
+            session.commit()
+            return None
+        row = session.get(OutboxMessage, row_id)
+        assert row is not None
+        notice = Notice.from_row(row)
+        previous = None
+        if notice.update_of:
+            previous = session.scalar(select(OutboxMessage.external_ref).where(
+                OutboxMessage.dedupe_key == notice.update_of))
+        session.commit()
+        return notice, previous
+
+
+def _leave_for_another_process(sessions, row_id: int, platform: str, now: dt.datetime) -> None:  # type: ignore[no-untyped-def]
+    """This process can't send to `platform`; release the row (no attempt counted)."""
+    with sessions() as session:
+        row = session.get(OutboxMessage, row_id)
+        if row is not None:
+            row.next_attempt_at = now + dt.timedelta(minutes=1)
+            row.last_error = f"no notifier for {platform} in this process"
+            session.commit()
 
 
 def _failed(row: OutboxMessage, exc: DeliveryError, now: dt.datetime) -> None:

@@ -76,3 +76,17 @@ def test_outbox_gives_up_on_permanent_failure_and_logs(harness, caplog) -> None:
         row = s.scalars(select(OutboxMessage)).one()
         assert row.gave_up and row.sent_at is None and "channel_not_found" in row.last_error
     assert any("given up" in r.getMessage() for r in caplog.records)
+
+
+def test_notices_for_unconfigured_platforms_wait_instead_of_being_logged_as_sent(harness) -> None:
+    from sqlalchemy import select
+
+    from bot.models import OutboxMessage
+    from bot.notify import LogNotifier, Notice, deliver_pending, queue
+
+    with harness.database.session() as s:
+        queue(s, "k-slack", Notice("ticket.new", "slack", "C-DEPT", "hello"), now=harness.now)
+    assert deliver_pending(harness.database.sessions, {}, harness.now, fallback=LogNotifier()) == 0
+    with harness.database.session() as s:
+        row = s.scalars(select(OutboxMessage)).one()
+        assert row.sent_at is None and row.attempts == 0 and "no notifier for slack" in row.last_error

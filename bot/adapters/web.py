@@ -24,9 +24,11 @@ def to_message(payload: Any) -> Message:
     if not isinstance(payload, dict):
         raise ValueError("expected a JSON object")
     session = str(payload.get("session") or "")[:200]
-    user = str(payload.get("user") or session)[:200]
     if not session:
         raise ValueError("\"session\" is required")
+    # The browser's identity is its (random, private) session id; a "user" field in
+    # the request is ignored so nobody can speak as someone else.
+    user = f"web-{session}"
     action = payload.get("action")
     text = payload.get("text")
     if action is None and not isinstance(text, str):

@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     staff_sub.required = True
     for name in ("add", "remove"):
         p = staff_sub.add_parser(name)
-        p.add_argument("platform", choices=("slack", "teams", "web", "cli"))
+        p.add_argument("platform", choices=("slack", "teams", "cli"))
         p.add_argument("user_id")
         p.add_argument("--name", default="")
         p.set_defaults(run=run_staff)

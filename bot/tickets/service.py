@@ -15,7 +15,7 @@ from functools import lru_cache
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.config import Settings
+from bot.config import STAFF_PLATFORMS, Settings
 from bot.core import Button
 from bot.models import StaffMember, Ticket, TicketEvent
 from bot.models.tickets import TICKET_NUMBER_OFFSET
@@ -64,6 +64,8 @@ def find_numbers(text: str) -> list[int]:
 def is_staff(session: Session, settings: Settings, platform: str, user_id: str) -> bool:
     if settings.is_staff(platform, user_id):
         return True
+    if platform not in STAFF_PLATFORMS:
+        return False
     return session.scalar(select(StaffMember.id).where(
         StaffMember.platform == platform, StaffMember.user_id == user_id)) is not None
 
