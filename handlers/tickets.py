@@ -6,6 +6,7 @@ check the role first and log refusals.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -14,6 +15,8 @@ from bot.models import Ticket
 from bot.nlu import Understanding
 from bot.router import registry
 from bot.tickets import service
+from bot.models.tickets import TICKET_NUMBER_OFFSET
+from bot.text import clean
 from bot.tickets.service import Actor, TicketError, find_numbers
 
 log = logging.getLogger("partnerbot.tickets")
@@ -112,20 +115,50 @@ def _command(verb: str, ticket_id: int, rest: str, message: Message, turn: Turn)
     return _run(turn, lambda: service.reopen(s, settings, ticket_id, actor, now), "Reopened.")
 
 
+CANCEL_WORDS = ("cancel", "never mind", "nevermind", "stop", "forget it", "not now")
+
+
 def _ask_resolution(ticket_id: int, turn: Turn) -> Reply:
+    """Ask for the note; chat platforms show it as a form (Slack modal, Teams card)."""
     turn.state.start(RESOLVE_FLOW, ticket_id=ticket_id)
-    return Reply("What was the resolution? (One line the requester will see.)", "ticket_status", 1.0,
-                 {"asking": "resolution", "id": ticket_id})
+    number = f"C-{ticket_id + TICKET_NUMBER_OFFSET}"
+    return Reply(f"What was the resolution of {number}? (One line the requester will see.) Say \"cancel\" to keep it open.",
+                 "ticket_status", 1.0, {"asking": "resolution", "id": ticket_id, "ticket_id": number})
 
 
 @registry.follow_up(RESOLVE_FLOW)
 def on_resolution(message: Message, turn: Turn) -> Reply | None:
+    """The next message is the resolution note, unless it is clearly something else."""
+    u = turn.understanding
     ticket_id = int(turn.state.data.get("ticket_id", 0))
     turn.state.clear()
+    if u.has(*CANCEL_WORDS) and len(u.tokens) <= 3:
+        return Reply("OK, the ticket stays as it was.", "ticket_status", 1.0, {"cancelled": True})
+    if u.intent not in ("ticket_status", "unknown") and u.confidence >= 0.6:
+        return None  # a new question, not a resolution note
+    return _resolve_with_note(message, turn, ticket_id, u.text)
+
+
+def _resolve_with_note(message: Message, turn: Turn, ticket_id: int, note: str) -> Reply:
     if not _is_staff(turn, message):
         return _refuse(message, "resolve")
-    return _run(turn, lambda: service.resolve(turn.session, turn.settings, ticket_id, actor_of(message),
-                                              turn.understanding.text, turn.now), "Resolved; the requester has been told.")
+    if not note.strip():
+        return _ask_resolution(ticket_id, turn)
+    return _run(turn, lambda: service.resolve(turn.session, turn.settings, ticket_id, actor_of(message), note, turn.now),
+                "Resolved; the requester has been told.")
+
+
+@registry.action("ticket.resolve_note")
+def resolve_form(message: Message, turn: Turn) -> Reply:
+    """A submitted resolution form: `{"id": 3, "note": "..."}`."""
+    try:
+        form = json.loads(message.value or "{}")
+        ticket_id, note = int(form["id"]), clean(str(form.get("note") or ""))
+    except (ValueError, KeyError, TypeError):
+        return _error(TicketError("That form has no ticket number."))
+    if turn.state.flow == RESOLVE_FLOW:
+        turn.state.clear()
+    return _resolve_with_note(message, turn, ticket_id, note)
 
 
 def _status_of(ticket_id: int, message: Message, turn: Turn, staff: bool) -> Reply:

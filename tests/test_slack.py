@@ -244,3 +244,43 @@ def test_slack_not_configured_answers_404(sqlite_url: str) -> None:
     with ServerThread(build_app(runtime, drain_outbox=False)) as server:
         assert requests.post(f"{server.url}/slack/events", data="{}", timeout=5).status_code == 404
         assert requests.get(f"{server.url}/healthz", timeout=5).json() == {"status": "ok"}
+
+
+def test_resolve_button_opens_a_modal_and_its_submission_resolves(world: SlackWorld) -> None:
+    world.event(mention("I need a consultation: please review our PSC with a dance studio for Madison", user="U-REQ"),
+                event_id="Ev-r")
+    world.slack.wait_for("chat.postMessage")
+    world.drain()
+    dept = [c for c in world.slack.named("chat.postMessage") if c["channel"] == "C-DEPT"][0]
+    resolve = next(e for e in dept["blocks"][-1]["elements"] if e["text"]["text"] == "Resolve")
+    world.interactive({"type": "block_actions", "user": {"id": "U0STAFF1"}, "team": {"id": "T1"}, "trigger_id": "tr-r",
+                       "channel": {"id": "C-DEPT"}, "response_url": f"{world.slack_url}/respond/9",
+                       "message": {"ts": "1.2", "text": dept["text"], "blocks": dept["blocks"]},
+                       "actions": [{**resolve, "type": "button", "block_id": "b", "action_ts": "1"}]})
+    view = world.slack.wait_for("views.open")[0]
+    assert view["trigger_id"] == "tr-r" and view["view"]["callback_id"] == "resolve_modal"
+    assert world.slack.named("chat.update") == [], "the shared department post is not changed by a click"
+    world.interactive({"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "U0STAFF1", "name": "sam"},
+                       "view": {"id": "V2", "type": "modal", "callback_id": "resolve_modal",
+                                "private_metadata": view["view"]["private_metadata"],
+                                "state": {"values": {"note": {"note": {"type": "plain_text_input",
+                                                                       "value": "Sent the PSC checklist"}}}}}})
+    confirm = world.slack.wait_for("chat.postMessage", 2)
+    assert any(c["channel"] == "U0STAFF1" and "Resolved" in c["blocks"][0]["text"]["text"] for c in confirm)
+    with world.runtime.database.session() as s:
+        assert s.scalars(select(Ticket)).one().status == "resolved"
+
+
+def test_remind_me_on_a_shared_post_answers_only_the_clicker(world: SlackWorld) -> None:
+    with world.runtime.database.session() as s:
+        from bot.trainings.sample import add_sample_calendar
+        add_sample_calendar(s)
+    payload = {"type": "block_actions", "user": {"id": "U5"}, "team": {"id": "T1"}, "trigger_id": "tr",
+               "channel": {"id": "C-ANN"}, "response_url": f"{world.slack_url}/respond/7",
+               "message": {"ts": "1.3", "text": "digest", "blocks": [{"type": "actions", "elements": []}]},
+               "actions": [{"type": "button", "action_id": "pb:0:trainings.remind", "value": "1", "block_id": "b",
+                            "text": {"type": "plain_text", "text": "Remind me"}, "action_ts": "1"}]}
+    world.interactive(payload)
+    answer = world.slack.wait_for("response_url")[0]
+    assert answer["response_type"] == "ephemeral" and "the day before" in answer["blocks"][0]["text"]["text"]
+    assert world.slack.named("chat.update") == [] and world.slack.named("chat.postMessage") == []

@@ -225,3 +225,18 @@ def test_app_id_requires_authentication(sqlite_url: str) -> None:
         forged = requests.post(f"{server.url}/api/messages", json=activity, timeout=10,
                                headers={"Authorization": "Bearer not-a-real-token"})
         assert forged.status_code == 401
+
+
+def test_resolve_from_a_teams_card_form(world: TeamsWorld) -> None:
+    from bot.core import Message
+
+    world.runtime.bot.handle(Message("I need a consultation: help with a PSC for a dance teacher at Madison",
+                                     "U-SLACK", "slack", "D1", "D1"))
+    world.send(world.message(value={"action": "ticket.resolve", "value": "1", "label": "Resolve"}, user=STAFF))
+    form = card_of(world.connector.wait(1)[0])
+    assert any(b.get("id") == "note" for b in form["body"])
+    submit = form["actions"][0]["data"]
+    world.send(world.message(value={**submit, "note": "Explained the PSC documents by phone"}, user=STAFF))
+    assert "Resolved" in json.dumps(world.connector.wait(2)[1]["activity"])
+    with world.runtime.database.session() as s:
+        assert s.get(Ticket, 1).resolution == "Explained the PSC documents by phone"

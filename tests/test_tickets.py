@@ -240,3 +240,20 @@ def test_staff_added_from_the_cli_is_recognised(harness) -> None:
         s.add(StaffMember(platform="cli", user_id="new-staff"))
     harness.ask("I need a consultation: help with a PSC for a dance teacher at Madison")
     assert harness.ask("claim C-1001", user="new-staff").data["status"] == "claimed"
+
+
+def test_resolve_prompt_steps_aside_for_a_new_question_and_can_be_cancelled(harness) -> None:
+    from bot.core import Button
+
+    harness.ask("I need a consultation: help with a PSC for a dance teacher at Madison")
+    ask = harness.press(Button("Resolve", "ticket.resolve", "1"), user="staff-1", session="dept")
+    assert ask.data["asking"] == "resolution"
+    other = harness.ask("which partners serve Garfield?", user="staff-1", session="dept")
+    assert other.intent == "partners"
+    with harness.database.session() as s:
+        assert s.get(Ticket, 1).status == "open"
+    harness.press(Button("Resolve", "ticket.resolve", "1"), user="staff-1", session="dept")
+    assert harness.ask("never mind", user="staff-1", session="dept").data == {"cancelled": True}
+    form = harness.press(Button("Resolve", "ticket.resolve_note", '{"id": 1, "note": "sent the PSC checklist"}'),
+                         user="staff-1", session="elsewhere")
+    assert form.data["status"] == "resolved"

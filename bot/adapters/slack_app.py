@@ -34,6 +34,8 @@ from bot.tickets.service import topics
 
 log = logging.getLogger("partnerbot.slack")
 MODAL = "consult_modal"
+RESOLVE_MODAL = "resolve_modal"
+SHARED_POST_ACTIONS = ("ticket.", "trainings.remind", "trainings.reminders")
 BOLT = web.AppKey("slack_bolt", AsyncApp)
 SOCKET = web.AppKey("slack_socket_mode", object)
 COMMANDS = ("/partners", "/agreement", "/trainings")
@@ -133,7 +135,12 @@ def build_bolt_app(runtime) -> AsyncApp:  # type: ignore[no-untyped-def]
         if message is None:
             return
         reply = await runtime.handle(message)
-        if (message.action or "").startswith("ticket."):
+        if reply.data.get("asking") == "resolution" and body.get("trigger_id"):
+            await client.views_open(trigger_id=body["trigger_id"], view=resolve_modal(reply.data["id"], reply.data["ticket_id"]))
+            return
+        if (message.action or "").startswith(SHARED_POST_ACTIONS):
+            # Buttons on department and announcement posts are shared by everyone in the
+            # channel: answer only the person who clicked and leave the post as it is.
             await respond(response_type="ephemeral", replace_original=False, **render(reply))
             return
         original = body.get("message") or {}
@@ -143,6 +150,19 @@ def build_bolt_app(runtime) -> AsyncApp:  # type: ignore[no-untyped-def]
                                      blocks=chosen(original.get("blocks") or [], message.text, message.user))
         thread = original.get("thread_ts")
         await client.chat_postMessage(channel=channel, thread_ts=thread, **render(reply))
+
+    @bolt.view(RESOLVE_MODAL)
+    async def on_resolve_submit(ack, body, view, client):  # type: ignore[no-untyped-def]
+        note = (view["state"]["values"].get("note", {}).get("note") or {}).get("value") or ""
+        user = body["user"]["id"]
+        if not note.strip():
+            await ack(response_action="errors", errors={"note": "Write one line the requester will see."})
+            return
+        await ack()
+        form = json.dumps({"id": view.get("private_metadata"), "note": note})
+        reply = await runtime.handle(Message(text="resolve", user=user, platform="slack", channel=user,
+                                             session_key=f"modal:{user}", action="ticket.resolve_note", value=form))
+        await client.chat_postMessage(channel=user, **render(reply))
 
     @bolt.event("app_home_opened")
     async def on_home(event, client, ack):  # type: ignore[no-untyped-def]
@@ -180,6 +200,19 @@ def consult_modal(prefill: str, channel: str) -> dict[str, Any]:
              "element": {"type": "plain_text_input", "action_id": "description", "multiline": True,
                          "max_length": 3000, **({"initial_value": prefill[:3000]} if prefill else {})}},
         ],
+    }
+
+
+def resolve_modal(ticket_id: int, number: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": RESOLVE_MODAL,
+        "private_metadata": str(ticket_id),
+        "title": {"type": "plain_text", "text": f"Resolve {number}"[:24]},
+        "submit": {"type": "plain_text", "text": "Resolve"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [{"type": "input", "block_id": "note", "label": {"type": "plain_text", "text": "Resolution (the requester sees it)"},
+                    "element": {"type": "plain_text_input", "action_id": "note", "multiline": True, "max_length": 2000}}],
     }
 
 

@@ -84,6 +84,8 @@ def to_message(activity: Activity) -> Message:
     if action == "consultation.form":
         form = {k: value.get(k, "") for k in ("topic", "school", "description")}
         action_value: str | None = json.dumps(form)
+    elif action == "ticket.resolve_note":
+        action_value = json.dumps({"id": value.get("id"), "note": value.get("note", "")})
     else:
         action_value = None if value is None else str(value.get("value", ""))
     return Message(
@@ -150,9 +152,21 @@ def consultation_form(errors: dict[str, str] | None = None, values: dict[str, st
             "actions": [{"type": "Action.Submit", "title": "Send request", "data": {"action": "consultation.form"}}]}
 
 
+def resolution_form(reply: Reply) -> dict[str, Any]:
+    return {"type": "AdaptiveCard", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+            "version": CARD_VERSION, "fallbackText": escape(reply.text),
+            "body": [{"type": "TextBlock", "text": markdown(reply.text), "wrap": True},
+                     {"type": "Input.Text", "id": "note", "isMultiline": True, "maxLength": 2000,
+                      "placeholder": "One line the requester will see"}],
+            "actions": [{"type": "Action.Submit", "title": "Resolve",
+                         "data": {"action": "ticket.resolve_note", "id": reply.data.get("id")}}]}
+
+
 def reply_activity(reply: Reply, message: Message | None = None) -> Activity:
     """The activity to send: a form card for intake, else an Adaptive Card (text if plain)."""
-    if reply.intent == "consultation" and (reply.data.get("asking") == "topic" or reply.data.get("errors")):
+    if reply.data.get("asking") == "resolution":
+        card = resolution_form(reply)
+    elif reply.intent == "consultation" and (reply.data.get("asking") == "topic" or reply.data.get("errors")):
         values = json.loads(message.value) if message and message.action == "consultation.form" and message.value else {}
         card = consultation_form(reply.data.get("errors"), values)
     elif not reply.buttons and not reply.fields and not reply.footer:
