@@ -42,6 +42,24 @@ _SCHOOL_PAYS = (
     "charges us", "cost us", "contract with", "pay $", "pay out", "cut a check", "cut her a check",
     "cut him a check", "cut them a check", "cutting a check", "discretionary", "set aside money", "our money",
 )
+_SCHOOL_EXPLICIT = (
+    "we pay", "we are pay", "we will pay", "we'll pay", "we would pay", "we plan to pay", "we want to pay", "we'd pay",
+    "we re pay", "school pay", "school is pay", "school will pay", "district pay", "district will pay", "pay them",
+    "pay her", "pay him", "pay by the school", "pay by the district", "pay by us", "from our budget", "school fund",
+    "school budget", "building budget", "our budget", "district fund", "we hire", "we are hir", "we'll hire",
+    "stipend", "invoice", "honorarium", "cut a check", "cut her a check", "cut him a check", "cut them a check",
+)
+_SCHOOL_IS_PAYER = ("we pay", "we are pay", "we will pay", "we'll pay", "school pay", "school is pay", "school will pay",
+                    "district pay", "district will pay", "pay by the school", "pay by the district", "our budget",
+                    "school fund", "school budget", "district fund")
+_WE_DONT_PAY = (
+    "we won't pay", "we will not pay", "we don't pay", "we do not pay", "we are not pay", "we're not pay",
+    "we aren't pay", "school won't pay", "school will not pay", "school isn't pay", "school is not pay",
+    "no cost to us", "no cost to the school", "free to us", "free to the school", "free for us", "not charg us",
+    "won't charge us", "doesn't charge us", "not charg the school", "doesn't cost us", "won't cost us",
+    "at no cost", "free of charge", "zero dollar", "no money changes hands", "no money will change hands",
+)
+_DONATION = ("donat", "gift to the school", "give us money", "gift us", "grant to the school", "give the school")
 _PTSA = ("ptsa", "parent group", "parent association", "parent organization", "parent teacher",
          "booster club", "parents group", "family association", "parent led", "parent run")
 _PTSA_ROLE = ("coordinat", "manag", "organiz", "run", "pay", "fund", "sponsor", "host", "arrang", "contract",
@@ -111,28 +129,33 @@ class Facts:
         return bool(self.payer or self.lease or self.ptsa)
 
 
+def _payer(u: Understanding, ptsa: bool) -> tuple[str | None, str | None]:
+    """Who pays: (payer, conflict). Explicit statements beat loose words like "free"."""
+    ptsa_pays = ptsa and (u.has(*_PTSA_ROLE) or u.has("pay", "fund", "hire", "contract", "sponsor"))
+    school_explicit = u.has(*_SCHOOL_EXPLICIT)
+    donation = u.has(*_DONATION)
+    school_money = school_explicit or u.has(*_SCHOOL_PAYS) or (bool(u.amounts) and not donation)
+    if ptsa_pays:
+        return "ptsa", ("coordinator" if u.has(*_SCHOOL_IS_PAYER) else None)
+    if u.has(*_WE_DONT_PAY) or donation:
+        return "partner", None
+    district = u.has("district pay", "district fund", "district money", "pay by the district", "central office",
+                     "district will pay", "district is pay", "district would pay") or (
+        u.has("district") and not u.has("school pay", "we pay", "our budget", "school fund", "school budget",
+                                         "school will pay"))
+    if school_money and (school_explicit or bool(u.amounts) or not u.has(*_PARTNER_FUNDS)):
+        return ("district" if district else "school"), None
+    if u.has(*_PARTNER_FUNDS) or u.has(*_NEGATED_PAY):
+        return "partner", None
+    if u.has("pay", "paid", "cost"):
+        return ("district" if district else "school"), None
+    return None, None
+
+
 def read_facts(u: Understanding) -> Facts:
     """Everything the message tells us about payment, space and coordination."""
     ptsa = u.has(*_PTSA)
-    ptsa_role = ptsa and u.has(*_PTSA_ROLE)
-    negated = u.has(*_NEGATED_PAY)
-    partner_funds = negated or u.has(*_PARTNER_FUNDS)
-    school_pays = not negated and (u.has(*_SCHOOL_PAYS) or bool(u.amounts) or u.has("pay", "paid", "cost"))
-    district = u.has("district pay", "district fund", "district money", "pay by the district", "central office",
-                     "district will pay", "district is pay", "district would pay") or (
-        u.has("district") and not u.has("school pay", "we pay", "our budget", "school fund", "school budget", "school will pay"))
-    ptsa_pays = ptsa and u.has("pay", "fund", "hire", "contract", "sponsor")
-    payer: str | None = None
-    conflict: str | None = None
-    if ptsa_role or ptsa_pays:
-        payer = "ptsa"
-        if u.has("we pay", "school pay", "school fund", "school budget", "district pay", "district fund",
-                 "pay by the school", "school will pay", "school is pay", "our budget"):
-            conflict = "coordinator"
-    elif partner_funds and not (school_pays and u.has("we pay", "school pay", "school fund", "district pay")):
-        payer = "partner"
-    elif school_pays:
-        payer = "district" if district else "school"
+    payer, conflict = _payer(u, ptsa)
     lease: str | None = None
     if u.has(*_LEASE) and not u.has("short term", "short-term", "not long term"):
         lease = "lease"
@@ -221,7 +244,7 @@ def facts_from_button(question: str, value: str, facts: Facts) -> Facts:
 
 
 YES = ("yes", "yep", "yeah", "correct", "right", "sure", "it is", "they do", "we do", "true")
-NO = ("no", "nope", "not really", "it isn't", "they don't", "we don't", "false")
+NO = ("no", "nope", "not really", "it isn't", "it's not", "they don't", "we don't", "false", "isn't", "not long")
 
 
 def answer_from_text(question: str, u: Understanding, facts: Facts) -> Facts | None:
@@ -230,10 +253,10 @@ def answer_from_text(question: str, u: Understanding, facts: Facts) -> Facts | N
     if question == "lease":
         if fresh.lease:
             return facts.merge(fresh)
+        if u.has(*NO) or u.has("not"):
+            return replace(facts, lease="short", space=True)
         if u.has(*YES):
             return replace(facts, lease="lease", space=True)
-        if u.has(*NO):
-            return replace(facts, lease="short", space=True)
     if question == "coordinator":
         if fresh.payer == "ptsa" or (u.has(*_PTSA) and not u.has("school", "district")):
             return replace(facts, payer="ptsa", ptsa=True, conflict=None)

@@ -162,3 +162,20 @@ def test_mou_template_link_comes_from_configuration(sqlite_url, notifier) -> Non
         assert "https://intranet.example/mou" in h.ask("where can I find the MOU template?").text
     finally:
         h.close()
+
+
+@pytest.mark.parametrize("text,agreement", [
+    ("The partner won't pay anything, we pay them $500 for tutoring", PSC),
+    ("The school will hire a tutor for our free lunch students for $3000", PSC),
+    ("A museum will run free field workshops at no cost to us", MOU),
+    ("They bring their own funding, we won't pay anything", MOU),
+    ("A local company wants to donate $5,000 worth of robotics kits and volunteers", MOU),
+])
+def test_explicit_payment_statements_beat_loose_words(harness, text: str, agreement: str) -> None:
+    assert harness.ask(text).data["agreement"] == agreement
+
+
+def test_no_to_the_lease_question_means_short_use(harness) -> None:
+    harness.press(harness.ask("which agreement applies?"), label="It's about using space in our building")
+    reply = harness.ask("No, it is not long-term")
+    assert reply.data["outcome"] == "building_use_permit"
