@@ -10,6 +10,7 @@ import json
 import logging
 import re
 
+from bot.config import STAFF_PLATFORMS
 from bot.core import Button, Message, Reply, Turn
 from bot.models import Ticket
 from bot.nlu import Understanding
@@ -103,8 +104,10 @@ def _command(verb: str, ticket_id: int, rest: str, message: Message, turn: Turn)
         m = ASSIGNEE.search(rest)
         if not m:
             return Reply("Assign to whom? Say \"assign C-1042 to @name\".", "ticket_status", 1.0, {"asking": "assignee"})
-        platform, _, user = m.group(1).rpartition(":")
-        assignee = Actor(platform or message.platform, user, user)
+        platform, sep, user = m.group(1).partition(":")
+        if not sep or platform not in STAFF_PLATFORMS:  # "U123" or a Teams id like "29:abc" on this platform
+            platform, user = message.platform, m.group(1)
+        assignee = Actor(platform, user, user)
         return _run(turn, lambda: service.assign(s, settings, ticket_id, actor, assignee, now), "Reassigned.")
     if verb in ("note", "add a note to"):
         return _run(turn, lambda: service.add_note(s, settings, ticket_id, actor, rest, now), "Note added.")
@@ -162,10 +165,10 @@ def resolve_form(message: Message, turn: Turn) -> Reply:
 
 
 def _status_of(ticket_id: int, message: Message, turn: Turn, staff: bool) -> Reply:
-    ticket = turn.session.get(Ticket, ticket_id)
+    ticket = turn.session.get(Ticket, ticket_id) if ticket_id > 0 else None
     mine = ticket is not None and (ticket.requester_platform, ticket.requester_id) == (message.platform, message.user)
     if ticket is None or not (mine or staff):
-        number = f"C-{ticket_id + 1000}"
+        number = f"C-{ticket_id + TICKET_NUMBER_OFFSET}" if ticket_id > 0 else "that ticket"
         return Reply(f"I can't find {number} among your requests. Say \"my requests\" to see them.", "ticket_status", 1.0,
                      {"ticket_id": None, "error": "not_found"})
     buttons: tuple[Button, ...] = ()

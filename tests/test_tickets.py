@@ -257,3 +257,42 @@ def test_resolve_prompt_steps_aside_for_a_new_question_and_can_be_cancelled(harn
     form = harness.press(Button("Resolve", "ticket.resolve_note", '{"id": 1, "note": "sent the PSC checklist"}'),
                          user="staff-1", session="elsewhere")
     assert form.data["status"] == "resolved"
+
+
+def test_transitions_are_conditional(harness) -> None:
+    harness.ask("I need a consultation: help with a PSC for a dance teacher at Madison", user="U-R")
+    with harness.database.session() as s:
+        service.cancel(s, harness.settings, 1, Actor("cli", "U-R"), harness.now)
+    with harness.database.session() as s:
+        with pytest.raises(TicketError, match="already cancelled"):
+            service.cancel(s, harness.settings, 1, Actor("cli", "U-R"), harness.now)
+        with pytest.raises(TicketError, match="is cancelled"):
+            service.assign(s, harness.settings, 1, Actor("cli", "staff-1"), Actor("cli", "staff-2"), harness.now)
+        with pytest.raises(TicketError, match="already cancelled"):
+            service.resolve(s, harness.settings, 1, Actor("cli", "staff-1"), "x", harness.now)
+    assert events(harness, 1) == ["created", "cancelled"]
+
+
+def test_assign_checks_the_assignee_and_parses_platform_ids(harness) -> None:
+    harness.ask("I need a consultation: help with a PSC for a dance teacher at Madison", user="U-R")
+    refused = harness.ask("assign C-1001 to @U123", user="staff-1")
+    assert "not department staff" in refused.text
+    teams = harness.ask("assign C-1001 to teams:staff-teams-1", user="staff-1")
+    assert teams.data["status"] == "claimed" and teams.data["assignee"] == "staff-teams-1"
+    with harness.database.session() as s:
+        assert s.get(Ticket, 1).assignee_platform == "teams"
+
+
+def test_small_ticket_numbers_never_hit_a_raw_id(harness) -> None:
+    harness.ask("I need a consultation: help with a PSC for a dance teacher at Madison")
+    reply = harness.ask("resolve C-999 done", user="staff-1")
+    assert "can't find" in reply.text
+    with harness.database.session() as s:
+        assert s.get(Ticket, 1).status == "open"
+
+
+def test_reopen_clears_the_old_resolution(harness) -> None:
+    harness.ask("I need a consultation: help with a PSC for a dance teacher at Madison")
+    harness.ask("resolve C-1001 sent the checklist", user="staff-1")
+    reopened = harness.ask("reopen C-1001", user="staff-1")
+    assert reopened.data["status"] == "open" and "Resolution" not in reopened.text

@@ -53,8 +53,8 @@ def topic_label(code: str) -> str:
 
 
 def ticket_id_from_number(number: int) -> int:
-    """"C-1042" -> 42; plain ids are accepted too."""
-    return number - TICKET_NUMBER_OFFSET if number > TICKET_NUMBER_OFFSET else number
+    """"C-1042" -> 42. Numbers below C-1001 don't exist: they map to no ticket (0)."""
+    return number - TICKET_NUMBER_OFFSET if number > TICKET_NUMBER_OFFSET else 0
 
 
 def find_numbers(text: str) -> list[int]:
@@ -173,22 +173,17 @@ def create(
 
 
 def get(session: Session, ticket_id: int) -> Ticket:
-    ticket = session.get(Ticket, ticket_id)
+    ticket = session.get(Ticket, ticket_id) if ticket_id > 0 else None
     if ticket is None:
-        raise TicketError(f"I can't find C-{ticket_id + TICKET_NUMBER_OFFSET}. Check the number and try again.")
+        shown = f"C-{ticket_id + TICKET_NUMBER_OFFSET}" if ticket_id > 0 else "that ticket"
+        raise TicketError(f"I can't find {shown}. Ticket numbers look like C-1042; check it and try again.")
     return ticket
 
 
 def claim(session: Session, settings: Settings, ticket_id: int, actor: Actor, now: dt.datetime) -> Ticket:
     ticket = get(session, ticket_id)
-    won = session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.status == "open")
-        .values(status="claimed", assignee_platform=actor.platform, assignee_id=actor.user_id,
-                assignee_name=actor.label, claimed_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    session.refresh(ticket)
+    won = _transition(session, ticket, ("open",), status="claimed", assignee_platform=actor.platform,
+                      assignee_id=actor.user_id, assignee_name=actor.label, claimed_at=now, updated_at=now)
     if not won:
         if ticket.status == "claimed":
             who = "you" if (ticket.assignee_platform, ticket.assignee_id) == (actor.platform, actor.user_id) else ticket.assignee_name
@@ -198,14 +193,26 @@ def claim(session: Session, settings: Settings, ticket_id: int, actor: Actor, no
         f"{actor.label} from the partnerships department has your request {ticket.number} and will be in touch."))
 
 
+def _transition(session: Session, ticket: Ticket, allowed_from: tuple[str, ...], **values: object) -> bool:
+    """Change a ticket only if it is still in one of `allowed_from` (an atomic conditional
+    UPDATE, so two people acting at once can't both win); reloads the ticket."""
+    done = session.execute(
+        update(Ticket).where(Ticket.id == ticket.id, Ticket.status.in_(allowed_from)).values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(ticket)
+    return bool(done)
+
+
 def assign(session: Session, settings: Settings, ticket_id: int, actor: Actor, assignee: Actor, now: dt.datetime) -> Ticket:
     ticket = get(session, ticket_id)
-    if ticket.status in ("resolved", "cancelled"):
+    if not is_staff(session, settings, assignee.platform, assignee.user_id):
+        raise TicketError(f"{assignee.platform}:{assignee.user_id} is not department staff; "
+                          "add them with `partnerbot staff add` first.")
+    if not _transition(session, ticket, ("open", "claimed"), status="claimed", assignee_platform=assignee.platform,
+                       assignee_id=assignee.user_id, assignee_name=assignee.label,
+                       claimed_at=ticket.claimed_at or now, updated_at=now):
         raise TicketError(f"{ticket.number} is {ticket.status}; reopen it first.")
-    ticket.status = "claimed"
-    ticket.assignee_platform, ticket.assignee_id, ticket.assignee_name = assignee.platform, assignee.user_id, assignee.label
-    ticket.claimed_at = ticket.claimed_at or now
-    ticket.updated_at = now
     return _changed(session, settings, ticket, "reassigned", actor, now,
                     note=f"to {assignee.platform}:{assignee.user_id}",
                     requester=f"{assignee.label} from the partnerships department now has your request {ticket.number}.")
@@ -224,17 +231,10 @@ def resolve(session: Session, settings: Settings, ticket_id: int, actor: Actor, 
     ticket = get(session, ticket_id)
     if ticket.status in ("resolved", "cancelled"):
         raise TicketError(f"{ticket.number} is already {ticket.status}.")
-    done = session.execute(
-        update(Ticket).where(Ticket.id == ticket_id, Ticket.status.in_(("open", "claimed")))
-        .values(status="resolved", resolution=resolution, resolved_at=now, updated_at=now,
-                assignee_platform=ticket.assignee_platform or actor.platform,
-                assignee_id=ticket.assignee_id or actor.user_id,
-                assignee_name=ticket.assignee_name or actor.label,
-                claimed_at=ticket.claimed_at or now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    session.refresh(ticket)
-    if not done:
+    if not _transition(session, ticket, ("open", "claimed"), status="resolved", resolution=resolution, resolved_at=now,
+                       updated_at=now, assignee_platform=ticket.assignee_platform or actor.platform,
+                       assignee_id=ticket.assignee_id or actor.user_id, assignee_name=ticket.assignee_name or actor.label,
+                       claimed_at=ticket.claimed_at or now):
         raise TicketError(f"{ticket.number} is already {ticket.status}.")
     note = f" Resolution: {truncate(resolution, 1000)}" if resolution.strip() else ""
     return _changed(session, settings, ticket, "resolved", actor, now, note=resolution,
@@ -243,13 +243,10 @@ def resolve(session: Session, settings: Settings, ticket_id: int, actor: Actor, 
 
 def reopen(session: Session, settings: Settings, ticket_id: int, actor: Actor, now: dt.datetime) -> Ticket:
     ticket = get(session, ticket_id)
-    if ticket.status not in ("resolved", "cancelled"):
+    if not _transition(session, ticket, ("resolved", "cancelled"), status="open", assignee_platform=None,
+                       assignee_id=None, assignee_name=None, resolution=None, resolved_at=None, claimed_at=None,
+                       updated_at=now):
         raise TicketError(f"{ticket.number} is still {ticket.status}; there is nothing to reopen.")
-    ticket.status = "open"
-    ticket.assignee_platform = ticket.assignee_id = ticket.assignee_name = None
-    ticket.resolved_at = None
-    ticket.claimed_at = None
-    ticket.updated_at = now
     return _changed(session, settings, ticket, "reopened", actor, now)
 
 
@@ -257,10 +254,8 @@ def cancel(session: Session, settings: Settings, ticket_id: int, actor: Actor, n
     ticket = get(session, ticket_id)
     if (ticket.requester_platform, ticket.requester_id) != (actor.platform, actor.user_id):
         raise TicketError("Only the person who asked can cancel a request.")
-    if ticket.status not in ("open", "claimed"):
+    if not _transition(session, ticket, ("open", "claimed"), status="cancelled", updated_at=now):
         raise TicketError(f"{ticket.number} is already {ticket.status}.")
-    ticket.status = "cancelled"
-    ticket.updated_at = now
     return _changed(session, settings, ticket, "cancelled", actor, now)
 
 
