@@ -156,7 +156,8 @@ def on_answer(message: Message, turn: Turn) -> Reply:
         draft.topic = value if value in topics() else "other"
     elif field == "school":
         draft.school_asked = True
-        draft.school_id = int(value) if value.isdigit() else None
+        school_id = int(value) if value.isdigit() else None
+        draft.school_id = school_id if school_id and turn.session.get(School, school_id) else None
     return _next_step(draft, message, turn)
 
 

@@ -278,3 +278,34 @@ def test_clock_refuses_a_bad_cron_at_start(sqlite_url: str) -> None:
     out = subprocess.run([sys.executable, "-m", "bot", "clock"], capture_output=True, text=True, timeout=60,
                          env={**os.environ, "DATABASE_URL": sqlite_url, "ANNOUNCE_CRON": "mondays at eight"})
     assert out.returncode == 2 and "ANNOUNCE_CRON" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_moving_a_session_to_another_day_is_a_reschedule_with_uid_and_rearms_reminders(harness, tmp_path: Path) -> None:
+    header = "uid,title,topic,starts_at,ends_at,location,audience,registration_url,description\n"
+    path = tmp_path / "uid.csv"
+    path.write_text(header + "r-1,RULER Basics,RULER,2026-12-08T10:00-08:00,2026-12-08T12:00-08:00,,,,\n")
+    assert len(load(harness, path).created) == 1
+    listing = harness.ask("upcoming RULER trainings", user="U-R")
+    harness.press(listing, user="U-R", label=listing.buttons[0].label)
+    with harness.database.session() as s:
+        assert send_due_reminders(s, harness.settings, dt.datetime(2026, 12, 7, 18, tzinfo=dt.timezone.utc)) == 1
+    path.write_text(header + "r-1,RULER Basics,RULER,2026-12-10T10:00-08:00,2026-12-10T12:00-08:00,,,,\n")
+    report = load(harness, path)
+    assert report.created == [] and len(report.rescheduled) == 1
+    with harness.database.session() as s:
+        assert s.scalar(select(func.count()).select_from(TrainingSession)) == 1
+        assert send_due_reminders(s, harness.settings, dt.datetime(2026, 12, 9, 18, tzinfo=dt.timezone.utc)) == 1
+
+
+def test_csv_without_uid_warns(calendar) -> None:
+    report = load(calendar, FIXTURES / "trainings.csv")
+    assert any("uid" in w for w in report.warnings)
+
+
+def test_one_off_ics_event_moved_to_another_day_is_rescheduled(harness, tmp_path: Path) -> None:
+    ics = (FIXTURES / "trainings.ics").read_text()
+    load(harness, FIXTURES / "trainings.ics")
+    moved = tmp_path / "moved.ics"
+    moved.write_text(ics.replace("DTSTART:20261211T180000Z", "DTSTART:20261214T180000Z"))
+    report = load(harness, moved)
+    assert report.created == [] and len(report.rescheduled) == 1

@@ -48,7 +48,7 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
             if args.kind == "partners":
                 report = import_partners(session, args.file, strict=args.strict, progress=progress)
             elif args.kind == "schools":
-                report = import_schools(session, args.file)
+                report = import_schools(session, args.file, strict=args.strict)
             else:
                 from bot.trainings.importer import import_trainings
 

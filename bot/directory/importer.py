@@ -67,10 +67,12 @@ class ImportReport:
         return self.created + self.updated + self.unchanged
 
     def summary(self) -> str:
-        verb = "imported" if self.committed else "checked (nothing imported)"
+        if not self.committed:
+            return f"{self.rows} rows checked, nothing imported: {len(self.problems)} with problems."
+        skipped = f", {len(self.problems)} skipped with problems" if self.problems else ""
         return (
-            f"{self.rows} rows {verb}: {self.created} new, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{len(self.problems)} with problems; {self.organisations_created} new organisations."
+            f"{self.rows} rows read: {self.created} new, {self.updated} updated, {self.unchanged} unchanged"
+            f"{skipped}; {self.organisations_created} new organisations."
         )
 
 
@@ -91,6 +93,9 @@ def read_csv(path: Path, required: tuple[str, ...]) -> tuple[list[dict[str, str]
     if not reader.fieldnames:
         raise ImportFileError(f"{path}: the file is empty")
     headers = [(h or "").strip().lower().replace(" ", "_") for h in reader.fieldnames]
+    repeated = sorted({h for h in headers if headers.count(h) > 1})
+    if repeated:
+        raise ImportFileError(f"{path}: column(s) {', '.join(repeated)} appear more than once in the header")
     missing = [c for c in required if c not in headers]
     if missing:
         raise ImportFileError(
@@ -144,6 +149,7 @@ class _Row:
 
 
 def _validate(rows: list[dict[str, str]], index: SchoolIndex, by_name: dict[str, int]) -> tuple[list[_Row], list[RowProblem]]:
+    today = dt.date.today()
     good: list[_Row] = []
     problems: list[RowProblem] = []
     seen: dict[tuple[str, int, str], int] = {}
@@ -182,6 +188,9 @@ def _validate(rows: list[dict[str, str]], index: SchoolIndex, by_name: dict[str,
                 last_verified = dt.date.fromisoformat(row["last_verified"])
             except ValueError:
                 errors.append(f"last_verified {row['last_verified']!r} is not a date like 2025-09-30")
+            else:
+                if last_verified > today:
+                    errors.append(f"last_verified {row['last_verified']} is in the future")
         email = row.get("contact_email", "")
         if email and not EMAIL.match(email):
             errors.append(f"contact_email {email!r} is not an e-mail address")
@@ -223,7 +232,7 @@ def import_partners(
     if not sample:
         removed = session.execute(delete(Partnership).where(Partnership.is_sample.is_(True))).rowcount
         if removed:
-            report.warnings.append(f"removed {removed} sample partnerships (real data now in use)")
+            report.warnings.append(f"{removed} sample partnerships are replaced by your data")
     _upsert(session, good, report, sample, progress)
     report.committed = True
     return report
@@ -295,7 +304,8 @@ def _column_given(field_name: str, row: dict[str, str]) -> bool:
     return source in row
 
 
-def import_schools(session: Session, path: Path | None = None, rows: list[dict[str, str]] | None = None) -> ImportReport:
+def import_schools(session: Session, path: Path | None = None, rows: list[dict[str, str]] | None = None,
+                   *, strict: bool = False) -> ImportReport:
     """Upsert schools by display name (the `name` column of the district's list)."""
     warnings: list[str] = []
     if rows is None:
@@ -339,6 +349,9 @@ def import_schools(session: Session, path: Path | None = None, rows: list[dict[s
             report.updated += 1
         else:
             report.unchanged += 1
+    if strict and report.problems:
+        session.rollback()
+        return report
     session.flush()
     directory.invalidate()
     report.committed = True

@@ -29,6 +29,9 @@ class TrainingSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     is_sample: Mapped[bool] = mapped_column(default=False)
 
+    reminders: Mapped[list["Reminder"]] = relationship(back_populates="session", cascade="all, delete-orphan",
+                                                       passive_deletes=True)
+
 
 class Reminder(Base):
     __tablename__ = "reminder"
@@ -42,7 +45,7 @@ class Reminder(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
 
-    session: Mapped[TrainingSession] = relationship()
+    session: Mapped[TrainingSession] = relationship(back_populates="reminders")
 
 
 class AnnouncementPost(Base):

@@ -168,7 +168,7 @@ def send_due_reminders(session: Session, settings: Settings, now: dt.datetime) -
             continue
         text = f"Reminder: *{row.title}* is tomorrow, {when(row, settings.tz)}" + (
             f" · {row.location}" if row.location else "") + (f"\nRegister: {row.registration_url}" if row.registration_url else "")
-        if record(session, f"reminder:{reminder.id}", Notice("trainings.reminder", reminder.platform, reminder.user_id,
+        if record(session, f"reminder:{reminder.id}:{row.starts_at.isoformat()}", Notice("trainings.reminder", reminder.platform, reminder.user_id,
                                                              text, (), {"session_id": row.id, "channel": reminder.channel}), now):
             count += 1
         reminder.sent_at = now

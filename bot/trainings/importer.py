@@ -53,11 +53,12 @@ class TrainingImportReport:
     committed: bool = False
 
     def summary(self) -> str:
-        verb = "imported" if self.committed else "checked (nothing imported)"
+        if not self.committed:
+            return f"{self.rows} sessions checked, nothing imported: {len(self.problems)} with problems."
+        skipped = f", {len(self.problems)} skipped with problems" if self.problems else ""
         return (
-            f"{self.rows} sessions {verb}: {len(self.created)} new, {len(self.rescheduled)} rescheduled, "
-            f"{len(self.cancelled)} cancelled, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{len(self.problems)} with problems."
+            f"{self.rows} sessions read: {len(self.created)} new, {len(self.rescheduled)} rescheduled, "
+            f"{len(self.cancelled)} cancelled, {self.updated} updated, {self.unchanged} unchanged{skipped}."
         )
 
 
@@ -72,6 +73,9 @@ def parse_time(value: str, tz: ZoneInfo) -> dt.datetime:
 
 def read_csv_sessions(path: Path, tz: ZoneInfo) -> tuple[list[SessionRow], list[RowProblem], list[str], int]:
     rows, warnings = read_csv(path, CSV_COLUMNS)
+    if rows and "uid" not in rows[0]:
+        warnings.append("no uid column: a session moved to another day will be imported as a new session "
+                        "(add a uid column to keep each session's identity)")
     good: list[SessionRow] = []
     problems: list[RowProblem] = []
     for offset, row in enumerate(rows):
@@ -125,6 +129,7 @@ def read_ics_sessions(path: Path, tz: ZoneInfo, today: dt.date) -> tuple[list[Se
     except (ValueError, IndexError) as exc:
         raise ImportFileError(f"{path}: not a valid iCalendar file ({exc})") from exc
     start, end = school_year_window(today, tz)
+    recurring = {str(c.get("UID", "")) for c in calendar.walk("VEVENT") if c.get("RRULE") is not None}
     events = recurring_ical_events.of(calendar).between(start, end)
     good: list[SessionRow] = []
     problems: list[RowProblem] = []
@@ -147,14 +152,20 @@ def read_ics_sessions(path: Path, tz: ZoneInfo, today: dt.date) -> tuple[list[Se
             ends = starts + DEFAULT_LENGTH
         if ends <= starts:
             ends = starts + DEFAULT_LENGTH
-        occurrence = starts.astimezone(tz).date().isoformat()
+        # A one-off event keeps its identity by UID alone, so moving it to another day is a
+        # reschedule; an occurrence of a series by UID + its original time (RECURRENCE-ID).
+        if uid in recurring and event.get("RECURRENCE-ID") is not None:
+            occurrence = _as_datetime(event["RECURRENCE-ID"].dt, tz).astimezone(dt.timezone.utc).isoformat()
+            key = f"ics:{uid}:{occurrence}"
+        else:
+            key = f"ics:{uid}"
         categories = event.get("CATEGORIES")
         topic = ""
         if categories is not None:
             cats = categories if isinstance(categories, list) else [categories]
             topic = ", ".join(str(c) for cat in cats for c in getattr(cat, "cats", [cat]))
         good.append(SessionRow(
-            number, f"ics:{uid}:{occurrence}", title, topic, starts, ends,
+            number, key, title, topic, starts, ends,
             str(event.get("LOCATION", "")), "", str(event.get("URL", "")), str(event.get("DESCRIPTION", "")),
             None, str(event.get("STATUS", "")).upper() == "CANCELLED",
         ))
@@ -183,7 +194,7 @@ def import_trainings(
         report.warnings.append("every session in this file is in the past")
     removed = session.execute(delete(TrainingSession).where(TrainingSession.is_sample.is_(True))).rowcount
     if removed:
-        report.warnings.append(f"removed {removed} sample sessions (your calendar is now in use)")
+        report.warnings.append(f"{removed} sample sessions are replaced by your calendar")
     existing = {s.source_key: s for s in session.scalars(select(TrainingSession).where(
         TrainingSession.source_key.in_([r.source_key for r in rows])))} if rows else {}
     for row in rows:
@@ -219,6 +230,8 @@ def _apply(current: TrainingSession, row: SessionRow, report: TrainingImportRepo
         current.starts_at, current.ends_at = row.starts_at, row.ends_at
         current.rescheduled_at = now
         report.rescheduled.append(current.id)
+        for reminder in current.reminders:  # remind again for the new date
+            reminder.sent_at = None
     if newly_cancelled:
         report.cancelled.append(current.id)
     if not moved and not newly_cancelled:
