@@ -99,6 +99,7 @@ class Settings:
     microsoft_app_password: Secret = Secret("")
     microsoft_app_tenant_id: str = ""
     microsoft_app_type: str = "MultiTenant"
+    teams_allow_unauthenticated: bool = False
 
     announce_cron: str = "0 8 * * mon"
     announce_slack_channels: tuple[str, ...] = ()
@@ -166,6 +167,7 @@ class Settings:
             microsoft_app_password=Secret(env.get("MICROSOFT_APP_PASSWORD", "").strip()),
             microsoft_app_tenant_id=env.get("MICROSOFT_APP_TENANT_ID", "").strip(),
             microsoft_app_type=env.get("MICROSOFT_APP_TYPE", "").strip() or "MultiTenant",
+            teams_allow_unauthenticated=_flag(env.get("TEAMS_ALLOW_UNAUTHENTICATED"), False),
             announce_cron=env.get("ANNOUNCE_CRON", "").strip() or cls.announce_cron,
             announce_slack_channels=_split(env.get("ANNOUNCE_SLACK_CHANNELS", "")),
             announce_empty_digest=_flag(env.get("ANNOUNCE_EMPTY_DIGEST"), False),

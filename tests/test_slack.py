@@ -265,8 +265,11 @@ def test_resolve_button_opens_a_modal_and_its_submission_resolves(world: SlackWo
                                 "private_metadata": view["view"]["private_metadata"],
                                 "state": {"values": {"note": {"note": {"type": "plain_text_input",
                                                                        "value": "Sent the PSC checklist"}}}}}})
-    confirm = world.slack.wait_for("chat.postMessage", 2)
-    assert any(c["channel"] == "U0STAFF1" and "Resolved" in c["blocks"][0]["text"]["text"] for c in confirm)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not [c for c in world.slack.named("chat.postMessage") if c["channel"] == "U0STAFF1"]:
+        time.sleep(0.05)
+    confirm = [c for c in world.slack.named("chat.postMessage") if c["channel"] == "U0STAFF1"]
+    assert confirm and "Resolved" in confirm[0]["blocks"][0]["text"]["text"]
     with world.runtime.database.session() as s:
         assert s.scalars(select(Ticket)).one().status == "resolved"
 

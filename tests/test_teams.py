@@ -133,10 +133,16 @@ def test_welcome_once_per_conversation_and_reference_stored(world: TeamsWorld) -
 
 
 def test_user_text_is_escaped_in_cards(world: TeamsWorld) -> None:
-    world.send(world.message("partners at <at>Everyone</at> Xqzzy Academy"))
-    post = world.connector.wait(1)[0]
-    body = json.dumps(post["activity"])
-    assert "<at>" not in body
+    world.send(world.message("I need a consultation: &lt;at&gt;Everyone&lt;/at&gt; <b>urgent</b> about the MOU at Lowell"))
+    world.connector.wait(1)
+    world.runtime.drain_outbox()
+    dept = world.slack.wait_for("chat.postMessage")[0]
+    from bot.adapters.teams import render_card
+    from bot.core import Reply
+
+    card = render_card(Reply(dept["text"].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"), "x"))
+    assert "<b>" not in card["body"][0]["text"] and "<at>" not in card["body"][0]["text"]
+    assert "&lt;b&gt;urgent&lt;/b&gt;" in card["body"][0]["text"]
 
 
 def test_consultation_form_card_validates_then_creates(world: TeamsWorld) -> None:
@@ -240,3 +246,25 @@ def test_resolve_from_a_teams_card_form(world: TeamsWorld) -> None:
     assert "Resolved" in json.dumps(world.connector.wait(2)[1]["activity"])
     with world.runtime.database.session() as s:
         assert s.get(Ticket, 1).resolution == "Explained the PSC documents by phone"
+
+
+def test_teams_without_app_id_is_refused_on_postgres_settings(sqlite_url: str) -> None:
+    from bot.config import Settings
+
+    settings = Settings.from_env({"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
+    assert not settings.is_sqlite
+    from aiohttp import web
+
+    from bot.adapters import teams
+
+    app = web.Application()
+
+    class FakeRuntime:
+        pass
+
+    runtime = FakeRuntime()
+    runtime.settings = settings  # type: ignore[attr-defined]
+    teams.install(app, runtime)
+    with ServerThread(app) as server:
+        refused = requests.post(f"{server.url}/api/messages", json={"type": "message"}, timeout=5)
+        assert refused.status_code == 404 and "not configured" in refused.text

@@ -180,6 +180,7 @@ def test_concurrent_claims_have_one_winner(any_harness) -> None:
         t.start()
     for t in threads:
         t.join()
+    assert len(results) == 6, results  # every thread reported (none died with an unexpected error)
     winners = [u for u, r in results.items() if r == "won"]
     assert len(winners) == 1, results
     assert all(f"already claimed by {winners[0]}" in r for u, r in results.items() if u != winners[0])

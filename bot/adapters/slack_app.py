@@ -9,6 +9,7 @@ Without SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET the route answers 404.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import re
@@ -117,6 +118,10 @@ def build_bolt_app(runtime) -> AsyncApp:  # type: ignore[no-untyped-def]
             "description": (values.get("description", {}).get("description") or {}).get("value") or "",
         }
         user = body["user"]["id"]
+        submission = f"slack-view:{view.get('id')}:{hashlib.sha256(json.dumps(form, sort_keys=True).encode()).hexdigest()[:16]}"
+        if not await runtime.run(first_time, runtime.database, submission):
+            await ack()  # Slack resent a submission we already turned into a ticket
+            return
         message = Message(text="consultation form", user=user, platform="slack", channel=view.get("private_metadata") or user,
                           session_key=f"modal:{user}", action="consultation.form", value=json.dumps(form),
                           user_name=body["user"].get("name"))

@@ -239,7 +239,17 @@ class PartnerBot(ActivityHandler):
 
 
 def install(app: web.Application, runtime) -> None:  # type: ignore[no-untyped-def]
-    adapter = make_adapter(runtime.settings)
+    settings = runtime.settings
+    if not settings.microsoft_app_id and not (settings.is_sqlite or settings.teams_allow_unauthenticated):
+        # Without an app id nothing is authenticated: fine for the Emulator on a laptop,
+        # not for a production server (forged senders and serviceUrls).
+        async def refused(request: web.Request) -> web.Response:
+            log.warning("Teams is not configured (MICROSOFT_APP_ID); request refused")
+            return web.json_response({"error": "Teams is not configured on this server"}, status=404)
+
+        app.router.add_post("/api/messages", refused)
+        return
+    adapter = make_adapter(settings)
     bot = PartnerBot(runtime)
 
     async def messages(request: web.Request) -> web.StreamResponse:
