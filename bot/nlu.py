@@ -188,6 +188,9 @@ class IntentClassifier:
             for name, similarity in self._example_similarity(normalised).items():
                 if similarity > 62:
                     scores[name] = scores.get(name, 0.0) + (similarity - 62) / 38 * 3.0
+        if 0 < len(tokens) <= SHORT_MESSAGE:
+            # "trainings", "mentoring?": the one word is the whole question.
+            scores = {name: score * SHORT_BOOST for name, score in scores.items()}
         tickets = tuple(int(m.group(1)) for m in TICKET_NUMBER.finditer(text))
         if tickets:
             scores["ticket_status"] = scores.get("ticket_status", 0.0) + 6.0
@@ -235,6 +238,8 @@ class IntentClassifier:
 
 
 MIN_SCORE = 3.5
+SHORT_MESSAGE = 2
+SHORT_BOOST = 1.8
 """Below this the message has nothing the bot recognises: intent `unknown`."""
 
 

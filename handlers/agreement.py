@@ -29,6 +29,7 @@ from handlers.common import consult_button, fill_links
 from knowledge import load_yaml, require
 
 FLOW = "agreement"
+UNSURE = ("don't know", "dont know", "do not know", "not sure", "no idea", "unsure", "idk", "no clue")
 ANSWER_ACTION = "agreement.answer"
 
 
@@ -37,6 +38,7 @@ class AgreementInfo:
     code: str
     name: str
     short: str
+    article: str
     applies_when: str
     why: dict[str, str]
     needs: tuple[str, ...]
@@ -52,8 +54,8 @@ def knowledge() -> tuple[dict[str, AgreementInfo], dict[str, str], dict[str, dic
         require(body, ("name", "short", "applies_when", "why", "needs", "source"), f"agreements.yaml {code}")
         extra = {k: v for k, v in body.items() if k not in AgreementInfo.__dataclass_fields__}
         infos[code] = AgreementInfo(
-            code, body["name"], body["short"], body["applies_when"], dict(body["why"]), tuple(body["needs"]),
-            body["source"], extra,
+            code, body["name"], body["short"], str(body.get("article", "a")), body["applies_when"], dict(body["why"]),
+            tuple(body["needs"]), body["source"], extra,
         )
     for question, body in spec["questions"].items():
         require(body, ("text", "buttons"), f"agreements.yaml question {question}")
@@ -92,16 +94,19 @@ def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
     named = named_agreements(u)
     facts = read_facts(u)
-    if named and not facts.known and not facts.lease:
-        informational = _informational(named, turn)
-        if informational is not None:
-            return informational
+    if not facts.known and not facts.lease:
+        if u.has("request for qualifications"):
+            return _topic_answer(turn, "rfq", "personal_services_contract")
+        if u.has("insurance") and not named:
+            return _topic_answer(turn, "insurance", None)
+        if named:
+            return _informational(named, turn)
     if len(named) >= 2 and u.has(*_DIFFERENCE) and not facts.known:
         return _compare(named, turn)
     return advise(facts, turn, named=named)
 
 
-def _informational(named: list[str], turn: Turn) -> Reply | None:
+def _informational(named: list[str], turn: Turn) -> Reply:
     """Questions about an agreement itself: differences, templates, documents, definitions."""
     u = turn.understanding
     if u.has(*_DIFFERENCE) and (len(named) >= 2 or u.has("difference")):
@@ -109,9 +114,15 @@ def _informational(named: list[str], turn: Turn) -> Reply | None:
     code = named[0]
     if u.has(*_TEMPLATE) and not u.has(*_DOCUMENTS[:4]):
         return _template(code, turn)
-    if u.has(*_DOCUMENTS) or u.has(*_DEFINITION) or u.has(*_TEMPLATE):
-        return _explain(code, turn, "documents" if u.has(*_DOCUMENTS) else "definition")
-    return None
+    return _explain(code, turn, "documents" if u.has(*_DOCUMENTS) else "definition")
+
+
+def _topic_answer(turn: Turn, topic: str, agreement: str | None) -> Reply:
+    """A rule that spans agreements (the RFQ threshold, insurance), stated directly."""
+    return Reply(note(topic), "agreement", turn.understanding.confidence or 1.0,
+                 {"agreement": agreement, "question": topic},
+                 buttons=(Button("Which agreement applies to us?", "agreement.restart", ""), consult_button("agreements")),
+                 footer=f"Source: {note('source')}")
 
 
 def advise(facts: Facts, turn: Turn, named: list[str] | None = None) -> Reply:
@@ -150,10 +161,10 @@ def _answer(decision: Decision, facts: Facts, turn: Turn, named: list[str]) -> R
     lines = []
     mismatch = [code for code in named if code != agreement.code]
     if mismatch:
-        lines.append(f"Not a {info(mismatch[0]).short}: here it's a *{agreement.name}*.")
+        lines.append(f"Not {info(mismatch[0]).article} {info(mismatch[0]).short}: here it's {agreement.article} *{agreement.name}*.")
     else:
         lines.append(f"*{agreement.name}*")
-    lines.append(f"This is a {agreement.short} because {why}.")
+    lines.append(f"This is {agreement.article} {agreement.short} because {why}.")
     lines.append("\nWhat it needs:\n" + _needs_lines(agreement))
     if agreement.code == "personal_services_contract":
         if decision.rfq:
@@ -161,6 +172,9 @@ def _answer(decision: Decision, facts: Facts, turn: Turn, named: list[str]) -> R
                 f"\nBecause the total (${facts.amount:,.0f}) is more than $9,999 of school or district funds, "
                 "the organisation must first go through a Request for Qualifications (RFQ)."
             )
+        elif facts.amount is not None:
+            lines.append(f"\nAt ${facts.amount:,.0f} in total no Request for Qualifications (RFQ) is needed; "
+                         "one is required only above $9,999.")
         else:
             lines.append("\n" + str(agreement.extra["rfq_note"]))
     if agreement.code == "mou":
@@ -235,8 +249,8 @@ def _template(code: str, turn: Turn) -> Reply:
     agreement = info(code)
     defaults = {k: str(v) for k, v in (load_yaml("faq.yaml").get("links") or {}).items()}
     if code == "mou":
-        where = fill_links("{link:mou_template}", turn.settings, defaults)
-        text = f"{agreement.extra['template_note']} To get the MOU template: {where}."
+        where = fill_links(str(agreement.extra["template_where"]), turn.settings, defaults)
+        text = f"{where}. {agreement.extra['template_note']}"
     else:
         text = (
             f"For a {agreement.short}, the department provides the forms: contact "
@@ -289,6 +303,10 @@ def on_follow_up(message: Message, turn: Turn) -> Reply | None:
     if other_topic and not read_facts(u).known:
         turn.state.clear()
         return None
+    if u.has(*UNSURE) and not read_facts(u).known:
+        asked = _ask(asking, facts, turn)
+        return Reply(note("unsure") + "\n" + asked.text, "agreement", asked.confidence, asked.data,
+                     buttons=(consult_button("agreements"),) + asked.buttons)
     updated = answer_from_text(asking, u, facts)
     if updated is None:
         return None

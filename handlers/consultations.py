@@ -25,6 +25,8 @@ REQUEST_WORDS = frozenset(
     "set up my our this that me some".split()
 )
 MIN_DESCRIPTION_WORDS = 5
+STEP_ASIDE_CONFIDENCE = 0.5
+"""While asking for a topic or school, a message this clearly about something else leaves the intake."""
 NO_SCHOOL = ("no school", "none", "no specific", "not school specific", "n/a", "na", "district wide", "skip", "no")
 YES = ("yes", "y", "create", "confirm", "ok", "okay", "sure", "submit", "go ahead", "send")
 NO = ("no", "cancel", "stop", "never mind", "nevermind", "forget it")
@@ -60,7 +62,8 @@ EXPLICIT_REQUEST = ("need a consultation", "like a consultation", "want a consul
                     "open a consultation", "book a consultation", "schedule a consultation", "request consult",
                     "open a ticket", "talk to someone", "speak to someone", "speak with someone", "talk with someone",
                     "talk it through", "walk me through", "consult with me", "meet with me", "real person",
-                    "someone on your team", "member of the department", "set up a time")
+                    "someone on your team", "member of the department", "set up a time", "someone from the department",
+                    "someone from your office", "talk to a human", "talk to a person")
 
 
 @registry.booster
@@ -193,7 +196,7 @@ def on_follow_up(message: Message, turn: Turn) -> Reply | None:
         return None
     if asking == "topic":
         topic = guess_topic(u)
-        if topic is None and u.intent not in ("consultation", "unknown") and u.confidence >= 0.7:
+        if topic is None and u.intent not in ("consultation", "unknown") and u.confidence >= STEP_ASIDE_CONFIDENCE:
             turn.state.clear()
             return None
         draft.topic = topic or "other"
@@ -212,6 +215,9 @@ def on_follow_up(message: Message, turn: Turn) -> Reply | None:
         if u.has(*NO_SCHOOL):
             draft.school_asked = True
             return _next_step(draft, message, turn)
+        if u.intent not in ("consultation", "unknown") and u.confidence >= STEP_ASIDE_CONFIDENCE:
+            turn.state.clear()  # a new question, not a school name: answer it instead
+            return None
         return _ask(draft, turn, "school", "I couldn't find that school. Type its name again, or press No specific school.",
                     (Button("No specific school", "consultation.answer", "school=none"),))
     if asking == "description":

@@ -152,7 +152,7 @@ def test_what_documents_does_a_psc_need(harness) -> None:
 def test_named_agreement_contradicted_by_facts(harness) -> None:
     reply = harness.ask("Can we use an MOU if we pay the tutor $500?")
     assert reply.data["agreement"] == PSC
-    assert reply.text.startswith("Not a MOU")
+    assert reply.text.startswith("Not an MOU")
 
 
 def test_mou_template_link_comes_from_configuration(sqlite_url, notifier) -> None:
@@ -180,3 +180,29 @@ def test_no_to_the_lease_question_means_short_use(harness) -> None:
     harness.press(harness.ask("which agreement applies?"), label="It's about using space in our building")
     reply = harness.ask("No, it is not long-term")
     assert reply.data["outcome"] == "building_use_permit"
+
+
+def test_rfq_insurance_and_named_agreement_questions_are_answered_directly(harness) -> None:
+    rfq = harness.ask("do I need an RFQ?")
+    assert rfq.data == {"agreement": PSC, "question": "rfq"} and "$9,999" in rfq.text
+    insurance = harness.ask("do partners need insurance?")
+    assert insurance.data["question"] == "insurance" and "$1 million" in insurance.text
+    mou = harness.ask("MOU")
+    assert mou.data["agreement"] == MOU and mou.data["question"] == "definition"
+
+
+def test_small_psc_says_no_rfq(harness) -> None:
+    reply = harness.ask("we pay a tutor $8,500")
+    assert "no Request for Qualifications (RFQ) is needed" in reply.text and reply.data["rfq_required"] is False
+
+
+def test_unsure_answer_keeps_the_question_and_offers_the_department(harness) -> None:
+    harness.ask("which agreement applies?")
+    reply = harness.ask("I don't know")
+    assert reply.data["asking"] == "who_pays"
+    assert reply.buttons[0].action == "consultation.start" and len(reply.buttons) == 5
+
+
+def test_articles_read_naturally(harness) -> None:
+    assert "This is an MOU because" in harness.ask("a nonprofit runs a free program with its own funding").text
+    assert "This is an Alignment Agreement because" in harness.ask("a clinic leases two classrooms for five years").text
