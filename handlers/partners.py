@@ -13,7 +13,7 @@ from bot.directory import queries
 from bot.directory.schools import SchoolMatch, directory
 from bot.directory.vocab import Service, find_service, services
 from bot.models import School
-from bot.nlu import Understanding
+from bot.nlu import Understanding, default_classifier
 from bot.router import registry
 
 PAGE = 8
@@ -39,17 +39,42 @@ def mentions_school(u: Understanding, turn: Turn) -> dict[str, float]:
     return {"partners": 3.0 * weight, "report_outdated": 1.0 * weight}
 
 
+@registry.booster
+def mentions_organisation(u: Understanding, turn: Turn) -> dict[str, float]:
+    """A partner organisation named in the question is evidence for a lookup."""
+    return {"partners": 4.0} if queries.organisations.mentioned(turn.session, u.text) else {}
+
+
+def year(turn: Turn) -> str:
+    return queries.current_school_year(turn.now.astimezone(turn.settings.tz).date())
+
+
+def _service_outside(u: Understanding, match: SchoolMatch) -> Service | None:
+    """The service asked about, ignoring words of the school's own name ("Cleveland STEM")."""
+    if not match.schools or not match.span:
+        return find_service(u)
+    span = match.span.split()
+    tokens = list(u.tokens)
+    for i in range(len(tokens) - len(span) + 1):
+        if tokens[i : i + len(span)] == span:
+            tokens = tokens[:i] + tokens[i + len(span) :]
+            break
+    return find_service(default_classifier().understand(" ".join(tokens)))
+
+
 @registry.intent("partners")
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
-    service = find_service(u)
+    match = directory.index(turn.session).find(u.text)
+    service = _service_outside(u, match)
     distribution = _distribution(u, service, turn)
     if distribution is not None:
         return distribution
-    organisation = _organisation(u.text.lower(), turn)
+    organisation = _organisation(u.text.lower(), turn) or (
+        None if match.schools else queries.organisations.mentioned(turn.session, u.text))
     if organisation is not None:
-        return _org_listing(organisation, service, 0, turn)
-    match = directory.index(turn.session).find(u.text)
+        named_service = service if service and not _service_is_org_word(service, organisation[1]) else None
+        return _org_listing(organisation, named_service, 0, turn)
     if match.ambiguous:
         return _did_you_mean(match, service, turn)
     if match.found:
@@ -86,21 +111,40 @@ def on_school_answer(message: Message, turn: Turn) -> Reply | None:
     return None
 
 
+def _service_is_org_word(service: Service, organisation: str) -> bool:
+    return any(word in organisation.lower().split() for s in service.synonyms for word in s.lower().split())
+
+
+def service_phrase(service: Service) -> str:
+    """"tutoring and academic support", but "STEM" stays as written."""
+    return service.name if service.name.isupper() else service.name.lower()
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _partner_line(row: queries.PartnerRow, where: str) -> str:
+    status = " (pending)" if row.status == "pending" else ""
+    return f"• *{where}*{status}: {', '.join(row.services)} · {_agreement_label(row.agreement_type)}"
+
+
 def school_listing(school_id: int, service: Service | None, offset: int, turn: Turn) -> Reply:
     school = turn.session.get(School, school_id)
     assert school is not None
-    rows, total = queries.partners_at(turn.session, school_id, service.code if service else None, offset, PAGE)
-    what = f"{service.name.lower()} partners" if service else "partners"
+    school_year = year(turn)
+    rows, total = queries.partners_at(turn.session, school_year, school_id, service.code if service else None, offset, PAGE)
+    what = f"{service_phrase(service)} partner" if service else "partner"
     if total == 0:
-        text = f"I have no current {what} on record at *{school.name}*."
+        text = f"I have no {what}s on record at *{school.name}* for {school_year}."
         if service:
             text += " Ask without the service to see every partner there."
     else:
-        head = f"{total} current {what} at *{school.name}*" + (f" ({school.type}, {school.region})" if school.type else "")
+        head = f"{plural(total, what)} at *{school.name}* in {school_year}" + (
+            f" ({school.type}, {school.region})" if school.type else "")
         lines = [head + (":" if offset == 0 else f", continued ({offset + 1}–{offset + len(rows)}):")]
         for row in rows:
-            lines.append(f"• *{row.organisation}*: {', '.join(row.services)} · {_agreement_label(row.agreement_type)}"
-                         f" · verified {row.last_verified or 'never'}")
+            lines.append(_partner_line(row, row.organisation) + f" · verified {row.last_verified or 'never'}")
         text = "\n".join(lines)
     buttons: tuple[Button, ...] = ()
     if offset + PAGE < total:
@@ -116,12 +160,13 @@ def school_listing(school_id: int, service: Service | None, offset: int, turn: T
 
 def _org_listing(organisation: tuple[int, str], service: Service | None, offset: int, turn: Turn) -> Reply:
     org_id, name = organisation
-    rows, total = queries.schools_of(turn.session, org_id, service.code if service else None, offset, PAGE)
+    school_year = year(turn)
+    rows, total = queries.schools_of(turn.session, school_year, org_id, service.code if service else None, offset, PAGE)
     if total == 0:
-        text = f"*{name}* has no current partnerships on record."
+        text = f"*{name}* has no partnerships on record for {school_year}."
     else:
-        lines = [f"*{name}* serves {total} school{'s' if total != 1 else ''}:"]
-        lines += [f"• *{r.school}*: {', '.join(r.services)} · {_agreement_label(r.agreement_type)}" for r in rows]
+        lines = [f"*{name}* serves {plural(total, 'school')} in {school_year}:"]
+        lines += [_partner_line(r, r.school) for r in rows]
         text = "\n".join(lines)
     buttons = (Button("More", "partners.more", f"org|{org_id}|{service.code if service else ''}|{offset + PAGE}"),) if offset + PAGE < total else ()
     return Reply(
@@ -182,8 +227,8 @@ def _not_found(attempt: str, service: Service | None, turn: Turn) -> Reply:
 
 
 def _schools_with(service: Service, turn: Turn) -> Reply:
-    rows = queries.schools_with_service(turn.session, service.code)
-    lines = [f"{len(rows)} schools have current {service.name.lower()} partners"]
+    rows = queries.schools_with_service(turn.session, year(turn), service.code)
+    lines = [f"{plural(len(rows), 'school')} have current {service_phrase(service)} partners"]
     lines[0] += ":" if rows else "."
     lines += [f"• {name}: {count}" for name, count in rows[:15]]
     if len(rows) > 15:
@@ -202,37 +247,37 @@ def _distribution(u, service: Service | None, turn: Turn) -> Reply | None:  # ty
     if u.has("no partner", "without a", "without any", "don't have", "do not have", "lack", "no mentor", "no tutor",
              "have no", "missing a", "zero partner", "none"):
         kind = "schools_without"
-        names = queries.schools_without_service(session, service.code if service else None)
-        what = f"current {service.name.lower()} partner" if service else "current partner at all"
+        names = queries.schools_without_service(session, year(turn), service.code if service else None)
+        what = f"current {service_phrase(service)} partner" if service else "current partner at all"
         lines = [f"{len(names)} schools have no {what}" + (":" if names else ".")]
         lines += [f"• {n}" for n in names[:25]] + ([f"…and {len(names) - 25} more."] if len(names) > 25 else [])
         rows = [{"school": n} for n in names]
     elif u.has("fewest", "least", "fewer", "most partner", "most partnership", "the most"):
         most = u.has("most")
         kind = "most_partners" if most else "fewest_partners"
-        found = queries.fewest_partners(session, most=most)
+        found = queries.fewest_partners(session, year(turn), most=most)
         lines = [f"Schools with the {'most' if most else 'fewest'} current partnerships:"]
         lines += [f"• {n}: {c}" for n, c in found]
         rows = [{"school": n, "partnerships": c} for n, c in found]
     elif u.has("region", "regions", "area", "part of the district", "neighborhood"):
         kind = "by_region"
-        found = queries.counts_by(session, School.region)
+        found = queries.counts_by(session, year(turn), School.region)
         lines = ["Current partnerships by region:", _table(("Region", "Partnerships", "Schools"), found)]
         rows = [{"region": g, "partnerships": p, "schools": s} for g, p, s in found]
     elif u.has("school type", "by type", "per type", "elementary vs", "middle vs", "type of school", "level"):
         kind = "by_type"
-        found = queries.counts_by(session, School.type)
+        found = queries.counts_by(session, year(turn), School.type)
         lines = ["Current partnerships by school type:", _table(("Type", "Partnerships", "Schools"), found)]
         rows = [{"type": g, "partnerships": p, "schools": s} for g, p, s in found]
     elif u.has("top service", "most common service", "popular service", "which service", "what service", "service type"):
         kind = "top_services"
-        found = queries.top_services(session)
+        found = queries.top_services(session, year(turn))
         lines = ["Services by number of current partnerships:"] + [f"• {n}: {c}" for n, c in found]
         rows = [{"service": n, "partnerships": c} for n, c in found]
     elif u.has("how many partnership", "how many partner", "number of partner", "distribution", "across the district",
                "district wide", "districtwide") and not directory.index(session).find(u.text).schools:
         kind = "by_region"
-        found = queries.counts_by(session, School.region)
+        found = queries.counts_by(session, year(turn), School.region)
         lines = ["Current partnerships across the district, by region:", _table(("Region", "Partnerships", "Schools"), found)]
         rows = [{"region": g, "partnerships": p, "schools": s} for g, p, s in found]
     if kind is None:

@@ -249,3 +249,38 @@ def test_import_schools_upserts_and_derives_region(harness, tmp_path: Path) -> N
         assert new.region == "Southeast"
         assert s.scalars(select(School).where(School.name == "Lowell")).one().latitude is not None  # kept
     assert harness.ask("partners at New Horizons").data["school"] == "New Horizons"
+
+
+def test_only_this_school_years_partnerships_are_current(harness, tmp_path: Path) -> None:
+    path = tmp_path / "years.csv"
+    path.write_text("organization,school,services,school_year,agreement_type,status\n"
+                    "Old Org,Garfield,arts,2019-20,mou,active\n"
+                    "Future Org,Garfield,arts,2030-31,mou,active\n"
+                    "Pending Org,Garfield,arts,2026-27,mou,pending\n"
+                    "Current Org,Garfield,arts,2026-27,mou,active\n")
+    with harness.database.session() as s:
+        import_partners(s, path)
+    reply = harness.ask("partners at Garfield")
+    assert sorted(p["organisation"] for p in reply.data["partners"]) == ["Current Org", "Pending Org"]
+    assert "Pending Org* (pending)" in reply.text and "in 2026-27" in reply.text
+
+
+def test_school_name_words_are_not_service_filters(harness, tmp_path: Path) -> None:
+    path = tmp_path / "stem.csv"
+    path.write_text("organization,school,services,school_year,agreement_type,status\n"
+                    "Robotics Club,Cleveland STEM,sports,2026-27,mou,active\n")
+    with harness.database.session() as s:
+        import_partners(s, path)
+    reply = harness.ask("partners at Cleveland STEM")
+    assert reply.data["school"] == "Cleveland STEM" and reply.data["service"] is None
+    assert [p["organisation"] for p in reply.data["partners"]] == ["Robotics Club"]
+    assert "STEM partners" in harness.ask("which schools have STEM partners?").text
+
+
+def test_an_organisation_named_anywhere_is_looked_up(imported) -> None:
+    for text in ("Northwind Tutoring Alliance", "where does Northwind Tutoring Alliance work?",
+                 "is Northwind Tutoring Alliance a partner?", "who works with Sound Mentors Collective?"):
+        reply = imported.ask(text)
+        assert reply.intent == "partners", (text, reply.intent)
+        assert reply.data["organisation"] in ("Northwind Tutoring Alliance", "Sound Mentors Collective"), text
+    assert imported.ask("who works with Sound Mentors Collective?").data["service"] is None

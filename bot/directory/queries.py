@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.directory.vocab import services
+from bot.text import normalise
 from bot.models import Organisation, Partnership, PartnershipService, School
 
 CURRENT_STATUSES = ("active", "pending")
@@ -49,13 +51,24 @@ def _partner_rows(partnerships: list[Partnership]) -> list[PartnerRow]:
     ]
 
 
-def _current(query):  # type: ignore[no-untyped-def]
-    return query.where(Partnership.status.in_(CURRENT_STATUSES))
+def current_school_year(day: dt.date) -> str:
+    """School years run August to July: 2026-11-27 is in "2026-27"."""
+    start = day.year if day.month >= 8 else day.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
 
 
-def _page(session: Session, where, service: str | None, order, offset: int, limit: int) -> tuple[list[PartnerRow], int]:  # type: ignore[no-untyped-def]
+def _is_current(year: str):  # type: ignore[no-untyped-def]
+    """Partnerships of this school year that are active or about to start."""
+    return Partnership.status.in_(CURRENT_STATUSES) & (Partnership.school_year == year)
+
+
+def _current(query, year: str):  # type: ignore[no-untyped-def]
+    return query.where(_is_current(year))
+
+
+def _page(session: Session, year: str, where, service: str | None, order, offset: int, limit: int) -> tuple[list[PartnerRow], int]:  # type: ignore[no-untyped-def]
     """One page of current partnerships matching `where` (and a service), plus the total."""
-    query = _current(select(Partnership).where(where))
+    query = _current(select(Partnership).where(where), year)
     if service:
         query = query.where(exists().where(
             PartnershipService.partnership_id == Partnership.id, PartnershipService.service == service))
@@ -67,62 +80,62 @@ def _page(session: Session, where, service: str | None, order, offset: int, limi
     return _partner_rows(list(rows)), total
 
 
-def partners_at(session: Session, school_id: int, service: str | None, offset: int, limit: int) -> tuple[list[PartnerRow], int]:
+def partners_at(session: Session, year: str, school_id: int, service: str | None, offset: int, limit: int) -> tuple[list[PartnerRow], int]:
     """Current partnerships at a school, newest verified first."""
     order = (Partnership.last_verified.desc().nulls_last(), Partnership.id)
-    return _page(session, Partnership.school_id == school_id, service, order, offset, limit)
+    return _page(session, year, Partnership.school_id == school_id, service, order, offset, limit)
 
 
-def schools_of(session: Session, organisation_id: int, service: str | None, offset: int, limit: int) -> tuple[list[PartnerRow], int]:
+def schools_of(session: Session, year: str, organisation_id: int, service: str | None, offset: int, limit: int) -> tuple[list[PartnerRow], int]:
     """The schools an organisation currently serves, by name."""
-    return _page(session, Partnership.organisation_id == organisation_id, service, (School.name,), offset, limit)
+    return _page(session, year, Partnership.organisation_id == organisation_id, service, (School.name,), offset, limit)
 
 
-def schools_with_service(session: Session, service: str) -> list[tuple[str, int]]:
+def schools_with_service(session: Session, year: str, service: str) -> list[tuple[str, int]]:
     query = (
         select(School.name, func.count(func.distinct(Partnership.organisation_id)))
         .join(Partnership, Partnership.school_id == School.id)
         .join(PartnershipService, PartnershipService.partnership_id == Partnership.id)
-        .where(PartnershipService.service == service, Partnership.status.in_(CURRENT_STATUSES))
+        .where(PartnershipService.service == service, _is_current(year))
         .group_by(School.name).order_by(func.count(func.distinct(Partnership.organisation_id)).desc(), School.name)
     )
     return [(name, count) for name, count in session.execute(query)]
 
 
-def schools_without_service(session: Session, service: str | None) -> list[str]:
-    has = select(Partnership.id).where(Partnership.school_id == School.id, Partnership.status.in_(CURRENT_STATUSES))
+def schools_without_service(session: Session, year: str, service: str | None) -> list[str]:
+    has = select(Partnership.id).where(Partnership.school_id == School.id, _is_current(year))
     if service:
         has = has.join(PartnershipService, PartnershipService.partnership_id == Partnership.id).where(
             PartnershipService.service == service)
     return list(session.scalars(select(School.name).where(~has.exists()).order_by(School.name)))
 
 
-def counts_by(session: Session, column) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
+def counts_by(session: Session, year: str, column) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
     """(group, partnerships, schools) per region or per school type."""
     query = (
         select(column, func.count(Partnership.id), func.count(func.distinct(School.id)))
-        .select_from(School).outerjoin(Partnership, (Partnership.school_id == School.id) & Partnership.status.in_(CURRENT_STATUSES))
+        .select_from(School).outerjoin(Partnership, (Partnership.school_id == School.id) & _is_current(year))
         .group_by(column).order_by(func.count(Partnership.id).desc())
     )
     return [(group or "Unassigned", partnerships, schools) for group, partnerships, schools in session.execute(query)]
 
 
-def fewest_partners(session: Session, limit: int = 10, most: bool = False) -> list[tuple[str, int]]:
+def fewest_partners(session: Session, year: str, limit: int = 10, most: bool = False) -> list[tuple[str, int]]:
     count = func.count(Partnership.id)
     query = (
         select(School.name, count).select_from(School)
-        .outerjoin(Partnership, (Partnership.school_id == School.id) & Partnership.status.in_(CURRENT_STATUSES))
+        .outerjoin(Partnership, (Partnership.school_id == School.id) & _is_current(year))
         .group_by(School.name).order_by(count.desc() if most else count.asc(), School.name).limit(limit)
     )
     return [(name, n) for name, n in session.execute(query)]
 
 
-def top_services(session: Session) -> list[tuple[str, int]]:
+def top_services(session: Session, year: str) -> list[tuple[str, int]]:
     names = services()
     query = (
         select(PartnershipService.service, func.count())
         .join(Partnership, Partnership.id == PartnershipService.partnership_id)
-        .where(Partnership.status.in_(CURRENT_STATUSES))
+        .where(_is_current(year))
         .group_by(PartnershipService.service).order_by(func.count().desc())
     )
     return [(names[code].name if code in names else code, n) for code, n in session.execute(query)]
@@ -144,6 +157,7 @@ class OrganisationNames:
         self._ids: list[int] = []
         self._at = 0.0
         self._url = ""
+        self._by_first: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
 
     def _refresh(self, session: Session) -> None:
         url = str(session.get_bind().engine.url)
@@ -154,6 +168,7 @@ class OrganisationNames:
         self._names = {name: oid for oid, name in rows}
         self._processed = [utils.default_process(name) for _, name in rows]
         self._at, self._url = time.monotonic(), url
+        self._by_first = {}
 
     def find(self, session: Session, phrase: str, cutoff: float = 86) -> tuple[int, str] | None:
         with self._lock:
@@ -169,9 +184,28 @@ class OrganisationNames:
             name = next(n for n, i in self._names.items() if i == oid)
             return oid, name
 
+    def mentioned(self, session: Session, text: str) -> tuple[int, str] | None:
+        """An organisation named word for word in the text (the longest one)."""
+        with self._lock:
+            self._refresh(session)
+            if not self._by_first:
+                self._by_first = {}
+                for name, oid in self._names.items():
+                    words = tuple(normalise(name).split())
+                    if len(words) >= 2 or (words and len(words[0]) >= 5):
+                        self._by_first.setdefault(words[0], []).append((words, oid, name))
+            tokens = normalise(text).split()
+            best: tuple[int, int, str] | None = None
+            for i, token in enumerate(tokens):
+                for words, oid, name in self._by_first.get(token, ()):
+                    if tuple(tokens[i : i + len(words)]) == words and (best is None or len(words) > best[0]):
+                        best = (len(words), oid, name)
+            return (best[1], best[2]) if best else None
+
     def invalidate(self) -> None:
         with self._lock:
             self._ids = []
+            self._by_first = {}
 
 
 organisations = OrganisationNames()
