@@ -24,9 +24,10 @@ from bot.models import OutboxMessage
 log = logging.getLogger("partnerbot.notify")
 
 MAX_ATTEMPTS = 8
-LOCAL_PLATFORMS = ("log", "cli", "web")
-"""Platforms with no push channel: their notices are logged. Slack and Teams notices
-wait in the outbox until a process with that platform configured sends them."""
+LOCAL_PLATFORMS = ("log", "cli")
+"""Platforms with no push channel: their notices are logged. Web-chat notices wait
+until the browser collects them (`collect`); Slack and Teams notices wait until a
+process with that platform configured sends them."""
 LEASE = dt.timedelta(minutes=2)
 
 
@@ -211,3 +212,19 @@ class RecordingNotifier:
         self.sent.append((notice, previous_ref))
         self._counter += 1
         return Delivery(external_ref=previous_ref or f"post-{self._counter}")
+
+
+def collect(sessions, platform: str, target: str, now: dt.datetime | None = None) -> list[Notice]:  # type: ignore[no-untyped-def]
+    """Hand over (once) the notices waiting for a pull-based client such as the web chat."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    with sessions() as session:
+        rows = list(session.scalars(select(OutboxMessage).where(
+            OutboxMessage.platform == platform, OutboxMessage.target == target, OutboxMessage.sent_at.is_(None))
+            .order_by(OutboxMessage.id)))
+        taken = []
+        for row in rows:
+            if session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.sent_at.is_(None))
+                               .values(sent_at=now, attempts=OutboxMessage.attempts + 1)).rowcount:
+                taken.append(Notice.from_row(row))
+        session.commit()
+    return taken

@@ -21,7 +21,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.core import Message, Reply
 from bot.db import Database, is_current
-from bot.notify import LogNotifier, Notifier, deliver_pending
+from bot.notify import LogNotifier, Notifier, collect, deliver_pending
 from bot.router import Bot
 
 log = logging.getLogger("partnerbot.server")
@@ -90,6 +90,9 @@ class Runtime:
         async with self._turns:
             return await self.run(self.bot.handle, message)
 
+    async def web_notices(self, user: str) -> list:  # type: ignore[type-arg]
+        return await self.run(collect, self.database.sessions, "web", user)
+
     def drain_outbox(self) -> int:
         return deliver_pending(self.database.sessions, self.notifiers, fallback=LogNotifier())
 
@@ -146,7 +149,7 @@ def build_app(runtime: Runtime, *, drain_outbox: bool = True) -> web.Application
     app.router.add_get("/readyz", readyz)
     settings = runtime.settings
     if settings.web_chat_enabled:
-        app.router.add_routes(web_chat.routes(runtime.handle, settings.web_chat_passcode.reveal()))
+        app.router.add_routes(web_chat.routes(runtime.handle, settings.web_chat_passcode.reveal(), runtime.web_notices))
     else:
         async def disabled(request: web.Request) -> web.Response:
             return web.Response(text="The web chat is disabled here (WEB_CHAT_ENABLED=0).", status=404)

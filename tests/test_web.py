@@ -84,3 +84,31 @@ def test_chat_disabled_in_production_by_default(sqlite_url: str) -> None:
     with thread:
         assert requests.get(thread.url + "/", timeout=5).status_code == 404
         assert requests.post(thread.url + "/chat", json={"session": "s", "text": "hi"}, timeout=5).status_code in (404, 405)
+
+
+def test_ticket_updates_reach_the_web_chat(sqlite_url: str) -> None:
+    thread, runtime = start(sqlite_url)
+    with thread:
+        created = requests.post(thread.url + "/chat", json={
+            "session": "w-req", "text": "I need a consultation: please help renew our MOU with a mentoring partner at Lowell"},
+            timeout=10).json()
+        assert created["data"]["ticket_id"] == "C-1001" and created["notices"] == []
+        from bot.core import Message
+
+        runtime.bot.handle(Message("claim C-1001", "staff-1", "cli", "dept", "dept"))
+        runtime.drain_outbox()  # web notices are not pushed: they wait for the browser
+        first = requests.get(thread.url + "/notices", params={"session": "w-req"}, timeout=10).json()["notices"]
+        assert len(first) == 1 and "has your request" in first[0]["text"]
+        assert requests.get(thread.url + "/notices", params={"session": "w-req"}, timeout=10).json()["notices"] == []
+        assert requests.get(thread.url + "/notices", params={"session": "someone-else"}, timeout=10).json()["notices"] == []
+
+
+def test_web_users_cannot_act_as_staff(sqlite_url: str) -> None:
+    thread, _ = start(sqlite_url, DEPARTMENT_STAFF="alex,web:alex,cli:staff-1")
+    with thread:
+        requests.post(thread.url + "/chat", json={"session": "a", "text": "I need a consultation: MOU help for Lowell please now"},
+                      timeout=10)
+        for session, user in (("alex", "alex"), ("x", "alex"), ("web-alex", "web-alex")):
+            reply = requests.post(thread.url + "/chat", json={"session": session, "user": user, "text": "claim C-1001"},
+                                  timeout=10).json()
+            assert reply["data"]["refused"] == "claim"

@@ -14,6 +14,7 @@ from typing import Any, Awaitable, Callable
 from aiohttp import web
 
 from bot.core import Message, Reply
+from bot.notify import Notice
 
 MAX_BODY = 64 * 1024
 STATIC = {"chat.js": "application/javascript", "chat.css": "text/css"}
@@ -49,7 +50,9 @@ def render(reply: Reply) -> dict[str, Any]:
 
 
 def routes(
-    handle: Callable[[Message], Awaitable[Reply]], passcode: str = ""
+    handle: Callable[[Message], Awaitable[Reply]],
+    passcode: str = "",
+    notices: Callable[[str], Awaitable[list[Notice]]] | None = None,
 ) -> list[web.RouteDef]:
     page = resources.files("bot.web").joinpath("index.html").read_bytes()
 
@@ -63,8 +66,25 @@ def routes(
         body = resources.files("bot.web").joinpath(name).read_bytes()
         return web.Response(body=body, content_type=STATIC[name], headers={"Cache-Control": "no-cache"})
 
+    def allowed(request: web.Request) -> bool:
+        return not passcode or hmac.compare_digest(request.headers.get("X-Passcode", ""), passcode)
+
+    async def pending(user: str) -> list[dict[str, Any]]:
+        if notices is None:
+            return []
+        return [{"text": n.text, "kind": n.kind, "buttons": [b.to_dict() for b in n.buttons]} for n in await notices(user)]
+
+    async def updates(request: web.Request) -> web.Response:
+        """Ticket updates and training reminders waiting for this browser session."""
+        if not allowed(request):
+            return web.json_response({"error": "passcode required"}, status=401)
+        session = request.query.get("session", "")[:200]
+        if not session:
+            return web.json_response({"error": "\"session\" is required"}, status=400)
+        return web.json_response({"notices": await pending(f"web-{session}")})
+
     async def chat(request: web.Request) -> web.Response:
-        if passcode and not hmac.compare_digest(request.headers.get("X-Passcode", ""), passcode):
+        if not allowed(request):
             return web.json_response({"error": "passcode required"}, status=401)
         if request.content_length and request.content_length > MAX_BODY:
             return web.json_response({"error": "message too large"}, status=413)
@@ -74,10 +94,13 @@ def routes(
         except (ValueError, UnicodeDecodeError) as exc:
             return web.json_response({"error": str(exc)}, status=400)
         reply = await handle(message)
-        return web.json_response(render(reply))
+        body = render(reply)
+        body["notices"] = await pending(message.user)
+        return web.json_response(body)
 
     return [
         web.get("/", index),
         web.get("/static/{name}", static),
         web.post("/chat", chat),
+        web.get("/notices", updates),
     ]

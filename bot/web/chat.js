@@ -18,15 +18,26 @@
 
   // Bold *text* the way chat platforms do, without ever injecting HTML.
   function appendRich(parent, text) {
-    var parts = String(text).split(/(\*[^*\n]+\*)/);
-    parts.forEach(function (part) {
-      if (/^\*[^*\n]+\*$/.test(part)) {
-        var b = document.createElement("strong");
-        b.textContent = part.slice(1, -1);
-        parent.appendChild(b);
-      } else {
-        parent.appendChild(document.createTextNode(part));
+    String(text).split(/(```[\s\S]*?```)/).forEach(function (block) {
+      if (/^```[\s\S]*```$/.test(block)) {
+        var pre = document.createElement("pre");
+        pre.textContent = block.slice(3, -3).replace(/^\n/, "");
+        parent.appendChild(pre);
+        return;
       }
+      block.split(/(\*[^*\n]+\*|`[^`\n]+`)/).forEach(function (part) {
+        var el;
+        if (/^\*[^*\n]+\*$/.test(part)) {
+          el = document.createElement("strong");
+          el.textContent = part.slice(1, -1);
+        } else if (/^`[^`\n]+`$/.test(part)) {
+          el = document.createElement("code");
+          el.textContent = part.slice(1, -1);
+        } else {
+          el = document.createTextNode(part);
+        }
+        parent.appendChild(el);
+      });
     });
   }
 
@@ -103,6 +114,7 @@
         state.transcript.push(entry);
         save();
         render(entry, true);
+        showNotices(reply.notices);
         input.focus();
       })
       .catch(function (e) {
@@ -112,6 +124,27 @@
       });
     save();
   }
+
+  function showNotices(notices) {
+    (notices || []).forEach(function (n) {
+      var entry = { who: "bot", text: "Update: " + n.text, buttons: n.buttons };
+      state.transcript.push(entry);
+      render(entry, true);
+    });
+    if (notices && notices.length) { save(); }
+  }
+
+  // Ticket updates and training reminders arrive while the page is open (or on the next visit).
+  function poll() {
+    var headers = {};
+    var passcode = localStorage.getItem("partnerbot.passcode");
+    if (passcode) { headers["X-Passcode"] = passcode; }
+    fetch("/notices?session=" + encodeURIComponent(state.session), { headers: headers })
+      .then(function (r) { return r.ok ? r.json() : { notices: [] }; })
+      .then(function (body) { showNotices(body.notices); })
+      .catch(function () { /* offline: try again later */ });
+  }
+  setInterval(poll, 30000);
 
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
@@ -132,5 +165,6 @@
   if (!state.transcript.length) {
     render({ who: "bot", text: "Hello! I can help with partnership agreements, which partners serve a school, upcoming trainings, and consultations with the department." }, false);
   }
+  poll();
   input.focus();
 })();
