@@ -1,4 +1,8 @@
-"""`report_outdated`: a correction to the partnership database becomes a ticket."""
+"""`report_outdated`: a correction to the partnership database becomes a ticket.
+
+A report that already says what is wrong becomes a ticket at once; a vague one
+("the list for Leschi is outdated") first asks what should change.
+"""
 
 from __future__ import annotations
 
@@ -11,56 +15,77 @@ from bot.tickets import service
 from bot.tickets.service import Actor
 
 FLOW = "report_outdated"
+SPECIFIC = ("but", "left", "no longer", "moved", "ended", "closed", "stopped", "isn't", "is not", "not at", "anymore",
+            "should be", "instead", "wrong", "missing", "new", "remove", "add")
+SPECIFIC_LENGTH = 10
+CANCEL = ("cancel", "never mind", "nevermind", "forget it")
 
 
 @registry.intent("report_outdated")
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
-    if len(u.tokens) <= 4 and not directory.index(turn.session).find(u.text).found:
-        turn.state.start(FLOW)
-        return Reply("What is out of date? Tell me the school and what should change "
-                     "(for example \"the database says Sound Mentors is at Lowell but they left\").",
-                     "report_outdated", u.confidence, {"ticket_id": None, "asking": "details"})
-    return record(message, turn, u.text)
+    match = directory.index(turn.session).find(u.text)
+    school_id = match.found.id if match.found else None
+    specific = len(u.tokens) > SPECIFIC_LENGTH or u.has(*SPECIFIC) or organisations.mentioned(turn.session, u.text)
+    if specific:
+        return record(message, turn, u.text, school_id)
+    return _ask_details(turn, school_id, u.text)
+
+
+def _ask_details(turn: Turn, school_id: int | None, said: str) -> Reply:
+    school = turn.session.get(School, school_id) if school_id else None
+    turn.state.start(FLOW, school_id=school_id, said=said)
+    where = f" for *{school.name}*" if school else ""
+    return Reply(f"Thanks. What is out of date{where}? Tell me what should change (for example \"Sound Mentors "
+                 "left in June\") and I'll pass it to the department.",
+                 "report_outdated", turn.understanding.confidence or 1.0,
+                 {"ticket_id": None, "asking": "details", "school": school.name if school else None},
+                 buttons=(Button("Cancel", "report_outdated.cancel", ""),))
 
 
 @registry.follow_up(FLOW)
 def on_details(message: Message, turn: Turn) -> Reply | None:
+    u = turn.understanding
+    school_id, said = turn.state.data.get("school_id"), str(turn.state.data.get("said") or "")
     turn.state.clear()
-    if turn.understanding.intent not in ("report_outdated", "unknown", "partners") and turn.understanding.confidence >= 0.7:
+    if u.has(*CANCEL) and len(u.tokens) <= 3:
+        return cancel(message, turn)
+    if u.intent not in ("report_outdated", "unknown", "partners") and u.confidence >= 0.7:
         return None
-    return record(message, turn, turn.understanding.text)
+    text = f"{said} — {u.text}" if said else u.text
+    return record(message, turn, text, school_id)
 
 
 @registry.action("report_outdated.start")
 def start(message: Message, turn: Turn) -> Reply:
     kind, _, ident = (message.value or "").partition("|")
     school = turn.session.get(School, int(ident)) if kind == "school" and ident.isdigit() else None
-    turn.state.start(FLOW)
-    where = f" for *{school.name}*" if school else ""
-    return Reply(f"What is out of date{where}? Tell me what should change and I'll pass it to the department.",
-                 "report_outdated", 1.0, {"ticket_id": None, "asking": "details",
-                                          "school": school.name if school else None})
+    return _ask_details(turn, school.id if school else None, "")
 
 
-def record(message: Message, turn: Turn, text: str) -> Reply:
+@registry.action("report_outdated.cancel")
+def cancel(message: Message, turn: Turn) -> Reply:
+    if turn.state.flow == FLOW:
+        turn.state.clear()
+    return Reply("OK, nothing was sent.", "report_outdated", 1.0, {"ticket_id": None, "cancelled": True})
+
+
+def record(message: Message, turn: Turn, text: str, school_id: int | None = None) -> Reply:
     match = directory.index(turn.session).find(text)
-    school_id = match.found.id if match.found else None
-    org = None
-    for chunk in (text,):
-        org = organisations.find(turn.session, chunk, cutoff=90)
+    if match.found:
+        school_id = match.found.id
+    org = organisations.mentioned(turn.session, text) or organisations.find(turn.session, text, cutoff=90)
     correction = CorrectionRequest(platform=message.platform, reporter=message.user, text=text,
                                    school_id=school_id, organisation_id=org[0] if org else None, created_at=turn.now)
     turn.session.add(correction)
-    ticket = service.create(turn.session, turn.settings, Actor(message.platform, message.user, message.user_name or "",
-                                                                 message.channel),
-                            "database_correction", text, school_id, turn.now)
+    requester = Actor(message.platform, message.user, message.user_name or "", message.channel)
+    ticket = service.create(turn.session, turn.settings, requester, "database_correction", text, school_id, turn.now)
     correction.ticket_id = ticket.id
-    school = match.found.name if match.found else None
+    school = turn.session.get(School, school_id) if school_id else None
     return Reply(
         f"Thanks for flagging it. I've sent the correction to the department as *{ticket.number}*"
-        + (f" (school: {school})" if school else "") + "; they'll update the partnership database.",
+        + (f" (school: {school.name})" if school else "") + "; they'll update the partnership database.",
         "report_outdated", turn.understanding.confidence or 1.0,
-        {"ticket_id": ticket.number, "correction_id": correction.id, "school": school},
+        {"ticket_id": ticket.number, "correction_id": correction.id, "school": school.name if school else None},
         buttons=(Button("My requests", "tickets.mine", ""),),
     )

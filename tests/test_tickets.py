@@ -297,3 +297,25 @@ def test_reopen_clears_the_old_resolution(harness) -> None:
     harness.ask("resolve C-1001 sent the checklist", user="staff-1")
     reopened = harness.ask("reopen C-1001", user="staff-1")
     assert reopened.data["status"] == "open" and "Resolution" not in reopened.text
+
+
+def test_vague_report_asks_what_changed_and_keeps_the_school(harness) -> None:
+    ask = harness.ask("The partner list for Leschi is outdated", user="U-R")
+    assert ask.intent == "report_outdated" and ask.data["asking"] == "details" and ask.data["school"] == "Leschi"
+    done = harness.ask("Cedar Arts left in June", user="U-R")
+    assert done.data["ticket_id"] == "C-1001" and done.data["school"] == "Leschi"
+    with harness.database.session() as s:
+        ticket = s.get(Ticket, 1)
+        assert "outdated" in ticket.description and "Cedar Arts left in June" in ticket.description
+
+
+def test_report_button_keeps_the_school(harness) -> None:
+    from bot.core import Button
+    from bot.models import School
+
+    with harness.database.session() as s:
+        leschi = s.scalars(select(School.id).where(School.name == "Leschi")).one()
+    ask = harness.press(Button("Report outdated info", "report_outdated.start", f"school|{leschi}"))
+    assert ask.data["school"] == "Leschi"
+    done = harness.ask("the tutoring group stopped coming")
+    assert done.data["school"] == "Leschi"
