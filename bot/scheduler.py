@@ -120,5 +120,30 @@ def announce_now(settings: Settings) -> int:
     if result.posted:
         print(f"posted the digest ({result.sessions} sessions) to " + ", ".join(f"{p}:{t}" for p, t in result.posted))
         return 0
-    print(f"nothing posted: {result.skipped_reason}")
+    print(f"nothing posted: {result.skipped_reason}. `partnerbot announce --preview` shows the digest.")
+    return 0
+
+
+def preview_digest(settings: Settings) -> int:
+    """What `announce --now` would post, and where; nothing is posted."""
+    import datetime as _dt
+
+    from sqlalchemy import select as _select  # noqa: F401
+
+    from bot.app import open_database
+    from bot.trainings.announce import DIGEST_DAYS, announcement_targets, digest_text
+    from bot.trainings.calendar import upcoming
+
+    database = open_database(settings)
+    now = _dt.datetime.now(_dt.timezone.utc)
+    with database.session() as session:
+        sessions = [s for s in upcoming(session, now) if s.starts_at < now + _dt.timedelta(days=DIGEST_DAYS)]
+        targets = announcement_targets(session, settings)
+        print(digest_text(sessions, settings).replace("*", ""))
+    print()
+    if targets:
+        print("Would post to: " + ", ".join(f"{p}:{t}" for p, t in targets))
+    else:
+        print("No announcement channels configured: set ANNOUNCE_SLACK_CHANNELS, or in a Teams channel say "
+              "\"@partnerbot use this channel for announcements\".")
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.core import Button, Message, Reply, Turn
 from bot.router import registry
 from handlers.common import menu_buttons
@@ -23,9 +25,13 @@ def empty(message: Message, turn: Turn) -> Reply:
     )
 
 
+NON_ENGLISH = re.compile(r"[¿¡ñáéíóúüçàèìòùâêîôûäöß]|[\u0400-\u04ff\u0590-\u06ff\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]", re.I)
+
+
 def unknown(message: Message, turn: Turn) -> Reply:
+    english_only = " I only understand English for now." if NON_ENGLISH.search(message.text or "") else ""
     return Reply(
-        "Sorry, that's outside what I can help with. " + WHAT_I_DO
+        "Sorry, that's outside what I can help with." + english_only + " " + WHAT_I_DO
         + f" For anything else, the department is at {turn.settings.department_email}.",
         "unknown",
         turn.understanding.confidence,

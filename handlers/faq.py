@@ -11,7 +11,7 @@ from handlers.common import consult_button, fill_links
 from knowledge import load_yaml, require
 
 TOPICS = ("data_sharing", "background_checks", "partnership_tools", "training_module")
-CONSULT_TOPIC = {"data_sharing": "data_sharing", "background_checks": "background_checks"}
+CONSULT_TOPIC = {"data_sharing": "data_sharing", "background_checks": "background_checks", "training_module": "trainings"}
 
 
 @dataclass(frozen=True)

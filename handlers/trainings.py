@@ -41,8 +41,8 @@ def _listing(sessions, offset: int, topic, window_label, audience, turn: Turn, m
         for row in page:
             where = f" · {row.location}" if row.location else ""
             lines.append(f"• *{row.title}* ({row.topic or 'general'}), {when(row, tz)}{where}")
-            if row.registration_url:
-                lines.append(f"  Register: {row.registration_url}")
+            lines.append(f"  Register: {row.registration_url}" if row.registration_url
+                         else f"  Register with the department: {turn.settings.department_email}")
         buttons = tuple(Button(f"Remind me: {_short(row.title)}", "trainings.remind", str(row.id)) for row in page)
         if offset + PAGE < len(sessions):
             buttons += (Button("More", "trainings.more", f"{offset + PAGE}|{topic or ''}|{window_label or ''}"),)

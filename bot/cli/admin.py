@@ -15,13 +15,13 @@ from bot.config import Settings
 
 def register(sub: argparse._SubParsersAction) -> None:
     db = sub.add_parser("db", help="database schema")
-    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
+    db_sub = db.add_subparsers(dest="db_command", metavar="{upgrade,current}")
     db_sub.required = True
     db_sub.add_parser("upgrade", help="migrate the database to the current schema").set_defaults(run=run_db_upgrade)
     db_sub.add_parser("current", help="show the schema revision").set_defaults(run=run_db_current)
 
     staff = sub.add_parser("staff", help="department staff who may work tickets")
-    staff_sub = staff.add_subparsers(dest="staff_command", metavar="ACTION")
+    staff_sub = staff.add_subparsers(dest="staff_command", metavar="{add,remove,list}")
     staff_sub.required = True
     for name in ("add", "remove"):
         p = staff_sub.add_parser(name)
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     staff_sub.add_parser("list").set_defaults(run=run_staff)
 
     tickets = sub.add_parser("tickets", help="consultation tickets")
-    t_sub = tickets.add_subparsers(dest="tickets_command", metavar="ACTION")
+    t_sub = tickets.add_subparsers(dest="tickets_command", metavar="{list,show,claim,resolve}")
     t_sub.required = True
     listing = t_sub.add_parser("list")
     listing.add_argument("--status", choices=("open", "unclaimed", "all"), default="open")
@@ -79,9 +79,12 @@ def run_staff(args: argparse.Namespace, settings: Settings) -> int:
             rows = list(session.scalars(select(StaffMember).order_by(StaffMember.platform, StaffMember.user_id)))
             for row in rows:
                 print(f"{row.platform}:{row.user_id}" + (f"  {row.display_name}" if row.display_name else ""))
-            for platform, users in sorted(settings.department_staff.items()):
-                for user in sorted(users):
-                    print(f"{platform}:{user}  (from DEPARTMENT_STAFF)")
+            configured = [(platform, user) for platform, users in sorted(settings.department_staff.items())
+                          for user in sorted(users)]
+            for platform, user in configured:
+                print(f"{'slack/teams' if platform == '*' else platform}:{user}  (from DEPARTMENT_STAFF)")
+            if not rows and not configured:
+                print("No department staff yet: `partnerbot staff add slack U0123ABC` or set DEPARTMENT_STAFF.")
             return 0
         existing = session.scalar(select(StaffMember).where(
             StaffMember.platform == args.platform, StaffMember.user_id == args.user_id))

@@ -16,7 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     clock = sub.add_parser("clock", help="run the scheduler (announcements, reminders, SLA reminders)")
     clock.set_defaults(run=run_clock)
     announce = sub.add_parser("announce", help="post the weekly training digest")
-    announce.add_argument("--now", action="store_true", required=True, help="post immediately")
+    mode = announce.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--now", action="store_true", help="post this week's digest now (once per week and channel)")
+    mode.add_argument("--preview", action="store_true", help="print the digest and where it would go; post nothing")
     announce.set_defaults(run=run_announce)
     package = sub.add_parser("teams-package", help="write the Teams app package (zip) to upload")
     package.add_argument("--url", default=None, help="public https URL of this server (default: $PUBLIC_URL)")
@@ -37,9 +39,9 @@ def run_clock(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_announce(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.scheduler import announce_now
+    from bot.scheduler import announce_now, preview_digest
 
-    return announce_now(settings)
+    return preview_digest(settings) if args.preview else announce_now(settings)
 
 
 def run_teams_package(args: argparse.Namespace, settings: Settings) -> int:

@@ -38,7 +38,7 @@ def add_sample_calendar(session: Session, today: dt.date | None = None, timezone
                 topic=topic,
                 starts_at=starts,
                 ends_at=starts + dt.timedelta(hours=hours),
-                location="Online (link sent on registration)",
+                location="Online",
                 audience=audience,
                 registration_url="",
                 description=f"Sample session: {title}.",
