@@ -30,6 +30,16 @@ class DatabaseError(RuntimeError):
     """The database cannot be reached or is not at the expected schema."""
 
 
+def is_busy(exc: BaseException) -> bool:
+    """SQLite refused a write because another connection wrote first ("database is locked").
+
+    In WAL mode a transaction that read an older snapshot cannot start writing; the
+    whole unit of work is safe to run again.
+    """
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -39,23 +49,33 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-            # pysqlite's own transaction handling lets a SAVEPOINT's RELEASE commit the
-            # whole transaction; SQLAlchemy's documented recipe takes it over instead.
-            dbapi_connection.isolation_level = None
+            # pysqlite starts a transaction at the first write, so reads never hold a lock
+            # and writes are short. Its SAVEPOINTs are unreliable, so the code uses
+            # INSERT ... ON CONFLICT DO NOTHING (bot.db.insert_ignore) instead of them.
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
-            # IMMEDIATE: take the write lock up front so concurrent turns wait (busy
-            # timeout) instead of failing when a read transaction tries to write.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def insert_ignore(session: Session, model: type, values: dict, conflict: tuple[str, ...]) -> bool:  # type: ignore[type-arg]
+    """Insert a row unless one with the same unique key exists; True if inserted.
+
+    One statement (ON CONFLICT DO NOTHING) on SQLite and PostgreSQL, so two processes
+    racing to record the same key can't both win, and no savepoint is needed.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = (dialect_insert(model).values(**values).on_conflict_do_nothing(index_elements=list(conflict))
+                 .returning(getattr(model, conflict[0])))
+    return session.execute(statement).first() is not None
 
 
 def alembic_config(engine: Engine) -> Config:

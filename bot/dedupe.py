@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
 
-from bot.db import Database
+from bot.db import Database, insert_ignore
 from bot.models import ProcessedEvent
 
 KEEP = dt.timedelta(days=1)
@@ -20,12 +19,8 @@ KEEP = dt.timedelta(days=1)
 def first_time(database: Database, key: str, now: dt.datetime | None = None) -> bool:
     """True the first time `key` is seen (and records it); False for a repeat."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    try:
-        with database.session() as session:
-            session.add(ProcessedEvent(event_key=key[:300], seen_at=now))
-    except IntegrityError:
-        return False
-    return True
+    with database.session() as session:
+        return insert_ignore(session, ProcessedEvent, {"event_key": key[:300], "seen_at": now}, ("event_key",))
 
 
 def prune(database: Database, now: dt.datetime | None = None) -> int:

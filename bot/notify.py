@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.core import Button
+from bot.db import insert_ignore, is_busy
 from bot.models import OutboxMessage
 
 log = logging.getLogger("partnerbot.notify")
@@ -86,18 +87,11 @@ class LogNotifier:
 
 def queue(session: Session, dedupe_key: str, notice: Notice, *, now: dt.datetime | None = None) -> bool:
     """Add a notice to the outbox unless one with this key exists. True if added."""
-    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)) is not None:
-        return False
-    row = OutboxMessage(dedupe_key=dedupe_key, kind=notice.kind, platform=notice.platform, target=notice.target,
-                        payload=notice.payload())
-    if now is not None:
-        row.created_at = row.next_attempt_at = now
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return insert_ignore(session, OutboxMessage, {
+        "dedupe_key": dedupe_key, "kind": notice.kind, "platform": notice.platform, "target": notice.target,
+        "payload": notice.payload(), "created_at": now, "next_attempt_at": now, "attempts": 0, "gave_up": False,
+    }, ("dedupe_key",))
 
 
 def _backoff(attempts: int) -> dt.timedelta:
@@ -215,12 +209,25 @@ class RecordingNotifier:
 
 
 def collect(sessions, platform: str, target: str, now: dt.datetime | None = None) -> list[Notice]:  # type: ignore[no-untyped-def]
-    """Hand over (once) the notices waiting for a pull-based client such as the web chat."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    """Hand over (once) the notices waiting for a pull-based client such as the web chat.
+
+    A lost write race just means "nothing this time": the client asks again.
+    """
+    try:
+        return _collect(sessions, platform, target, now or dt.datetime.now(dt.timezone.utc))
+    except OperationalError as exc:
+        if is_busy(exc):
+            return []
+        raise
+
+
+def _collect(sessions, platform: str, target: str, now: dt.datetime) -> list[Notice]:  # type: ignore[no-untyped-def]
     with sessions() as session:
         rows = list(session.scalars(select(OutboxMessage).where(
             OutboxMessage.platform == platform, OutboxMessage.target == target, OutboxMessage.sent_at.is_(None))
             .order_by(OutboxMessage.id)))
+        if not rows:
+            return []
         taken = []
         for row in rows:
             if session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.sent_at.is_(None))

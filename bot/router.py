@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.config import Settings
 from bot.core import Button, Message, Reply, Turn
-from bot.db import Database
+from bot.db import Database, is_busy
 from bot.models import QuestionLog
 from bot.nlu import IntentClassifier, Understanding, default_classifier
 from bot.state import ConversationState
@@ -79,6 +79,7 @@ DATABASE_DOWN = (
     "Sorry, I couldn't reach my database just now, so nothing was saved. Please try again in a minute."
 )
 SOMETHING_BROKE = "Sorry, something went wrong on my side. Please try again, or rephrase your question."
+BUSY_RETRIES = 5
 EXPIRED_BUTTON = "That button has expired. Tell me what you need and I'll pick up from there."
 
 
@@ -105,8 +106,7 @@ class Bot:
     def handle(self, message: Message) -> Reply:
         started = time.perf_counter()
         try:
-            with self.database.session() as session:
-                reply = self._turn(session, message)
+            reply = self._turn_with_retry(message)
         except OperationalError:
             log.exception("database unavailable")
             reply = Reply(DATABASE_DOWN, "unknown", 0.0, {"error": "database_unavailable"})
@@ -120,6 +120,18 @@ class Bot:
         if self.notifier is not None and hasattr(self.notifier, "flush"):
             self.notifier.flush()
         return reply
+
+    def _turn_with_retry(self, message: Message) -> Reply:
+        """One unit of work; on SQLite a turn that lost a write race is simply run again."""
+        for attempt in range(BUSY_RETRIES + 1):
+            try:
+                with self.database.session() as session:
+                    return self._turn(session, message)
+            except OperationalError as exc:
+                if attempt == BUSY_RETRIES or not is_busy(exc):
+                    raise
+                time.sleep(0.005 * (2**attempt))
+        raise AssertionError("unreachable")
 
     def _turn(self, session, message: Message) -> Reply:  # type: ignore[no-untyped-def]
         state = ConversationState.load(session, message.conversation_key)

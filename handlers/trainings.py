@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from bot.core import Button, Message, Reply, Turn
+from bot.db import insert_ignore
 from bot.models import Reminder, TrainingSession
 from bot.router import registry
 from bot.trainings.calendar import find_audience, find_topic, find_window, session_data, upcoming, when
@@ -84,15 +84,9 @@ def remind(message: Message, turn: Turn) -> Reply:
     if row is None or row.cancelled:
         return Reply("That session is no longer on the calendar.", "trainings", 1.0, {"reminder": None})
     tz = turn.settings.tz
-    existing = turn.session.scalar(select(Reminder).where(
-        Reminder.session_id == row.id, Reminder.platform == message.platform, Reminder.user_id == message.user))
-    if existing is None:
-        try:
-            with turn.session.begin_nested():
-                turn.session.add(Reminder(session_id=row.id, platform=message.platform, user_id=message.user,
-                                          channel=message.channel))
-        except IntegrityError:
-            pass
+    insert_ignore(turn.session, Reminder, {"session_id": row.id, "platform": message.platform, "user_id": message.user,
+                                           "channel": message.channel, "created_at": turn.now},
+                  ("session_id", "platform", "user_id"))
     return Reply(
         f"Done: I'll message you the day before *{row.title}* ({when(row, tz)}). Say \"my reminders\" to see or cancel them.",
         "trainings",

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.db import insert_ignore
 from bot.core import Button
 from bot.models import AnnouncementPost, ConversationReference, Reminder, TrainingSession
 from bot.notify import Notice, queue
@@ -60,11 +60,7 @@ def announcement_targets(session: Session, settings: Settings) -> list[tuple[str
 
 def record(session: Session, key: str, notice: Notice, now: dt.datetime, detail: str = "") -> bool:
     """Record a post under its unique key and queue it; False if it was already made."""
-    try:
-        with session.begin_nested():
-            session.add(AnnouncementPost(key=key, posted_at=now, detail=detail[:500]))
-            session.flush()
-    except IntegrityError:
+    if not insert_ignore(session, AnnouncementPost, {"key": key, "posted_at": now, "detail": detail[:500]}, ("key",)):
         return False
     queue(session, key, notice, now=now)
     return True
