@@ -59,7 +59,9 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No pre-ping (a round trip per turn): a connection the server dropped is detected on
+    # use, invalidated by SQLAlchemy, and the turn is retried (bot.router).
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
 def insert_ignore(session: Session, model: type, values: dict, conflict: tuple[str, ...]) -> bool:  # type: ignore[type-arg]

@@ -122,13 +122,15 @@ class Bot:
         return reply
 
     def _turn_with_retry(self, message: Message) -> Reply:
-        """One unit of work; on SQLite a turn that lost a write race is simply run again."""
+        """One unit of work; a turn that lost an SQLite write race, or met a connection the
+        server had closed, is simply run again."""
         for attempt in range(BUSY_RETRIES + 1):
             try:
                 with self.database.session() as session:
                     return self._turn(session, message)
             except OperationalError as exc:
-                if attempt == BUSY_RETRIES or not is_busy(exc):
+                retryable = is_busy(exc) or (exc.connection_invalidated and attempt == 0)
+                if attempt == BUSY_RETRIES or not retryable:
                     raise
                 time.sleep(0.005 * (2**attempt))
         raise AssertionError("unreachable")

@@ -126,3 +126,24 @@ def test_a_failed_unit_of_work_leaves_no_notice_or_reminder(any_harness) -> None
         assert insert_ignore(s, OutboxMessage, {"dedupe_key": "k1", "kind": "k", "platform": "log", "target": "t",
                                                 "payload": {}, "created_at": h.now, "next_attempt_at": h.now,
                                                 "attempts": 0, "gave_up": False}, ("dedupe_key",)) is False
+
+
+@pytest.mark.postgres
+def test_a_connection_dropped_by_postgres_is_replaced_transparently(any_db_url: str, notifier) -> None:
+    if not any_db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import FROZEN_NOW, Harness, make_settings
+
+    h = Harness(make_settings(any_db_url), notifier, FROZEN_NOW)
+    try:
+        assert h.ask("which agreement applies?").data["asking"] == "who_pays"
+        admin = create_engine(any_db_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        admin.dispose()
+        assert h.ask("the partner brings its own funding").data["agreement"] == "mou"
+    finally:
+        h.close()

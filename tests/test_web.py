@@ -92,7 +92,7 @@ def test_ticket_updates_reach_the_web_chat(sqlite_url: str) -> None:
         created = requests.post(thread.url + "/chat", json={
             "session": "w-req", "text": "I need a consultation: please help renew our MOU with a mentoring partner at Lowell"},
             timeout=10).json()
-        assert created["data"]["ticket_id"] == "C-1001" and created["notices"] == []
+        assert created["data"]["ticket_id"] == "C-1001"
         from bot.core import Message
 
         runtime.bot.handle(Message("claim C-1001", "staff-1", "cli", "dept", "dept"))

@@ -94,9 +94,7 @@ def routes(
         except (ValueError, UnicodeDecodeError) as exc:
             return web.json_response({"error": str(exc)}, status=400)
         reply = await handle(message)
-        body = render(reply)
-        body["notices"] = await pending(message.user)
-        return web.json_response(body)
+        return web.json_response(render(reply))
 
     return [
         web.get("/", index),

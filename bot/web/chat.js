@@ -114,7 +114,6 @@
         state.transcript.push(entry);
         save();
         render(entry, true);
-        showNotices(reply.notices);
         input.focus();
       })
       .catch(function (e) {
