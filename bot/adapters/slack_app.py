@@ -20,6 +20,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters import not_configured
 from bot.adapters.slack_render import (
     action_to_message,
     chosen,
@@ -45,11 +46,7 @@ COMMANDS = ("/partners", "/agreement", "/trainings")
 def install(app: web.Application, runtime) -> None:  # type: ignore[no-untyped-def]
     settings = runtime.settings
     if not (settings.slack_bot_token and settings.slack_signing_secret):
-        async def not_configured(request: web.Request) -> web.Response:
-            log.warning("Slack is not configured (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET); request refused")
-            return web.json_response({"error": "Slack is not configured on this server"}, status=404)
-
-        app.router.add_post("/slack/events", not_configured)
+        not_configured(app, "/slack/events", "Slack", "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
         return
     bolt = build_bolt_app(runtime)
 

@@ -22,6 +22,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 
 from bot import channels
+from bot.adapters import not_configured
 from bot.config import Settings
 from bot.core import Button, Message, Reply
 from bot.db import Database
@@ -243,11 +244,7 @@ def install(app: web.Application, runtime) -> None:  # type: ignore[no-untyped-d
     if not settings.microsoft_app_id and not (settings.is_sqlite or settings.teams_allow_unauthenticated):
         # Without an app id nothing is authenticated: fine for the Emulator on a laptop,
         # not for a production server (forged senders and serviceUrls).
-        async def refused(request: web.Request) -> web.Response:
-            log.warning("Teams is not configured (MICROSOFT_APP_ID); request refused")
-            return web.json_response({"error": "Teams is not configured on this server"}, status=404)
-
-        app.router.add_post("/api/messages", refused)
+        not_configured(app, "/api/messages", "Teams", "MICROSOFT_APP_ID")
         return
     adapter = make_adapter(settings)
     bot = PartnerBot(runtime)
