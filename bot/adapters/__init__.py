@@ -1,19 +1,21 @@
-"""Platform adapters: each turns platform payloads into `Message` and renders `Reply`."""
+"""Platform adapters: each turns platform payloads into `Message` and renders `Reply`.
+
+(No module-level `web` name here: `bot.adapters.web` is the web-chat adapter.)"""
 
 from __future__ import annotations
 
 import logging
 
-from aiohttp import web
+from aiohttp.web import Application, Request, Response, json_response
 
 log = logging.getLogger("partnerbot.adapters")
 
 
-def not_configured(app: web.Application, path: str, platform: str, needs: str) -> None:
+def not_configured(app: Application, path: str, platform: str, needs: str) -> None:
     """Answer a platform's route with 404 and a log line saying what is missing."""
 
-    async def refused(request: web.Request) -> web.Response:
+    async def refused(request: Request) -> Response:
         log.warning(f"{platform} is not configured ({needs}); request refused")
-        return web.json_response({"error": f"{platform} is not configured on this server"}, status=404)
+        return json_response({"error": f"{platform} is not configured on this server"}, status=404)
 
     app.router.add_post(path, refused)
