@@ -25,19 +25,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import percentile  # noqa: E402
-from tests.fakes import SIGNING_SECRET, FakeSlack, ServerThread, free_port, slack_headers  # noqa: E402
+from tests.fakes import SIGNING_SECRET, free_port, slack_headers  # noqa: E402
 
 QUESTIONS = ["which agreement applies?", "who works with Franklin?", "upcoming trainings", "what can this bot do",
              "Do schools run background checks for partner staff?", "tutoring partners at Rainier Beach"]
 
 
 def wait_ready(url: str, proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    wait_ready_path(url + "/healthz", proc)
+
+
+def wait_ready_path(url: str, proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
     import urllib.request
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1):
+            with urllib.request.urlopen(url, timeout=1):
                 return
         except OSError:
             if proc.poll() is not None:
@@ -94,21 +98,41 @@ def run_one(name: str, cmd: list[str], env: dict[str, str], port: int, args: arg
     return {"rate": rate, "p99": percentile(ms, 99), "errors": errors}
 
 
+FAKE_SLACK = """
+import sys
+from aiohttp import web
+sys.path.insert(0, {root!r})
+from tests.fakes import FakeSlack
+web.run_app(FakeSlack().app(), host="127.0.0.1", port={port}, print=None, access_log=None)
+"""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15)
     args = parser.parse_args()
-    slack = FakeSlack()
-    with ServerThread(slack.app()) as fake:
+    # The fake Slack API runs in its own process, so answering partnerbot's replies
+    # does not slow the load generator (the bare app sends none).
+    fake_port = free_port()
+    fake = subprocess.Popen([sys.executable, "-c", FAKE_SLACK.format(root=str(ROOT), port=fake_port)], cwd=ROOT)
+    fake_url = f"http://127.0.0.1:{fake_port}"
+    try:
+        wait_ready_path(fake_url + "/stats", fake)
         base = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                "SLACK_API_URL": f"{fake.url}/api/"}
+                "SLACK_API_URL": f"{fake_url}/api/"}
         bare_port, bot_port = free_port(), free_port()
         bare = run_one("bare bolt", [sys.executable, "bench/bare_bolt.py", str(bare_port)], base, bare_port, args)
         db = Path(tempfile.mkdtemp(prefix="partnerbot-slack-bench-")) / "bench.db"
         env = {**base, "DATABASE_URL": f"sqlite:///{db}", "PORT": str(bot_port)}
         ours = run_one("partnerbot", [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"], env, bot_port, args)
-    replies = len([c for c in slack.calls if c.method == "chat.postMessage"])
+        import urllib.request
+
+        with urllib.request.urlopen(fake_url + "/stats", timeout=5) as response:
+            replies = json.loads(response.read()).get("chat.postMessage", 0)
+    finally:
+        fake.terminate()
+        fake.wait(10)
     print(f"partnerbot throughput = {100 * ours['rate'] / bare['rate']:.0f}% of bare bolt; "
           f"{replies} replies posted to the fake Slack")
     return 0
