@@ -32,6 +32,7 @@ INTENTS = (
     "unknown",
 )
 TICKET_NUMBER = re.compile(r"\b[cC][- ]?(\d{3,7})\b")
+TICKET_REFERENCE = re.compile(r"\b(?:ticket|request|consult\w*)\s*(?:no\.?|number)?\s*#?\s*\d{1,7}\b", re.I)
 MONEY = re.compile(
     r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*([kK]\b|thousand)?"
     r"|\b(\d[\d,]*(?:\.\d+)?)\s*(?:([kK]|thousand)\b\s*(?:dollars|usd)?|(?:dollars|usd)\b)"
@@ -192,7 +193,7 @@ class IntentClassifier:
             # "trainings", "mentoring?": the one word is the whole question.
             scores = {name: score * SHORT_BOOST for name, score in scores.items()}
         tickets = tuple(int(m.group(1)) for m in TICKET_NUMBER.finditer(text))
-        if tickets:
+        if tickets or TICKET_REFERENCE.search(text):
             scores["ticket_status"] = scores.get("ticket_status", 0.0) + 6.0
         amounts = parse_amounts(text)
         if amounts:

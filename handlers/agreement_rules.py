@@ -74,7 +74,8 @@ _SHORT_USE = ("one evening", "one night", "one day", "one time", "once a", "a we
               "a night", "an afternoon", "one saturday", "rent the gym", "rent our gym", "use the gym",
               "use our gym", "borrow", "building use", "facility rental", "rent the auditorium", "rent a room",
               "use the cafeteria", "use our cafeteria", "use the auditorium", "use a room", "rent the cafeteria",
-              "summer camp", "tournament", "meeting space")
+              "summer camp", "tournament", "meeting space", "evenings a month", "two evenings", "once a month",
+              "a few evenings", "evening a week", "twice a month")
 _SPACE = ("space", "room", "classroom", "gym", "building", "auditorium", "cafeteria", "field", "portable",
           "office", "facility", "facilities")
 _PROGRAM = ("student", "program", "class", "tutor", "mentor", "teach", "serve", "serving", "instruct", "club",

@@ -63,13 +63,15 @@ EXPLICIT_REQUEST = ("need a consultation", "like a consultation", "want a consul
                     "open a ticket", "talk to someone", "speak to someone", "speak with someone", "talk with someone",
                     "talk it through", "walk me through", "consult with me", "meet with me", "real person",
                     "someone on your team", "member of the department", "set up a time", "someone from the department",
-                    "someone from your office", "talk to a human", "talk to a person")
+                    "someone from your office", "talk to a human", "talk to a person", "open a consult",
+                    "submit a consultation", "talk with the department", "talk to the department")
 
 
 @registry.booster
 def explicit_request(u: Understanding, turn: Turn) -> dict[str, float]:
     """"I need a consultation about X" is a request, whatever X is about."""
-    return {"consultation": 10.0} if u.has(*EXPLICIT_REQUEST) and not u.has("status", "my consultation request") else {}
+    asking_status = u.has("status", "my consultation request", "my consult request", "any update", "been resolved")
+    return {"consultation": 10.0} if u.has(*EXPLICIT_REQUEST) and not asking_status else {}
 
 
 @registry.intent("consultation")
