@@ -21,6 +21,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.core import Message, Reply
 from bot.db import Database, is_current
+from bot.dedupe import first_time
 from bot.notify import LogNotifier, Notifier, collect, deliver_pending
 from bot.router import Bot
 
@@ -48,6 +49,18 @@ class Runtime:
     _turns: asyncio.Semaphore | None = None
     _queue: asyncio.Queue[Callable[[], Awaitable[None]]] | None = None
     _workers: list[asyncio.Task[None]] = field(default_factory=list)
+    worker_pool: Any = None  # a ProcessPoolExecutor for after-ack answers (`serve` sets one)
+
+    async def answer_after_ack(self, message: Message, event_key: str | None) -> Reply | None:
+        """Dedupe and answer an acknowledged event; in the worker process when there is one."""
+        if self.worker_pool is not None:
+            from bot.worker import answer
+
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.worker_pool, answer, message, event_key)
+        if event_key and not await self.run(first_time, self.database, event_key):
+            return None
+        return await self.handle(message)
 
     def after_ack(self, job: Callable[[], Awaitable[None]]) -> None:
         """Run work after a platform was acknowledged, a few jobs at a time.
@@ -138,6 +151,8 @@ async def _close(app: web.Application) -> None:
     runtime = app[RUNTIME]
     await runtime.finish_pending()
     runtime.executor.shutdown(wait=True)
+    if runtime.worker_pool is not None:
+        runtime.worker_pool.shutdown(wait=True)
     runtime.database.dispose()
 
 
@@ -175,6 +190,10 @@ def create_runtime(settings: Settings) -> Runtime:
 
 def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3978, socket_mode: bool = False) -> int:
     runtime = create_runtime(settings)
+    if settings.slack_bot_token:
+        from bot.worker import pool
+
+        runtime.worker_pool = pool(settings)
     app = build_app(runtime)
     if socket_mode:
         from bot.adapters.slack_app import start_socket_mode

@@ -63,15 +63,14 @@ def build_bolt_app(runtime) -> AsyncApp:  # type: ignore[no-untyped-def]
     bolt = AsyncApp(client=client, signing_secret=settings.slack_signing_secret.reveal(), process_before_response=False,
                     raise_error_for_unhandled_request=False)
 
-    async def is_new(body: dict[str, Any]) -> bool:
-        event_id = body.get("event_id")
-        return True if not event_id else await runtime.run(first_time, runtime.database, f"slack:{event_id}")
-
     async def answer_event(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
         message = event_to_message(event)
-        if message is None or not await is_new(body):
+        if message is None:
             return
-        reply = await runtime.handle(message)
+        event_id = body.get("event_id")
+        reply = await runtime.answer_after_ack(message, f"slack:{event_id}" if event_id else None)
+        if reply is None:
+            return  # a retry of an event another process (or an earlier request) handled
         thread = message.session_key.split(":", 1)[1] if ":" in message.session_key else None
         await client.chat_postMessage(channel=message.channel, thread_ts=thread, **render(reply))
 
