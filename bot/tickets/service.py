@@ -126,7 +126,7 @@ def department_post(ticket: Ticket, school_name: str | None) -> tuple[str, tuple
     return "\n".join(lines), buttons
 
 
-def _school_name(session: Session, ticket: Ticket) -> str | None:
+def school_name(session: Session, ticket: Ticket) -> str | None:
     if ticket.school_id is None:
         return None
     from bot.models import School
@@ -140,7 +140,7 @@ def _post_key(ticket: Ticket, platform: str, target: str) -> str:
 
 
 def _notify_department(session: Session, settings: Settings, ticket: Ticket, change: str, now: dt.datetime) -> None:
-    text, buttons = department_post(ticket, _school_name(session, ticket))
+    text, buttons = department_post(ticket, school_name(session, ticket))
     for platform, target in department_targets(session, settings):
         key = _post_key(ticket, platform, target)
         if change == "created":
@@ -280,7 +280,7 @@ def listing(session: Session, which: str, actor: Actor | None = None, limit: int
 
 
 def describe(session: Session, ticket: Ticket, tz) -> str:  # type: ignore[no-untyped-def]
-    school = _school_name(session, ticket)
+    school = school_name(session, ticket)
     created = ticket.created_at.astimezone(tz)
     status = ticket.status + (f" by {ticket.assignee_name}" if ticket.status == "claimed" and ticket.assignee_name else "")
     parts = [f"*{ticket.number}* · {topic_label(ticket.topic)}" + (f" · {school}" if school else ""),

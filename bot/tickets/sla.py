@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.models import Ticket
 from bot.notify import Notice, queue
-from bot.tickets.service import department_post, department_targets
+from bot.tickets.service import department_post, department_targets, school_name
 
 DAY_START, DAY_END = dt.time(8, 0), dt.time(17, 0)
 
@@ -43,8 +43,7 @@ def send_sla_reminders(session: Session, settings: Settings, now: dt.datetime) -
         interval = int(hours // settings.consult_sla_hours)
         if interval <= ticket.sla_reminders_sent:
             continue
-        school = None
-        text, buttons = department_post(ticket, school)
+        text, buttons = department_post(ticket, school_name(session, ticket))
         text = f"Still unclaimed after {interval * settings.consult_sla_hours:g} business hours:\n{text}"
         for platform, target in department_targets(session, settings):
             if queue(session, f"ticket:{ticket.id}:sla:{interval}:{platform}:{target}",
