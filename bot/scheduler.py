@@ -128,8 +128,6 @@ def preview_digest(settings: Settings) -> int:
     """What `announce --now` would post, and where; nothing is posted."""
     import datetime as _dt
 
-    from sqlalchemy import select as _select  # noqa: F401
-
     from bot.app import open_database
     from bot.trainings.announce import DIGEST_DAYS, announcement_targets, digest_text
     from bot.trainings.calendar import upcoming

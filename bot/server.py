@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -206,6 +205,3 @@ def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3978, socket_mo
     web.run_app(app, host=host, port=port, print=None, shutdown_timeout=30.0, handle_signals=True, access_log=None)
     return 0
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)

@@ -24,8 +24,9 @@ from handlers.agreement_rules import (
     named_agreements,
     read_facts,
 )
-from handlers.agreement_rules import _DEFINITION, _DIFFERENCE, _DOCUMENTS, _TEMPLATE
+from handlers.agreement_rules import _DIFFERENCE, _DOCUMENTS, _TEMPLATE
 from handlers.common import consult_button, fill_links
+from handlers.faq import link_defaults
 from knowledge import load_yaml, require
 
 FLOW = "agreement"
@@ -247,7 +248,7 @@ def _compare(named: list[str], turn: Turn) -> Reply:
 
 def _template(code: str, turn: Turn) -> Reply:
     agreement = info(code)
-    defaults = {k: str(v) for k, v in (load_yaml("faq.yaml").get("links") or {}).items()}
+    defaults = link_defaults()
     if code == "mou":
         where = fill_links(str(agreement.extra["template_where"]), turn.settings, defaults)
         text = f"{where}. {agreement.extra['template_note']}"

@@ -87,8 +87,6 @@ _DIFFERENCE = ("difference between", "differ", "compare", "vs", "versus", "or a"
 _TEMPLATE = ("template", "where is", "where can i find", "where do i find", "copy of", "form", "download", "link")
 _DOCUMENTS = ("document", "paperwork", "what do i need", "what does", "require", "need for", "checklist",
               "what is needed", "needed", "submit", "insurance", "w 9", "business license")
-_DEFINITION = ("what is", "what's", "what are", "explain", "tell me about", "define", "meaning of", "when do we use",
-               "when is", "when should")
 
 
 @dataclass(frozen=True)

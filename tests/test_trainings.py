@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import AnnouncementPost, OutboxMessage, Reminder, TrainingSession
+from bot.models import AnnouncementPost, OutboxMessage, TrainingSession
 from bot.scheduler import Clock, parse_cron
 from bot.config import ConfigError
 from bot.db import Database

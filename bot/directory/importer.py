@@ -62,10 +62,6 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     committed: bool = False
 
-    @property
-    def imported(self) -> int:
-        return self.created + self.updated + self.unchanged
-
     def summary(self) -> str:
         if not self.committed:
             return f"{self.rows} rows checked, nothing imported: {len(self.problems)} with problems."

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
@@ -210,6 +209,3 @@ class OrganisationNames:
 
 organisations = OrganisationNames()
 
-
-def top_counter(values: list[str], n: int = 5) -> list[tuple[str, int]]:
-    return Counter(values).most_common(n)

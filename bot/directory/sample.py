@@ -12,6 +12,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
+from bot.directory.queries import current_school_year
 from bot.directory.vocab import services
 
 _FIRST = ("Rainier", "Cascade", "Sound", "Evergreen", "Emerald", "Puget", "Olympic", "Duwamish", "Lakeside",
@@ -23,11 +24,6 @@ _KIND = ("Collective", "Alliance", "Center", "Project", "Network", "Foundation",
          "Initiative", "Partners", "Institute")
 AGREEMENT_WEIGHTS = (("mou", 55), ("personal_services_contract", 30), ("ptsa_enrichment", 10), ("alignment_agreement", 5))
 COLUMNS = ("organization", "school", "services", "school_year", "agreement_type", "status", "contact_email", "website", "last_verified")
-
-
-def school_year_of(day: dt.date) -> str:
-    start = day.year if day.month >= 8 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
 
 
 def organisation_names(count: int, rng: random.Random) -> list[str]:
@@ -52,8 +48,8 @@ def generate(
     """Rows in the import format; some schools deliberately get few or none."""
     rng = random.Random(seed)
     today = today or dt.date.today()
-    year = school_year_of(today)
-    previous = school_year_of(today - dt.timedelta(days=365))
+    year = current_school_year(today)
+    previous = current_school_year(today - dt.timedelta(days=365))
     orgs = organisation_names(organisations, rng)
     codes = list(services())
     org_focus = {org: rng.sample(codes, k=rng.randint(1, 3)) for org in orgs}
