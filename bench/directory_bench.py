@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import peak_rss_mb, summary_ms  # noqa: E402
+from bot.seed import prepare
 from bot.config import Settings  # noqa: E402
 from bot.core import Message  # noqa: E402
 from bot.db import Database  # noqa: E402
@@ -64,7 +65,7 @@ def main() -> int:
 
     settings = Settings.from_env({"DATABASE_URL": url})
     database = Database.connect(url)
-    database.prepare()
+    prepare(database)
     bot = Bot(settings, database)
     for text in LOOKUPS:
         bot.handle(Message(text, "warm", "cli", "warm", "warm"))

@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import peak_rss_mb, summary_ms, temp_sqlite_url  # noqa: E402
+from bot.seed import prepare
 from bot.config import Settings  # noqa: E402
 from bot.core import Message  # noqa: E402
 from bot.db import Database  # noqa: E402
@@ -59,7 +60,7 @@ def main() -> int:
     url = args.database_url or temp_sqlite_url("router.db")
     settings = Settings.from_env({"DATABASE_URL": url})
     database = Database.connect(url)
-    database.prepare()
+    prepare(database)
     bot = Bot(settings, database)
     rng = random.Random(7)
     for q in QUESTIONS:  # warm caches (school index, knowledge files)

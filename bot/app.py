@@ -1,17 +1,73 @@
-"""Build the bot from settings: one database, migrated and seeded, one `Bot`."""
+"""Composition root: build the database, the registry, the classifier and the `Bot` from settings.
+
+Everything is passed in from here (the registry of capabilities, the
+classifier trained from the knowledge files, the directory caches, the clock),
+so tests swap any part and no module reaches another through a global.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Sequence
+
 from bot.config import Settings
 from bot.db import Database
-from bot.router import Bot
+from bot.router import Bot, Registry
+from bot.understanding.classifier import Classifier, Example, shipped_examples
+from bot.understanding.learning import LearningClassifier
 
 
-def open_database(settings: Settings, *, seed: bool = True) -> Database:
+def open_database(settings: Settings) -> Database:
+    """Connect, migrate where allowed, and seed a fresh database (schools, samples)."""
+    from bot.seed import prepare
+
     database = Database.connect(settings.database_url)
-    database.prepare(seed=seed, load_samples=settings.load_sample_data)
+    prepare(database, load_samples=settings.load_sample_data)
     return database
 
 
-def create_bot(settings: Settings, notifier: object | None = None) -> Bot:
-    return Bot(settings, open_database(settings), notifier=notifier)
+def build_registry() -> Registry:
+    import handlers
+
+    return handlers.register(Registry())
+
+
+def training_examples(taught: Sequence[Example] = ()) -> list[Example]:
+    """The shipped example files, the FAQ's example questions, and what the department taught."""
+    from handlers.faq import example_questions
+
+    return shipped_examples() + [Example(q, intent) for intent, q in example_questions()] + list(taught)
+
+
+def knowledge_files() -> list[Path]:
+    root = resources.files("knowledge")
+    files = [Path(str(root.joinpath("intents", entry.name))) for entry in root.joinpath("intents").iterdir()
+             if entry.name.endswith(".yaml")]
+    return sorted(files) + [Path(str(root.joinpath(name))) for name in ("faq.yaml", "abbreviations.yaml")]
+
+
+def classifier_builder(settings: Settings, registry: Registry) -> Callable[[Sequence[Example]], Classifier]:
+    def build(taught: Sequence[Example]) -> Classifier:
+        from handlers.faq import topics
+        from knowledge import abbreviations, intent_examples, intent_summaries, load_yaml
+
+        for cached in (intent_examples, intent_summaries, abbreviations, load_yaml, topics):
+            cached.cache_clear()  # example files may have been edited since the last build
+        return Classifier.build(training_examples(taught), registry.evidence, cache_dir=settings.cache_dir)
+
+    return build
+
+
+def build_classifier(settings: Settings, registry: Registry, database: Database) -> LearningClassifier:
+    with database.session() as session:
+        return LearningClassifier(classifier_builder(settings, registry), session, knowledge_files())
+
+
+def create_bot(settings: Settings, notifier: object | None = None, database: Database | None = None,
+               clock: Callable[[], dt.datetime] | None = None) -> Bot:
+    database = database or open_database(settings)
+    registry = build_registry()
+    return Bot(settings, database, registry, build_classifier(settings, registry, database), clock=clock,
+               notifier=notifier)

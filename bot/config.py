@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from platformdirs import user_data_dir
+from platformdirs import user_cache_dir, user_data_dir
 
 
 class ConfigError(ValueError):
@@ -114,6 +114,7 @@ class Settings:
 
     confidence_threshold: float = 0.4
     links: Mapping[str, str] = field(default_factory=dict)
+    cache_dir: Path = field(default_factory=lambda: Path(user_cache_dir("partnerbot", appauthor=False)))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -179,6 +180,7 @@ class Settings:
             load_sample_data=_flag(env.get("LOAD_SAMPLE_DATA"), True),
             confidence_threshold=_number(env, "CONFIDENCE_THRESHOLD", 0.4),
             links=links,
+            cache_dir=Path(env.get("PARTNERBOT_CACHE_DIR", "").strip() or user_cache_dir("partnerbot", appauthor=False)),
         )
 
     def link(self, name: str, fallback: str = "") -> str:

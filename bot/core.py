@@ -7,15 +7,23 @@ translate to `Message` on the way in and from `Reply` on the way out.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from sqlalchemy.orm import Session
 
     from bot.config import Settings
-    from bot.nlu import Understanding
+    from bot.directory.lookups import SessionLookups
     from bot.state import ConversationState
+    from bot.understanding import Understanding
+
+
+REPLY_INTENTS = (
+    "agreement", "partners", "trainings", "consultation", "ticket_status", "report_outdated", "data_sharing",
+    "background_checks", "partnership_tools", "training_module", "help", "unknown",
+)
+"""What a `Reply.intent` can be (the question-answering contract)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,10 @@ class Reply:
     footer: str | None = None
     ephemeral: bool = False
 
+    def followed_by(self, text: str, buttons: tuple[Button, ...] = ()) -> "Reply":
+        """This reply with a line added (and buttons after its own): "Back to your request: ..."."""
+        return replace(self, text=f"{self.text}\n\n{text}", buttons=self.buttons + buttons)
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "intent": self.intent,
@@ -92,7 +104,11 @@ class Reply:
 
 @dataclass
 class Turn:
-    """Everything a handler may use for one turn; the dispatcher owns its lifetime."""
+    """Everything a handler may use for one turn; the dispatcher owns its lifetime.
+
+    `lookups` finds schools and organisations through this turn's database session;
+    `understand` reads another text the way the bot reads messages (a menu button's text);
+    `similarity` scores how much a text resembles each of several others (FAQ entries)."""
 
     settings: Settings
     session: Session
@@ -100,6 +116,9 @@ class Turn:
     now: dt.datetime
     understanding: Understanding
     state: ConversationState
+    lookups: SessionLookups
+    understand: Callable[[str], Understanding]
+    similarity: Callable[[str, Sequence[str]], list[float]]
 
     @property
     def user(self) -> str:

@@ -80,6 +80,19 @@ def insert_ignore(session: Session, model: type, values: dict, conflict: tuple[s
     return session.execute(statement).first() is not None
 
 
+def upsert(session: Session, model: type, values: dict, conflict: tuple[str, ...], update: tuple[str, ...]) -> None:  # type: ignore[type-arg]
+    """Insert a row, or update `update` columns of the row with the same unique key (one statement)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(model).values(**values)
+    statement = statement.on_conflict_do_update(index_elements=list(conflict),
+                                                set_={name: statement.excluded[name] for name in update})
+    session.execute(statement)
+
+
 def alembic_config(engine: Engine) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -143,8 +156,8 @@ class Database:
                 session.rollback()
                 raise
 
-    def prepare(self, *, auto_migrate: bool | None = None, seed: bool = True, load_samples: bool = True) -> bool:
-        """Create/migrate the schema where allowed and seed a fresh database.
+    def prepare(self, *, auto_migrate: bool | None = None) -> bool:
+        """Create/migrate the schema where allowed (seeding is the caller's: bot.seed.prepare).
 
         Returns True when the database was empty and has just been set up.
         """
@@ -161,11 +174,6 @@ class Database:
                     "the database schema is behind this version of partnerbot: run `partnerbot db upgrade`"
                 )
             upgrade(self.engine)
-        if fresh and seed:
-            from bot.seed import seed_database
-
-            with self.session() as session:
-                seed_database(session, load_samples=load_samples)
         return fresh
 
     def dispose(self) -> None:

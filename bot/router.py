@@ -1,12 +1,16 @@
-"""Handler registration and the per-turn dispatcher.
+"""The dispatcher: one database session and one `Turn` per message.
 
-Handlers register what they answer with decorators on `registry`:
-- `@registry.intent("agreement")`: a typed question of that intent;
-- `@registry.action("agreement.answer")`: a pressed button;
-- `@registry.follow_up("agreement")`: the next message while a flow is waiting
-  for an answer (return None to let the message be understood afresh);
-- `@registry.booster`: adds evidence from the database (a school name, say).
-The `Bot` opens one database session and one `Turn` per message.
+Capabilities register what they answer on a `Registry` (handlers/__init__.py
+`register(registry)`), and the `Bot` is built with that registry and its
+classifier passed in. For each typed message the bot:
+
+1. understands it (`Classifier.understand`: tokens, entities, intent);
+2. runs a deterministic command if one matches (staff ticket commands);
+3. if a form is open, lets the dialogue engine read it (bot/dialogue.py); a
+   side question is answered and the form resumes;
+4. lets the last lookup's capability take an elliptical follow-up ("only the
+   arts ones") as a refinement of its filters;
+5. answers by intent, or offers the likeliest readings when unsure.
 """
 
 from __future__ import annotations
@@ -15,35 +19,55 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Callable, Protocol, Sequence
 
 from rapidfuzz import fuzz
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from bot import dialogue
 from bot.config import Settings
 from bot.core import Button, Message, Reply, Turn
 from bot.db import Database, is_busy
+from bot.dialogue import Form
+from bot.directory.lookups import Directory
 from bot.models import QuestionLog
-from bot.nlu import IntentClassifier, Understanding, default_classifier
 from bot.state import ConversationState
 from bot.text import MAX_TEXT, clean, is_meaningful
+from bot.understanding import Understanding
+from bot.understanding.classifier import Evidence
+from bot.understanding.entities import Lookups
 
 log = logging.getLogger("partnerbot.turn")
 
 Handler = Callable[[Message, Turn], Reply]
-FollowUp = Callable[[Message, Turn], "Reply | None"]
+Refiner = Callable[[Message, Turn, dict], "Reply | None"]
+Matcher = Callable[[Understanding, Turn], bool]
+Rule = Callable[[Understanding], "str | None"]
+RULE_MIN_SCORE = 0.05
+"""A rule (tie-breaker) may pick an intent the classifier gave at least this probability."""
 
-
-class Booster(Protocol):
-    def __call__(self, understanding: Understanding, turn: Turn) -> dict[str, float]: ...
+UNANSWERED = ("unknown",)
+BEST_GUESS_MIN = 0.15
+"""The report names a best guess for an unanswered question only if it was at least this likely."""
+WEAK_INTENTS = ("unknown", "smalltalk")
+REFINE_CONFIDENCE = 0.8
+"""A follow-up may refine the last lookup unless it is this sure to be about something else."""
+FOLLOW_UP_MARKERS = ("and", "what about", "how about", "only", "just", "oops", "i meant", "actually", "also", "same",
+                     "instead", "what if", "now")
 
 
 @dataclass
 class Registry:
+    """What each capability answers: intents, button actions, forms, refiners, commands, evidence."""
+
     intents: dict[str, Handler] = field(default_factory=dict)
     actions: dict[str, Handler] = field(default_factory=dict)
-    follow_ups: dict[str, FollowUp] = field(default_factory=dict)
-    boosters: list[Booster] = field(default_factory=list)
+    forms: dict[str, Form] = field(default_factory=dict)
+    refiners: dict[str, Refiner] = field(default_factory=dict)
+    commands: list[tuple[Matcher, Handler]] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    fallbacks: dict[str, Handler] = field(default_factory=dict)
 
     def intent(self, *names: str) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:
@@ -61,19 +85,54 @@ class Registry:
 
         return register
 
-    def follow_up(self, flow: str) -> Callable[[FollowUp], FollowUp]:
-        def register(fn: FollowUp) -> FollowUp:
-            self.follow_ups[flow] = fn
+    def form(self, form: Form) -> Form:
+        """A form and its buttons (`<answer_action>` with value `slot=value`)."""
+        self.forms[form.name] = form
+        self.actions[form.answer_action] = lambda message, turn: dialogue.press(form, message, turn)
+        return form
+
+    def refiner(self, kind: str) -> Callable[[Refiner], Refiner]:
+        def register(fn: Refiner) -> Refiner:
+            self.refiners[kind] = fn
             return fn
 
         return register
 
-    def booster(self, fn: Booster) -> Booster:
-        self.boosters.append(fn)
+    def command(self, matches: Matcher) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            self.commands.append((matches, fn))
+            return fn
+
+        return register
+
+    def reader(self, fn: Evidence) -> Evidence:
+        """Evidence a capability reads from messages, given to the classifier as features."""
+        self.evidence.append(fn)
         return fn
 
+    def rule(self, fn: Rule) -> Rule:
+        """A readable tie-breaker: an explicit phrase that settles the intent ("I need a consultation")."""
+        self.rules.append(fn)
+        return fn
 
-registry = Registry()
+    def fallback(self, name: str) -> Callable[[Handler], Handler]:
+        """`empty`, `unknown` or `unsure`: the replies when there is nothing to route."""
+        def register(fn: Handler) -> Handler:
+            self.fallbacks[name] = fn
+            return fn
+
+        return register
+
+
+class TextClassifier(Protocol):
+    """What the bot needs of its classifier (`Classifier`, or `LearningClassifier` that retrains)."""
+
+    def understand(self, text: str, lookups: Lookups) -> Understanding: ...
+
+    def similarity(self, text: str, others: Sequence[str], lookups: Lookups) -> list[float]: ...
+
+    def refresh(self, session) -> object: ...  # type: ignore[no-untyped-def]
+
 
 DATABASE_DOWN = (
     "Sorry, I couldn't reach my database just now, so nothing was saved. Please try again in a minute."
@@ -81,6 +140,7 @@ DATABASE_DOWN = (
 SOMETHING_BROKE = "Sorry, something went wrong on my side. Please try again, or rephrase your question."
 BUSY_RETRIES = 5
 EXPIRED_BUTTON = "That button has expired. Tell me what you need and I'll pick up from there."
+NOTHING = Understanding("", (), ())
 
 
 class Bot:
@@ -90,18 +150,20 @@ class Bot:
         self,
         settings: Settings,
         database: Database,
-        classifier: IntentClassifier | None = None,
+        registry: Registry,
+        classifier: TextClassifier,
+        *,
+        directory: Directory | None = None,
         clock: Callable[[], dt.datetime] | None = None,
         notifier: object | None = None,
     ) -> None:
-        import handlers  # noqa: F401  (registers every capability)
-
         self.settings = settings
         self.database = database
-        self.classifier = classifier or default_classifier()
+        self.registry = registry
+        self.classifier = classifier
+        self.directory = directory or Directory()
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
         self.notifier = notifier
-        self.registry = registry
 
     def handle(self, message: Message) -> Reply:
         started = time.perf_counter()
@@ -136,28 +198,25 @@ class Bot:
         raise AssertionError("unreachable")
 
     def _turn(self, session, message: Message) -> Reply:  # type: ignore[no-untyped-def]
+        now = self.clock()
+        self.classifier.refresh(session)  # picks up taught examples now and then
         state = ConversationState.load(session, message.conversation_key)
+        lookups = self.directory.lookups(session)
         text = clean(message.text)
         pressed = self._pressed_button(message, text, state)
         if pressed is not None:
-            message = Message(
-                text=message.text,
-                user=message.user,
-                platform=message.platform,
-                channel=message.channel,
-                session_key=message.session_key,
-                action=pressed.action,
-                value=pressed.value,
-                user_name=message.user_name,
-                raw=message.raw,
-            )
-        turn = Turn(self.settings, session, message, self.clock(), _EMPTY, state)
+            message = Message(text=message.text, user=message.user, platform=message.platform,
+                              channel=message.channel, session_key=message.session_key, action=pressed.action,
+                              value=pressed.value, user_name=message.user_name, raw=message.raw)
+        turn = Turn(self.settings, session, message, now, NOTHING, state, lookups,
+                    lambda other: self.classifier.understand(other, lookups),
+                    lambda text, others: self.classifier.similarity(text, others, lookups))
         if message.action:
             reply = self._on_action(message, turn)
         else:
             reply = self._on_text(message, text, turn)
         state.offer(reply.buttons)
-        state.save(session)
+        state.save(session, now)
         if not message.action:
             self._record_question(session, message, text, turn.understanding, reply)
         return reply
@@ -176,46 +235,103 @@ class Bot:
                 return button
         return None
 
+    # -- buttons -------------------------------------------------------------------------------
     def _on_action(self, message: Message, turn: Turn) -> Reply:
-        handler = self.registry.actions.get(message.action or "")
+        action = message.action or ""
+        turn.understanding = turn.understand(message.text or "")
+        if action == dialogue.CANCEL_ACTION:
+            return self._cancel_form(message, turn)
+        if action == "menu":  # a menu button: answer as if its text had been typed
+            text = message.value or "help"
+            return self._on_text(message, text, turn)
+        if action == "route":  # "did you mean": the user picked one reading of an unclear question
+            intent, _, text = (message.value or "").partition("|")
+            handler = self.registry.intents.get(intent)
+            if handler is None:
+                return self._fallback("unknown", message, turn)
+            turn.understanding = turn.understand(text).as_intent(intent)
+            return handler(_as_typed(message, text), turn)
+        handler = self.registry.actions.get(action)
         if handler is None:
             return Reply(EXPIRED_BUTTON, "unknown", 0.0, {"error": "unknown_action", "action": message.action})
-        turn.understanding = self.classifier.understand(message.text or "")
         return handler(message, turn)
 
+    def _cancel_form(self, message: Message, turn: Turn) -> Reply:
+        form = self.registry.forms.get(message.value or "")
+        if form is None or turn.state.form != form.name:
+            return Reply("There's nothing to cancel any more.", form.intent if form else "help", 1.0, {"cancelled": False})
+        return dialogue.cancel(form, dict(turn.state.form_data.get("values") or {}), turn)
+
+    # -- typed text ----------------------------------------------------------------------------
     def _on_text(self, message: Message, text: str, turn: Turn) -> Reply:
-        from handlers import fallback
-
         if not text or not is_meaningful(text):
-            turn.understanding = self.classifier.understand("")
-            return fallback.empty(message, turn)
-        understanding = self.classifier.understand(text)
-        boosts: dict[str, float] = {}
-        for booster in self.registry.boosters:
-            for name, extra in booster(understanding, turn).items():
-                boosts[name] = boosts.get(name, 0.0) + extra
-        turn.understanding = understanding.boosted(boosts)
-        if turn.state.flow and turn.state.flow in self.registry.follow_ups:
-            reply = self.registry.follow_ups[turn.state.flow](message, turn)
-            if reply is not None:
+            turn.understanding = NOTHING
+            return self._fallback("empty", message, turn)
+        u = turn.understanding = self._apply_rules(turn.understand(text))
+        for matches, command in self.registry.commands:
+            if matches(u, turn):
+                return command(_as_typed(message, text), turn)
+        form = self.registry.forms.get(turn.state.form or "")
+        if form is not None:
+            try:
+                return dialogue.continue_form(form, _as_typed(message, text), turn)
+            except dialogue.SideQuestion:
+                generation = turn.state.generation
+                reply = self._answer(_as_typed(message, text), turn, refine=False)
+                if turn.state.form == form.name and turn.state.generation == generation:
+                    line, buttons = dialogue.resume_line(form, turn)
+                    reply = reply.followed_by(line, buttons)
                 return reply
-        understanding = turn.understanding
-        if understanding.intent == "unknown":
-            return fallback.unknown(message, turn)
-        if understanding.confidence < self.settings.confidence_threshold:
-            return fallback.unsure(message, turn)
-        handler = self.registry.intents.get(understanding.intent)
+        elif turn.state.form:
+            turn.state.end_form()  # a form this version no longer has
+        return self._answer(_as_typed(message, text), turn)
+
+    def _apply_rules(self, u: Understanding) -> Understanding:
+        for rule in self.registry.rules:
+            intent = rule(u)
+            if intent and intent != u.intent and u.scores.get(intent, 0.0) >= RULE_MIN_SCORE:
+                return u.as_intent(intent, max(u.confidence, u.scores[intent]))
+        return u
+
+    def _answer(self, message: Message, turn: Turn, refine: bool = True) -> Reply:
+        u = turn.understanding
+        if refine:
+            refined = self._refine(message, turn)
+            if refined is not None:
+                return refined
+        if u.intent in UNANSWERED:
+            return self._fallback("unknown", message, turn)
+        if u.confidence < self.settings.confidence_threshold:
+            return self._fallback("unsure", message, turn)
+        handler = self.registry.intents.get(u.intent)
         if handler is None:
-            return fallback.unknown(message, turn)
+            return self._fallback("unknown", message, turn)
         return handler(message, turn)
+
+    def _refine(self, message: Message, turn: Turn) -> Reply | None:
+        """An elliptical follow-up ("only the arts ones") refines the last lookup's filters."""
+        context = turn.state.context(turn.now)
+        if context is None:
+            return None
+        kind, filters = context
+        refiner = self.registry.refiners.get(kind)
+        u = turn.understanding
+        if refiner is None:
+            return None
+        may = (u.intent == kind or u.intent in WEAK_INTENTS or u.confidence < REFINE_CONFIDENCE
+               or bool(u.tokens and any(u.position(m) == 0 for m in FOLLOW_UP_MARKERS)))
+        return refiner(message, turn, filters) if may else None
+
+    def _fallback(self, name: str, message: Message, turn: Turn) -> Reply:
+        return self.registry.fallbacks[name](message, turn)
 
     def _record_question(
         self, session, message: Message, text: str, understanding: Understanding, reply: Reply  # type: ignore[no-untyped-def]
     ) -> None:
         """Keep every question so the department sees what the bot can't answer."""
-        ranked = understanding.ranked()
-        best_guess = next((name for name, score in ranked if name != "unknown" and score > 0), None)
-        answered = reply.intent != "unknown" and "error" not in reply.data
+        best_guess = next((name for name, score in understanding.ranked()
+                           if name not in UNANSWERED and score >= BEST_GUESS_MIN), None)
+        answered = reply.intent not in UNANSWERED and "error" not in reply.data
         session.add(
             QuestionLog(
                 platform=message.platform,
@@ -240,4 +356,9 @@ class Bot:
         log.info("turn", extra={"turn": extra})
 
 
-_EMPTY = Understanding("", (), (), "unknown", 0.0)
+def _as_typed(message: Message, text: str) -> Message:
+    """The message as typed text (a menu button's text, or the cleaned message)."""
+    if message.text == text and not message.action:
+        return message
+    return Message(text, message.user, message.platform, message.channel, message.session_key,
+                   user_name=message.user_name, raw=message.raw)

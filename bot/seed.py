@@ -7,6 +7,7 @@ import logging
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.db import Database
 from bot.directory.importer import import_partners, import_schools
 from bot.directory.sample import generate
 from bot.models import Partnership, School, TrainingSession
@@ -33,3 +34,12 @@ def seed_database(session: Session, load_samples: bool = True) -> None:
         from bot.trainings.sample import add_sample_calendar
 
         add_sample_calendar(session)
+
+
+def prepare(database: Database, *, load_samples: bool = True, auto_migrate: bool | None = None) -> bool:
+    """Migrate the schema, and seed the database if it was empty. True when it was."""
+    fresh = database.prepare(auto_migrate=auto_migrate)
+    if fresh:
+        with database.session() as session:
+            seed_database(session, load_samples=load_samples)
+    return fresh

@@ -179,11 +179,11 @@ def build_app(runtime: Runtime, *, drain_outbox: bool = True) -> web.Application
 
 
 def create_runtime(settings: Settings) -> Runtime:
-    from bot.app import open_database
+    from bot.app import create_bot, open_database
     from bot.notifiers import build_notifiers
 
     database = open_database(settings)
-    bot = Bot(settings, database)
+    bot = create_bot(settings, database=database)
     return Runtime(settings, database, bot, build_notifiers(settings, database))
 
 

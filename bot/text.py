@@ -11,6 +11,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from knowledge import abbreviations
+
 MAX_TEXT = 2000
 """Longer messages are understood from their first MAX_TEXT characters."""
 
@@ -55,6 +57,16 @@ def words(text: str) -> list[str]:
     """Lower-case word tokens; apostrophes inside words are kept ("int'l")."""
     text = text.lower().replace("&", " and ").replace("-", " ").replace("/", " ").replace(" @ ", " at ")
     return _WORD.findall(text)
+
+
+_K8 = re.compile(r"\bk\s*-\s*8\b", re.I)
+
+
+def base_tokens(text: str, abbreviations: dict[str, str]) -> list[str]:
+    """The word tokens everything is matched on: "K-8" kept whole, abbreviations expanded.
+
+    School names, cue phrases and the classifier all use this, so token positions agree."""
+    return expand(words(_K8.sub(" k 8 ", text)), abbreviations)
 
 
 def expand(tokens: list[str], abbreviations: dict[str, str]) -> list[str]:
@@ -119,3 +131,21 @@ def escape_mrkdwn(text: str) -> str:
 
 def truncate(text: str, limit: int, notice: str = "…") -> str:
     return text if len(text) <= limit else text[: max(0, limit - len(notice))].rstrip() + notice
+
+
+@lru_cache(maxsize=20000)
+def phrase_stems(phrase: str) -> tuple[str, ...]:
+    """A phrase tokenised exactly like user text (abbreviations expanded, stems)."""
+    return tuple(stem(w) for w in base_tokens(phrase, abbreviations()))
+
+
+def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
+    """Whether `needle` occurs as a contiguous run in `haystack`."""
+    n = len(needle)
+    if n == 0 or n > len(haystack):
+        return False
+    first = needle[0]
+    for i, token in enumerate(haystack[: len(haystack) - n + 1]):
+        if token == first and haystack[i : i + n] == needle:
+            return True
+    return False

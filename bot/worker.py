@@ -18,13 +18,13 @@ _database = None
 
 def _start(settings: Settings) -> None:
     global _bot, _database
+    from bot.app import create_bot
     from bot.db import Database
     from bot.logs import configure
-    from bot.router import Bot
 
     configure()
     _database = Database.connect(settings.database_url)
-    _bot = Bot(settings, _database)
+    _bot = create_bot(settings, database=_database)
 
 
 def answer(message: Message, event_key: str | None) -> Reply | None:

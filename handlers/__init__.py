@@ -1,6 +1,10 @@
-"""One module per capability; importing this package registers them all."""
+"""One module per capability; `register(registry)` wires them all into a bot's registry."""
 
-from handlers import (  # noqa: F401
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from handlers import (
     agreement,
     consultations,
     faq,
@@ -8,6 +12,18 @@ from handlers import (  # noqa: F401
     help,
     partners,
     report_outdated,
+    teaching,
     tickets,
     trainings,
 )
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from bot.router import Registry
+
+CAPABILITIES = (fallback, help, tickets, agreement, partners, trainings, consultations, report_outdated, faq, teaching)
+
+
+def register(registry: "Registry") -> "Registry":
+    for capability in CAPABILITIES:
+        capability.register(registry)
+    return registry

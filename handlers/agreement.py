@@ -1,37 +1,51 @@
 """`agreement`: which agreement applies, why, and what it needs.
 
-Reads the facts in the question (handlers/agreement_rules.py), asks one
-clarifying question at a time when they are missing, and remembers earlier
-answers in the conversation state (flow "agreement").
+The advisor is a form (bot/dialogue.py) whose values are the facts of the
+partnership (handlers/agreement_rules.py): every message adds the facts it
+states, the rules decide, and the next question is the one the rules still
+need. "Not sure" keeps the question open and offers the department. A decided
+case stays in the conversation's context, so "what if they lease the space?"
+or "do they need a lease?" is read against it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
+from bot import dialogue
 from bot.core import Button, Field, Message, Reply, Turn
-from bot.nlu import Understanding
-from bot.router import registry
+from bot.dialogue import Form, Prompt, Slot
+from bot.router import Registry
+from bot.understanding import Understanding
 from handlers.agreement_rules import (
     PERMIT,
     Decision,
     Facts,
+    _DIFFERENCE,
+    _DOCUMENTS,
+    _LEASE_QUESTION,
+    _TEMPLATE,
     answer_from_text,
     decide,
     facts_from_button,
     named_agreements,
+    pay_unsure,
     read_facts,
 )
-from handlers.agreement_rules import _DIFFERENCE, _DOCUMENTS, _TEMPLATE
-from handlers.common import consult_button, fill_links
-from handlers.faq import link_defaults
+from handlers.common import consult_button, fill_links, link_defaults
 from knowledge import load_yaml, require
 
-FLOW = "agreement"
-UNSURE = ("don't know", "dont know", "do not know", "not sure", "no idea", "unsure", "idk", "no clue")
+FORM = "agreement"
 ANSWER_ACTION = "agreement.answer"
+QUESTIONS = ("who_pays", "lease", "coordinator")
+RFQ_QUESTION = ("how much", "threshold", "limit", "amount", "over what", "before", "without", "when do", "when is",
+                "what is", "what's", "do i need", "do we need", "need an", "need a", "is an", "required", "trigger")
+GRANT_APPLICATION = ("grant application", "applying for a grant", "apply for a grant", "applies for a grant",
+                     "grant proposal", "name our school in a grant", "in their grant", "in a grant", "on a grant",
+                     "write a grant", "writing a grant", "intent to apply")
+FOLLOW_UP = ("what if", "and if", "actually", "but if", "what about if", "suppose", "instead")
 
 
 @dataclass(frozen=True)
@@ -75,36 +89,136 @@ def rfq_threshold() -> float:
     return float(info("personal_services_contract").extra.get("rfq_threshold", 9999))
 
 
-@registry.booster
-def describes_a_partnership(u: Understanding, turn: Turn) -> dict[str, float]:
-    """Who pays, whose funding, a lease or a PTSA running things: evidence for `agreement`."""
-    if u.has("fingerprint", "background check", "watch check", "criminal history", "data sharing", "ferpa"):
-        return {}  # a question about checks or data that happens to mention who pays
+PROVIDER = ("partner", "organization", "non profit", "community based organization", "tutor", "mentor", "coach",
+            "instructor", "teacher", "artist", "consultant", "company", "museum", "program", "vendor", "provider",
+            "group", "club", "agency", "university", "college", "studio", "theater", "therapist", "counselor",
+            "clinic", "specialist", "trainer", "facilitator", "speaker", "musician", "dancer", "poet", "author",
+            "business", "nonprofit", "contractor", "someone", "person", "individual", "them", "they")
+
+
+def facts_evidence(u: Understanding) -> list[str]:
+    """Who pays whom, a lease, a PTSA: what the classifier learns agreement questions state.
+
+    Payment counts only when someone providing a service is mentioned: "when is payday" is
+    not a partnership."""
     facts = read_facts(u)
-    if facts.payer in ("school", "district") or facts.lease == "lease":
-        return {"agreement": 5.0}
-    if facts.payer:
-        return {"agreement": 4.0}
-    if facts.lease == "short" and facts.space:
-        return {"agreement": 2.0}
-    return {}
+    out = [f"payer:{facts.payer}"] if facts.payer and u.has(*PROVIDER) else []
+    if facts.lease:
+        out.append(f"space:{facts.lease}")
+    if facts.ptsa:
+        out.append("ptsa")
+    if named_agreements(u):
+        out.append("names_agreement")
+    return out
 
 
-@registry.intent("agreement")
+# ---- the advisor form ----------------------------------------------------------------------
+
+def _question(name: str) -> Slot:
+    def ask(values: dict[str, Any], turn: Turn) -> Prompt:
+        spec = knowledge()[2][name]
+        buttons = tuple(Button(b["label"], ANSWER_ACTION, f"{name}={b['value']}") for b in spec["buttons"])
+        facts = Facts.from_dict(values)
+        if facts.unsure == name:
+            return Prompt(note("unsure") + "\n" + spec["text"], (consult_button("agreements"),) + buttons)
+        lead = "To tell which agreement applies I need one more fact. " if facts.known or facts.space else ""
+        return Prompt(lead + spec["text"], buttons)
+
+    return Slot(name, ask, parse=lambda answer: None, from_button=lambda value, turn: value)
+
+
+def _read(u: Understanding, values: dict[str, Any], pending: str | None, turn: Turn) -> dict[str, Any]:
+    """Every fact the message states; the pending question is read first, as an answer."""
+    facts = Facts.from_dict(values)
+    fresh = read_facts(u)
+    if pending and not fresh.known and (dialogue.is_unsure(u) or pay_unsure(u) or u.has("maybe", "perhaps", "possibly")):
+        return {"facts": replace(facts, unsure=pending).to_dict()}
+    updated = answer_from_text(pending or "who_pays", u, facts)
+    if updated is None:
+        return {}
+    return {"facts": replace(updated, unsure=None).to_dict()}
+
+
+def _apply(values: dict[str, Any], filled: dict[str, Any]) -> dict[str, Any]:
+    if "facts" in filled:
+        return dict(filled["facts"])
+    facts = Facts.from_dict(values)
+    for question, value in filled.items():
+        facts = facts_from_button(question, str(value), replace(facts, unsure=None))
+    return facts.to_dict()
+
+
+def _next(values: dict[str, Any], turn: Turn) -> str | None:
+    facts = Facts.from_dict(values)
+    if facts.unsure:
+        return facts.unsure
+    return decide(facts, rfq_threshold()).asking
+
+
+def _complete(values: dict[str, Any], message: Message, turn: Turn) -> Reply:
+    facts = Facts.from_dict(values)
+    decision = decide(facts, rfq_threshold())
+    turn.state.remember(FORM, facts.to_dict(), turn.now)
+    if decision.agreement:
+        return _answer(decision, facts, turn, named_agreements(turn.understanding))
+    return _other_outcome(decision, facts, turn)
+
+
+ADVISOR = Form(
+    name=FORM,
+    intent="agreement",
+    title="agreement question",
+    slots=tuple(_question(name) for name in QUESTIONS),
+    complete=_complete,
+    answer_action=ANSWER_ACTION,
+    next_slot=_next,
+    describe=lambda values, turn: {"agreement": None, "facts": Facts.from_dict(values).to_dict()},
+    read=_read,
+    apply=_apply,
+    cancelled="OK, let's leave the agreement question there. Ask again any time.",
+)
+
+
+# ---- typed questions -----------------------------------------------------------------------
+
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
     named = named_agreements(u)
     facts = read_facts(u)
     if not facts.known and not facts.lease:
-        if u.has("request for qualifications"):
+        if u.has("request for qualifications") and (u.has(*RFQ_QUESTION) or not u.amounts):
             return _topic_answer(turn, "rfq", "personal_services_contract")
+        if u.has(*GRANT_APPLICATION) or (u.has("grant") and u.has("apply", "application", "applying", "proposal")):
+            return _topic_answer(turn, "grant", None)
         if u.has("insurance") and not named:
             return _topic_answer(turn, "insurance", None)
-        if named:
+        if named and not pay_unsure(u):
             return _informational(named, turn)
+    elif u.has("request for qualifications") and u.has(*RFQ_QUESTION) and not u.amounts:
+        return _topic_answer(turn, "rfq", "personal_services_contract")
     if len(named) >= 2 and u.has(*_DIFFERENCE) and not facts.known:
         return _compare(named, turn)
-    return advise(facts, turn, named=named)
+    if pay_unsure(u) and not facts.known:
+        facts = replace(facts, unsure="who_pays")
+    return dialogue.start(ADVISOR, facts.to_dict(), message, turn)
+
+
+def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | None:
+    """A follow-up to a decided case: "what if the PTA pays instead?", "do they need a lease?"."""
+    u = turn.understanding
+    earlier = Facts.from_dict(previous)
+    fresh = read_facts(u)
+    if u.has(*_LEASE_QUESTION) and not fresh.known and earlier.lease == "short":
+        permit = info(PERMIT)
+        return Reply(
+            f"No: for short, occasional or hourly use (under about twelve weeks) the group needs a *{permit.name}*, "
+            "not a lease or an Alignment Agreement. An Alignment Agreement is only for a partner with long-term "
+            "use of space through a lease.",
+            "agreement", 1.0, {"agreement": None, "outcome": PERMIT, "facts": earlier.to_dict()},
+            buttons=(consult_button("agreements"),), footer=f"Source: {note('source')}")
+    if not (fresh.known or fresh.amount is not None) or not u.has(*FOLLOW_UP):
+        return None
+    return dialogue.start(ADVISOR, earlier.merge(fresh).to_dict(), message, turn)
 
 
 def _informational(named: list[str], turn: Turn) -> Reply:
@@ -118,38 +232,12 @@ def _informational(named: list[str], turn: Turn) -> Reply:
     return _explain(code, turn, "documents" if u.has(*_DOCUMENTS) else "definition")
 
 
-def _topic_answer(turn: Turn, topic: str, agreement: str | None) -> Reply:
-    """A rule that spans agreements (the RFQ threshold, insurance), stated directly."""
+def _topic_answer(turn: Turn, topic: str, about: str | None) -> Reply:
+    """A rule that spans agreements (the RFQ threshold, insurance, grants), stated directly."""
     return Reply(note(topic), "agreement", turn.understanding.confidence or 1.0,
-                 {"agreement": agreement, "question": topic},
+                 {"agreement": None, "about": about, "question": topic},
                  buttons=(Button("Which agreement applies to us?", "agreement.restart", ""), consult_button("agreements")),
                  footer=f"Source: {note('source')}")
-
-
-def advise(facts: Facts, turn: Turn, named: list[str] | None = None) -> Reply:
-    """Decide from the facts; ask the next question when they don't settle it."""
-    decision = decide(facts, rfq_threshold())
-    if decision.asking:
-        turn.state.start(FLOW, facts=facts.to_dict(), asking=decision.asking)
-        return _ask(decision.asking, facts, turn)
-    if turn.state.flow == FLOW:
-        turn.state.clear()
-    if decision.agreement:
-        return _answer(decision, facts, turn, named or [])
-    return _other_outcome(decision, facts, turn)
-
-
-def _ask(question: str, facts: Facts, turn: Turn) -> Reply:
-    spec = knowledge()[2][question]
-    buttons = tuple(Button(b["label"], ANSWER_ACTION, f"{question}={b['value']}") for b in spec["buttons"])
-    lead = "To tell which agreement applies I need one more fact. " if facts.known or facts.space else ""
-    return Reply(
-        lead + spec["text"],
-        "agreement",
-        turn.understanding.confidence or 1.0,
-        {"agreement": None, "asking": question, "facts": facts.to_dict()},
-        buttons=buttons,
-    )
 
 
 def _needs_lines(agreement: AgreementInfo) -> str:
@@ -180,7 +268,8 @@ def _answer(decision: Decision, facts: Facts, turn: Turn, named: list[str]) -> R
             lines.append("\n" + str(agreement.extra["rfq_note"]))
     if agreement.code == "mou":
         lines.append("\n" + str(agreement.extra["template_note"]))
-    if turn.understanding.has("grant") and turn.understanding.has("apply", "application", "applying"):
+    if turn.understanding.has(*GRANT_APPLICATION) or (
+            turn.understanding.has("grant") and turn.understanding.has("apply", "application", "applying")):
         lines.append("\n" + note("grant"))
     lines.append("\nNot sure this fits your case? Ask the department for a consultation.")
     return Reply(
@@ -214,7 +303,7 @@ def _other_outcome(decision: Decision, facts: Facts, turn: Turn) -> Reply:
     elif decision.outcome == "unclear":
         data["candidates"] = list(decision.candidates)
         text = (
-            "This one mixes forms: the lease points to an *Alignment Agreement*, and the paid program to a "
+            "This one mixes forms: the lease points to an *Alignment Agreement*, and paying the partner to a "
             "*Personal Services Contract*. " + note("unclear")
         )
     else:
@@ -248,9 +337,8 @@ def _compare(named: list[str], turn: Turn) -> Reply:
 
 def _template(code: str, turn: Turn) -> Reply:
     agreement = info(code)
-    defaults = link_defaults()
     if code == "mou":
-        where = fill_links(str(agreement.extra["template_where"]), turn.settings, defaults)
+        where = fill_links(str(agreement.extra["template_where"]), turn.settings, link_defaults())
         text = f"{where}. {agreement.extra['template_note']}"
     else:
         text = (
@@ -261,7 +349,7 @@ def _template(code: str, turn: Turn) -> Reply:
         text,
         "agreement",
         turn.understanding.confidence or 1.0,
-        {"agreement": code, "question": "template"},
+        {"agreement": None, "about": code, "question": "template"},
         buttons=(consult_button("agreements"),),
         footer=f"Source: {agreement.source}",
     )
@@ -276,39 +364,19 @@ def _explain(code: str, turn: Turn, question: str) -> Reply:
         "\n".join(lines),
         "agreement",
         turn.understanding.confidence or 1.0,
-        {"agreement": code, "question": question, "needs": list(agreement.needs)},
+        {"agreement": None, "about": code, "question": question, "needs": list(agreement.needs)},
         buttons=(consult_button("agreements"), Button("Which one applies to us?", "agreement.restart", "")),
         footer=f"Source: {agreement.source}",
     )
 
 
-@registry.action(ANSWER_ACTION)
-def on_answer(message: Message, turn: Turn) -> Reply:
-    question, _, value = (message.value or "").partition("=")
-    facts = Facts.from_dict(turn.state.data.get("facts", {})) if turn.state.flow == FLOW else Facts()
-    return advise(facts_from_button(question, value, facts), turn)
+def restart(message: Message, turn: Turn) -> Reply:
+    return dialogue.start(ADVISOR, {}, message, turn)
 
 
-@registry.action("agreement.restart")
-def on_restart(message: Message, turn: Turn) -> Reply:
-    return advise(Facts(), turn)
-
-
-@registry.follow_up(FLOW)
-def on_follow_up(message: Message, turn: Turn) -> Reply | None:
-    """The next message while we wait for an answer: use it, or step aside."""
-    u = turn.understanding
-    facts = Facts.from_dict(turn.state.data.get("facts", {}))
-    asking = str(turn.state.data.get("asking", "who_pays"))
-    other_topic = u.intent not in ("agreement", "unknown") and u.confidence >= 0.6
-    if other_topic and not read_facts(u).known:
-        turn.state.clear()
-        return None
-    if u.has(*UNSURE) and not read_facts(u).known:
-        asked = _ask(asking, facts, turn)
-        return Reply(note("unsure") + "\n" + asked.text, "agreement", asked.confidence, asked.data,
-                     buttons=(consult_button("agreements"),) + asked.buttons)
-    updated = answer_from_text(asking, u, facts)
-    if updated is None:
-        return None
-    return advise(updated, turn)
+def register(registry: Registry) -> None:
+    registry.form(ADVISOR)
+    registry.intent("agreement")(handle)
+    registry.action("agreement.restart")(restart)
+    registry.refiner(FORM)(refine)
+    registry.reader(facts_evidence)

@@ -11,7 +11,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from bot.nlu import Understanding
+import re
+from functools import lru_cache
+
+from bot.text import base_tokens, phrase_stems, stem
+from bot.understanding import Understanding
+from knowledge import abbreviations
 
 PSC, MOU, ALIGN, PTSA = "personal_services_contract", "mou", "alignment_agreement", "ptsa_enrichment"
 PERMIT = "building_use_permit"
@@ -23,6 +28,7 @@ _NEGATED_PAY = (
     "without pay", "unpaid", "not charge", "no charge", "won't charge", "doesn't charge", "no money",
     "not cost", "no cost", "doesn't cost", "free of charge", "at no cost", "zero dollar", "0 dollar",
     "isn't pay", "aren't pay", "never pay", "not being pay", "not going to pay", "not spend",
+    "not paying them", "not pay them", "we're not paying", "aren't paying",
 )
 _PARTNER_FUNDS = (
     "own funding", "own fund", "own money", "own budget", "own grant", "its own", "their own", "self fund",
@@ -30,7 +36,16 @@ _PARTNER_FUNDS = (
     "free", "no cost", "for free", "volunteer their time", "pro bono", "donat", "at no charge",
     "partner bring", "partner pay", "partner cover", "organization pay", "nonprofit pay", "non profit pay",
     "they pay for", "they cover", "bring their own", "bring its own", "zero dollar", "they fund",
-    "partner fund", "own resource", "external fund", "outside fund", "in kind",
+    "partner fund", "own resource", "external fund", "outside fund", "in kind", "their grant", "grant cover",
+    "grant pay", "grant will pay", "grant will cover", "funder pay", "funder cover", "foundation pay",
+    "foundation cover", "foundation fund", "paid by a grant", "paid by the grant", "paid for by a grant",
+    "paid by a foundation", "funded by a grant", "funded by a foundation", "funded by the city", "city grant",
+    "directly to the partner", "directly to them", "straight to the partner", "straight to them", "sponsor pay",
+    "sponsor cover", "their funding", "its funding", "their budget", "its budget", "themselves", "itself",
+    "their own dime", "own dime", "self funded", "fully funded by them", "they cover", "they are cover",
+    "they're cover", "they will cover", "they'll cover", "partner cover", "partner is cover", "org cover",
+    "organization cover", "organization is cover", "nonprofit cover", "non profit cover", "it covers everything",
+    "grant that covers", "grant cover everything",
 )
 _SCHOOL_PAYS = (
     "we pay", "we are pay", "we will pay", "we'll pay", "we would pay", "we plan to pay", "we want to pay",
@@ -41,6 +56,9 @@ _SCHOOL_PAYS = (
     "purchase", "title i", "title 1", "lap fund", "grant we", "our grant", "compensat", "fee", "charge us",
     "charges us", "cost us", "contract with", "pay $", "pay out", "cut a check", "cut her a check",
     "cut him a check", "cut them a check", "cutting a check", "discretionary", "set aside money", "our money",
+    "district cover", "district is cover", "district will cover", "school cover", "school is cover",
+    "school will cover", "we cover", "we are cover", "we'll cover", "we will cover", "central office",
+    "office is cover", "office will cover", "we're cover", "building is cover",
 )
 _SCHOOL_EXPLICIT = (
     "we pay", "we are pay", "we will pay", "we'll pay", "we would pay", "we plan to pay", "we want to pay", "we'd pay",
@@ -58,35 +76,79 @@ _WE_DONT_PAY = (
     "no cost to us", "no cost to the school", "free to us", "free to the school", "free for us", "not charg us",
     "won't charge us", "doesn't charge us", "not charg the school", "doesn't cost us", "won't cost us",
     "at no cost", "free of charge", "zero dollar", "no money changes hands", "no money will change hands",
+    "nothing goes through our budget", "nothing through our budget", "not through our budget",
+    "not from our budget", "not out of our budget", "doesn't come from our budget", "does not come from our budget",
+    "no school money", "no district money", "not school money", "not district money", "no school funds",
+    "no district funds", "not school funds", "not our money", "none of our money", "nothing from our budget",
+    "doesn't cost the school", "not costing us", "won't cost the school", "no cost for us", "not paying them",
+    "we're not paying", "we aren't paying", "we are not paying", "school isn't paying", "district isn't paying",
+    "not coming out of our budget", "not out of school funds",
 )
 _DONATION = ("donat", "gift to the school", "give us money", "gift us", "grant to the school", "give the school")
 _PTSA = ("ptsa", "parent group", "parent association", "parent organization", "parent teacher",
          "booster club", "parents group", "family association", "parent led", "parent run")
 _PTSA_ROLE = ("coordinat", "manag", "organiz", "run", "pay", "fund", "sponsor", "host", "arrang", "contract",
-              "hire", "set up", "oversee", "handle", "book")
-_LEASE = ("lease", "leas", "long term space", "long-term space", "multi year", "several years", "multiple years",
-          "for years", "year round space", "office in our building", "office space", "dedicated space",
-          "permanent space", "space all year", "whole school year", "entire school year", "full year",
-          "rent space long", "rent a classroom for the year", "long term", "occupy", "tenant", "co locat")
-_SHORT_USE = ("one evening", "one night", "one day", "one time", "once a", "a weekend", "weekend", "occasional",
-              "hourly", "by the hour", "a few weeks", "few hours", "an event", "for an event", "one event",
-              "single event", "short term", "short-term", "a couple of weeks", "two weeks", "ten weeks",
-              "a night", "an afternoon", "one saturday", "rent the gym", "rent our gym", "use the gym",
-              "use our gym", "borrow", "building use", "facility rental", "rent the auditorium", "rent a room",
-              "use the cafeteria", "use our cafeteria", "use the auditorium", "use a room", "rent the cafeteria",
-              "summer camp", "tournament", "meeting space", "evenings a month", "two evenings", "once a month",
-              "a few evenings", "evening a week", "twice a month")
+              "hire", "set up", "oversee", "handle", "book", "money", "budget", "dollar", "cover", "account",
+              "raise", "fundrais", "grant", "their dime")
+_LEASE = ("lease", "long term space", "long-term space", "year round space", "office in our building",
+          "office space", "dedicated space", "permanent space", "space all year", "rent space long",
+          "rent a classroom for the year", "occupy", "tenant", "co locat")
+_LONG_DURATION = ("multi year", "several years", "multiple years", "for years", "whole school year",
+                  "entire school year", "full year", "long term", "all year", "year long", "yearlong", "whole year",
+                  "for the year", "next few years", "couple of years", "for 2 years", "for 3 years", "for 5 years",
+                  "for two years", "for three years", "for five years", "indefinitely", "permanently")
+"""Long use counts as a lease only when the message is about space ("all year" alone may be a program)."""
+_SHORT_USE = ("one evening", "one night", "one day", "one time", "once a", "once", "one off", "a weekend", "weekend",
+              "occasional", "hourly", "by the hour", "a few weeks", "few hours", "an event", "for an event",
+              "one event", "single event", "short term", "short-term", "a couple of weeks", "two weeks", "ten weeks",
+              "a night", "an afternoon", "one saturday", "building use", "facility rental", "summer camp",
+              "tournament", "evenings a month", "two evenings", "once a month", "a few evenings", "evening a week",
+              "twice a month", "a month", "one month", "about a month", "for a month", "few evenings",
+              "couple of evenings", "a few saturdays", "a few sundays", "a couple of saturdays", "one weekend",
+              "a few nights", "few times", "a handful of", "once or twice", "for the day", "an evening",
+              "a performance", "a concert", "a fundraiser", "a meeting")
+"""How long: occasional or short use (under about twelve weeks). Space itself is _SPACE."""
 _SPACE = ("space", "room", "classroom", "gym", "building", "auditorium", "cafeteria", "field", "portable",
-          "office", "facility", "facilities")
+          "office", "facility", "facilities", "library", "commons", "lunchroom", "playground", "stage", "kitchen",
+          "track", "pool", "hallway", "multipurpose", "theater", "parking lot")
+_USE_OF_SPACE = ("use", "rent", "borrow", "meet in", "meet at", "rehearse", "rehearsal", "host", "hold", "space in", "space at",
+                 "room for", "book", "reserve", "access to", "practice in", "perform in", "set up in", "store",
+                 "office in", "operate out of", "run out of", "based in", "located in", "located at")
 _PROGRAM = ("student", "program", "class", "tutor", "mentor", "teach", "serve", "serving", "instruct", "club",
             "workshop", "lesson", "service")
 _INDIVIDUAL_VOLUNTEER = ("individual volunteer", "parent volunteer", "volunteer on their own", "volunteer on my own",
-                         "not part of an organization", "want to volunteer", "wants to volunteer",
-                         "community volunteer", "volunteer individually")
+                         "volunteer on his own", "volunteer on her own", "on his own", "on her own", "by himself",
+                         "by herself", "not part of an organization", "not with an organization",
+                         "no organization", "not through an organization", "want to volunteer", "wants to volunteer",
+                         "community volunteer", "volunteer individually", "as an individual", "just a parent",
+                         "a parent who wants to help", "help out in the classroom", "volunteer in the classroom",
+                         "volunteer at our school", "volunteer at the school")
 _DIFFERENCE = ("difference between", "differ", "compare", "vs", "versus", "or a")
 _TEMPLATE = ("template", "where is", "where can i find", "where do i find", "copy of", "form", "download", "link")
 _DOCUMENTS = ("document", "paperwork", "what do i need", "what does", "require", "need for", "checklist",
               "what is needed", "needed", "submit", "insurance", "w 9", "business license")
+
+
+_PAY_UNSURE = ("not sure who", "don't know who", "dont know who", "do not know who", "no idea who", "unsure who",
+               "not sure if we", "not sure whether", "not sure if the", "not sure if they", "haven't decided who",
+               "have not decided who", "not decided who", "undecided", "might pay", "may pay", "maybe pay",
+               "or maybe", "might be", "either", "not sure yet", "still figuring out", "still working out",
+               "tbd", "to be determined", "not sure about the funding", "not sure about funding",
+               "not sure how", "don't know how", "unsure how", "no idea how", "not sure where the money",
+               "don't know where the money", "who would pay", "who should pay", "who pays", "who is paying",
+               "who's paying", "who will pay", "depends on who", "not sure who's paying", "could be")
+_LEASE_NEGATED = ("no lease", "not a lease", "not lease", "without a lease", "isn't a lease", "is not a lease",
+                  "not leas", "don't need a lease", "doesn't need a lease", "no long term", "not long term",
+                  "not for long", "don't want a lease", "won't be a lease", "not going to lease", "never leas")
+_LEASE_QUESTION = ("need a lease", "need lease", "require a lease", "required to lease", "have to lease",
+                   "have to sign a lease", "should we lease", "should they lease", "do a lease", "sign a lease",
+                   "get a lease", "is a lease", "would a lease", "does a lease", "need an alignment",
+                   "require an alignment", "is it an alignment", "alignment agreement required")
+_LEASE_STATED = ("tenant", "occupy", "co locat", "leases space", "leases a", "leases the", "leases two", "leases our",
+                 "leasing space", "leasing a", "leasing the", "leasing our", "has a lease", "have a lease",
+                 "signed a lease", "under a lease", "on a lease", "lease for", "leased space", "leased to")
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                "ten": 10, "eleven": 11, "twelve": 12, "couple": 2, "few": 3, "several": 4}
 
 
 @dataclass(frozen=True)
@@ -100,7 +162,8 @@ class Facts:
     amount: float | None = None
     program: bool = False
     individual_volunteer: bool = False
-    conflict: str | None = None  # coordinator | lease_and_paid
+    conflict: str | None = None  # coordinator: both the school and a PTSA are said to pay
+    unsure: str | None = None  # the question the user said they can't answer yet
 
     def merge(self, newer: "Facts") -> "Facts":
         """Later answers win; a PTSA or space mention is never forgotten."""
@@ -112,7 +175,7 @@ class Facts:
             amount=newer.amount if newer.amount is not None else self.amount,
             program=self.program or newer.program,
             individual_volunteer=self.individual_volunteer or newer.individual_volunteer,
-            conflict=None,
+            conflict=newer.conflict,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -128,15 +191,65 @@ class Facts:
         return bool(self.payer or self.lease or self.ptsa)
 
 
+NEGATORS = frozenset("no not none nothing never without dont doesnt isnt arent wont cant cannot didnt wasnt werent "
+                     "neither nor zero nobody".split())
+AFTER_NEGATORS = frozenset(("nothing", "zero", "none"))
+"""Negators that follow the phrase: "costs us nothing"."""
+_CLAUSE = re.compile(r"[.;:!?,()]|\s(?:but|although|though|while|whereas|however)\s", re.I)
+_SCHOOL_MONEY = ("our budget", "school budget", "building budget", "school fund", "district fund", "school money",
+                 "district money", "our money", "our fund", "title i", "title 1", "pay", "cost us", "charge us")
+
+
+@lru_cache(maxsize=2048)
+def _clauses(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """The message's clauses as (words, stems): negation only reaches within its own clause."""
+    out = []
+    for part in _CLAUSE.split(text):
+        words = tuple(base_tokens(part, abbreviations())) if part else ()
+        if words:
+            out.append((words, tuple(stem(w) for w in words)))
+    return tuple(out)
+
+
+def _negated_in(clause: tuple[tuple[str, ...], tuple[str, ...]], needle: tuple[str, ...]) -> bool | None:
+    """None if the phrase isn't in the clause; else whether a negation governs it."""
+    words, stems = clause
+    n = len(needle)
+    found = None
+    for i in range(len(stems) - n + 1):
+        if stems[i : i + n] == needle:
+            negated = any(w in NEGATORS for w in words[:i]) or any(w in AFTER_NEGATORS for w in words[i + n : i + n + 2])
+            found = negated if found is None else (found and negated)
+    return found
+
+
+def affirmed(u: Understanding, *phrases: str) -> bool:
+    """A phrase the message states without negating it ("we pay", not "we don't pay")."""
+    return any(_negated_in(c, phrase_stems(p)) is False for c in _clauses(u.text) for p in phrases)
+
+
+def negated(u: Understanding, *phrases: str) -> bool:
+    """A phrase the message negates ("none of it comes through our school budget")."""
+    return any(_negated_in(c, phrase_stems(p)) is True for c in _clauses(u.text) for p in phrases)
+
+
+def pay_unsure(u: Understanding) -> bool:
+    """The message says who pays is not known yet ("not sure who's paying yet")."""
+    return u.has(*_PAY_UNSURE)
+
+
 def _payer(u: Understanding, ptsa: bool) -> tuple[str | None, str | None]:
-    """Who pays: (payer, conflict). Explicit statements beat loose words like "free"."""
+    """Who pays: (payer, conflict). Explicit statements beat loose words like "free";
+    a hedge ("not sure who's paying") is never read as an answer."""
+    if pay_unsure(u):
+        return None, None
     ptsa_pays = ptsa and (u.has(*_PTSA_ROLE) or u.has("pay", "fund", "hire", "contract", "sponsor"))
-    school_explicit = u.has(*_SCHOOL_EXPLICIT)
+    school_explicit = affirmed(u, *_SCHOOL_EXPLICIT)
     donation = u.has(*_DONATION)
-    school_money = school_explicit or u.has(*_SCHOOL_PAYS) or (bool(u.amounts) and not donation)
+    school_money = school_explicit or affirmed(u, *_SCHOOL_PAYS) or (bool(u.amounts) and not donation)
     if ptsa_pays:
-        return "ptsa", ("coordinator" if u.has(*_SCHOOL_IS_PAYER) else None)
-    if u.has(*_WE_DONT_PAY) or donation:
+        return "ptsa", ("coordinator" if affirmed(u, *_SCHOOL_IS_PAYER) else None)
+    if u.has(*_WE_DONT_PAY) or donation or (negated(u, *_SCHOOL_MONEY) and not school_explicit):
         return "partner", None
     district = u.has("district pay", "district fund", "district money", "pay by the district", "central office",
                      "district will pay", "district is pay", "district would pay") or (
@@ -146,44 +259,62 @@ def _payer(u: Understanding, ptsa: bool) -> tuple[str | None, str | None]:
         return ("district" if district else "school"), None
     if u.has(*_PARTNER_FUNDS) or u.has(*_NEGATED_PAY):
         return "partner", None
-    if u.has("pay", "paid", "cost"):
+    if affirmed(u, "pay", "paid", "cost"):
         return ("district" if district else "school"), None
     return None, None
+
+
+def use_of_space(u: Understanding, about_space: bool) -> str | None:
+    """"lease" for long-term use through a lease, "short" for occasional use, else None.
+
+    `about_space`: the message is known to be about space (it says so, or answers "how long will
+    the partner use the space?"); durations alone ("all year", "a month") count only then."""
+    negated = u.has(*_LEASE_NEGATED)
+    # "do they need a lease?" asks; it doesn't say there is one. "a tenant that leases space" does.
+    stated = u.has(*_LEASE_STATED) or (u.has(*_LEASE) and not u.has(*_LEASE_QUESTION))
+    if not negated and not u.has("short term", "short-term") and (
+            stated or (about_space and not u.has(*_LEASE_QUESTION) and u.has(*_LONG_DURATION))):
+        return "lease"
+    if about_space and (u.has(*_SHORT_USE) or _few_weeks(u) or negated):
+        return "short"
+    return None
 
 
 def read_facts(u: Understanding) -> Facts:
     """Everything the message tells us about payment, space and coordination."""
     ptsa = u.has(*_PTSA)
     payer, conflict = _payer(u, ptsa)
-    lease: str | None = None
-    if u.has(*_LEASE) and not u.has("short term", "short-term", "not long term"):
-        lease = "lease"
-    elif u.has(*_SHORT_USE) or _few_weeks(u):
-        lease = "short"
-    space = lease is not None or u.has(*_SPACE)
-    if lease == "lease" and payer in ("school", "district") and u.has(*_PROGRAM):
-        conflict = "lease_and_paid"
+    lease = use_of_space(u, about_space=u.has(*_SPACE) and u.has(*_USE_OF_SPACE))
+    volunteer = u.has(*_INDIVIDUAL_VOLUNTEER) and not affirmed(u, "organization", "nonprofit", "non profit", "company")
     return Facts(
         payer=payer,
         lease=lease,
         ptsa=ptsa,
-        space=space and lease is not None,
+        space=lease is not None or (u.has(*_SPACE) and u.has(*_USE_OF_SPACE)),
         amount=max(u.amounts) if u.amounts else None,
         program=u.has(*_PROGRAM),
-        individual_volunteer=u.has(*_INDIVIDUAL_VOLUNTEER) and not u.has("organization", "nonprofit", "non profit"),
+        individual_volunteer=volunteer,
         conflict=conflict,
     )
 
 
+MONTH_NAMES = ("january", "february", "march", "april", "june", "july", "august", "september", "october",
+               "november", "december")
+
+
 def _few_weeks(u: Understanding) -> bool:
-    """"for 6 weeks", "3 months": use shorter than about twelve weeks."""
-    tokens = u.tokens
+    """"for 6 weeks", "three weeks", "a couple of months", "on saturdays in april": under about twelve weeks."""
+    if u.has(*_SPACE) and u.has(*(f"in {m}" for m in MONTH_NAMES), *(f"during {m}" for m in MONTH_NAMES)):
+        return True
+    tokens = [t for t in u.tokens if t != "of"]
     for number, unit in zip(tokens, tokens[1:]):
-        if number.isdigit():
-            if unit.startswith("week") and int(number) < 12:
-                return True
-            if unit.startswith("month") and int(number) < 3:
-                return True
+        count = int(number) if number.isdigit() else NUMBER_WORDS.get(number)
+        if count is None:
+            continue
+        if unit.startswith(("week", "weekend")) and count < 12:
+            return True
+        if unit.startswith("month") and count < 3:
+            return True
     return False
 
 
@@ -207,7 +338,8 @@ class Decision:
 def decide(facts: Facts, rfq_threshold: float = 9999) -> Decision:
     if facts.conflict == "coordinator":
         return Decision(None, asking="coordinator")
-    if facts.conflict == "lease_and_paid":
+    if facts.lease == "lease" and facts.payer in ("school", "district"):
+        # a leased partner that is also paid: the department decides
         return Decision(None, outcome="unclear", candidates=(ALIGN, PSC))
     if facts.lease == "lease":
         return Decision(ALIGN, reason="lease")
@@ -246,29 +378,35 @@ YES = ("yes", "yep", "yeah", "correct", "right", "sure", "it is", "they do", "we
 NO = ("no", "nope", "not really", "it isn't", "it's not", "they don't", "we don't", "false", "isn't", "not long")
 
 
+SHORT_ANSWER = 6
+"""Loose answers ("the school", "no", "us") count only in a short reply, not inside a new question."""
+
+
 def answer_from_text(question: str, u: Understanding, facts: Facts) -> Facts | None:
     """Read a typed answer to the question we asked; None if it isn't one."""
     fresh = read_facts(u)
+    short = len(u.tokens) <= SHORT_ANSWER
     if question == "lease":
-        if fresh.lease:
-            return facts.merge(fresh)
-        if u.has(*NO) or u.has("not"):
+        use = use_of_space(u, about_space=True)
+        if use:
+            return replace(facts.merge(fresh), lease=use, space=True)
+        if short and (u.has(*NO) or u.has("not")):
             return replace(facts, lease="short", space=True)
-        if u.has(*YES):
+        if short and u.has(*YES):
             return replace(facts, lease="lease", space=True)
     if question == "coordinator":
         if fresh.payer == "ptsa" or (u.has(*_PTSA) and not u.has("school", "district")):
             return replace(facts, payer="ptsa", ptsa=True, conflict=None)
-        if u.has("school", "district", "we do", "we pay"):
+        if short and u.has("school", "district", "we do", "we pay"):
             return replace(facts, payer="school", conflict=None)
     if question == "who_pays":
         if fresh.payer or fresh.lease or fresh.ptsa:
             return facts.merge(fresh)
-        if u.has("school", "district", "we do", "us"):
-            return replace(facts, payer="school")
-        if u.has("partner", "they do", "nonprofit", "organization", "them"):
+        if short and u.has("school", "district", "we do", "us", "we will", "we are", "our budget"):
+            return replace(facts, payer="district" if u.has("district") else "school")
+        if short and u.has("partner", "they do", "nonprofit", "organization", "them", "they will", "the org"):
             return replace(facts, payer="partner")
-        if u.has(*_SPACE):
+        if short and u.has(*_SPACE):
             return replace(facts, space=True)
     if fresh.known:
         return facts.merge(fresh)

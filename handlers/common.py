@@ -1,9 +1,10 @@
-"""Small helpers shared by handlers: standard buttons and links."""
+"""Small helpers shared by handlers: standard buttons and department links."""
 
 from __future__ import annotations
 
 from bot.config import Settings
 from bot.core import Button
+from knowledge import load_yaml
 
 CAPABILITIES: tuple[tuple[str, str, str], ...] = (
     ("Which agreement applies?", "menu", "which agreement applies"),
@@ -19,6 +20,11 @@ def menu_buttons() -> tuple[Button, ...]:
 
 def consult_button(topic: str = "", label: str = "Ask the department") -> Button:
     return Button(label, "consultation.start", topic)
+
+
+def link_defaults() -> dict[str, str]:
+    """What to say where a department link (LINK_<NAME>) is not configured."""
+    return {k: str(v) for k, v in (load_yaml("faq.yaml").get("links") or {}).items()}
 
 
 def fill_links(text: str, settings: Settings, defaults: dict[str, str]) -> str:

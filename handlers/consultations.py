@@ -1,47 +1,71 @@
-"""`consultation`: a short intake conversation that ends in a ticket.
+"""`consultation`: a request to the department, collected as a form, confirmed, then a ticket.
 
-Asks only for what the first message did not say: the topic (buttons), the
-school (optional) and a description, then confirms and creates the ticket.
+The form always has a topic, a school (or "no specific school") and a
+description, pre-filled from whatever the first message already says, and is
+confirmed before the ticket exists. The same request from the same person
+within a day is not a second ticket.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from typing import Any
 
+from bot import dialogue
 from bot.core import Button, Message, Reply, Turn
-from bot.directory.schools import directory
+from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.models import School
-from bot.nlu import Understanding
-from bot.router import registry
+from bot.router import Registry
 from bot.text import clean, truncate
 from bot.tickets import service
 from bot.tickets.service import Actor, topic_label, topics
+from bot.understanding import Understanding
 
-FLOW = "consultation"
+FORM = "consultation"
+ANSWER_ACTION = "consultation.answer"
 REQUEST_WORDS = frozenset(
     "i need want would like to a an the consultation consult request please can could we talk speak with someone "
     "about on for help partnership partnerships department ask open new ticket get have question schedule meeting "
-    "set up my our this that me some".split()
+    "set up my our this that me some hi hello hey regarding re".split()
 )
 MIN_DESCRIPTION_WORDS = 5
-STEP_ASIDE_CONFIDENCE = 0.5
-"""While asking for a topic or school, a message this clearly about something else leaves the intake."""
-NO_SCHOOL = ("no school", "none", "no specific", "not school specific", "n/a", "na", "district wide", "skip", "no")
-YES = ("yes", "y", "create", "confirm", "ok", "okay", "sure", "submit", "go ahead", "send")
-NO = ("no", "cancel", "stop", "never mind", "nevermind", "forget it")
+"""A message says what the request is about when it has this many words beyond "I need a consultation"."""
+NO_SCHOOL = ("no school", "none", "no specific", "not school specific", "not specific", "n/a", "district wide",
+             "districtwide", "skip", "not a school", "all schools", "several schools", "many schools", "no particular",
+             "not about a school", "not one school", "central office", "doesn't matter", "does not matter")
+YES = ("yes", "y", "yep", "yeah", "yup", "create", "confirm", "ok", "okay", "sure", "submit", "go ahead", "send",
+       "looks good", "look good", "correct", "that's right", "thats right", "please do", "do it", "sounds good",
+       "perfect", "great", "right")
+NO = ("no", "nope", "don't send", "do not send", "not yet", "wait", "hold on", "hold off")
+OTHER_TOPIC = ("other", "something else", "general", "none of these", "none of those", "not sure")
+MIN_FORM_DESCRIPTION = 10
+EXPLICIT_REQUEST = ("consultation", "consult", "meet with", "meeting with", "talk to someone", "speak to someone",
+                    "speak with someone", "talk with someone", "talk it through", "walk me through", "real person",
+                    "someone on your team", "member of the department", "set up a time", "someone from the department",
+                    "someone from your office", "talk to a human", "talk to a person", "open a ticket",
+                    "talk with the department", "talk to the department", "sit down with", "book a call",
+                    "schedule a call", "hop on a call", "a call with")
 
 
-@dataclass
-class Draft:
-    topic: str | None = None
-    school_id: int | None = None
-    school_asked: bool = False
-    description: str | None = None
+REQUEST_PHRASES = ("need a consultation", "want a consultation", "like a consultation", "request a consultation",
+                   "book a consultation", "schedule a consultation", "open a consultation", "start a consultation",
+                   "consultation about", "consultation on", "consultation regarding", "consultation for",
+                   "consultation re", "consult about", "consult on", "a consult", "consult with", "consultation with",
+                   "talk to someone", "speak to someone", "speak with someone", "talk with someone",
+                   "talk to the department", "talk with the department", "meet with the department",
+                   "meet with someone", "set up a meeting", "set up a time", "open a ticket", "submit a request")
+STATUS_WORDS = ("status", "update on", "any news", "still open", "been resolved", "my request", "my consultation",
+                "my ticket", "where is my", "what happened to my")
 
-    @classmethod
-    def load(cls, data: dict) -> "Draft":
-        return cls(**{k: v for k, v in data.get("draft", {}).items() if k in cls.__dataclass_fields__})
+
+def asks_for_consultation(u: Understanding) -> list[str]:
+    """An explicit request to talk to the department: the classifier weighs it against the topic."""
+    return ["asks_consultation"] if u.has(*EXPLICIT_REQUEST) else []
+
+
+def explicit_request(u: Understanding) -> str | None:
+    """"I need a consultation about our DSA" is a request, whatever it is about (a tie-breaker)."""
+    return "consultation" if u.has(*REQUEST_PHRASES) and not u.has(*STATUS_WORDS) else None
 
 
 def guess_topic(u: Understanding) -> str | None:
@@ -58,180 +82,185 @@ def substantive(u: Understanding) -> bool:
     return len([t for t in u.tokens if t not in REQUEST_WORDS]) >= MIN_DESCRIPTION_WORDS
 
 
-EXPLICIT_REQUEST = ("need a consultation", "like a consultation", "want a consultation", "request a consultation",
-                    "open a consultation", "book a consultation", "schedule a consultation", "request consult",
-                    "open a ticket", "talk to someone", "speak to someone", "speak with someone", "talk with someone",
-                    "talk it through", "walk me through", "consult with me", "meet with me", "real person",
-                    "someone on your team", "member of the department", "set up a time", "someone from the department",
-                    "someone from your office", "talk to a human", "talk to a person", "open a consult",
-                    "submit a consultation", "talk with the department", "talk to the department")
+# ---- slots ---------------------------------------------------------------------------------
+
+def _parse_topic(answer: Answer) -> str | None:
+    found = guess_topic(answer.u)
+    if found or not answer.pending:
+        return found
+    return "other" if answer.u.has(*OTHER_TOPIC) else None
 
 
-@registry.booster
-def explicit_request(u: Understanding, turn: Turn) -> dict[str, float]:
-    """"I need a consultation about X" is a request, whatever X is about."""
-    asking_status = u.has("status", "my consultation request", "my consult request", "any update", "been resolved")
-    return {"consultation": 10.0} if u.has(*EXPLICIT_REQUEST) and not asking_status else {}
+def _parse_school(answer: Answer) -> Any:
+    school = answer.u.entities.school
+    if school is not None and school.found:
+        return school.found.id
+    if answer.pending:
+        if school is not None and school.ambiguous:
+            return {"choose": [s.id for s in school.schools[:6]], "said": school.span}
+        if answer.u.has(*NO_SCHOOL) or answer.u.normalised in ("no", "nope"):
+            return "none"
+    return None
 
 
-@registry.intent("consultation")
-def handle(message: Message, turn: Turn) -> Reply:
-    u = turn.understanding
-    draft = Draft(topic=guess_topic(u))
-    match = directory.index(turn.session).find(u.text)
-    if match.found:
-        draft.school_id, draft.school_asked = match.found.id, True
-    if substantive(u):
-        draft.description = clean(message.text)
-        if draft.topic is None:
-            draft.topic = "other"
-        if not draft.school_asked:
-            draft.school_asked = True
-        return _create(draft, message, turn)
-    return _next_step(draft, message, turn)
+def _parse_description(answer: Answer) -> str | None:
+    u = answer.u
+    typed = clean(answer.turn.message.text) or u.text  # the whole text: understanding reads only the start
+    if answer.pending and len(u.tokens) >= 2:
+        return typed
+    return typed if substantive(u) else None
 
 
-@registry.action("consultation.start")
-def start(message: Message, turn: Turn) -> Reply:
-    draft = Draft(topic=message.value if message.value in topics() else None)
-    return _next_step(draft, message, turn)
+def _parse_confirm(answer: Answer) -> str | None:
+    if not answer.pending:
+        return None
+    u = answer.u
+    if u.has(*NO) and not u.has("no problem"):
+        return "no"
+    if u.has(*YES):
+        return "yes"
+    return None
 
 
-def _next_step(draft: Draft, message: Message, turn: Turn) -> Reply:
-    if draft.topic is None:
-        return _ask(draft, turn, "topic", "What is the consultation about?",
-                    tuple(Button(body["label"], "consultation.answer", f"topic={code}") for code, body in topics().items()))
-    if not draft.school_asked:
-        return _ask(draft, turn, "school", "Which school is it about? Type the school's name, or press the button.",
-                    (Button("No specific school", "consultation.answer", "school=none"),))
-    if not draft.description:
-        return _ask(draft, turn, "description", "In a sentence or two, what do you need help with?", ())
-    return _confirm(draft, turn)
+def _ask_topic(values: dict[str, Any], turn: Turn) -> Prompt:
+    return Prompt("What is the consultation about?",
+                  tuple(Button(body["label"], ANSWER_ACTION, f"topic={code}") for code, body in topics().items()))
 
 
-def _ask(draft: Draft, turn: Turn, asking: str, text: str, buttons: tuple[Button, ...]) -> Reply:
-    turn.state.start(FLOW, draft=asdict(draft), asking=asking)
-    return Reply(text, "consultation", turn.understanding.confidence or 1.0,
-                 {"ticket_id": None, "asking": asking, "draft": asdict(draft)},
-                 buttons=buttons + (Button("Cancel", "consultation.cancel", ""),))
+def _ask_school(values: dict[str, Any], turn: Turn) -> Prompt:
+    no_school = Button("No specific school", ANSWER_ACTION, "school=none")
+    choice = values.get("school")
+    if isinstance(choice, dict) and choice.get("choose"):
+        refs = [turn.session.get(School, sid) for sid in choice["choose"]]
+        buttons = tuple(Button(s.name, ANSWER_ACTION, f"school={s.id}") for s in refs if s is not None)
+        return Prompt(f"Which {str(choice.get('said') or 'school').title()} do you mean?", buttons + (no_school,))
+    return Prompt("Which school is it about? Type the school's name, or press the button.", (no_school,))
 
 
-def _school_name(turn: Turn, school_id: int | None) -> str:
-    school = turn.session.get(School, school_id) if school_id else None
-    return school.name if school else "no specific school"
+def _ask_description(values: dict[str, Any], turn: Turn) -> Prompt:
+    return Prompt("In a sentence or two, what do you need help with?")
 
 
-def _confirm(draft: Draft, turn: Turn) -> Reply:
-    turn.state.start(FLOW, draft=asdict(draft), asking="confirm")
+def _ask_confirm(values: dict[str, Any], turn: Turn) -> Prompt:
     text = (
         "Shall I send this to the department?\n"
-        f"Topic: {topic_label(draft.topic or 'other')}\n"
-        f"School: {_school_name(turn, draft.school_id)}\n"
-        f"Request: {truncate(draft.description or '', 500, '… (full text kept)')}"
+        f"Topic: {topic_label(values.get('topic') or 'other')}\n"
+        f"School: {_school_name(turn, values.get('school'))}\n"
+        f"Request: {truncate(values.get('description') or '', 500, '… (full text kept)')}"
     )
-    return Reply(text, "consultation", turn.understanding.confidence or 1.0,
-                 {"ticket_id": None, "asking": "confirm", "draft": asdict(draft)},
-                 buttons=(Button("Send request", "consultation.confirm", ""), Button("Cancel", "consultation.cancel", "")))
+    return Prompt(text, (Button("Send request", ANSWER_ACTION, "confirm=yes"),))
 
 
-def _create(draft: Draft, message: Message, turn: Turn) -> Reply:
+def _topic_from_button(value: str, turn: Turn) -> str:
+    return value if value in topics() else "other"
+
+
+def _school_from_button(value: str, turn: Turn) -> Any:
+    if value.isdigit() and turn.session.get(School, int(value)) is not None:
+        return int(value)
+    return "none"
+
+
+def _school_name(turn: Turn, school: Any) -> str:
+    row = turn.session.get(School, school) if isinstance(school, int) else None
+    return row.name if row else "no specific school"
+
+
+def _next(values: dict[str, Any], turn: Turn) -> str | None:
+    for name in ("topic", "school", "description"):
+        value = values.get(name)
+        if value in (None, "", dialogue.UNSURE) or isinstance(value, dict):
+            return name
+    return None if values.get("confirm") in ("yes", "no") else "confirm"
+
+
+def _apply(values: dict[str, Any], filled: dict[str, Any]) -> dict[str, Any]:
+    merged = {**values, **filled}
+    if "confirm" not in filled and values.get("confirm") is None:
+        merged.pop("confirm", None)
+    if "confirm" not in filled and any(k in filled for k in ("topic", "school", "description")):
+        merged["confirm"] = None  # something changed: confirm again
+    return merged
+
+
+def _describe(values: dict[str, Any], turn: Turn) -> dict[str, Any]:
+    draft = {k: v for k, v in values.items() if k in ("topic", "description") and v}
+    if isinstance(values.get("school"), int) or values.get("school") == "none":
+        draft["school"] = _school_name(turn, values["school"])
+    return {"ticket_id": None, "draft": draft}
+
+
+def _complete(values: dict[str, Any], message: Message, turn: Turn) -> Reply:
+    if values.get("confirm") == "no":
+        return Reply("OK, I didn't send anything.", "consultation", 1.0, {"ticket_id": None, "cancelled": True})
+    school = values.get("school") if isinstance(values.get("school"), int) else None
+    return create(message, turn, values.get("topic") or "other", values.get("description") or "", school)
+
+
+INTAKE = Form(
+    name=FORM,
+    intent="consultation",
+    title="consultation request",
+    slots=(
+        Slot("topic", _ask_topic, _parse_topic, _topic_from_button),
+        Slot("school", _ask_school, _parse_school, _school_from_button),
+        Slot("description", _ask_description, _parse_description, free_text=True),
+        Slot("confirm", _ask_confirm, _parse_confirm),
+    ),
+    complete=_complete,
+    answer_action=ANSWER_ACTION,
+    next_slot=_next,
+    describe=_describe,
+    apply=_apply,
+    cancelled="OK, I didn't send anything.",
+)
+
+
+def _prefill(u: Understanding, turn: Turn) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for slot in INTAKE.slots:
+        value = slot.parse(Answer(u, turn, values, pending=False))
+        if value is not None:
+            values[slot.name] = value
+    return values
+
+
+def handle(message: Message, turn: Turn) -> Reply:
+    values = _prefill(turn.understanding, turn)
+    if values.get("description") and not values.get("topic"):
+        values["topic"] = "other"
+    return dialogue.start(INTAKE, values, message, turn)
+
+
+def start(message: Message, turn: Turn) -> Reply:
+    """The "Ask the department" button (its value may name the topic)."""
+    values = {"topic": message.value} if message.value in topics() else {}
+    return dialogue.start(INTAKE, values, message, turn)
+
+
+def create(message: Message, turn: Turn, topic: str, description: str, school_id: int | None) -> Reply:
     requester = Actor(message.platform, message.user, message.user_name or "", message.channel)
-    ticket = service.create(turn.session, turn.settings, requester, draft.topic or "other", draft.description or "",
-                            draft.school_id, turn.now)
-    if turn.state.flow == FLOW:
-        turn.state.clear()
+    duplicate = service.recent_duplicate(turn.session, requester, topic, description, school_id, turn.now)
+    if duplicate is not None:
+        return Reply(
+            f"You already sent this request as *{duplicate.number}* ({duplicate.status}), so I didn't open another. "
+            f"Say \"status of {duplicate.number}\" to see where it stands, or add details there.",
+            "consultation", 1.0, {"ticket_id": duplicate.number, "duplicate": True, "status": duplicate.status},
+            buttons=(Button("My requests", "tickets.mine", ""),))
+    ticket = service.create(turn.session, turn.settings, requester, topic, description, school_id, turn.now)
     notice = ""
-    if draft.description and len(draft.description) > 2000:
+    if len(description) > 2000:
         notice = " Your description was long: the department sees a preview first, and the full text is kept in the ticket."
     return Reply(
         f"Thanks! I've opened *{ticket.number}* ({topic_label(ticket.topic)}) and let the department know. "
         f"You'll hear here when someone picks it up. Say \"status of {ticket.number}\" any time.{notice}",
         "consultation", 1.0,
         {"ticket_id": ticket.number, "status": ticket.status, "topic": ticket.topic,
-         "school": _school_name(turn, draft.school_id) if draft.school_id else None},
+         "school": _school_name(turn, school_id) if school_id else None},
         buttons=(Button("My requests", "tickets.mine", ""),),
     )
 
 
-@registry.action("consultation.answer")
-def on_answer(message: Message, turn: Turn) -> Reply:
-    field, _, value = (message.value or "").partition("=")
-    draft = Draft.load(turn.state.data) if turn.state.flow == FLOW else Draft()
-    if field == "topic":
-        draft.topic = value if value in topics() else "other"
-    elif field == "school":
-        draft.school_asked = True
-        school_id = int(value) if value.isdigit() else None
-        draft.school_id = school_id if school_id and turn.session.get(School, school_id) else None
-    return _next_step(draft, message, turn)
-
-
-@registry.action("consultation.confirm")
-def on_confirm(message: Message, turn: Turn) -> Reply:
-    if turn.state.flow != FLOW:
-        return Reply("That request was already sent or cancelled. Say \"I need a consultation\" to start a new one.",
-                     "consultation", 1.0, {"ticket_id": None})
-    draft = Draft.load(turn.state.data)
-    if not draft.description:
-        return _next_step(draft, message, turn)
-    return _create(draft, message, turn)
-
-
-@registry.action("consultation.cancel")
-def on_cancel(message: Message, turn: Turn) -> Reply:
-    if turn.state.flow == FLOW:
-        turn.state.clear()
-    return Reply("OK, I didn't send anything.", "consultation", 1.0, {"ticket_id": None, "cancelled": True})
-
-
-@registry.follow_up(FLOW)
-def on_follow_up(message: Message, turn: Turn) -> Reply | None:
-    u = turn.understanding
-    draft = Draft.load(turn.state.data)
-    asking = turn.state.data.get("asking")
-    if u.has(*NO) and len(u.tokens) <= 3 and asking != "school":
-        return on_cancel(message, turn)
-    if asking == "confirm":
-        if u.has(*YES):
-            return _create(draft, message, turn)
-        turn.state.clear()
-        return None
-    if asking == "topic":
-        topic = guess_topic(u)
-        if topic is None and u.intent not in ("consultation", "unknown") and u.confidence >= STEP_ASIDE_CONFIDENCE:
-            turn.state.clear()
-            return None
-        draft.topic = topic or "other"
-        if topic is None:
-            draft.description = u.text
-        return _next_step(draft, message, turn)
-    if asking == "school":
-        match = directory.index(turn.session).find(u.text)
-        if match.found:
-            draft.school_id, draft.school_asked = match.found.id, True
-            return _next_step(draft, message, turn)
-        if match.ambiguous:
-            return _ask(draft, turn, "school", f"Which {match.span.title()} do you mean?",
-                        tuple(Button(s.name, "consultation.answer", f"school={s.id}") for s in match.schools[:5])
-                        + (Button("No specific school", "consultation.answer", "school=none"),))
-        if u.has(*NO_SCHOOL):
-            draft.school_asked = True
-            return _next_step(draft, message, turn)
-        if u.intent not in ("consultation", "unknown") and u.confidence >= STEP_ASIDE_CONFIDENCE:
-            turn.state.clear()  # a new question, not a school name: answer it instead
-            return None
-        return _ask(draft, turn, "school", "I couldn't find that school. Type its name again, or press No specific school.",
-                    (Button("No specific school", "consultation.answer", "school=none"),))
-    if asking == "description":
-        draft.description = clean(message.text)
-        return _next_step(draft, message, turn)
-    return None
-
-
-MIN_FORM_DESCRIPTION = 10
-
-
-@registry.action("consultation.form")
 def on_form(message: Message, turn: Turn) -> Reply:
     """A submitted intake form (Slack modal, Teams card): validated field by field."""
     try:
@@ -248,7 +277,7 @@ def on_form(message: Message, turn: Turn) -> Reply:
     school_text = clean(str(form.get("school") or ""))
     school_id = None
     if school_text:
-        match = directory.index(turn.session).find(school_text)
+        match = turn.lookups.schools.find(school_text)
         if match.found:
             school_id = match.found.id
         elif match.ambiguous:
@@ -257,4 +286,13 @@ def on_form(message: Message, turn: Turn) -> Reply:
             errors["school"] = "I couldn't find that school. Check the name, or leave it empty."
     if errors:
         return Reply("Please fix the highlighted fields.", "consultation", 1.0, {"ticket_id": None, "errors": errors})
-    return _create(Draft(topic=topic, school_id=school_id, school_asked=True, description=description), message, turn)
+    return create(message, turn, topic, description, school_id)
+
+
+def register(registry: Registry) -> None:
+    registry.form(INTAKE)
+    registry.reader(asks_for_consultation)
+    registry.rule(explicit_request)
+    registry.intent("consultation")(handle)
+    registry.action("consultation.start")(start)
+    registry.action("consultation.form")(on_form)

@@ -5,27 +5,22 @@ from __future__ import annotations
 import re
 
 from bot.core import Button, Message, Reply, Turn
-from bot.router import registry
+from bot.router import Registry
 from handlers.common import menu_buttons
+from knowledge import intent_summaries
 
 WHAT_I_DO = (
     "I can help with partnership agreements, which partners serve a school, upcoming trainings for "
     "partners, consultations with the department, and questions on data sharing, background checks, "
     "the training module and partnership tools."
 )
+NOT_OFFERED = ("unknown", "smalltalk")
+NON_ENGLISH = re.compile(r"[¿¡ñáéíóúüçàèìòùâêîôûäöß]|[\u0400-\u04ff\u0590-\u06ff\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]", re.I)
 
 
 def empty(message: Message, turn: Turn) -> Reply:
-    return Reply(
-        "I didn't catch a question there. " + WHAT_I_DO,
-        "unknown",
-        0.0,
-        {"reason": "empty"},
-        buttons=menu_buttons(),
-    )
-
-
-NON_ENGLISH = re.compile(r"[¿¡ñáéíóúüçàèìòùâêîôûäöß]|[\u0400-\u04ff\u0590-\u06ff\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]", re.I)
+    return Reply("I didn't catch a question there. " + WHAT_I_DO, "unknown", 0.0, {"reason": "empty"},
+                 buttons=menu_buttons())
 
 
 def unknown(message: Message, turn: Turn) -> Reply:
@@ -41,12 +36,12 @@ def unknown(message: Message, turn: Turn) -> Reply:
 
 
 def unsure(message: Message, turn: Turn) -> Reply:
-    """Offer the likeliest readings as buttons instead of guessing."""
-    from bot.nlu import default_classifier
-
-    classifier = default_classifier()
-    choices = [name for name, score in turn.understanding.ranked() if score > 0 and name != "unknown"][:3]
-    buttons = tuple(Button(classifier.summary(name), "route", f"{name}|{turn.understanding.text}") for name in choices)
+    """Offer the two or three likeliest readings as buttons instead of guessing."""
+    summaries = intent_summaries()
+    ranked = [name for name, score in turn.understanding.ranked() if name not in NOT_OFFERED and score >= 0.1]
+    choices = ranked[:3] or [name for name, _ in turn.understanding.ranked() if name not in NOT_OFFERED][:2]
+    text = turn.understanding.text
+    buttons = tuple(Button(summaries.get(name, name), "route", f"{name}|{text}") for name in choices)
     return Reply(
         "I'm not sure I understood. Did you mean one of these?",
         "unknown",
@@ -56,41 +51,7 @@ def unsure(message: Message, turn: Turn) -> Reply:
     )
 
 
-@registry.action("route")
-def route_choice(message: Message, turn: Turn) -> Reply:
-    """The user picked one reading of an unclear question: answer it that way."""
-    intent, _, text = (message.value or "").partition("|")
-    handler = registry.intents.get(intent)
-    if handler is None:
-        return unknown(message, turn)
-    from bot.nlu import default_classifier
-
-    understanding = default_classifier().understand(text)
-    turn.understanding = type(understanding)(
-        understanding.text,
-        understanding.tokens,
-        understanding.stems,
-        intent,
-        1.0,
-        understanding.scores,
-        understanding.ticket_numbers,
-        understanding.amounts,
-    )
-    return handler(
-        Message(text, message.user, message.platform, message.channel, message.session_key, user_name=message.user_name),
-        turn,
-    )
-
-
-@registry.action("menu")
-def menu_choice(message: Message, turn: Turn) -> Reply:
-    """A menu button: answer as if the user had typed its text."""
-    from bot.nlu import default_classifier
-
-    text = message.value or "help"
-    turn.understanding = default_classifier().understand(text)
-    handler = registry.intents.get(turn.understanding.intent) or registry.intents["help"]
-    return handler(
-        Message(text, message.user, message.platform, message.channel, message.session_key, user_name=message.user_name),
-        turn,
-    )
+def register(registry: Registry) -> None:
+    registry.fallback("empty")(empty)
+    registry.fallback("unknown")(unknown)
+    registry.fallback("unsure")(unsure)

@@ -1,4 +1,9 @@
-"""FAQ answers (data sharing, background checks, tools, training module) from knowledge/faq.yaml."""
+"""FAQ answers (data sharing, background checks, tools, training module) from knowledge/faq.yaml.
+
+The entry whose example questions the message most resembles answers it (the
+classifier's own tf-idf space); background-check questions that describe a
+situation get the rules applied to it (handlers/background_rules.py).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,25 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.core import Message, Reply, Turn
-from bot.router import registry
-from handlers.common import consult_button, fill_links
+from bot.router import Registry
+from handlers.background_rules import advise, read_situation
+from handlers.common import consult_button, fill_links, link_defaults
 from knowledge import load_yaml, require
 
 TOPICS = ("data_sharing", "background_checks", "partnership_tools", "training_module")
 CONSULT_TOPIC = {"data_sharing": "data_sharing", "background_checks": "background_checks", "training_module": "trainings"}
+RESEMBLANCE = 0.3
+"""Below this similarity to every entry's questions (and no cue), the topic's overview answers."""
+CONTEXT = "faq"
+FOLLOW_UP_WORDS = 12
+FOLLOW_UP_START = ("and", "so", "also", "what about", "how about", "but", "then", "do we", "do they", "does it", "is it",
+                   "is that", "are they", "can they", "can we", "should we", "what if", "right", "ok so", "okay so")
 
 
 @dataclass(frozen=True)
 class Entry:
     cues: tuple[str, ...]
+    questions: tuple[str, ...]
     answer: str
 
 
@@ -38,37 +51,72 @@ def topics() -> dict[str, Topic]:
         if body is None:
             raise ValueError(f"faq.yaml lacks topic {name}")
         require(body, ("title", "overview", "source"), f"faq.yaml topic {name}")
-        entries = tuple(Entry(tuple(e["cues"]), " ".join(str(e["answer"]).split())) for e in body.get("entries") or ())
+        entries = tuple(Entry(tuple(e.get("cues") or ()), tuple(e.get("questions") or ()), " ".join(str(e["answer"]).split()))
+                        for e in body.get("entries") or ())
         out[name] = Topic(name, body["title"], " ".join(body["overview"].split()), body["source"], entries)
     return out
 
 
-def link_defaults() -> dict[str, str]:
-    return {k: str(v) for k, v in (load_yaml("faq.yaml").get("links") or {}).items()}
+def example_questions() -> list[tuple[str, str]]:
+    """(intent, question) for every entry: the classifier learns them too."""
+    return [(topic.name, q) for topic in topics().values() for entry in topic.entries for q in entry.questions]
 
 
 def best_entry(topic: Topic, turn: Turn) -> Entry | None:
-    """The entry whose cues the question mentions most, if any."""
-    scored = [(sum(1 for cue in e.cues if turn.understanding.has(cue)), i, e) for i, e in enumerate(topic.entries)]
-    scored = [s for s in scored if s[0] > 0]
-    if not scored:
-        return None
-    return max(scored, key=lambda s: (s[0], -s[1]))[2]
+    """The entry the question resembles most (its example questions), helped by its cues."""
+    u = turn.understanding
+    best: tuple[float, int] | None = None
+    for i, entry in enumerate(topic.entries):
+        resemblance = max(turn.similarity(u.text, entry.questions), default=0.0)
+        cues = sum(1 for cue in entry.cues if u.has(cue))
+        score = resemblance + 0.15 * cues
+        if (resemblance >= RESEMBLANCE or cues) and (best is None or score > best[0]):
+            best = (score, i)
+    return None if best is None else topic.entries[best[1]]
 
 
-@registry.intent(*TOPICS)
 def handle(message: Message, turn: Turn) -> Reply:
-    intent = turn.understanding.intent
+    return answer(turn.understanding.intent, turn)
+
+
+def refine(message: Message, turn: Turn, previous: dict) -> Reply | None:
+    """A follow-up on the last FAQ answer ("and they need a new one every year, right?")."""
+    u = turn.understanding
+    intent = str(previous.get("topic") or "")
+    if intent not in TOPICS or u.intent in TOPICS or len(u.tokens) > FOLLOW_UP_WORDS:
+        return None
+    elliptical = any(u.position(start) == 0 for start in FOLLOW_UP_START) or u.has("they", "it", "that", "them", "this")
+    topic = topics()[intent]
+    related = best_entry(topic, turn) is not None or (
+        intent == "background_checks" and read_situation(u).described)
+    return answer(intent, turn) if elliptical and related else None
+
+
+def answer(intent: str, turn: Turn) -> Reply:
     topic = topics()[intent]
     entry = best_entry(topic, turn)
-    body = entry.answer if entry else topic.overview
+    situation = read_situation(turn.understanding) if intent == "background_checks" else None
+    if situation is not None and situation.described:
+        lines = advise(situation)
+        if entry is not None and entry.answer not in lines:
+            lines.append(entry.answer)  # the situation, and the specific thing asked (cost, fingerprints)
+        body = " ".join(lines + ([] if situation.who or entry else ["Checks are renewed every year."]))
+        chosen: object = "situation"
+    else:
+        body = entry.answer if entry else topic.overview
+        chosen = None if entry is None else topic.entries.index(entry)
+    turn.state.remember(CONTEXT, {"topic": intent}, turn.now)
     text = fill_links(body, turn.settings, link_defaults())
-    buttons = (consult_button(CONSULT_TOPIC.get(intent, "other")),)
     return Reply(
         f"*{topic.title}*\n{text}",
         intent,
         turn.understanding.confidence,
-        {"topic": intent, "entry": None if entry is None else topic.entries.index(entry), "source": topic.source},
-        buttons=buttons,
+        {"topic": intent, "entry": chosen, "source": topic.source},
+        buttons=(consult_button(CONSULT_TOPIC.get(intent, "other")),),
         footer=f"Source: {topic.source}",
     )
+
+
+def register(registry: Registry) -> None:
+    registry.intent(*TOPICS)(handle)
+    registry.refiner(CONTEXT)(refine)

@@ -1,23 +1,31 @@
 """`partners`: which organisations serve a school, and how partnerships are spread.
 
-School names are resolved with bot/directory/schools.py (any name, typos,
-ambiguity), services with the controlled vocabulary, organisations fuzzily.
+A question becomes a `PartnerQuery` (a school, an organisation, or a
+district-wide kind, with service, level and region filters). The answer keeps
+the query in the conversation's context, so a follow-up such as "only the arts
+ones", "and the one on Beacon Hill?", "I meant the middle school" or "just the
+high schools" changes one filter of the last question instead of starting over.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import asdict, dataclass, replace
+from typing import Any
 
+from bot import dialogue
 from bot.core import Button, Message, Reply, Turn
+from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.directory import queries
-from bot.directory.schools import SchoolMatch, directory
-from bot.directory.vocab import Service, find_service, services
-from bot.models import School
-from bot.nlu import Understanding, default_classifier
-from bot.router import registry
+from bot.directory.queries import SchoolFilter
+from bot.directory.schools import LEVEL_TYPES, SchoolMatch
+from bot.directory.vocab import Service, services
+from bot.models import Organisation, School
+from bot.router import Registry
+from bot.understanding import Understanding
 
 PAGE = 8
-FLOW = "partners"
+CONTEXT = "partners"
 SAMPLE_FOOTER = "Sample data: these partnerships are generated examples, not the district's records."
 ORG_PATTERNS = (
     re.compile(r"(?:which|what) schools (?:does|do|is|are|did) (?:the )?(.+?) (?:serve|serving|work|working|partner|support|run|operate|at|in)\b"),
@@ -27,93 +35,221 @@ ORG_PATTERNS = (
 )
 GENERIC_SCHOOL = re.compile(r"^(?:my|our|a|the|this|your|each|every|any|all)\s+(?:school|schools|building|site)\b", re.I)
 SCHOOL_AFTER = re.compile(r"\b(?:at|in|for|with|serve|serves|serving|of)\s+(.+?)[?.!]*$")
+LEVEL_NAMES = {"elementary": "elementary schools", "middle": "middle schools", "high": "high schools", "k8": "K-8 schools"}
+WITHOUT = ("no partner", "without a", "without any", "don't have", "do not have", "doesn't have", "lack", "no mentor",
+           "no tutor", "have no", "has no", "missing a", "zero partner", "none", "with no", "no current")
+FEWEST = ("fewest", "least", "fewer", "lowest number", "smallest number", "underserved", "under served")
+MOST = ("most partner", "most partnership", "the most", "highest number", "largest number")
+BY_REGION = ("region", "regions", "area", "areas", "part of the district", "parts of the district", "neighborhood",
+             "geographic", "geographically")
+BY_TYPE = ("school type", "by type", "per type", "elementary vs", "middle vs", "type of school", "types of school",
+           "by level", "per level", "school level", "grade level")
+TOP_SERVICES = ("top service", "most common service", "popular service", "which service", "what service", "service type",
+                "kinds of service", "kind of service", "types of service", "type of service", "what services",
+                "which services", "how many of each", "services do partners provide", "services partners provide",
+                "services offered", "breakdown by service", "by service", "per service", "service area",
+                "what do partners provide", "what do partners offer")
+DISTRIBUTION = ("how many partnership", "how many partner", "number of partner", "distribut", "across the district",
+                "district wide", "districtwide", "spread", "overall picture", "big picture", "count of partner",
+                "total partner", "breakdown")
 
 
-@registry.booster
-def mentions_school(u: Understanding, turn: Turn) -> dict[str, float]:
-    """A school name in the question is evidence for a partner lookup."""
-    match = directory.index(turn.session).find(u.text)
-    if not match.schools:
-        return {}
-    weight = 1.0 if match.score >= 100 else 0.5
-    return {"partners": 3.0 * weight, "report_outdated": 1.0 * weight}
+@dataclass(frozen=True)
+class PartnerQuery:
+    """What a partners question asks; kept in context so follow-ups can change one part."""
 
+    kind: str = "school"  # school | organisation | schools_with | schools_without | by_region | by_type | top_services | fewest | most
+    school_id: int | None = None
+    organisation_id: int | None = None
+    service: str | None = None
+    level: str | None = None
+    region: str | None = None
+    said: str = ""  # how the school was named ("west seattle"), for "I meant the high school"
 
-@registry.booster
-def mentions_organisation(u: Understanding, turn: Turn) -> dict[str, float]:
-    """A partner organisation named in the question is evidence for a lookup."""
-    return {"partners": 4.0} if queries.organisations.mentioned(turn.session, u.text) else {}
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "PartnerQuery":
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+    @property
+    def where(self) -> SchoolFilter:
+        return SchoolFilter(LEVEL_TYPES.get(self.level or "", ()), self.region)
 
 
 def year(turn: Turn) -> str:
     return queries.current_school_year(turn.now.astimezone(turn.settings.tz).date())
 
 
-def _service_outside(u: Understanding, match: SchoolMatch) -> Service | None:
-    """The service asked about, ignoring words of the school's own name ("Cleveland STEM")."""
-    if not match.schools or not match.span:
-        return find_service(u)
-    span = match.span.split()
-    tokens = list(u.tokens)
-    for i in range(len(tokens) - len(span) + 1):
-        if tokens[i : i + len(span)] == span:
-            tokens = tokens[:i] + tokens[i + len(span) :]
-            break
-    return find_service(default_classifier().understand(" ".join(tokens)))
+def _service(u: Understanding, organisation: tuple[int, str] | None = None) -> Service | None:
+    service = u.entities.service
+    if service and organisation and any(word in organisation[1].lower().split()
+                                        for s in service.synonyms for word in s.lower().split()):
+        return None  # "Cascade Arts Collective" names an organisation, not the arts
+    return service
 
 
-@registry.intent("partners")
-def handle(message: Message, turn: Turn) -> Reply:
-    u = turn.understanding
-    match = directory.index(turn.session).find(u.text)
-    service = _service_outside(u, match)
-    distribution = _distribution(u, service, turn)
-    if distribution is not None:
-        return distribution
-    organisation = _organisation(u.text.lower(), turn) or (
-        None if match.schools else queries.organisations.mentioned(turn.session, u.text))
-    if organisation is not None:
-        named_service = service if service and not _service_is_org_word(service, organisation[1]) else None
-        return _org_listing(organisation, named_service, 0, turn)
-    if match.ambiguous:
-        return _did_you_mean(match, service, turn)
-    if match.found:
-        return school_listing(match.found.id, service, 0, turn)
-    if service is not None:
-        return _schools_with(service, turn)
-    attempted = SCHOOL_AFTER.search(u.text)
-    if attempted and len(attempted.group(1)) >= 3 and not GENERIC_SCHOOL.match(attempted.group(1)):
-        return _not_found(attempted.group(1), service, turn)
-    turn.state.start(FLOW, asking="school", service=service.code if service else None)
-    return Reply(
-        "Which school? You can use any of its names (\"Hamilton\", \"REMS\", \"Rainier Beach High\").",
-        "partners", u.confidence, {"school": None, "service": service.name if service else None, "partners": [],
-                                   "asking": "school"},
-    )
-
-
-@registry.follow_up(FLOW)
-def on_school_answer(message: Message, turn: Turn) -> Reply | None:
-    u = turn.understanding
-    if u.intent not in ("partners", "unknown") and u.confidence >= 0.6:
-        turn.state.clear()
+def _distribution_kind(u: Understanding) -> str | None:
+    if u.entities.has_school or u.entities.organisation:
         return None
-    match = directory.index(turn.session).find(u.text)
-    code = turn.state.data.get("service")
-    service = services().get(code) if code else find_service(u)
-    if match.ambiguous:
-        turn.state.clear()
-        return _did_you_mean(match, service, turn)
-    if match.found:
-        turn.state.clear()
-        return school_listing(match.found.id, service, 0, turn)
-    turn.state.clear()
+    if u.has(*WITHOUT):
+        return "schools_without"
+    if u.has(*MOST):
+        return "most"
+    if u.has(*FEWEST):
+        return "fewest"
+    if u.has(*TOP_SERVICES):
+        return "top_services"
+    if u.has(*BY_TYPE):
+        return "by_type"
+    if u.has(*BY_REGION) or (u.has(*DISTRIBUTION) and not u.entities.service):
+        return "by_region"
     return None
 
 
-def _service_is_org_word(service: Service, organisation: str) -> bool:
-    return any(word in organisation.lower().split() for s in service.synonyms for word in s.lower().split())
+def read_query(u: Understanding, turn: Turn) -> PartnerQuery | SchoolMatch | None:
+    """The query a message states in full, or the ambiguous school it names, or None (no subject)."""
+    kind = _distribution_kind(u)
+    if kind is not None:
+        return PartnerQuery(kind, service=_code(_service(u)), level=u.entities.level, region=u.entities.region)
+    organisation = _organisation_pattern(u.text.lower(), turn) or (
+        None if u.entities.has_school else u.entities.organisation)
+    if organisation is not None:
+        return PartnerQuery("organisation", organisation_id=organisation[0], service=_code(_service(u, organisation)))
+    school = u.entities.school
+    if school is not None and school.ambiguous:
+        return school
+    if school is not None and school.found:
+        return PartnerQuery("school", school_id=school.found.id, service=_code(_service(u)), said=school.span)
+    return None
 
+
+def _code(service: Service | None) -> str | None:
+    return service.code if service else None
+
+
+def handle(message: Message, turn: Turn) -> Reply:
+    u = turn.understanding
+    query = read_query(u, turn)
+    if isinstance(query, PartnerQuery):
+        return run(query, turn)
+    service = _service(u)
+    if isinstance(query, SchoolMatch):
+        return _did_you_mean(query, service, turn)
+    if service is not None:
+        return run(PartnerQuery("schools_with", service=service.code, level=u.entities.level,
+                                region=u.entities.region), turn)
+    attempted = SCHOOL_AFTER.search(u.text)
+    if attempted and len(attempted.group(1)) >= 3 and not GENERIC_SCHOOL.match(attempted.group(1)):
+        return _not_found(attempted.group(1), service, turn)
+    return dialogue.start(WHICH_SCHOOL, {"service": _code(service)}, message, turn)
+
+
+def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | None:
+    """A follow-up that changes one filter of the last question; None if it isn't one."""
+    u = turn.understanding
+    last = PartnerQuery.from_dict(previous)
+    stated = read_query(u, turn)
+    if isinstance(stated, SchoolMatch):
+        return _did_you_mean(stated, _service(u) or services().get(last.service or ""), turn)
+    if isinstance(stated, PartnerQuery):
+        if stated.kind == "school" and not u.entities.service and last.service and last.kind == "school":
+            stated = replace(stated, service=last.service)  # "what about Garfield?" keeps "tutoring"
+        return run(stated, turn) if _is_short(u) else None
+    service, level, region = _service(u), u.entities.level, u.entities.region
+    if not (service or level or region) or not _is_short(u):
+        return None
+    if last.kind == "school" and level and not service:
+        return _other_level(last, level, turn)
+    if last.kind in ("school", "organisation"):
+        return run(replace(last, service=_code(service) or last.service), turn) if service else None
+    return run(replace(last, service=_code(service) or last.service, level=level or last.level,
+                       region=region or last.region), turn)
+
+
+FOLLOW_UP_WORDS = 8
+
+
+def _is_short(u: Understanding) -> bool:
+    """Follow-ups are short ("and at Garfield?"); a long message is a question of its own."""
+    return len(u.tokens) <= FOLLOW_UP_WORDS
+
+
+def _other_level(last: PartnerQuery, level: str, turn: Turn) -> Reply | None:
+    """"I meant the middle school": the school of that name at the other level."""
+    index = turn.lookups.schools
+    school = turn.session.get(School, last.school_id) if last.school_id else None
+    if school is None:
+        return None
+    match = index.find(last.said or school.name)
+    candidates = [s for s in index.of_level(match, level) if s.id != school.id] if match.schools else []
+    if len(candidates) == 1:
+        return run(replace(last, school_id=candidates[0].id), turn)
+    if candidates:
+        return _did_you_mean(SchoolMatch(tuple(candidates), match.span), services().get(last.service or ""), turn)
+    return Reply(f"I don't know a {LEVEL_NAMES[level][:-1]} called {school.name}. Which school did you mean?",
+                 "partners", 1.0, {"school": None, "service": None, "partners": []})
+
+
+def run(query: PartnerQuery, turn: Turn, offset: int = 0) -> Reply:
+    turn.state.remember(CONTEXT, query.to_dict(), turn.now)
+    service = services().get(query.service or "")
+    if query.kind == "school" and query.school_id:
+        return school_listing(query.school_id, service, offset, turn)
+    if query.kind == "organisation" and query.organisation_id:
+        org = turn.session.get(Organisation, query.organisation_id)
+        if org is not None:
+            return _org_listing((org.id, org.name), service, offset, turn)
+    if query.kind == "schools_with" and service is not None:
+        return _schools_with(service, query, turn)
+    return _distribution(query, service, turn)
+
+
+# ---- "which school?" ------------------------------------------------------------------------
+
+def _parse_school(answer: Answer) -> Any:
+    school = answer.u.entities.school
+    if school is not None and school.found:
+        return school.found.id
+    if answer.pending and school is not None and school.ambiguous:
+        return {"choose": [s.id for s in school.schools[:6]], "said": school.span}
+    return None
+
+
+def _ask_school(values: dict[str, Any], turn: Turn) -> Prompt:
+    choice = values.get("school")
+    if isinstance(choice, dict):
+        refs = [turn.session.get(School, sid) for sid in choice.get("choose", [])]
+        return Prompt(f"Which {str(choice.get('said') or 'school').title()} do you mean?",
+                      tuple(Button(s.name, "partners.answer", f"school={s.id}") for s in refs if s is not None))
+    return Prompt("Which school? You can use any of its names (\"Hamilton\", \"REMS\", \"Rainier Beach High\").")
+
+
+def _school_chosen(values: dict[str, Any], message: Message, turn: Turn) -> Reply:
+    return run(PartnerQuery("school", school_id=int(values["school"]), service=values.get("service")), turn)
+
+
+WHICH_SCHOOL = Form(
+    name="partners",
+    intent="partners",
+    title="partner lookup",
+    slots=(Slot("school", _ask_school, _parse_school,
+                lambda value, turn: int(value) if value.isdigit() else None),),
+    complete=_school_chosen,
+    answer_action="partners.answer",
+    next_slot=lambda values, turn: None if isinstance(values.get("school"), int) else "school",
+    describe=lambda values, turn: {"school": None, "service": _service_name(values.get("service")), "partners": []},
+    cancelled="OK.",
+)
+
+
+def _service_name(code: str | None) -> str | None:
+    service = services().get(code or "")
+    return service.name if service else None
+
+
+# ---- listings -------------------------------------------------------------------------------
 
 def service_phrase(service: Service) -> str:
     """"tutoring and academic support", but "STEM" stays as written."""
@@ -154,7 +290,7 @@ def school_listing(school_id: int, service: Service | None, offset: int, turn: T
         text, "partners", turn.understanding.confidence or 1.0,
         {"school": school.name, "service": service.name if service else None, "organisation": None,
          "partners": [r.to_dict() for r in rows], "total": total, "offset": offset},
-        buttons=buttons, footer=_footer(rows, turn),
+        buttons=buttons, footer=_footer(rows),
     )
 
 
@@ -173,32 +309,26 @@ def _org_listing(organisation: tuple[int, str], service: Service | None, offset:
         text, "partners", turn.understanding.confidence or 1.0,
         {"school": None, "service": service.name if service else None, "organisation": name,
          "partners": [r.to_dict() for r in rows], "total": total, "offset": offset},
-        buttons=buttons, footer=_footer(rows, turn),
+        buttons=buttons, footer=_footer(rows),
     )
 
 
-@registry.action("partners.more")
 def more(message: Message, turn: Turn) -> Reply:
     kind, ident, code, offset = ((message.value or "").split("|") + ["", "", "", "0"])[:4]
-    service = services().get(code) if code else None
     if not ident.isdigit() or not offset.isdigit():
         return Reply("That list has expired; ask again.", "partners", 1.0, {"school": None, "service": None, "partners": []})
     if kind == "org":
-        from bot.models import Organisation
-
-        org = turn.session.get(Organisation, int(ident))
-        if org is None:
+        if turn.session.get(Organisation, int(ident)) is None:
             return Reply("That organisation is no longer listed.", "partners", 1.0, {"school": None, "service": None, "partners": []})
-        return _org_listing((org.id, org.name), service, int(offset), turn)
-    return school_listing(int(ident), service, int(offset), turn)
+        return run(PartnerQuery("organisation", organisation_id=int(ident), service=code or None), turn, int(offset))
+    return run(PartnerQuery("school", school_id=int(ident), service=code or None), turn, int(offset))
 
 
-@registry.action("partners.school")
 def pick_school(message: Message, turn: Turn) -> Reply:
     ident, _, code = (message.value or "").partition("|")
     if not ident.isdigit() or turn.session.get(School, int(ident)) is None:
         return Reply("I couldn't find that school any more; ask again.", "partners", 1.0, {"school": None, "service": None, "partners": []})
-    return school_listing(int(ident), services().get(code) if code else None, 0, turn)
+    return run(PartnerQuery("school", school_id=int(ident), service=code or None), turn)
 
 
 def _did_you_mean(match: SchoolMatch, service: Service | None, turn: Turn) -> Reply:
@@ -213,7 +343,7 @@ def _did_you_mean(match: SchoolMatch, service: Service | None, turn: Turn) -> Re
 
 
 def _not_found(attempt: str, service: Service | None, turn: Turn) -> Reply:
-    suggestions = directory.index(turn.session).suggestions(attempt)
+    suggestions = turn.lookups.schools.suggestions(attempt)
     code = service.code if service else ""
     text = f"I couldn't find a school called \"{attempt.strip()}\"."
     if suggestions:
@@ -226,65 +356,60 @@ def _not_found(attempt: str, service: Service | None, turn: Turn) -> Reply:
     )
 
 
-def _schools_with(service: Service, turn: Turn) -> Reply:
-    rows = queries.schools_with_service(turn.session, year(turn), service.code)
-    lines = [f"{plural(len(rows), 'school')} have current {service_phrase(service)} partners"]
+def _scope(query: PartnerQuery) -> str:
+    """"high schools in the Southeast region", or "schools"."""
+    what = LEVEL_NAMES.get(query.level or "", "schools")
+    return what + (f" in the {query.region} region" if query.region else "")
+
+
+def _schools_with(service: Service, query: PartnerQuery, turn: Turn) -> Reply:
+    rows = queries.schools_with_service(turn.session, year(turn), service.code, query.where)
+    lines = [f"{len(rows)} {_scope(query)} have current {service_phrase(service)} partners"]
     lines[0] += ":" if rows else "."
     lines += [f"• {name}: {count}" for name, count in rows[:15]]
     if len(rows) > 15:
         lines.append(f"…and {len(rows) - 15} more. Name a school to see its partners.")
     return Reply("\n".join(lines), "partners", turn.understanding.confidence or 1.0,
-                 {"school": None, "service": service.name, "partners": [],
+                 {"school": None, "service": service.name, "partners": [], "level": query.level, "region": query.region,
                   "distribution": {"kind": "schools_with_service", "rows": [{"school": n, "organisations": c} for n, c in rows]}},
                  footer=_sample_footer(turn))
 
 
-def _distribution(u, service: Service | None, turn: Turn) -> Reply | None:  # type: ignore[no-untyped-def]
-    """District-wide questions: no partner for a service, fewest, per region/type, top services."""
-    session = turn.session
-    kind: str | None = None
-    rows: list[dict[str, object]] = []
-    if u.has("no partner", "without a", "without any", "don't have", "do not have", "lack", "no mentor", "no tutor",
-             "have no", "missing a", "zero partner", "none"):
-        kind = "schools_without"
-        names = queries.schools_without_service(session, year(turn), service.code if service else None)
+def _distribution(query: PartnerQuery, service: Service | None, turn: Turn) -> Reply:
+    """District-wide questions: no partner for a service, fewest/most, per region/type, top services."""
+    session, where, scope = turn.session, query.where, _scope(query)
+    rows: list[dict[str, object]]
+    if query.kind == "schools_without":
+        names = queries.schools_without_service(session, year(turn), query.service, where)
         what = f"current {service_phrase(service)} partner" if service else "current partner at all"
-        lines = [f"{len(names)} schools have no {what}" + (":" if names else ".")]
+        lines = [f"{len(names)} {scope} have no {what}" + (":" if names else ".")]
         lines += [f"• {n}" for n in names[:25]] + ([f"…and {len(names) - 25} more."] if len(names) > 25 else [])
         rows = [{"school": n} for n in names]
-    elif u.has("fewest", "least", "fewer", "most partner", "most partnership", "the most"):
-        most = u.has("most")
-        kind = "most_partners" if most else "fewest_partners"
-        found = queries.fewest_partners(session, year(turn), most=most)
-        lines = [f"Schools with the {'most' if most else 'fewest'} current partnerships:"]
+    elif query.kind in ("fewest", "most"):
+        most = query.kind == "most"
+        found = queries.fewest_partners(session, year(turn), most=most, where=where)
+        lines = [f"{scope[0].upper() + scope[1:]} with the {'most' if most else 'fewest'} current partnerships:"]
         lines += [f"• {n}: {c}" for n, c in found]
         rows = [{"school": n, "partnerships": c} for n, c in found]
-    elif u.has("region", "regions", "area", "part of the district", "neighborhood"):
-        kind = "by_region"
-        found = queries.counts_by(session, year(turn), School.region)
-        lines = ["Current partnerships by region:", _table(("Region", "Partnerships", "Schools"), found)]
-        rows = [{"region": g, "partnerships": p, "schools": s} for g, p, s in found]
-    elif u.has("school type", "by type", "per type", "elementary vs", "middle vs", "type of school", "level"):
-        kind = "by_type"
-        found = queries.counts_by(session, year(turn), School.type)
+    elif query.kind == "by_type":
+        found = queries.counts_by(session, year(turn), School.type, where)
         lines = ["Current partnerships by school type:", _table(("Type", "Partnerships", "Schools"), found)]
         rows = [{"type": g, "partnerships": p, "schools": s} for g, p, s in found]
-    elif u.has("top service", "most common service", "popular service", "which service", "what service", "service type"):
-        kind = "top_services"
-        found = queries.top_services(session, year(turn))
-        lines = ["Services by number of current partnerships:"] + [f"• {n}: {c}" for n, c in found]
-        rows = [{"service": n, "partnerships": c} for n, c in found]
-    elif u.has("how many partnership", "how many partner", "number of partner", "distribution", "across the district",
-               "district wide", "districtwide") and not directory.index(session).find(u.text).schools:
-        kind = "by_region"
-        found = queries.counts_by(session, year(turn), School.region)
-        lines = ["Current partnerships across the district, by region:", _table(("Region", "Partnerships", "Schools"), found)]
+    elif query.kind == "top_services":
+        found_services = queries.top_services(session, year(turn), where)
+        lines = [f"Services by number of current partnerships ({scope}):"] + [f"• {n}: {c}" for n, c in found_services]
+        rows = [{"service": n, "partnerships": c} for n, c in found_services]
+    else:
+        found = queries.counts_by(session, year(turn), School.region, where)
+        lines = [f"Current partnerships across the district, by region ({scope}):",
+                 _table(("Region", "Partnerships", "Schools"), found)]
         rows = [{"region": g, "partnerships": p, "schools": s} for g, p, s in found]
-    if kind is None:
-        return None
-    return Reply("\n".join(lines), "partners", u.confidence or 1.0,
-                 {"school": None, "service": service.name if service else None, "partners": [],
-                  "distribution": {"kind": kind, "rows": rows}},
+    kind = "by_region" if query.kind not in ("schools_without", "fewest", "most", "by_type", "top_services") else query.kind
+    if kind in ("fewest", "most"):
+        kind = f"{kind}_partners"
+    return Reply("\n".join(lines), "partners", turn.understanding.confidence or 1.0,
+                 {"school": None, "service": service.name if service else None, "partners": [], "level": query.level,
+                  "region": query.region, "distribution": {"kind": kind, "rows": rows}},
                  footer=_sample_footer(turn))
 
 
@@ -295,11 +420,11 @@ def _table(header: tuple[str, str, str], rows: list[tuple[str, int, int]]) -> st
     return "```\n" + "\n".join(lines) + "\n```"
 
 
-def _organisation(text: str, turn: Turn) -> tuple[int, str] | None:
+def _organisation_pattern(text: str, turn: Turn) -> tuple[int, str] | None:
     for pattern in ORG_PATTERNS:
         m = pattern.search(text)
         if m:
-            found = queries.organisations.find(turn.session, m.group(1))
+            found = turn.lookups.organisation_like(m.group(1))
             if found:
                 return found
     return None
@@ -313,9 +438,17 @@ def _agreement_label(code: str) -> str:
     return AGREEMENT_LABELS.get(code, code)
 
 
-def _footer(rows: list[queries.PartnerRow], turn: Turn) -> str | None:
+def _footer(rows: list[queries.PartnerRow]) -> str | None:
     return SAMPLE_FOOTER if any(r.is_sample for r in rows) else None
 
 
 def _sample_footer(turn: Turn) -> str | None:
     return SAMPLE_FOOTER if queries.uses_sample_data(turn.session) else None
+
+
+def register(registry: Registry) -> None:
+    registry.form(WHICH_SCHOOL)
+    registry.intent("partners")(handle)
+    registry.refiner(CONTEXT)(refine)
+    registry.action("partners.more")(more)
+    registry.action("partners.school")(pick_school)

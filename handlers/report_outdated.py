@@ -1,80 +1,88 @@
 """`report_outdated`: a correction to the partnership database becomes a ticket.
 
 A report that already says what is wrong becomes a ticket at once; a vague one
-("the list for Leschi is outdated") first asks what should change.
+("the list for Leschi is outdated") is a small form that asks what changed.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot import dialogue
 from bot.core import Button, Message, Reply, Turn
-from bot.directory.queries import organisations
-from bot.directory.schools import directory
+from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.models import CorrectionRequest, School
-from bot.router import registry
+from bot.router import Registry
+from bot.text import clean
 from bot.tickets import service
 from bot.tickets.service import Actor
 
-FLOW = "report_outdated"
-SPECIFIC = ("but", "left", "no longer", "moved", "ended", "closed", "stopped", "isn't", "is not", "not at", "anymore",
-            "should be", "instead", "wrong", "missing", "new", "remove", "add")
-SPECIFIC_LENGTH = 10
-CANCEL = ("cancel", "never mind", "nevermind", "forget it")
+FORM = "report_outdated"
+SPECIFIC = ("left", "no longer", "moved", "ended", "closed", "stopped", "isn't at", "is not at", "not at",
+            "anymore", "should be", "instead of", "replaced", "remove", "gone", "shut down", "dissolved", "folded",
+            "not there", "not working with", "doesn't work with", "does not work with", "doesn't serve",
+            "does not serve", "never worked", "wasn't renewed", "not renewed", "pulled out", "dropped")
+"""Words that say what changed ("X left in June"); "wrong" or "outdated" alone don't."""
+SPECIFIC_LENGTH = 14
 
 
-@registry.intent("report_outdated")
+def _parse_details(answer: Answer) -> str | None:
+    return clean(answer.u.text) if answer.pending and answer.u.tokens else None
+
+
+def _ask_details(values: dict[str, Any], turn: Turn) -> Prompt:
+    school = turn.session.get(School, values["school"]) if isinstance(values.get("school"), int) else None
+    where = f" for *{school.name}*" if school else ""
+    return Prompt(f"Thanks. What is out of date{where}? Tell me what should change (for example \"Sound Mentors "
+                  "left in June\") and I'll pass it to the department.")
+
+
+def _complete(values: dict[str, Any], message: Message, turn: Turn) -> Reply:
+    said = str(values.get("said") or "")
+    details = str(values.get("details") or "")
+    text = f"{said} — {details}" if said else details
+    school = values.get("school") if isinstance(values.get("school"), int) else None
+    return record(message, turn, text, school)
+
+
+def _describe(values: dict[str, Any], turn: Turn) -> dict[str, Any]:
+    school = turn.session.get(School, values["school"]) if isinstance(values.get("school"), int) else None
+    return {"ticket_id": None, "school": school.name if school else None}
+
+
+REPORT = Form(
+    name=FORM,
+    intent="report_outdated",
+    title="report",
+    slots=(Slot("details", _ask_details, _parse_details, free_text=True),),
+    complete=_complete,
+    answer_action="report_outdated.answer",
+    describe=_describe,
+    cancelled="OK, nothing was sent.",
+)
+
+
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
-    match = directory.index(turn.session).find(u.text)
-    school_id = match.found.id if match.found else None
-    specific = len(u.tokens) > SPECIFIC_LENGTH or u.has(*SPECIFIC) or organisations.mentioned(turn.session, u.text)
+    school = u.entities.school.found.id if u.entities.school and u.entities.school.found else None
+    specific = len(u.tokens) > SPECIFIC_LENGTH or u.has(*SPECIFIC) or u.entities.organisation is not None
     if specific:
-        return record(message, turn, u.text, school_id)
-    return _ask_details(turn, school_id, u.text)
+        return record(message, turn, u.text, school)
+    return dialogue.start(REPORT, {"school": school, "said": u.text}, message, turn)
 
 
-def _ask_details(turn: Turn, school_id: int | None, said: str) -> Reply:
-    school = turn.session.get(School, school_id) if school_id else None
-    turn.state.start(FLOW, school_id=school_id, said=said)
-    where = f" for *{school.name}*" if school else ""
-    return Reply(f"Thanks. What is out of date{where}? Tell me what should change (for example \"Sound Mentors "
-                 "left in June\") and I'll pass it to the department.",
-                 "report_outdated", turn.understanding.confidence or 1.0,
-                 {"ticket_id": None, "asking": "details", "school": school.name if school else None},
-                 buttons=(Button("Cancel", "report_outdated.cancel", ""),))
-
-
-@registry.follow_up(FLOW)
-def on_details(message: Message, turn: Turn) -> Reply | None:
-    u = turn.understanding
-    school_id, said = turn.state.data.get("school_id"), str(turn.state.data.get("said") or "")
-    turn.state.clear()
-    if u.has(*CANCEL) and len(u.tokens) <= 3:
-        return cancel(message, turn)
-    if u.intent not in ("report_outdated", "unknown", "partners") and u.confidence >= 0.7:
-        return None
-    text = f"{said} — {u.text}" if said else u.text
-    return record(message, turn, text, school_id)
-
-
-@registry.action("report_outdated.start")
 def start(message: Message, turn: Turn) -> Reply:
+    """The "Report outdated info" button under a school's partner list."""
     kind, _, ident = (message.value or "").partition("|")
     school = turn.session.get(School, int(ident)) if kind == "school" and ident.isdigit() else None
-    return _ask_details(turn, school.id if school else None, "")
-
-
-@registry.action("report_outdated.cancel")
-def cancel(message: Message, turn: Turn) -> Reply:
-    if turn.state.flow == FLOW:
-        turn.state.clear()
-    return Reply("OK, nothing was sent.", "report_outdated", 1.0, {"ticket_id": None, "cancelled": True})
+    return dialogue.start(REPORT, {"school": school.id if school else None, "said": ""}, message, turn)
 
 
 def record(message: Message, turn: Turn, text: str, school_id: int | None = None) -> Reply:
-    match = directory.index(turn.session).find(text)
+    match = turn.lookups.schools.find(text)
     if match.found:
         school_id = match.found.id
-    org = organisations.mentioned(turn.session, text) or organisations.find(turn.session, text, cutoff=90)
+    org = turn.lookups.organisation_in(text) or turn.lookups.organisation_like(text, cutoff=90)
     correction = CorrectionRequest(platform=message.platform, reporter=message.user, text=text,
                                    school_id=school_id, organisation_id=org[0] if org else None, created_at=turn.now)
     turn.session.add(correction)
@@ -89,3 +97,9 @@ def record(message: Message, turn: Turn, text: str, school_id: int | None = None
         {"ticket_id": ticket.number, "correction_id": correction.id, "school": school.name if school else None},
         buttons=(Button("My requests", "tickets.mine", ""),),
     )
+
+
+def register(registry: Registry) -> None:
+    registry.form(REPORT)
+    registry.intent("report_outdated")(handle)
+    registry.action("report_outdated.start")(start)

@@ -10,15 +10,19 @@ import json
 import logging
 import re
 
+from typing import Any
+
+from bot import dialogue
 from bot.config import STAFF_PLATFORMS
 from bot.core import Button, Message, Reply, Turn
+from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.models import Ticket
-from bot.nlu import Understanding
-from bot.router import registry
-from bot.tickets import service
 from bot.models.tickets import TICKET_NUMBER_OFFSET
+from bot.router import Registry
 from bot.text import clean
+from bot.tickets import service
 from bot.tickets.service import Actor, TicketError, find_numbers
+from bot.understanding import Understanding
 
 log = logging.getLogger("partnerbot.tickets")
 RESOLVE_FLOW = "ticket_resolve"
@@ -52,15 +56,11 @@ def _ticket_reply(turn: Turn, ticket: Ticket, lead: str, buttons: tuple[Button, 
     return Reply(f"{lead}\n{body}" if lead else body, "ticket_status", 1.0, service.ticket_data(ticket), buttons=buttons)
 
 
-@registry.booster
-def ticket_command(u: Understanding, turn: Turn) -> dict[str, float]:
-    """"resolve C-1042 sent the MOU template": a command, whatever the note says."""
-    if COMMAND.match(u.text) and find_numbers(u.text):
-        return {"ticket_status": 25.0}
-    return {}
+def is_command(u: Understanding, turn: Turn) -> bool:
+    """"resolve C-1042 sent the MOU template" is a command, whatever the note says."""
+    return bool(COMMAND.match(u.text) and find_numbers(u.text))
 
 
-@registry.intent("ticket_status")
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
     text = u.text
@@ -113,45 +113,50 @@ def _command(verb: str, ticket_id: int, rest: str, message: Message, turn: Turn)
         return _run(turn, lambda: service.add_note(s, settings, ticket_id, actor, rest, now), "Note added.")
     if verb in ("resolve", "close"):
         if not rest:
-            return _ask_resolution(ticket_id, turn)
+            return _ask_resolution(ticket_id, message, turn)
         return _run(turn, lambda: service.resolve(s, settings, ticket_id, actor, rest, now), "Resolved; the requester has been told.")
     return _run(turn, lambda: service.reopen(s, settings, ticket_id, actor, now), "Reopened.")
 
 
-CANCEL_WORDS = ("cancel", "never mind", "nevermind", "stop", "forget it", "not now")
+def _number(ticket_id: int) -> str:
+    return f"C-{ticket_id + TICKET_NUMBER_OFFSET}"
 
 
-def _ask_resolution(ticket_id: int, turn: Turn) -> Reply:
+def _ask_note(values: dict[str, Any], turn: Turn) -> Prompt:
+    return Prompt(f"What was the resolution of {_number(int(values['id']))}? (One line the requester will see.) "
+                  "Say \"cancel\" to keep it open.")
+
+
+def _parse_note(answer: Answer) -> str | None:
+    return clean(answer.u.text) if answer.pending and answer.u.tokens else None
+
+
+RESOLUTION = Form(
+    name=RESOLVE_FLOW,
+    intent="ticket_status",
+    title="resolution",
+    slots=(Slot("resolution", _ask_note, _parse_note, free_text=True),),
+    complete=lambda values, message, turn: _resolve_with_note(message, turn, int(values["id"]), values["resolution"]),
+    answer_action="ticket.resolution",
+    describe=lambda values, turn: {"id": int(values["id"]), "ticket_id": _number(int(values["id"]))},
+    cancelled="OK, the ticket stays as it was.",
+)
+
+
+def _ask_resolution(ticket_id: int, message: Message, turn: Turn) -> Reply:
     """Ask for the note; chat platforms show it as a form (Slack modal, Teams card)."""
-    turn.state.start(RESOLVE_FLOW, ticket_id=ticket_id)
-    number = f"C-{ticket_id + TICKET_NUMBER_OFFSET}"
-    return Reply(f"What was the resolution of {number}? (One line the requester will see.) Say \"cancel\" to keep it open.",
-                 "ticket_status", 1.0, {"asking": "resolution", "id": ticket_id, "ticket_id": number})
-
-
-@registry.follow_up(RESOLVE_FLOW)
-def on_resolution(message: Message, turn: Turn) -> Reply | None:
-    """The next message is the resolution note, unless it is clearly something else."""
-    u = turn.understanding
-    ticket_id = int(turn.state.data.get("ticket_id", 0))
-    turn.state.clear()
-    if u.has(*CANCEL_WORDS) and len(u.tokens) <= 3:
-        return Reply("OK, the ticket stays as it was.", "ticket_status", 1.0, {"cancelled": True})
-    if u.intent not in ("ticket_status", "unknown") and u.confidence >= 0.6:
-        return None  # a new question, not a resolution note
-    return _resolve_with_note(message, turn, ticket_id, u.text)
+    return dialogue.start(RESOLUTION, {"id": ticket_id}, message, turn)
 
 
 def _resolve_with_note(message: Message, turn: Turn, ticket_id: int, note: str) -> Reply:
     if not _is_staff(turn, message):
         return _refuse(message, "resolve")
     if not note.strip():
-        return _ask_resolution(ticket_id, turn)
+        return _ask_resolution(ticket_id, message, turn)
     return _run(turn, lambda: service.resolve(turn.session, turn.settings, ticket_id, actor_of(message), note, turn.now),
                 "Resolved; the requester has been told.")
 
 
-@registry.action("ticket.resolve_note")
 def resolve_form(message: Message, turn: Turn) -> Reply:
     """A submitted resolution form: `{"id": 3, "note": "..."}`."""
     try:
@@ -159,8 +164,8 @@ def resolve_form(message: Message, turn: Turn) -> Reply:
         ticket_id, note = int(form["id"]), clean(str(form.get("note") or ""))
     except (ValueError, KeyError, TypeError):
         return _error(TicketError("That form has no ticket number."))
-    if turn.state.flow == RESOLVE_FLOW:
-        turn.state.clear()
+    if turn.state.form == RESOLVE_FLOW:
+        turn.state.end_form()
     return _resolve_with_note(message, turn, ticket_id, note)
 
 
@@ -179,7 +184,6 @@ def _status_of(ticket_id: int, message: Message, turn: Turn, staff: bool) -> Rep
     return _ticket_reply(turn, ticket, "", buttons)
 
 
-@registry.action("tickets.mine")
 def my_requests(message: Message, turn: Turn) -> Reply:
     tickets = service.requested_by(turn.session, actor_of(message), include_closed=True)
     open_ones = [t for t in tickets if t.status in ("open", "claimed")]
@@ -217,20 +221,28 @@ def _staff_button(message: Message, turn: Turn, what: str, then) -> Reply:  # ty
     return then(ticket_id)
 
 
-@registry.action("ticket.claim")
 def claim_button(message: Message, turn: Turn) -> Reply:
     return _staff_button(message, turn, "claim", lambda ticket_id: _run(
         turn, lambda: service.claim(turn.session, turn.settings, ticket_id, actor_of(message), turn.now), "You have it."))
 
 
-@registry.action("ticket.resolve")
 def resolve_button(message: Message, turn: Turn) -> Reply:
-    return _staff_button(message, turn, "resolve", lambda ticket_id: _ask_resolution(ticket_id, turn))
+    return _staff_button(message, turn, "resolve", lambda ticket_id: _ask_resolution(ticket_id, message, turn))
 
 
-@registry.action("ticket.cancel")
 def cancel_button(message: Message, turn: Turn) -> Reply:
     ticket_id = _button_ticket(message)
     if ticket_id is None:
         return _error(TicketError("That button has no ticket number."))
     return _run(turn, lambda: service.cancel(turn.session, turn.settings, ticket_id, actor_of(message), turn.now), "Cancelled.")
+
+
+def register(registry: Registry) -> None:
+    registry.form(RESOLUTION)
+    registry.command(is_command)(handle)
+    registry.intent("ticket_status")(handle)
+    registry.action("ticket.resolve_note")(resolve_form)
+    registry.action("tickets.mine")(my_requests)
+    registry.action("ticket.claim")(claim_button)
+    registry.action("ticket.resolve")(resolve_button)
+    registry.action("ticket.cancel")(cancel_button)

@@ -1,30 +1,62 @@
-"""`trainings`: upcoming professional-development sessions, and reminders."""
+"""`trainings`: upcoming professional-development sessions, and reminders.
+
+A listing keeps its filters (topic, time window, audience) in the conversation's
+context, so "any in the spring?" or "what about RULER?" refines the last one.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select
 
 from bot.core import Button, Message, Reply, Turn
 from bot.db import insert_ignore
 from bot.models import Reminder, TrainingSession
-from bot.router import registry
+from bot.router import Registry
 from bot.trainings.calendar import find_audience, find_topic, find_window, session_data, upcoming, when
+from bot.understanding import Understanding
 
 PAGE = 5
+CONTEXT = "trainings"
+FOLLOW_UP_WORDS = 8
+REMINDER_WORDS = ("my reminders", "my reminder", "list reminders", "show reminders", "cancel reminder",
+                  "cancel my reminder")
 
 
-@registry.intent("trainings")
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
-    if u.has("my reminders", "my reminder", "list reminders", "show reminders", "cancel reminder", "cancel my reminder"):
+    if u.has(*REMINDER_WORDS):
         return list_reminders(message, turn)
+    return _search(u, {}, message, turn)
+
+
+def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | None:
+    """"any in the spring?", "what about RULER?": the last listing with one filter changed."""
+    u = turn.understanding
+    if len(u.tokens) > FOLLOW_UP_WORDS or u.has(*REMINDER_WORDS):
+        return None
+    if find_topic(u) is None and find_window(u, turn.now, turn.settings.tz) is None and find_audience(u) is None:
+        return None
+    return _search(u, previous, message, turn)
+
+
+def _search(u: Understanding, previous: dict[str, Any], message: Message, turn: Turn) -> Reply:
     tz = turn.settings.tz
     topic = find_topic(u)
     window = find_window(u, turn.now, tz)
     audience = find_audience(u)
+    if previous:  # a follow-up keeps what it doesn't change
+        earlier = turn.understand(" ".join(str(previous.get(k) or "") for k in ("topic", "window", "audience")))
+        topic = topic or find_topic(earlier)
+        window = window or find_window(earlier, turn.now, tz)
+        audience = audience or previous.get("audience")
     sessions = upcoming(turn.session, turn.now, topic_words=topic[1] if topic else (), window=window, audience=audience)
     topic_label = (sessions[0].topic or topic[0]) if topic and sessions else (topic[0] if topic else None)
-    return _listing(sessions, 0, topic_label, window.label if window else None, audience, turn, message)
+    window_label = window.label if window else None
+    turn.state.remember(CONTEXT, {"topic": topic[0] if topic else None, "window": window_label, "audience": audience},
+                        turn.now)
+    return _listing(sessions, 0, topic_label, window_label, audience, turn, message)
 
 
 def _listing(sessions, offset: int, topic, window_label, audience, turn: Turn, message: Message) -> Reply:  # type: ignore[no-untyped-def]
@@ -64,12 +96,9 @@ def _short(title: str) -> str:
     return title if len(title) <= 40 else title[:39] + "…"
 
 
-@registry.action("trainings.more")
 def more(message: Message, turn: Turn) -> Reply:
     offset_text, topic, window_label = ((message.value or "0||").split("|") + ["", ""])[:3]
-    from bot.nlu import default_classifier
-
-    turn.understanding = default_classifier().understand(f"{topic} trainings {window_label}")
+    turn.understanding = turn.understand(f"{topic} trainings {window_label}")
     found = find_topic(turn.understanding)
     window = find_window(turn.understanding, turn.now, turn.settings.tz)
     sessions = upcoming(turn.session, turn.now, topic_words=found[1] if found else (), window=window)
@@ -77,7 +106,6 @@ def more(message: Message, turn: Turn) -> Reply:
     return _listing(sessions, offset, topic or None, window_label or None, None, turn, message)
 
 
-@registry.action("trainings.remind")
 def remind(message: Message, turn: Turn) -> Reply:
     session_id = int(message.value) if (message.value or "").isdigit() else -1
     row = turn.session.get(TrainingSession, session_id)
@@ -96,7 +124,6 @@ def remind(message: Message, turn: Turn) -> Reply:
     )
 
 
-@registry.action("trainings.reminders")
 def list_reminders(message: Message, turn: Turn) -> Reply:
     tz = turn.settings.tz
     rows = list(turn.session.scalars(
@@ -118,7 +145,6 @@ def list_reminders(message: Message, turn: Turn) -> Reply:
     )
 
 
-@registry.action("trainings.cancel_reminder")
 def cancel_reminder(message: Message, turn: Turn) -> Reply:
     reminder_id = int(message.value) if (message.value or "").isdigit() else -1
     row = turn.session.get(Reminder, reminder_id)
@@ -127,3 +153,12 @@ def cancel_reminder(message: Message, turn: Turn) -> Reply:
     title = row.session.title
     turn.session.delete(row)
     return Reply(f"Cancelled your reminder for *{title}*.", "trainings", 1.0, {"cancelled_reminder": reminder_id})
+
+
+def register(registry: Registry) -> None:
+    registry.intent("trainings")(handle)
+    registry.refiner(CONTEXT)(refine)
+    registry.action("trainings.more")(more)
+    registry.action("trainings.remind")(remind)
+    registry.action("trainings.reminders")(list_reminders)
+    registry.action("trainings.cancel_reminder")(cancel_reminder)

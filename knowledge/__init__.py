@@ -40,3 +40,37 @@ def require(mapping: dict[str, Any], keys: tuple[str, ...], where: str) -> None:
     missing = [key for key in keys if key not in mapping or mapping[key] in (None, "")]
     if missing:
         raise KnowledgeError(f"{where} lacks {', '.join(missing)}")
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> dict[str, str]:
+    """Abbreviations staff type ("psc", "elem"), from abbreviations.yaml."""
+    spec = load_yaml("abbreviations.yaml").get("abbreviations") or {}
+    return {str(k).lower(): str(v).lower() for k, v in spec.items()}
+
+
+INTENTS_FOLDER = "intents"
+
+
+def _intent_files() -> list[tuple[str, dict[str, Any]]]:
+    folder = resources.files(__name__).joinpath(INTENTS_FOLDER)
+    files = sorted((entry.name for entry in folder.iterdir() if entry.name.endswith(".yaml")))
+    out = []
+    for name in files:
+        data = yaml.safe_load(folder.joinpath(name).read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict) or not isinstance(data.get("examples"), list):
+            raise KnowledgeError(f"knowledge/{INTENTS_FOLDER}/{name} must have a list of `examples`")
+        out.append((name[: -len(".yaml")], data))
+    return out
+
+
+@lru_cache(maxsize=1)
+def intent_examples() -> dict[str, tuple[str, ...]]:
+    """Example phrasings per label, from knowledge/intents/<label>.yaml (one file per label)."""
+    return {label: tuple(str(e) for e in data["examples"] if str(e).strip()) for label, data in _intent_files()}
+
+
+@lru_cache(maxsize=1)
+def intent_summaries() -> dict[str, str]:
+    """One line per label, shown on "did you mean" buttons."""
+    return {label: str(data.get("summary") or label) for label, data in _intent_files()}

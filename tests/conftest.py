@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -14,11 +15,15 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.config import Settings
-from bot.core import Message, Reply
-from bot.db import Database
-from bot.notify import RecordingNotifier, deliver_pending
-from bot.router import Bot
+os.environ.setdefault("PARTNERBOT_CACHE_DIR", os.path.join(tempfile.gettempdir(), "partnerbot-test-model"))
+
+from bot.app import build_registry, classifier_builder  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.core import Message, Reply  # noqa: E402
+from bot.db import Database  # noqa: E402
+from bot.notify import RecordingNotifier, deliver_pending  # noqa: E402
+from bot.router import Bot, Registry  # noqa: E402
+from bot.seed import prepare  # noqa: E402
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FROZEN_NOW = dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.timezone.utc)  # Tue Dec 1, 09:00 in Seattle
@@ -44,7 +49,7 @@ POSTGRES = _postgres_available()
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     database = Database.connect(f"sqlite:///{path}")
-    database.prepare(load_samples=False)
+    prepare(database, load_samples=False)
     database.dispose()
     return path
 
@@ -59,7 +64,7 @@ def postgres_template() -> Iterator[str]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     database = Database.connect(url)
-    database.prepare(load_samples=False, auto_migrate=True)
+    prepare(database, load_samples=False, auto_migrate=True)
     database.dispose()
     yield name
     with admin.connect() as conn:
@@ -106,16 +111,33 @@ def make_settings(url: str, **overrides: object) -> Settings:
     return Settings.from_env(env)
 
 
+_BRAIN: tuple[Registry, object] | None = None
+
+
+def brain() -> tuple[Registry, object]:
+    """One registry and classifier for the whole test session (training takes seconds)."""
+    global _BRAIN
+    if _BRAIN is None:
+        registry = build_registry()
+        _BRAIN = registry, classifier_builder(Settings.from_env({}), registry)(())
+    return _BRAIN
+
+
+def make_bot(settings: Settings, database: Database, **kw: object) -> Bot:
+    registry, classifier = brain()
+    return Bot(settings, database, registry, classifier, **kw)  # type: ignore[arg-type]
+
+
 class Harness:
     """A bot plus helpers to talk to it the way a chat platform would."""
 
     def __init__(self, settings: Settings, notifier: RecordingNotifier, now: dt.datetime) -> None:
         self.settings = settings
         self.database = Database.connect(settings.database_url)
-        self.database.prepare(load_samples=False)
+        prepare(self.database, load_samples=False)
         self.now = now
         self.notifier = notifier
-        self.bot = Bot(settings, self.database, clock=lambda: self.now)
+        self.bot = make_bot(settings, self.database, clock=lambda: self.now)
 
     def ask(self, text: str, user: str = "U-1", session: str = "s-1", platform: str = "cli", **kw: object) -> Reply:
         return self.bot.handle(Message(text, user, platform, session, session, **kw))  # type: ignore[arg-type]
@@ -127,6 +149,18 @@ class Harness:
             assert matches, f"no button {label!r} in {[b.label for b in button_or_reply.buttons]}"
             button = matches[0]
         return self.bot.handle(Message(button.label, user, platform, session, session, action=button.action, value=button.value))
+
+    def open_ticket(self, text: str, **kw: object) -> Reply:
+        """Ask for a consultation and answer the form until the ticket exists (no school if asked)."""
+        reply = self.ask(text, **kw)  # type: ignore[arg-type]
+        answers = {"topic": "other", "school": "no specific school", "description": "Please help with this partnership.",
+                   "confirm": "yes"}
+        for _ in range(5):
+            asking = reply.data.get("asking")
+            if reply.intent != "consultation" or asking not in answers:
+                return reply
+            reply = self.ask(answers[asking], **kw)  # type: ignore[arg-type]
+        return reply
 
     def deliver(self) -> int:
         return deliver_pending(self.database.sessions, {p: self.notifier for p in ("slack", "teams", "cli", "web", "log")}, self.now)

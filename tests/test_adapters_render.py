@@ -87,7 +87,7 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
     from bot.models import Base
 
     database = Database.connect(f"sqlite:///{tmp_path / 'm.db'}")
-    database.prepare(seed=False)
+    database.prepare()
     with database.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == [], diff

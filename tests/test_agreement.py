@@ -77,7 +77,9 @@ def test_lease_plus_paid_program_is_unclear_and_offers_consultation(harness) -> 
 def test_missing_facts_ask_who_pays_with_buttons(harness) -> None:
     reply = harness.ask("which agreement applies?")
     assert reply.data == {"agreement": None, "asking": "who_pays", "facts": {}}
-    assert [b.value for b in reply.buttons] == ["who_pays=school", "who_pays=partner", "who_pays=ptsa", "who_pays=space"]
+    assert [b.value for b in reply.buttons] == ["who_pays=school", "who_pays=partner", "who_pays=ptsa", "who_pays=space",
+                                                "agreement"]
+    assert reply.buttons[-1].action == "form.cancel"
 
 
 @pytest.mark.parametrize("value,agreement", [("who_pays=school", PSC), ("who_pays=partner", MOU), ("who_pays=ptsa", PTSA)])
@@ -124,10 +126,14 @@ def test_memory_is_per_user_and_channel(harness) -> None:
     assert mine.data["agreement"] == MOU
 
 
-def test_a_new_topic_leaves_the_agreement_flow(harness) -> None:
+def test_a_side_question_is_answered_and_the_question_resumes(harness) -> None:
     harness.ask("which agreement applies?")
     reply = harness.ask("Do schools run background checks for partner staff?")
     assert reply.intent == "background_checks"
+    assert "Back to your agreement question: Who pays for the partner's work?" in reply.text
+    assert [b.value for b in reply.buttons][-5:-1] == ["who_pays=school", "who_pays=partner", "who_pays=ptsa",
+                                                       "who_pays=space"]
+    assert harness.ask("the partner brings its own funding").data["agreement"] == MOU
 
 
 def test_difference_between_two_agreements(harness) -> None:
@@ -139,13 +145,14 @@ def test_difference_between_two_agreements(harness) -> None:
 
 def test_where_is_the_mou_template(harness) -> None:
     reply = harness.ask("where is the MOU template")
-    assert reply.data == {"agreement": MOU, "question": "template"}
+    assert reply.data == {"agreement": None, "about": MOU, "question": "template"}
     assert "partnerships@district.example" in reply.text
 
 
 def test_what_documents_does_a_psc_need(harness) -> None:
     reply = harness.ask("What documents does a PSC need?")
-    assert reply.data["agreement"] == PSC and reply.data["question"] == "documents"
+    assert reply.data["agreement"] is None  # a question about a PSC is not a case the facts decide
+    assert reply.data["about"] == PSC and reply.data["question"] == "documents"
     assert "W-9" in reply.text
 
 
@@ -184,11 +191,11 @@ def test_no_to_the_lease_question_means_short_use(harness) -> None:
 
 def test_rfq_insurance_and_named_agreement_questions_are_answered_directly(harness) -> None:
     rfq = harness.ask("do I need an RFQ?")
-    assert rfq.data == {"agreement": PSC, "question": "rfq"} and "$9,999" in rfq.text
+    assert rfq.data == {"agreement": None, "about": PSC, "question": "rfq"} and "$9,999" in rfq.text
     insurance = harness.ask("do partners need insurance?")
     assert insurance.data["question"] == "insurance" and "$1 million" in insurance.text
     mou = harness.ask("MOU")
-    assert mou.data["agreement"] == MOU and mou.data["question"] == "definition"
+    assert mou.data["about"] == MOU and mou.data["agreement"] is None and mou.data["question"] == "definition"
 
 
 def test_small_psc_says_no_rfq(harness) -> None:
@@ -200,7 +207,8 @@ def test_unsure_answer_keeps_the_question_and_offers_the_department(harness) -> 
     harness.ask("which agreement applies?")
     reply = harness.ask("I don't know")
     assert reply.data["asking"] == "who_pays"
-    assert reply.buttons[0].action == "consultation.start" and len(reply.buttons) == 5
+    assert reply.data["agreement"] is None
+    assert reply.buttons[0].action == "consultation.start" and len(reply.buttons) == 6
 
 
 def test_articles_read_naturally(harness) -> None:

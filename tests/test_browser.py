@@ -75,6 +75,8 @@ def test_newcomer_completes_the_main_jobs(served: str) -> None:
         playwright.expect(log).to_contain_text("Upcoming trainings", timeout=15000)
 
         ask("I need a consultation: please help us renew the MOU with our tutoring partner at Garfield")
+        playwright.expect(log).to_contain_text("Shall I send this to the department?", timeout=15000)
+        page.get_by_role("button", name="Send request").click()
         playwright.expect(log).to_contain_text("C-1001", timeout=15000)
 
         page.reload()

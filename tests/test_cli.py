@@ -115,8 +115,10 @@ def test_db_upgrade_and_current(db: str) -> None:
 
 
 def test_staff_and_tickets_commands(db: str) -> None:
-    created = json.loads(run(["ask", "I need a consultation: help with a PSC for a dance teacher at Madison", "--json",
-                              "--user", "U-R"], db).stdout)
+    confirm = json.loads(run(["ask", "I need a consultation: help with a PSC for a dance teacher at Madison", "--json",
+                              "--user", "U-R", "--session", "intake"], db).stdout)
+    assert confirm["data"]["asking"] == "confirm" and confirm["data"]["ticket_id"] is None
+    created = json.loads(run(["ask", "yes", "--json", "--user", "U-R", "--session", "intake"], db).stdout)
     assert created["data"]["ticket_id"] == "C-1001"
     refused = run(["tickets", "claim", "C-1001", "--as", "cli:alex"], db)
     assert refused.returncode == 1 and "not department staff" in refused.stderr

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.directory.importer import ImportFileError, import_partners
-from bot.directory.schools import directory
+from bot.directory.schools import SchoolIndex
 from bot.models import Organisation, Partnership, PartnershipService
 from tests.conftest import FIXTURES
 
@@ -16,7 +16,7 @@ from tests.conftest import FIXTURES
 @pytest.fixture
 def index(harness):
     with harness.database.session() as s:
-        return directory.index(s)
+        return SchoolIndex.from_session(s)
 
 
 @pytest.mark.parametrize("text,school", [

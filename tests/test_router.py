@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.core import Message
 from bot.models import ConversationState, QuestionLog
-from bot.nlu import INTENTS
+from bot.core import REPLY_INTENTS as INTENTS
 
 BAD_INPUTS = [
     "",
@@ -47,8 +47,31 @@ def test_out_of_scope_question_is_unknown_and_logged(harness) -> None:
         assert (row.text, row.platform, row.user, row.answered) == ("How do I book a field trip bus?", "slack", "U9", False)
 
 
+class FlatClassifier:
+    """A stand-in classifier that is never sure: background checks 0.35, trainings 0.3, the rest spread thin."""
+
+    def __init__(self, real) -> None:  # type: ignore[no-untyped-def]
+        self.real = real
+
+    def understand(self, text, lookups):  # type: ignore[no-untyped-def]
+        from dataclasses import replace
+
+        scores = {"background_checks": 0.35, "trainings": 0.3, "smalltalk": 0.2, "unknown": 0.15}
+        return replace(self.real.understand(text, lookups), intent="background_checks", confidence=0.35, scores=scores)
+
+    def similarity(self, text, others, lookups):  # type: ignore[no-untyped-def]
+        return self.real.similarity(text, others, lookups)
+
+    def refresh(self, session) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+
 def test_low_confidence_offers_choices_instead_of_guessing(harness) -> None:
+    from tests.conftest import brain
+
+    harness.bot.classifier = FlatClassifier(brain()[1])
     reply = harness.ask("watch training")
+    assert reply.data["candidates"] == ["background_checks", "trainings"]
     assert reply.intent == "unknown" and reply.data["reason"] == "low_confidence"
     assert len(reply.data["candidates"]) >= 2
     assert all(b.action in ("route", "menu") for b in reply.buttons)

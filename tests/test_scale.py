@@ -14,7 +14,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, func, select
 
-from bot.models import Ticket
+from bot.models import QuestionLog
 from tests.conftest import POSTGRES, _fresh_postgres
 from tests.fakes import SIGNING_SECRET, FakeSlack, ServerThread, free_port, slack_headers
 
@@ -75,7 +75,7 @@ def test_slack_retry_to_the_other_process_is_not_processed_twice(two_servers) ->
     body = json.dumps({"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "Ev-scale",
                        "event_time": int(time.time()),
                        "event": {"type": "app_mention", "user": "U1", "channel": "C1", "ts": "1700000009.000100",
-                                 "text": "<@UBOT> I need a consultation: please review our MOU with Cedar Arts for Lowell"},
+                                 "text": "<@UBOT> which agreement applies?"},
                        "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}]})
     assert requests.post(url_a + "/slack/events", data=body, headers=slack_headers(body), timeout=10).status_code == 200
     retry_headers = {**slack_headers(body), "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
@@ -86,5 +86,5 @@ def test_slack_retry_to_the_other_process_is_not_processed_twice(two_servers) ->
     assert len(replies) == 1
     engine = create_engine(db_url)
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(Ticket)).scalar() == 1
+        assert conn.execute(select(func.count()).select_from(QuestionLog)).scalar() == 1
     engine.dispose()

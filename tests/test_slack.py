@@ -11,11 +11,11 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from bot.seed import prepare
 from bot.models import Ticket
 from bot.server import Runtime, build_app
-from bot.router import Bot
 from bot.db import Database
-from tests.conftest import make_settings
+from tests.conftest import make_settings, make_bot
 from tests.fakes import SIGNING_SECRET, FakeSlack, ServerThread, slack_headers
 
 
@@ -44,6 +44,15 @@ class SlackWorld:
     def drain(self) -> int:
         return self.runtime.drain_outbox()
 
+    def consult(self, text: str, user: str = "U1", event_id: str = "Ev-c") -> None:
+        """Ask for a consultation in a mention, then confirm it in the thread: the ticket exists after this."""
+        posts = len(self.slack.named("chat.postMessage"))
+        self.event(mention(text, user=user), event_id=event_id)
+        self.slack.wait_for("chat.postMessage", posts + 1)
+        self.event(mention("yes, send it", user=user, ts="1700000001.000200", thread_ts="1700000001.000100"),
+                   event_id=f"{event_id}-yes")
+        self.slack.wait_for("chat.postMessage", posts + 2)
+
 
 @pytest.fixture
 def world(sqlite_url: str) -> Iterator[SlackWorld]:
@@ -52,17 +61,21 @@ def world(sqlite_url: str) -> Iterator[SlackWorld]:
         settings = make_settings(sqlite_url, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET,
                                  SLACK_API_URL=f"{fake.url}/api/", DEPARTMENT_SLACK_CHANNEL="C-DEPT")
         database = Database.connect(settings.database_url)
-        database.prepare(load_samples=False)
+        prepare(database, load_samples=False)
         from bot.notifiers import build_notifiers
 
-        runtime = Runtime(settings, database, Bot(settings, database), build_notifiers(settings, database))
+        runtime = Runtime(settings, database, make_bot(settings, database), build_notifiers(settings, database))
         with ServerThread(build_app(runtime, drain_outbox=False)) as server:
             yield SlackWorld(server, slack, runtime, fake.url)
 
 
-def mention(text: str, user: str = "U1", channel: str = "C1", ts: str = "1700000001.000100") -> dict[str, Any]:
-    return {"type": "app_mention", "user": user, "text": f"<@UBOT> {text}", "ts": ts, "channel": channel,
-            "event_ts": ts}
+def mention(text: str, user: str = "U1", channel: str = "C1", ts: str = "1700000001.000100",
+            thread_ts: str | None = None) -> dict[str, Any]:
+    event = {"type": "app_mention", "user": user, "text": f"<@UBOT> {text}", "ts": ts, "channel": channel,
+             "event_ts": ts}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
 
 
 def test_app_mention_replies_in_thread_with_blocks(world: SlackWorld) -> None:
@@ -72,7 +85,8 @@ def test_app_mention_replies_in_thread_with_blocks(world: SlackWorld) -> None:
     assert post["channel"] == "C1" and post["thread_ts"] == "1700000001.000100"
     assert post["blocks"][0]["text"]["text"] == "Who pays for the partner's work?"
     buttons = post["blocks"][-1]["elements"]
-    assert [b["value"] for b in buttons] == ["who_pays=school", "who_pays=partner", "who_pays=ptsa", "who_pays=space"]
+    assert [b["value"] for b in buttons] == ["who_pays=school", "who_pays=partner", "who_pays=ptsa", "who_pays=space",
+                                             "agreement"]
     assert buttons[0]["action_id"] == "pb:0:agreement.answer"
 
 
@@ -91,14 +105,12 @@ def test_direct_message_and_bot_messages(world: SlackWorld) -> None:
 
 
 def test_retry_with_same_event_id_is_not_processed_twice(world: SlackWorld) -> None:
-    text = "I need a consultation: please review our PSC with a dance studio for Madison"
-    assert world.event(mention(text), event_id="Ev-retry").status_code == 200
-    world.slack.wait_for("chat.postMessage")
-    retry = world.event(mention(text), event_id="Ev-retry", headers={"X-Slack-Retry-Num": "1",
-                                                                     "X-Slack-Retry-Reason": "http_timeout"})
+    world.consult("I need a consultation: please review our PSC with a dance studio for Madison", event_id="Ev-retry")
+    retry = world.event(mention("yes, send it", ts="1700000001.000200", thread_ts="1700000001.000100"),
+                        event_id="Ev-retry-yes", headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
     assert retry.status_code == 200
     time.sleep(0.5)
-    assert len(world.slack.named("chat.postMessage")) == 1
+    assert len(world.slack.named("chat.postMessage")) == 2
     with world.runtime.database.session() as s:
         assert len(list(s.scalars(select(Ticket)))) == 1
 
@@ -140,9 +152,7 @@ def test_block_action_routes_updates_original_and_answers(world: SlackWorld) -> 
 
 
 def test_mention_injection_is_escaped(world: SlackWorld) -> None:
-    world.event(mention("I need a consultation: <!channel> <@U999> please look at our MOU for Lowell today"),
-                event_id="Ev-inj")
-    world.slack.wait_for("chat.postMessage")
+    world.consult("I need a consultation: <!channel> <@U999> please look at our MOU for Lowell today", event_id="Ev-inj")
     world.drain()
     dept = [c for c in world.slack.named("chat.postMessage") if c["channel"] == "C-DEPT"][0]
     text = json.dumps(dept["blocks"])
@@ -151,9 +161,7 @@ def test_mention_injection_is_escaped(world: SlackWorld) -> None:
 
 
 def test_consultation_pings_department_and_claim_updates_it(world: SlackWorld) -> None:
-    world.event(mention("I need a consultation: please review our PSC with a dance studio for Madison", user="U-REQ"),
-                event_id="Ev-c")
-    world.slack.wait_for("chat.postMessage")
+    world.consult("I need a consultation: please review our PSC with a dance studio for Madison", user="U-REQ")
     assert world.drain() == 1
     dept = [c for c in world.slack.named("chat.postMessage") if c["channel"] == "C-DEPT"]
     assert len(dept) == 1
@@ -174,8 +182,7 @@ def test_consultation_pings_department_and_claim_updates_it(world: SlackWorld) -
 
 
 def test_non_staff_claim_click_is_refused(world: SlackWorld) -> None:
-    world.event(mention("I need a consultation: please review our PSC with a dance studio for Madison"), event_id="Ev-n")
-    world.slack.wait_for("chat.postMessage")
+    world.consult("I need a consultation: please review our PSC with a dance studio for Madison", event_id="Ev-n")
     payload = {"type": "block_actions", "user": {"id": "U-NOBODY"}, "team": {"id": "T1"}, "trigger_id": "tr",
                "channel": {"id": "C-DEPT"}, "response_url": f"{world.slack_url}/respond/4",
                "message": {"ts": "1.2", "text": "x", "blocks": []},
@@ -224,9 +231,7 @@ def test_message_shortcut_opens_prefilled_modal(world: SlackWorld) -> None:
 
 
 def test_app_home_shows_requests_and_staff_queue(world: SlackWorld) -> None:
-    world.event(mention("I need a consultation: please review our PSC with a dance studio for Madison", user="U1"),
-                event_id="Ev-h1")
-    world.slack.wait_for("chat.postMessage")
+    world.consult("I need a consultation: please review our PSC with a dance studio for Madison", event_id="Ev-h1")
     world.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"}, event_id="Ev-h2")
     home = world.slack.wait_for("views.publish")[0]
     text = json.dumps(home["view"])
@@ -239,17 +244,16 @@ def test_app_home_shows_requests_and_staff_queue(world: SlackWorld) -> None:
 def test_slack_not_configured_answers_404(sqlite_url: str) -> None:
     settings = make_settings(sqlite_url)
     database = Database.connect(settings.database_url)
-    database.prepare(load_samples=False)
-    runtime = Runtime(settings, database, Bot(settings, database))
+    prepare(database, load_samples=False)
+    runtime = Runtime(settings, database, make_bot(settings, database))
     with ServerThread(build_app(runtime, drain_outbox=False)) as server:
         assert requests.post(f"{server.url}/slack/events", data="{}", timeout=5).status_code == 404
         assert requests.get(f"{server.url}/healthz", timeout=5).json() == {"status": "ok"}
 
 
 def test_resolve_button_opens_a_modal_and_its_submission_resolves(world: SlackWorld) -> None:
-    world.event(mention("I need a consultation: please review our PSC with a dance studio for Madison", user="U-REQ"),
-                event_id="Ev-r")
-    world.slack.wait_for("chat.postMessage")
+    world.consult("I need a consultation: please review our PSC with a dance studio for Madison", user="U-REQ",
+                  event_id="Ev-r")
     world.drain()
     dept = [c for c in world.slack.named("chat.postMessage") if c["channel"] == "C-DEPT"][0]
     resolve = next(e for e in dept["blocks"][-1]["elements"] if e["text"]["text"] == "Resolve")

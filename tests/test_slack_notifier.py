@@ -69,7 +69,7 @@ def test_outbox_gives_up_on_permanent_failure_and_logs(harness, caplog) -> None:
         def send(self, notice, previous):  # type: ignore[no-untyped-def]
             raise DeliveryError("Slack API error: channel_not_found", permanent=True)
 
-    harness.ask("I need a consultation: help with a PSC for a dance teacher at Madison")
+    harness.open_ticket("I need a consultation: help with a PSC for a dance teacher at Madison")
     with caplog.at_level("ERROR", logger="partnerbot.notify"):
         deliver_pending(harness.database.sessions, {"log": Gone()}, harness.now + dt.timedelta(seconds=1))
     with harness.database.session() as s:

@@ -11,12 +11,12 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from bot.seed import prepare
 from bot.db import Database
 from bot.models import ConversationReference, Ticket
 from bot.notifiers import build_notifiers
-from bot.router import Bot
 from bot.server import Runtime, build_app
-from tests.conftest import make_settings
+from tests.conftest import make_settings, make_bot
 from tests.fakes import SIGNING_SECRET, FakeConnector, FakeSlack, ServerThread
 
 BOT = {"id": "28:bot-id", "name": "partnerbot"}
@@ -33,6 +33,14 @@ class TeamsWorld:
 
     def send(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> requests.Response:
         return requests.post(f"{self.server.url}/api/messages", json=activity, headers=headers or {}, timeout=15)
+
+    def consult(self, text: str, **kw: Any) -> None:
+        """Ask for a consultation and confirm it: the ticket exists after this."""
+        posts = len(self.connector.posts)
+        self.send(self.message(text, **kw))
+        self.connector.wait(posts + 1)
+        self.send(self.message("yes, send it", **kw))
+        self.connector.wait(posts + 2)
 
     def message(self, text: str | None = None, *, user: dict[str, str] = PAT, conversation: dict[str, Any] | None = None,
                 value: dict[str, Any] | None = None, entities: list[dict[str, Any]] | None = None,
@@ -69,8 +77,8 @@ def world(sqlite_url: str) -> Iterator[TeamsWorld]:
         settings = make_settings(sqlite_url, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET,
                                  SLACK_API_URL=f"{fake_slack.url}/api/", DEPARTMENT_SLACK_CHANNEL="C-DEPT")
         database = Database.connect(settings.database_url)
-        database.prepare(load_samples=False)
-        runtime = Runtime(settings, database, Bot(settings, database), build_notifiers(settings, database))
+        prepare(database, load_samples=False)
+        runtime = Runtime(settings, database, make_bot(settings, database), build_notifiers(settings, database))
         with ServerThread(build_app(runtime, drain_outbox=False)) as server:
             yield TeamsWorld(server, connector, fake.url, runtime, slack)
 
@@ -83,7 +91,8 @@ def test_personal_message_gets_a_card_reply(world: TeamsWorld) -> None:
     card = card_of(post)
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
     assert card["body"][0]["text"] == "Who pays for the partner's work?"
-    assert [a["data"]["value"] for a in card["actions"]] == ["who_pays=school", "who_pays=partner", "who_pays=ptsa", "who_pays=space"]
+    assert [a["data"]["value"] for a in card["actions"]] == ["who_pays=school", "who_pays=partner", "who_pays=ptsa",
+                                                             "who_pays=space", "agreement"]
 
 
 def test_card_submit_is_routed_as_an_action(world: TeamsWorld) -> None:
@@ -107,12 +116,14 @@ def test_channel_mention_is_stripped_and_reply_stays_in_thread(world: TeamsWorld
 
 
 def test_replayed_activity_is_processed_once(world: TeamsWorld) -> None:
-    activity = world.message("I need a consultation: please review our MOU with Cedar Arts for Lowell", activity_id="dup-1")
-    world.send(activity)
+    world.send(world.message("I need a consultation: please review our MOU with Cedar Arts for Lowell"))
     world.connector.wait(1)
+    activity = world.message("yes, send it", activity_id="dup-1")
+    world.send(activity)
+    world.connector.wait(2)
     world.send(activity)
     time.sleep(0.5)
-    assert len(world.connector.posts) == 1
+    assert len(world.connector.posts) == 2
     with world.runtime.database.session() as s:
         assert len(list(s.scalars(select(Ticket)))) == 1
 
@@ -133,8 +144,7 @@ def test_welcome_once_per_conversation_and_reference_stored(world: TeamsWorld) -
 
 
 def test_user_text_is_escaped_in_cards(world: TeamsWorld) -> None:
-    world.send(world.message("I need a consultation: &lt;at&gt;Everyone&lt;/at&gt; <b>urgent</b> about the MOU at Lowell"))
-    world.connector.wait(1)
+    world.consult("I need a consultation: &lt;at&gt;Everyone&lt;/at&gt; <b>urgent</b> about the MOU at Lowell")
     world.runtime.drain_outbox()
     dept = world.slack.wait_for("chat.postMessage")[0]
     from bot.adapters.teams import render_card
@@ -160,8 +170,7 @@ def test_consultation_form_card_validates_then_creates(world: TeamsWorld) -> Non
 
 
 def test_ticket_from_teams_is_claimed_from_slack_and_requester_told_in_teams(world: TeamsWorld) -> None:
-    world.send(world.message("I need a consultation: please review our MOU with Cedar Arts for Lowell"))
-    world.connector.wait(1)
+    world.consult("I need a consultation: please review our MOU with Cedar Arts for Lowell")
     assert world.runtime.drain_outbox() == 1
     dept = world.slack.wait_for("chat.postMessage")[0]
     assert dept["channel"] == "C-DEPT" and "(teams)" in dept["blocks"][0]["text"]["text"]
@@ -170,7 +179,7 @@ def test_ticket_from_teams_is_claimed_from_slack_and_requester_told_in_teams(wor
     claimed = world.runtime.bot.handle(Message("Claim", "U0STAFF1", "slack", "C-DEPT", "C-DEPT", action="ticket.claim", value="1"))
     assert claimed.data["status"] == "claimed"
     world.runtime.drain_outbox()
-    told = world.connector.wait(2)[1]
+    told = world.connector.wait(3)[2]
     assert told["conversation"] == "a:personal-29:pat" and "has your request" in json.dumps(told["activity"])
     assert world.slack.wait_for("chat.update")[0]["channel"] == "C-DEPT"
 
@@ -182,8 +191,9 @@ def test_ticket_from_slack_pings_teams_department_and_claim_from_teams(world: Te
     assert "consultation requests will be posted here" in json.dumps(world.connector.wait(2)[1]["activity"])
     from bot.core import Message
 
-    created = world.runtime.bot.handle(Message("I need a consultation: help with a PSC for a dance teacher at Madison",
-                                               "U-SLACK", "slack", "D1", "D1"))
+    world.runtime.bot.handle(Message("I need a consultation: help with a PSC for a dance teacher at Madison",
+                                     "U-SLACK", "slack", "D1", "D1"))
+    created = world.runtime.bot.handle(Message("yes", "U-SLACK", "slack", "D1", "D1"))
     assert created.data["ticket_id"] == "C-1001"
     world.runtime.drain_outbox()
     posts = world.connector.wait(3)
@@ -222,8 +232,8 @@ def test_app_id_requires_authentication(sqlite_url: str) -> None:
     settings = make_settings(sqlite_url, MICROSOFT_APP_ID="00000000-0000-0000-0000-000000000001",
                              MICROSOFT_APP_PASSWORD="secret")
     database = Database.connect(settings.database_url)
-    database.prepare(load_samples=False)
-    runtime = Runtime(settings, database, Bot(settings, database))
+    prepare(database, load_samples=False)
+    runtime = Runtime(settings, database, make_bot(settings, database))
     with ServerThread(build_app(runtime, drain_outbox=False)) as server:
         activity = {"type": "message", "id": "1", "serviceUrl": "http://127.0.0.1:9/", "channelId": "msteams",
                     "from": PAT, "recipient": BOT, "conversation": {"id": "a:1"}, "text": "hi"}
@@ -238,6 +248,7 @@ def test_resolve_from_a_teams_card_form(world: TeamsWorld) -> None:
 
     world.runtime.bot.handle(Message("I need a consultation: help with a PSC for a dance teacher at Madison",
                                      "U-SLACK", "slack", "D1", "D1"))
+    world.runtime.bot.handle(Message("yes", "U-SLACK", "slack", "D1", "D1"))
     world.send(world.message(value={"action": "ticket.resolve", "value": "1", "label": "Resolve"}, user=STAFF))
     form = card_of(world.connector.wait(1)[0])
     assert any(b.get("id") == "note" for b in form["body"])

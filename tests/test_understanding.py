@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu import default_classifier, parse_amounts
+from bot.understanding.entities import parse_amounts
 from bot.text import clean, escape_mrkdwn, normalise, stem
 
 
@@ -97,13 +97,13 @@ PHRASINGS = [
 
 
 @pytest.mark.parametrize("text,intent", PHRASINGS)
-def test_phrasings_map_to_intents(text: str, intent: str) -> None:
-    u = default_classifier().understand(text)
-    assert u.intent == intent, u.ranked()[:3]
+def test_phrasings_map_to_intents(harness, text: str, intent: str) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == intent, (reply.intent, reply.data)
 
 
-def test_confidence_is_reported_and_higher_for_clear_questions() -> None:
-    clear = default_classifier().understand("Which agreement applies when the school pays a tutor?")
-    vague = default_classifier().understand("partner")
+def test_confidence_is_reported_and_higher_for_clear_questions(harness) -> None:
+    clear = harness.ask("Which agreement applies when the school pays a tutor?", session="a")
+    vague = harness.ask("partner", session="b")
     assert clear.confidence > 0.7
     assert vague.confidence < clear.confidence

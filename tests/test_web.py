@@ -7,18 +7,18 @@ from typing import Iterator
 import pytest
 import requests
 
+from bot.seed import prepare
 from bot.db import Database
-from bot.router import Bot
 from bot.server import Runtime, build_app
-from tests.conftest import make_settings
+from tests.conftest import make_settings, make_bot
 from tests.fakes import ServerThread
 
 
 def start(url: str, **env: str) -> tuple[ServerThread, Runtime]:
     settings = make_settings(url, **env)
     database = Database.connect(settings.database_url)
-    database.prepare(load_samples=False)
-    runtime = Runtime(settings, database, Bot(settings, database))
+    prepare(database, load_samples=False)
+    runtime = Runtime(settings, database, make_bot(settings, database))
     return ServerThread(build_app(runtime, drain_outbox=False)), runtime
 
 
@@ -89,9 +89,11 @@ def test_chat_disabled_in_production_by_default(sqlite_url: str) -> None:
 def test_ticket_updates_reach_the_web_chat(sqlite_url: str) -> None:
     thread, runtime = start(sqlite_url)
     with thread:
-        created = requests.post(thread.url + "/chat", json={
+        confirm = requests.post(thread.url + "/chat", json={
             "session": "w-req", "text": "I need a consultation: please help renew our MOU with a mentoring partner at Lowell"},
             timeout=10).json()
+        assert confirm["data"]["asking"] == "confirm"
+        created = requests.post(thread.url + "/chat", json={"session": "w-req", "text": "yes"}, timeout=10).json()
         assert created["data"]["ticket_id"] == "C-1001"
         from bot.core import Message
 
@@ -108,6 +110,7 @@ def test_web_users_cannot_act_as_staff(sqlite_url: str) -> None:
     with thread:
         requests.post(thread.url + "/chat", json={"session": "a", "text": "I need a consultation: MOU help for Lowell please now"},
                       timeout=10)
+        requests.post(thread.url + "/chat", json={"session": "a", "text": "send it"}, timeout=10)
         for session, user in (("alex", "alex"), ("x", "alex"), ("web-alex", "web-alex")):
             reply = requests.post(thread.url + "/chat", json={"session": session, "user": user, "text": "claim C-1001"},
                                   timeout=10).json()

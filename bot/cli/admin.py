@@ -46,6 +46,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--as", dest="actor", default="", help="your user id (platform:id), default cli:$USER")
         p.set_defaults(run=run_tickets)
 
+    teach = sub.add_parser("teach", help="file a question under an intent, so the bot learns it (retrains now)")
+    teach.add_argument("text", help="the question as people ask it")
+    teach.add_argument("intent", help="an intent: a file name in knowledge/intents/ (agreement, partners, ...)")
+    teach.set_defaults(run=run_teach)
+
     report = sub.add_parser("report", help="what people asked this month, and ticket times")
     report.add_argument("--month", help="YYYY-MM (default: this month)")
     report.add_argument("--json", action="store_true")
@@ -54,9 +59,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db import Database, current_revision
+    from bot.seed import prepare
 
     database = Database.connect(settings.database_url)
-    database.prepare(auto_migrate=True, load_samples=settings.load_sample_data)
+    prepare(database, load_samples=settings.load_sample_data, auto_migrate=True)
     print(f"database is at revision {current_revision(database.engine)}")
     return 0
 
@@ -171,3 +177,37 @@ def run_report(args: argparse.Namespace, settings: Settings) -> int:
         report = build_report(session, start, end)
     print(json.dumps(report.to_dict()) if args.json else report.to_text())
     return 0
+
+
+def run_teach(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+    import time
+
+    from bot.app import build_classifier, build_registry
+    from bot.text import clean
+    from bot.understanding.learning import teach, teachable_intents
+
+    text = clean(args.text)
+    if args.intent not in teachable_intents():
+        print(f"partnerbot teach: {args.intent!r} is not an intent; use one of: {', '.join(teachable_intents())}",
+              file=sys.stderr)
+        return 2
+    if not text:
+        print("partnerbot teach: give the question's text", file=sys.stderr)
+        return 2
+    database = open_database(settings)
+    with database.session() as session:
+        added = teach(session, text, args.intent, f"cli:{getpass.getuser()}", dt.datetime.now(dt.timezone.utc))
+    started = time.perf_counter()
+    classifier = build_classifier(settings, build_registry(), database)
+    with database.session() as session:
+        understood = classifier.understand(text, _lookups(session)).intent
+    print(("taught" if added else "already taught") + f": {text!r} -> {args.intent}; "
+          f"retrained in {time.perf_counter() - started:.1f} s; it now reads as {understood}")
+    return 0
+
+
+def _lookups(session):  # type: ignore[no-untyped-def]
+    from bot.directory.lookups import Directory
+
+    return Directory().lookups(session)

@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from bot.directory.schools import SchoolIndex, directory
+from bot.directory.schools import SchoolIndex
 from bot.directory.vocab import region_for_zip, service_code
 from bot.models import Organisation, Partnership, PartnershipService, School
 
@@ -220,7 +220,7 @@ def import_partners(
         assert path is not None
         rows, warnings = read_csv(path, PARTNER_COLUMNS)
     report = ImportReport(rows=len(rows), warnings=warnings)
-    index = directory.index(session)
+    index = SchoolIndex.from_session(session)
     by_name = {name.lower(): sid for sid, name in session.execute(select(School.id, School.name))}
     good, report.problems = _validate(rows, index, by_name)
     if strict and report.problems:
@@ -349,6 +349,5 @@ def import_schools(session: Session, path: Path | None = None, rows: list[dict[s
         session.rollback()
         return report
     session.flush()
-    directory.invalidate()
     report.committed = True
     return report

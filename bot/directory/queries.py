@@ -90,53 +90,69 @@ def schools_of(session: Session, year: str, organisation_id: int, service: str |
     return _page(session, year, Partnership.organisation_id == organisation_id, service, (School.name,), offset, limit)
 
 
-def schools_with_service(session: Session, year: str, service: str) -> list[tuple[str, int]]:
-    query = (
+@dataclass(frozen=True)
+class SchoolFilter:
+    """Which schools a district-wide question is about: school types (a level) and a region."""
+
+    types: tuple[str, ...] = ()
+    region: str | None = None
+
+    def apply(self, query):  # type: ignore[no-untyped-def]
+        if self.types:
+            query = query.where(School.type.in_(self.types))
+        if self.region:
+            query = query.where(School.region == self.region)
+        return query
+
+
+ALL_SCHOOLS = SchoolFilter()
+
+
+def schools_with_service(session: Session, year: str, service: str, where: SchoolFilter = ALL_SCHOOLS) -> list[tuple[str, int]]:
+    query = where.apply(
         select(School.name, func.count(func.distinct(Partnership.organisation_id)))
         .join(Partnership, Partnership.school_id == School.id)
         .join(PartnershipService, PartnershipService.partnership_id == Partnership.id)
         .where(PartnershipService.service == service, _is_current(year))
-        .group_by(School.name).order_by(func.count(func.distinct(Partnership.organisation_id)).desc(), School.name)
-    )
+    ).group_by(School.name).order_by(func.count(func.distinct(Partnership.organisation_id)).desc(), School.name)
     return [(name, count) for name, count in session.execute(query)]
 
 
-def schools_without_service(session: Session, year: str, service: str | None) -> list[str]:
+def schools_without_service(session: Session, year: str, service: str | None, where: SchoolFilter = ALL_SCHOOLS) -> list[str]:
     has = select(Partnership.id).where(Partnership.school_id == School.id, _is_current(year))
     if service:
         has = has.join(PartnershipService, PartnershipService.partnership_id == Partnership.id).where(
             PartnershipService.service == service)
-    return list(session.scalars(select(School.name).where(~has.exists()).order_by(School.name)))
+    return list(session.scalars(where.apply(select(School.name).where(~has.exists())).order_by(School.name)))
 
 
-def counts_by(session: Session, year: str, column) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
+def counts_by(session: Session, year: str, column, where: SchoolFilter = ALL_SCHOOLS) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
     """(group, partnerships, schools) per region or per school type."""
-    query = (
+    query = where.apply(
         select(column, func.count(Partnership.id), func.count(func.distinct(School.id)))
         .select_from(School).outerjoin(Partnership, (Partnership.school_id == School.id) & _is_current(year))
-        .group_by(column).order_by(func.count(Partnership.id).desc())
-    )
+    ).group_by(column).order_by(func.count(Partnership.id).desc())
     return [(group or "Unassigned", partnerships, schools) for group, partnerships, schools in session.execute(query)]
 
 
-def fewest_partners(session: Session, year: str, limit: int = 10, most: bool = False) -> list[tuple[str, int]]:
+def fewest_partners(session: Session, year: str, limit: int = 10, most: bool = False,
+                    where: SchoolFilter = ALL_SCHOOLS) -> list[tuple[str, int]]:
     count = func.count(Partnership.id)
-    query = (
+    query = where.apply(
         select(School.name, count).select_from(School)
         .outerjoin(Partnership, (Partnership.school_id == School.id) & _is_current(year))
-        .group_by(School.name).order_by(count.desc() if most else count.asc(), School.name).limit(limit)
-    )
+    ).group_by(School.name).order_by(count.desc() if most else count.asc(), School.name).limit(limit)
     return [(name, n) for name, n in session.execute(query)]
 
 
-def top_services(session: Session, year: str) -> list[tuple[str, int]]:
+def top_services(session: Session, year: str, where: SchoolFilter = ALL_SCHOOLS) -> list[tuple[str, int]]:
     names = services()
-    query = (
+    query = where.apply(
         select(PartnershipService.service, func.count())
         .join(Partnership, Partnership.id == PartnershipService.partnership_id)
+        .join(School, School.id == Partnership.school_id)
         .where(_is_current(year))
-        .group_by(PartnershipService.service).order_by(func.count().desc())
-    )
+    ).group_by(PartnershipService.service).order_by(func.count().desc())
     return [(names[code].name if code in names else code, n) for code, n in session.execute(query)]
 
 
@@ -206,6 +222,4 @@ class OrganisationNames:
             self._ids = []
             self._by_first = {}
 
-
-organisations = OrganisationNames()
 

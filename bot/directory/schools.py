@@ -20,23 +20,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.models import School
-from bot.nlu import default_classifier
-from bot.text import clean, expand, words
-from knowledge import load_yaml
+from bot.text import base_tokens, clean
+from knowledge import abbreviations, intent_examples, load_yaml
 
 SUFFIXES = frozenset({"international", "elementary", "middle", "high", "school", "k", "8", "stem", "jr", "the"})
 TYPE_HINTS = {
     "elementary": ("Elementary", "Option Elementary"),
     "middle": ("Middle School",),
     "high": ("High School", "Option High School", "Service School"),
+    "hi": ("High School", "Option High School", "Service School"),  # "west seattle hi"
+    "k": ("K-8",),
 }
+LEVEL_TYPES = {"elementary": TYPE_HINTS["elementary"], "middle": TYPE_HINTS["middle"], "high": TYPE_HINTS["high"],
+               "k8": ("K-8",)}
 DISPLAY, ALIAS, BUILDING = 3, 2, 1
 
 
 def name_tokens(text: str) -> list[str]:
     """Words of a name or message, abbreviations expanded ("Int'l", "MS", "Elem")."""
-    text = re.sub(r"\bk\s*-\s*8\b", " k 8 ", clean(text).lower())
-    return expand(words(text), default_classifier().abbreviations)
+    return base_tokens(clean(text), abbreviations())
 
 
 def core(tokens: list[str]) -> list[str]:
@@ -61,6 +63,8 @@ class SchoolMatch:
     schools: tuple[SchoolRef, ...] = ()
     span: str = ""
     score: float = 0.0
+    start: int = 0  # token positions of the name in `name_tokens(text)`
+    end: int = 0
 
     @property
     def found(self) -> SchoolRef | None:
@@ -99,6 +103,11 @@ class SchoolIndex:
                 if sid is not None:
                     index._add(name_tokens(str(alias)), sid, ALIAS + 1)
         return index
+
+    @classmethod
+    def from_session(cls, session: Session) -> "SchoolIndex":
+        rows = session.execute(select(School.id, School.name, School.building, School.type)).all()
+        return cls.build([tuple(r) for r in rows])  # type: ignore[misc]
 
     def _add(self, tokens: list[str], sid: int, strength: int) -> None:
         key = " ".join(tokens)
@@ -148,12 +157,26 @@ class SchoolIndex:
                 key = " ".join(tokens[i : i + n])
                 hits = self.names.get(key)
                 if hits:
-                    return self._resolve(hits, tokens[i + n : i + n + 2], key, 100.0)
+                    return self._resolve(hits, tokens[i + n : i + n + 2], key, 100.0, i, i + n)
         return None
 
+    @property
+    def common_words(self) -> frozenset[str]:
+        """Everyday words (the bot's example phrasings), minus any that look like a school's name.
+
+        A misspelt name ("Garfeild") may appear in an example; it must still be matched."""
+        cached = self.__dict__.get("_common")
+        if cached is None:
+            name_words = sorted({w for key in self.names for w in key.split() if len(w) >= 4})
+            cached = frozenset(w for w in _example_words()
+                               if not process.extractOne(w, name_words, scorer=fuzz.ratio, score_cutoff=80))
+            cached |= ALWAYS_COMMON | SUFFIXES | {w for g in self.generic for w in g.split()}
+            self.__dict__["_common"] = cached
+        return cached
+
     def _fuzzy(self, tokens: list[str], blocked: set[int]) -> SchoolMatch:
-        vocabulary = _common_words()
-        best: tuple[float, str, list[str]] | None = None
+        vocabulary = self.common_words
+        best: tuple[float, str, list[str], int, int] | None = None
         for n in (3, 2, 1):
             for i in range(len(tokens) - n + 1):
                 gram = tokens[i : i + n]
@@ -165,22 +188,33 @@ class SchoolIndex:
                 cutoff = 85 if len(phrase) >= 7 else 90
                 match = process.extractOne(phrase, self.names.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
                 if match and (best is None or match[1] > best[0]):
-                    best = (match[1], match[0], tokens[i + n : i + n + 2])
+                    best = (match[1], match[0], tokens[i + n : i + n + 2], i, i + n)
         if best is None:
             return SchoolMatch()
-        score, key, after = best
-        return self._resolve(self.names[key], after, key, score)
+        score, key, after, start, end = best
+        return self._resolve(self.names[key], after, key, score, start, end)
 
-    def _resolve(self, hits: dict[int, int], after: list[str], key: str, score: float) -> SchoolMatch:
+    def _resolve(self, hits: dict[int, int], after: list[str], key: str, score: float, start: int,
+                 end: int) -> SchoolMatch:
         strongest = max(hits.values())
         ids = [sid for sid, strength in hits.items() if strength == strongest]
         if len(ids) > 1 and after:
             allowed = TYPE_HINTS.get(after[0])
             if allowed:
                 narrowed = [sid for sid in ids if self.schools[sid].type in allowed]
-                ids = narrowed or ids
+                if narrowed:
+                    ids, end = narrowed, end + 1
         refs = tuple(sorted((self.schools[sid] for sid in ids), key=lambda s: s.name))
-        return SchoolMatch(refs, key, score)
+        return SchoolMatch(refs, key, score, start, end)
+
+    def of_level(self, match: SchoolMatch, level: str) -> tuple[SchoolRef, ...]:
+        """The schools called like `match` at another level ("I meant the middle school")."""
+        allowed = LEVEL_TYPES.get(level, ())
+        key = " ".join(core(match.span.split())) or match.span
+        candidates = {sid for name in (match.span, key) for sid in self.names.get(name, {})}
+        candidates |= {s.id for s in match.schools}
+        return tuple(sorted((self.schools[sid] for sid in candidates if self.schools[sid].type in allowed),
+                            key=lambda s: s.name))
 
     def suggestions(self, text: str, limit: int = 3) -> list[SchoolRef]:
         """Closest school names for "did you mean" after a failed lookup."""
@@ -213,19 +247,19 @@ def _name_variants(name: str) -> list[list[str]]:
     return [v for v in variants if v]
 
 
+ALWAYS_COMMON = frozenset({
+    "partner", "partners", "school", "schools", "student", "students", "program", "programs", "organization",
+    "serve", "serves", "works", "which", "where", "there", "their", "about", "outdated", "database",
+})
+
+
 @lru_cache(maxsize=1)
-def _common_words() -> frozenset[str]:
-    classifier = default_classifier()
+def _example_words() -> frozenset[str]:
     vocab: set[str] = set()
-    for model in classifier.models:
-        for cue in model.cues:
-            vocab.update(cue.stems)
-        for example in model.examples:
-            vocab.update(example.split())
-    return frozenset(vocab) | {
-        "partner", "partners", "school", "schools", "student", "students", "program", "programs", "organization",
-        "serve", "serves", "works", "which", "where", "there", "their", "about", "outdated", "database",
-    }
+    for examples in intent_examples().values():
+        for example in examples:
+            vocab.update(name_tokens(example))
+    return frozenset(vocab)
 
 
 class SchoolDirectory:
@@ -244,8 +278,7 @@ class SchoolDirectory:
         with self._lock:
             stale = time.monotonic() - self._built_at > self.TTL_SECONDS
             if self._index is None or stale or url != self._url:
-                rows = session.execute(select(School.id, School.name, School.building, School.type)).all()
-                self._index = SchoolIndex.build([tuple(r) for r in rows])  # type: ignore[misc]
+                self._index = SchoolIndex.from_session(session)
                 self._built_at = time.monotonic()
                 self._url = url
             return self._index
@@ -254,5 +287,3 @@ class SchoolDirectory:
         with self._lock:
             self._index = None
 
-
-directory = SchoolDirectory()

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.nlu import Understanding, phrase_stems
-from bot.text import normalise
+from bot.text import contains, normalise, phrase_stems
 from knowledge import KnowledgeError, load_yaml
 
 
@@ -43,14 +42,14 @@ def service_code(value: str) -> str | None:
     return _service_lookup().get(normalise(value))
 
 
-def find_service(u: Understanding) -> Service | None:
-    """The service a question asks about, preferring the longest synonym mentioned."""
+def find_service(stems: tuple[str, ...]) -> Service | None:
+    """The service a message (as word stems) asks about, preferring the longest synonym mentioned."""
     best: tuple[int, str] | None = None
     for service in services().values():
         for synonym in service.synonyms:
-            stems = phrase_stems(synonym)
-            if stems and u.has(synonym) and (best is None or len(stems) > best[0]):
-                best = (len(stems), service.code)
+            needle = phrase_stems(synonym)
+            if needle and (best is None or len(needle) > best[0]) and contains(stems, needle):
+                best = (len(needle), service.code)
     return services()[best[1]] if best else None
 
 

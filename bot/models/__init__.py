@@ -1,7 +1,7 @@
 """SQLAlchemy 2 typed models, one module per domain; Alembic reads `Base.metadata`."""
 
 from bot.models.base import Base
-from bot.models.conversation import ConversationState, ProcessedEvent, QuestionLog
+from bot.models.conversation import ConversationState, ProcessedEvent, QuestionLog, TaughtExample
 from bot.models.directory import (
     CorrectionRequest,
     Organisation,
@@ -28,6 +28,7 @@ __all__ = [
     "Reminder",
     "School",
     "StaffMember",
+    "TaughtExample",
     "Ticket",
     "TicketEvent",
     "TrainingSession",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Float, Index, String, Text
+from sqlalchemy import JSON, Float, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, utcnow
@@ -50,3 +50,16 @@ class ProcessedEvent(Base):
 
     event_key: Mapped[str] = mapped_column(String(300), primary_key=True)
     seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class TaughtExample(Base):
+    """A phrasing the department filed under an intent (`partnerbot teach`, or Teach on the report)."""
+
+    __tablename__ = "taught_example"
+    __table_args__ = (UniqueConstraint("text", "intent", name="uq_taught_example_text_intent"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(2000))
+    intent: Mapped[str] = mapped_column(String(40))
+    taught_by: Mapped[str] = mapped_column(String(200), default="")
+    taught_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -20,7 +20,7 @@ from bot.core import Button
 from bot.models import StaffMember, Ticket, TicketEvent
 from bot.models.tickets import TICKET_NUMBER_OFFSET
 from bot.notify import Notice, queue
-from bot.text import truncate
+from bot.text import normalise, truncate
 from knowledge import load_yaml
 
 DESCRIPTION_PREVIEW = 600
@@ -170,6 +170,21 @@ def create(
     session.add(ticket)
     session.flush()
     return _changed(session, settings, ticket, "created", requester, now)
+
+
+DUPLICATE_WINDOW = dt.timedelta(days=1)
+
+
+def recent_duplicate(session: Session, requester: Actor, topic: str, description: str, school_id: int | None,
+                     now: dt.datetime) -> Ticket | None:
+    """The same request (topic, school, description) from the same person within a day."""
+    wanted = normalise(description)
+    candidates = session.scalars(select(Ticket).where(
+        Ticket.requester_platform == requester.platform, Ticket.requester_id == requester.user_id,
+        Ticket.topic == topic, Ticket.created_at >= now - DUPLICATE_WINDOW,
+        Ticket.school_id.is_(None) if school_id is None else Ticket.school_id == school_id,
+    ).order_by(Ticket.id.desc()))
+    return next((t for t in candidates if normalise(t.description) == wanted), None)
 
 
 def get(session: Session, ticket_id: int) -> Ticket:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.models import TrainingSession
-from bot.nlu import Understanding
+from bot.understanding import Understanding
 from bot.text import normalise
 from knowledge import load_yaml
 
@@ -79,6 +79,9 @@ def find_window(u: Understanding, now: dt.datetime, tz: ZoneInfo) -> Window | No
     if u.has("next month"):
         start = _add_month(month_start)
         return Window(start, _add_month(start), "next month")
+    for season, months in SEASONS.items():
+        if u.has(season):
+            return _season_window(season, months, local.year, now, tz)
     for token in u.tokens:
         number = MONTHS.get(token)
         if number is None and token == "may" and u.has("in may"):
@@ -88,6 +91,21 @@ def find_window(u: Understanding, now: dt.datetime, tz: ZoneInfo) -> Window | No
             start = dt.datetime(year, number, 1, tzinfo=tz)
             return Window(max(start, now), _add_month(start), cal.month_name[number])
     return None
+
+
+SEASONS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "fall": (9, 10, 11), "autumn": (9, 10, 11), "winter": (12, 1, 2)}
+
+
+def _season_window(season: str, months: tuple[int, ...], year: int, now: dt.datetime, tz: ZoneInfo) -> Window:
+    """The season now under way, or the next one ("in the spring" asked in November: March to May)."""
+    for start_year in (year - 1, year, year + 1):
+        start = dt.datetime(start_year, months[0], 1, tzinfo=tz)
+        end = start
+        for _ in months:
+            end = _add_month(end)
+        if end > now:
+            return Window(max(start, now), end, f"in the {season}")
+    raise AssertionError("unreachable")
 
 
 def _add_month(day: dt.datetime) -> dt.datetime:

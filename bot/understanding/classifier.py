@@ -1,0 +1,205 @@
+"""The intent classifier: examples in, `Understanding` out.
+
+Built from the example phrasings in knowledge/intents/<label>.yaml, the FAQ's
+example questions and the examples the department taught (`partnerbot teach`).
+The fitted model is cached on disk under a digest of everything that shapes it,
+so a process trains only when examples or feature code changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from bot.directory.schools import SchoolIndex
+from bot.text import MAX_TEXT, base_tokens, clean
+from bot.understanding import entities as entity_finder
+from bot.understanding.analysis import Understanding
+from bot.understanding.features import featurise
+from bot.understanding.model import REGULARISATION, LinearModel, train
+from bot.understanding.tokens import Tokenizer, stems
+from knowledge import abbreviations, intent_examples, load_csv_rows
+
+log = logging.getLogger("partnerbot.understanding")
+
+Evidence = Callable[[Understanding], Iterable[str]]
+"""A capability's reading of a message, given to the classifier as features ("payer:school")."""
+ORG_PLACEHOLDER = "{org}"
+EXAMPLE_ORGANISATION = "Example Partner Collective"
+FORMAT = 4
+"""Bump when the cache file's layout changes."""
+PASSAGE_CACHE = 5000
+SOURCES = ("analysis.py", "entities.py", "features.py", "model.py", "tokens.py", "classifier.py")
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str
+
+
+class _TrainingLookups:
+    """Entity lookups for example sentences: the shipped school list, one stand-in organisation."""
+
+    def __init__(self) -> None:
+        rows = [(i, r["name"], r.get("building", ""), r.get("type", "")) for i, r in
+                enumerate(load_csv_rows("schools.csv"), start=1)]
+        self.schools = SchoolIndex.build(rows)
+
+    def organisation_in(self, text: str) -> tuple[int, str] | None:
+        return (0, EXAMPLE_ORGANISATION) if EXAMPLE_ORGANISATION.lower() in text.lower() else None
+
+
+def shipped_examples() -> list[Example]:
+    return [Example(text, label) for label, texts in intent_examples().items() for text in texts]
+
+
+class Reader:
+    """Text to (features, `Understanding` without an intent): the same for examples and messages."""
+
+    def __init__(self, tokenizer: Tokenizer, evidence: Sequence[Evidence] = ()) -> None:
+        self.tokenizer = tokenizer
+        self.evidence = tuple(evidence)
+
+    def read(self, text: str, lookups: entity_finder.Lookups) -> tuple[list[str], Understanding]:
+        typed = base_tokens(text, self.tokenizer.abbreviations)
+        tokens = [self.tokenizer.correct(t) for t in typed]
+        found = entity_finder.find(text, self.tokenizer.tokens(entity_finder.masked(text)), lookups)
+        base = Understanding(text, tuple(tokens), stems(tokens), entities=found.entities, typed_stems=stems(typed))
+        evidence = _entity_evidence(found)
+        for reader in self.evidence:
+            evidence.extend(reader(base))
+        return featurise(found.feature_tokens, evidence, question=text.rstrip().endswith("?")), base
+
+
+class Classifier:
+    """Turns text into an `Understanding`: tokens, entities, intent and confidence."""
+
+    def __init__(self, model: LinearModel, reader: Reader, digest: str = "") -> None:
+        self.model = model
+        self.reader = reader
+        self.digest = digest
+        self._passages: dict[str, dict[int, float]] = {}
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.model.labels
+
+    def understand(self, text: str, lookups: entity_finder.Lookups) -> Understanding:
+        text = clean(text)[:MAX_TEXT]
+        features, base = self.reader.read(text, lookups)
+        scores = self.model.probabilities(features)
+        intent = max(scores, key=scores.__getitem__)
+        return replace(base, intent=intent, confidence=round(scores[intent], 3), scores=scores)
+
+    def vector(self, text: str, lookups: entity_finder.Lookups) -> dict[int, float]:
+        """The text in the classifier's tf-idf space (l2-normalised), for resemblance between texts."""
+        features, _ = self.reader.read(clean(text)[:MAX_TEXT], lookups)
+        columns, values = self.model.weights(features)
+        return dict(zip(columns.tolist(), values.tolist()))
+
+    def similarity(self, text: str, others: Sequence[str], lookups: entity_finder.Lookups) -> list[float]:
+        """Cosine similarity of `text` to each of `others` (known passages are vectorised once)."""
+        mine = self.vector(text, lookups)
+        out = []
+        for other in others:
+            theirs = self._passages.get(other)
+            if theirs is None:
+                if len(self._passages) > PASSAGE_CACHE:
+                    self._passages.clear()
+                theirs = self._passages[other] = self.vector(other, lookups)
+            out.append(sum(weight * theirs.get(column, 0.0) for column, weight in mine.items()))
+        return out
+
+    def refresh(self, session: object) -> None:
+        """A fixed classifier never changes (see `LearningClassifier`)."""
+
+    @classmethod
+    def build(cls, examples: Sequence[Example], evidence: Sequence[Evidence] = (), cache_dir: Path | None = None,
+              lookups: entity_finder.Lookups | None = None) -> "Classifier":
+        """Load the cached model for these examples, or train and cache it."""
+        reader = Reader(Tokenizer(abbreviations(), _vocabulary(examples)), evidence)
+        digest = _digest(examples, evidence)
+        path = (cache_dir / f"intent-model-{digest[:20]}.pickle") if cache_dir else None
+        model = _load(path)
+        if model is None:
+            started = time.perf_counter()
+            lookups = lookups or _TrainingLookups()
+            documents = [reader.read(clean(_with_organisation(e.text)), lookups)[0] for e in examples]
+            model = train(documents, [e.label for e in examples])
+            log.info("classifier trained", extra={"turn": {"examples": len(examples), "labels": len(model.labels),
+                                                           "seconds": round(time.perf_counter() - started, 2)}})
+            _save(path, model)
+        return cls(model, reader, digest)
+
+
+def _entity_evidence(found: entity_finder.Found) -> list[str]:
+    e = found.entities
+    out = []
+    if e.school is not None:
+        out.append("school" if len(e.school.schools) == 1 else "school_ambiguous")
+    for name, present in (("organisation", e.organisation), ("service", e.service), ("money", e.amounts),
+                          ("ticket", e.tickets or found.ticket_reference), ("level", e.level), ("region", e.region)):
+        if present:
+            out.append(name)
+    return out
+
+
+def _with_organisation(text: str) -> str:
+    return text.replace(ORG_PLACEHOLDER, EXAMPLE_ORGANISATION)
+
+
+def _vocabulary(examples: Sequence[Example]) -> set[str]:
+    vocabulary: set[str] = set()
+    for example in examples:
+        vocabulary.update(clean(example.text).lower().replace("-", " ").split())
+    return {w.strip(".,!?;:()\"'") for w in vocabulary}
+
+
+def _digest(examples: Sequence[Example], evidence: Sequence[Evidence]) -> str:
+    h = hashlib.sha256(f"{FORMAT}:{REGULARISATION}".encode())
+    here = Path(__file__).parent
+    for name in SOURCES:
+        h.update((here / name).read_bytes())
+    for reader in evidence:  # a capability's evidence code shapes the features too
+        module = __import__(reader.__module__, fromlist=["__file__"])
+        h.update(Path(module.__file__ or "").read_bytes() if module.__file__ else reader.__qualname__.encode())
+    h.update(json.dumps(sorted(abbreviations().items())).encode())
+    h.update(json.dumps([(e.label, e.text) for e in examples]).encode())
+    return h.hexdigest()
+
+
+def _load(path: Path | None) -> LinearModel | None:
+    if path is None or not path.exists():
+        return None
+    try:
+        with path.open("rb") as f:
+            model = pickle.load(f)
+        return model if isinstance(model, LinearModel) else None
+    except Exception:  # a half-written or foreign file: train again
+        log.warning("classifier cache unreadable; training again", extra={"turn": {"path": str(path)}})
+        return None
+
+
+def _save(path: Path | None, model: LinearModel) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("intent-model-*.pickle"):
+            if old != path and time.time() - old.stat().st_mtime > 3600:
+                old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".model-")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)  # atomic: concurrent processes never read half a file
+    except OSError as exc:
+        log.warning("classifier cache not written", extra={"turn": {"error": str(exc)}})

@@ -1,0 +1,137 @@
+"""Things a message names: schools, organisations, services, money, tickets, levels.
+
+Found with the directory's own matchers (any of a school's names, typos
+included; organisation names word for word) and a few patterns. The classifier
+sees them as placeholders ("partners at <school>"), so one example about
+Franklin teaches every school.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.directory.schools import SchoolIndex, SchoolMatch, name_tokens
+from bot.directory.vocab import Service, find_service, region_names
+from bot.text import normalise
+from bot.understanding.analysis import Entities
+from bot.understanding.tokens import stems
+
+TICKET_NUMBER = re.compile(r"\b[cC][- ]?(\d{3,7})\b")
+TICKET_REFERENCE = re.compile(r"\b(?:ticket|request|consult\w*|case)\s*(?:no\.?|number)?\s*#\s*\d{1,7}\b"
+                              r"|\b(?:ticket|case)\s+(?:no\.?\s*|number\s*)?\d{1,7}\b", re.I)
+MONEY = re.compile(
+    r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*([kK]\b|thousand)?"
+    r"|\b(\d[\d,]*(?:\.\d+)?)\s*(?:([kK]|thousand)\b\s*(?:dollars|usd)?|(?:dollars|usd)\b)"
+)
+LEVELS = {"elementary": "elementary", "middle": "middle", "high": "high", "k8": "k8"}
+PLACEHOLDER_SCHOOL, PLACEHOLDER_ORG = "<school>", "<org>"
+MONEY_WORD, TICKET_WORD = " moneyamount ", " ticketnumber "
+PLACEHOLDERS = frozenset({PLACEHOLDER_SCHOOL, PLACEHOLDER_ORG, MONEY_WORD.strip(), TICKET_WORD.strip()})
+
+
+class Lookups(Protocol):
+    """What entity finding needs from the directory (a database session's view of it)."""
+
+    @property
+    def schools(self) -> SchoolIndex: ...
+
+    def organisation_in(self, text: str) -> tuple[int, str] | None: ...
+
+
+def parse_amounts(text: str) -> tuple[float, ...]:
+    """Dollar amounts mentioned ("$12,000", "12k dollars", "10 thousand dollars")."""
+    found: list[float] = []
+    for m in MONEY.finditer(text):
+        number = m.group(1) or m.group(3)
+        suffix = (m.group(2) or m.group(4) or "").lower()
+        try:
+            value = float(number.replace(",", ""))
+        except ValueError:
+            continue
+        if suffix in ("k", "thousand"):
+            value *= 1000
+        found.append(value)
+    return tuple(found)
+
+
+def ticket_numbers(text: str) -> tuple[int, ...]:
+    return tuple(int(m.group(1)) for m in TICKET_NUMBER.finditer(text))
+
+
+def masked(text: str) -> str:
+    """Money and ticket numbers replaced by a word each, for the classifier."""
+    return TICKET_NUMBER.sub(TICKET_WORD, MONEY.sub(MONEY_WORD, text))
+
+
+@dataclass(frozen=True)
+class Found:
+    entities: Entities
+    feature_tokens: list[str]  # the masked message's tokens, entity spans replaced by placeholders
+    ticket_reference: bool
+
+
+def find(text: str, tokens: list[str], lookups: Lookups) -> Found:
+    """Entities of `text`; `tokens` are the (typo-corrected) tokens of `masked(text)`."""
+    school = lookups.schools.find(masked(text))
+    names = name_tokens(masked(text))
+    feature_tokens = list(tokens) if len(tokens) == len(names) else list(names)
+    spans: list[tuple[int, int, str]] = []
+    if school.schools and school.end > school.start:
+        spans.append((school.start, school.end, PLACEHOLDER_SCHOOL))
+    organisation = lookups.organisation_in(text)
+    if organisation is not None:
+        span = _locate(names, normalise(organisation[1]).split())
+        if span is not None and not _overlaps(span, spans):
+            spans.append((span[0], span[1], PLACEHOLDER_ORG))
+    for start, end, word in sorted(spans, reverse=True):
+        feature_tokens[start:end] = [word]
+    outside = [t for i, t in enumerate(names) if not any(s <= i < e for s, e, _ in spans)]
+    service = _service(outside)
+    entities = Entities(
+        school=school if school.schools else None,
+        organisation=organisation,
+        service=service,
+        amounts=parse_amounts(text),
+        tickets=ticket_numbers(text),
+        level=_level(outside),
+        region=_region(outside),
+    )
+    return Found(entities, feature_tokens, bool(TICKET_REFERENCE.search(text)))
+
+
+def _service(tokens: list[str]) -> Service | None:
+    return find_service(stems(tokens))
+
+
+def _level(tokens: list[str]) -> str | None:
+    for a, b in zip(tokens, tokens[1:] + [""]):
+        if a == "k" and b == "8":
+            return "k8"
+        if a in LEVELS and a != "k8":
+            return LEVELS[a]
+    return None
+
+
+def _region(tokens: list[str]) -> str | None:
+    text = f" {' '.join(tokens)} "
+    for region in sorted(region_names(), key=len, reverse=True):
+        if f" {region.lower()} " in text:
+            return region
+    return None
+
+
+def _locate(haystack: list[str], needle: list[str]) -> tuple[int, int] | None:
+    n = len(needle)
+    for i in range(len(haystack) - n + 1):
+        if n and haystack[i : i + n] == needle:
+            return i, i + n
+    return None
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int, str]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e, _ in spans)
+
+
+__all__ = ["Found", "Lookups", "PLACEHOLDERS", "SchoolMatch", "find", "masked", "parse_amounts", "ticket_numbers"]
