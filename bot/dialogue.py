@@ -32,7 +32,9 @@ RESTART_PHRASES = ("start over", "start again", "restart", "from the top", "begi
 UNSURE_PHRASES = ("not sure", "don't know", "dont know", "do not know", "no idea", "unsure", "idk", "no clue",
                   "not certain", "haven't decided", "have not decided", "not decided", "undecided", "can't say",
                   "hard to say", "not yet decided", "still figuring", "tbd", "to be determined", "unclear",
-                  "dunno", "who knows", "not known yet")
+                  "dunno", "who knows", "not known yet", "haven't figured", "have not figured", "not figured out",
+                  "figuring out", "still working on", "still working out", "working it out", "up in the air",
+                  "no funding yet", "don't have funding yet")
 COMMAND_WORDS = 4
 """Cancel and restart count in short messages ("cancel that") or at the start ("forget it, I'll email")."""
 SIDE_CONFIDENCE = 0.55
@@ -218,8 +220,14 @@ def _command(u: Understanding, phrases: tuple[str, ...]) -> bool:
     return any(u.position(phrase) == 0 for phrase in phrases)
 
 
+SMALL_TALK_CONFIDENCE = 0.95
+"""Small talk mid-form ("thanks!") only when certain: an unreadable word is not a greeting."""
+
+
 def _asks_something_else(form: Form, pending: str | None, u: Understanding) -> bool:
     if u.intent == "unknown" or u.confidence < SIDE_CONFIDENCE:
+        return False
+    if u.intent == "smalltalk" and u.confidence < SMALL_TALK_CONFIDENCE:
         return False
     slot = form.slot(pending) if pending else None
     if slot is not None and slot.free_text:

@@ -185,6 +185,9 @@ def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
     named = named_agreements(u)
     facts = read_facts(u)
+    if u.has(*_LEASE_QUESTION) and not facts.known and not facts.lease:
+        case = Facts.from_dict(turn.state.form_data.get("values") or {}) if turn.state.form == FORM else Facts()
+        return _lease_explained(case)
     if not facts.known and not facts.lease:
         if u.has("request for qualifications") and (u.has(*RFQ_QUESTION) or not u.amounts):
             return _topic_answer(turn, "rfq", "personal_services_contract")
@@ -208,17 +211,26 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     u = turn.understanding
     earlier = Facts.from_dict(previous)
     fresh = read_facts(u)
-    if u.has(*_LEASE_QUESTION) and not fresh.known and earlier.lease == "short":
-        permit = info(PERMIT)
-        return Reply(
-            f"No: for short, occasional or hourly use (under about twelve weeks) the group needs a *{permit.name}*, "
-            "not a lease or an Alignment Agreement. An Alignment Agreement is only for a partner with long-term "
-            "use of space through a lease.",
-            "agreement", 1.0, {"agreement": None, "outcome": PERMIT, "facts": earlier.to_dict()},
-            buttons=(consult_button("agreements"),), footer=f"Source: {note('source')}")
+    if u.has(*_LEASE_QUESTION) and not fresh.known and not fresh.lease:
+        return _lease_explained(earlier)
     if not (fresh.known or fresh.amount is not None) or not u.has(*FOLLOW_UP):
         return None
     return dialogue.start(ADVISOR, earlier.merge(fresh).to_dict(), message, turn)
+
+
+def _lease_explained(case: Facts) -> Reply:
+    """"Do they need a lease?": a lease (and an Alignment Agreement) is for long-term use only."""
+    permit = info(PERMIT)
+    rule = (f"An Alignment Agreement, with a lease, is only for a partner with long-term use of space. Short, "
+            f"occasional or hourly use (under about twelve weeks) needs a *{permit.name}* instead.")
+    if case.lease == "short":
+        text = f"No lease needed here: for short, occasional use the group needs a *{permit.name}*. {rule}"
+        data: dict[str, Any] = {"agreement": None, "outcome": PERMIT, "facts": case.to_dict()}
+    else:
+        text = rule
+        data = {"agreement": None, "question": "lease", "facts": case.to_dict()}
+    return Reply(text, "agreement", 1.0, data, buttons=(consult_button("agreements"),),
+                 footer=f"Source: {note('source')}")
 
 
 def _informational(named: list[str], turn: Turn) -> Reply:

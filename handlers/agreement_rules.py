@@ -112,6 +112,8 @@ _SPACE = ("space", "room", "classroom", "gym", "building", "auditorium", "cafete
           "office", "facility", "facilities", "library", "commons", "lunchroom", "playground", "stage", "kitchen",
           "track", "pool", "hallway", "multipurpose", "theater", "parking lot")
 _USE_OF_SPACE = ("use", "rent", "borrow", "meet in", "meet at", "rehearse", "rehearsal", "host", "hold", "space in", "space at",
+                 "want our", "wants our", "want the", "wants the", "need our", "needs our", "asked for our",
+                 "asked to use", "request our", "requested our", "on our field", "play on", "practice on",
                  "room for", "book", "reserve", "access to", "practice in", "perform in", "set up in", "store",
                  "office in", "operate out of", "run out of", "based in", "located in", "located at")
 _PROGRAM = ("student", "program", "class", "tutor", "mentor", "teach", "serve", "serving", "instruct", "club",
@@ -302,11 +304,21 @@ MONTH_NAMES = ("january", "february", "march", "april", "june", "july", "august"
                "november", "december")
 
 
+DAYS = ("day", "evening", "night", "afternoon", "morning", "weekend", "saturday", "sunday", "monday", "tuesday",
+        "wednesday", "thursday", "friday", "session", "date")
+
+
 def _few_weeks(u: Understanding) -> bool:
-    """"for 6 weeks", "three weeks", "a couple of months", "on saturdays in april": under about twelve weeks."""
-    if u.has(*_SPACE) and u.has(*(f"in {m}" for m in MONTH_NAMES), *(f"during {m}" for m in MONTH_NAMES)):
+    """"for 6 weeks", "three weeks", "a couple of months", "two Saturdays", "on saturdays in april":
+    under about twelve weeks."""
+    months = MONTH_NAMES + ("may",)
+    if u.has(*(f"in {m}" for m in months), *(f"during {m}" for m in months), *(f"this {m}" for m in months)):
         return True
     tokens = [t for t in u.tokens if t != "of"]
+    for number, unit in zip(tokens, tokens[1:]):
+        count = int(number) if number.isdigit() else NUMBER_WORDS.get(number)
+        if count is not None and unit.startswith(DAYS) and count <= 12:
+            return True
     for number, unit in zip(tokens, tokens[1:]):
         count = int(number) if number.isdigit() else NUMBER_WORDS.get(number)
         if count is None:

@@ -68,12 +68,21 @@ def explicit_request(u: Understanding) -> str | None:
     return "consultation" if u.has(*REQUEST_PHRASES) and not u.has(*STATUS_WORDS) else None
 
 
+INTENT_WEIGHT = 2.0
+"""How much the classifier's reading counts against topic words (a cue counts 1)."""
+
+
 def guess_topic(u: Understanding) -> str | None:
-    best: tuple[int, str] | None = None
+    """The topic whose words the message uses, weighed with what the message reads as
+    ("the PTA's coach hasn't been cleared" is a background-check question, whatever else it names)."""
+    best: tuple[float, str] | None = None
     for code, body in topics().items():
         hits = sum(1 for cue in body.get("cues") or () if u.has(cue))
-        if hits and (best is None or hits > best[0]):
-            best = (hits, code)
+        if not hits:
+            continue
+        score = hits + INTENT_WEIGHT * u.scores.get(str(body.get("intent") or ""), 0.0)
+        if best is None or score > best[0]:
+            best = (score, code)
     return best[1] if best else None
 
 

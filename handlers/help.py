@@ -18,7 +18,8 @@ HELP_TEXT = """Here's what I can do:
 GREETING = "Hi! I'm partnerbot. Ask me which agreement applies, which partners serve a school, or about trainings."
 THANKS = ("thank", "thanks", "thx", "ty", "appreciate", "cheers", "great", "perfect", "awesome", "helpful")
 FAREWELL = ("bye", "goodbye", "see you", "later", "have a good", "good night")
-RESET_WORDS = RESTART_PHRASES + ("clear", "clear chat", "clear it", "new conversation", "start fresh", "new topic")
+FRESH_START = ("clear", "clear chat", "clear it", "new conversation", "start fresh", "new topic", "reset")
+RESET_WORDS = RESTART_PHRASES + FRESH_START
 FILLER = frozenset(("please", "ok", "okay", "lets", "let", "us", "can", "we", "just", "the", "conversation", "chat"))
 
 
@@ -42,10 +43,11 @@ def is_reset(u: Understanding, turn: Turn) -> bool:
     """"start over" / "clear" (and nothing else) with no form open: forget the conversation's context.
 
     "reset my password" is not a reset of the conversation."""
-    if turn.state.form is not None or len(u.tokens) > 5:
+    if len(u.tokens) > 5:
         return False
     rest = tuple(t for t in u.tokens if t not in FILLER)
-    return any(rest == tuple(phrase.split()) for phrase in RESET_WORDS)
+    phrases = RESET_WORDS if turn.state.form is None else FRESH_START  # in a form, "start over" restarts the form
+    return any(rest == tuple(phrase.split()) for phrase in phrases)
 
 
 def reset(message: Message, turn: Turn) -> Reply:

@@ -362,6 +362,11 @@ def _scope(query: PartnerQuery) -> str:
     return what + (f" in the {query.region} region" if query.region else "")
 
 
+def _narrowed(query: PartnerQuery) -> str:
+    """" (high schools)" when a level or region narrows a district-wide answer, else ""."""
+    return f" ({_scope(query)})" if query.level or query.region else ""
+
+
 def _schools_with(service: Service, query: PartnerQuery, turn: Turn) -> Reply:
     rows = queries.schools_with_service(turn.session, year(turn), service.code, query.where)
     lines = [f"{len(rows)} {_scope(query)} have current {service_phrase(service)} partners"]
@@ -393,15 +398,17 @@ def _distribution(query: PartnerQuery, service: Service | None, turn: Turn) -> R
         rows = [{"school": n, "partnerships": c} for n, c in found]
     elif query.kind == "by_type":
         found = queries.counts_by(session, year(turn), School.type, where)
-        lines = ["Current partnerships by school type:", _table(("Type", "Partnerships", "Schools"), found)]
+        lines = [f"Current partnerships by school type{_narrowed(query)}:",
+                 _table(("Type", "Partnerships", "Schools"), found)]
         rows = [{"type": g, "partnerships": p, "schools": s} for g, p, s in found]
     elif query.kind == "top_services":
         found_services = queries.top_services(session, year(turn), where)
-        lines = [f"Services by number of current partnerships ({scope}):"] + [f"• {n}: {c}" for n, c in found_services]
+        lines = [f"Services by number of current partnerships{_narrowed(query)}:"]
+        lines += [f"• {n}: {c}" for n, c in found_services]
         rows = [{"service": n, "partnerships": c} for n, c in found_services]
     else:
         found = queries.counts_by(session, year(turn), School.region, where)
-        lines = [f"Current partnerships across the district, by region ({scope}):",
+        lines = [f"Current partnerships across the district, by region{_narrowed(query)}:",
                  _table(("Region", "Partnerships", "Schools"), found)]
         rows = [{"region": g, "partnerships": p, "schools": s} for g, p, s in found]
     kind = "by_region" if query.kind not in ("schools_without", "fewest", "most", "by_type", "top_services") else query.kind

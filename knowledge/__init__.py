@@ -15,6 +15,12 @@ from typing import Any
 
 import yaml
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 30x faster than pure Python
+
+
+def parse_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+
 
 class KnowledgeError(ValueError):
     """A knowledge file is missing a required part; raised at start-up."""
@@ -26,7 +32,7 @@ def read_text(name: str) -> str:
 
 @lru_cache(maxsize=None)
 def load_yaml(name: str) -> dict[str, Any]:
-    data = yaml.safe_load(read_text(name))
+    data = parse_yaml(read_text(name))
     if not isinstance(data, dict):
         raise KnowledgeError(f"knowledge/{name} must hold a mapping at the top level")
     return data
@@ -57,7 +63,7 @@ def _intent_files() -> list[tuple[str, dict[str, Any]]]:
     files = sorted((entry.name for entry in folder.iterdir() if entry.name.endswith(".yaml")))
     out = []
     for name in files:
-        data = yaml.safe_load(folder.joinpath(name).read_text(encoding="utf-8")) or {}
+        data = parse_yaml(folder.joinpath(name).read_text(encoding="utf-8")) or {}
         if not isinstance(data, dict) or not isinstance(data.get("examples"), list):
             raise KnowledgeError(f"knowledge/{INTENTS_FOLDER}/{name} must have a list of `examples`")
         out.append((name[: -len(".yaml")], data))

@@ -157,7 +157,7 @@ class SchoolIndex:
                 key = " ".join(tokens[i : i + n])
                 hits = self.names.get(key)
                 if hits:
-                    return self._resolve(hits, tokens[i + n : i + n + 2], key, 100.0, i, i + n)
+                    return self._resolve(hits, tokens[i + n : i + n + 3], key, 100.0, i, i + n)
         return None
 
     @property
@@ -188,7 +188,7 @@ class SchoolIndex:
                 cutoff = 85 if len(phrase) >= 7 else 90
                 match = process.extractOne(phrase, self.names.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
                 if match and (best is None or match[1] > best[0]):
-                    best = (match[1], match[0], tokens[i + n : i + n + 2], i, i + n)
+                    best = (match[1], match[0], tokens[i + n : i + n + 3], i, i + n)
         if best is None:
             return SchoolMatch()
         score, key, after, start, end = best
@@ -203,7 +203,8 @@ class SchoolIndex:
             if allowed:
                 narrowed = [sid for sid in ids if self.schools[sid].type in allowed]
                 if narrowed:
-                    ids, end = narrowed, end + 1
+                    ids = narrowed
+        end += _type_words(after)  # "Roosevelt hi", "Mercer middle school": the type words are part of the name
         refs = tuple(sorted((self.schools[sid] for sid in ids), key=lambda s: s.name))
         return SchoolMatch(refs, key, score, start, end)
 
@@ -229,6 +230,19 @@ class SchoolIndex:
                 if ref not in out:
                     out.append(ref)
         return out[:limit]
+
+
+NAME_TAIL = frozenset({"elementary", "middle", "high", "hi", "school", "international", "k", "8", "academy"})
+
+
+def _type_words(after: list[str]) -> int:
+    """How many of the next words are a school-type tail ("high", "hi", "middle school", "k 8")."""
+    count = 0
+    for word in after:
+        if word not in NAME_TAIL:
+            break
+        count += 1
+    return count
 
 
 def _name_variants(name: str) -> list[list[str]]:

@@ -1,0 +1,123 @@
+"""The intent classifier: learned from knowledge files, answered with NumPy, cached, taught, decoupled."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from bot.understanding import model as model_module
+from bot.understanding.classifier import Classifier, Example, shipped_examples
+from bot.understanding.model import LinearModel, train
+from knowledge import intent_examples
+
+
+def test_every_intent_has_forty_varied_examples() -> None:
+    examples = intent_examples()
+    assert set(examples) >= {"agreement", "partners", "trainings", "consultation", "ticket_status", "report_outdated",
+                             "data_sharing", "background_checks", "partnership_tools", "training_module", "help",
+                             "unknown", "smalltalk"}
+    for label, texts in examples.items():
+        assert len(set(t.lower() for t in texts)) >= 40, label
+
+
+def test_numpy_answers_equal_scikit_learn(tmp_path) -> None:
+    """The exported arrays give exactly scikit-learn's probabilities (the model is fitted by scikit-learn)."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    docs = [["w:pay", "w:tutor", "c: pa", "e:payer:school"], ["w:partner", "w:at", "w:<school>", "c:art"],
+            ["w:upcom", "w:train", "c:rul"], ["w:pay", "w:partner", "c:art", "c: pa"], ["w:train", "w:at", "c:rul"]]
+    labels = ["agreement", "partners", "trainings", "agreement", "trainings"]
+    mine = train(docs, labels, regularisation=3.0)
+    words = TfidfVectorizer(analyzer=model_module._words, lowercase=False, sublinear_tf=True)
+    chars = TfidfVectorizer(analyzer=model_module._chars, lowercase=False, sublinear_tf=True)
+    matrix = hstack([words.fit_transform(docs), chars.fit_transform(docs)]).tocsr()
+    reference = LogisticRegression(C=3.0, max_iter=3000, class_weight="balanced").fit(matrix, labels)
+    probe = [["w:pay", "w:pay", "c:art", "w:unseen"], ["w:train"], ["c:rul", "e:payer:school"], []]
+    expected = reference.predict_proba(hstack([words.transform(probe), chars.transform(probe)]).tocsr())
+    for row, features in enumerate(probe):
+        got = mine.probabilities(features)
+        assert [got[label] for label in reference.classes_] == pytest.approx(list(expected[row]), abs=1e-9)
+
+
+def test_the_model_is_cached_and_not_retrained(tmp_path, monkeypatch) -> None:
+    examples = [Example(t, label) for label, texts in intent_examples().items() for t in texts[:12]]
+    first = Classifier.build(examples, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("intent-model-*.pickle"))) == 1
+
+    def no_training(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("trained again although nothing changed")
+
+    monkeypatch.setattr("bot.understanding.classifier.train", no_training)
+    second = Classifier.build(examples, cache_dir=tmp_path)
+    assert second.digest == first.digest
+    assert np.array_equal(second.model.coef, first.model.coef)
+    with pytest.raises(AssertionError, match="trained again"):
+        Classifier.build(examples + [Example("a brand new phrasing", "help")], cache_dir=tmp_path)
+
+
+def test_a_corrupt_cache_file_is_replaced(tmp_path) -> None:
+    examples = [Example(t, label) for label, texts in intent_examples().items() for t in texts[:8]]
+    built = Classifier.build(examples, cache_dir=tmp_path)
+    path = next(tmp_path.glob("intent-model-*.pickle"))
+    path.write_bytes(b"not a pickle")
+    again = Classifier.build(examples, cache_dir=tmp_path)
+    assert again.model.labels == built.model.labels
+
+
+def test_entities_are_placeholders_so_one_school_teaches_all(harness) -> None:
+    for school in ("Franklin", "Aki Kurose", "Concord Int'l", "Olympic Hills"):
+        assert harness.ask(f"mentoring partners at {school}", session=school).data["school"] == school
+
+
+def test_agreement_facts_reach_the_classifier_as_evidence(harness) -> None:
+    from bot.understanding.classifier import _TrainingLookups
+    from tests.conftest import brain
+
+    classifier = brain()[1]
+    features, _ = classifier.reader.read("we pay the tutor from our budget", _TrainingLookups())
+    assert "e:payer:school" in features
+    features, _ = classifier.reader.read("when is payday?", _TrainingLookups())
+    assert not any(f.startswith("e:payer") for f in features), "payday is not a partner being paid"
+
+
+def test_teaching_an_example_retrains_the_running_bot(sqlite_url, tmp_path) -> None:
+    from bot.app import build_classifier, build_registry
+    from bot.config import Settings
+    from bot.db import Database
+    from bot.directory.lookups import Directory
+    from bot.seed import prepare
+    from bot.understanding.learning import teach
+
+    settings = Settings.from_env({"DATABASE_URL": sqlite_url, "PARTNERBOT_CACHE_DIR": str(tmp_path)})
+    database = Database.connect(settings.database_url)
+    prepare(database, load_samples=False)
+    classifier = build_classifier(settings, build_registry(), database)
+    phrase = "zorblat wibble frobnication"
+    with database.session() as session:
+        lookups = Directory().lookups(session)
+        assert classifier.understand(phrase, lookups).intent != "trainings"
+        assert classifier.refresh(session, wait=True) is False, "nothing changed yet"
+        assert teach(session, phrase, "trainings", "cli:test", dt.datetime.now(dt.timezone.utc))
+    with database.session() as session:
+        assert classifier.refresh(session, wait=True) is True
+        assert classifier.understand(phrase, Directory().lookups(session)).intent == "trainings"
+    database.dispose()
+
+
+def test_the_router_never_imports_the_handlers() -> None:
+    """Handlers register on a registry passed to them; nothing imports back (no cycle, no global registry)."""
+    code = ("import sys, bot.router, bot.dialogue, bot.understanding.classifier; "
+            "assert not any(m == 'handlers' or m.startswith('handlers.') for m in sys.modules), "
+            "sorted(m for m in sys.modules if m.startswith('handlers')); "
+            "assert not hasattr(bot.router, 'registry')")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_shipped_examples_are_all_loaded() -> None:
+    assert len(shipped_examples()) == sum(len(t) for t in intent_examples().values())

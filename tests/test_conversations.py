@@ -1,0 +1,259 @@
+"""The conversation brain, kind by kind: answers in words, side questions, follow-ups, short messages.
+
+Phrasings here are our own (not from any held-out set); each test names the kind of miss it guards.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.models import Ticket
+
+PSC, MOU, ALIGN, PTSA = "personal_services_contract", "mou", "alignment_agreement", "ptsa_enrichment"
+
+
+def tickets(h) -> list[Ticket]:  # type: ignore[no-untyped-def]
+    with h.database.session() as s:
+        return list(s.scalars(select(Ticket)))
+
+
+# ---- 1. answers in words to the bot's own question; uncertainty never becomes a fact ----------
+
+@pytest.mark.parametrize("answer", ["only a handful of Saturday mornings this spring",
+                                    "a few evenings spread over three weeks", "just one weekend in March"])
+def test_short_use_answered_in_words_is_a_permit(harness, answer: str) -> None:
+    asked = harness.ask("a martial arts club wants to use our gym, what agreement is needed?")
+    assert asked.data["asking"] == "lease"
+    reply = harness.ask(answer)
+    assert reply.intent == "agreement" and reply.data["agreement"] is None
+    assert reply.data["outcome"] == "building_use_permit"
+
+
+@pytest.mark.parametrize("answer", ["not sure who's paying yet", "we haven't figured out the funding",
+                                    "maybe the school, maybe them, no idea"])
+def test_not_sure_who_pays_stays_open_and_offers_the_department(harness, answer: str) -> None:
+    harness.ask("which agreement do we need for a new partner?")
+    reply = harness.ask(answer)
+    assert reply.intent == "agreement" and reply.data["agreement"] is None
+    assert reply.data["asking"] == "who_pays"
+    assert reply.buttons[0].action == "consultation.start"
+
+
+def test_unsure_in_the_first_message_is_not_a_payer(harness) -> None:
+    reply = harness.ask("we're bringing in a coding club but not sure who pays them, which agreement?")
+    assert reply.data["agreement"] is None and reply.data["asking"] == "who_pays"
+
+
+# ---- 2. side questions keep the draft ------------------------------------------------------------
+
+def test_side_question_at_the_school_step_resumes_the_consultation(harness) -> None:
+    harness.ask("I'd like to talk to someone in the department")
+    assert harness.ask("agreements").data["asking"] == "school"
+    side = harness.ask("sorry, what's a PSC again?")
+    assert side.intent == "agreement" and "Back to your consultation request: Which school" in side.text
+    assert harness.ask("Leschi").data["asking"] == "description"
+
+
+def test_side_questions_at_the_confirm_step_keep_the_draft(harness) -> None:
+    confirm = harness.ask("I want a consultation about renewing the DSA for our reading partner at Lowell")
+    assert confirm.data["asking"] == "confirm"
+    side = harness.ask("my requests")
+    assert side.intent == "ticket_status" and "Back to your consultation request: Shall I send" in side.text
+    done = harness.ask("send request")
+    assert done.data["ticket_id"] == "C-1001"
+
+
+def test_my_requests_is_not_saved_as_a_description(harness) -> None:
+    harness.ask("request a consult")
+    harness.ask("data sharing")
+    assert harness.ask("no particular school").data["asking"] == "description"
+    side = harness.ask("show my requests")
+    assert side.intent == "ticket_status"
+    reply = harness.ask("A partner wants attendance data for the kids in their program")
+    assert reply.data["asking"] == "confirm" and "attendance data" in reply.text
+
+
+# ---- 3. a one-sentence request is confirmed; the same request twice is one ticket ----------------
+
+def test_one_sentence_request_confirms_and_a_repeat_is_not_a_second_ticket(harness) -> None:
+    text = "please set up a consultation about background checks for the PTA's chess coach at Bryant"
+    first = harness.ask(text)
+    assert first.data["asking"] == "confirm" and not tickets(harness)
+    assert harness.ask("go ahead").data["ticket_id"] == "C-1001"
+    harness.ask(text)
+    again = harness.ask("yes")
+    assert again.data["duplicate"] is True and "already" in again.text
+    assert len(tickets(harness)) == 1
+
+
+# ---- 4. district-wide questions in the department's own words ------------------------------------
+
+def test_district_wide_questions(harness) -> None:
+    spread = harness.ask("how are our partnerships spread out around the district?")
+    assert spread.intent == "partners" and spread.data["distribution"]["kind"] == "by_region"
+    kinds = harness.ask("which kinds of services do partners offer, with counts for each?")
+    assert kinds.intent == "partners" and kinds.data["distribution"]["kind"] == "top_services"
+
+
+def test_a_level_narrows_a_district_wide_list(harness) -> None:
+    from bot.models import School
+
+    reply = harness.ask("which middle schools have no mentoring partner?")
+    assert reply.data["distribution"]["kind"] == "schools_without" and reply.data["level"] == "middle"
+    names = [row["school"] for row in reply.data["distribution"]["rows"]]
+    with harness.database.session() as s:
+        types = {s.scalars(select(School.type).where(School.name == n)).one() for n in names}
+    assert names and types == {"Middle School"}
+
+
+# ---- 5. mixed cues ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,intent", [
+    ("what agreement for a tutoring partner at our school", "agreement"),
+    ("partner trainings this week?", "trainings"),
+    ("what CBOs are at leschi elem", "partners"),
+    ("the list says a mentoring org is at Lowell but they stopped coming last spring", "report_outdated"),
+])
+def test_mixed_cues_go_to_the_right_place(harness, text: str, intent: str) -> None:
+    assert harness.ask(text).intent == intent
+
+
+# ---- 6. FAQ answers answer the question asked -----------------------------------------------------
+
+@pytest.mark.parametrize("text,intent,must,must_not", [
+    ("should we run WATCH checks on the tutors our partner sends?", "background_checks", "its own", None),
+    ("our new mentor moved here from Oregon 8 months ago, which background check does she need?",
+     "background_checks", "national", None),
+    ("a dad wants to volunteer in his kid's class on his own, not through any group. what does he do?",
+     "agreement", "volunteer process", "What it needs"),
+    ("a nonprofit wants to list our school in a grant proposal, anything we need to do?", "agreement",
+     "Intent to Apply for Grants", None),
+    ("is there a template to sum up a partnership on one page?", "partnership_tools", "One-Pager", None),
+    ("what's the most we can pay a vendor without an RFQ?", "agreement", "$9,999", "What it needs"),
+])
+def test_faq_answers_the_question_asked(harness, text: str, intent: str, must: str, must_not: str | None) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == intent and must in reply.text, reply.text
+    assert must_not is None or must_not not in reply.text
+    assert reply.data.get("agreement") is None
+
+
+# ---- 7. short messages ----------------------------------------------------------------------------
+
+def test_thanks_and_hi_get_a_line_not_the_menu(harness) -> None:
+    thanks = harness.ask("thanks so much!")
+    assert thanks.intent == "help" and thanks.data["small_talk"] == "thanks" and not thanks.buttons
+    hello = harness.ask("hey there")
+    assert hello.intent == "help" and hello.data["small_talk"] == "greeting" and len(hello.text) < 150
+
+
+def test_clear_starts_afresh(harness) -> None:
+    harness.ask("which agreement applies?")
+    reply = harness.ask("clear")
+    assert reply.intent == "help" and reply.data["reset"] is True
+    assert harness.ask("the partner pays for it themselves").data.get("asking") is None
+
+
+@pytest.mark.parametrize("text,school", [("Garfield", "Garfield"), ("aki kurose?", "Aki Kurose"),
+                                         ("roosevelt hi", "Roosevelt"), ("west seattle hi", "West Seattle High")])
+def test_a_bare_school_name_lists_its_partners(harness, text: str, school: str) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == "partners" and reply.data["school"] == school
+
+
+# ---- 9. one message fills every slot it can -------------------------------------------------------
+
+def test_one_message_fills_topic_school_and_description(harness) -> None:
+    assert harness.ask("I need a consultation").data["asking"] == "topic"
+    reply = harness.ask("it's about background checks at Ballard: the PTA's coding teacher hasn't been cleared")
+    assert reply.data["asking"] == "confirm"
+    assert reply.data["draft"] == {"topic": "background_checks", "school": "Ballard",
+                                   "description": "it's about background checks at Ballard: the PTA's coding "
+                                                  "teacher hasn't been cleared"}
+
+
+# ---- 10. follow-ups keep their context ------------------------------------------------------------
+
+def test_partner_lookup_follow_ups_change_one_filter(harness) -> None:
+    assert harness.ask("who partners with Leschi?").data["school"] == "Leschi"
+    other = harness.ask("and the one on Beacon Hill?")
+    assert other.intent == "partners" and other.data["school"] == "Beacon Hill Int'l"
+    arts = harness.ask("only the arts ones")
+    assert arts.data["school"] == "Beacon Hill Int'l" and arts.data["service"] == "Arts"
+
+
+def test_i_meant_the_other_level(harness) -> None:
+    assert harness.ask("partners at West Seattle Elementary").data["school"] == "West Seattle Elementary"
+    reply = harness.ask("oops, I meant the high school")
+    assert reply.intent == "partners" and reply.data["school"] == "West Seattle High"
+
+
+def test_just_the_high_schools_narrows_the_last_list(harness) -> None:
+    harness.ask("which schools have no tutoring partner?")
+    reply = harness.ask("just the high schools")
+    assert reply.intent == "partners" and reply.data["level"] == "high"
+    assert reply.data["service"] == "Tutoring and academic support"
+
+
+def test_trainings_follow_up_changes_the_window(harness) -> None:
+    harness.ask("upcoming RULER trainings")
+    reply = harness.ask("any in the spring?")
+    assert reply.intent == "trainings" and reply.data["window"] == "in the spring"
+    assert reply.data["topic"] == "RULER"
+
+
+# ---- 11. who pays, read rightly -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,agreement", [
+    ("a foundation pays the mentoring group directly; nothing runs through our accounts. which agreement?", MOU),
+    ("the counseling agency is fully funded by a county grant, we pay nothing. agreement?", MOU),
+    ("our booster club is covering the cost of the robotics coach, which agreement", PTSA),
+])
+def test_who_pays_read_rightly(harness, text: str, agreement: str) -> None:
+    assert harness.ask(text).data["agreement"] == agreement
+
+
+def test_parent_group_money_answers_the_ptsa_question(harness) -> None:
+    harness.ask("what agreement for our new chess enrichment?")
+    assert harness.ask("it's the parent group's money").data["agreement"] == PTSA
+
+
+def test_leased_and_paid_is_unclear(harness) -> None:
+    reply = harness.ask("a nonprofit leases a classroom from us and we're also paying them for tutoring, which agreement?")
+    assert reply.data["agreement"] is None and reply.data["outcome"] == "unclear"
+
+
+def test_a_lease_question_after_short_use_stays_a_permit(harness) -> None:
+    harness.ask("a soccer club wants our field on two Saturdays in May, which agreement?")
+    reply = harness.ask("do they need a lease then?")
+    assert reply.intent == "agreement" and reply.data["agreement"] is None
+    assert reply.data["outcome"] == "building_use_permit"
+
+
+# ---- the form mechanism ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("steps", [
+    ["I need a consultation", "never mind"],
+    ["I need a consultation", "agreements", "forget it, I'll email them"],
+    ["I need a consultation about our MOU at Lowell with the tutoring nonprofit", "no, don't send it"],
+])
+def test_cancel_anywhere_sends_nothing(harness, steps: list[str]) -> None:
+    for text in steps:
+        reply = harness.ask(text)
+    assert reply.intent == "consultation" and reply.data.get("cancelled") is True
+    assert not tickets(harness)
+    assert harness.ask("Garfield").data["school"] == "Garfield", "the form is closed"
+
+
+def test_start_over_restarts_the_form(harness) -> None:
+    harness.ask("I need a consultation")
+    harness.ask("trainings")
+    reply = harness.ask("start over")
+    assert reply.data["asking"] == "topic" and reply.data["draft"] == {}
+
+
+def test_an_unreadable_answer_is_asked_again(harness) -> None:
+    harness.ask("which agreement applies?")
+    reply = harness.ask("purple")
+    assert reply.intent == "agreement" and reply.data["asking"] == "who_pays" and reply.text.startswith("Sorry")
