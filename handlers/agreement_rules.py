@@ -227,12 +227,14 @@ def _negated_in(clause: tuple[tuple[str, ...], tuple[str, ...]], needle: tuple[s
 
 def affirmed(u: Understanding, *phrases: str) -> bool:
     """A phrase the message states without negating it ("we pay", not "we don't pay")."""
-    return any(_negated_in(c, phrase_stems(p)) is False for c in _clauses(u.text) for p in phrases)
+    present = [p for p in phrases if u.has(p)]
+    return any(_negated_in(c, phrase_stems(p)) is False for p in present for c in _clauses(u.text))
 
 
 def negated(u: Understanding, *phrases: str) -> bool:
     """A phrase the message negates ("none of it comes through our school budget")."""
-    return any(_negated_in(c, phrase_stems(p)) is True for c in _clauses(u.text) for p in phrases)
+    present = [p for p in phrases if u.has(p)]
+    return any(_negated_in(c, phrase_stems(p)) is True for p in present for c in _clauses(u.text))
 
 
 def pay_unsure(u: Understanding) -> bool:
@@ -283,7 +285,11 @@ def use_of_space(u: Understanding, about_space: bool) -> str | None:
 
 
 def read_facts(u: Understanding) -> Facts:
-    """Everything the message tells us about payment, space and coordination."""
+    """Everything the message tells us about payment, space and coordination (read once per message)."""
+    return u.memo("agreement_facts", _read_facts)
+
+
+def _read_facts(u: Understanding) -> Facts:
     ptsa = u.has(*_PTSA)
     payer, conflict = _payer(u, ptsa)
     lease = use_of_space(u, about_space=u.has(*_SPACE) and u.has(*_USE_OF_SPACE))

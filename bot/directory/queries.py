@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from bot.directory.vocab import services
 from bot.text import normalise
@@ -37,17 +37,6 @@ class PartnerRow:
         }
 
 
-def _partner_rows(partnerships: list[Partnership]) -> list[PartnerRow]:
-    names = services()
-    return [
-        PartnerRow(
-            p.organisation.name,
-            tuple(names[c].name if c in names else c for c in p.service_codes),
-            p.agreement_type, p.school_year, p.status,
-            p.last_verified.isoformat() if p.last_verified else None, p.school.name, p.is_sample,
-        )
-        for p in partnerships
-    ]
 
 
 def current_school_year(day: dt.date) -> str:
@@ -66,17 +55,35 @@ def _current(query, year: str):  # type: ignore[no-untyped-def]
 
 
 def _page(session: Session, year: str, where, service: str | None, order, offset: int, limit: int) -> tuple[list[PartnerRow], int]:  # type: ignore[no-untyped-def]
-    """One page of current partnerships matching `where` (and a service), plus the total."""
-    query = _current(select(Partnership).where(where), year)
+    """One page of current partnerships matching `where` (and a service), plus the total.
+
+    Two plain column queries (the page with its total as a window count, then its services):
+    a lookup is on the path of every partner question, so no ORM objects are built."""
+    query = _current(
+        select(Partnership.id, Organisation.name, School.name, Partnership.agreement_type, Partnership.school_year,
+               Partnership.status, Partnership.last_verified, Partnership.is_sample, func.count().over())
+        .join(Organisation, Organisation.id == Partnership.organisation_id)
+        .join(School, School.id == Partnership.school_id)
+        .where(where), year)
     if service:
         query = query.where(exists().where(
             PartnershipService.partnership_id == Partnership.id, PartnershipService.service == service))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.options(joinedload(Partnership.organisation), joinedload(Partnership.school))
-        .join(Partnership.school).order_by(*order).offset(offset).limit(limit)
-    ).unique().all()
-    return _partner_rows(list(rows)), total
+    rows = session.execute(query.order_by(*order).offset(offset).limit(limit)).all()
+    if not rows:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) if offset else 0
+        return [], int(total or 0)
+    codes: dict[int, list[str]] = {}
+    for partnership_id, code in session.execute(
+            select(PartnershipService.partnership_id, PartnershipService.service)
+            .where(PartnershipService.partnership_id.in_([r[0] for r in rows]))):
+        codes.setdefault(partnership_id, []).append(code)
+    names = services()
+    page = [
+        PartnerRow(org, tuple(names[c].name if c in names else c for c in sorted(codes.get(pid, []))), agreement,
+                   school_year, status, verified.isoformat() if verified else None, school, bool(sample))
+        for pid, org, school, agreement, school_year, status, verified, sample, _total in rows
+    ]
+    return page, int(rows[0][-1])
 
 
 def partners_at(session: Session, year: str, school_id: int, service: str | None, offset: int, limit: int) -> tuple[list[PartnerRow], int]:

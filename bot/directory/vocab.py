@@ -42,14 +42,25 @@ def service_code(value: str) -> str | None:
     return _service_lookup().get(normalise(value))
 
 
-def find_service(stems: tuple[str, ...]) -> Service | None:
-    """The service a message (as word stems) asks about, preferring the longest synonym mentioned."""
-    best: tuple[int, str] | None = None
+@lru_cache(maxsize=1)
+def _synonyms_by_first_stem() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for service in services().values():
         for synonym in service.synonyms:
             needle = phrase_stems(synonym)
-            if needle and (best is None or len(needle) > best[0]) and contains(stems, needle):
-                best = (len(needle), service.code)
+            if needle:
+                index.setdefault(needle[0], []).append((needle, service.code))
+    return index
+
+
+def find_service(stems: tuple[str, ...]) -> Service | None:
+    """The service a message (as word stems) asks about, preferring the longest synonym mentioned."""
+    index = _synonyms_by_first_stem()
+    best: tuple[int, str] | None = None
+    for first in set(stems) & index.keys():
+        for needle, code in index[first]:
+            if (best is None or len(needle) > best[0]) and contains(stems, needle):
+                best = (len(needle), code)
     return services()[best[1]] if best else None
 
 

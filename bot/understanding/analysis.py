@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from bot.text import contains, phrase_stems
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from bot.directory.schools import SchoolMatch
     from bot.directory.vocab import Service
+
+
+T = TypeVar("T")
+
+
+@lru_cache(maxsize=8192)
+def _by_first_stem(phrases: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """A phrase list indexed by first stem, so `has` looks only at phrases that can match."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        needle = phrase_stems(phrase)
+        if needle:
+            index.setdefault(needle[0], []).append(needle)
+    return {first: tuple(needles) for first, needles in index.items()}
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,16 @@ class Understanding:
     def normalised(self) -> str:
         return " ".join(self.tokens)
 
+    def memo(self, key: str, compute: Callable[["Understanding"], T]) -> T:
+        """`compute(self)` once per message: several capabilities read the same facts."""
+        cache = self.__dict__.get("_memo")
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_memo", cache)
+        if key not in cache:
+            cache[key] = compute(self)
+        return cache[key]  # type: ignore[no-any-return]
+
     def as_intent(self, intent: str, confidence: float = 1.0) -> "Understanding":
         """The same message read as `intent` (a button the user pressed to choose)."""
         return replace(self, intent=intent, confidence=confidence)
@@ -73,11 +98,11 @@ class Understanding:
     def has(self, *phrases: str) -> bool:
         """Whether any phrase (matched on stems, abbreviations expanded) occurs in the message,
         as corrected for typos or as typed."""
-        present = self._stem_set
-        for phrase in phrases:
-            needle = phrase_stems(phrase)
-            if needle and needle[0] in present and any(contains(stems, needle) for stems in self._readings):
-                return True
+        index = _by_first_stem(phrases)
+        for first in self._stem_set.intersection(index):
+            for needle in index[first]:
+                if any(contains(stems, needle) for stems in self._readings):
+                    return True
         return False
 
     @property

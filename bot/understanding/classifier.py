@@ -96,7 +96,9 @@ class Classifier:
     def understand(self, text: str, lookups: entity_finder.Lookups) -> Understanding:
         text = clean(text)[:MAX_TEXT]
         features, base = self.reader.read(text, lookups)
-        scores = self.model.probabilities(features)
+        columns, values = self.model.weights(features)
+        self._remember(text, dict(zip(columns.tolist(), values.tolist())))  # for `similarity` in the same turn
+        scores = self.model.probabilities_of(columns, values)
         intent = max(scores, key=scores.__getitem__)
         return replace(base, intent=intent, confidence=round(scores[intent], 3), scores=scores)
 
@@ -108,16 +110,22 @@ class Classifier:
 
     def similarity(self, text: str, others: Sequence[str], lookups: entity_finder.Lookups) -> list[float]:
         """Cosine similarity of `text` to each of `others` (known passages are vectorised once)."""
-        mine = self.vector(text, lookups)
+        mine = self._vector_of(text, lookups)
         out = []
         for other in others:
-            theirs = self._passages.get(other)
-            if theirs is None:
-                if len(self._passages) > PASSAGE_CACHE:
-                    self._passages.clear()
-                theirs = self._passages[other] = self.vector(other, lookups)
+            theirs = self._vector_of(other, lookups)
             out.append(sum(weight * theirs.get(column, 0.0) for column, weight in mine.items()))
         return out
+
+    def _vector_of(self, text: str, lookups: entity_finder.Lookups) -> dict[int, float]:
+        vector = self._passages.get(clean(text)[:MAX_TEXT])
+        return vector if vector is not None else self._remember(clean(text)[:MAX_TEXT], self.vector(text, lookups))
+
+    def _remember(self, text: str, vector: dict[int, float]) -> dict[int, float]:
+        if len(self._passages) > PASSAGE_CACHE:
+            self._passages.clear()
+        self._passages[text] = vector
+        return vector
 
     def refresh(self, session: object) -> None:
         """A fixed classifier never changes (see `LearningClassifier`)."""

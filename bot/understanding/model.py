@@ -50,11 +50,16 @@ class LinearModel:
         """The tf-idf vector of a feature list, as (column indexes, weights), each block l2-normalised."""
         columns: list[np.ndarray] = []
         values: list[np.ndarray] = []
-        for block in (_words, _chars):
-            counts = Counter(f for f in block(list(features)) if f in self.vocabulary)
+        known = self.vocabulary
+        word_counts: Counter[str] = Counter()
+        char_counts: Counter[str] = Counter()
+        for f in features:
+            if f in known:
+                (char_counts if f.startswith(CHAR_PREFIX) else word_counts)[f] += 1
+        for counts in (word_counts, char_counts):
             if not counts:
                 continue
-            cols = np.fromiter((self.vocabulary[f] for f in counts), dtype=np.int64, count=len(counts))
+            cols = np.fromiter((known[f] for f in counts), dtype=np.int64, count=len(counts))
             tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
             vals = tf * self.idf[cols]
             columns.append(cols)
@@ -64,7 +69,9 @@ class LinearModel:
         return np.concatenate(columns), np.concatenate(values)
 
     def probabilities(self, features: Sequence[str]) -> dict[str, float]:
-        columns, values = self.weights(features)
+        return self.probabilities_of(*self.weights(features))
+
+    def probabilities_of(self, columns: np.ndarray, values: np.ndarray) -> dict[str, float]:
         logits = self.intercept + values @ self.coef[columns]
         logits = logits - logits.max()
         exp = np.exp(logits)
