@@ -118,6 +118,22 @@ def is_unsure(u: Understanding) -> bool:
     return u.has(*UNSURE_PHRASES)
 
 
+ASIDE_START = ("wait", "hold on", "hang on", "quick q", "quick question", "btw", "by the way", "sorry", "oh",
+               "one more thing", "before that", "real quick", "side question", "also")
+ASIDE_WORDS = 4
+NOT_ASIDE = ("what if", "what about", "how about")
+
+
+def is_aside(u: Understanding) -> bool:
+    """"wait, what's an MOU?", "quick q - when is the next RULER session?": a question set beside the form,
+    even if it mentions words a slot would take. "what if the PTA pays?" is an answer, not an aside."""
+    if u.has(*NOT_ASIDE) or len(u.tokens) < ASIDE_WORDS:
+        return False
+    if any(u.position(start) == 0 for start in ASIDE_START):
+        return is_question(u) or u.text.rstrip().endswith("?")
+    return bool(u.tokens) and u.tokens[0] in QUESTION_START and u.text.rstrip().endswith("?")
+
+
 def is_question(u: Understanding) -> bool:
     return u.text.rstrip().endswith("?") or (bool(u.tokens) and u.tokens[0] in QUESTION_START)
 
@@ -142,7 +158,7 @@ def continue_form(form: Form, message: Message, turn: Turn) -> Reply:
     if waiting_for_text and _asks_something_else(form, pending, u):
         raise SideQuestion()  # "my requests" is not a description
     filled = _read(form, u, values, pending, turn)
-    unanswered = not filled or (form.read is None and pending not in filled and is_question(u))
+    unanswered = not filled or (form.read is None and pending not in filled and is_question(u)) or is_aside(u)
     if unanswered and _asks_something_else(form, pending, u):
         raise SideQuestion()  # a question that only mentions a slot's words ("how much is a WATCH check?")
     if not filled:

@@ -53,7 +53,9 @@ WEAK_INTENTS = ("unknown", "smalltalk")
 REFINE_CONFIDENCE = 0.8
 """A follow-up may refine the last lookup unless it is this sure to be about something else."""
 FOLLOW_UP_MARKERS = ("and", "what about", "how about", "only", "just", "oops", "i meant", "actually", "also", "same",
-                     "instead", "what if", "now")
+                     "instead", "what if", "now", "so", "but", "then", "sorry", "ok so", "okay so")
+ANAPHORA = ("it", "that", "they", "them", "this", "one", "those", "these", "the rest", "the others", "other ones")
+"""A short message that points back ("how long is it?", "does that include ...") refines the last answer."""
 
 
 @dataclass
@@ -318,7 +320,8 @@ class Bot:
         u = turn.understanding
         if refiner is None:
             return None
-        may = (u.intent == kind or u.intent in WEAK_INTENTS or u.confidence < REFINE_CONFIDENCE
+        points_back = len(u.tokens) <= 12 and any(p in u.tokens[:5] for p in ANAPHORA)
+        may = (u.intent == kind or u.intent in WEAK_INTENTS or u.confidence < REFINE_CONFIDENCE or points_back
                or bool(u.tokens and any(u.position(m) == 0 for m in FOLLOW_UP_MARKERS)))
         return refiner(message, turn, filters) if may else None
 

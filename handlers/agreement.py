@@ -130,11 +130,10 @@ def _question(name: str) -> Slot:
 def _read(u: Understanding, values: dict[str, Any], pending: str | None, turn: Turn) -> dict[str, Any]:
     """Every fact the message states; the pending question is read first, as an answer."""
     facts = Facts.from_dict(values)
-    fresh = read_facts(u)
-    if pending and not fresh.known and (dialogue.is_unsure(u) or pay_unsure(u) or u.has("maybe", "perhaps", "possibly")):
-        return {"facts": replace(facts, unsure=pending).to_dict()}
-    updated = answer_from_text(pending or "who_pays", u, facts)
+    updated = answer_from_text(pending or "who_pays", u, facts)  # "maybe 4 weeks" is an answer
     if updated is None:
+        if pending and (dialogue.is_unsure(u) or pay_unsure(u) or u.has("maybe", "perhaps", "possibly")):
+            return {"facts": replace(facts, unsure=pending).to_dict()}
         return {}
     return {"facts": replace(updated, unsure=None).to_dict()}
 

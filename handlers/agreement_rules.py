@@ -41,8 +41,9 @@ _PARTNER_FUNDS = (
     "foundation cover", "foundation fund", "paid by a grant", "paid by the grant", "paid for by a grant",
     "paid by a foundation", "funded by a grant", "funded by a foundation", "funded by the city", "city grant",
     "directly to the partner", "directly to them", "straight to the partner", "straight to them", "sponsor pay",
-    "sponsor cover", "their funding", "its funding", "their budget", "its budget", "themselves", "itself",
-    "their own dime", "own dime", "self funded", "fully funded by them", "they cover", "they are cover",
+    "sponsor cover", "their funding", "its funding", "their budget", "its budget", "cost themselves",
+    "costs themselves", "it themselves", "everything themselves", "pay themselves", "paying themselves",
+    "fund themselves", "funding themselves", "cover themselves", "covering themselves", "their own dime", "own dime", "self funded", "fully funded by them", "they cover", "they are cover",
     "they're cover", "they will cover", "they'll cover", "partner cover", "partner is cover", "org cover",
     "organization cover", "organization is cover", "nonprofit cover", "non profit cover", "it covers everything",
     "grant that covers", "grant cover everything",
@@ -89,7 +90,8 @@ _PTSA = ("ptsa", "parent group", "parent association", "parent organization", "p
          "booster club", "parents group", "family association", "parent led", "parent run")
 _PTSA_ROLE = ("coordinat", "manag", "organiz", "run", "pay", "fund", "sponsor", "host", "arrang", "contract",
               "hire", "set up", "oversee", "handle", "book", "money", "budget", "dollar", "cover", "account",
-              "raise", "fundrais", "grant", "their dime")
+              "raise", "fundrais", "grant", "their dime", "foot the bill", "footing the bill", "bill", "tab",
+              "bankroll", "underwrite", "pick up the cost", "picking up the cost")
 _LEASE = ("lease", "long term space", "long-term space", "year round space", "office in our building",
           "office space", "dedicated space", "permanent space", "space all year", "rent space long",
           "rent a classroom for the year", "occupy", "tenant", "co locat")
@@ -111,7 +113,7 @@ _SHORT_USE = ("one evening", "one night", "one day", "one time", "once a", "once
 _SPACE = ("space", "room", "classroom", "gym", "building", "auditorium", "cafeteria", "field", "portable",
           "office", "facility", "facilities", "library", "commons", "lunchroom", "playground", "stage", "kitchen",
           "track", "pool", "hallway", "multipurpose", "theater", "parking lot")
-_USE_OF_SPACE = ("use", "rent", "borrow", "meet in", "meet at", "rehearse", "rehearsal", "host", "hold", "space in", "space at",
+_USE_OF_SPACE = ("use", "using", "uses", "used", "rent", "borrow", "meet in", "meet at", "rehearse", "rehearsal", "host", "hold", "space in", "space at",
                  "want our", "wants our", "want the", "wants the", "need our", "needs our", "asked for our",
                  "asked to use", "request our", "requested our", "on our field", "play on", "practice on",
                  "room for", "book", "reserve", "access to", "practice in", "perform in", "set up in", "store",
@@ -418,8 +420,8 @@ def answer_from_text(question: str, u: Understanding, facts: Facts) -> Facts | N
         if short and u.has("school", "district", "we do", "we pay"):
             return replace(facts, payer="school", conflict=None)
     if question == "who_pays":
-        if fresh.payer or fresh.lease or fresh.ptsa:
-            return facts.merge(fresh)
+        if fresh.payer or fresh.lease or fresh.ptsa or fresh.space:
+            return replace(facts.merge(fresh), space=facts.space or fresh.space)
         if short and u.has("school", "district", "we do", "us", "we will", "we are", "our budget"):
             return replace(facts, payer="district" if u.has("district") else "school")
         if short and u.has("partner", "they do", "nonprofit", "organization", "them", "they will", "the org"):

@@ -20,6 +20,7 @@ from bot.text import clean, truncate
 from bot.tickets import service
 from bot.tickets.service import Actor, topic_label, topics
 from bot.understanding import Understanding
+from bot.understanding.tokens import STOPWORDS
 
 FORM = "consultation"
 ANSWER_ACTION = "consultation.answer"
@@ -28,8 +29,9 @@ REQUEST_WORDS = frozenset(
     "about on for help partnership partnerships department ask open new ticket get have question schedule meeting "
     "set up my our this that me some hi hello hey regarding re".split()
 )
-MIN_DESCRIPTION_WORDS = 5
-"""A message says what the request is about when it has this many words beyond "I need a consultation"."""
+MIN_DESCRIPTION_WORDS = 3
+"""A message describes the request when it has this many words beyond "I need a consultation", the topic's
+own words and the school's name ("renewing ... reading partner" does; "data sharing at Franklin High" doesn't)."""
 NO_SCHOOL = ("no school", "none", "no specific", "not school specific", "not specific", "n/a", "district wide",
              "districtwide", "skip", "not a school", "all schools", "several schools", "many schools", "no particular",
              "not about a school", "not one school", "central office", "doesn't matter", "does not matter")
@@ -37,6 +39,7 @@ YES = ("yes", "y", "yep", "yeah", "yup", "create", "confirm", "ok", "okay", "sur
        "looks good", "look good", "correct", "that's right", "thats right", "please do", "do it", "sounds good",
        "perfect", "great", "right")
 NO = ("no", "nope", "don't send", "do not send", "not yet", "wait", "hold on", "hold off")
+ANSWER_WORDS = frozenset(w for phrase in YES + NO for w in phrase.replace("'", "").split())
 OTHER_TOPIC = ("other", "something else", "general", "none of these", "none of those", "not sure")
 MIN_FORM_DESCRIPTION = 10
 EXPLICIT_REQUEST = ("consultation", "consult", "meet with", "meeting with", "talk to someone", "speak to someone",
@@ -47,7 +50,9 @@ EXPLICIT_REQUEST = ("consultation", "consult", "meet with", "meeting with", "tal
                     "schedule a call", "hop on a call", "a call with")
 
 
-REQUEST_PHRASES = ("need a consultation", "want a consultation", "like a consultation", "request a consultation",
+REQUEST_PHRASES = ("consult request", "consultation request", "request for a consultation", "request a consult",
+                   "put in a consultation", "put in a consult", "put in a request", "file a consultation",
+                   "need a consultation", "want a consultation", "like a consultation", "request a consultation",
                    "book a consultation", "schedule a consultation", "open a consultation", "start a consultation",
                    "consultation about", "consultation on", "consultation regarding", "consultation for",
                    "consultation re", "consult about", "consult on", "a consult", "consult with", "consultation with",
@@ -64,8 +69,10 @@ def asks_for_consultation(u: Understanding) -> list[str]:
 
 
 def explicit_request(u: Understanding) -> str | None:
-    """"I need a consultation about our DSA" is a request, whatever it is about (a tie-breaker)."""
-    return "consultation" if u.has(*REQUEST_PHRASES) and not u.has(*STATUS_WORDS) else None
+    """"I need a consultation about our DSA" (or a message that starts "Consult: ...") is a request,
+    whatever it is about: a tie-breaker."""
+    leads = u.position("consultation") == 0 or u.position("consult") == 0
+    return "consultation" if (leads or u.has(*REQUEST_PHRASES)) and not u.has(*STATUS_WORDS) else None
 
 
 INTENT_WEIGHT = 2.0
@@ -87,8 +94,13 @@ def guess_topic(u: Understanding) -> str | None:
 
 
 def substantive(u: Understanding) -> bool:
-    """Whether the message says more than "I need a consultation"."""
-    return len([t for t in u.tokens if t not in REQUEST_WORDS]) >= MIN_DESCRIPTION_WORDS
+    """Whether the message says more than "I need a consultation about data sharing at Franklin High"."""
+    named = set(u.entities.school.span.split()) if u.entities.school else set()
+    named |= {"high", "elementary", "middle", "school", "k", "8", "hs", "ms"} if named else set()
+    cue_words = {w for body in topics().values() for cue in body.get("cues") or () for w in cue.split()}
+    content = [t for t in u.tokens if t not in REQUEST_WORDS and t not in STOPWORDS and t not in ANSWER_WORDS
+               and t not in named and t not in cue_words]
+    return len(content) >= MIN_DESCRIPTION_WORDS
 
 
 # ---- slots ---------------------------------------------------------------------------------
@@ -121,9 +133,9 @@ def _parse_description(answer: Answer) -> str | None:
 
 
 def _parse_confirm(answer: Answer) -> str | None:
-    if not answer.pending:
-        return None
     u = answer.u
+    if not answer.pending or substantive(u):
+        return None  # "ok. the partner also needs..." adds to the request; it doesn't send it
     if u.has(*NO) and not u.has("no problem"):
         return "no"
     if u.has(*YES):

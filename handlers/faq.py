@@ -24,6 +24,8 @@ CONTEXT = "faq"
 FOLLOW_UP_WORDS = 12
 FOLLOW_UP_START = ("and", "so", "also", "what about", "how about", "but", "then", "do we", "do they", "does it", "is it",
                    "is that", "are they", "can they", "can we", "should we", "what if", "right", "ok so", "okay so")
+PRONOUNS = ("they", "it", "that", "them", "this", "one", "those", "these", "their", "its")
+OWN_TOPIC_CONFIDENCE = 0.8
 
 
 @dataclass(frozen=True)
@@ -80,21 +82,27 @@ def handle(message: Message, turn: Turn) -> Reply:
 
 
 def refine(message: Message, turn: Turn, previous: dict) -> Reply | None:
-    """A follow-up on the last FAQ answer ("and they need a new one every year, right?")."""
+    """A follow-up on the last FAQ answer ("so they need a new one every year?", "how long is it?").
+
+    Read against the last topic: the entry it resembles, else the one just given, else the overview."""
     u = turn.understanding
     intent = str(previous.get("topic") or "")
-    if intent not in TOPICS or u.intent in TOPICS or len(u.tokens) > FOLLOW_UP_WORDS:
+    if intent not in TOPICS or len(u.tokens) > FOLLOW_UP_WORDS:
         return None
-    elliptical = any(u.position(start) == 0 for start in FOLLOW_UP_START) or u.has("they", "it", "that", "them", "this")
-    topic = topics()[intent]
-    related = best_entry(topic, turn) is not None or (
-        intent == "background_checks" and read_situation(u).described)
-    return answer(intent, turn) if elliptical and related else None
+    if u.intent in TOPICS and u.intent != intent and u.confidence >= OWN_TOPIC_CONFIDENCE:
+        return None  # a question about another FAQ topic
+    elliptical = any(u.position(start) == 0 for start in FOLLOW_UP_START) or u.has(*PRONOUNS)
+    if not elliptical:
+        return None
+    last = previous.get("entry")
+    return answer(intent, turn, fallback=last if isinstance(last, int) else None)
 
 
-def answer(intent: str, turn: Turn) -> Reply:
+def answer(intent: str, turn: Turn, fallback: int | None = None) -> Reply:
     topic = topics()[intent]
     entry = best_entry(topic, turn)
+    if entry is None and fallback is not None and 0 <= fallback < len(topic.entries):
+        entry = topic.entries[fallback]  # "does that include ...?" is about the answer just given
     situation = read_situation(turn.understanding) if intent == "background_checks" else None
     if situation is not None and situation.described:
         lines = advise(situation)
@@ -105,7 +113,7 @@ def answer(intent: str, turn: Turn) -> Reply:
     else:
         body = entry.answer if entry else topic.overview
         chosen = None if entry is None else topic.entries.index(entry)
-    turn.state.remember(CONTEXT, {"topic": intent}, turn.now)
+    turn.state.remember(CONTEXT, {"topic": intent, "entry": chosen}, turn.now)
     text = fill_links(body, turn.settings, link_defaults())
     return Reply(
         f"*{topic.title}*\n{text}",

@@ -52,8 +52,21 @@ def _error(exc: TicketError) -> Reply:
 
 
 def _ticket_reply(turn: Turn, ticket: Ticket, lead: str, buttons: tuple[Button, ...] = ()) -> Reply:
+    turn.state.remember(CONTEXT, {"ticket": ticket.id}, turn.now)
     body = service.describe(turn.session, ticket, turn.settings.tz)
     return Reply(f"{lead}\n{body}" if lead else body, "ticket_status", 1.0, service.ticket_data(ticket), buttons=buttons)
+
+
+CONTEXT = "tickets"
+OTHERS = ("other", "others", "the rest", "all of them", "all my", "any more", "anything else", "ones")
+
+
+def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | None:
+    """"and my other ones?" after a ticket's status: all of the user's requests."""
+    u = turn.understanding
+    if len(u.tokens) <= 8 and u.has(*OTHERS) and not find_numbers(u.text):
+        return my_requests(message, turn)
+    return None
 
 
 def is_command(u: Understanding, turn: Turn) -> bool:
@@ -241,6 +254,7 @@ def register(registry: Registry) -> None:
     registry.form(RESOLUTION)
     registry.command(is_command)(handle)
     registry.intent("ticket_status")(handle)
+    registry.refiner(CONTEXT)(refine)
     registry.action("ticket.resolve_note")(resolve_form)
     registry.action("tickets.mine")(my_requests)
     registry.action("ticket.claim")(claim_button)

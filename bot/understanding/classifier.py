@@ -77,7 +77,8 @@ class Reader:
         evidence = _entity_evidence(found)
         for reader in self.evidence:
             evidence.extend(reader(base))
-        return featurise(found.feature_tokens, evidence, question=text.rstrip().endswith("?")), base
+        tokens = _without_salutation(found.feature_tokens)
+        return featurise(tokens, evidence, question=text.rstrip().endswith("?")), base
 
 
 class Classifier:
@@ -147,6 +148,18 @@ class Classifier:
                                                            "seconds": round(time.perf_counter() - started, 2)}})
             _save(path, model)
         return cls(model, reader, digest)
+
+
+SALUTATIONS = frozenset({"hi", "hello", "hey", "hiya", "morning", "afternoon", "good", "greetings", "dear", "team",
+                         "folks", "all", "there", "yo", "ok", "okay", "so", "um", "hmm", "quick", "question"})
+"""Leading words that greet rather than ask: "hi! question about agreements" is about agreements."""
+
+
+def _without_salutation(tokens: list[str]) -> list[str]:
+    rest = list(tokens)
+    while len(rest) > 2 and rest[0] in SALUTATIONS:
+        rest.pop(0)
+    return rest
 
 
 def _entity_evidence(found: entity_finder.Found) -> list[str]:
