@@ -220,7 +220,7 @@ class Bot:
         state.offer(reply.buttons)
         state.save(session, now)
         if not message.action:
-            self._record_question(session, message, text, turn.understanding, reply)
+            self._record_question(session, message, text, turn.understanding, reply, now)
         return reply
 
     def _pressed_button(self, message: Message, text: str, state: ConversationState) -> Button | None:
@@ -329,7 +329,8 @@ class Bot:
         return self.registry.fallbacks[name](message, turn)
 
     def _record_question(
-        self, session, message: Message, text: str, understanding: Understanding, reply: Reply  # type: ignore[no-untyped-def]
+        self, session, message: Message, text: str, understanding: Understanding, reply: Reply,  # type: ignore[no-untyped-def]
+        now: dt.datetime,
     ) -> None:
         """Keep every question so the department sees what the bot can't answer."""
         best_guess = next((name for name, score in understanding.ranked()
@@ -337,6 +338,7 @@ class Bot:
         answered = reply.intent not in UNANSWERED and "error" not in reply.data
         session.add(
             QuestionLog(
+                asked_at=now,
                 platform=message.platform,
                 user=message.user[:200],
                 text=text[:MAX_TEXT],

@@ -121,3 +121,24 @@ def test_the_router_never_imports_the_handlers() -> None:
 
 def test_shipped_examples_are_all_loaded() -> None:
     assert len(shipped_examples()) == sum(len(t) for t in intent_examples().values())
+
+
+def test_staff_teach_from_the_unanswered_list_in_chat(harness) -> None:
+    from sqlalchemy import select
+
+    from bot.models import TaughtExample
+
+    harness.ask("How do I book a field trip bus?", user="U-9")
+    refused = harness.ask("unanswered questions", user="U-9")
+    assert "unanswered" not in refused.data, "only staff see the list"
+    listing = harness.ask("unanswered questions", user="staff-1", session="dept")
+    assert listing.data["unanswered"][0]["text"] == "How do I book a field trip bus?"
+    pick = harness.press(listing.buttons[0], user="staff-1", session="dept")
+    assert pick.data["teaching"] == "How do I book a field trip bus?"
+    unknown = next(b for b in pick.buttons if b.value.startswith("unknown|"))
+    filed = harness.press(unknown, user="staff-1", session="dept")
+    assert filed.data["taught"] == {"text": "How do I book a field trip bus?", "intent": "unknown", "new": True}
+    assert "only the partnerships department" in harness.press(unknown, user="U-9").text
+    with harness.database.session() as s:
+        rows = list(s.scalars(select(TaughtExample)))
+    assert [(r.text, r.intent, r.taught_by) for r in rows] == [("How do I book a field trip bus?", "unknown", "cli:staff-1")]

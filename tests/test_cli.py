@@ -177,3 +177,16 @@ def test_slack_manifest_matches_the_server() -> None:
     assert manifest["settings"]["interactivity"]["request_url"].endswith("/slack/events")
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_home_opened", "app_mention", "message.im"}
     assert manifest["features"]["shortcuts"][0]["callback_id"] == "ask_department"
+
+
+def test_teach_files_an_example_and_retrains(db: str) -> None:
+    bad = run(["teach", "when is the next bus", "buses"], db)
+    assert bad.returncode == 2 and "not an intent" in bad.stderr
+    taught = run(["teach", "glorp snarfle training-ish thing", "trainings"], db)
+    assert taught.returncode == 0, taught.stderr
+    assert "taught: 'glorp snarfle training-ish thing' -> trainings" in taught.stdout
+    assert taught.stdout.rstrip().endswith("it now reads as trainings")
+    again = run(["teach", "glorp snarfle training-ish thing", "trainings"], db)
+    assert "already taught" in again.stdout
+    reply = json.loads(run(["ask", "glorp snarfle training-ish thing", "--json"], db).stdout)
+    assert reply["intent"] == "trainings"
