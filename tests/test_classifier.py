@@ -11,7 +11,7 @@ import pytest
 
 from bot.understanding import model as model_module
 from bot.understanding.classifier import Classifier, Example, shipped_examples
-from bot.understanding.model import LinearModel, train
+from bot.understanding.model import train
 from knowledge import intent_examples
 
 

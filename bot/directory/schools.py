@@ -9,7 +9,6 @@ shared by several schools is reported as ambiguous, never guessed.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from dataclasses import dataclass, field

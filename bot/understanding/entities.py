@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.directory.schools import SchoolIndex, SchoolMatch, name_tokens
+from bot.directory.schools import SchoolIndex, name_tokens
 from bot.directory.vocab import Service, find_service, region_names
 from bot.text import normalise
 from bot.understanding.analysis import Entities
@@ -133,5 +133,3 @@ def _locate(haystack: list[str], needle: list[str]) -> tuple[int, int] | None:
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int, str]]) -> bool:
     return any(span[0] < e and s < span[1] for s, e, _ in spans)
 
-
-__all__ = ["Found", "Lookups", "PLACEHOLDERS", "SchoolMatch", "find", "masked", "parse_amounts", "ticket_numbers"]
