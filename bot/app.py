@@ -67,7 +67,9 @@ def build_classifier(settings: Settings, registry: Registry, database: Database)
 
 def create_bot(settings: Settings, notifier: object | None = None, database: Database | None = None,
                clock: Callable[[], dt.datetime] | None = None) -> Bot:
+    from bot.platforms import outbox
+
     database = database or open_database(settings)
     registry = build_registry()
     return Bot(settings, database, registry, build_classifier(settings, registry, database), clock=clock,
-               notifier=notifier)
+               notifier=notifier, outbox=outbox(settings))

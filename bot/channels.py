@@ -1,56 +1,34 @@
-"""Stored conversation references (Teams), so any process can post proactively.
+"""Channel roles: which channels receive department pings and training announcements.
 
-References are saved from authenticated incoming activities only; the
-`serviceUrl` used for proactive messages never comes from user text.
+Platform-neutral: a role is (platform, channel, role); each platform reads the
+roles for its own channels when it resolves an audience.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.models import ConversationReference
+from bot.db import insert_ignore
+from bot.models import ChannelRole
+
+ROLES = ("department", "announcements")
 
 
-def remember(session: Session, conversation_id: str, kind: str, user_id: str | None, reference: dict[str, Any]) -> None:
-    row = session.get(ConversationReference, conversation_id)
-    if row is None:
-        session.add(ConversationReference(conversation_id=conversation_id, kind=kind, user_id=user_id,
-                                          reference=reference, active=True))
-        return
-    row.reference, row.active = reference, True
-    if row.kind not in ("department",):
-        row.kind = kind
-    row.user_id = row.user_id or user_id
+def assign(session: Session, platform: str, channel: str, role: str, by: str, now: dt.datetime) -> bool:
+    """Give `channel` the role; the department has one channel per platform (the newest wins)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown channel role {role!r}")
+    if role == "department":
+        session.execute(delete(ChannelRole).where(ChannelRole.platform == platform, ChannelRole.role == role,
+                                                  ChannelRole.channel != channel))
+    return insert_ignore(session, ChannelRole, {"platform": platform, "channel": channel, "role": role,
+                                                "assigned_by": by[:200], "assigned_at": now},
+                         ("platform", "channel", "role"))
 
 
-def find_for_target(session: Session, target: str) -> ConversationReference | None:
-    """A target is a conversation id (channel, chat) or a user id (their personal chat)."""
-    row = session.get(ConversationReference, target)
-    if row is not None:
-        return row
-    return session.scalars(select(ConversationReference).where(
-        ConversationReference.user_id == target, ConversationReference.kind == "personal")
-        .order_by(ConversationReference.updated_at.desc())).first()
-
-
-def mark(session: Session, conversation_id: str, *, department: bool | None = None,
-         announcements: bool | None = None) -> bool:
-    row = session.get(ConversationReference, conversation_id)
-    if row is None:
-        return False
-    if department:
-        for other in session.scalars(select(ConversationReference).where(ConversationReference.kind == "department")):
-            other.kind = "channel"
-        row.kind = "department"
-    if announcements is not None:
-        row.is_announcement_target = announcements
-    return True
-
-
-def deactivate(session: Session, conversation_id: str) -> None:
-    row = session.get(ConversationReference, conversation_id)
-    if row is not None:
-        row.active = False
+def channels_for(session: Session, platform: str, role: str) -> list[str]:
+    return list(session.scalars(select(ChannelRole.channel).where(
+        ChannelRole.platform == platform, ChannelRole.role == role).order_by(ChannelRole.id)))

@@ -46,7 +46,9 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.replace(";", ",").split(",") if part.strip())
 
 
-STAFF_PLATFORMS = ("slack", "teams", "cli")
+PLATFORMS = ("slack", "teams", "web", "cli")
+STAFF_PLATFORMS = tuple(p for p in PLATFORMS if p != "web")
+"""Where a user's identity is verified by the platform; the web chat's never is, so it carries no staff role."""
 
 
 def parse_staff(value: str) -> dict[str, frozenset[str]]:
@@ -54,7 +56,7 @@ def parse_staff(value: str) -> dict[str, frozenset[str]]:
     staff: dict[str, set[str]] = {}
     for entry in _split(value):
         platform, sep, user = entry.partition(":")
-        if sep and platform in {"slack", "teams", "web", "cli"}:
+        if sep and platform in PLATFORMS:
             staff.setdefault(platform, set()).add(user)
         else:
             staff.setdefault("*", set()).add(entry)
@@ -65,6 +67,13 @@ def _flag(value: str | None, default: bool) -> bool:
     if value is None or value.strip() == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = env.get(name, "").strip().lower() or default
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
@@ -100,6 +109,8 @@ class Settings:
     microsoft_app_tenant_id: str = ""
     microsoft_app_type: str = "MultiTenant"
     teams_allow_unauthenticated: bool = False
+    teams_runtime: str = "botbuilder"
+    teams_service_url: str = "https://smba.trafficmanager.net/teams/"
 
     announce_cron: str = "0 8 * * mon"
     announce_slack_channels: tuple[str, ...] = ()
@@ -169,6 +180,8 @@ class Settings:
             microsoft_app_tenant_id=env.get("MICROSOFT_APP_TENANT_ID", "").strip(),
             microsoft_app_type=env.get("MICROSOFT_APP_TYPE", "").strip() or "MultiTenant",
             teams_allow_unauthenticated=_flag(env.get("TEAMS_ALLOW_UNAUTHENTICATED"), False),
+            teams_runtime=_choice(env, "TEAMS_RUNTIME", ("botbuilder", "agents"), "botbuilder"),
+            teams_service_url=env.get("TEAMS_SERVICE_URL", "").strip() or cls.teams_service_url,
             announce_cron=env.get("ANNOUNCE_CRON", "").strip() or cls.announce_cron,
             announce_slack_channels=_split(env.get("ANNOUNCE_SLACK_CHANNELS", "")),
             announce_empty_digest=_flag(env.get("ANNOUNCE_EMPTY_DIGEST"), False),

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
     from bot.config import Settings
     from bot.directory.lookups import SessionLookups
+    from bot.notify import Outbox
     from bot.state import ConversationState
     from bot.understanding import Understanding
 
@@ -50,6 +51,64 @@ class Field:
 
 
 @dataclass(frozen=True)
+class FormField:
+    """One input of a form: free text, a long text, or a choice among (value, label) options."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text | multiline | choice
+    options: tuple[tuple[str, str], ...] = ()
+    value: str = ""
+    optional: bool = False
+    placeholder: str = ""
+    max_length: int = 3000
+    error: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "label": self.label, "kind": self.kind, "optional": self.optional}
+        for key in ("value", "placeholder", "error"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        if self.options:
+            out["options"] = [{"value": v, "label": label} for v, label in self.options]
+        return out
+
+
+@dataclass(frozen=True)
+class FormPart:
+    """A form a platform may draw (Slack modal, Teams card). Submitting it sends `submit.action` with
+    the field values as JSON (plus `submit.value` under "context"); a platform without forms shows the text."""
+
+    title: str
+    fields: tuple[FormField, ...]
+    submit: Button
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return {f.name: f.error for f in self.fields if f.error}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "fields": [f.to_dict() for f in self.fields], "submit": self.submit.to_dict()}
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of figures (partnerships per region): each platform lays them out its own way."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"header": list(self.header), "rows": [list(r) for r in self.rows]}
+
+    def as_text(self) -> str:
+        widths = [max(len(str(row[i])) for row in (self.header, *self.rows)) for i in range(len(self.header))]
+        lines = ["  ".join(str(cell).ljust(w) if i == 0 else str(cell).rjust(w) for i, (cell, w) in
+                           enumerate(zip(row, widths))) for row in (self.header, *self.rows)]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
 class Message:
     """One thing a user did: typed text, or pressed a button (`action`/`value`)."""
 
@@ -62,6 +121,9 @@ class Message:
     value: str | None = None
     user_name: str | None = None
     raw: Any = field(default=None, repr=False, compare=False)
+    addressed: bool = True
+    """False for a message typed in a shared thread without naming the bot: answered only if the
+    bot is waiting for this person there."""
 
     @property
     def conversation_key(self) -> str:
@@ -72,7 +134,9 @@ class Message:
 
 @dataclass(frozen=True)
 class Reply:
-    """What a handler returns; adapters render it, the CLI prints it as JSON."""
+    """What a handler returns, in typed parts each platform draws its own way: text, buttons
+    (choices), facts (`fields`), a `table`, a `form`, a footer. `data` is the structured
+    answer for the JSON contract and tests; platforms never read meaning from it."""
 
     text: str
     intent: str
@@ -82,6 +146,8 @@ class Reply:
     fields: tuple[Field, ...] = ()
     footer: str | None = None
     ephemeral: bool = False
+    table: Table | None = None
+    form: FormPart | None = None
 
     def followed_by(self, text: str, buttons: tuple[Button, ...] = ()) -> "Reply":
         """This reply with a line added (and buttons after its own): "Back to your request: ..."."""
@@ -97,6 +163,10 @@ class Reply:
         }
         if self.fields:
             out["fields"] = [f.to_dict() for f in self.fields]
+        if self.table:
+            out["table"] = self.table.to_dict()
+        if self.form:
+            out["form"] = self.form.to_dict()
         if self.footer:
             out["footer"] = self.footer
         return out
@@ -108,7 +178,8 @@ class Turn:
 
     `lookups` finds schools and organisations through this turn's database session;
     `understand` reads another text the way the bot reads messages (a menu button's text);
-    `similarity` scores how much a text resembles each of several others (FAQ entries)."""
+    `similarity` scores how much a text resembles each of several others (FAQ entries);
+    `outbox` queues notices for audiences in this turn's transaction."""
 
     settings: Settings
     session: Session
@@ -119,6 +190,7 @@ class Turn:
     lookups: SessionLookups
     understand: Callable[[str], Understanding]
     similarity: Callable[[str, Sequence[str]], list[float]]
+    outbox: Outbox
 
     @property
     def user(self) -> str:

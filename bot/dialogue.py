@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from bot.core import Button, Message, Reply, Turn
+from bot.core import Button, FormPart, Message, Reply, Turn
 from bot.understanding import Understanding
 
 UNSURE = "unsure"
@@ -87,6 +87,8 @@ class Form:
     cancelled: str = "OK, I've dropped that."
     extra_buttons: Callable[[dict[str, Any], str, Turn], tuple[Button, ...]] = field(
         default=lambda values, slot, turn: ())
+    draw: Callable[[dict[str, Any], str, Turn], FormPart | None] = field(default=lambda values, slot, turn: None)
+    """The whole form as fields, for platforms that show forms (a Teams card, a Slack modal)."""
 
     def slot(self, name: str) -> Slot:
         for slot in self.slots:
@@ -211,7 +213,7 @@ def _ask(form: Form, slot: str, values: dict[str, Any], turn: Turn, lead: str = 
     prompt = form.slot(slot).ask(values, turn)
     buttons = prompt.buttons + form.extra_buttons(values, slot, turn) + _cancel_button(form)
     return Reply(lead + prompt.text, form.intent, turn.understanding.confidence or 1.0,
-                 {**form.describe(values, turn), "asking": slot}, buttons=buttons)
+                 {**form.describe(values, turn), "asking": slot}, buttons=buttons, form=form.draw(values, slot, turn))
 
 
 def _cancel_button(form: Form) -> tuple[Button, ...]:

@@ -1,10 +1,13 @@
 """Platform-neutral notifications with a transactional outbox.
 
-Handlers and jobs `queue()` a `Notice` in the same transaction as the change it
-reports (a new ticket, a claim), so a notice exists exactly when the change
-does. `deliver_pending()` (run by web and clock processes) sends what is due
-through the platform's `Notifier`, retries failures with back-off, and never
-sends one row twice: each row is leased with a conditional update first.
+Handlers and jobs queue a `Notice` for an *audience* ("department",
+"announcements", or "user:<platform>:<id>") through the `Outbox`, in the same
+transaction as the change it reports (a new ticket, a claim), so a notice exists
+exactly when the change does. The outbox asks its `Audiences` (the platforms
+layer) where that audience is, and queues one row per platform and target:
+domain code never names a platform. `deliver_pending()` (run by web and clock
+processes) sends what is due through the platform's `Notifier`, retries failures
+with back-off, and never sends one row twice: each row is leased first.
 """
 
 from __future__ import annotations
@@ -32,28 +35,24 @@ process with that platform configured sends them."""
 LEASE = dt.timedelta(minutes=2)
 
 
+DEPARTMENT, ANNOUNCEMENTS = "department", "announcements"
+
+
+def user_audience(platform: str, user_id: str) -> str:
+    """The audience of one person, where they talk to the bot."""
+    return f"user:{platform}:{user_id}"
+
+
 @dataclass(frozen=True)
 class Notice:
-    """Something to post: a channel message, a DM, or an update of an earlier post."""
+    """Something to post to an audience: a channel message, a DM, or an update of an earlier post."""
 
     kind: str
-    platform: str
-    target: str
+    audience: str
     text: str
     buttons: tuple[Button, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
-    update_of: str | None = None  # dedupe key of an earlier notice whose post this replaces
-
-    def payload(self) -> dict[str, Any]:
-        return {"text": self.text, "buttons": [b.to_dict() for b in self.buttons], "data": self.data,
-                "update_of": self.update_of}
-
-    @classmethod
-    def from_row(cls, row: OutboxMessage) -> "Notice":
-        p = row.payload
-        return cls(row.kind, row.platform, row.target, p.get("text", ""),
-                   tuple(Button(b["label"], b["action"], b.get("value", "")) for b in p.get("buttons", [])),
-                   p.get("data", {}), p.get("update_of"))
+    update_of: str | None = None  # key of an earlier notice (same audience) whose post this replaces
 
 
 @dataclass(frozen=True)
@@ -61,6 +60,70 @@ class Delivery:
     """What a notifier reports: the platform's id for the post (to update it later)."""
 
     external_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Post:
+    """One row of the outbox: a notice on one platform, to one target (channel, user)."""
+
+    kind: str
+    platform: str
+    target: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+    update_of: str | None = None  # outbox key of the post this replaces
+
+    def payload(self) -> dict[str, Any]:
+        return {"text": self.text, "buttons": [b.to_dict() for b in self.buttons], "data": self.data,
+                "update_of": self.update_of}
+
+    @classmethod
+    def from_row(cls, row: OutboxMessage) -> "Post":
+        p = row.payload
+        return cls(row.kind, row.platform, row.target, p.get("text", ""),
+                   tuple(Button(b["label"], b["action"], b.get("value", "")) for b in p.get("buttons", [])),
+                   p.get("data", {}), p.get("update_of"))
+
+
+class Audiences(Protocol):
+    """Where an audience is: (platform, target) pairs. The platforms layer implements it."""
+
+    def targets(self, session: Session, audience: str) -> list[tuple[str, str]]: ...
+
+
+class UserAudiences:
+    """The least an outbox needs: a user audience is that user on that platform; any other audience is logged."""
+
+    def targets(self, session: Session, audience: str) -> list[tuple[str, str]]:
+        if audience.startswith("user:"):
+            _, platform, user = audience.split(":", 2)
+            return [(platform, user)]
+        return [("log", audience)]
+
+
+@dataclass
+class Outbox:
+    """Queues notices for audiences, one outbox row per platform target, in the caller's transaction."""
+
+    audiences: Audiences
+
+    def queue(self, session: Session, key: str, notice: Notice, *,
+              now: dt.datetime | None = None) -> list[tuple[str, str]]:
+        """Queue `notice` under `key` for every target of its audience; returns the (platform, target)
+        pairs added now (none if it was queued before)."""
+        added = []
+        for platform, target in self.audiences.targets(session, notice.audience):
+            post = Post(notice.kind, platform, target, notice.text, notice.buttons, notice.data,
+                        post_key(notice.update_of, platform, target) if notice.update_of else None)
+            if queue(session, post_key(key, platform, target), post, now=now):
+                added.append((platform, target))
+        return added
+
+
+def post_key(key: str, platform: str, target: str) -> str:
+    """The outbox key of one notice on one platform target."""
+    return f"{key}:{platform}:{target}"[:300]
 
 
 class DeliveryError(Exception):
@@ -74,23 +137,23 @@ class DeliveryError(Exception):
 
 
 class Notifier(Protocol):
-    def send(self, notice: Notice, previous_ref: str | None) -> Delivery: ...
+    def send(self, post: Post, previous_ref: str | None) -> Delivery: ...
 
 
 class LogNotifier:
     """Used where no chat platform is configured (the embedded default)."""
 
-    def send(self, notice: Notice, previous_ref: str | None) -> Delivery:
-        log.info("notice", extra={"turn": {"kind": notice.kind, "platform": notice.platform, "target": notice.target}})
+    def send(self, post: Post, previous_ref: str | None) -> Delivery:
+        log.info("notice", extra={"turn": {"kind": post.kind, "platform": post.platform, "target": post.target}})
         return Delivery(external_ref=None)
 
 
-def queue(session: Session, dedupe_key: str, notice: Notice, *, now: dt.datetime | None = None) -> bool:
-    """Add a notice to the outbox unless one with this key exists. True if added."""
+def queue(session: Session, dedupe_key: str, post: Post, *, now: dt.datetime | None = None) -> bool:
+    """Add a post to the outbox unless one with this key exists. True if added."""
     now = now or dt.datetime.now(dt.timezone.utc)
     return insert_ignore(session, OutboxMessage, {
-        "dedupe_key": dedupe_key, "kind": notice.kind, "platform": notice.platform, "target": notice.target,
-        "payload": notice.payload(), "created_at": now, "next_attempt_at": now, "attempts": 0, "gave_up": False,
+        "dedupe_key": dedupe_key, "kind": post.kind, "platform": post.platform, "target": post.target,
+        "payload": post.payload(), "created_at": now, "next_attempt_at": now, "attempts": 0, "gave_up": False,
     }, ("dedupe_key",))
 
 
@@ -105,27 +168,29 @@ def deliver_pending(
     limit: int = 50,
     fallback: Notifier | None = None,
 ) -> int:
-    """Send due notices; returns how many were sent. Safe to run in many processes."""
+    """Send due notices on the platforms this process can post to; returns how many were sent.
+
+    Rows for other platforms wait for a process that can (Slack configured elsewhere), or for
+    their reader (the web chat collects its own). Safe to run in many processes."""
     now = now or dt.datetime.now(dt.timezone.utc)
     sent = 0
+    platforms = list(notifiers) + (list(LOCAL_PLATFORMS) if fallback is not None else [])
     with sessions() as session:
         due = list(session.scalars(
             select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None), OutboxMessage.gave_up.is_(False),
-                                           OutboxMessage.next_attempt_at <= now)
+                                           OutboxMessage.next_attempt_at <= now, OutboxMessage.platform.in_(platforms))
             .order_by(OutboxMessage.id).limit(limit)))
     for row_id in due:
         leased = _lease(sessions, row_id, now)
         if leased is None:
             continue
-        notice, previous = leased
-        notifier = notifiers.get(notice.platform) or (fallback if notice.platform in LOCAL_PLATFORMS else None)
-        if notifier is None:
-            _leave_for_another_process(sessions, row_id, notice.platform, now)
-            continue
+        post, previous = leased
+        notifier = notifiers.get(post.platform) or fallback
+        assert notifier is not None
         error: DeliveryError | None = None
         delivery = Delivery()
         try:  # no database transaction is open while we talk to a platform
-            delivery = notifier.send(notice, previous)
+            delivery = notifier.send(post, previous)
         except DeliveryError as exc:
             error = exc
         except Exception as exc:  # a notifier bug must not lose the notice
@@ -144,7 +209,7 @@ def deliver_pending(
     return sent
 
 
-def _lease(sessions, row_id: int, now: dt.datetime) -> tuple[Notice, str | None] | None:  # type: ignore[no-untyped-def]
+def _lease(sessions, row_id: int, now: dt.datetime) -> tuple[Post, str | None] | None:  # type: ignore[no-untyped-def]
     """Take a due row for LEASE (a conditional update, so only one process sends it)."""
     with sessions() as session:
         leased = session.execute(
@@ -158,23 +223,13 @@ def _lease(sessions, row_id: int, now: dt.datetime) -> tuple[Notice, str | None]
             return None
         row = session.get(OutboxMessage, row_id)
         assert row is not None
-        notice = Notice.from_row(row)
+        post = Post.from_row(row)
         previous = None
-        if notice.update_of:
+        if post.update_of:
             previous = session.scalar(select(OutboxMessage.external_ref).where(
-                OutboxMessage.dedupe_key == notice.update_of))
+                OutboxMessage.dedupe_key == post.update_of))
         session.commit()
-        return notice, previous
-
-
-def _leave_for_another_process(sessions, row_id: int, platform: str, now: dt.datetime) -> None:  # type: ignore[no-untyped-def]
-    """This process can't send to `platform`; release the row (no attempt counted)."""
-    with sessions() as session:
-        row = session.get(OutboxMessage, row_id)
-        if row is not None:
-            row.next_attempt_at = now + dt.timedelta(minutes=1)
-            row.last_error = f"no notifier for {platform} in this process"
-            session.commit()
+        return post, previous
 
 
 def _failed(row: OutboxMessage, exc: DeliveryError, now: dt.datetime) -> None:
@@ -195,20 +250,20 @@ class RecordingNotifier:
     """A fake for tests and the console: keeps what was sent; can be told to fail."""
 
     def __init__(self) -> None:
-        self.sent: list[tuple[Notice, str | None]] = []
+        self.sent: list[tuple[Post, str | None]] = []
         self.fail_next = 0
         self._counter = 0
 
-    def send(self, notice: Notice, previous_ref: str | None) -> Delivery:
+    def send(self, post: Post, previous_ref: str | None) -> Delivery:
         if self.fail_next > 0:
             self.fail_next -= 1
             raise DeliveryError("simulated failure")
-        self.sent.append((notice, previous_ref))
+        self.sent.append((post, previous_ref))
         self._counter += 1
         return Delivery(external_ref=previous_ref or f"post-{self._counter}")
 
 
-def collect(sessions, platform: str, target: str, now: dt.datetime | None = None) -> list[Notice]:  # type: ignore[no-untyped-def]
+def collect(sessions, platform: str, target: str, now: dt.datetime | None = None) -> list[Post]:  # type: ignore[no-untyped-def]
     """Hand over (once) the notices waiting for a pull-based client such as the web chat.
 
     A lost write race just means "nothing this time": the client asks again.
@@ -221,7 +276,7 @@ def collect(sessions, platform: str, target: str, now: dt.datetime | None = None
         raise
 
 
-def _collect(sessions, platform: str, target: str, now: dt.datetime) -> list[Notice]:  # type: ignore[no-untyped-def]
+def _collect(sessions, platform: str, target: str, now: dt.datetime) -> list[Post]:  # type: ignore[no-untyped-def]
     with sessions() as session:
         rows = list(session.scalars(select(OutboxMessage).where(
             OutboxMessage.platform == platform, OutboxMessage.target == target, OutboxMessage.sent_at.is_(None))
@@ -232,6 +287,6 @@ def _collect(sessions, platform: str, target: str, now: dt.datetime) -> list[Not
         for row in rows:
             if session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.sent_at.is_(None))
                                .values(sent_at=now, attempts=OutboxMessage.attempts + 1)).rowcount:
-                taken.append(Notice.from_row(row))
+                taken.append(Post.from_row(row))
         session.commit()
     return taken

@@ -31,6 +31,7 @@ from bot.db import Database, is_busy
 from bot.dialogue import Form
 from bot.directory.lookups import Directory
 from bot.models import QuestionLog
+from bot.notify import Outbox, UserAudiences
 from bot.state import ConversationState
 from bot.text import MAX_TEXT, clean, is_meaningful
 from bot.understanding import Understanding
@@ -158,6 +159,7 @@ class Bot:
         directory: Directory | None = None,
         clock: Callable[[], dt.datetime] | None = None,
         notifier: object | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.settings = settings
         self.database = database
@@ -166,6 +168,7 @@ class Bot:
         self.directory = directory or Directory()
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
         self.notifier = notifier
+        self.outbox = outbox or Outbox(UserAudiences())
 
     def handle(self, message: Message) -> Reply:
         started = time.perf_counter()
@@ -184,6 +187,15 @@ class Bot:
         if self.notifier is not None and hasattr(self.notifier, "flush"):
             self.notifier.flush()
         return reply
+
+    def handle_if_expected(self, message: Message) -> Reply | None:
+        """A message not addressed to the bot (a thread reply without a mention): answered only
+        when the bot asked this person something there (an open form)."""
+        if not message.addressed:
+            with self.database.session() as session:
+                if ConversationState.load(session, message.conversation_key).form is None:
+                    return None
+        return self.handle(message)
 
     def _turn_with_retry(self, message: Message) -> Reply:
         """One unit of work; a turn that lost an SQLite write race, or met a connection the
@@ -212,7 +224,7 @@ class Bot:
                               value=pressed.value, user_name=message.user_name, raw=message.raw)
         turn = Turn(self.settings, session, message, now, NOTHING, state, lookups,
                     lambda other: self.classifier.understand(other, lookups),
-                    lambda text, others: self.classifier.similarity(text, others, lookups))
+                    lambda text, others: self.classifier.similarity(text, others, lookups), self.outbox)
         if message.action:
             reply = self._on_action(message, turn)
         else:

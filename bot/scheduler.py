@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.config import ConfigError, Settings
 from bot.db import Database
 from bot.dedupe import prune
-from bot.notify import LogNotifier, Notifier, deliver_pending
+from bot.notify import LogNotifier, Notifier, Outbox, deliver_pending
 from bot.tickets.sla import send_sla_reminders
 from bot.trainings.announce import DigestResult, post_digest, send_due_reminders
 
@@ -42,19 +42,28 @@ class Clock:
     database: Database
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
+    outbox: Outbox | None = None
+
+    def __post_init__(self) -> None:
+        if self.outbox is None:  # post where the platforms say each audience is
+            from bot.platforms import outbox
+
+            self.outbox = outbox(self.settings)
 
     def weekly_digest(self, *, ignore_breaks: bool = False) -> DigestResult:
         with self.database.session() as session:
-            result = post_digest(session, self.settings, self.now(), ignore_breaks=ignore_breaks)
+            assert self.outbox is not None
+            result = post_digest(session, self.settings, self.outbox, self.now(), ignore_breaks=ignore_breaks)
         log.info("digest", extra={"turn": {"posted": len(result.posted), "skipped": result.skipped_reason}})
         self.drain()
         return result
 
     def tick(self) -> dict[str, int]:
         now = self.now()
+        assert self.outbox is not None
         with self.database.session() as session:
-            reminders = send_due_reminders(session, self.settings, now)
-            sla = send_sla_reminders(session, self.settings, now)
+            reminders = send_due_reminders(session, self.settings, self.outbox, now)
+            sla = send_sla_reminders(session, self.settings, self.outbox, now)
         sent = self.drain()
         pruned = prune(self.database, now)
         return {"reminders": reminders, "sla": sla, "sent": sent, "pruned_events": pruned}
@@ -96,13 +105,19 @@ def build_scheduler(clock: Clock, blocking: bool = True):  # type: ignore[no-unt
     return scheduler
 
 
-def run_clock(settings: Settings) -> int:
+def platform_clock(settings: Settings) -> Clock:
+    """A clock that posts through every configured platform."""
     from bot.app import open_database
-    from bot.notifiers import build_notifiers
+    from bot.platforms import all_platforms, notifiers, outbox
 
-    parse_cron(settings.announce_cron, settings.timezone)  # fail fast, before anything starts
     database = open_database(settings)
-    clock = Clock(settings, database, build_notifiers(settings, database))
+    platforms = all_platforms()
+    return Clock(settings, database, notifiers(settings, database, platforms), outbox=outbox(settings, platforms))
+
+
+def run_clock(settings: Settings) -> int:
+    parse_cron(settings.announce_cron, settings.timezone)  # fail fast, before anything starts
+    clock = platform_clock(settings)
     scheduler = build_scheduler(clock)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=True))
     log.info("clock started", extra={"turn": {"cron": settings.announce_cron, "timezone": settings.timezone}})
@@ -111,11 +126,7 @@ def run_clock(settings: Settings) -> int:
 
 
 def announce_now(settings: Settings) -> int:
-    from bot.app import open_database
-    from bot.notifiers import build_notifiers
-
-    database = open_database(settings)
-    clock = Clock(settings, database, build_notifiers(settings, database))
+    clock = platform_clock(settings)
     result = clock.weekly_digest(ignore_breaks=True)
     if result.posted:
         print(f"posted the digest ({result.sessions} sessions) to " + ", ".join(f"{p}:{t}" for p, t in result.posted))
@@ -129,19 +140,21 @@ def preview_digest(settings: Settings) -> int:
     import datetime as _dt
 
     from bot.app import open_database
-    from bot.trainings.announce import DIGEST_DAYS, announcement_targets, digest_text
+    from bot.notify import ANNOUNCEMENTS
+    from bot.platforms import outbox
+    from bot.trainings.announce import DIGEST_DAYS, digest_text
     from bot.trainings.calendar import upcoming
 
     database = open_database(settings)
     now = _dt.datetime.now(_dt.timezone.utc)
     with database.session() as session:
         sessions = [s for s in upcoming(session, now) if s.starts_at < now + _dt.timedelta(days=DIGEST_DAYS)]
-        targets = announcement_targets(session, settings)
+        targets = outbox(settings).audiences.targets(session, ANNOUNCEMENTS)
         print(digest_text(sessions, settings).replace("*", ""))
     print()
     if targets:
         print("Would post to: " + ", ".join(f"{p}:{t}" for p, t in targets))
     else:
-        print("No announcement channels configured: set ANNOUNCE_SLACK_CHANNELS, or in a Teams channel say "
+        print("No announcement channels configured: set ANNOUNCE_SLACK_CHANNELS, or in a Slack or Teams channel say "
               "\"@partnerbot use this channel for announcements\".")
     return 0

@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.core import Message, Reply
 from bot.db import Database, is_current
 from bot.dedupe import first_time
-from bot.notify import LogNotifier, Notifier, collect, deliver_pending
+from bot.notify import LogNotifier, Notifier, deliver_pending
 from bot.router import Bot
 
 log = logging.getLogger("partnerbot.server")
@@ -31,6 +31,8 @@ TURNS_AT_ONCE = 2
 """Turns run in threads; few at once keeps the GIL free for the event loop, so
 acknowledgements stay fast while a burst of work waits its turn in asyncio.
 Measured with bench/webchat_load.py on SQLite and PostgreSQL: 2 beats 4 and 8."""
+URGENT_WORKERS = 2
+"""Threads for turns with a deadline (a modal to open, a form to validate)."""
 AFTER_ACK_WORKERS = 1
 """Work after a Slack ack is done one job at a time: more only adds GIL contention
 (measured with bench/slack_bench.py) while throughput stays the same."""
@@ -45,6 +47,7 @@ class Runtime:
     bot: Bot
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(WORKERS, "partnerbot"))
+    urgent: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(URGENT_WORKERS, "partnerbot-urgent"))
     _turns: asyncio.Semaphore | None = None
     _queue: asyncio.Queue[Callable[[], Awaitable[None]]] | None = None
     _workers: list[asyncio.Task[None]] = field(default_factory=list)
@@ -59,7 +62,10 @@ class Runtime:
             return await loop.run_in_executor(self.worker_pool, answer, message, event_key)
         if event_key and not await self.run(first_time, self.database, event_key):
             return None
-        return await self.handle(message)
+        if self._turns is None:
+            self._turns = asyncio.Semaphore(TURNS_AT_ONCE)
+        async with self._turns:
+            return await self.run(self.bot.handle_if_expected, message)  # type: ignore[no-any-return]
 
     def after_ack(self, job: Callable[[], Awaitable[None]]) -> None:
         """Run work after a platform was acknowledged, a few jobs at a time.
@@ -101,10 +107,13 @@ class Runtime:
         if self._turns is None:
             self._turns = asyncio.Semaphore(TURNS_AT_ONCE)
         async with self._turns:
-            return await self.run(self.bot.handle, message)
+            return await self.run(self.bot.handle, message)  # type: ignore[no-any-return]
 
-    async def web_notices(self, user: str) -> list:  # type: ignore[type-arg]
-        return await self.run(collect, self.database.sessions, "web", user)
+    async def handle_urgent(self, message: Message) -> Reply:
+        """A turn that must finish within a platform's deadline (Slack's 3 s for a modal): on
+        threads of its own, not behind the queue of ordinary turns."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.urgent, self.bot.handle, message)
 
     def drain_outbox(self) -> int:
         return deliver_pending(self.database.sessions, self.notifiers, fallback=LogNotifier())
@@ -150,28 +159,21 @@ async def _close(app: web.Application) -> None:
     runtime = app[RUNTIME]
     await runtime.finish_pending()
     runtime.executor.shutdown(wait=True)
+    runtime.urgent.shutdown(wait=True)
     if runtime.worker_pool is not None:
         runtime.worker_pool.shutdown(wait=True)
     runtime.database.dispose()
 
 
 def build_app(runtime: Runtime, *, drain_outbox: bool = True) -> web.Application:
-    from bot.adapters import slack_app, teams, web as web_chat
+    from bot.platforms import all_platforms
 
     app = web.Application(client_max_size=1024 * 1024)
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-    settings = runtime.settings
-    if settings.web_chat_enabled:
-        app.router.add_routes(web_chat.routes(runtime.handle, settings.web_chat_passcode.reveal(), runtime.web_notices))
-    else:
-        async def disabled(request: web.Request) -> web.Response:
-            return web.Response(text="The web chat is disabled here (WEB_CHAT_ENABLED=0).", status=404)
-
-        app.router.add_get("/", disabled)
-    slack_app.install(app, runtime)
-    teams.install(app, runtime)
+    for platform in all_platforms():
+        platform.install(app, runtime)
     if drain_outbox:
         app.cleanup_ctx.append(_outbox_loop)
     app.on_cleanup.append(_close)
@@ -180,11 +182,11 @@ def build_app(runtime: Runtime, *, drain_outbox: bool = True) -> web.Application
 
 def create_runtime(settings: Settings) -> Runtime:
     from bot.app import create_bot, open_database
-    from bot.notifiers import build_notifiers
+    from bot.platforms import notifiers
 
     database = open_database(settings)
     bot = create_bot(settings, database=database)
-    return Runtime(settings, database, bot, build_notifiers(settings, database))
+    return Runtime(settings, database, bot, notifiers(settings, database))
 
 
 def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3978, socket_mode: bool = False) -> int:
@@ -195,7 +197,7 @@ def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3978, socket_mo
         runtime.worker_pool = pool(settings)
     app = build_app(runtime)
     if socket_mode:
-        from bot.adapters.slack_app import start_socket_mode
+        from bot.platforms.slack.app import start_socket_mode
 
         app.on_startup.append(lambda a: start_socket_mode(a, runtime))
     log.info("serving", extra={"turn": {"port": port, "web_chat": settings.web_chat_enabled,

@@ -35,7 +35,7 @@ def answer(message: Message, event_key: str | None) -> Reply | None:
 
         if not first_time(_database, event_key):
             return None
-    return _bot.handle(message)
+    return _bot.handle_if_expected(message)
 
 
 def pool(settings: Settings) -> ProcessPoolExecutor:

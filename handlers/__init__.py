@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING
 
 from handlers import (
     agreement,
+    channels,
     consultations,
     faq,
     fallback,
     help,
+    home,
     partners,
     report_outdated,
     teaching,
@@ -20,7 +22,8 @@ from handlers import (
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from bot.router import Registry
 
-CAPABILITIES = (fallback, help, tickets, agreement, partners, trainings, consultations, report_outdated, faq, teaching)
+CAPABILITIES = (fallback, help, home, channels, tickets, agreement, partners, trainings, consultations, report_outdated,
+                faq, teaching)
 
 
 def register(registry: "Registry") -> "Registry":

@@ -12,10 +12,11 @@ import json
 from typing import Any
 
 from bot import dialogue
-from bot.core import Button, Message, Reply, Turn
+from bot.core import Button, FormField, FormPart, Message, Reply, Turn
 from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.models import School
 from bot.router import Registry
+from bot.state import ConversationState
 from bot.text import clean, truncate
 from bot.tickets import service
 from bot.tickets.service import Actor, topic_label, topics
@@ -218,6 +219,26 @@ def _complete(values: dict[str, Any], message: Message, turn: Turn) -> Reply:
     return create(message, turn, values.get("topic") or "other", values.get("description") or "", school)
 
 
+def intake_form(turn: Turn, values: dict[str, Any], asked_in: str, errors: dict[str, str] | None = None,
+                school_text: str = "") -> FormPart:
+    """The whole request as one form (a Teams card, a Slack modal); `asked_in` is the conversation whose
+    open intake the submission closes."""
+    errors = errors or {}
+    school = school_text or (_school_name(turn, values["school"]) if isinstance(values.get("school"), int) else "")
+    return FormPart("Ask the department", (
+        FormField("topic", "Topic", "choice", tuple((code, body["label"]) for code, body in topics().items()),
+                  value=str(values.get("topic") or "other"), error=errors.get("topic", "")),
+        FormField("school", "School", value=school, optional=True, placeholder="Any of its names, e.g. Rainier Beach",
+                  error=errors.get("school", "")),
+        FormField("description", "What do you need?", "multiline", value=str(values.get("description") or ""),
+                  error=errors.get("description", "")),
+    ), Button("Send request", "consultation.form", asked_in))
+
+
+def _draw(values: dict[str, Any], slot: str, turn: Turn) -> FormPart | None:
+    return intake_form(turn, values, turn.message.conversation_key) if slot == "topic" else None
+
+
 INTAKE = Form(
     name=FORM,
     intent="consultation",
@@ -234,6 +255,7 @@ INTAKE = Form(
     describe=_describe,
     apply=_apply,
     cancelled="OK, I didn't send anything.",
+    draw=_draw,
 )
 
 
@@ -268,7 +290,7 @@ def create(message: Message, turn: Turn, topic: str, description: str, school_id
             f"Say \"status of {duplicate.number}\" to see where it stands, or add details there.",
             "consultation", 1.0, {"ticket_id": duplicate.number, "duplicate": True, "status": duplicate.status},
             buttons=(Button("My requests", "tickets.mine", ""),))
-    ticket = service.create(turn.session, turn.settings, requester, topic, description, school_id, turn.now)
+    ticket = service.create(turn.session, turn.outbox, requester, topic, description, school_id, turn.now)
     notice = ""
     if len(description) > 2000:
         notice = " Your description was long: the department sees a preview first, and the full text is kept in the ticket."
@@ -282,8 +304,16 @@ def create(message: Message, turn: Turn, topic: str, description: str, school_id
     )
 
 
+def draft(message: Message, turn: Turn) -> Reply:
+    """The intake as a form to fill in at once (Slack's /consult and message shortcut); `value` pre-fills it."""
+    values = {"description": clean(message.value or "")}
+    return Reply("Ask the department: tell us what you need and we'll get back to you.", "consultation", 1.0,
+                 {"ticket_id": None, "asking": "form"}, form=intake_form(turn, values, ""))
+
+
 def on_form(message: Message, turn: Turn) -> Reply:
-    """A submitted intake form (Slack modal, Teams card): validated field by field."""
+    """A submitted intake form (Slack modal, Teams card): validated field by field; the chat intake
+    it was opened from (its `context`) is closed."""
     try:
         form = json.loads(message.value or "{}")
     except ValueError:
@@ -306,8 +336,24 @@ def on_form(message: Message, turn: Turn) -> Reply:
         else:
             errors["school"] = "I couldn't find that school. Check the name, or leave it empty."
     if errors:
-        return Reply("Please fix the highlighted fields.", "consultation", 1.0, {"ticket_id": None, "errors": errors})
+        values = {"topic": topic, "description": description}
+        return Reply("Please fix the highlighted fields.", "consultation", 1.0, {"ticket_id": None, "errors": errors},
+                     form=intake_form(turn, values, str(form.get("context") or ""), errors, school_text))
+    _close_intake(turn, str(form.get("context") or ""))
     return create(message, turn, topic, description, school_id)
+
+
+def _close_intake(turn: Turn, conversation_key: str) -> None:
+    """The chat intake the form came from is done: later messages there are not its answers."""
+    if conversation_key == turn.message.conversation_key:
+        if turn.state.form == FORM:
+            turn.state.end_form()
+        return
+    if conversation_key:
+        asked = ConversationState.load(turn.session, conversation_key)
+        if asked.form == FORM:
+            asked.end_form()
+            asked.save(turn.session, turn.now)
 
 
 def register(registry: Registry) -> None:
@@ -317,3 +363,4 @@ def register(registry: Registry) -> None:
     registry.intent("consultation")(handle)
     registry.action("consultation.start")(start)
     registry.action("consultation.form")(on_form)
+    registry.action("consultation.draft")(draft)

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from bot import dialogue
-from bot.core import Button, Message, Reply, Turn
+from bot.core import Button, Message, Reply, Table, Turn
 from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.directory import queries
 from bot.directory.queries import SchoolFilter
@@ -384,6 +384,7 @@ def _distribution(query: PartnerQuery, service: Service | None, turn: Turn) -> R
     """District-wide questions: no partner for a service, fewest/most, per region/type, top services."""
     session, where, scope = turn.session, query.where, _scope(query)
     rows: list[dict[str, object]]
+    table: Table | None = None
     if query.kind == "schools_without":
         names = queries.schools_without_service(session, year(turn), query.service, where)
         what = f"current {service_phrase(service)} partner" if service else "current partner at all"
@@ -398,8 +399,8 @@ def _distribution(query: PartnerQuery, service: Service | None, turn: Turn) -> R
         rows = [{"school": n, "partnerships": c} for n, c in found]
     elif query.kind == "by_type":
         found = queries.counts_by(session, year(turn), School.type, where)
-        lines = [f"Current partnerships by school type{_narrowed(query)}:",
-                 _table(("Type", "Partnerships", "Schools"), found)]
+        lines = [f"Current partnerships by school type{_narrowed(query)}:"]
+        table = _table("Type", found)
         rows = [{"type": g, "partnerships": p, "schools": s} for g, p, s in found]
     elif query.kind == "top_services":
         found_services = queries.top_services(session, year(turn), where)
@@ -408,8 +409,8 @@ def _distribution(query: PartnerQuery, service: Service | None, turn: Turn) -> R
         rows = [{"service": n, "partnerships": c} for n, c in found_services]
     else:
         found = queries.counts_by(session, year(turn), School.region, where)
-        lines = [f"Current partnerships across the district, by region{_narrowed(query)}:",
-                 _table(("Region", "Partnerships", "Schools"), found)]
+        lines = [f"Current partnerships across the district, by region{_narrowed(query)}:"]
+        table = _table("Region", found)
         rows = [{"region": g, "partnerships": p, "schools": s} for g, p, s in found]
     kind = "by_region" if query.kind not in ("schools_without", "fewest", "most", "by_type", "top_services") else query.kind
     if kind in ("fewest", "most"):
@@ -417,14 +418,11 @@ def _distribution(query: PartnerQuery, service: Service | None, turn: Turn) -> R
     return Reply("\n".join(lines), "partners", turn.understanding.confidence or 1.0,
                  {"school": None, "service": service.name if service else None, "partners": [], "level": query.level,
                   "region": query.region, "distribution": {"kind": kind, "rows": rows}},
-                 footer=_sample_footer(turn))
+                 footer=_sample_footer(turn), table=table)
 
 
-def _table(header: tuple[str, str, str], rows: list[tuple[str, int, int]]) -> str:
-    width = max([len(header[0])] + [len(r[0]) for r in rows])
-    lines = [f"{header[0]:<{width}}  {header[1]:>12}  {header[2]:>7}"]
-    lines += [f"{g:<{width}}  {p:>12}  {s:>7}" for g, p, s in rows]
-    return "```\n" + "\n".join(lines) + "\n```"
+def _table(group: str, found: list[tuple[str, int, int]]) -> Table:
+    return Table((group, "Partnerships", "Schools"), tuple((g, str(p), str(s)) for g, p, s in found))
 
 
 def _organisation_pattern(text: str, turn: Turn) -> tuple[int, str] | None:

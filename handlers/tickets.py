@@ -14,7 +14,7 @@ from typing import Any
 
 from bot import dialogue
 from bot.config import STAFF_PLATFORMS
-from bot.core import Button, Message, Reply, Turn
+from bot.core import Button, FormField, FormPart, Message, Reply, Turn
 from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.models import Ticket
 from bot.models.tickets import TICKET_NUMBER_OFFSET
@@ -83,7 +83,7 @@ def handle(message: Message, turn: Turn) -> Reply:
     if command:
         verb = command.group(1).lower()
         if verb == "cancel" and numbers:
-            return _run(turn, lambda: service.cancel(turn.session, turn.settings, numbers[0], actor_of(message), turn.now),
+            return _run(turn, lambda: service.cancel(turn.session, turn.outbox, numbers[0], actor_of(message), turn.now),
                         "Cancelled.")
         if not staff:
             return _refuse(message, verb)
@@ -109,10 +109,10 @@ def _run(turn: Turn, action, lead: str) -> Reply:  # type: ignore[no-untyped-def
 
 def _command(verb: str, ticket_id: int, rest: str, message: Message, turn: Turn) -> Reply:
     actor = actor_of(message)
-    s, settings, now = turn.session, turn.settings, turn.now
+    s, settings, outbox, now = turn.session, turn.settings, turn.outbox, turn.now
     rest = re.sub(r"^\s*[cC][- ]?\d+\s*[:,-]?\s*", "", rest).strip()
     if verb == "claim":
-        return _run(turn, lambda: service.claim(s, settings, ticket_id, actor, now), "You have it.")
+        return _run(turn, lambda: service.claim(s, outbox, ticket_id, actor, now), "You have it.")
     if verb == "assign":
         m = ASSIGNEE.search(rest)
         if not m:
@@ -121,14 +121,14 @@ def _command(verb: str, ticket_id: int, rest: str, message: Message, turn: Turn)
         if not sep or platform not in STAFF_PLATFORMS:  # "U123" or a Teams id like "29:abc" on this platform
             platform, user = message.platform, m.group(1)
         assignee = Actor(platform, user, user)
-        return _run(turn, lambda: service.assign(s, settings, ticket_id, actor, assignee, now), "Reassigned.")
+        return _run(turn, lambda: service.assign(s, settings, outbox, ticket_id, actor, assignee, now), "Reassigned.")
     if verb in ("note", "add a note to"):
-        return _run(turn, lambda: service.add_note(s, settings, ticket_id, actor, rest, now), "Note added.")
+        return _run(turn, lambda: service.add_note(s, outbox, ticket_id, actor, rest, now), "Note added.")
     if verb in ("resolve", "close"):
         if not rest:
             return _ask_resolution(ticket_id, message, turn)
-        return _run(turn, lambda: service.resolve(s, settings, ticket_id, actor, rest, now), "Resolved; the requester has been told.")
-    return _run(turn, lambda: service.reopen(s, settings, ticket_id, actor, now), "Reopened.")
+        return _run(turn, lambda: service.resolve(s, outbox, ticket_id, actor, rest, now), "Resolved; the requester has been told.")
+    return _run(turn, lambda: service.reopen(s, outbox, ticket_id, actor, now), "Reopened.")
 
 
 def _number(ticket_id: int) -> str:
@@ -144,6 +144,14 @@ def _parse_note(answer: Answer) -> str | None:
     return clean(answer.u.text) if answer.pending and answer.u.tokens else None
 
 
+def _resolution_form(values: dict[str, Any], slot: str, turn: Turn) -> FormPart:
+    ticket_id = int(values["id"])
+    return FormPart(f"Resolve {_number(ticket_id)}",
+                    (FormField("note", "Resolution (the requester sees it)", "multiline", max_length=2000,
+                               placeholder="One line the requester will see"),),
+                    Button("Resolve", "ticket.resolve_note", str(ticket_id)))
+
+
 RESOLUTION = Form(
     name=RESOLVE_FLOW,
     intent="ticket_status",
@@ -153,6 +161,7 @@ RESOLUTION = Form(
     answer_action="ticket.resolution",
     describe=lambda values, turn: {"id": int(values["id"]), "ticket_id": _number(int(values["id"]))},
     cancelled="OK, the ticket stays as it was.",
+    draw=_resolution_form,
 )
 
 
@@ -166,15 +175,15 @@ def _resolve_with_note(message: Message, turn: Turn, ticket_id: int, note: str) 
         return _refuse(message, "resolve")
     if not note.strip():
         return _ask_resolution(ticket_id, message, turn)
-    return _run(turn, lambda: service.resolve(turn.session, turn.settings, ticket_id, actor_of(message), note, turn.now),
+    return _run(turn, lambda: service.resolve(turn.session, turn.outbox, ticket_id, actor_of(message), note, turn.now),
                 "Resolved; the requester has been told.")
 
 
 def resolve_form(message: Message, turn: Turn) -> Reply:
-    """A submitted resolution form: `{"id": 3, "note": "..."}`."""
+    """A submitted resolution form: `{"note": "...", "context": "3"}` (the ticket id in context)."""
     try:
         form = json.loads(message.value or "{}")
-        ticket_id, note = int(form["id"]), clean(str(form.get("note") or ""))
+        ticket_id, note = int(form["context"]), clean(str(form.get("note") or ""))
     except (ValueError, KeyError, TypeError):
         return _error(TicketError("That form has no ticket number."))
     if turn.state.form == RESOLVE_FLOW:
@@ -236,7 +245,7 @@ def _staff_button(message: Message, turn: Turn, what: str, then) -> Reply:  # ty
 
 def claim_button(message: Message, turn: Turn) -> Reply:
     return _staff_button(message, turn, "claim", lambda ticket_id: _run(
-        turn, lambda: service.claim(turn.session, turn.settings, ticket_id, actor_of(message), turn.now), "You have it."))
+        turn, lambda: service.claim(turn.session, turn.outbox, ticket_id, actor_of(message), turn.now), "You have it."))
 
 
 def resolve_button(message: Message, turn: Turn) -> Reply:
@@ -247,7 +256,7 @@ def cancel_button(message: Message, turn: Turn) -> Reply:
     ticket_id = _button_ticket(message)
     if ticket_id is None:
         return _error(TicketError("That button has no ticket number."))
-    return _run(turn, lambda: service.cancel(turn.session, turn.settings, ticket_id, actor_of(message), turn.now), "Cancelled.")
+    return _run(turn, lambda: service.cancel(turn.session, turn.outbox, ticket_id, actor_of(message), turn.now), "Cancelled.")
 
 
 def register(registry: Registry) -> None:

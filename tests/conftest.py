@@ -124,8 +124,10 @@ def brain() -> tuple[Registry, object]:
 
 
 def make_bot(settings: Settings, database: Database, **kw: object) -> Bot:
+    from bot.platforms import outbox
+
     registry, classifier = brain()
-    return Bot(settings, database, registry, classifier, **kw)  # type: ignore[arg-type]
+    return Bot(settings, database, registry, classifier, outbox=outbox(settings), **kw)  # type: ignore[arg-type]
 
 
 class Harness:

@@ -71,6 +71,7 @@ class FakeSlack:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{id}", self._respond)
         app.router.add_get("/stats", self._stats)
         return app
@@ -83,7 +84,9 @@ class FakeSlack:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        if request.content_type == "application/json":
+        if request.method == "GET":
+            args = dict(request.query)
+        elif request.content_type == "application/json":
             args = await request.json()
         else:
             args = dict(urllib.parse.parse_qsl(await request.text()))
@@ -95,6 +98,10 @@ class FakeSlack:
         if failures:
             status, body, headers = failures.pop(0)
             return web.json_response(body, status=status, headers=headers)
+        if method == "users.info":
+            user = args.get("user", "")
+            return web.json_response({"ok": True, "user": {"id": user, "name": user.lower(),
+                                                            "profile": {"display_name": f"Name of {user}"}}})
         if method == "auth.test":
             return web.json_response({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "partnerbot"})
         if method in ("chat.postMessage", "chat.update"):
@@ -122,22 +129,48 @@ class FakeSlack:
 
 @dataclass
 class FakeConnector:
-    """A Bot Framework connector: records activities posted to conversations."""
+    """A Bot Framework connector: records activities posted to conversations, and new conversations
+    (a post that starts a thread in a channel, or a 1:1 chat). `fail_status` fails every call;
+    `throttle` answers the next calls with (status, Retry-After) each."""
 
     posts: list[dict[str, Any]] = field(default_factory=list)
     fail_status: int | None = None
+    throttle: list[tuple[int, str]] = field(default_factory=list)
     _n: int = 0
 
     def app(self) -> web.Application:
         app = web.Application()
+        app.router.add_post("/v3/conversations", self._create)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._post)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity_id}", self._put)
         return app
 
-    async def _post(self, request: web.Request) -> web.Response:
+    def _refused(self) -> web.Response | None:
         if self.fail_status:
             return web.json_response({"error": {"code": "BotNotInConversationRoster"}}, status=self.fail_status)
+        if self.throttle:
+            status, retry_after = self.throttle.pop(0)
+            return web.json_response({"error": {"code": "Throttled"}}, status=status, headers={"Retry-After": retry_after})
+        return None
+
+    async def _create(self, request: web.Request) -> web.Response:
+        refused = self._refused()
+        if refused is not None:
+            return refused
+        self._n += 1
+        body = await request.json()
+        channel = ((body.get("channelData") or {}).get("channel") or {}).get("id")
+        members = [m.get("id") for m in body.get("members") or []]
+        conversation = f"{channel};messageid=new-{self._n}" if channel else f"a:personal-new-{'-'.join(members)}"
+        self.posts.append({"conversation": conversation, "reply_to": None, "method": "CREATE", "parameters": body,
+                           "activity": body.get("activity") or {}, "authorization": request.headers.get("Authorization")})
+        return web.json_response({"id": conversation, "activityId": f"act-{self._n}", "serviceUrl": str(request.url.origin())})
+
+    async def _post(self, request: web.Request) -> web.Response:
+        refused = self._refused()
+        if refused is not None:
+            return refused
         self._n += 1
         body = await request.json()
         self.posts.append({"conversation": request.match_info["conversation"], "reply_to": request.match_info.get("reply_to"),
@@ -145,6 +178,9 @@ class FakeConnector:
         return web.json_response({"id": f"act-{self._n}"})
 
     async def _put(self, request: web.Request) -> web.Response:
+        refused = self._refused()
+        if refused is not None:
+            return refused
         body = await request.json()
         self.posts.append({"conversation": request.match_info["conversation"], "reply_to": None, "method": "PUT",
                            "activity_id": request.match_info["activity_id"], "activity": body})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from bot.adapters import slack_render
+from bot.platforms.slack import render as slack_render
 from bot.core import Button, Field, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,8 +30,8 @@ def test_overflow_choice_comes_back_as_an_action() -> None:
     body = {"user": {"id": "U1"}, "channel": {"id": "C1"}, "message": {"ts": "1"},
             "actions": [{"type": "overflow", "action_id": "pb:more:overflow",
                          "selected_option": {"text": {"type": "plain_text", "text": "Choice 5"}, "value": "agreement.answer|v5"}}]}
-    message = slack_render.action_to_message(body)
-    assert (message.action, message.value, message.text) == ("agreement.answer", "v5", "Choice 5")
+    message, shared = slack_render.action_to_message(body)
+    assert (message.action, message.value, message.text, shared) == ("agreement.answer", "v5", "Choice 5", False)
 
 
 def test_long_text_is_split_into_sections() -> None:
@@ -48,7 +48,7 @@ def test_slack_event_filters() -> None:
 
 
 def test_adaptive_card_limits_actions_to_six() -> None:
-    from bot.adapters.teams import render_card
+    from bot.platforms.teams.render import render_card
 
     card = render_card(Reply("hi <at>you</at>", "help", 1.0, {}, buttons(9), (Field("A", "B"),)))
     assert card["version"] == "1.4" and "<at>" not in card["body"][0]["text"]
@@ -73,10 +73,12 @@ def test_handlers_never_import_a_platform_sdk() -> None:
         assert not _imports(path) & {"slack_bolt", "slack_sdk", "botbuilder", "botframework"}, path
 
 
-def test_botbuilder_is_imported_only_by_the_teams_adapter() -> None:
-    users = [p.relative_to(ROOT).as_posix() for p in (ROOT / "bot").rglob("*.py")
-             if _imports(p) & {"botbuilder", "botframework"}]
-    assert users == ["bot/adapters/teams.py"]
+def test_each_teams_sdk_is_imported_only_by_its_runtime() -> None:
+    def users(sdks: set[str]) -> list[str]:
+        return sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "bot").rglob("*.py") if _imports(p) & sdks)
+
+    assert users({"botbuilder", "botframework"}) == ["bot/platforms/teams/botbuilder_runtime.py"]
+    assert users({"microsoft_agents"}) in ([], ["bot/platforms/teams/agents_runtime.py"])
 
 
 def test_migrations_match_the_models(tmp_path: Path) -> None:

@@ -131,19 +131,19 @@ def test_help_lists_capabilities_with_buttons(harness) -> None:
 def test_a_failed_unit_of_work_leaves_no_notice_or_reminder(any_harness) -> None:
     from bot.db import insert_ignore
     from bot.models import OutboxMessage, Reminder
-    from bot.notify import Notice, queue
+    from bot.notify import Post, queue
 
     h = any_harness
     with pytest.raises(RuntimeError):
         with h.database.session() as s:
-            assert queue(s, "k1", Notice("ticket.new", "log", "department", "x"), now=h.now)
-            assert not queue(s, "k1", Notice("ticket.new", "log", "department", "x"), now=h.now)
+            assert queue(s, "k1", Post("ticket.new", "log", "department", "x"), now=h.now)
+            assert not queue(s, "k1", Post("ticket.new", "log", "department", "x"), now=h.now)
             raise RuntimeError("the turn failed after queueing")
     with h.database.session() as s:
         assert s.scalars(select(OutboxMessage)).first() is None
         assert s.scalars(select(Reminder)).first() is None
     with h.database.session() as s:
-        assert queue(s, "k1", Notice("ticket.new", "log", "department", "x"), now=h.now)
+        assert queue(s, "k1", Post("ticket.new", "log", "department", "x"), now=h.now)
     with h.database.session() as s:
         assert len(list(s.scalars(select(OutboxMessage)))) == 1
         assert insert_ignore(s, OutboxMessage, {"dedupe_key": "k1", "kind": "k", "platform": "log", "target": "t",

@@ -62,7 +62,7 @@ def world(sqlite_url: str) -> Iterator[SlackWorld]:
                                  SLACK_API_URL=f"{fake.url}/api/", DEPARTMENT_SLACK_CHANNEL="C-DEPT")
         database = Database.connect(settings.database_url)
         prepare(database, load_samples=False)
-        from bot.notifiers import build_notifiers
+        from bot.platforms import notifiers as build_notifiers
 
         runtime = Runtime(settings, database, make_bot(settings, database), build_notifiers(settings, database))
         with ServerThread(build_app(runtime, drain_outbox=False)) as server:
@@ -186,7 +186,7 @@ def test_non_staff_claim_click_is_refused(world: SlackWorld) -> None:
     payload = {"type": "block_actions", "user": {"id": "U-NOBODY"}, "team": {"id": "T1"}, "trigger_id": "tr",
                "channel": {"id": "C-DEPT"}, "response_url": f"{world.slack_url}/respond/4",
                "message": {"ts": "1.2", "text": "x", "blocks": []},
-               "actions": [{"type": "button", "action_id": "pb:0:ticket.claim", "value": "1", "block_id": "b",
+               "actions": [{"type": "button", "action_id": "pbs:0:ticket.claim", "value": "1", "block_id": "b",
                             "text": {"type": "plain_text", "text": "Claim"}, "action_ts": "1"}]}
     world.interactive(payload)
     assert "only the partnerships department" in world.slack.wait_for("response_url")[0]["blocks"][0]["text"]["text"]
@@ -196,13 +196,14 @@ def test_consult_command_opens_modal_and_submission_validates(world: SlackWorld)
     world.form({"command": "/consult", "text": "help with <!here> our MOU", "user_id": "U1", "channel_id": "C1",
                 "team_id": "T1", "response_url": f"{world.slack_url}/respond/5", "trigger_id": "tr-9"})
     view = world.slack.wait_for("views.open")[0]
-    assert view["trigger_id"] == "tr-9" and view["view"]["callback_id"] == "consult_modal"
+    assert view["trigger_id"] == "tr-9" and view["view"]["callback_id"] == "pb_form"
     desc = next(b for b in view["view"]["blocks"] if b["block_id"] == "description")
     assert desc["element"]["initial_value"] == "help with <!here> our MOU"
 
     def submit(school: str, description: str) -> requests.Response:
         return world.interactive({"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "U1", "name": "pat"},
-                                  "view": {"id": "V1", "type": "modal", "callback_id": "consult_modal", "private_metadata": "C1",
+                                  "view": {"id": "V1", "type": "modal", "callback_id": "pb_form",
+                                           "private_metadata": view["view"]["private_metadata"],
                                            "state": {"values": {
                                                "topic": {"topic": {"type": "static_select", "selected_option": {"value": "agreements"}}},
                                                "school": {"school": {"type": "plain_text_input", "value": school}},
@@ -262,10 +263,11 @@ def test_resolve_button_opens_a_modal_and_its_submission_resolves(world: SlackWo
                        "message": {"ts": "1.2", "text": dept["text"], "blocks": dept["blocks"]},
                        "actions": [{**resolve, "type": "button", "block_id": "b", "action_ts": "1"}]})
     view = world.slack.wait_for("views.open")[0]
-    assert view["trigger_id"] == "tr-r" and view["view"]["callback_id"] == "resolve_modal"
+    assert view["trigger_id"] == "tr-r" and view["view"]["callback_id"] == "pb_form"
+    assert json.loads(view["view"]["private_metadata"])["action"] == "ticket.resolve_note"
     assert world.slack.named("chat.update") == [], "the shared department post is not changed by a click"
     world.interactive({"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "U0STAFF1", "name": "sam"},
-                       "view": {"id": "V2", "type": "modal", "callback_id": "resolve_modal",
+                       "view": {"id": "V2", "type": "modal", "callback_id": "pb_form",
                                 "private_metadata": view["view"]["private_metadata"],
                                 "state": {"values": {"note": {"note": {"type": "plain_text_input",
                                                                        "value": "Sent the PSC checklist"}}}}}})
@@ -285,7 +287,7 @@ def test_remind_me_on_a_shared_post_answers_only_the_clicker(world: SlackWorld) 
     payload = {"type": "block_actions", "user": {"id": "U5"}, "team": {"id": "T1"}, "trigger_id": "tr",
                "channel": {"id": "C-ANN"}, "response_url": f"{world.slack_url}/respond/7",
                "message": {"ts": "1.3", "text": "digest", "blocks": [{"type": "actions", "elements": []}]},
-               "actions": [{"type": "button", "action_id": "pb:0:trainings.remind", "value": "1", "block_id": "b",
+               "actions": [{"type": "button", "action_id": "pbs:0:trainings.remind", "value": "1", "block_id": "b",
                             "text": {"type": "plain_text", "text": "Remind me"}, "action_ts": "1"}]}
     world.interactive(payload)
     answer = world.slack.wait_for("response_url")[0]

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from bot.adapters.slack_notifier import SlackNotifier
+from bot.platforms.slack.notifier import SlackNotifier
 from bot.core import Button
-from bot.notify import DeliveryError, Notice
+from bot.notify import DeliveryError, Post
 from tests.conftest import make_settings
 from tests.fakes import FakeSlack, ServerThread
 
@@ -20,8 +20,8 @@ def fake():
         yield slack, SlackNotifier(make_settings("sqlite://", SLACK_BOT_TOKEN="xoxb-t", SLACK_API_URL=f"{server.url}/api/"))
 
 
-def notice(**kw: object) -> Notice:
-    return Notice("ticket.new", "slack", "C-DEPT", "*C-1001* <!channel>", (Button("Claim", "ticket.claim", "1"),), **kw)  # type: ignore[arg-type]
+def notice(**kw: object) -> Post:
+    return Post("ticket.new", "slack", "C-DEPT", "*C-1001* <!channel>", (Button("Claim", "ticket.claim", "1"),), **kw)  # type: ignore[arg-type]
 
 
 def test_post_returns_a_reference_for_later_updates(fake) -> None:
@@ -82,11 +82,12 @@ def test_notices_for_unconfigured_platforms_wait_instead_of_being_logged_as_sent
     from sqlalchemy import select
 
     from bot.models import OutboxMessage
-    from bot.notify import LogNotifier, Notice, deliver_pending, queue
+    from bot.notify import LogNotifier, deliver_pending, queue
 
     with harness.database.session() as s:
-        queue(s, "k-slack", Notice("ticket.new", "slack", "C-DEPT", "hello"), now=harness.now)
+        queue(s, "k-slack", Post("ticket.new", "slack", "C-DEPT", "hello"), now=harness.now)
+        queue(s, "k-web", Post("ticket.requester", "web", "w-1", "hello"), now=harness.now)
     assert deliver_pending(harness.database.sessions, {}, harness.now, fallback=LogNotifier()) == 0
     with harness.database.session() as s:
-        row = s.scalars(select(OutboxMessage)).one()
-        assert row.sent_at is None and row.attempts == 0 and "no notifier for slack" in row.last_error
+        rows = list(s.scalars(select(OutboxMessage)))
+        assert [(r.platform, r.sent_at, r.attempts) for r in rows] == [("slack", None, 0), ("web", None, 0)]

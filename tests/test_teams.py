@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.seed import prepare
 from bot.db import Database
 from bot.models import ConversationReference, Ticket
-from bot.notifiers import build_notifiers
+from bot.platforms import notifiers as build_notifiers
 from bot.server import Runtime, build_app
 from tests.conftest import make_settings, make_bot
 from tests.fakes import SIGNING_SECRET, FakeConnector, FakeSlack, ServerThread
@@ -139,15 +139,15 @@ def test_welcome_once_per_conversation_and_reference_stored(world: TeamsWorld) -
     time.sleep(0.5)
     assert len(world.connector.posts) == 1 and "partnerbot" in world.connector.posts[0]["activity"]["text"]
     with world.runtime.database.session() as s:
-        row = s.get(ConversationReference, f"{CHANNEL};messageid=0")
-        assert row is not None and row.reference["serviceUrl"].startswith(world.connector_url)
+        row = s.get(ConversationReference, CHANNEL)  # the channel, not the thread the bot was added in
+        assert row is not None and row.kind == "channel" and row.reference["serviceUrl"].startswith(world.connector_url)
 
 
 def test_user_text_is_escaped_in_cards(world: TeamsWorld) -> None:
     world.consult("I need a consultation: &lt;at&gt;Everyone&lt;/at&gt; <b>urgent</b> about the MOU at Lowell")
     world.runtime.drain_outbox()
     dept = world.slack.wait_for("chat.postMessage")[0]
-    from bot.adapters.teams import render_card
+    from bot.platforms.teams.render import render_card
     from bot.core import Reply
 
     card = render_card(Reply(dept["text"].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"), "x"))
@@ -159,14 +159,18 @@ def test_consultation_form_card_validates_then_creates(world: TeamsWorld) -> Non
     world.send(world.message("I need a consultation"))
     form = card_of(world.connector.wait(1)[0])
     assert {e.get("id") for e in form["body"]} >= {"topic", "school", "description"}
-    world.send(world.message(value={"action": "consultation.form", "topic": "data_sharing", "school": "Nowhere", "description": "x"}))
+    submit = form["actions"][0]["data"]  # Teams sends the action's data with the inputs' values
+    world.send(world.message(value={**submit, "topic": "data_sharing", "school": "Nowhere", "description": "x"}))
     invalid = card_of(world.connector.wait(2)[1])
     texts = [b.get("text", "") for b in invalid["body"]]
     assert any("couldn't find that school" in t for t in texts) and any("sentence or two" in t for t in texts)
-    world.send(world.message(value={"action": "consultation.form", "topic": "data_sharing", "school": "Garfield",
+    world.send(world.message(value={**submit, "topic": "data_sharing", "school": "Garfield",
                                     "description": "Our tutoring partner needs a DSA renewal for attendance data"}))
     created = world.connector.wait(3)[2]
     assert "C-1001" in json.dumps(created["activity"])
+    world.send(world.message("Garfield"))
+    after = world.connector.wait(4)[3]
+    assert "What is the consultation about" not in json.dumps(after["activity"]), "the form closed the chat intake"
 
 
 def test_ticket_from_teams_is_claimed_from_slack_and_requester_told_in_teams(world: TeamsWorld) -> None:
@@ -198,7 +202,10 @@ def test_ticket_from_slack_pings_teams_department_and_claim_from_teams(world: Te
     world.runtime.drain_outbox()
     posts = world.connector.wait(3)
     ping = posts[2]
-    assert ping["conversation"] == f"{CHANNEL};messageid=9" and ping["method"] == "POST"
+    # a new post in the channel (its own thread), not a reply in the thread of "use this channel for ..."
+    assert ping["method"] == "CREATE" and ping["parameters"]["isGroup"] is True
+    assert ping["parameters"]["channelData"]["channel"]["id"] == CHANNEL
+    assert ping["conversation"].startswith(f"{CHANNEL};messageid=new-")
     claim = next(a for a in card_of(ping)["actions"] if a["title"] == "Claim")
     world.send(world.message(value=claim["data"], user=STAFF, conversation=channel_conversation("9")))
     world.connector.wait(4)
@@ -217,12 +224,13 @@ def test_removed_bot_marks_reference_inactive(world: TeamsWorld) -> None:
     world.send(world.message("hello"))
     world.connector.wait(1)
     world.connector.fail_status = 403
-    from bot.notify import DeliveryError, Notice
-    from bot.adapters.teams import TeamsNotifier
+    from bot.notify import DeliveryError, Post
+    from bot.platforms.teams import sdk
+    from bot.platforms.teams.notifier import TeamsNotifier
 
-    notifier = TeamsNotifier(world.runtime.settings, world.runtime.database)
+    notifier = TeamsNotifier(world.runtime.settings, world.runtime.database, sdk(world.runtime.settings))
     with pytest.raises(DeliveryError) as failure:
-        notifier.send(Notice("ticket.requester", "teams", "aad-pat", "hi"), None)
+        notifier.send(Post("ticket.requester", "teams", "aad-pat", "hi"), None)
     assert failure.value.permanent
     with world.runtime.database.session() as s:
         assert s.get(ConversationReference, "a:personal-29:pat").active is False
@@ -266,7 +274,7 @@ def test_teams_without_app_id_is_refused_on_postgres_settings(sqlite_url: str) -
     assert not settings.is_sqlite
     from aiohttp import web
 
-    from bot.adapters import teams
+    from bot.platforms.teams import TeamsPlatform
 
     app = web.Application()
 
@@ -275,7 +283,7 @@ def test_teams_without_app_id_is_refused_on_postgres_settings(sqlite_url: str) -
 
     runtime = FakeRuntime()
     runtime.settings = settings  # type: ignore[attr-defined]
-    teams.install(app, runtime)
+    TeamsPlatform().install(app, runtime)  # type: ignore[arg-type]
     with ServerThread(app) as server:
         refused = requests.post(f"{server.url}/api/messages", json={"type": "message"}, timeout=5)
         assert refused.status_code == 404 and "not configured" in refused.text

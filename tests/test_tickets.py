@@ -170,7 +170,7 @@ def test_concurrent_claims_have_one_winner(any_harness) -> None:
         barrier.wait()
         with h.database.session() as s:
             try:
-                service.claim(s, h.settings, 1, Actor("cli", user, user), h.now)
+                service.claim(s, h.bot.outbox, 1, Actor("cli", user, user), h.now)
                 results[user] = "won"
             except TicketError as exc:
                 results[user] = str(exc)
@@ -207,11 +207,11 @@ def test_business_hours() -> None:
 def test_sla_reminder_once_per_interval(harness) -> None:
     harness.open_ticket("I need a consultation: help with a PSC for a dance teacher at Madison")
     with harness.database.session() as s:
-        assert send_sla_reminders(s, harness.settings, harness.now + dt.timedelta(hours=4)) == 0
+        assert send_sla_reminders(s, harness.settings, harness.bot.outbox, harness.now + dt.timedelta(hours=4)) == 0
         later = harness.now + dt.timedelta(days=4)  # Tue 09:00 -> Sat: 4 business days of 9 hours = 36 hours
-        assert send_sla_reminders(s, harness.settings, later) == 1
-        assert send_sla_reminders(s, harness.settings, later) == 0, "same interval never twice"
-        assert send_sla_reminders(s, harness.settings, later + dt.timedelta(days=4)) == 1  # 54 hours: interval 2
+        assert send_sla_reminders(s, harness.settings, harness.bot.outbox, later) == 1
+        assert send_sla_reminders(s, harness.settings, harness.bot.outbox, later) == 0, "same interval never twice"
+        assert send_sla_reminders(s, harness.settings, harness.bot.outbox, later + dt.timedelta(days=4)) == 1  # 54 hours: interval 2
     with harness.database.session() as s:
         keys = sorted(s.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.kind == "ticket.sla")))
     assert keys == ["ticket:1:sla:1:log:department", "ticket:1:sla:2:log:department"]
@@ -221,7 +221,7 @@ def test_claimed_tickets_get_no_sla_reminder(harness) -> None:
     harness.open_ticket("I need a consultation: help with a PSC for a dance teacher at Madison")
     harness.ask("claim C-1001", user="staff-1")
     with harness.database.session() as s:
-        assert send_sla_reminders(s, harness.settings, harness.now + dt.timedelta(days=10)) == 0
+        assert send_sla_reminders(s, harness.settings, harness.bot.outbox, harness.now + dt.timedelta(days=10)) == 0
 
 
 def test_report_outdated_creates_a_correction_ticket(harness) -> None:
@@ -250,12 +250,14 @@ def test_resolve_prompt_steps_aside_for_a_new_question_and_can_be_cancelled(harn
     ask = harness.press(Button("Resolve", "ticket.resolve", "1"), user="staff-1", session="dept")
     assert ask.data["asking"] == "resolution"
     other = harness.ask("which partners serve Garfield?", user="staff-1", session="dept")
-    assert other.intent == "partners"
+    assert other.intent == "partners" and "Back to your resolution" in other.text
     with harness.database.session() as s:
         assert s.get(Ticket, 1).status == "open"
     harness.press(Button("Resolve", "ticket.resolve", "1"), user="staff-1", session="dept")
     assert harness.ask("never mind", user="staff-1", session="dept").data["cancelled"] is True
-    form = harness.press(Button("Resolve", "ticket.resolve_note", '{"id": 1, "note": "sent the PSC checklist"}'),
+    assert ask.form is not None and [f.name for f in ask.form.fields] == ["note"]
+    assert (ask.form.submit.action, ask.form.submit.value) == ("ticket.resolve_note", "1")
+    form = harness.press(Button("Resolve", "ticket.resolve_note", '{"note": "sent the PSC checklist", "context": "1"}'),
                          user="staff-1", session="elsewhere")
     assert form.data["status"] == "resolved"
 
@@ -263,14 +265,14 @@ def test_resolve_prompt_steps_aside_for_a_new_question_and_can_be_cancelled(harn
 def test_transitions_are_conditional(harness) -> None:
     harness.open_ticket("I need a consultation: help with a PSC for a dance teacher at Madison", user="U-R")
     with harness.database.session() as s:
-        service.cancel(s, harness.settings, 1, Actor("cli", "U-R"), harness.now)
+        service.cancel(s, harness.bot.outbox, 1, Actor("cli", "U-R"), harness.now)
     with harness.database.session() as s:
         with pytest.raises(TicketError, match="already cancelled"):
-            service.cancel(s, harness.settings, 1, Actor("cli", "U-R"), harness.now)
+            service.cancel(s, harness.bot.outbox, 1, Actor("cli", "U-R"), harness.now)
         with pytest.raises(TicketError, match="is cancelled"):
-            service.assign(s, harness.settings, 1, Actor("cli", "staff-1"), Actor("cli", "staff-2"), harness.now)
+            service.assign(s, harness.settings, harness.bot.outbox, 1, Actor("cli", "staff-1"), Actor("cli", "staff-2"), harness.now)
         with pytest.raises(TicketError, match="already cancelled"):
-            service.resolve(s, harness.settings, 1, Actor("cli", "staff-1"), "x", harness.now)
+            service.resolve(s, harness.bot.outbox, 1, Actor("cli", "staff-1"), "x", harness.now)
     assert events(harness, 1) == ["created", "cancelled"]
 
 

@@ -14,6 +14,7 @@ from bot.models import AnnouncementPost, OutboxMessage, TrainingSession
 from bot.scheduler import Clock, parse_cron
 from bot.config import ConfigError
 from bot.db import Database
+from bot.platforms import outbox as _outbox
 from bot.trainings.announce import break_on, post_digest, send_due_reminders, Break
 from bot.trainings.importer import import_trainings
 from tests.conftest import FIXTURES, Harness, make_settings
@@ -132,10 +133,10 @@ def test_reminder_fires_once_the_day_before(calendar) -> None:
     listing = calendar.ask("upcoming RULER trainings", user="U-R", platform="slack", session="D1")
     calendar.press(listing, user="U-R", platform="slack", session="D1", label=listing.buttons[0].label)
     with calendar.database.session() as s:
-        assert send_due_reminders(s, calendar.settings, calendar.now) == 0
+        assert send_due_reminders(s, calendar.settings, calendar.bot.outbox, calendar.now) == 0
         day_before = dt.datetime(2026, 12, 7, 9, 5, tzinfo=calendar.settings.tz)
-        assert send_due_reminders(s, calendar.settings, day_before) == 1
-        assert send_due_reminders(s, calendar.settings, day_before + dt.timedelta(hours=1)) == 0
+        assert send_due_reminders(s, calendar.settings, calendar.bot.outbox, day_before) == 1
+        assert send_due_reminders(s, calendar.settings, calendar.bot.outbox, day_before + dt.timedelta(hours=1)) == 0
     calendar.deliver()
     calendar.now = dt.datetime(2026, 12, 7, 18, 0, tzinfo=dt.timezone.utc)
     calendar.deliver()
@@ -151,10 +152,10 @@ def _announcing(h: Harness):  # type: ignore[no-untyped-def]
 def test_digest_lists_next_two_weeks_and_posts_once_per_channel(calendar) -> None:
     settings = _announcing(calendar)
     with calendar.database.session() as s:
-        result = post_digest(s, settings, calendar.now)
+        result = post_digest(s, settings, _outbox(settings), calendar.now)
     assert result.posted == [("slack", "C-ANN1"), ("slack", "C-ANN2")] and result.sessions == 2  # Dec 2 and Dec 8
     with calendar.database.session() as s:
-        again = post_digest(s, settings, calendar.now + dt.timedelta(hours=1))
+        again = post_digest(s, settings, _outbox(settings), calendar.now + dt.timedelta(hours=1))
         text = s.scalars(select(OutboxMessage.payload)).first()["text"]
     assert again.posted == [] and again.skipped_reason == "already posted this week"
     assert "Racial Equity" not in text and "RULER: Feelings Words" in text
@@ -162,7 +163,7 @@ def test_digest_lists_next_two_weeks_and_posts_once_per_channel(calendar) -> Non
 
 def test_empty_digest_is_not_posted(harness) -> None:
     with harness.database.session() as s:
-        result = post_digest(s, _announcing(harness), harness.now)
+        result = post_digest(s, _announcing(harness), _outbox(_announcing(harness)), harness.now)
     assert result.posted == [] and "no sessions" in (result.skipped_reason or "")
 
 
@@ -170,7 +171,7 @@ def test_no_digest_during_breaks(calendar) -> None:
     winter = dt.datetime(2026, 12, 22, 16, 0, tzinfo=dt.timezone.utc)
     assert break_on(winter.date()) is not None
     with calendar.database.session() as s:
-        result = post_digest(s, _announcing(calendar), winter)
+        result = post_digest(s, _announcing(calendar), _outbox(_announcing(calendar)), winter)
     assert result.posted == [] and "break" in (result.skipped_reason or "")
     assert break_on(dt.date(2026, 3, 3), (Break("x", dt.date(2026, 3, 1), dt.date(2026, 3, 5)),)) is not None
 
@@ -214,8 +215,8 @@ def test_new_and_cancelled_sessions_are_announced(calendar, tmp_path: Path) -> N
     with calendar.database.session() as s:
         report = import_trainings(s, changed, settings.tz, calendar.now)
         assert len(report.cancelled) == 1
-        queued = queue_calendar_changes(s, settings, report)
-        again = queue_calendar_changes(s, settings, report)
+        queued = queue_calendar_changes(s, settings, _outbox(settings), report)
+        again = queue_calendar_changes(s, settings, _outbox(settings), report)
     assert queued == 3 and again == 0  # two channels + the reminded user's DM, once
     reply = calendar.ask("upcoming RULER trainings")
     assert reply.data["sessions"] == []
@@ -288,13 +289,13 @@ def test_moving_a_session_to_another_day_is_a_reschedule_with_uid_and_rearms_rem
     listing = harness.ask("upcoming RULER trainings", user="U-R")
     harness.press(listing, user="U-R", label=listing.buttons[0].label)
     with harness.database.session() as s:
-        assert send_due_reminders(s, harness.settings, dt.datetime(2026, 12, 7, 18, tzinfo=dt.timezone.utc)) == 1
+        assert send_due_reminders(s, harness.settings, harness.bot.outbox, dt.datetime(2026, 12, 7, 18, tzinfo=dt.timezone.utc)) == 1
     path.write_text(header + "r-1,RULER Basics,RULER,2026-12-10T10:00-08:00,2026-12-10T12:00-08:00,,,,\n")
     report = load(harness, path)
     assert report.created == [] and len(report.rescheduled) == 1
     with harness.database.session() as s:
         assert s.scalar(select(func.count()).select_from(TrainingSession)) == 1
-        assert send_due_reminders(s, harness.settings, dt.datetime(2026, 12, 9, 18, tzinfo=dt.timezone.utc)) == 1
+        assert send_due_reminders(s, harness.settings, harness.bot.outbox, dt.datetime(2026, 12, 9, 18, tzinfo=dt.timezone.utc)) == 1
 
 
 def test_csv_without_uid_warns(calendar) -> None:

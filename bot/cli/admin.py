@@ -110,12 +110,16 @@ def run_staff(args: argparse.Namespace, settings: Settings) -> int:
 def run_tickets(args: argparse.Namespace, settings: Settings) -> int:
     import getpass
 
+    from bot.platforms import outbox as platform_outbox
     from bot.tickets import service
     from bot.tickets.service import Actor, TicketError
 
     database = open_database(settings)
-    platform, _, user = (args.actor or f"cli:{getpass.getuser()}").rpartition(":")
-    actor = Actor(platform or "cli", user, user)
+    outbox = platform_outbox(settings)
+    platform, _, user = (args.actor or f"cli:{getpass.getuser()}").partition(":")
+    if not user:  # "--as alex": a terminal user
+        platform, user = "cli", platform
+    actor = Actor(platform, user, user)
     now = dt.datetime.now(dt.timezone.utc)
     with database.session() as session:
         try:
@@ -139,9 +143,9 @@ def run_tickets(args: argparse.Namespace, settings: Settings) -> int:
                       "(partnerbot staff add, or --as platform:id)", file=sys.stderr)
                 return 1
             if args.tickets_command == "claim":
-                ticket = service.claim(session, settings, ticket_id, actor, now)
+                ticket = service.claim(session, outbox, ticket_id, actor, now)
             elif args.tickets_command == "resolve":
-                ticket = service.resolve(session, settings, ticket_id, actor, args.note, now)
+                ticket = service.resolve(session, outbox, ticket_id, actor, args.note, now)
             else:
                 ticket = service.get(session, ticket_id)
         except TicketError as exc:

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from bot.app import create_bot
 from bot.config import Settings
 from bot.core import Message, Reply
+from bot.platforms.console.render import render_text
 from bot.router import Bot
 
 MAX_LINE = 100_000
@@ -94,18 +95,6 @@ def parse_batch_line(line: str, number: int) -> Message:
         value=None if value is None else str(value),
         user_name=item.get("user_name"),
     )
-
-
-def render_text(reply: Reply) -> str:
-    """Console rendering: text, fields, numbered buttons, footer."""
-    lines = [reply.text.replace("*", "")]
-    for field in reply.fields:
-        lines.append(f"  {field.label}: {field.value}")
-    for number, button in enumerate(reply.buttons, start=1):
-        lines.append(f"  [{number}] {button.label}")
-    if reply.footer:
-        lines.append(f"  ({reply.footer})")
-    return "\n".join(lines)
 
 
 def run_chat(args: argparse.Namespace, settings: Settings) -> int:

@@ -57,9 +57,10 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
                 report.committed = False
                 session.rollback()
             elif args.kind == "trainings":
+                from bot.platforms import outbox
                 from bot.trainings.announce import queue_calendar_changes
 
-                queue_calendar_changes(session, settings, report)
+                queue_calendar_changes(session, settings, outbox(settings), report)
     except ImportFileError as exc:
         print(f"partnerbot import: {exc}", file=sys.stderr)
         return 2

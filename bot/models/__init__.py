@@ -11,11 +11,12 @@ from bot.models.directory import (
 )
 from bot.models.tickets import OutboxMessage, StaffMember, Ticket, TicketEvent
 from bot.models.trainings import AnnouncementPost, Reminder, TrainingSession
-from bot.models.channels import ConversationReference
+from bot.models.channels import ChannelRole, ConversationReference
 
 __all__ = [
     "AnnouncementPost",
     "Base",
+    "ChannelRole",
     "ConversationReference",
     "ConversationState",
     "CorrectionRequest",

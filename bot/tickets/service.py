@@ -19,7 +19,7 @@ from bot.config import STAFF_PLATFORMS, Settings
 from bot.core import Button
 from bot.models import StaffMember, Ticket, TicketEvent
 from bot.models.tickets import TICKET_NUMBER_OFFSET
-from bot.notify import Notice, queue
+from bot.notify import DEPARTMENT, Notice, Outbox, user_audience
 from bot.text import normalise, truncate
 from knowledge import load_yaml
 
@@ -70,23 +70,6 @@ def is_staff(session: Session, settings: Settings, platform: str, user_id: str) 
         StaffMember.platform == platform, StaffMember.user_id == user_id)) is not None
 
 
-def department_targets(session: Session, settings: Settings) -> list[tuple[str, str]]:
-    targets: list[tuple[str, str]] = []
-    if settings.department_slack_channel:
-        targets.append(("slack", settings.department_slack_channel))
-    teams = settings.department_teams_channel or _stored_teams_department_channel(session)
-    if teams:
-        targets.append(("teams", teams))
-    return targets or [("log", "department")]
-
-
-def _stored_teams_department_channel(session: Session) -> str | None:
-    from bot.models import ConversationReference
-
-    return session.scalar(select(ConversationReference.conversation_id).where(
-        ConversationReference.kind == "department", ConversationReference.active.is_(True)))
-
-
 def _event(session: Session, ticket: Ticket, kind: str, actor: Actor, note: str | None, now: dt.datetime) -> None:
     session.add(TicketEvent(ticket_id=ticket.id, kind=kind, actor_platform=actor.platform, actor_id=actor.user_id,
                             note=note, at=now))
@@ -94,14 +77,14 @@ def _event(session: Session, ticket: Ticket, kind: str, actor: Actor, note: str 
     session.refresh(ticket, ["events"])
 
 
-def _changed(session: Session, settings: Settings, ticket: Ticket, kind: str, actor: Actor, now: dt.datetime, *,
+def _changed(session: Session, outbox: Outbox, ticket: Ticket, kind: str, actor: Actor, now: dt.datetime, *,
              note: str | None = None, requester: str | None = None, department: bool = True) -> Ticket:
     """Record a change in the history and queue who must hear about it."""
     _event(session, ticket, kind, actor, note, now)
     if department:
-        _notify_department(session, settings, ticket, kind, now)
+        _notify_department(session, outbox, ticket, kind, now)
     if requester:
-        _notify_requester(session, ticket, requester, kind, now)
+        _notify_requester(session, outbox, ticket, requester, kind, now)
     return ticket
 
 
@@ -135,29 +118,29 @@ def school_name(session: Session, ticket: Ticket) -> str | None:
     return school.name if school else None
 
 
-def _post_key(ticket: Ticket, platform: str, target: str) -> str:
-    return f"ticket:{ticket.id}:post:{platform}:{target}"
+def _post_key(ticket: Ticket) -> str:
+    return f"ticket:{ticket.id}:post"
 
 
-def _notify_department(session: Session, settings: Settings, ticket: Ticket, change: str, now: dt.datetime) -> None:
+def _notify_department(session: Session, outbox: Outbox, ticket: Ticket, change: str, now: dt.datetime) -> None:
+    """The department's post for a ticket, then updates of that same post as the ticket changes."""
     text, buttons = department_post(ticket, school_name(session, ticket))
-    for platform, target in department_targets(session, settings):
-        key = _post_key(ticket, platform, target)
-        if change == "created":
-            queue(session, key, Notice("ticket.new", platform, target, text, buttons, {"ticket_id": ticket.id}), now=now)
-        else:
-            queue(session, f"{key}:{change}:{len(ticket.events)}", Notice(
-                "ticket.update", platform, target, text, buttons, {"ticket_id": ticket.id}, update_of=key), now=now)
+    key = _post_key(ticket)
+    if change == "created":
+        outbox.queue(session, key, Notice("ticket.new", DEPARTMENT, text, buttons, {"ticket_id": ticket.id}), now=now)
+    else:
+        outbox.queue(session, f"{key}:{change}:{len(ticket.events)}", Notice(
+            "ticket.update", DEPARTMENT, text, buttons, {"ticket_id": ticket.id}, update_of=key), now=now)
 
 
-def _notify_requester(session: Session, ticket: Ticket, text: str, change: str, now: dt.datetime) -> None:
-    queue(session, f"ticket:{ticket.id}:requester:{change}:{len(ticket.events)}", Notice(
-        "ticket.requester", ticket.requester_platform, ticket.requester_id, text, (),
+def _notify_requester(session: Session, outbox: Outbox, ticket: Ticket, text: str, change: str, now: dt.datetime) -> None:
+    outbox.queue(session, f"ticket:{ticket.id}:requester:{change}:{len(ticket.events)}", Notice(
+        "ticket.requester", user_audience(ticket.requester_platform, ticket.requester_id), text, (),
         {"ticket_id": ticket.id, "channel": ticket.requester_channel}), now=now)
 
 
 def create(
-    session: Session, settings: Settings, requester: Actor, topic: str, description: str,
+    session: Session, outbox: Outbox, requester: Actor, topic: str, description: str,
     school_id: int | None, now: dt.datetime,
 ) -> Ticket:
     if topic not in topics():
@@ -169,7 +152,7 @@ def create(
     )
     session.add(ticket)
     session.flush()
-    return _changed(session, settings, ticket, "created", requester, now)
+    return _changed(session, outbox, ticket, "created", requester, now)
 
 
 DUPLICATE_WINDOW = dt.timedelta(days=1)
@@ -195,7 +178,7 @@ def get(session: Session, ticket_id: int) -> Ticket:
     return ticket
 
 
-def claim(session: Session, settings: Settings, ticket_id: int, actor: Actor, now: dt.datetime) -> Ticket:
+def claim(session: Session, outbox: Outbox, ticket_id: int, actor: Actor, now: dt.datetime) -> Ticket:
     ticket = get(session, ticket_id)
     won = _transition(session, ticket, ("open",), status="claimed", assignee_platform=actor.platform,
                       assignee_id=actor.user_id, assignee_name=actor.label, claimed_at=now, updated_at=now)
@@ -204,7 +187,7 @@ def claim(session: Session, settings: Settings, ticket_id: int, actor: Actor, no
             who = "you" if (ticket.assignee_platform, ticket.assignee_id) == (actor.platform, actor.user_id) else ticket.assignee_name
             raise TicketError(f"{ticket.number} is already claimed by {who}.")
         raise TicketError(f"{ticket.number} is {ticket.status}; reopen it first if it needs more work.")
-    return _changed(session, settings, ticket, "claimed", actor, now, requester=(
+    return _changed(session, outbox, ticket, "claimed", actor, now, requester=(
         f"{actor.label} from the partnerships department has your request {ticket.number} and will be in touch."))
 
 
@@ -219,7 +202,7 @@ def _transition(session: Session, ticket: Ticket, allowed_from: tuple[str, ...],
     return bool(done)
 
 
-def assign(session: Session, settings: Settings, ticket_id: int, actor: Actor, assignee: Actor, now: dt.datetime) -> Ticket:
+def assign(session: Session, settings: Settings, outbox: Outbox, ticket_id: int, actor: Actor, assignee: Actor, now: dt.datetime) -> Ticket:
     ticket = get(session, ticket_id)
     if not is_staff(session, settings, assignee.platform, assignee.user_id):
         raise TicketError(f"{assignee.platform}:{assignee.user_id} is not department staff; "
@@ -228,21 +211,21 @@ def assign(session: Session, settings: Settings, ticket_id: int, actor: Actor, a
                        assignee_id=assignee.user_id, assignee_name=assignee.label,
                        claimed_at=ticket.claimed_at or now, updated_at=now):
         raise TicketError(f"{ticket.number} is {ticket.status}; reopen it first.")
-    return _changed(session, settings, ticket, "reassigned", actor, now,
+    return _changed(session, outbox, ticket, "reassigned", actor, now,
                     note=f"to {assignee.platform}:{assignee.user_id}",
                     requester=f"{assignee.label} from the partnerships department now has your request {ticket.number}.")
 
 
-def add_note(session: Session, settings: Settings, ticket_id: int, actor: Actor, note: str, now: dt.datetime) -> Ticket:
+def add_note(session: Session, outbox: Outbox, ticket_id: int, actor: Actor, note: str, now: dt.datetime) -> Ticket:
     ticket = get(session, ticket_id)
     if not note.strip():
         raise TicketError("The note is empty; write what you want to add after the ticket number.")
     ticket.updated_at = now
-    return _changed(session, settings, ticket, "note", actor, now, note=note, department=False,
+    return _changed(session, outbox, ticket, "note", actor, now, note=note, department=False,
                     requester=f"Update on {ticket.number} from {actor.label}: {truncate(note, 1000)}")
 
 
-def resolve(session: Session, settings: Settings, ticket_id: int, actor: Actor, resolution: str, now: dt.datetime) -> Ticket:
+def resolve(session: Session, outbox: Outbox, ticket_id: int, actor: Actor, resolution: str, now: dt.datetime) -> Ticket:
     ticket = get(session, ticket_id)
     if ticket.status in ("resolved", "cancelled"):
         raise TicketError(f"{ticket.number} is already {ticket.status}.")
@@ -252,26 +235,26 @@ def resolve(session: Session, settings: Settings, ticket_id: int, actor: Actor, 
                        claimed_at=ticket.claimed_at or now):
         raise TicketError(f"{ticket.number} is already {ticket.status}.")
     note = f" Resolution: {truncate(resolution, 1000)}" if resolution.strip() else ""
-    return _changed(session, settings, ticket, "resolved", actor, now, note=resolution,
+    return _changed(session, outbox, ticket, "resolved", actor, now, note=resolution,
                     requester=f"Your request {ticket.number} was resolved by {actor.label}.{note}")
 
 
-def reopen(session: Session, settings: Settings, ticket_id: int, actor: Actor, now: dt.datetime) -> Ticket:
+def reopen(session: Session, outbox: Outbox, ticket_id: int, actor: Actor, now: dt.datetime) -> Ticket:
     ticket = get(session, ticket_id)
     if not _transition(session, ticket, ("resolved", "cancelled"), status="open", assignee_platform=None,
                        assignee_id=None, assignee_name=None, resolution=None, resolved_at=None, claimed_at=None,
                        updated_at=now):
         raise TicketError(f"{ticket.number} is still {ticket.status}; there is nothing to reopen.")
-    return _changed(session, settings, ticket, "reopened", actor, now)
+    return _changed(session, outbox, ticket, "reopened", actor, now)
 
 
-def cancel(session: Session, settings: Settings, ticket_id: int, actor: Actor, now: dt.datetime) -> Ticket:
+def cancel(session: Session, outbox: Outbox, ticket_id: int, actor: Actor, now: dt.datetime) -> Ticket:
     ticket = get(session, ticket_id)
     if (ticket.requester_platform, ticket.requester_id) != (actor.platform, actor.user_id):
         raise TicketError("Only the person who asked can cancel a request.")
     if not _transition(session, ticket, ("open", "claimed"), status="cancelled", updated_at=now):
         raise TicketError(f"{ticket.number} is already {ticket.status}.")
-    return _changed(session, settings, ticket, "cancelled", actor, now)
+    return _changed(session, outbox, ticket, "cancelled", actor, now)
 
 
 def requested_by(session: Session, actor: Actor, include_closed: bool = False) -> list[Ticket]:

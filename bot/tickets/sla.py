@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.models import Ticket
-from bot.notify import Notice, queue
-from bot.tickets.service import department_post, department_targets, school_name
+from bot.notify import DEPARTMENT, Notice, Outbox
+from bot.tickets.service import department_post, school_name
 
 DAY_START, DAY_END = dt.time(8, 0), dt.time(17, 0)
 
@@ -34,7 +34,7 @@ def business_hours_between(start: dt.datetime, end: dt.datetime, tz: ZoneInfo) -
     return total
 
 
-def send_sla_reminders(session: Session, settings: Settings, now: dt.datetime) -> int:
+def send_sla_reminders(session: Session, settings: Settings, outbox: Outbox, now: dt.datetime) -> int:
     if settings.consult_sla_hours <= 0:
         return 0
     count = 0
@@ -45,9 +45,7 @@ def send_sla_reminders(session: Session, settings: Settings, now: dt.datetime) -
             continue
         text, buttons = department_post(ticket, school_name(session, ticket))
         text = f"Still unclaimed after {interval * settings.consult_sla_hours:g} business hours:\n{text}"
-        for platform, target in department_targets(session, settings):
-            if queue(session, f"ticket:{ticket.id}:sla:{interval}:{platform}:{target}",
-                     Notice("ticket.sla", platform, target, text, buttons, {"ticket_id": ticket.id}), now=now):
-                count += 1
+        count += len(outbox.queue(session, f"ticket:{ticket.id}:sla:{interval}",
+                              Notice("ticket.sla", DEPARTMENT, text, buttons, {"ticket_id": ticket.id}), now=now))
         ticket.sla_reminders_sent = interval
     return count

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.db import insert_ignore
 from bot.core import Button
-from bot.models import AnnouncementPost, ConversationReference, Reminder, TrainingSession
-from bot.notify import Notice, queue
+from bot.models import AnnouncementPost, Reminder, TrainingSession
+from bot.notify import ANNOUNCEMENTS, Notice, Outbox, post_key, user_audience
 from bot.trainings.calendar import upcoming, when
 from knowledge import load_yaml
 
@@ -51,19 +51,15 @@ def break_on(day: dt.date, ranges: tuple[Break, ...] | None = None) -> Break | N
     return None
 
 
-def announcement_targets(session: Session, settings: Settings) -> list[tuple[str, str]]:
-    targets = [("slack", channel) for channel in settings.announce_slack_channels]
-    targets += [("teams", cid) for cid in session.scalars(select(ConversationReference.conversation_id).where(
-        ConversationReference.is_announcement_target.is_(True), ConversationReference.active.is_(True)))]
-    return targets
-
-
-def record(session: Session, key: str, notice: Notice, now: dt.datetime, detail: str = "") -> bool:
-    """Record a post under its unique key and queue it; False if it was already made."""
-    if not insert_ignore(session, AnnouncementPost, {"key": key, "posted_at": now, "detail": detail[:500]}, ("key",)):
-        return False
-    queue(session, key, notice, now=now)
-    return True
+def record(session: Session, outbox: Outbox, key: str, notice: Notice, now: dt.datetime,
+           detail: str = "") -> list[tuple[str, str]]:
+    """Queue a notice under its unique key and keep a record of each post; the targets posted to now
+    (none if every target already had it)."""
+    added = outbox.queue(session, key, notice, now=now)
+    for platform, target in added:
+        insert_ignore(session, AnnouncementPost, {"key": post_key(key, platform, target), "posted_at": now,
+                                                  "detail": detail[:500]}, ("key",))
+    return added
 
 
 def digest_text(sessions: list[TrainingSession], settings: Settings) -> str:
@@ -86,7 +82,8 @@ class DigestResult:
     sessions: int = 0
 
 
-def post_digest(session: Session, settings: Settings, now: dt.datetime, *, ignore_breaks: bool = False) -> DigestResult:
+def post_digest(session: Session, settings: Settings, outbox: Outbox, now: dt.datetime, *,
+                ignore_breaks: bool = False) -> DigestResult:
     local_day = now.astimezone(settings.tz).date()
     on_break = break_on(local_day)
     if on_break and not ignore_breaks:
@@ -95,25 +92,20 @@ def post_digest(session: Session, settings: Settings, now: dt.datetime, *, ignor
     sessions = [s for s in upcoming(session, now) if s.starts_at < window_end]
     if not sessions and not settings.announce_empty_digest:
         return DigestResult([], "no sessions in the next two weeks")
-    targets = announcement_targets(session, settings)
-    if not targets:
-        return DigestResult([], "no announcement channels configured (ANNOUNCE_SLACK_CHANNELS, or Teams channels)", len(sessions))
+    if not outbox.audiences.targets(session, ANNOUNCEMENTS):
+        return DigestResult([], "no announcement channels configured (ANNOUNCE_SLACK_CHANNELS, or \"use this "
+                                "channel for announcements\")", len(sessions))
     year, week, _ = local_day.isocalendar()
     text = digest_text(sessions, settings)
     buttons = tuple(Button(f"Remind me: {s.title[:40]}", "trainings.remind", str(s.id)) for s in sessions[:5])
-    posted = []
-    for platform, target in targets:
-        key = f"digest:{year}-W{week:02d}:{platform}:{target}"
-        notice = Notice("trainings.digest", platform, target, text, buttons, {"sessions": [s.id for s in sessions]})
-        if record(session, key, notice, now, detail=f"{len(sessions)} sessions"):
-            posted.append((platform, target))
+    notice = Notice("trainings.digest", ANNOUNCEMENTS, text, buttons, {"sessions": [s.id for s in sessions]})
+    posted = record(session, outbox, f"digest:{year}-W{week:02d}", notice, now, detail=f"{len(sessions)} sessions")
     return DigestResult(posted, None if posted else "already posted this week", len(sessions))
 
 
-def queue_calendar_changes(session: Session, settings: Settings, report) -> int:  # type: ignore[no-untyped-def]
+def queue_calendar_changes(session: Session, settings: Settings, outbox: Outbox, report) -> int:  # type: ignore[no-untyped-def]
     """New, rescheduled and cancelled sessions are announced once per channel."""
     now = dt.datetime.now(dt.timezone.utc)
-    targets = announcement_targets(session, settings)
     count = 0
     for kind, ids in (("new", report.created), ("rescheduled", report.rescheduled), ("cancelled", report.cancelled)):
         for session_id in ids:
@@ -129,21 +121,22 @@ def queue_calendar_changes(session: Session, settings: Settings, report) -> int:
                 text += f"\nRegister: {row.registration_url}"
             buttons = (Button("Remind me", "trainings.remind", str(row.id)),) if kind != "cancelled" else ()
             suffix = row.starts_at.isoformat() if kind == "rescheduled" else ""
-            for platform, target in targets:
-                key = f"session:{row.id}:{kind}{':' + suffix if suffix else ''}:{platform}:{target}"
-                count += record(session, key, Notice(f"trainings.{kind}", platform, target, text, buttons,
-                                                     {"session_id": row.id}), now)
+            key = f"session:{row.id}:{kind}{':' + suffix if suffix else ''}"
+            count += len(record(session, outbox, key, Notice(f"trainings.{kind}", ANNOUNCEMENTS, text, buttons,
+                                                             {"session_id": row.id}), now))
             if kind in ("rescheduled", "cancelled"):
-                count += _tell_reminded(session, row, kind, text, now)
+                count += _tell_reminded(session, outbox, row, kind, text, now)
     return count
 
 
-def _tell_reminded(session: Session, row: TrainingSession, kind: str, text: str, now: dt.datetime) -> int:
+def _tell_reminded(session: Session, outbox: Outbox, row: TrainingSession, kind: str, text: str,
+                   now: dt.datetime) -> int:
     count = 0
     for reminder in session.scalars(select(Reminder).where(Reminder.session_id == row.id)):
-        key = f"session:{row.id}:{kind}:{row.starts_at.isoformat()}:dm:{reminder.platform}:{reminder.user_id}"
-        count += record(session, key, Notice("trainings.dm", reminder.platform, reminder.user_id, text, (),
-                                             {"session_id": row.id, "channel": reminder.channel}), now)
+        key = f"session:{row.id}:{kind}:{row.starts_at.isoformat()}:dm"
+        notice = Notice("trainings.dm", user_audience(reminder.platform, reminder.user_id), text, (),
+                        {"session_id": row.id, "channel": reminder.channel})
+        count += len(record(session, outbox, key, notice, now))
     return count
 
 
@@ -154,7 +147,7 @@ def reminder_due_at(row: TrainingSession, settings: Settings) -> dt.datetime:
     return dt.datetime.combine(day_before, dt.time(settings.reminder_hour), tzinfo=settings.tz)
 
 
-def send_due_reminders(session: Session, settings: Settings, now: dt.datetime) -> int:
+def send_due_reminders(session: Session, settings: Settings, outbox: Outbox, now: dt.datetime) -> int:
     rows = session.scalars(select(Reminder).join(Reminder.session).where(
         Reminder.sent_at.is_(None), TrainingSession.starts_at > now, TrainingSession.cancelled.is_(False)))
     count = 0
@@ -164,8 +157,9 @@ def send_due_reminders(session: Session, settings: Settings, now: dt.datetime) -
             continue
         text = f"Reminder: *{row.title}* is tomorrow, {when(row, settings.tz)}" + (
             f" · {row.location}" if row.location else "") + (f"\nRegister: {row.registration_url}" if row.registration_url else "")
-        if record(session, f"reminder:{reminder.id}:{row.starts_at.isoformat()}", Notice("trainings.reminder", reminder.platform, reminder.user_id,
-                                                             text, (), {"session_id": row.id, "channel": reminder.channel}), now):
+        notice = Notice("trainings.reminder", user_audience(reminder.platform, reminder.user_id), text, (),
+                        {"session_id": row.id, "channel": reminder.channel})
+        if record(session, outbox, f"reminder:{reminder.id}:{row.starts_at.isoformat()}", notice, now):
             count += 1
         reminder.sent_at = now
     return count

@@ -10,10 +10,10 @@ from __future__ import annotations
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.adapters.slack_render import render
 from bot.config import Settings
 from bot.core import Reply
-from bot.notify import Delivery, DeliveryError, Notice
+from bot.notify import Delivery, DeliveryError, Post
+from bot.platforms.slack.render import render
 
 PERMANENT = {"channel_not_found", "is_archived", "account_inactive", "user_not_found", "invalid_auth",
              "not_authed", "missing_scope", "message_not_found", "cant_update_message"}
@@ -24,16 +24,17 @@ class SlackNotifier:
         self.client = client or WebClient(token=settings.slack_bot_token.reveal(), base_url=settings.slack_api_url,
                                           timeout=10)
 
-    def send(self, notice: Notice, previous_ref: str | None) -> Delivery:
-        body = render(Reply(notice.text, notice.kind, 1.0, notice.data, notice.buttons))
+    def send(self, post: Post, previous_ref: str | None) -> Delivery:
+        # A notice is a post the whole channel sees: its buttons answer only whoever clicks.
+        body = render(Reply(post.text, post.kind, 1.0, post.data, post.buttons), shared=True)
         try:
-            if notice.update_of:
+            if post.update_of:
                 if not previous_ref:
                     raise DeliveryError("the original post is not sent yet", retry_after=10)
                 channel, _, ts = previous_ref.partition("|")
                 self.client.chat_update(channel=channel, ts=ts, **body)
                 return Delivery(previous_ref)
-            return self._post(notice.target, body, join_if_needed=True)
+            return self._post(post.target, body, join_if_needed=True)
         except SlackApiError as exc:
             raise _delivery_error(exc) from exc
 

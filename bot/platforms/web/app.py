@@ -14,7 +14,9 @@ from typing import Any, Awaitable, Callable
 from aiohttp import web
 
 from bot.core import Message, Reply
-from bot.notify import Notice
+from bot.notify import Post, collect
+from bot.platforms.base import Runtime
+from bot.platforms.web.render import render, render_notice
 
 MAX_BODY = 64 * 1024
 STATIC = {"chat.js": "application/javascript", "chat.css": "text/css"}
@@ -45,16 +47,30 @@ def to_message(payload: Any) -> Message:
     )
 
 
-def render(reply: Reply) -> dict[str, Any]:
-    return reply.to_dict()
+STATIC_PACKAGE = "bot.platforms.web.static"
+
+
+def install(app: web.Application, runtime: Runtime) -> None:
+    settings = runtime.settings
+    if not settings.web_chat_enabled:
+        async def disabled(request: web.Request) -> web.Response:
+            return web.Response(text="The web chat is disabled here (WEB_CHAT_ENABLED=0).", status=404)
+
+        app.router.add_get("/", disabled)
+        return
+
+    async def notices(user: str) -> list[Post]:
+        return await runtime.run(collect, runtime.database.sessions, "web", user)  # type: ignore[no-any-return]
+
+    app.router.add_routes(routes(runtime.handle, settings.web_chat_passcode.reveal(), notices))
 
 
 def routes(
     handle: Callable[[Message], Awaitable[Reply]],
     passcode: str = "",
-    notices: Callable[[str], Awaitable[list[Notice]]] | None = None,
+    notices: Callable[[str], Awaitable[list[Post]]] | None = None,
 ) -> list[web.RouteDef]:
-    page = resources.files("bot.web").joinpath("index.html").read_bytes()
+    page = resources.files(STATIC_PACKAGE).joinpath("index.html").read_bytes()
 
     async def index(request: web.Request) -> web.Response:
         return web.Response(body=page, content_type="text/html", headers={"Cache-Control": "no-cache"})
@@ -63,7 +79,7 @@ def routes(
         name = request.match_info["name"]
         if name not in STATIC:
             raise web.HTTPNotFound()
-        body = resources.files("bot.web").joinpath(name).read_bytes()
+        body = resources.files(STATIC_PACKAGE).joinpath(name).read_bytes()
         return web.Response(body=body, content_type=STATIC[name], headers={"Cache-Control": "no-cache"})
 
     def allowed(request: web.Request) -> bool:
@@ -72,7 +88,7 @@ def routes(
     async def pending(user: str) -> list[dict[str, Any]]:
         if notices is None:
             return []
-        return [{"text": n.text, "kind": n.kind, "buttons": [b.to_dict() for b in n.buttons]} for n in await notices(user)]
+        return [render_notice(n) for n in await notices(user)]
 
     async def updates(request: web.Request) -> web.Response:
         """Ticket updates and training reminders waiting for this browser session."""

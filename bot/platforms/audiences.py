@@ -1,0 +1,26 @@
+"""Audiences resolved to platform targets: the outbox asks, each platform answers for itself."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.notify import DEPARTMENT
+from bot.platforms.base import Platform
+
+
+class PlatformAudiences:
+    def __init__(self, settings: Settings, platforms: Sequence[Platform]) -> None:
+        self.settings = settings
+        self.platforms = tuple(platforms)
+
+    def targets(self, session: Session, audience: str) -> list[tuple[str, str]]:
+        if audience.startswith("user:"):
+            _, platform, user = audience.split(":", 2)
+            return [(platform, user)]
+        found = [(p.name, target) for p in self.platforms for target in p.targets(session, self.settings, audience)]
+        if not found and audience == DEPARTMENT:
+            return [("log", audience)]  # nobody configured yet: the log shows the ping
+        return found

@@ -1,0 +1,64 @@
+"""What every chat platform provides, and what it may use of the running server.
+
+A platform has three jobs, each in its own module of its package:
+- `app`: inbound traffic (routes on the shared aiohttp server) turned into `Message`s;
+- `render`: a `Reply` (or a notice) drawn as the platform's payload;
+- `notifier`: outbound posts from the outbox.
+It also says where an audience ("department", "announcements") is on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
+
+from aiohttp.web import Application, Request, Response, json_response
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from bot.config import Settings
+    from bot.core import Message, Reply
+    from bot.db import Database
+    from bot.notify import Notifier
+
+log = logging.getLogger("partnerbot.platforms")
+
+
+class Runtime(Protocol):
+    """The server as platforms see it (bot/server.py)."""
+
+    settings: "Settings"
+    database: "Database"
+
+    async def handle(self, message: "Message") -> "Reply": ...
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any: ...
+
+    async def answer_after_ack(self, message: "Message", event_key: str | None) -> "Reply | None": ...
+
+    def after_ack(self, job: Callable[[], Awaitable[None]]) -> None: ...
+
+
+class Platform(Protocol):
+    name: str
+
+    def configured(self, settings: "Settings") -> bool: ...
+
+    def install(self, app: Application, runtime: Runtime) -> None:
+        """Add the platform's inbound routes (or a route that says it is not configured)."""
+
+    def notifier(self, settings: "Settings", database: "Database") -> "Notifier | None":
+        """What posts the platform's outbox rows, when it is configured."""
+
+    def targets(self, session: Session, settings: "Settings", audience: str) -> list[str]:
+        """Where an audience ("department", "announcements") is on this platform."""
+
+
+def not_configured(app: Application, path: str, platform: str, needs: str) -> None:
+    """Answer a platform's route with 404 and a log line saying what is missing."""
+
+    async def refused(request: Request) -> Response:
+        log.warning(f"{platform} is not configured ({needs}); request refused")
+        return json_response({"error": f"{platform} is not configured on this server"}, status=404)
+
+    app.router.add_post(path, refused)
