@@ -293,3 +293,57 @@ def test_remind_me_on_a_shared_post_answers_only_the_clicker(world: SlackWorld) 
     answer = world.slack.wait_for("response_url")[0]
     assert answer["response_type"] == "ephemeral" and "the day before" in answer["blocks"][0]["text"]["text"]
     assert world.slack.named("chat.update") == [] and world.slack.named("chat.postMessage") == []
+
+
+def test_buttons_on_an_ephemeral_reply_are_answered_through_its_response_url(world: SlackWorld) -> None:
+    """/agreement answers ephemerally, in a channel the bot may not be in: a button press there must go
+    back through response_url, never chat.postMessage (which fails with not_in_channel)."""
+    world.form({"command": "/agreement", "text": "", "user_id": "U1", "user_name": "pat", "channel_id": "C-NOT-MEMBER",
+                "team_id": "T1", "response_url": f"{world.slack_url}/respond/10", "trigger_id": "tr-10"})
+    question = world.slack.wait_for("response_url")[0]
+    button = question["blocks"][-1]["elements"][1]
+    world.interactive({"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}, "trigger_id": "tr-11",
+                       "container": {"type": "message", "message_ts": "1.5", "channel_id": "C-NOT-MEMBER",
+                                     "is_ephemeral": True},
+                       "channel": {"id": "C-NOT-MEMBER"}, "response_url": f"{world.slack_url}/respond/11",
+                       "actions": [{**button, "type": "button", "block_id": "b", "action_ts": "2"}]})
+    answer = world.slack.wait_for("response_url", 2)[1]
+    assert answer["response_type"] == "ephemeral" and "Memorandum of Understanding" in answer["blocks"][0]["text"]["text"]
+    assert world.slack.named("chat.postMessage") == [] and world.slack.named("chat.update") == []
+
+
+def _thread_reply(text: str, ts: str, user: str = "U1") -> dict[str, Any]:
+    return {"type": "message", "channel_type": "channel", "user": user, "text": text, "ts": ts, "channel": "C1",
+            "thread_ts": "1700000001.000100", "event_ts": ts}
+
+
+def test_a_typed_answer_in_the_thread_continues_the_form_without_a_mention(world: SlackWorld) -> None:
+    world.event(mention("which agreement applies?"), event_id="Ev-t1")
+    world.slack.wait_for("chat.postMessage")
+    world.event(_thread_reply("the partner brings its own funding", "1700000001.000300"), event_id="Ev-t2")
+    answer = world.slack.wait_for("chat.postMessage", 2)[1]
+    assert answer["thread_ts"] == "1700000001.000100" and "Memorandum of Understanding" in answer["blocks"][0]["text"]["text"]
+    world.event(_thread_reply("thanks, that's what I thought", "1700000001.000400"), event_id="Ev-t3")
+    world.event(_thread_reply("@Sam can you file it?", "1700000001.000500", user="U2"), event_id="Ev-t4")
+    time.sleep(0.8)
+    assert len(world.slack.named("chat.postMessage")) == 2, "chat in the thread that isn't for the bot is left alone"
+
+
+def test_a_mention_in_a_thread_is_answered_once(world: SlackWorld) -> None:
+    world.event(mention("which agreement applies?"), event_id="Ev-m1")
+    world.slack.wait_for("chat.postMessage")
+    text = "<@UBOT> the partner brings its own funding"
+    world.event({**_thread_reply(text, "1700000001.000600")}, event_id="Ev-m3")  # Slack sends both events, in any order
+    world.event(mention("the partner brings its own funding", ts="1700000001.000600", thread_ts="1700000001.000100"),
+                event_id="Ev-m2")
+    world.slack.wait_for("chat.postMessage", 2)
+    time.sleep(0.8)
+    assert len(world.slack.named("chat.postMessage")) == 2
+
+
+def test_department_posts_name_the_requester(world: SlackWorld) -> None:
+    world.consult("I need a consultation: please review our PSC with a dance studio for Madison", user="U-REQ")
+    world.drain()
+    dept = [c for c in world.slack.named("chat.postMessage") if c["channel"] == "C-DEPT"][0]
+    assert "from Name of U-REQ (slack)" in dept["blocks"][0]["text"]["text"]
+    assert len(world.slack.named("users.info")) == 1, "names are cached"

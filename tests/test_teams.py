@@ -3,6 +3,7 @@ fake Bot Framework connector; and one ticket table shared with Slack."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from typing import Any, Iterator
@@ -287,3 +288,100 @@ def test_teams_without_app_id_is_refused_on_postgres_settings(sqlite_url: str) -
     with ServerThread(app) as server:
         refused = requests.post(f"{server.url}/api/messages", json={"type": "message"}, timeout=5)
         assert refused.status_code == 404 and "not configured" in refused.text
+
+
+def test_throttled_connector_is_retried_and_the_ping_is_not_lost(world: TeamsWorld) -> None:
+    """A 429 from the connector is a retry (after Retry-After), not a "Sorry" posted in the channel."""
+    from bot.core import Message
+    from bot.models import OutboxMessage
+
+    world.send(world.message("use this channel for consultations", user=STAFF, conversation=channel_conversation("9")))
+    world.connector.wait(1)
+    world.runtime.bot.handle(Message("I need a consultation: help with a PSC for a dance teacher at Madison",
+                                     "U-SLACK", "slack", "D1", "D1"))
+    world.runtime.bot.handle(Message("yes", "U-SLACK", "slack", "D1", "D1"))
+    world.connector.throttle = [(429, "3")]
+    world.runtime.drain_outbox()
+    with world.runtime.database.session() as s:
+        row = s.scalars(select(OutboxMessage).where(OutboxMessage.platform == "teams")).one()
+        assert row.sent_at is None and row.attempts == 1 and "429" in row.last_error
+        waited = (row.next_attempt_at - row.created_at).total_seconds()
+    assert 2 <= waited <= 60
+    assert not any("Sorry" in json.dumps(p["activity"]) for p in world.connector.posts)
+    from bot.notify import deliver_pending
+    assert deliver_pending(world.runtime.database.sessions, world.runtime.notifiers,
+                           dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=5)) >= 1
+    created = [p for p in world.connector.posts if p["method"] == "CREATE"]
+    assert len(created) == 1 and "C-1001" in json.dumps(created[0]["activity"])
+    with world.runtime.database.session() as s:
+        row = s.scalars(select(OutboxMessage).where(OutboxMessage.platform == "teams")).one()
+        assert row.sent_at is not None and row.external_ref == f"{created[0]['conversation']}|act-{world.connector.posts.index(created[0]) + 1}"
+
+
+def test_department_channel_from_configuration_is_posted_to_without_an_earlier_message(sqlite_url: str) -> None:
+    """DEPARTMENT_TEAMS_CHANNEL may be any channel: the post starts a conversation there."""
+    from bot.core import Message
+
+    other = "19:consultations@thread.tacv2"
+    connector = FakeConnector()
+    with ServerThread(connector.app()) as fake:
+        settings = make_settings(sqlite_url, DEPARTMENT_TEAMS_CHANNEL=other, TEAMS_SERVICE_URL=f"{fake.url}/",
+                                 MICROSOFT_APP_TENANT_ID="t1")
+        database = Database.connect(settings.database_url)
+        prepare(database, load_samples=False)
+        runtime = Runtime(settings, database, make_bot(settings, database), build_notifiers(settings, database))
+        runtime.bot.handle(Message("I need a consultation: help with a PSC for a dance teacher at Madison", "u", "cli", "s", "s"))
+        runtime.bot.handle(Message("yes", "u", "cli", "s", "s"))
+        assert runtime.drain_outbox() >= 1
+        create = connector.wait(1)[0]
+        assert create["method"] == "CREATE" and create["parameters"]["channelData"]["channel"]["id"] == other
+        assert create["parameters"]["channelData"]["tenant"]["id"] == "t1"
+
+
+def test_someone_who_asked_in_a_channel_is_told_in_a_new_chat(world: TeamsWorld) -> None:
+    """Ticket updates reach a requester who only ever wrote in a channel: a 1:1 chat is started with them."""
+    from bot.core import Message
+
+    conversation = channel_conversation("77")
+    world.send(world.message("I need a consultation: please review our MOU with Cedar Arts for Lowell",
+                             conversation=conversation))
+    world.connector.wait(1)
+    world.send(world.message("yes, send it", conversation=conversation))
+    world.connector.wait(2)
+    world.runtime.drain_outbox()
+    world.runtime.bot.handle(Message("Claim", "U0STAFF1", "slack", "C-DEPT", "C-DEPT", action="ticket.claim", value="1"))
+    world.runtime.drain_outbox()
+    told = next(p for p in world.connector.posts if p["method"] == "CREATE")
+    assert told["parameters"]["isGroup"] is False
+    assert told["parameters"]["members"] == [{"id": PAT["id"], "aadObjectId": PAT["aadObjectId"]}]
+    assert "has your request" in json.dumps(told["activity"])
+    with world.runtime.database.session() as s:
+        chat = s.get(ConversationReference, told["conversation"])
+        assert chat is not None and chat.kind == "personal" and chat.user_id == PAT["aadObjectId"]
+
+
+def test_an_unauthenticated_activity_never_moves_a_stored_service_url(world: TeamsWorld) -> None:
+    world.send(world.message("hello"))
+    world.connector.wait(1)
+    forged = world.message("hello again")
+    forged["serviceUrl"] = "https://attacker.example/"
+    world.send(forged)
+    with world.runtime.database.session() as s:
+        assert s.get(ConversationReference, "a:personal-29:pat").reference["serviceUrl"].startswith(world.connector_url)
+
+
+def test_a_throttled_direct_message_is_retried_not_swallowed(world: TeamsWorld) -> None:
+    from bot.notify import DeliveryError, Post
+    from bot.platforms.teams import sdk
+    from bot.platforms.teams.notifier import TeamsNotifier
+
+    world.send(world.message("hello"))
+    world.connector.wait(1)
+    notifier = TeamsNotifier(world.runtime.settings, world.runtime.database, sdk(world.runtime.settings))
+    world.connector.throttle = [(429, "4")]
+    with pytest.raises(DeliveryError) as failure:
+        notifier.send(Post("ticket.requester", "teams", PAT["aadObjectId"], "C-1001 was claimed"), None)
+    assert failure.value.retry_after == 4 and not failure.value.permanent
+    assert len(world.connector.posts) == 1, "nothing (no apology) was posted instead"
+    delivered = notifier.send(Post("ticket.requester", "teams", PAT["aadObjectId"], "C-1001 was claimed"), None)
+    assert delivered.external_ref == f"a:personal-29:pat|act-2"
