@@ -20,6 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     mode.add_argument("--now", action="store_true", help="post this week's digest now (once per week and channel)")
     mode.add_argument("--preview", action="store_true", help="print the digest and where it would go; post nothing")
     announce.set_defaults(run=run_announce)
+    slack = sub.add_parser("slack-manifest", help="print the Slack app manifest for this server, to paste at api.slack.com")
+    slack.add_argument("--url", default=None, help="public https URL of this server (default: $PUBLIC_URL)")
+    slack.set_defaults(run=run_slack_manifest)
     package = sub.add_parser("teams-package", help="write the Teams app package (zip) to upload")
     package.add_argument("--url", default=None, help="public https URL of this server (default: $PUBLIC_URL)")
     package.add_argument("--out", default="partnerbot-teams.zip")
@@ -49,7 +52,7 @@ def run_teams_package(args: argparse.Namespace, settings: Settings) -> int:
     import sys
     from pathlib import Path
 
-    from bot.teams_package import PackageError, build
+    from bot.platforms.teams.package import PackageError, build
 
     try:
         out = build(settings.microsoft_app_id, args.url or os.environ.get("PUBLIC_URL", ""), Path(args.out))
@@ -57,4 +60,18 @@ def run_teams_package(args: argparse.Namespace, settings: Settings) -> int:
         print(f"partnerbot teams-package: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {out}: upload it in Teams (Apps > Manage your apps > Upload an app)")
+    return 0
+
+
+def run_slack_manifest(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+    import sys
+
+    from bot.platforms.slack.manifest import ManifestError, filled
+
+    try:
+        print(filled(args.url or os.environ.get("PUBLIC_URL", "")), end="")
+    except ManifestError as exc:
+        print(f"partnerbot slack-manifest: {exc}", file=sys.stderr)
+        return 2
     return 0
