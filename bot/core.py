@@ -6,18 +6,8 @@ translate to `Message` on the way in and from `Reply` on the way out.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Callable, Sequence
-
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from sqlalchemy.orm import Session
-
-    from bot.config import Settings
-    from bot.directory.lookups import SessionLookups
-    from bot.notify import Outbox
-    from bot.state import ConversationState
-    from bot.understanding import Understanding
+from typing import Any
 
 
 REPLY_INTENTS = (
@@ -170,28 +160,3 @@ class Reply:
         if self.footer:
             out["footer"] = self.footer
         return out
-
-
-@dataclass
-class Turn:
-    """Everything a handler may use for one turn; the dispatcher owns its lifetime.
-
-    `lookups` finds schools and organisations through this turn's database session;
-    `understand` reads another text the way the bot reads messages (a menu button's text);
-    `similarity` scores how much a text resembles each of several others (FAQ entries);
-    `outbox` queues notices for audiences in this turn's transaction."""
-
-    settings: Settings
-    session: Session
-    message: Message
-    now: dt.datetime
-    understanding: Understanding
-    state: ConversationState
-    lookups: SessionLookups
-    understand: Callable[[str], Understanding]
-    similarity: Callable[[str, Sequence[str]], list[float]]
-    outbox: Outbox
-
-    @property
-    def user(self) -> str:
-        return self.message.user

@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from bot.core import Button, FormPart, Message, Reply, Turn
+from bot.core import Button, FormPart, Message, Reply
+from bot.turn import Turn
 from bot.understanding import Understanding
 
 UNSURE = "unsure"

@@ -26,7 +26,8 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot import dialogue
 from bot.config import Settings
-from bot.core import Button, Message, Reply, Turn
+from bot.core import Button, Message, Reply
+from bot.turn import Turn
 from bot.db import Database, is_busy
 from bot.dialogue import Form
 from bot.directory.lookups import Directory

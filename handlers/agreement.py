@@ -15,7 +15,8 @@ from functools import lru_cache
 from typing import Any
 
 from bot import dialogue
-from bot.core import Button, Field, Message, Reply, Turn
+from bot.core import Button, Field, Message, Reply
+from bot.turn import Turn
 from bot.dialogue import Form, Prompt, Slot
 from bot.router import Registry
 from bot.understanding import Understanding

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot import channels
-from bot.core import Message, Reply, Turn
+from bot.core import Message, Reply
+from bot.turn import Turn
 from bot.router import Registry
 from bot.tickets.service import is_staff
 from bot.understanding import Understanding
@@ -26,9 +27,9 @@ def use_channel(message: Message, turn: Turn) -> Reply:
         return Reply("Sorry, only the partnerships department staff can choose where notices go.", "help", 1.0,
                      {"refused": "use_channel"})
     role = next((r for word, r in ROLES if turn.understanding.has(word)), None)
-    if role is None or message.platform not in ("slack", "teams") or not message.channel:
+    if role is None or not message.channel or message.channel == message.user:
         return Reply("Say \"use this channel for consultations\" or \"use this channel for announcements\" in the "
-                     "Slack or Teams channel you want.", "help", 1.0, {"channel_role": None})
+                     "channel you want.", "help", 1.0, {"channel_role": None})
     channels.assign(turn.session, message.platform, message.channel, role, f"{message.platform}:{message.user}", turn.now)
     return Reply(DONE[role], "help", 1.0, {"channel_role": {"platform": message.platform, "channel": message.channel,
                                                             "role": role}})

@@ -12,7 +12,8 @@ import json
 from typing import Any
 
 from bot import dialogue
-from bot.core import Button, FormField, FormPart, Message, Reply, Turn
+from bot.core import Button, FormField, FormPart, Message, Reply
+from bot.turn import Turn
 from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.models import School
 from bot.router import Registry

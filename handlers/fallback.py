@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.core import Button, Message, Reply, Turn
+from bot.core import Button, Message, Reply
+from bot.turn import Turn
 from bot.router import Registry
 from handlers.common import menu_buttons
 from knowledge import intent_summaries

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.core import Message, Reply, Turn
+from bot.core import Message, Reply
+from bot.turn import Turn
 from bot.router import Registry
 from handlers.background_rules import advise, read_situation
 from handlers.common import consult_button, fill_links, link_defaults

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core import Message, Reply, Turn
+from bot.core import Message, Reply
+from bot.turn import Turn
 from bot.dialogue import RESTART_PHRASES
 from bot.router import Registry
 from bot.understanding import Understanding

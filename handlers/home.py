@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core import Message, Reply, Turn
+from bot.core import Message, Reply
+from bot.turn import Turn
 from bot.router import Registry
 from bot.tickets import service
 from bot.tickets.service import Actor

@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from bot import dialogue
-from bot.core import Button, Message, Reply, Table, Turn
+from bot.core import Button, Message, Reply, Table
+from bot.turn import Turn
 from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.directory import queries
 from bot.directory.queries import SchoolFilter

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot import dialogue
-from bot.core import Button, Message, Reply, Turn
+from bot.core import Button, Message, Reply
+from bot.turn import Turn
 from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.models import CorrectionRequest, School
 from bot.router import Registry

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.core import Button, Message, Reply, Turn
+from bot.core import Button, Message, Reply
+from bot.turn import Turn
 from bot.insights import build_report, month_window
 from bot.router import Registry
 from bot.tickets.service import is_staff

@@ -14,7 +14,8 @@ from typing import Any
 
 from bot import dialogue
 from bot.config import STAFF_PLATFORMS
-from bot.core import Button, FormField, FormPart, Message, Reply, Turn
+from bot.core import Button, FormField, FormPart, Message, Reply
+from bot.turn import Turn
 from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.models import Ticket
 from bot.models.tickets import TICKET_NUMBER_OFFSET

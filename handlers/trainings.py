@@ -10,11 +10,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.core import Button, Message, Reply, Turn
+from bot.core import Button, Message, Reply
+from bot.turn import Turn
 from bot.db import insert_ignore
 from bot.models import Reminder, TrainingSession
 from bot.router import Registry
-from bot.trainings.calendar import find_audience, find_topic, find_window, session_data, upcoming, when
+from bot.trainings.calendar import session_data, upcoming, when
+from handlers.training_filters import find_audience, find_topic, find_window
 from bot.understanding import Understanding
 
 PAGE = 5

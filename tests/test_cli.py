@@ -167,15 +167,20 @@ def test_teams_package(db: str, tmp_path: Path) -> None:
     assert manifest["validDomains"] == ["bot.example.org"]
 
 
-def test_slack_manifest_matches_the_server() -> None:
+def test_slack_manifest_matches_the_server(db: str) -> None:
     import yaml
 
-    manifest = yaml.safe_load((Path(__file__).parent.parent / "slack" / "manifest.yml").read_text())
+    from bot.platforms.slack.app import ANSWER_COMMANDS, FORM_COMMANDS
+
+    bad = run(["slack-manifest", "--url", "http://insecure.example"], db)
+    assert bad.returncode == 2 and "https://" in bad.stderr
+    out = run(["slack-manifest", "--url", "https://bot.example.org/"], db)
+    assert out.returncode == 0, out.stderr
+    manifest = yaml.safe_load(out.stdout)
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
-    assert commands == {"/partners", "/agreement", "/trainings", "/consult"}
-    assert all(c["url"].endswith("/slack/events") for c in manifest["features"]["slash_commands"])
-    assert manifest["settings"]["interactivity"]["request_url"].endswith("/slack/events")
-    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_home_opened", "app_mention", "message.im"}
+    assert commands == set(ANSWER_COMMANDS) | set(FORM_COMMANDS)
+    assert {c["url"] for c in manifest["features"]["slash_commands"]} == {"https://bot.example.org/slack/events"}
+    assert manifest["settings"]["interactivity"]["request_url"] == "https://bot.example.org/slack/events"
     assert manifest["features"]["shortcuts"][0]["callback_id"] == "ask_department"
 
 

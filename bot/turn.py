@@ -1,0 +1,41 @@
+"""One turn of a conversation: everything a handler may use, owned by the dispatcher."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.core import Message
+from bot.directory.lookups import SessionLookups
+from bot.notify import Outbox
+from bot.state import ConversationState
+from bot.understanding import Understanding
+
+
+@dataclass
+class Turn:
+    """Everything a handler may use for one turn; the dispatcher owns its lifetime.
+
+    `lookups` finds schools and organisations through this turn's database session;
+    `understand` reads another text the way the bot reads messages (a menu button's text);
+    `similarity` scores how much a text resembles each of several others (FAQ entries);
+    `outbox` queues notices for audiences in this turn's transaction."""
+
+    settings: Settings
+    session: Session
+    message: Message
+    now: dt.datetime
+    understanding: Understanding
+    state: ConversationState
+    lookups: SessionLookups
+    understand: Callable[[str], Understanding]
+    similarity: Callable[[str, Sequence[str]], list[float]]
+    outbox: Outbox
+
+    @property
+    def user(self) -> str:
+        return self.message.user

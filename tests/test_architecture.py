@@ -1,0 +1,97 @@
+"""The layers, and what may import what (README "Architecture").
+
+Each module may import its own layer and the layers below it, never above:
+    entry points   bot/app.py, server.py, worker.py, scheduler.py, cli/
+    platforms      bot/platforms/  (Slack, Teams, web, console: app, render, notifier)
+    handlers       handlers/       (one module per capability, no platform names)
+    brain          bot/router.py, dialogue.py, state.py, turn.py, understanding/
+    services       bot/directory/, tickets/, trainings/, notify.py, channels.py, ...
+    store          bot/db.py, models/, migrations/
+    types          bot/core.py, text.py, config.py
+    knowledge      knowledge/
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS: list[tuple[str, tuple[str, ...]]] = [
+    ("knowledge", ("knowledge",)),
+    ("types", ("bot/__init__.py", "bot/core.py", "bot/text.py", "bot/config.py", "bot/logs.py")),
+    ("store", ("bot/db.py", "bot/models", "bot/migrations")),
+    ("services", ("bot/directory", "bot/tickets", "bot/trainings", "bot/notify.py", "bot/channels.py",
+                  "bot/insights.py", "bot/seed.py", "bot/dedupe.py")),
+    ("brain", ("bot/understanding", "bot/dialogue.py", "bot/state.py", "bot/turn.py", "bot/router.py")),
+    ("handlers", ("handlers",)),
+    ("platforms", ("bot/platforms",)),
+    ("entry", ("bot/app.py", "bot/server.py", "bot/worker.py", "bot/scheduler.py", "bot/cli", "bot/__main__.py")),
+]
+DOMAIN_WORDS = ("slack", "teams", "botbuilder", "microsoft_agents")
+
+
+def layer_of(path: str) -> int:
+    """The most specific prefix wins."""
+    best: tuple[int, int] | None = None
+    for index, (_name, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            if path == prefix or path.startswith(prefix.rstrip("/") + "/") or path.startswith(prefix + "."):
+                if best is None or len(prefix) > best[0]:
+                    best = (len(prefix), index)
+    assert best is not None, f"{path} belongs to no layer: add it to LAYERS"
+    return best[1]
+
+
+def module_path(module: str) -> str | None:
+    base = ROOT / module.replace(".", "/")
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.exists():
+            return candidate.relative_to(ROOT).as_posix()
+    return None
+
+
+def imports(path: Path) -> set[str]:
+    """Project modules a file imports (including inside functions and TYPE_CHECKING blocks)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {m for m in found if m.split(".")[0] in ("bot", "handlers", "knowledge")}
+
+
+def project_files() -> list[Path]:
+    return sorted(p for top in ("bot", "handlers", "knowledge") for p in (ROOT / top).rglob("*.py"))
+
+
+def test_no_module_imports_a_layer_above_its_own() -> None:
+    violations = []
+    for path in project_files():
+        mine = path.relative_to(ROOT).as_posix()
+        for module in imports(path):
+            target = module_path(module)
+            if target is not None and layer_of(target) > layer_of(mine):
+                violations.append(f"{mine} ({LAYERS[layer_of(mine)][0]}) imports {module} ({LAYERS[layer_of(target)][0]})")
+    assert not violations, "\n".join(sorted(set(violations)))
+
+
+def test_domain_code_never_names_a_platform() -> None:
+    """Services, brain and handlers address audiences, never Slack or Teams."""
+    domain = {LAYERS.index(entry) for entry in LAYERS if entry[0] in ("services", "brain", "handlers")}
+    offenders = []
+    for path in project_files():
+        mine = path.relative_to(ROOT).as_posix()
+        if layer_of(mine) not in domain:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower() in DOMAIN_WORDS:
+                offenders.append(f"{mine}:{node.lineno} {node.value!r}")
+    assert not offenders, offenders
+
+
+def test_every_file_has_a_layer() -> None:
+    for path in project_files():
+        layer_of(path.relative_to(ROOT).as_posix())
