@@ -1,5 +1,6 @@
-"""Teams end to end: the real aiohttp server with botbuilder's CloudAdapter and a
-fake Bot Framework connector; and one ticket table shared with Slack."""
+"""Teams end to end: the real aiohttp server with each runtime's CloudAdapter
+(botbuilder, and the Microsoft 365 Agents SDK) and a fake Bot Framework
+connector; and one ticket table shared with Slack."""
 
 from __future__ import annotations
 
@@ -71,11 +72,18 @@ def card_of(post: dict[str, Any]) -> dict[str, Any]:
     return post["activity"]["attachments"][0]["content"]
 
 
+@pytest.fixture(params=["botbuilder", "agents"])
+def teams_runtime(request: pytest.FixtureRequest) -> str:
+    """Every Teams test runs on both SDKs: switching TEAMS_RUNTIME must change nothing users see."""
+    return str(request.param)
+
+
 @pytest.fixture
-def world(sqlite_url: str) -> Iterator[TeamsWorld]:
+def world(sqlite_url: str, teams_runtime: str) -> Iterator[TeamsWorld]:
     connector, slack = FakeConnector(), FakeSlack()
     with ServerThread(connector.app()) as fake, ServerThread(slack.app()) as fake_slack:
-        settings = make_settings(sqlite_url, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        settings = make_settings(sqlite_url, TEAMS_RUNTIME=teams_runtime,
+                                 SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET,
                                  SLACK_API_URL=f"{fake_slack.url}/api/", DEPARTMENT_SLACK_CHANNEL="C-DEPT")
         database = Database.connect(settings.database_url)
         prepare(database, load_samples=False)
@@ -86,7 +94,7 @@ def world(sqlite_url: str) -> Iterator[TeamsWorld]:
 
 def test_personal_message_gets_a_card_reply(world: TeamsWorld) -> None:
     response = world.send(world.message("which agreement applies?"))
-    assert response.status_code in (200, 201)
+    assert response.status_code in (200, 201, 202)
     post = world.connector.wait(1)[0]
     assert post["conversation"] == "a:personal-29:pat" and post["reply_to"] is not None
     card = card_of(post)
@@ -237,8 +245,8 @@ def test_removed_bot_marks_reference_inactive(world: TeamsWorld) -> None:
         assert s.get(ConversationReference, "a:personal-29:pat").active is False
 
 
-def test_app_id_requires_authentication(sqlite_url: str) -> None:
-    settings = make_settings(sqlite_url, MICROSOFT_APP_ID="00000000-0000-0000-0000-000000000001",
+def test_app_id_requires_authentication(sqlite_url: str, teams_runtime: str) -> None:
+    settings = make_settings(sqlite_url, TEAMS_RUNTIME=teams_runtime, MICROSOFT_APP_ID="00000000-0000-0000-0000-000000000001",
                              MICROSOFT_APP_PASSWORD="secret")
     database = Database.connect(settings.database_url)
     prepare(database, load_samples=False)
@@ -318,14 +326,15 @@ def test_throttled_connector_is_retried_and_the_ping_is_not_lost(world: TeamsWor
         assert row.sent_at is not None and row.external_ref == f"{created[0]['conversation']}|act-{world.connector.posts.index(created[0]) + 1}"
 
 
-def test_department_channel_from_configuration_is_posted_to_without_an_earlier_message(sqlite_url: str) -> None:
+def test_department_channel_from_configuration_is_posted_to_without_an_earlier_message(sqlite_url: str, teams_runtime: str) -> None:
     """DEPARTMENT_TEAMS_CHANNEL may be any channel: the post starts a conversation there."""
     from bot.core import Message
 
     other = "19:consultations@thread.tacv2"
     connector = FakeConnector()
     with ServerThread(connector.app()) as fake:
-        settings = make_settings(sqlite_url, DEPARTMENT_TEAMS_CHANNEL=other, TEAMS_SERVICE_URL=f"{fake.url}/",
+        settings = make_settings(sqlite_url, TEAMS_RUNTIME=teams_runtime, DEPARTMENT_TEAMS_CHANNEL=other,
+                                 TEAMS_SERVICE_URL=f"{fake.url}/",
                                  MICROSOFT_APP_TENANT_ID="t1")
         database = Database.connect(settings.database_url)
         prepare(database, load_samples=False)
@@ -384,4 +393,28 @@ def test_a_throttled_direct_message_is_retried_not_swallowed(world: TeamsWorld) 
     assert failure.value.retry_after == 4 and not failure.value.permanent
     assert len(world.connector.posts) == 1, "nothing (no apology) was posted instead"
     delivered = notifier.send(Post("ticket.requester", "teams", PAT["aadObjectId"], "C-1001 was claimed"), None)
-    assert delivered.external_ref == f"a:personal-29:pat|act-2"
+    assert delivered.external_ref == "a:personal-29:pat|act-2"
+
+
+def test_a_failing_turn_says_sorry_without_the_error_text(world: TeamsWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Agents SDK's default error handler echoes the exception to the user; ours never does."""
+    async def broken(*_args: Any) -> Any:
+        raise RuntimeError("password=hunter2 in the connection string")
+
+    monkeypatch.setattr(world.runtime, "run", broken)
+    world.send(world.message("which agreement applies?"))
+    sent = json.dumps(world.connector.wait(1)[0]["activity"])
+    assert "something went wrong" in sent and "hunter2" not in sent
+
+
+def test_agents_runtime_reads_the_same_app_settings(sqlite_url: str) -> None:
+    from bot.platforms.teams.agents_runtime import auth_configuration
+
+    anonymous = auth_configuration(make_settings(sqlite_url))
+    assert anonymous.ANONYMOUS_ALLOWED and not anonymous.CLIENT_ID
+    single = auth_configuration(make_settings(sqlite_url, MICROSOFT_APP_ID="app-1", MICROSOFT_APP_PASSWORD="pw",
+                                              MICROSOFT_APP_TYPE="SingleTenant", MICROSOFT_APP_TENANT_ID="tenant-9"))
+    assert (single.CLIENT_ID, single.CLIENT_SECRET, single.TENANT_ID, single.ANONYMOUS_ALLOWED) == ("app-1", "pw", "tenant-9", False)
+    multi = auth_configuration(make_settings(sqlite_url, MICROSOFT_APP_ID="app-1", MICROSOFT_APP_PASSWORD="pw",
+                                             MICROSOFT_APP_TYPE="MultiTenant"))
+    assert multi.TENANT_ID == "botframework.com"

@@ -18,7 +18,7 @@ log = logging.getLogger("partnerbot.teams")
 
 
 def install(app: web.Application, runtime: Runtime, sdk) -> None:  # type: ignore[no-untyped-def]
-    process = sdk.handler(TeamsConversations(runtime))
+    process = sdk.handler(app, TeamsConversations(runtime))
     authenticated = bool(runtime.settings.microsoft_app_id)
 
     async def messages(request: web.Request) -> web.StreamResponse:

@@ -57,7 +57,7 @@ class BotbuilderRuntime:
         self.settings = settings
         self.app_id = settings.microsoft_app_id or None
 
-    def handler(self, conversations: TeamsConversations):  # type: ignore[no-untyped-def]
+    def handler(self, app: web.Application, conversations: TeamsConversations):  # type: ignore[no-untyped-def]
         adapter = _adapter(self.settings)
 
         async def on_error(context: TurnContext, error: Exception) -> None:
