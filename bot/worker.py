@@ -7,17 +7,20 @@ event loop keeps the GIL for signature checks and acknowledgements.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 
 from bot.config import Settings
 from bot.core import Message, Reply
 
+WORKER_NICENESS = 10
 _bot = None
 _database = None
 
 
 def _start(settings: Settings) -> None:
     global _bot, _database
+    os.nice(WORKER_NICENESS)  # under a burst, the CPU goes to acknowledging first (Slack's 3 s), answers next
     from bot.app import create_bot
     from bot.db import Database
     from bot.logs import configure
