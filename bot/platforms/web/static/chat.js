@@ -61,6 +61,8 @@
       });
       div.appendChild(dl);
     }
+    if (entry.table && entry.table.header) { div.appendChild(renderTable(entry.table)); }
+    if (entry.form && entry.form.fields) { div.appendChild(renderForm(entry.form, live)); }
     if (entry.buttons && entry.buttons.length) {
       var group = document.createElement("div");
       group.className = "buttons";
@@ -90,8 +92,89 @@
     return div;
   }
 
+  function cell(tag, text) {
+    var el = document.createElement(tag);
+    el.textContent = text;
+    return el;
+  }
+
+  function renderTable(table) {
+    var el = document.createElement("table");
+    var head = el.createTHead().insertRow();
+    table.header.forEach(function (h) { var th = cell("th", h); th.scope = "col"; head.appendChild(th); });
+    var body = el.createTBody();
+    table.rows.forEach(function (row) {
+      var tr = body.insertRow();
+      row.forEach(function (value, i) {
+        var c = cell(i === 0 ? "th" : "td", value);
+        if (i === 0) { c.scope = "row"; }
+        tr.appendChild(c);
+      });
+    });
+    return el;
+  }
+
+  // A form (consultation request, report outdated info) as labelled inputs, folded under its title
+  // so the chat stays readable (open when a field needs fixing); submitting sends its values the
+  // way a Slack modal or a Teams card does. Answering step by step in the chat works as well.
+  function renderForm(spec, live) {
+    var fold = document.createElement("details");
+    fold.className = "bot-form-fold";
+    fold.open = spec.fields.some(function (f) { return !!f.error; });
+    fold.appendChild(cell("summary", spec.title + ": fill in the form"));
+    var el = document.createElement("form");
+    el.className = "bot-form";
+    el.setAttribute("aria-label", spec.title);
+    fold.appendChild(el);
+    spec.fields.forEach(function (f) {
+      var id = "f-" + Math.random().toString(36).slice(2);
+      var label = cell("label", f.label + (f.optional ? " (optional)" : ""));
+      label.htmlFor = id;
+      var input;
+      if (f.kind === "choice") {
+        input = document.createElement("select");
+        if (f.optional || !f.value) { input.appendChild(cell("option", "")); }
+        (f.options || []).forEach(function (o) {
+          var opt = cell("option", o.label);
+          opt.value = o.value;
+          opt.selected = o.value === f.value;
+          input.appendChild(opt);
+        });
+      } else {
+        input = document.createElement(f.kind === "multiline" ? "textarea" : "input");
+        if (f.kind !== "multiline") { input.type = "text"; }
+        input.value = f.value || "";
+        input.placeholder = f.placeholder || "";
+      }
+      input.id = id;
+      input.name = f.name;
+      input.required = !f.optional;
+      input.disabled = !live;
+      el.appendChild(label);
+      el.appendChild(input);
+      if (f.error) {
+        var err = cell("span", f.error);
+        err.className = "error";
+        input.setAttribute("aria-invalid", "true");
+        el.appendChild(err);
+      }
+    });
+    var submit = cell("button", spec.submit.label);
+    submit.type = "submit";
+    submit.disabled = !live;
+    el.appendChild(submit);
+    el.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var values = { context: spec.submit.value };
+      Array.prototype.forEach.call(el.elements, function (x) { if (x.name) { values[x.name] = x.value; } });
+      send({ action: spec.submit.action, value: JSON.stringify(values) }, spec.submit.label);
+    });
+    return fold;
+  }
+
   function disableOld() {
-    Array.prototype.forEach.call(log.querySelectorAll(".buttons button"), function (b) { b.disabled = true; });
+    Array.prototype.forEach.call(log.querySelectorAll(".buttons button, .bot-form input, .bot-form textarea, " +
+      ".bot-form select, .bot-form button"), function (b) { b.disabled = true; });
   }
 
   function send(payload, shown) {
@@ -110,7 +193,8 @@
         return r.json();
       })
       .then(function (reply) {
-        var entry = { who: "bot", text: reply.text, buttons: reply.buttons, fields: reply.fields, footer: reply.footer };
+        var entry = { who: "bot", text: reply.text, buttons: reply.buttons, fields: reply.fields, footer: reply.footer,
+                      table: reply.table, form: reply.form };
         state.transcript.push(entry);
         save();
         render(entry, true);
