@@ -347,3 +347,28 @@ def test_department_posts_name_the_requester(world: SlackWorld) -> None:
     dept = [c for c in world.slack.named("chat.postMessage") if c["channel"] == "C-DEPT"][0]
     assert "from Name of U-REQ (slack)" in dept["blocks"][0]["text"]["text"]
     assert len(world.slack.named("users.info")) == 1, "names are cached"
+
+
+def test_modal_opens_while_ordinary_turns_are_all_busy(world: SlackWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trigger lasts 3 s: /consult's modal must not queue behind slow ordinary turns."""
+    import threading
+
+    release = threading.Event()
+    real_handle = world.runtime.bot.handle
+
+    def handle(message):  # type: ignore[no-untyped-def]
+        if "slowly" in message.text:
+            release.wait(30)
+        return real_handle(message)
+
+    monkeypatch.setattr(world.runtime.bot, "handle", handle)
+    try:
+        for n in range(4):  # more than the turns allowed at once
+            world.form({"command": "/partners", "text": f"slowly {n}", "user_id": f"U{n}", "channel_id": "C1",
+                        "team_id": "T1", "response_url": f"{world.slack_url}/respond/{n}", "trigger_id": f"t{n}"})
+        world.form({"command": "/consult", "text": "our MOU", "user_id": "U9", "channel_id": "C1", "team_id": "T1",
+                    "response_url": f"{world.slack_url}/respond/9", "trigger_id": "tr-busy"})
+        assert world.slack.wait_for("views.open")[0]["trigger_id"] == "tr-busy"
+        assert not world.slack.named("response_url"), "the slow turns were still waiting"
+    finally:
+        release.set()
