@@ -372,3 +372,4 @@ def test_modal_opens_while_ordinary_turns_are_all_busy(world: SlackWorld, monkey
         assert not world.slack.named("response_url"), "the slow turns were still waiting"
     finally:
         release.set()
+    world.slack.wait_for("response_url", 4)  # the slow turns finish too
