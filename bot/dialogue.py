@@ -39,6 +39,8 @@ UNSURE_PHRASES = ("not sure", "don't know", "dont know", "do not know", "no idea
 COMMAND_WORDS = 4
 """Cancel and restart count in short messages ("cancel that") or at the start ("forget it, I'll email")."""
 SIDE_CONFIDENCE = 0.55
+ASIDE_CONFIDENCE = 0.35
+"""Enough for a side question the user marks as one ("wait, ...?"): their words already say it's not an answer."""
 FREE_TEXT_SIDE_WORDS = 6
 SIDE_QUESTION_WORDS = 12
 """While waiting for free text (a description), a side question is short, or a short question."""
@@ -244,7 +246,8 @@ SMALL_TALK_CONFIDENCE = 0.95
 
 
 def _asks_something_else(form: Form, pending: str | None, u: Understanding) -> bool:
-    if u.intent == "unknown" or u.confidence < SIDE_CONFIDENCE:
+    explicit = is_aside(u)  # "wait, ...?", "oh also, ...?": the user says it's a side question
+    if u.intent == "unknown" or u.confidence < (ASIDE_CONFIDENCE if explicit else SIDE_CONFIDENCE):
         return False
     if u.intent == "smalltalk" and u.confidence < SMALL_TALK_CONFIDENCE:
         return False
@@ -252,7 +255,8 @@ def _asks_something_else(form: Form, pending: str | None, u: Understanding) -> b
     if slot is not None and slot.free_text:
         if u.intent == form.intent:
             return False
-        return len(u.tokens) <= FREE_TEXT_SIDE_WORDS or (is_question(u) and len(u.tokens) <= SIDE_QUESTION_WORDS)
+        return explicit or len(u.tokens) <= FREE_TEXT_SIDE_WORDS or (
+            is_question(u) and len(u.tokens) <= SIDE_QUESTION_WORDS)
     if u.intent != form.intent:
         return True
     return is_question(u)

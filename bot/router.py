@@ -35,7 +35,7 @@ from bot.models import QuestionLog
 from bot.notify import Outbox, UserAudiences
 from bot.state import ConversationState
 from bot.text import MAX_TEXT, clean, is_meaningful
-from bot.understanding import Understanding
+from bot.understanding import Understanding, follow_ups
 from bot.understanding.classifier import Evidence
 from bot.understanding.entities import Lookups
 
@@ -54,10 +54,6 @@ BEST_GUESS_MIN = 0.15
 WEAK_INTENTS = ("unknown", "smalltalk")
 REFINE_CONFIDENCE = 0.8
 """A follow-up may refine the last lookup unless it is this sure to be about something else."""
-FOLLOW_UP_MARKERS = ("and", "what about", "how about", "only", "just", "oops", "i meant", "actually", "also", "same",
-                     "instead", "what if", "now", "so", "but", "then", "sorry", "ok so", "okay so")
-ANAPHORA = ("it", "that", "they", "them", "this", "one", "those", "these", "the rest", "the others", "other ones")
-"""A short message that points back ("how long is it?", "does that include ...") refines the last answer."""
 
 
 @dataclass
@@ -333,9 +329,8 @@ class Bot:
         u = turn.understanding
         if refiner is None:
             return None
-        points_back = len(u.tokens) <= 12 and any(p in u.tokens[:5] for p in ANAPHORA)
-        may = (u.intent == kind or u.intent in WEAK_INTENTS or u.confidence < REFINE_CONFIDENCE or points_back
-               or bool(u.tokens and any(u.position(m) == 0 for m in FOLLOW_UP_MARKERS)))
+        may = (u.intent == kind or u.intent in WEAK_INTENTS or u.confidence < REFINE_CONFIDENCE
+               or follow_ups.points_back(u) or follow_ups.opens_as_follow_up(u))
         return refiner(message, turn, filters) if may else None
 
     def _fallback(self, name: str, message: Message, turn: Turn) -> Reply:

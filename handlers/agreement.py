@@ -19,7 +19,7 @@ from bot.core import Button, Field, Message, Reply
 from bot.turn import Turn
 from bot.dialogue import Form, Prompt, Slot
 from bot.router import Registry
-from bot.understanding import Understanding
+from bot.understanding import Understanding, follow_ups
 from handlers.agreement_rules import (
     PERMIT,
     Decision,
@@ -31,6 +31,7 @@ from handlers.agreement_rules import (
     answer_from_text,
     decide,
     facts_from_button,
+    grant_application,
     named_agreements,
     pay_unsure,
     read_facts,
@@ -43,10 +44,9 @@ ANSWER_ACTION = "agreement.answer"
 QUESTIONS = ("who_pays", "lease", "coordinator")
 RFQ_QUESTION = ("how much", "threshold", "limit", "amount", "over what", "before", "without", "when do", "when is",
                 "what is", "what's", "do i need", "do we need", "need an", "need a", "is an", "required", "trigger")
-GRANT_APPLICATION = ("grant application", "applying for a grant", "apply for a grant", "applies for a grant",
-                     "grant proposal", "name our school in a grant", "in their grant", "in a grant", "on a grant",
-                     "write a grant", "writing a grant", "intent to apply")
 FOLLOW_UP = ("what if", "and if", "actually", "but if", "what about if", "suppose", "instead")
+FACT_FOLLOW_UP_WORDS = 10
+"""A short message that only adds a fact ("it'll be about $12,500 for the year") completes the last case."""
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ def handle(message: Message, turn: Turn) -> Reply:
     if not facts.known and not facts.lease:
         if u.has("request for qualifications") and (u.has(*RFQ_QUESTION) or not u.amounts):
             return _topic_answer(turn, "rfq", "personal_services_contract")
-        if u.has(*GRANT_APPLICATION) or (u.has("grant") and u.has("apply", "application", "applying", "proposal")):
+        if grant_application(u):
             return _topic_answer(turn, "grant", None)
         if u.has("insurance") and not named:
             return _topic_answer(turn, "insurance", None)
@@ -213,8 +213,14 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     fresh = read_facts(u)
     if u.has(*_LEASE_QUESTION) and not fresh.known and not fresh.lease:
         return _lease_explained(earlier)
-    if not (fresh.known or fresh.amount is not None) or not u.has(*FOLLOW_UP):
+    if not fresh.known and fresh.amount is None and follow_ups.refers_back(u) and (
+            u.has(*_TEMPLATE) or u.has(*_DOCUMENTS)):
+        code = decide(earlier, rfq_threshold()).agreement  # "where's the template for that one?"
+        return _informational([code], turn) if code else None
+    if not (fresh.known or fresh.amount is not None):
         return None
+    if not (u.has(*FOLLOW_UP) or follow_ups.is_follow_up(u, FACT_FOLLOW_UP_WORDS)):
+        return None  # a long message with facts is a new question, read on its own
     return dialogue.start(ADVISOR, earlier.merge(fresh).to_dict(), message, turn)
 
 
@@ -280,8 +286,7 @@ def _answer(decision: Decision, facts: Facts, turn: Turn, named: list[str]) -> R
             lines.append("\n" + str(agreement.extra["rfq_note"]))
     if agreement.code == "mou":
         lines.append("\n" + str(agreement.extra["template_note"]))
-    if turn.understanding.has(*GRANT_APPLICATION) or (
-            turn.understanding.has("grant") and turn.understanding.has("apply", "application", "applying")):
+    if grant_application(turn.understanding):
         lines.append("\n" + note("grant"))
     lines.append("\nNot sure this fits your case? Ask the department for a consultation.")
     return Reply(

@@ -108,7 +108,8 @@ _SHORT_USE = ("one evening", "one night", "one day", "one time", "once a", "once
               "twice a month", "a month", "one month", "about a month", "for a month", "few evenings",
               "couple of evenings", "a few saturdays", "a few sundays", "a couple of saturdays", "one weekend",
               "a few nights", "few times", "a handful of", "once or twice", "for the day", "an evening",
-              "a performance", "a concert", "a fundraiser", "a meeting")
+              "a performance", "a concert", "a fundraiser", "a meeting", "next month", "this month",
+              "over the next few weeks", "the next few weeks", "this spring break", "over the summer")
 """How long: occasional or short use (under about twelve weeks). Space itself is _SPACE."""
 _SPACE = ("space", "room", "classroom", "gym", "building", "auditorium", "cafeteria", "field", "portable",
           "office", "facility", "facilities", "library", "commons", "lunchroom", "playground", "stage", "kitchen",
@@ -127,6 +128,12 @@ _INDIVIDUAL_VOLUNTEER = ("individual volunteer", "parent volunteer", "volunteer 
                          "community volunteer", "volunteer individually", "as an individual", "just a parent",
                          "a parent who wants to help", "help out in the classroom", "volunteer in the classroom",
                          "volunteer at our school", "volunteer at the school")
+GRANT_APPLICATION = ("grant application", "applying for a grant", "apply for a grant", "applies for a grant",
+                     "grant proposal", "name our school in a grant", "in their grant", "in a grant", "on a grant",
+                     "write a grant", "writing a grant", "intent to apply")
+_GRANT_WORK = ("apply", "application", "applying", "proposal", "write", "writing", "submit", "submitting",
+               "name", "naming", "list", "listing", "partner school", "letter of support", "funder")
+"""Said in the same clause as "grant": an organisation is applying for it (with the school in it)."""
 _DIFFERENCE = ("difference between", "differ", "compare", "vs", "versus", "or a")
 _TEMPLATE = ("template", "where is", "where can i find", "where do i find", "copy of", "form", "download", "link")
 _DOCUMENTS = ("document", "paperwork", "what do i need", "what does", "require", "need for", "checklist",
@@ -140,7 +147,10 @@ _PAY_UNSURE = ("not sure who", "don't know who", "dont know who", "do not know w
                "tbd", "to be determined", "not sure about the funding", "not sure about funding",
                "not sure how", "don't know how", "unsure how", "no idea how", "not sure where the money",
                "don't know where the money", "who would pay", "who should pay", "who pays", "who is paying",
-               "who's paying", "who will pay", "depends on who", "not sure who's paying", "could be")
+               "who's paying", "who will pay", "depends on who", "not sure who's paying", "could be",
+               "nobody told", "nobody's told", "no one told", "no one's told", "haven't been told",
+               "not been told", "wasn't told", "weren't told", "nobody has told", "no one has told",
+               "still waiting to hear", "waiting to find out", "haven't heard")
 _LEASE_NEGATED = ("no lease", "not a lease", "not lease", "without a lease", "isn't a lease", "is not a lease",
                   "not leas", "don't need a lease", "doesn't need a lease", "no long term", "not long term",
                   "not for long", "don't want a lease", "won't be a lease", "not going to lease", "never leas")
@@ -239,9 +249,47 @@ def negated(u: Understanding, *phrases: str) -> bool:
     return any(_negated_in(c, phrase_stems(p)) is True for p in present for c in _clauses(u.text))
 
 
+def grant_application(u: Understanding) -> bool:
+    """A community organisation applying for a grant to work with the school ("writing a 4Culture
+    grant and we'd like to name Van Asselt as our partner school")."""
+    if u.has(*GRANT_APPLICATION):
+        return True
+    if not u.has("grant"):
+        return False
+    work = [phrase_stems(p) for p in _GRANT_WORK]
+    return any("grant" in stems and any(_contains(stems, w) for w in work) for _words, stems in _clauses(u.text))
+
+
+def _contains(stems: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(stems[j : j + n] == phrase for j in range(len(stems) - n + 1))
+
+
+HEDGES = frozenset(("might", "maybe", "perhaps", "possibly", "could", "unsure", "unclear", "hopefully"))
+"""Words that make what follows a possibility, not a fact ("they might have a grant")."""
+NOT_HEDGES = frozenset(("you", "i", "we", "u"))
+"""After "could" these make a request ("could you tell me", "could we pay them?"), not a hedge."""
+_PAYMENT = ("pay", "paid", "fund", "grant", "budget", "money", "cover", "cost", "dime", "fundrais", "stipend")
+
+
+def hedged_payment(u: Understanding) -> bool:
+    """Who pays is said only as a possibility: a hedge before a payment word in the same clause
+    ("I think they might have a grant but it could also end up being us paying")."""
+    if not u.has(*_PAYMENT):
+        return False
+    payment = [phrase_stems(p) for p in _PAYMENT]
+    for words, stems in _clauses(u.text):
+        for i, word in enumerate(words):
+            if word not in HEDGES or (word == "could" and i + 1 < len(words) and words[i + 1] in NOT_HEDGES):
+                continue
+            if any(_contains(stems[i + 1 :], p) for p in payment):
+                return True
+    return False
+
+
 def pay_unsure(u: Understanding) -> bool:
-    """The message says who pays is not known yet ("not sure who's paying yet")."""
-    return u.has(*_PAY_UNSURE)
+    """The message says who pays is not known yet ("not sure who's paying yet"), or only guesses."""
+    return u.has(*_PAY_UNSURE) or hedged_payment(u)
 
 
 def _payer(u: Understanding, ptsa: bool) -> tuple[str | None, str | None]:
@@ -286,6 +334,19 @@ def use_of_space(u: Understanding, about_space: bool) -> str | None:
     return None
 
 
+_ORGANISATION = ("organization", "nonprofit", "non profit", "company", "agency", "group", "program", "business",
+                 "community based organization")
+_ONE_PERSON = ("he", "she", "him", "her", "retired", "neighbor", "grandparent", "grandfather", "grandmother",
+               "parent", "individual", "person", "community member", "alum", "alumni", "dad", "mom")
+
+
+def individual_volunteer(u: Understanding) -> bool:
+    """One person helping on their own: named as such, or a person "not with any organization"."""
+    if affirmed(u, "organization", "nonprofit", "non profit", "company", "agency"):
+        return False
+    return u.has(*_INDIVIDUAL_VOLUNTEER) or (negated(u, *_ORGANISATION) and u.has(*_ONE_PERSON))
+
+
 def read_facts(u: Understanding) -> Facts:
     """Everything the message tells us about payment, space and coordination (read once per message)."""
     return u.memo("agreement_facts", _read_facts)
@@ -295,7 +356,7 @@ def _read_facts(u: Understanding) -> Facts:
     ptsa = u.has(*_PTSA)
     payer, conflict = _payer(u, ptsa)
     lease = use_of_space(u, about_space=u.has(*_SPACE) and u.has(*_USE_OF_SPACE))
-    volunteer = u.has(*_INDIVIDUAL_VOLUNTEER) and not affirmed(u, "organization", "nonprofit", "non profit", "company")
+    volunteer = individual_volunteer(u)
     return Facts(
         payer=payer,
         lease=lease,
@@ -312,6 +373,8 @@ MONTH_NAMES = ("january", "february", "march", "april", "june", "july", "august"
                "november", "december")
 
 
+COUNT_REACH = 3
+"""How far after a count its unit may come ("three family movie nights")."""
 DAYS = ("day", "evening", "night", "afternoon", "morning", "weekend", "saturday", "sunday", "monday", "tuesday",
         "wednesday", "thursday", "friday", "session", "date")
 
@@ -323,9 +386,11 @@ def _few_weeks(u: Understanding) -> bool:
     if u.has(*(f"in {m}" for m in months), *(f"during {m}" for m in months), *(f"this {m}" for m in months)):
         return True
     tokens = [t for t in u.tokens if t != "of"]
-    for number, unit in zip(tokens, tokens[1:]):
+    for i, number in enumerate(tokens):
         count = int(number) if number.isdigit() else NUMBER_WORDS.get(number)
-        if count is not None and unit.startswith(DAYS) and count <= 12:
+        # a word or two may sit between: "a few family nights", "two Saturday mornings"
+        if count is not None and count <= 12 and any(
+                unit.startswith(DAYS) for unit in tokens[i + 1 : i + 1 + COUNT_REACH]):
             return True
     for number, unit in zip(tokens, tokens[1:]):
         count = int(number) if number.isdigit() else NUMBER_WORDS.get(number)

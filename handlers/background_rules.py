@@ -46,7 +46,9 @@ _DISTRICT_PAID = ("paid by the district", "district pay", "district hire", "dist
 
 _WHO_RUNS = ("run", "who", "do the check", "do background", "responsible", "conduct", "handle", "order",
              "should we", "do we", "does the school", "do i", "should i", "our job", "need to", "have to",
-             "is it on us", "on us", "up to us", "check them", "clear them", "screen", "take care of")
+             "is it on us", "on us", "up to us", "check them", "clear them", "screen", "take care of",
+             "need a background", "need background", "needs a background", "need a check", "need checks",
+             "need a watch", "need to be checked", "require a background", "required to have", "have to be checked")
 """The question is about who does the check (not, say, what it costs)."""
 
 
@@ -62,14 +64,17 @@ class Situation:
         return self.who is not None or self.years_in_state is not None or self.unsupervised is not None
 
 
-def read_situation(u: Understanding) -> Situation:
+def read_situation(u: Understanding, follow_up: bool = False) -> Situation:
+    """`follow_up`: the message continues a background-check question ("what about the folks from
+    the partner org?"), so the question of who runs the check is implied."""
     unsupervised = True if u.has(*_UNSUPERVISED) else (False if u.has(*_SUPERVISED) else None)
-    return Situation(_who(u), _years_in_state(u), unsupervised, u.has("first year", "new hire", "just started"))
+    return Situation(_who(u, follow_up), _years_in_state(u), unsupervised,
+                     u.has("first year", "new hire", "just started"))
 
 
-def _who(u: Understanding) -> str | None:
+def _who(u: Understanding, follow_up: bool = False) -> str | None:
     """Whose check it is, when the question is about who runs it or which check applies."""
-    if not u.has(*_WHO_RUNS, "which check", "what check", "national", "state check", "fingerprint"):
+    if not follow_up and not u.has(*_WHO_RUNS, "which check", "what check", "national", "state check", "fingerprint"):
         return None  # "how can a small nonprofit get WATCH checks for free" is not about who runs it
     if u.has(*_PTA) and u.has(*_PTA_PAYS):
         return "pta"

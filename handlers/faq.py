@@ -12,6 +12,8 @@ from functools import lru_cache
 
 from bot.core import Message, Reply
 from bot.turn import Turn
+from bot.dialogue import is_question
+from bot.understanding import follow_ups
 from bot.router import Registry
 from handlers.background_rules import advise, read_situation
 from handlers.common import consult_button, fill_links, link_defaults
@@ -88,23 +90,23 @@ def refine(message: Message, turn: Turn, previous: dict) -> Reply | None:
     Read against the last topic: the entry it resembles, else the one just given, else the overview."""
     u = turn.understanding
     intent = str(previous.get("topic") or "")
-    if intent not in TOPICS or len(u.tokens) > FOLLOW_UP_WORDS:
+    if intent not in TOPICS or not follow_ups.is_follow_up(u, FOLLOW_UP_WORDS):
         return None
     if u.intent in TOPICS and u.intent != intent and u.confidence >= OWN_TOPIC_CONFIDENCE:
         return None  # a question about another FAQ topic
     elliptical = any(u.position(start) == 0 for start in FOLLOW_UP_START) or u.has(*PRONOUNS)
-    if not elliptical:
-        return None
+    if not elliptical and not (is_question(u) and best_entry(topics()[intent], turn) is not None):
+        return None  # neither pointing back nor a question this topic answers ("do the families sign anything?")
     last = previous.get("entry")
-    return answer(intent, turn, fallback=last if isinstance(last, int) else None)
+    return answer(intent, turn, fallback=last if isinstance(last, int) else None, follow_up=True)
 
 
-def answer(intent: str, turn: Turn, fallback: int | None = None) -> Reply:
+def answer(intent: str, turn: Turn, fallback: int | None = None, follow_up: bool = False) -> Reply:
     topic = topics()[intent]
     entry = best_entry(topic, turn)
     if entry is None and fallback is not None and 0 <= fallback < len(topic.entries):
         entry = topic.entries[fallback]  # "does that include ...?" is about the answer just given
-    situation = read_situation(turn.understanding) if intent == "background_checks" else None
+    situation = read_situation(turn.understanding, follow_up) if intent == "background_checks" else None
     if situation is not None and situation.described:
         lines = advise(situation)
         if entry is not None and entry.answer not in lines:

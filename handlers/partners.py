@@ -23,7 +23,7 @@ from bot.directory.schools import LEVEL_TYPES, SchoolMatch
 from bot.directory.vocab import Service, services
 from bot.models import Organisation, School
 from bot.router import Registry
-from bot.understanding import Understanding
+from bot.understanding import Understanding, follow_ups
 
 PAGE = 8
 CONTEXT = "partners"
@@ -173,8 +173,7 @@ FOLLOW_UP_WORDS = 8
 
 
 def _is_short(u: Understanding) -> bool:
-    """Follow-ups are short ("and at Garfield?"); a long message is a question of its own."""
-    return len(u.tokens) <= FOLLOW_UP_WORDS
+    return follow_ups.is_follow_up(u, FOLLOW_UP_WORDS)
 
 
 def _other_level(last: PartnerQuery, level: str, turn: Turn) -> Reply | None:

@@ -22,9 +22,17 @@ FORM = "report_outdated"
 SPECIFIC = ("left", "no longer", "moved", "ended", "closed", "stopped", "isn't at", "is not at", "not at",
             "anymore", "should be", "instead of", "replaced", "remove", "gone", "shut down", "dissolved", "folded",
             "not there", "not working with", "doesn't work with", "does not work with", "doesn't serve",
-            "does not serve", "never worked", "wasn't renewed", "not renewed", "pulled out", "dropped")
+            "does not serve", "never worked", "wasn't renewed", "not renewed", "pulled out", "dropped",
+            "hasn't been", "has not been", "haven't been", "have not been", "since before", "new contact",
+            "renamed", "now called", "changed its name", "changed their name", "new name", "phone number",
+            "email is", "contact is", "doesn't exist", "does not exist", "went out of business", "merged")
 """Words that say what changed ("X left in June"); "wrong" or "outdated" alone don't."""
+VAGUE = ("stale", "outdated", "out of date", "wrong", "inaccurate", "incorrect", "not current", "not accurate",
+         "not up to date", "old info", "some of", "who to tell", "who do i tell", "who should i tell",
+         "where do i report", "how do i report", "who do i contact")
+"""A report that only says something is off: the bot asks what changed."""
 SPECIFIC_LENGTH = 14
+"""A long report without those words is taken as detailed."""
 
 
 def _parse_details(answer: Answer) -> str | None:
@@ -66,7 +74,8 @@ REPORT = Form(
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
     school = u.entities.school.found.id if u.entities.school and u.entities.school.found else None
-    specific = len(u.tokens) > SPECIFIC_LENGTH or u.has(*SPECIFIC) or u.entities.organisation is not None
+    specific = u.has(*SPECIFIC) or u.entities.organisation is not None or (
+        len(u.tokens) > SPECIFIC_LENGTH and not u.has(*VAGUE))
     if specific:
         return record(message, turn, u.text, school)
     return dialogue.start(REPORT, {"school": school, "said": u.text}, message, turn)

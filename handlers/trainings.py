@@ -17,7 +17,7 @@ from bot.models import Reminder, TrainingSession
 from bot.router import Registry
 from bot.trainings.calendar import session_data, upcoming, when
 from handlers.training_filters import find_audience, find_topic, find_window
-from bot.understanding import Understanding
+from bot.understanding import Understanding, follow_ups
 
 PAGE = 5
 CONTEXT = "trainings"
@@ -36,7 +36,7 @@ def handle(message: Message, turn: Turn) -> Reply:
 def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | None:
     """"any in the spring?", "what about RULER?": the last listing with one filter changed."""
     u = turn.understanding
-    if len(u.tokens) > FOLLOW_UP_WORDS or u.has(*REMINDER_WORDS):
+    if not follow_ups.is_follow_up(u, FOLLOW_UP_WORDS) or u.has(*REMINDER_WORDS):
         return None
     if find_topic(u) is None and find_window(u, turn.now, turn.settings.tz) is None and find_audience(u) is None:
         return None

@@ -257,3 +257,98 @@ def test_an_unreadable_answer_is_asked_again(harness) -> None:
     harness.ask("which agreement applies?")
     reply = harness.ask("purple")
     assert reply.intent == "agreement" and reply.data["asking"] == "who_pays" and reply.text.startswith("Sorry")
+
+
+# ---- set C kinds: hedges, corrections, explicit follow-ups and asides ---------------------------
+
+@pytest.mark.parametrize("text", [
+    "which agreement for a robotics coach? they may have foundation money, or we could end up paying from Title I",
+    "new art partner, possibly funded by their own grant, which agreement applies",
+    "what do we sign with a dance group? perhaps the building budget covers it, nobody has told me yet",
+])
+def test_who_pays_said_as_a_possibility_is_not_a_fact(harness, text: str) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] is None
+    assert reply.data["asking"] == "who_pays"
+
+
+def test_a_request_preamble_does_not_hide_a_payer(harness) -> None:
+    reply = harness.ask("could you tell me which agreement we need if we pay a poet $800 from our budget")
+    assert reply.data["agreement"] == PSC
+
+
+def test_one_person_not_with_any_organisation_is_a_volunteer(harness) -> None:
+    reply = harness.ask("a grandmother in the neighborhood wants to read with first graders every Tuesday. "
+                        "she isn't part of any group. what does she need?")
+    assert reply.intent == "agreement" and reply.data["agreement"] is None and "volunteer" in reply.text
+
+
+def test_a_grant_naming_the_school_needs_the_intent_to_apply_form(harness) -> None:
+    reply = harness.ask("our theater nonprofit is submitting a Seattle Foundation grant that lists Leschi as the "
+                        "partner school. anything we need from the district?")
+    assert reply.intent == "agreement" and "Intent to Apply" in reply.text
+
+
+def test_counted_occasions_with_a_word_between_are_short_use(harness) -> None:
+    reply = harness.ask("the scout troop wants our library for three movie nights next month, which agreement?")
+    assert reply.data["agreement"] is None and reply.data["outcome"] == "building_use_permit"
+
+
+def test_an_amount_after_a_decided_case_completes_it(harness) -> None:
+    harness.ask("which agreement if we pay a drumming teacher from our building budget")
+    reply = harness.ask("roughly $15,000 over the year")
+    assert reply.intent == "agreement" and reply.data["agreement"] == PSC and reply.data["rfq_required"] is True
+
+
+def test_the_template_for_that_one_is_the_decided_agreement(harness) -> None:
+    harness.ask("the PTSA is coordinating and paying for a chess coach, what agreement?")
+    reply = harness.ask("and where do I get the form for that one?")
+    assert reply.intent == "agreement" and reply.data.get("about") == PTSA
+
+
+def test_a_corrected_school_replaces_the_first(harness) -> None:
+    reply = harness.ask("arts partners at Garfield, sorry, I meant Roosevelt")
+    assert reply.data["school"] == "Roosevelt" and "Art" in reply.data["service"]
+    kept = harness.ask("partners at Garfield, not Roosevelt")
+    assert kept.data["school"] == "Garfield"
+
+
+def test_a_longer_follow_up_that_says_so_keeps_the_filters(harness) -> None:
+    harness.ask("tutoring partners at Lafayette")
+    reply = harness.ask("what about the other elementary over in West Seattle, Alki")
+    assert reply.intent == "partners" and reply.data["school"] == "Alki" and "Tutoring" in reply.data["service"]
+
+
+def test_an_explicit_aside_in_a_report_is_answered_and_the_report_resumes(harness) -> None:
+    asked = harness.ask("the partner list for Kimball is out of date")
+    assert asked.intent == "report_outdated" and asked.data["asking"] == "details"
+    side = harness.ask("hang on, quick q: can a partner get grades for the kids they mentor if we have a DSA?")
+    assert side.intent == "data_sharing" and "Back to your report" in side.text
+    done = harness.ask("the reading club listed there stopped coming in the fall")
+    assert done.intent == "report_outdated" and done.data["ticket_id"]
+
+
+def test_a_faq_follow_up_without_a_pronoun_is_read_against_the_topic(harness) -> None:
+    harness.ask("our mentoring partner wants attendance data for their students, how does that work?")
+    reply = harness.ask("do parents need to sign something first?")
+    assert reply.intent == "data_sharing" and "consent" in reply.text
+
+
+def test_a_background_follow_up_implies_the_question(harness) -> None:
+    harness.ask("do parent volunteers need a background check?")
+    reply = harness.ask("and the people who come in with the after-school partner?")
+    assert reply.intent == "background_checks" and "partner organisation runs" in reply.text
+
+
+def test_a_long_report_that_only_says_something_is_stale_asks_what_changed(harness) -> None:
+    reply = harness.ask("Hi, I'm updating our family newsletter and noticed the district's partner listing for "
+                        "Whittier looks stale, I'm not sure who I should tell about it?")
+    assert reply.intent == "report_outdated" and reply.data["asking"] == "details" and not tickets(harness)
+
+
+@pytest.mark.parametrize("text,intent", [("can you help me find the staff parking form", "unknown"),
+                                         ("can you help me", "help"),
+                                         ("could you help me with something", "help"),
+                                         ("can you help me pick an agreement for a tutoring partner", "agreement")])
+def test_a_polite_request_is_read_by_what_it_asks(harness, text: str, intent: str) -> None:
+    assert harness.ask(text).intent == intent

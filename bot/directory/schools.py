@@ -132,6 +132,13 @@ class SchoolIndex:
     def _find(self, text: str, fuzzy: bool) -> SchoolMatch:
         tokens = name_tokens(text)
         blocked = self._blocked_positions(tokens)
+        corrected = _after_correction(tokens)
+        if corrected:  # "Franklin -- wait no, I meant Cleveland": the school named after the correction
+            found = self._exact(tokens, blocked | set(range(corrected)))
+            if found is None and fuzzy:
+                found = self._fuzzy(tokens, blocked | set(range(corrected)))
+            if found is not None and found.schools:
+                return found
         exact = self._exact(tokens, blocked)
         if exact is not None:
             return exact
@@ -149,15 +156,24 @@ class SchoolIndex:
         return blocked
 
     def _exact(self, tokens: list[str], blocked: set[int]) -> SchoolMatch | None:
+        """The longest name said; but a name two schools share ("West Seattle") gives way to one
+        that names a single school elsewhere in the message ("over in West Seattle, Alki")."""
+        shared: SchoolMatch | None = None
         for n in range(min(6, len(tokens)), 0, -1):
             for i in range(len(tokens) - n + 1):
                 if blocked.intersection(range(i, i + n)):
                     continue
                 key = " ".join(tokens[i : i + n])
                 hits = self.names.get(key)
-                if hits:
-                    return self._resolve(hits, tokens[i + n : i + n + 3], key, 100.0, i, i + n)
-        return None
+                if not hits:
+                    continue
+                found = self._resolve(hits, tokens[i + n : i + n + 3], key, 100.0, i, i + n)
+                if len(found.schools) == 1:
+                    return found
+                if shared is None:
+                    shared = found
+                    blocked = blocked | set(range(i, i + n))
+        return shared
 
     @property
     def common_words(self) -> frozenset[str]:
@@ -300,3 +316,19 @@ class SchoolDirectory:
         with self._lock:
             self._index = None
 
+
+CORRECTIONS = (("i", "meant"), ("i", "mean"), ("wait", "no"), ("no", "wait"), ("sorry",), ("correction",),
+               ("make", "that"), ("scratch", "that"), ("oops",))
+"""Words after which a second school name replaces the first. ("Not" is no such word: "Franklin, not
+Cleveland" keeps Franklin.)"""
+
+
+def _after_correction(tokens: list[str]) -> int:
+    """The position just past the last correction marker that has words after it, or 0."""
+    last = 0
+    for i in range(len(tokens)):
+        for marker in CORRECTIONS:
+            n = len(marker)
+            if tuple(tokens[i : i + n]) == marker and i + n < len(tokens):
+                last = i + n
+    return last

@@ -155,10 +155,23 @@ SALUTATIONS = frozenset({"hi", "hello", "hey", "hiya", "morning", "afternoon", "
 """Leading words that greet rather than ask: "hi! question about agreements" is about agreements."""
 
 
+REQUEST_PREAMBLES = (("can", "you", "help", "me"), ("could", "you", "help", "me"), ("can", "you", "please", "help", "me"),
+                     ("please", "help", "me"), ("help", "me"), ("can", "you", "help", "us"), ("could", "you", "help", "us"),
+                     ("i", "need", "help"), ("can", "you", "help"))
+"""A polite opening: what follows says what is asked ("can you help me find the lunch menu" is about the
+menu, not about the bot's capabilities). Kept when nothing, or only "with this", follows."""
+PREAMBLE_MIN_REST = 2
+PREAMBLE_FILLER = frozenset("with something a question quick real please out thing stuff few things one".split())
+
+
 def _without_salutation(tokens: list[str]) -> list[str]:
     rest = list(tokens)
     while len(rest) > 2 and rest[0] in SALUTATIONS:
         rest.pop(0)
+    for preamble in REQUEST_PREAMBLES:
+        n = len(preamble)
+        if tuple(rest[:n]) == preamble and len(rest) - n >= PREAMBLE_MIN_REST:
+            return rest if all(t in PREAMBLE_FILLER for t in rest[n:]) else rest[n:]
     return rest
 
 

@@ -1,0 +1,38 @@
+"""What makes a message a follow-up to the last answer rather than a question of its own.
+
+Shared by the router (may a follow-up refine the last answer?) and the handlers'
+refiners (is this short or explicit enough to change one filter?).
+"""
+
+from __future__ import annotations
+
+from bot.understanding.analysis import Understanding
+
+FOLLOW_UP_MARKERS = ("and", "what about", "how about", "only", "just", "oops", "i meant", "actually", "also", "same",
+                     "instead", "what if", "now", "so", "but", "then", "sorry", "ok so", "okay so")
+"""Openings that tie a message to the previous answer ("what about Garfield?", "only the arts ones")."""
+ANAPHORA = ("it", "that", "they", "them", "this", "one", "those", "these", "the rest", "the others", "other ones")
+"""A short message that points back ("how long is it?", "does that include ...") refines the last answer."""
+EXPLICIT_FOLLOW_UP_FACTOR = 2
+"""A message that opens as a follow-up may run this many times longer and still be one
+("what about the other K-8 up north, Hazel Wolf")."""
+
+
+def opens_as_follow_up(u: Understanding) -> bool:
+    return bool(u.tokens) and any(u.position(marker) == 0 for marker in FOLLOW_UP_MARKERS)
+
+
+def points_back(u: Understanding, within: int = 12) -> bool:
+    return len(u.tokens) <= within and any(p in u.tokens[:5] for p in ANAPHORA)
+
+
+def refers_back(u: Understanding, within: int = 12) -> bool:
+    """A short message with a word pointing at the last answer anywhere ("where's the form for that one?")."""
+    return len(u.tokens) <= within and u.has(*ANAPHORA)
+
+
+def is_follow_up(u: Understanding, words: int) -> bool:
+    """Short ("and at Garfield?"), or a little longer when it says it follows up; a long message
+    that doesn't is a question of its own."""
+    n = len(u.tokens)
+    return n <= words or (n <= words * EXPLICIT_FOLLOW_UP_FACTOR and opens_as_follow_up(u))
