@@ -126,6 +126,8 @@ class Settings:
     confidence_threshold: float = 0.4
     links: Mapping[str, str] = field(default_factory=dict)
     cache_dir: Path = field(default_factory=lambda: Path(user_cache_dir("partnerbot", appauthor=False)))
+    lease_seconds: float = 120.0
+    spool_dir: Path = field(default_factory=lambda: Path(user_data_dir("partnerbot", appauthor=False)) / "spool")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -194,6 +196,9 @@ class Settings:
             confidence_threshold=_number(env, "CONFIDENCE_THRESHOLD", 0.4),
             links=links,
             cache_dir=Path(env.get("PARTNERBOT_CACHE_DIR", "").strip() or user_cache_dir("partnerbot", appauthor=False)),
+            lease_seconds=_number(env, "PARTNERBOT_LEASE_SECONDS", 120.0),
+            spool_dir=Path(env.get("PARTNERBOT_SPOOL_DIR", "").strip()
+                           or Path(user_data_dir("partnerbot", appauthor=False)) / "spool"),
         )
 
     def link(self, name: str, fallback: str = "") -> str:

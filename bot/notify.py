@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Protocol, Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
@@ -33,6 +33,12 @@ LOCAL_PLATFORMS = ("log", "cli")
 until the browser collects them (`collect`); Slack and Teams notices wait until a
 process with that platform configured sends them."""
 LEASE = dt.timedelta(minutes=2)
+"""Counted from the moment a row is taken: one send is bounded by the platform client's
+timeout (10 s, at most three calls), well inside it."""
+UNKNOWN_OUTCOME = "outcome unknown"
+IN_FLIGHT = f"{UNKNOWN_OUTCOME}: a send was under way"
+"""Written when a row is leased: a sender killed mid-send leaves it, so whoever takes the
+row next looks for the post before posting again."""
 
 
 DEPARTMENT, ANNOUNCEMENTS = "department", "announcements"
@@ -64,7 +70,10 @@ class Delivery:
 
 @dataclass(frozen=True)
 class Post:
-    """One row of the outbox: a notice on one platform, to one target (channel, user)."""
+    """One row of the outbox: a notice on one platform, to one target (channel, user).
+
+    A direct answer to a message also travels as a post: `body` is then the reply
+    already drawn for its platform and `thread` where it belongs."""
 
     kind: str
     platform: str
@@ -73,17 +82,27 @@ class Post:
     buttons: tuple[Button, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
     update_of: str | None = None  # outbox key of the post this replaces
+    body: dict[str, Any] | None = None
+    thread: str | None = None
+    key: str = ""  # the outbox key, set when read back from a row
+    uncertain: bool = False  # an earlier attempt may have posted it (a timeout): look before posting again
 
     def payload(self) -> dict[str, Any]:
-        return {"text": self.text, "buttons": [b.to_dict() for b in self.buttons], "data": self.data,
-                "update_of": self.update_of}
+        out: dict[str, Any] = {"text": self.text, "buttons": [b.to_dict() for b in self.buttons], "data": self.data,
+                               "update_of": self.update_of}
+        if self.body is not None:
+            out["body"] = self.body
+        if self.thread:
+            out["thread"] = self.thread
+        return out
 
     @classmethod
     def from_row(cls, row: OutboxMessage) -> "Post":
         p = row.payload
         return cls(row.kind, row.platform, row.target, p.get("text", ""),
                    tuple(Button(b["label"], b["action"], b.get("value", "")) for b in p.get("buttons", [])),
-                   p.get("data", {}), p.get("update_of"))
+                   p.get("data", {}), p.get("update_of"), p.get("body"), p.get("thread"), row.dedupe_key,
+                   (row.last_error or "").startswith(UNKNOWN_OUTCOME))
 
 
 class Audiences(Protocol):
@@ -130,10 +149,12 @@ class DeliveryError(Exception):
     """A send failed. `retry_after` (seconds) when the platform asked us to wait;
     `permanent` when retrying cannot help (the bot was removed from the channel)."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False,
+                 uncertain: bool = False) -> None:
+        super().__init__(f"{UNKNOWN_OUTCOME}: {message}" if uncertain else message)
         self.retry_after = retry_after
         self.permanent = permanent
+        self.uncertain = uncertain
 
 
 class Notifier(Protocol):
@@ -167,21 +188,29 @@ def deliver_pending(
     now: dt.datetime | None = None,
     limit: int = 50,
     fallback: Notifier | None = None,
+    keys: Sequence[str] | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+    lease: dt.timedelta = LEASE,
 ) -> int:
     """Send due notices on the platforms this process can post to; returns how many were sent.
 
     Rows for other platforms wait for a process that can (Slack configured elsewhere), or for
-    their reader (the web chat collects its own). Safe to run in many processes."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    their reader (the web chat collects its own). `keys` limits the run to those rows (an
+    answer sent at once). Safe to run in many processes."""
+    if clock is None:
+        clock = (lambda: now) if now is not None else (lambda: dt.datetime.now(dt.timezone.utc))
     sent = 0
     platforms = list(notifiers) + (list(LOCAL_PLATFORMS) if fallback is not None else [])
     with sessions() as session:
-        due = list(session.scalars(
-            select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None), OutboxMessage.gave_up.is_(False),
-                                           OutboxMessage.next_attempt_at <= now, OutboxMessage.platform.in_(platforms))
-            .order_by(OutboxMessage.id).limit(limit)))
+        query = select(OutboxMessage.id).where(
+            OutboxMessage.sent_at.is_(None), OutboxMessage.gave_up.is_(False),
+            OutboxMessage.next_attempt_at <= clock(), OutboxMessage.platform.in_(platforms))
+        if keys is not None:
+            query = query.where(OutboxMessage.dedupe_key.in_(list(keys)))
+        due = list(session.scalars(query.order_by(OutboxMessage.id).limit(limit)))
     for row_id in due:
-        leased = _lease(sessions, row_id, now)
+        now = clock()
+        leased = _lease(sessions, row_id, now, lease)
         if leased is None:
             continue
         post, previous = leased
@@ -196,6 +225,7 @@ def deliver_pending(
         except Exception as exc:  # a notifier bug must not lose the notice
             log.exception("notifier crashed")
             error = DeliveryError(f"{exc.__class__.__name__}: {exc}")
+        now = clock()
         with sessions() as session:
             row = session.get(OutboxMessage, row_id)
             assert row is not None
@@ -209,21 +239,25 @@ def deliver_pending(
     return sent
 
 
-def _lease(sessions, row_id: int, now: dt.datetime) -> tuple[Post, str | None] | None:  # type: ignore[no-untyped-def]
-    """Take a due row for LEASE (a conditional update, so only one process sends it)."""
+def _lease(sessions, row_id: int, now: dt.datetime, lease: dt.timedelta) -> tuple[Post, str | None] | None:  # type: ignore[no-untyped-def]
+    """Take a due row for LEASE from `now`, the moment it is taken (a conditional update, so
+    only one process sends it). A lease counted from when a batch started would already be
+    over for rows reached late in a slow batch, and another process would send them again."""
     with sessions() as session:
+        before = session.get(OutboxMessage, row_id)
+        if before is None:
+            return None
+        uncertain = (before.last_error or "").startswith(UNKNOWN_OUTCOME)
         leased = session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == row_id, OutboxMessage.sent_at.is_(None), OutboxMessage.gave_up.is_(False),
                    OutboxMessage.next_attempt_at <= now)
-            .values(next_attempt_at=now + LEASE)
+            .values(next_attempt_at=now + lease, last_error=IN_FLIGHT)
         ).rowcount
         if not leased:
             session.commit()
             return None
-        row = session.get(OutboxMessage, row_id)
-        assert row is not None
-        post = Post.from_row(row)
+        post = replace(Post.from_row(before), uncertain=uncertain)
         previous = None
         if post.update_of:
             previous = session.scalar(select(OutboxMessage.external_ref).where(

@@ -23,6 +23,7 @@ from typing import Callable, Protocol, Sequence
 
 from rapidfuzz import fuzz
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot import dialogue
 from bot.config import Settings
@@ -194,13 +195,36 @@ class Bot:
                     return None
         return self.handle(message)
 
-    def _turn_with_retry(self, message: Message) -> Reply:
+    def handle_durably(self, message: Message, settle: Callable[[Session, Reply | None], None]) -> Reply | None:
+        """Answer an acknowledged event and call `settle(session, reply)` in the turn's own
+        transaction, so the conversation's new state and the record of its answer commit
+        together. `reply` is None for a message not meant for the bot. A database error is
+        raised (the caller tries again later); any other failure settles with an apology."""
+        started = time.perf_counter()
+        try:
+            reply = self._turn_with_retry(message, settle)
+        except SQLAlchemyError:
+            raise
+        except Exception:
+            log.exception("handler failed")
+            reply = Reply(SOMETHING_BROKE, "unknown", 0.0, {"error": "internal"})
+            with self.database.session() as session:
+                settle(session, reply)
+        if reply is not None:
+            self._log_turn(message, reply, time.perf_counter() - started)
+        return reply
+
+    def _turn_with_retry(self, message: Message,
+                         settle: Callable[[Session, Reply | None], None] | None = None) -> Reply:
         """One unit of work; a turn that lost an SQLite write race, or met a connection the
         server had closed, is simply run again."""
         for attempt in range(BUSY_RETRIES + 1):
             try:
                 with self.database.session() as session:
-                    return self._turn(session, message)
+                    reply = self._turn(session, message)
+                    if settle is not None:
+                        settle(session, reply)
+                    return reply  # type: ignore[return-value]
             except OperationalError as exc:
                 retryable = is_busy(exc) or (exc.connection_invalidated and attempt == 0)
                 if attempt == BUSY_RETRIES or not retryable:
@@ -208,10 +232,12 @@ class Bot:
                 time.sleep(0.005 * (2**attempt))
         raise AssertionError("unreachable")
 
-    def _turn(self, session, message: Message) -> Reply:  # type: ignore[no-untyped-def]
+    def _turn(self, session, message: Message) -> Reply | None:  # type: ignore[no-untyped-def]
         now = self.clock()
-        self.classifier.refresh(session)  # picks up taught examples now and then
         state = ConversationState.load(session, message.conversation_key)
+        if not message.addressed and state.form is None:
+            return None  # a thread reply not for the bot: it asked this person nothing here
+        self.classifier.refresh(session)  # picks up taught examples now and then
         lookups = self.directory.lookups(session)
         text = clean(message.text)
         pressed = self._pressed_button(message, text, state)

@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.config import ConfigError, Settings
 from bot.db import Database
 from bot.dedupe import prune
+from bot.inbox import prune as prune_inbox
 from bot.notify import LogNotifier, Notifier, Outbox, deliver_pending
 from bot.tickets.sla import send_sla_reminders
 from bot.trainings.announce import DigestResult, post_digest, send_due_reminders
@@ -65,11 +66,12 @@ class Clock:
             reminders = send_due_reminders(session, self.settings, self.outbox, now)
             sla = send_sla_reminders(session, self.settings, self.outbox, now)
         sent = self.drain()
-        pruned = prune(self.database, now)
+        pruned = prune(self.database, now) + prune_inbox(self.database, now)
         return {"reminders": reminders, "sla": sla, "sent": sent, "pruned_events": pruned}
 
     def drain(self) -> int:
-        return deliver_pending(self.database.sessions, self.notifiers, self.now(), fallback=LogNotifier())
+        return deliver_pending(self.database.sessions, self.notifiers, self.now(), fallback=LogNotifier(),
+                               lease=dt.timedelta(seconds=self.settings.lease_seconds))
 
 
 _clock: Clock | None = None

@@ -9,20 +9,24 @@ thread pool so the event loop keeps acknowledging requests.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import contextlib
 import gc
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 
 from aiohttp import web
 
 from bot.config import Settings
 from bot.core import Message, Reply
 from bot.db import Database, is_current
-from bot.dedupe import first_time
+from bot.answering import InboxProcessor
+from bot.inbox import InboxEntry, depth as inbox_depth
+from bot.intake import InboxWriter
 from bot.notify import LogNotifier, Notifier, deliver_pending
+from bot.spool import Spool
 from bot.router import Bot
 
 log = logging.getLogger("partnerbot.server")
@@ -34,9 +38,8 @@ acknowledgements stay fast while a burst of work waits its turn in asyncio.
 Measured with bench/webchat_load.py on SQLite and PostgreSQL: 2 beats 4 and 8."""
 URGENT_WORKERS = 2
 """Threads for turns with a deadline (a modal to open, a form to validate)."""
-AFTER_ACK_WORKERS = 1
-"""Work after a Slack ack is done one job at a time: more only adds GIL contention
-(measured with bench/slack_bench.py) while throughput stays the same."""
+INBOX_POLL_SECONDS = 1.0
+"""How often the inbox is looked at without a wake-up (retries that fell due, spooled events)."""
 
 
 @dataclass
@@ -50,56 +53,58 @@ class Runtime:
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(WORKERS, "partnerbot"))
     urgent: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(URGENT_WORKERS, "partnerbot-urgent"))
     _turns: asyncio.Semaphore | None = None
-    _queue: asyncio.Queue[Callable[[], Awaitable[None]]] | None = None
-    _workers: list[asyncio.Task[None]] = field(default_factory=list)
-    worker_pool: Any = None  # a ProcessPoolExecutor for after-ack answers (`serve` sets one)
+    worker: Any = None  # a bot.worker.WorkerProcess answering the inbox (`serve` sets one when Slack is configured)
+    _writer: InboxWriter | None = None
+    _processor: InboxProcessor | None = None
+    _wake: asyncio.Event | None = None
 
-    async def answer_after_ack(self, message: Message, event_key: str | None) -> Reply | None:
-        """Dedupe and answer an acknowledged event; in the worker process when there is one."""
-        if self.worker_pool is not None:
-            from bot.worker import answer
+    @property
+    def writer(self) -> InboxWriter:
+        if self._writer is None:
+            self._writer = InboxWriter(self.database, Spool(self.settings.spool_dir))
+        return self._writer
 
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.worker_pool, answer, message, event_key)
-        if event_key and not await self.run(first_time, self.database, event_key):
-            return None
-        if self._turns is None:
-            self._turns = asyncio.Semaphore(TURNS_AT_ONCE)
-        async with self._turns:
-            return await self.run(self.bot.handle_if_expected, message)  # type: ignore[no-any-return]
+    @property
+    def processor(self) -> InboxProcessor:
+        if self._processor is None:
+            from bot.platforms import inbox_processor
 
-    def after_ack(self, job: Callable[[], Awaitable[None]]) -> None:
-        """Run work after a platform was acknowledged, a few jobs at a time.
+            self._processor = inbox_processor(self.settings, self.database, self.bot, self.notifiers)
+        return self._processor
 
-        The acknowledgement path only enqueues, so acks stay fast under bursts;
-        on shutdown the queue is drained before the process exits.
-        """
-        if self._queue is None:
-            self._queue = asyncio.Queue()
-            self._workers = [asyncio.create_task(self._work()) for _ in range(AFTER_ACK_WORKERS)]
-        self._queue.put_nowait(job)
+    async def accept(self, entry: InboxEntry) -> None:
+        """Store an event durably (the inbox, or the spool when the database is away), then
+        wake whoever answers it. Call before acknowledging the event to the platform."""
+        await self.writer.put(entry)
+        self.wake()
 
-    async def _work(self) -> None:
-        assert self._queue is not None
+    def wake(self) -> None:
+        if self.worker is not None:
+            self.worker.poke()
+        elif self._wake is not None:
+            self._wake.set()
+
+    async def answer_inbox(self) -> None:
+        """Answer the inbox in this process (when no worker does), and move spooled events in."""
+        self._wake = asyncio.Event()
         while True:
-            job = await self._queue.get()
             try:
-                await job()
+                await asyncio.wait_for(self._wake.wait(), INBOX_POLL_SECONDS)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+            try:
+                if await self.run(self.writer.replay):
+                    self.wake()
+                if self.worker is not None:
+                    if not self.worker.alive():
+                        log.error("the answering worker died; starting a new one")
+                        self.worker.start()
+                    continue
+                while await self.run(self.processor.process_due):
+                    pass
             except Exception:
-                log.exception("work after ack failed")
-            finally:
-                self._queue.task_done()
-
-
-    async def finish_pending(self, timeout: float = 25.0) -> None:
-        if self._queue is None:
-            return
-        try:
-            await asyncio.wait_for(self._queue.join(), timeout)
-        except asyncio.TimeoutError:
-            log.error("shutdown left work unfinished", extra={"turn": {"pending": self._queue.qsize()}})
-        for worker in self._workers:
-            worker.cancel()
+                log.exception("answering the inbox failed")
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
@@ -117,7 +122,8 @@ class Runtime:
         return await loop.run_in_executor(self.urgent, self.bot.handle, message)
 
     def drain_outbox(self) -> int:
-        return deliver_pending(self.database.sessions, self.notifiers, fallback=LogNotifier())
+        return deliver_pending(self.database.sessions, self.notifiers, fallback=LogNotifier(),
+                               lease=dt.timedelta(seconds=self.settings.lease_seconds))
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -135,7 +141,14 @@ async def readyz(request: web.Request) -> web.Response:
         return web.json_response({"status": "unavailable", "database": exc.__class__.__name__}, status=503)
     if not current:
         return web.json_response({"status": "unavailable", "database": "migrations pending"}, status=503)
-    return web.json_response({"status": "ready"})
+    waiting = await runtime.run(_inbox_depth, runtime.database)
+    return web.json_response({"status": "ready", "inbox": waiting,
+                              "spooled": runtime.writer.spool.pending()})
+
+
+def _inbox_depth(database: Database) -> int:
+    with database.session() as session:
+        return inbox_depth(session)
 
 
 async def _outbox_loop(app: web.Application) -> Any:
@@ -156,13 +169,25 @@ async def _outbox_loop(app: web.Application) -> Any:
         await task
 
 
+async def _inbox_loop(app: web.Application) -> Any:
+    runtime = app[RUNTIME]
+    if runtime.worker is not None:
+        runtime.worker.start()  # on the main thread: the worker's death signal is tied to it
+    task = asyncio.create_task(runtime.answer_inbox())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 async def _close(app: web.Application) -> None:
     runtime = app[RUNTIME]
-    await runtime.finish_pending()
     runtime.executor.shutdown(wait=True)
     runtime.urgent.shutdown(wait=True)
-    if runtime.worker_pool is not None:
-        runtime.worker_pool.shutdown(wait=True)
+    if runtime.worker is not None:
+        runtime.worker.stop()
+    if runtime._writer is not None:
+        runtime._writer.close()
     runtime.database.dispose()
 
 
@@ -175,6 +200,7 @@ def build_app(runtime: Runtime, *, drain_outbox: bool = True) -> web.Application
     app.router.add_get("/readyz", readyz)
     for platform in all_platforms():
         platform.install(app, runtime)
+    app.cleanup_ctx.append(_inbox_loop)
     if drain_outbox:
         app.cleanup_ctx.append(_outbox_loop)
     app.on_cleanup.append(_close)
@@ -193,9 +219,9 @@ def create_runtime(settings: Settings) -> Runtime:
 def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3978, socket_mode: bool = False) -> int:
     runtime = create_runtime(settings)
     if settings.slack_bot_token:
-        from bot.worker import pool
+        from bot.worker import WorkerProcess
 
-        runtime.worker_pool = pool(settings)
+        runtime.worker = WorkerProcess(settings)
     app = build_app(runtime)
     if socket_mode:
         from bot.platforms.slack.app import start_socket_mode

@@ -106,7 +106,7 @@ def any_db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: 
 
 def make_settings(url: str, **overrides: object) -> Settings:
     env = {"DATABASE_URL": url, "DEPARTMENT_STAFF": "cli:staff-1,cli:staff-2,slack:U0STAFF1,teams:staff-teams-1",
-           "DEPARTMENT_EMAIL": "partnerships@district.example"}
+           "DEPARTMENT_EMAIL": "partnerships@district.example", "PARTNERBOT_SPOOL_DIR": tempfile.mkdtemp(prefix="spool-")}
     env.update({k: str(v) for k, v in overrides.items()})
     return Settings.from_env(env)
 

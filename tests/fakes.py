@@ -66,6 +66,8 @@ class FakeSlack:
 
     calls: list[Call] = field(default_factory=list)
     fail: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
+    delay: dict[str, float] = field(default_factory=dict)  # seconds a method takes to answer (after it acted)
+    posted: list[dict[str, Any]] = field(default_factory=list)  # messages as conversations.history returns them
     _ts: int = 0
 
     def app(self) -> web.Application:
@@ -107,7 +109,21 @@ class FakeSlack:
         if method in ("chat.postMessage", "chat.update"):
             self._ts += 1
             ts = args.get("ts") or f"1700000000.{self._ts:06d}"
+            if method == "chat.postMessage":
+                metadata = args.get("metadata")
+                self.posted.append({"channel": args.get("channel"), "ts": ts, "text": args.get("text"),
+                                    "thread_ts": args.get("thread_ts"),
+                                    "metadata": json.loads(metadata) if isinstance(metadata, str) else metadata})
+            if method in self.delay:
+                await asyncio.sleep(self.delay[method])  # it happened, but the caller may have given up waiting
             return web.json_response({"ok": True, "channel": args.get("channel"), "ts": ts})
+        if method in ("conversations.history", "conversations.replies"):
+            channel, thread = args.get("channel"), args.get("ts")
+            found = [m for m in reversed(self.posted) if m["channel"] == channel
+                     and (method == "conversations.history" or m["thread_ts"] == thread)]
+            return web.json_response({"ok": True, "messages": found})
+        if method == "conversations.open":
+            return web.json_response({"ok": True, "channel": {"id": args.get("users")}})
         return web.json_response({"ok": True})
 
     async def _respond(self, request: web.Request) -> web.Response:

@@ -4,8 +4,8 @@ Each module may import its own layer and the layers below it, never above:
     entry points   bot/app.py, server.py, worker.py, scheduler.py, cli/
     platforms      bot/platforms/  (Slack, Teams, web, console: app, render, notifier)
     handlers       handlers/       (one module per capability, no platform names)
-    brain          bot/router.py, dialogue.py, state.py, turn.py, understanding/
-    services       bot/directory/, tickets/, trainings/, notify.py, channels.py, ...
+    brain          bot/router.py, dialogue.py, state.py, turn.py, understanding/, answering.py
+    services       bot/directory/, tickets/, trainings/, notify.py, inbox.py, spool.py, intake.py, ...
     store          bot/db.py, models/, migrations/
     types          bot/core.py, text.py, config.py
     knowledge      knowledge/
@@ -22,8 +22,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("types", ("bot/__init__.py", "bot/core.py", "bot/text.py", "bot/config.py", "bot/logs.py")),
     ("store", ("bot/db.py", "bot/models", "bot/migrations")),
     ("services", ("bot/directory", "bot/tickets", "bot/trainings", "bot/notify.py", "bot/channels.py",
-                  "bot/insights.py", "bot/seed.py", "bot/dedupe.py")),
-    ("brain", ("bot/understanding", "bot/dialogue.py", "bot/state.py", "bot/turn.py", "bot/router.py")),
+                  "bot/insights.py", "bot/seed.py", "bot/dedupe.py", "bot/inbox.py", "bot/spool.py", "bot/intake.py")),
+    ("brain", ("bot/understanding", "bot/dialogue.py", "bot/state.py", "bot/turn.py", "bot/router.py",
+               "bot/answering.py")),
     ("handlers", ("handlers",)),
     ("platforms", ("bot/platforms",)),
     ("entry", ("bot/app.py", "bot/server.py", "bot/worker.py", "bot/scheduler.py", "bot/cli", "bot/__main__.py")),

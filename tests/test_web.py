@@ -56,7 +56,7 @@ def test_chat_rejects_bad_requests(server: ServerThread) -> None:
 
 def test_health_and_readiness(server: ServerThread) -> None:
     assert requests.get(server.url + "/healthz", timeout=5).json() == {"status": "ok"}
-    assert requests.get(server.url + "/readyz", timeout=5).json() == {"status": "ready"}
+    assert requests.get(server.url + "/readyz", timeout=5).json() == {"status": "ready", "inbox": 0, "spooled": False}
 
 
 def test_readiness_fails_when_migrations_are_behind(sqlite_url: str) -> None:

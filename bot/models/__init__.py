@@ -12,6 +12,7 @@ from bot.models.directory import (
 from bot.models.tickets import OutboxMessage, StaffMember, Ticket, TicketEvent
 from bot.models.trainings import AnnouncementPost, Reminder, TrainingSession
 from bot.models.channels import ChannelRole, ConversationReference
+from bot.models.inbox import InboxEvent
 
 __all__ = [
     "AnnouncementPost",
@@ -20,6 +21,7 @@ __all__ = [
     "ConversationReference",
     "ConversationState",
     "CorrectionRequest",
+    "InboxEvent",
     "Organisation",
     "OutboxMessage",
     "Partnership",

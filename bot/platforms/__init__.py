@@ -8,11 +8,18 @@ here. Heavy SDKs are imported only when a platform is configured and used.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING
+
 from bot.config import Settings
 from bot.db import Database
 from bot.notify import LogNotifier, Notifier, Outbox
 from bot.platforms.audiences import PlatformAudiences
 from bot.platforms.base import Platform
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from bot.answering import Answerer, InboxProcessor
+    from bot.router import Bot
 
 
 def all_platforms() -> list[Platform]:
@@ -36,3 +43,25 @@ def notifiers(settings: Settings, database: Database, platforms: list[Platform] 
         if notifier is not None:
             found[platform.name] = notifier
     return found
+
+
+def answerers(settings: Settings, platforms: list[Platform] | None = None) -> "dict[str, Answerer]":
+    """Which platforms' inbox events this process can answer (those that provide an answerer)."""
+    found = {}
+    for platform in platforms or all_platforms():
+        make = getattr(platform, "answerer", None)
+        answerer = make(settings) if make is not None else None
+        if answerer is not None:
+            found[platform.name] = answerer
+    return found
+
+
+def inbox_processor(settings: Settings, database: Database, bot: "Bot",
+                    notifiers_by_platform: dict[str, Notifier] | None = None) -> "InboxProcessor":
+    """What answers the durable inbox in a `serve` or worker process."""
+    from bot.answering import InboxProcessor
+
+    platforms = all_platforms()
+    return InboxProcessor(bot, database, answerers(settings, platforms),
+                          notifiers_by_platform if notifiers_by_platform is not None
+                          else notifiers(settings, database, platforms), dt.timedelta(seconds=settings.lease_seconds))

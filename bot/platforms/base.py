@@ -10,7 +10,7 @@ It also says where an audience ("department", "announcements") is on it.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from aiohttp.web import Application, Request, Response, json_response
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from bot.config import Settings
     from bot.core import Message, Reply
     from bot.db import Database
+    from bot.inbox import InboxEntry
     from bot.notify import Notifier
 
 log = logging.getLogger("partnerbot.platforms")
@@ -34,9 +35,10 @@ class Runtime(Protocol):
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any: ...
 
-    async def answer_after_ack(self, message: "Message", event_key: str | None) -> "Reply | None": ...
+    async def handle_urgent(self, message: "Message") -> "Reply": ...
 
-    def after_ack(self, job: Callable[[], Awaitable[None]]) -> None: ...
+    async def accept(self, entry: "InboxEntry") -> None:
+        """Store an event in the durable inbox before it is acknowledged; it is answered from there."""
 
 
 class Platform(Protocol):

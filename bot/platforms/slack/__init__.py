@@ -3,6 +3,8 @@ posts and updates from the outbox (notifier.py)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 from sqlalchemy.orm import Session
 
@@ -11,6 +13,9 @@ from bot.config import Settings
 from bot.db import Database
 from bot.notify import ANNOUNCEMENTS, DEPARTMENT, Notifier
 from bot.platforms.base import Runtime
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from bot.answering import Answerer
 
 
 class SlackPlatform:
@@ -30,6 +35,13 @@ class SlackPlatform:
         from bot.platforms.slack.notifier import SlackNotifier
 
         return SlackNotifier(settings)
+
+    def answerer(self, settings: Settings) -> "Answerer | None":
+        if not settings.slack_bot_token:
+            return None
+        from bot.platforms.slack.answers import SlackAnswerer
+
+        return SlackAnswerer(settings)
 
     def targets(self, session: Session, settings: Settings, audience: str) -> list[str]:
         if audience == DEPARTMENT:

@@ -1,8 +1,10 @@
 """Slack inbound: bolt's AsyncApp on `POST /slack/events` of the shared aiohttp server.
 
-Listeners acknowledge at once, then do the work (bolt sends the HTTP answer as
-soon as `ack()` is called). Event retries are de-duplicated on `event_id`
-through the database, so a retry that reaches another process is ignored too.
+Messages and mentions are stored in the durable inbox (keyed by `event_id`, so a
+retry that reaches any process is the same row) and then acknowledged; they are
+answered from the inbox by a worker (bot/answering.py), through the outbox.
+Commands, buttons and modals acknowledge at once and answer in the request's
+task (bolt sends the HTTP answer as soon as `ack()` is called).
 
 Where an answer goes follows where the question came from: a thread reply in
 the thread; an answer to a button on an ephemeral message (a slash command's
@@ -18,15 +20,18 @@ import hashlib
 import json
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_sdk import WebClient
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import Message, Reply
 from bot.dedupe import first_time
+from bot.inbox import InboxEntry
 from bot.platforms.base import Runtime, not_configured
 from bot.platforms.slack.names import SlackNames
 from bot.platforms.slack.render import (
@@ -62,45 +67,43 @@ def install(app: web.Application, runtime: Runtime) -> None:
     app[BOLT] = bolt
 
 
-def _thread(message: Message) -> str | None:
-    return message.session_key.split(":", 1)[1] if ":" in message.session_key else None
-
-
 def build_bolt_app(runtime: Runtime) -> AsyncApp:
     settings = runtime.settings
     client = AsyncWebClient(token=settings.slack_bot_token.reveal(), base_url=settings.slack_api_url)
-    names = SlackNames(client)
+    names = SlackNames(WebClient(token=settings.slack_bot_token.reveal(), base_url=settings.slack_api_url, timeout=5))
     bolt = AsyncApp(client=client, signing_secret=settings.slack_signing_secret.reveal(), process_before_response=False,
                     raise_error_for_unhandled_request=False)
 
-    async def answer_event(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
-                           addressed: bool = True) -> None:
+    async def accept(event: dict[str, Any], body: dict[str, Any], addressed: bool = True) -> None:
+        """Store the event in the durable inbox; it is answered from there (bot/answering.py)."""
         message = event_to_message(event)
         if message is None:
             return
-        message = await names.with_name(message, addressed=addressed)
-        event_id = body.get("event_id")
-        reply = await runtime.answer_after_ack(message, f"slack:{event_id}" if event_id else None)
-        if reply is None:
-            return  # a retry another process (or an earlier request) handled, or a thread chat not for the bot
-        await client.chat_postMessage(channel=message.channel, thread_ts=_thread(message), **render(reply))
+        key = body.get("event_id") or f"{message.channel}:{event.get('ts')}"
+        await runtime.accept(InboxEntry(f"slack:{key}", replace(message, addressed=addressed)))
+
+    @bolt.middleware
+    async def store_before_ack(body, context, next):  # type: ignore[no-untyped-def]
+        """Bolt acknowledges Events API requests by itself as soon as a listener starts, so the
+        event is stored here, after the signature check and before any listener runs."""
+        event = body.get("event") if body.get("type") == "event_callback" else None
+        if isinstance(event, dict):
+            if event.get("type") == "app_mention" or event.get("channel_type") == "im":
+                await accept(event, body)
+            elif event.get("type") == "message" and event.get("thread_ts") and \
+                    f"<@{context.get('bot_user_id') or ''}>" not in (event.get("text") or ""):
+                # A reply typed in a thread without mentioning the bot: answered only if the bot is
+                # waiting for this person there (an open form). Mentions arrive as app_mention.
+                await accept(event, body, addressed=False)
+        return await next()
 
     @bolt.event("app_mention")
-    async def on_mention(event, body, client, ack):  # type: ignore[no-untyped-def]
-        await ack()
-        runtime.after_ack(lambda: answer_event(event, body, client))
+    async def on_mention(ack):  # type: ignore[no-untyped-def]
+        await ack()  # stored by store_before_ack; answered from the inbox
 
     @bolt.event("message")
-    async def on_message(event, body, client, ack, context):  # type: ignore[no-untyped-def]
+    async def on_message(ack):  # type: ignore[no-untyped-def]
         await ack()
-        if event.get("channel_type") == "im":
-            runtime.after_ack(lambda: answer_event(event, body, client))
-            return
-        bot_user = context.get("bot_user_id") or ""
-        if event.get("thread_ts") and f"<@{bot_user}>" not in (event.get("text") or ""):
-            # A reply typed in a thread without mentioning the bot: answered only if the bot is
-            # waiting for this person there (an open form). Mentions arrive as app_mention.
-            runtime.after_ack(lambda: answer_event(event, body, client, addressed=False))
 
     for name in ANSWER_COMMANDS:
         @bolt.command(name)
@@ -138,7 +141,7 @@ def build_bolt_app(runtime: Runtime) -> AsyncApp:
         if not await runtime.run(first_time, runtime.database, f"slack-view:{view.get('id')}:{digest}"):
             await ack()  # Slack resent a submission we already handled
             return
-        user_name = await names.name(user)
+        user_name = await runtime.run(names.name, user)
         message = Message(text="form", user=user, platform="slack", channel=meta.get("channel") or user,
                           session_key=f"modal:{user}", action=str(meta.get("action") or ""),
                           value=json.dumps({**values, "context": meta.get("value", "")}), user_name=user_name)

@@ -1,4 +1,5 @@
-"""Slack display names for people the bot talks to (users.info), cached, so department posts
+"""Slack display names for people the bot talks to (users.info, blocking: called on answering
+threads and in the worker), cached, so department posts
 say "Pat Lee" rather than U024BE7LH. A lookup that fails leaves the name empty, never the reply."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import time
 from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk import WebClient
 
 from bot.core import Message
 
@@ -18,18 +19,18 @@ MAX_NAMES = 5000
 
 
 class SlackNames:
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: WebClient) -> None:
         self.client = client
         self._cache: dict[str, tuple[float, str | None]] = {}
 
-    async def name(self, user_id: str) -> str | None:
+    def name(self, user_id: str) -> str | None:
         if not user_id:
             return None
         cached = self._cache.get(user_id)
         if cached is not None and time.monotonic() - cached[0] < TTL_SECONDS:
             return cached[1]
         try:
-            response = await self.client.users_info(user=user_id)
+            response = self.client.users_info(user=user_id)
             user = response.get("user") or {}
             profile = user.get("profile") or {}
             found = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
@@ -37,11 +38,13 @@ class SlackNames:
             error = exc.response.get("error") if hasattr(exc.response, "get") else exc.response
             log.warning("users.info failed", extra={"turn": {"error": str(error)[:200]}})
             found = None
+        except OSError as exc:  # Slack unreachable or slow: the same
+            log.warning("users.info failed", extra={"turn": {"error": exc.__class__.__name__}})
+            found = None
         if len(self._cache) >= MAX_NAMES:
             self._cache.clear()
         self._cache[user_id] = (time.monotonic(), found or None)
         return found or None
 
-    async def with_name(self, message: Message, addressed: bool = True) -> Message:
-        name = message.user_name or await self.name(message.user)
-        return replace(message, user_name=name, addressed=addressed)
+    def with_name(self, message: Message) -> Message:
+        return replace(message, user_name=message.user_name or self.name(message.user))

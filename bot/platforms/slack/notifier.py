@@ -1,42 +1,83 @@
-"""Slack side of the outbox: posts, in-place updates and DMs through slack_sdk.
+"""Slack side of the outbox: posts, in-place updates, DMs and direct answers through slack_sdk.
 
 Rate limits (429) are retried after `Retry-After`; `not_in_channel` makes the
 bot join the channel and retry once; a channel that is gone is a permanent
 failure, reported to the admin log rather than retried forever.
+
+Every post carries its outbox key in Slack message metadata. When a send timed
+out, Slack may have posted it all the same: before posting again, the channel's
+recent history is searched for that key, so a slow Slack never gets a second copy.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.config import Settings
 from bot.core import Reply
 from bot.notify import Delivery, DeliveryError, Post
 from bot.platforms.slack.render import render
 
+METADATA_EVENT = "partnerbot_post"
+HISTORY_WINDOW = 200
+"""How many recent messages are searched for a post whose first send timed out."""
 PERMANENT = {"channel_not_found", "is_archived", "account_inactive", "user_not_found", "invalid_auth",
              "not_authed", "missing_scope", "message_not_found", "cant_update_message"}
 
 
 class SlackNotifier:
     def __init__(self, settings: Settings, client: WebClient | None = None) -> None:
+        # No retries inside the client: a retried post after a timeout could be a second copy.
+        # The outbox retries, and looks for the first copy before it posts again.
         self.client = client or WebClient(token=settings.slack_bot_token.reveal(), base_url=settings.slack_api_url,
-                                          timeout=10)
+                                          timeout=10, retry_handlers=[])
 
     def send(self, post: Post, previous_ref: str | None) -> Delivery:
-        # A notice is a post the whole channel sees: its buttons answer only whoever clicks.
-        body = render(Reply(post.text, post.kind, 1.0, post.data, post.buttons), shared=True)
         try:
             if post.update_of:
                 if not previous_ref:
                     raise DeliveryError("the original post is not sent yet", retry_after=10)
                 channel, _, ts = previous_ref.partition("|")
-                self.client.chat_update(channel=channel, ts=ts, **body)
+                self.client.chat_update(channel=channel, ts=ts, **self._body(post))
                 return Delivery(previous_ref)
+            if post.uncertain and post.key:
+                found = self._already_posted(post)
+                if found is not None:
+                    return found
+            body = {**self._body(post), "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": post.key}}}
+            if post.thread:
+                body["thread_ts"] = post.thread
             return self._post(post.target, body, join_if_needed=True)
         except SlackApiError as exc:
             raise _delivery_error(exc) from exc
+        except (OSError, SlackRequestError) as exc:  # timeouts, refused connections: the post may or may not exist
+            raise DeliveryError(f"Slack unreachable: {exc.__class__.__name__}", uncertain=True) from exc
+
+    @staticmethod
+    def _body(post: Post) -> dict[str, Any]:
+        if post.body is not None:
+            return post.body  # a direct answer, drawn for its thread when it was queued
+        # A notice is a post the whole channel sees: its buttons answer only whoever clicks.
+        return render(Reply(post.text, post.kind, 1.0, post.data, post.buttons), shared=True)
+
+    def _already_posted(self, post: Post) -> Delivery | None:
+        """The post an earlier, timed-out attempt made, found by its key in the metadata."""
+        channel = post.target
+        if channel.startswith(("U", "W")):  # a DM addressed to a user: its history is the IM channel's
+            channel = self.client.conversations_open(users=channel)["channel"]["id"]
+        args: dict[str, Any] = {"channel": channel, "limit": HISTORY_WINDOW, "include_all_metadata": True}
+        if post.thread:
+            response = self.client.conversations_replies(ts=post.thread, **args)
+        else:
+            response = self.client.conversations_history(**args)
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == post.key:
+                return Delivery(f"{channel}|{message['ts']}")
+        return None
 
     def _post(self, channel: str, body: dict, join_if_needed: bool) -> Delivery:  # type: ignore[type-arg]
         try:

@@ -44,6 +44,11 @@ def session_key(channel: str, thread_ts: str | None) -> str:
     return f"{channel}:{thread_ts}" if thread_ts else channel
 
 
+def thread_of(message: Message) -> str | None:
+    """The thread a message was in (its session key says), for an answer in the same place."""
+    return message.session_key.split(":", 1)[1] if ":" in message.session_key else None
+
+
 def event_to_message(event: dict[str, Any]) -> Message | None:
     """A message or app_mention event, or None if the bot must ignore it."""
     if event.get("bot_id") or event.get("subtype") or event.get("user") is None:

@@ -1,0 +1,97 @@
+"""The acknowledgement side of the inbox: store an event, then let the platform have its ack.
+
+Many events arriving at once are written together (one transaction per batch,
+on a thread of their own so a queue of turns never delays an ack). When the
+database refuses, the batch goes to the local spool (bot/spool.py) and is
+still acknowledged: nothing Slack was told we have is lost. The number of
+events waiting for a write is bounded; beyond it they are spooled straight
+away, with a log line, rather than answered 503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import inbox
+from bot.db import Database
+from bot.inbox import InboxEntry
+from bot.spool import Spool
+
+log = logging.getLogger("partnerbot.intake")
+MAX_BATCH = 200
+MAX_WAITING = 2000
+DATABASE_PAUSE = 1.0
+"""After a failed write, spool directly for this long instead of waiting on a database that is away."""
+
+
+@dataclass
+class InboxWriter:
+    database: Database
+    spool: Spool
+    executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "partnerbot-inbox"))
+    _waiting: list[tuple[InboxEntry, asyncio.Future[None]]] = field(default_factory=list)
+    _flushing: asyncio.Task[None] | None = None
+    _database_away_until: float = 0.0
+    _last_warning: float = 0.0
+
+    async def put(self, entry: InboxEntry) -> None:
+        """Return once the entry is durable (in the database, or spooled to disk)."""
+        loop = asyncio.get_running_loop()
+        if len(self._waiting) >= MAX_WAITING or time.monotonic() < self._database_away_until:
+            if len(self._waiting) >= MAX_WAITING:
+                self._warn("inbox writes are behind; events are spooled to disk until they catch up")
+            await loop.run_in_executor(self.executor, self.spool.write, [entry])
+            return
+        done: asyncio.Future[None] = loop.create_future()
+        self._waiting.append((entry, done))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        await done
+
+    async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._waiting:
+            batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+            entries = [entry for entry, _ in batch]
+            error: BaseException | None = None
+            try:
+                try:
+                    await loop.run_in_executor(self.executor, inbox.put, self.database, entries)
+                except SQLAlchemyError as exc:
+                    self._database_away_until = time.monotonic() + DATABASE_PAUSE
+                    self._warn(f"the database refused acknowledged events; spooled to disk ({exc.__class__.__name__})")
+                    await loop.run_in_executor(self.executor, self.spool.write, entries)
+            except BaseException as exc:  # not stored anywhere: the platform must not get its ack
+                log.error("could not store acknowledged events", extra={"turn": {"error": repr(exc)[:300]}})
+                error = exc if isinstance(exc, Exception) else RuntimeError("inbox write interrupted")
+            for _, done in batch:
+                if not done.done():
+                    if error is None:
+                        done.set_result(None)
+                    else:
+                        done.set_exception(error)
+            if error is not None and not isinstance(error, Exception):
+                raise error
+
+    def _warn(self, text: str) -> None:
+        if time.monotonic() - self._last_warning > 5.0:
+            self._last_warning = time.monotonic()
+            log.warning(text)
+
+    def replay(self) -> int:
+        """Move spooled events into the inbox (called from a thread); 0 when the database is still away."""
+        if not self.spool.pending():
+            return 0
+        try:
+            return self.spool.replay(lambda entries: inbox.put(self.database, entries))
+        except SQLAlchemyError:
+            return 0
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)

@@ -1,0 +1,79 @@
+"""What reaches bolt from `POST /slack/events`: signed, UTF-8, a JSON object (or a form whose
+payload is one). Everything else is answered here, 401 for a missing or wrong signature and
+400 for a signed body that is not what Slack sends, without logging the body. Bolt's own logs
+are bounded and, unless LOG_TEXT=1, keep no message text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import urllib.parse
+
+from slack_sdk.signature import SignatureVerifier
+
+LOG_LIMIT = 300
+TEXT_FIELD = re.compile(r"""(["']text["']\s*:\s*)(["'])(?:\\.|(?!\2).)*\2""", re.S)
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def check(verifier: SignatureVerifier, body: bytes, headers: dict[str, str]) -> str:
+    """The body as text when the request is fit for bolt; raises Refusal otherwise."""
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    signature = headers.get("X-Slack-Signature", "")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refusal(400, "the body is not UTF-8") from None
+    if not timestamp.isdigit() or not signature or not verifier.is_valid(text, timestamp, signature):
+        raise Refusal(401, "invalid or missing signature")
+    content_type = headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if content_type == "application/x-www-form-urlencoded":
+        form = urllib.parse.parse_qs(text)
+        if "payload" in form:
+            _object(form["payload"][0])
+        elif "command" not in form and "ssl_check" not in form:
+            raise Refusal(400, "a form without a command or payload")
+    else:
+        _object(text)
+    return text
+
+
+def _object(text: str) -> None:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        raise Refusal(400, "the body is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise Refusal(400, "the body is not a JSON object")
+
+
+class BoundedLogs(logging.Filter):
+    """Bolt logs request bodies (a signature failure, an unhandled request): cut them short,
+    and take message text out unless the operator asked for it (LOG_TEXT=1)."""
+
+    def __init__(self, keep_text: bool) -> None:
+        super().__init__()
+        self.keep_text = keep_text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if not self.keep_text:
+            text = TEXT_FIELD.sub(r"\1\2[redacted]\2", text)
+        if len(text) > LOG_LIMIT:
+            text = text[:LOG_LIMIT] + f"… ({len(text)} characters)"
+        record.msg, record.args = text, ()
+        return True
+
+
+def bolt_logger(keep_text: bool) -> logging.Logger:
+    logger = logging.getLogger("partnerbot.slack.bolt")
+    if not any(isinstance(f, BoundedLogs) for f in logger.filters):
+        logger.addFilter(BoundedLogs(keep_text))
+    return logger

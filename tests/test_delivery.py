@@ -1,0 +1,248 @@
+"""Delivery under faults: every acknowledged event answered once, every notice posted once.
+
+Fault injection with real processes, a real database file and the fake Slack Web API:
+`serve` killed with SIGKILL right after acknowledging, the database refusing writes at
+ack time, Slack answering 500/429 or too slowly, two senders sharing one outbox.
+Run apart with `pytest -m faults`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from slack_sdk import WebClient
+from sqlalchemy import func, select
+
+from bot import inbox
+from bot.core import Message
+from bot.db import Database
+from bot.inbox import InboxEntry
+from bot.intake import InboxWriter
+from bot.models import InboxEvent, OutboxMessage
+from bot.notify import Delivery, Post, deliver_pending, queue
+from bot.platforms.slack.notifier import SlackNotifier
+from bot.seed import prepare
+from bot.spool import Spool
+from tests.conftest import make_bot, make_settings
+from tests.fakes import SIGNING_SECRET, FakeSlack, ServerThread, free_port, slack_headers
+from tests.test_slack import SlackWorld, world  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.faults
+NOW = dt.datetime(2026, 11, 30, 17, 0, tzinfo=dt.timezone.utc)
+
+
+def dm(text: str, channel: str, user: str = "U1", ts: str = "1700000002.000100") -> dict[str, Any]:
+    return {"type": "message", "channel_type": "im", "user": user, "text": text, "ts": ts, "channel": channel}
+
+
+def signed_event(event: dict[str, Any], event_id: str) -> tuple[str, dict[str, str]]:
+    body = json.dumps({"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+                       "event_id": event_id, "event_time": int(time.time()), "event": event,
+                       "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}]})
+    return body, slack_headers(body)
+
+
+def wait_until(check, timeout: float = 20.0, what: str = "condition") -> Any:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def answers_by_channel(slack: FakeSlack) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for post in slack.named("chat.postMessage"):
+        counts[post["channel"]] = counts.get(post["channel"], 0) + 1
+    return counts
+
+
+# -- direct answers go through the outbox ------------------------------------------------------
+
+def test_a_direct_answer_is_retried_after_500_and_429_and_posted_once(world: SlackWorld) -> None:  # noqa: F811
+    world.slack.fail["chat.postMessage"] = [(500, {"ok": False, "error": "internal_error"}, {}),
+                                           (429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "7"})]
+    world.event(dm("Who works with Franklin?", "D1"), event_id="Ev-500")
+    world.slack.wait_for("chat.postMessage", 1)  # the first try, answered 500
+    sessions = world.runtime.database.sessions
+    wait_until(lambda: _answer_row(sessions) is not None and _answer_row(sessions).attempts == 1, what="first attempt")
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=1)
+    assert deliver_pending(sessions, world.runtime.notifiers, later) == 0  # 429
+    row = _answer_row(sessions)
+    assert row.sent_at is None and row.next_attempt_at == later + dt.timedelta(seconds=7)  # Retry-After honoured
+    assert deliver_pending(sessions, world.runtime.notifiers, later + dt.timedelta(seconds=8)) == 1
+    assert deliver_pending(sessions, world.runtime.notifiers, later + dt.timedelta(hours=1)) == 0
+    posts = world.slack.named("chat.postMessage")
+    assert len(posts) == 3 and all(p["channel"] == "D1" for p in posts)
+    assert "Franklin" in posts[-1]["blocks"][0]["text"]["text"]
+    assert _answer_row(sessions).sent_at is not None
+
+
+def _answer_row(sessions) -> OutboxMessage | None:  # type: ignore[no-untyped-def]
+    with sessions() as session:
+        return session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "answer"))
+
+
+# -- a send whose outcome is unknown is looked up, not repeated -------------------------------
+
+def test_a_timed_out_post_is_found_in_the_history_not_posted_again(sqlite_url: str) -> None:
+    slack = FakeSlack(delay={"chat.postMessage": 1.0})
+    with ServerThread(slack.app()) as fake:
+        settings = make_settings(sqlite_url, SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=f"{fake.url}/api/")
+        database = Database.connect(settings.database_url)
+        prepare(database, load_samples=False)
+        client = WebClient(token="xoxb-test", base_url=f"{fake.url}/api/", timeout=0.3, retry_handlers=[])
+        notifiers = {"slack": SlackNotifier(settings, client)}
+        with database.session() as session:
+            queue(session, "ticket:7:new", Post("consultation", "slack", "C-DEPT", "New consultation request C-0007"), now=NOW)
+        assert deliver_pending(database.sessions, notifiers, NOW) == 0  # timed out: outcome unknown
+        with database.session() as session:
+            row = session.scalar(select(OutboxMessage))
+            assert row is not None and row.last_error.startswith("outcome unknown")
+        assert deliver_pending(database.sessions, notifiers, NOW + dt.timedelta(hours=1)) == 1
+        assert len(slack.named("chat.postMessage")) == 1  # found by its key in the channel's history
+        assert slack.posted[0]["metadata"]["event_payload"]["key"] == "ticket:7:new"
+        with database.session() as session:
+            row = session.scalar(select(OutboxMessage))
+            assert row is not None and row.sent_at is not None and row.external_ref == f"C-DEPT|{slack.posted[0]['ts']}"
+        database.dispose()
+
+
+# -- the lease starts when a row is taken ------------------------------------------------------
+
+class SlowSender:
+    """Each send takes 50 s of the shared clock; while sending one row, another process runs."""
+
+    def __init__(self, clock: list[dt.datetime], name: str, sent: list[tuple[str, str]], during=None) -> None:  # type: ignore[no-untyped-def]
+        self.clock, self.name, self.sent, self.during = clock, name, sent, during
+
+    def send(self, post: Post, previous_ref: str | None) -> Delivery:
+        self.clock[0] += dt.timedelta(seconds=50)
+        if self.during is not None and post.text == "notice 4":
+            self.during()
+        self.sent.append((self.name, post.text))
+        return Delivery(f"ref-{post.text}")
+
+
+def test_a_slow_batch_never_lets_another_process_send_a_row_twice(sqlite_url: str) -> None:
+    settings = make_settings(sqlite_url)
+    database = Database.connect(settings.database_url)
+    prepare(database, load_samples=False)
+    with database.session() as session:
+        for n in range(1, 7):
+            queue(session, f"n{n}", Post("announcement", "slack", "C1", f"notice {n}"), now=NOW)
+    clock = [NOW]
+    sent: list[tuple[str, str]] = []
+    other = SlowSender(clock, "B", sent)
+    first = SlowSender(clock, "A", sent, during=lambda: deliver_pending(
+        database.sessions, {"slack": other}, clock=lambda: clock[0]))
+    deliver_pending(database.sessions, {"slack": first}, clock=lambda: clock[0])
+    texts = [text for _, text in sent]
+    assert sorted(texts) == [f"notice {n}" for n in range(1, 7)]  # each exactly once
+    assert ("B", "notice 4") not in sent  # A was still sending it, under a lease counted from when A took it
+    database.dispose()
+
+
+# -- the database away when events arrive ------------------------------------------------------
+
+def test_events_acknowledged_while_the_database_is_away_are_spooled_then_answered(tmp_path: Path, sqlite_url: str) -> None:
+    away = Database.connect(f"sqlite:///{tmp_path}/missing-dir/none.db")  # cannot be opened: every write fails
+    spool = Spool(tmp_path / "spool")
+    entries = [InboxEntry(f"slack:Ev-out-{n}", Message(f"question {n}", "U1", "slack", f"D{n}", f"D{n}"))
+               for n in range(5)]
+
+    async def acknowledge_all() -> None:
+        writer = InboxWriter(away, spool)
+        await asyncio.gather(*(writer.put(entry) for entry in entries))  # no exception: acknowledged
+        writer.close()
+
+    asyncio.run(acknowledge_all())
+    assert spool.pending()
+    settings = make_settings(sqlite_url)
+    database = Database.connect(settings.database_url)
+    prepare(database, load_samples=False)
+    back = InboxWriter(database, spool)
+    assert back.replay() == 5 and not spool.pending()
+    assert back.replay() == 0
+    back.close()
+    with database.session() as session:
+        assert sorted(session.scalars(select(InboxEvent.event_key))) == sorted(e.key for e in entries)
+        assert inbox.depth(session) == 5
+    database.dispose()
+    away.dispose()
+
+
+# -- kill -9 right after acknowledging ---------------------------------------------------------
+
+def _serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    log = open(Path(env["PARTNERBOT_SPOOL_DIR"]).parent / f"serve-{port}.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                            env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: _ready(url) or proc.poll() is not None, timeout=60, what="serve to start")
+    assert proc.poll() is None, "serve exited at start"
+    return proc, url
+
+
+def _ready(url: str) -> bool:
+    try:
+        return requests.get(url + "/readyz", timeout=1).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_kill_9_after_acknowledging_loses_no_event_and_leaves_no_orphan(tmp_path: Path) -> None:
+    slack = FakeSlack(delay={"chat.postMessage": 0.3})
+    with ServerThread(slack.app()) as fake:
+        env = {"DATABASE_URL": f"sqlite:///{tmp_path}/bot.db", "SLACK_BOT_TOKEN": "xoxb-test",
+               "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": f"{fake.url}/api/",
+               "PARTNERBOT_LEASE_SECONDS": "3", "PARTNERBOT_SPOOL_DIR": str(tmp_path / "spool"),
+               "LOAD_SAMPLE_DATA": "0"}
+        proc, url = _serve(env)
+        workers = wait_until(lambda: _children(proc.pid), what="the answering worker")
+        for n in range(20):
+            body, headers = signed_event(dm(f"which agreement applies? ({n})", f"D{n}"), f"Ev-kill-{n}")
+            assert requests.post(url + "/slack/events", data=body, headers=headers, timeout=10).status_code == 200
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        wait_until(lambda: not any(_alive(pid) for pid in workers), timeout=10, what="the worker to die with serve")
+        answered_before = sum(answers_by_channel(slack).values())
+        assert answered_before < 20, "the kill came too late to test anything"
+        again, _ = _serve(env)
+        try:
+            counts = wait_until(lambda: (c := answers_by_channel(slack)) and len(c) == 20 and c, timeout=60,
+                                what="all 20 answers")
+            time.sleep(4)  # past a lease: nothing is answered a second time
+            counts = answers_by_channel(slack)
+            assert counts == {f"D{n}": 1 for n in range(20)}
+        finally:
+            again.send_signal(signal.SIGTERM)
+            again.wait(30)
