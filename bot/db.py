@@ -45,7 +45,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -61,7 +61,7 @@ def make_engine(url: str) -> Engine:
         return engine
     # No pre-ping (a round trip per turn): a connection the server dropped is detected on
     # use, invalidated by SQLAlchemy, and the turn is retried (bot.router).
-    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800, hide_parameters=True)
 
 
 def insert_ignore(session: Session, model: type, values: dict, conflict: tuple[str, ...]) -> bool:  # type: ignore[type-arg]

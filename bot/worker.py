@@ -52,7 +52,7 @@ def main() -> int:
     from bot.logs import configure
     from bot.platforms import inbox_processor
 
-    configure()
+    configure(keep_text=settings.log_text)
     database = Database.connect(settings.database_url)
     processor = inbox_processor(settings, database, create_bot(settings, database=database))
     fd = stdin.fileno()

@@ -27,9 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    configure(logging.INFO if getattr(args, "verbose", False) or args.command in ("serve", "clock") else logging.WARNING)
+    level = logging.INFO if getattr(args, "verbose", False) or args.command in ("serve", "clock") else logging.WARNING
+    configure(level)
     try:
         settings = Settings.from_env()
+        configure(level, keep_text=settings.log_text)
         return int(args.run(args, settings) or 0)
     except ConfigError as exc:
         print(f"partnerbot: configuration error: {exc}", file=sys.stderr)

@@ -27,12 +27,14 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import Message, Reply
 from bot.dedupe import first_time
 from bot.inbox import InboxEntry
 from bot.platforms.base import Runtime, not_configured
+from bot.platforms.slack import guard
 from bot.platforms.slack.names import SlackNames
 from bot.platforms.slack.render import (
     FORM_CALLBACK,
@@ -59,8 +61,14 @@ def install(app: web.Application, runtime: Runtime) -> None:
         not_configured(app, "/slack/events", "Slack", "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
         return
     bolt = build_bolt_app(runtime)
+    verifier = SignatureVerifier(settings.slack_signing_secret.reveal())
 
     async def events(request: web.Request) -> web.Response:
+        try:
+            guard.check(verifier, await request.read(), dict(request.headers))
+        except guard.Refusal as refusal:
+            log.warning("slack request refused", extra={"turn": {"status": refusal.status, "reason": str(refusal)}})
+            return web.json_response({"error": str(refusal)}, status=refusal.status)
         return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
     app.router.add_post("/slack/events", events)
@@ -72,7 +80,7 @@ def build_bolt_app(runtime: Runtime) -> AsyncApp:
     client = AsyncWebClient(token=settings.slack_bot_token.reveal(), base_url=settings.slack_api_url)
     names = SlackNames(WebClient(token=settings.slack_bot_token.reveal(), base_url=settings.slack_api_url, timeout=5))
     bolt = AsyncApp(client=client, signing_secret=settings.slack_signing_secret.reveal(), process_before_response=False,
-                    raise_error_for_unhandled_request=False)
+                    raise_error_for_unhandled_request=False, logger=guard.bolt_logger(settings.log_text))
 
     async def accept(event: dict[str, Any], body: dict[str, Any], addressed: bool = True) -> None:
         """Store the event in the durable inbox; it is answered from there (bot/answering.py)."""

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import urllib.parse
 
 from slack_sdk.signature import SignatureVerifier
 
-LOG_LIMIT = 300
-TEXT_FIELD = re.compile(r"""(["']text["']\s*:\s*)(["'])(?:\\.|(?!\2).)*\2""", re.S)
+from bot.logs import BoundedLibraryLogs
+
 
 
 class Refusal(Exception):
@@ -54,26 +53,10 @@ def _object(text: str) -> None:
         raise Refusal(400, "the body is not a JSON object")
 
 
-class BoundedLogs(logging.Filter):
-    """Bolt logs request bodies (a signature failure, an unhandled request): cut them short,
-    and take message text out unless the operator asked for it (LOG_TEXT=1)."""
-
-    def __init__(self, keep_text: bool) -> None:
-        super().__init__()
-        self.keep_text = keep_text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        if not self.keep_text:
-            text = TEXT_FIELD.sub(r"\1\2[redacted]\2", text)
-        if len(text) > LOG_LIMIT:
-            text = text[:LOG_LIMIT] + f"… ({len(text)} characters)"
-        record.msg, record.args = text, ()
-        return True
-
-
 def bolt_logger(keep_text: bool) -> logging.Logger:
+    """Bolt's logger, bounded and without message text unless LOG_TEXT=1 (also when no
+    handler of ours is configured, as in tests)."""
     logger = logging.getLogger("partnerbot.slack.bolt")
-    if not any(isinstance(f, BoundedLogs) for f in logger.filters):
-        logger.addFilter(BoundedLogs(keep_text))
+    if not any(isinstance(f, BoundedLibraryLogs) for f in logger.filters):
+        logger.addFilter(BoundedLibraryLogs(keep_text))
     return logger
