@@ -40,8 +40,16 @@ SCRIPT = [
 ]
 
 
-async def conversation(session: aiohttp.ClientSession, url: str, n: int, stop_at: float, think: float,
+async def conversation(connector: aiohttp.TCPConnector, url: str, n: int, stop_at: float, think: float,
                        latencies: list[float], errors: list[str]) -> None:
+    # One visitor per conversation: its own cookie jar (the server's identity cookie), a shared connection pool.
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30), connector=connector,
+                                     connector_owner=False, cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        await talk(session, url, n, stop_at, think, latencies, errors)
+
+
+async def talk(session: aiohttp.ClientSession, url: str, n: int, stop_at: float, think: float,
+               latencies: list[float], errors: list[str]) -> None:
     rng = random.Random(n)
     sid = f"load-{n}"
     await asyncio.sleep(rng.random() * think)
@@ -85,10 +93,12 @@ async def drive(url: str, args: argparse.Namespace) -> tuple[list[float], list[s
     latencies: list[float] = []
     errors: list[str] = []
     stop_at = time.monotonic() + args.seconds
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=args.conversations)) as session:
-        await asyncio.gather(*(conversation(session, url, n, stop_at, args.think, latencies, errors)
+    connector = aiohttp.TCPConnector(limit=args.conversations)
+    try:
+        await asyncio.gather(*(conversation(connector, url, n, stop_at, args.think, latencies, errors)
                                for n in range(args.conversations)))
+    finally:
+        await connector.close()
     return latencies, errors
 
 

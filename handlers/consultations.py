@@ -291,6 +291,13 @@ def create(message: Message, turn: Turn, topic: str, description: str, school_id
             f"Say \"status of {duplicate.number}\" to see where it stands, or add details there.",
             "consultation", 1.0, {"ticket_id": duplicate.number, "duplicate": True, "status": duplicate.status},
             buttons=(Button("My requests", "tickets.mine", ""),))
+    if service.opened_recently(turn.session, requester, turn.now) >= service.REQUESTS_PER_HOUR:
+        return Reply(
+            f"You've sent {service.REQUESTS_PER_HOUR} requests in the last hour, so I didn't open another one now. "
+            f"Add to one of them (\"my requests\"), or try again in a while; for something urgent, "
+            f"write to {turn.settings.department_email}.",
+            "consultation", 1.0, {"ticket_id": None, "refused": "rate_limited"},
+            buttons=(Button("My requests", "tickets.mine", ""),))
     ticket = service.create(turn.session, turn.outbox, requester, topic, description, school_id, turn.now)
     notice = ""
     if len(description) > 2000:

@@ -63,9 +63,10 @@ def two_servers(postgres_template: str) -> Iterator[tuple[str, str, FakeSlack, s
 
 def test_conversation_continues_across_processes(two_servers) -> None:
     url_a, url_b, _slack, _db = two_servers
-    first = requests.post(url_a + "/chat", json={"session": "scale-1", "text": "which agreement applies?"}, timeout=10).json()
+    browser = requests.Session()  # one visitor (its cookie) talking to both processes
+    first = browser.post(url_a + "/chat", json={"session": "scale-1", "text": "which agreement applies?"}, timeout=10).json()
     assert first["data"]["asking"] == "who_pays"
-    second = requests.post(url_b + "/chat", json={"session": "scale-1", "text": "the partner brings its own funding"},
+    second = browser.post(url_b + "/chat", json={"session": "scale-1", "text": "the partner brings its own funding"},
                            timeout=10).json()
     assert second["data"]["agreement"] == "mou"
 

@@ -321,3 +321,27 @@ def test_report_button_keeps_the_school(harness) -> None:
     assert ask.data["school"] == "Leschi"
     done = harness.ask("the tutoring group stopped coming")
     assert done.data["school"] == "Leschi"
+
+
+def test_one_person_cannot_open_more_than_five_requests_an_hour(harness) -> None:
+    schools = ["Lowell", "Franklin", "Garfield", "Ballard", "Roosevelt", "Madison"]
+    replies = [harness.open_ticket(f"I need a consultation: please review our MOU with a tutoring partner at {school}")
+               for school in schools]
+    assert [r.data.get("ticket_id") for r in replies[:5]] == ["C-1001", "C-1002", "C-1003", "C-1004", "C-1005"]
+    assert replies[5].data == {"ticket_id": None, "refused": "rate_limited"}
+    with harness.database.session() as s:
+        assert len(list(s.scalars(select(Ticket)))) == 5
+    other = harness.open_ticket("I need a consultation: please review our MOU with a tutoring partner at Madison",
+                                user="U-other")
+    assert other.data.get("ticket_id") == "C-1006"
+
+
+def test_cancelling_someone_elses_request_reveals_nothing(harness) -> None:
+    harness.open_ticket("I need a consultation: please review our MOU with a tutoring partner at Lowell", user="U-owner")
+    theirs = harness.ask("cancel C-1001", user="U-stranger", session="s-x")
+    missing = harness.ask("cancel C-1999", user="U-stranger", session="s-x")
+    assert theirs.text.replace("1001", "N") == missing.text.replace("1999", "N")
+    with harness.database.session() as s:
+        assert s.scalar(select(Ticket)).status == "open"
+    mine = harness.ask("cancel C-1001", user="U-owner")
+    assert mine.data.get("status") == "cancelled" or "Cancelled" in mine.text

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import http.client
+
 import pytest
 import requests
 
+from bot.config import Settings
+from sqlalchemy import select
+
+from bot.models import OutboxMessage, Ticket
 from bot.seed import prepare
 from bot.db import Database
 from bot.server import Runtime, build_app
@@ -35,23 +41,53 @@ def test_page_and_assets_are_served_without_cdn(server: ServerThread) -> None:
     assert 'aria-live="polite"' in page.text and 'for="text"' in page.text
     assert "http://" not in page.text and "https://" not in page.text.replace("https://example", "")
     assert requests.get(server.url + "/static/chat.js", timeout=5).status_code == 200
-    assert requests.get(server.url + "/static/../server.py", timeout=5).status_code == 404
+    for path in ("/static/../server.py", "/static/%2e%2e/server.py", "/static/..%2fapp.py", "/static/index.html"):
+        conn = http.client.HTTPConnection(server.url.split("//")[1], timeout=5)
+        conn.request("GET", path)  # sent as written: no client-side normalisation of ".."
+        response = conn.getresponse()
+        assert response.status == 404 and b"import" not in response.read()
+        conn.close()
 
 
 def test_chat_conversation_continues_by_session(server: ServerThread) -> None:
-    first = requests.post(server.url + "/chat", json={"session": "w1", "text": "which agreement applies?"}, timeout=10).json()
+    browser = requests.Session()
+    first = browser.post(server.url + "/chat", json={"session": "w1", "text": "which agreement applies?"}, timeout=10).json()
     assert first["data"]["asking"] == "who_pays"
-    pressed = requests.post(server.url + "/chat", json={"session": "w1", **{k: first["buttons"][1][k] for k in ("action", "value")}},
-                            timeout=10).json()
-    assert pressed["data"]["agreement"] == "mou"
+    typed = browser.post(server.url + "/chat", json={"session": "w1", "text": "the partner brings its own funding"},
+                         timeout=10).json()
+    assert typed["data"]["agreement"] == "mou"
+    browser.post(server.url + "/chat", json={"session": "w1", "text": "partners at Franklin"}, timeout=10)
+    narrowed = browser.post(server.url + "/chat", json={"session": "w1", "text": "only the tutoring ones"}, timeout=10).json()
+    assert narrowed["data"]["school"] == "Franklin"
+    stranger = requests.post(server.url + "/chat", json={"session": "w1", "text": "only the tutoring ones"},
+                             timeout=10).json()  # the same conversation name, another visitor: not that conversation
+    assert stranger["data"].get("school") is None
 
 
 def test_chat_rejects_bad_requests(server: ServerThread) -> None:
-    assert requests.post(server.url + "/chat", data="not json", timeout=5).status_code == 400
+    json_type = {"Content-Type": "application/json"}
+    assert requests.post(server.url + "/chat", data="not json", headers=json_type, timeout=5).status_code == 400
+    assert requests.post(server.url + "/chat", data='{"session": "s", "text": "hi"}', timeout=5,
+                         headers={"Content-Type": "text/plain"}).status_code == 415
     assert requests.post(server.url + "/chat", json={"text": "hi"}, timeout=5).status_code == 400
     assert requests.post(server.url + "/chat", json=["x"], timeout=5).status_code == 400
     huge = requests.post(server.url + "/chat", json={"session": "w", "text": "x" * 200_000}, timeout=5)
     assert huge.status_code == 413
+    chunks = (b'{"session": "w", "text": "' + b"x" * 60_000 for _ in range(1)), (b"y" * 10_000 + b'"}' for _ in range(1))
+    chunked = requests.post(server.url + "/chat", data=(part for chunk in chunks for part in chunk), headers=json_type,
+                            timeout=5)  # no Content-Length: sent chunked
+    assert chunked.status_code == 413
+    deep = requests.post(server.url + "/chat", data='{"session": "s", "text": ' + "[" * 30_000, headers=json_type, timeout=5)
+    assert deep.status_code == 400
+    not_utf8 = requests.post(server.url + "/chat", data=b'{"session": "s", "text": "\xff"}', headers=json_type, timeout=5)
+    assert not_utf8.status_code == 400
+
+
+def test_a_lone_surrogate_is_answered_not_an_error(server: ServerThread) -> None:
+    reply = requests.post(server.url + "/chat", data='{"session": "s", "text": "partners at Franklin \\ud800"}',
+                          headers={"Content-Type": "application/json"}, timeout=10)
+    assert reply.status_code == 200 and reply.json()["intent"] == "partners"
+    assert reply.json()["data"]["school"] == "Franklin"
 
 
 def test_health_and_readiness(server: ServerThread) -> None:
@@ -80,6 +116,8 @@ def test_passcode_protects_the_chat(sqlite_url: str) -> None:
 
 
 def test_chat_disabled_in_production_by_default(sqlite_url: str) -> None:
+    assert Settings.from_env({"DATABASE_URL": "postgresql://db.example/bot"}).web_chat_enabled is False
+    assert Settings.from_env({"DATABASE_URL": "postgresql://db.example/bot", "WEB_CHAT_ENABLED": "1"}).web_chat_enabled
     thread, _ = start(sqlite_url, WEB_CHAT_ENABLED="0")
     with thread:
         assert requests.get(thread.url + "/", timeout=5).status_code == 404
@@ -89,20 +127,65 @@ def test_chat_disabled_in_production_by_default(sqlite_url: str) -> None:
 def test_ticket_updates_reach_the_web_chat(sqlite_url: str) -> None:
     thread, runtime = start(sqlite_url)
     with thread:
-        confirm = requests.post(thread.url + "/chat", json={
-            "session": "w-req", "text": "I need a consultation: please help renew our MOU with a mentoring partner at Lowell"},
+        browser = requests.Session()
+        confirm = browser.post(thread.url + "/chat", json={
+            "session": "w-req", "name": "Pat <!channel>",
+            "text": "I need a consultation: please help renew our MOU with a mentoring partner at Lowell"},
             timeout=10).json()
         assert confirm["data"]["asking"] == "confirm"
-        created = requests.post(thread.url + "/chat", json={"session": "w-req", "text": "yes"}, timeout=10).json()
+        created = browser.post(thread.url + "/chat", json={"session": "w-req", "text": "yes"}, timeout=10).json()
         assert created["data"]["ticket_id"] == "C-1001"
         from bot.core import Message
 
         runtime.bot.handle(Message("claim C-1001", "staff-1", "cli", "dept", "dept"))
-        runtime.drain_outbox()  # web notices are not pushed: they wait for the browser
-        first = requests.get(thread.url + "/notices", params={"session": "w-req"}, timeout=10).json()["notices"]
+        for _ in range(2):
+            runtime.drain_outbox()  # web notices are never pushed, logged or marked sent: they wait for the browser
+        assert requests.get(thread.url + "/notices", timeout=10).json()["notices"] == []  # another visitor
+        # "Start a new conversation" in the page: a new conversation name, the same visitor.
+        first = browser.get(thread.url + "/notices", timeout=10).json()["notices"]
         assert len(first) == 1 and "has your request" in first[0]["text"]
-        assert requests.get(thread.url + "/notices", params={"session": "w-req"}, timeout=10).json()["notices"] == []
-        assert requests.get(thread.url + "/notices", params={"session": "someone-else"}, timeout=10).json()["notices"] == []
+        assert browser.get(thread.url + "/notices", timeout=10).json()["notices"] == []
+        status = browser.post(thread.url + "/chat", json={"session": "w-new", "text": "status of C-1001"}, timeout=10).json()
+        assert status["data"].get("ticket_id") == "C-1001" and "claimed" in status["text"].lower()
+
+
+def test_the_web_identity_is_a_cookie_never_shown(sqlite_url: str) -> None:
+    thread, runtime = start(sqlite_url)
+    with thread:
+        browser = requests.Session()
+        page = browser.get(thread.url + "/", timeout=5)
+        cookie = page.headers["Set-Cookie"]
+        assert "partnerbot_id=" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        token = browser.cookies["partnerbot_id"]
+        browser.post(thread.url + "/chat", json={
+            "session": "s1", "text": "I need a consultation: please help renew our MOU with a mentoring partner at Lowell"},
+            timeout=10)
+        browser.post(thread.url + "/chat", json={"session": "s1", "text": "send it"}, timeout=10)
+        with runtime.database.session() as session:
+            ticket = session.scalar(select(Ticket))
+            posts = [row.payload["text"] for row in session.scalars(select(OutboxMessage))]
+        assert ticket is not None and token not in ticket.requester_id and "s1" not in ticket.requester_id
+        department = [text for text in posts if "consultation request from" in text]
+        assert department and "from web visitor (web)" in department[0]
+        assert not any(token in text or "s1" in text for text in posts)
+        # Someone who knows the conversation name is still someone else.
+        thief = requests.post(thread.url + "/chat", json={"session": "s1", "user": ticket.requester_id,
+                                                          "text": "cancel C-1001"}, timeout=10).json()
+        assert "You have no request C-1001" in thief["text"]
+        with runtime.database.session() as session:
+            assert session.scalar(select(Ticket)).status == "open"
+
+
+def test_one_visitor_cannot_flood_turns_or_tickets(sqlite_url: str) -> None:
+    thread, runtime = start(sqlite_url)
+    with thread:
+        browser = requests.Session()
+        codes = [browser.post(thread.url + "/chat", json={"session": "f", "text": "hi"}, timeout=10).status_code
+                 for _ in range(30)]
+        assert codes[:10] == [200] * 10 and 429 in codes
+        limited = browser.post(thread.url + "/chat", json={"session": "f", "text": "hi"}, timeout=10)
+        assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+        assert requests.post(thread.url + "/chat", json={"session": "f", "text": "hi"}, timeout=10).status_code == 200
 
 
 def test_web_users_cannot_act_as_staff(sqlite_url: str) -> None:

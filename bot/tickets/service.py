@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import STAFF_PLATFORMS, Settings
@@ -156,6 +156,15 @@ def create(
 
 
 DUPLICATE_WINDOW = dt.timedelta(days=1)
+REQUESTS_PER_HOUR = 5
+"""More consultation requests than this from one person in an hour are refused (a stuck
+client or a script), counted in the database so every process agrees."""
+
+
+def opened_recently(session: Session, requester: Actor, now: dt.datetime) -> int:
+    return session.scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.requester_platform == requester.platform, Ticket.requester_id == requester.user_id,
+        Ticket.created_at >= now - dt.timedelta(hours=1))) or 0
 
 
 def recent_duplicate(session: Session, requester: Actor, topic: str, description: str, school_id: int | None,
@@ -249,9 +258,12 @@ def reopen(session: Session, outbox: Outbox, ticket_id: int, actor: Actor, now: 
 
 
 def cancel(session: Session, outbox: Outbox, ticket_id: int, actor: Actor, now: dt.datetime) -> Ticket:
-    ticket = get(session, ticket_id)
-    if (ticket.requester_platform, ticket.requester_id) != (actor.platform, actor.user_id):
-        raise TicketError("Only the person who asked can cancel a request.")
+    """Only the person who asked cancels; anyone else hears the same as for a number that does
+    not exist, so trying numbers reveals nothing about other people's requests."""
+    ticket = session.get(Ticket, ticket_id) if ticket_id > 0 else None
+    if ticket is None or (ticket.requester_platform, ticket.requester_id) != (actor.platform, actor.user_id):
+        shown = f"C-{ticket_id + TICKET_NUMBER_OFFSET}" if ticket_id > 0 else "that number"
+        raise TicketError(f"You have no request {shown} to cancel. Say \"my requests\" to see yours.")
     if not _transition(session, ticket, ("open", "claimed"), status="cancelled", updated_at=now):
         raise TicketError(f"{ticket.number} is already {ticket.status}.")
     return _changed(session, outbox, ticket, "cancelled", actor, now)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 from importlib import resources
 from typing import Any, Awaitable, Callable
 
@@ -16,35 +17,72 @@ from aiohttp import web
 from bot.core import Message, Reply
 from bot.notify import Post, collect
 from bot.platforms.base import Runtime
+from bot.platforms.web import identity
+from bot.ratelimit import RateLimiter
 from bot.platforms.web.render import render, render_notice
 
 MAX_BODY = 64 * 1024
+TURN_BURST = 10
+TURNS_PER_SECOND = 1.0
+"""A visitor may send ten messages at once, then one a second: more than anyone types."""
 STATIC = {"chat.js": "application/javascript", "chat.css": "text/css"}
 
 
-def to_message(payload: Any) -> Message:
-    """`{"session", "user", "text"}` or `{"session", "user", "action", "value"}`."""
+def to_message(payload: Any, user: str) -> Message:
+    """`{"session", "text"}` or `{"session", "action", "value"}`, with an optional `"name"`.
+
+    `user` is the visitor's identity, from the server's cookie (identity.py): a "user" field
+    in the request is ignored, so nobody can speak as someone else. `session` only names
+    the conversation, within that visitor's own."""
     if not isinstance(payload, dict):
         raise ValueError("expected a JSON object")
     session = str(payload.get("session") or "")[:200]
     if not session:
         raise ValueError("\"session\" is required")
-    # The browser's identity is its (random, private) session id; a "user" field in
-    # the request is ignored so nobody can speak as someone else.
-    user = f"web-{session}"
     action = payload.get("action")
     text = payload.get("text")
     if action is None and not isinstance(text, str):
         raise ValueError("send \"text\", or the \"action\" and \"value\" of a button")
     return Message(
-        text=text if isinstance(text, str) else "",
+        text=_valid_unicode(text) if isinstance(text, str) else "",
         user=user,
         platform="web",
         channel=session,
         session_key=session,
-        action=str(action) if action is not None else None,
-        value=None if payload.get("value") is None else str(payload.get("value")),
+        action=_valid_unicode(str(action)) if action is not None else None,
+        value=None if payload.get("value") is None else _valid_unicode(str(payload.get("value"))),
+        user_name=identity.display_name(payload.get("name")),
     )
+
+
+def _valid_unicode(text: str) -> str:
+    """JSON may carry lone surrogates (\\ud800), which no database or platform accepts."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+async def read_json(request: web.Request) -> Any:
+    """The request's JSON body, bounded (a chunked body too); raises web.HTTPException."""
+    content_type = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise _error(415, "send application/json")
+    if request.content_length and request.content_length > MAX_BODY:
+        raise _error(413, "message too large")
+    body = await request.content.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        raise _error(413, "message too large")
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise _error(400, "the body is not valid JSON") from None
+
+
+def _error(status: int, text: str) -> web.HTTPException:
+    body = {"text": json.dumps({"error": text}), "content_type": "application/json"}
+    if status == 413:
+        return web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=MAX_BODY + 1, **body)
+    if status == 415:
+        return web.HTTPUnsupportedMediaType(**body)
+    return web.HTTPBadRequest(**body)
 
 
 STATIC_PACKAGE = "bot.platforms.web.static"
@@ -69,11 +107,24 @@ def routes(
     handle: Callable[[Message], Awaitable[Reply]],
     passcode: str = "",
     notices: Callable[[str], Awaitable[list[Post]]] | None = None,
+    limiter: RateLimiter | None = None,
 ) -> list[web.RouteDef]:
     page = resources.files(STATIC_PACKAGE).joinpath("index.html").read_bytes()
+    limiter = limiter or RateLimiter(TURN_BURST, TURNS_PER_SECOND)
 
-    async def index(request: web.Request) -> web.Response:
-        return web.Response(body=page, content_type="text/html", headers={"Cache-Control": "no-cache"})
+    def visitor(request: web.Request) -> tuple[str, bool]:
+        """The visitor's cookie token, or a new one (True) to send back."""
+        token = identity.token_of(request)
+        return (token, False) if token else (identity.new_token(), True)
+
+    def answered(request: web.Request, response: web.StreamResponse, token: str) -> web.StreamResponse:
+        identity.remember(request, response, token)
+        return response
+
+    async def index(request: web.Request) -> web.StreamResponse:
+        token, _ = visitor(request)
+        return answered(request, web.Response(body=page, content_type="text/html",
+                                              headers={"Cache-Control": "no-cache"}), token)
 
     async def static(request: web.Request) -> web.Response:
         name = request.match_info["name"]
@@ -85,32 +136,30 @@ def routes(
     def allowed(request: web.Request) -> bool:
         return not passcode or hmac.compare_digest(request.headers.get("X-Passcode", ""), passcode)
 
-    async def pending(user: str) -> list[dict[str, Any]]:
-        if notices is None:
-            return []
-        return [render_notice(n) for n in await notices(user)]
-
-    async def updates(request: web.Request) -> web.Response:
-        """Ticket updates and training reminders waiting for this browser session."""
+    async def updates(request: web.Request) -> web.StreamResponse:
+        """Ticket updates and training reminders waiting for this visitor (kept until collected)."""
         if not allowed(request):
             return web.json_response({"error": "passcode required"}, status=401)
-        session = request.query.get("session", "")[:200]
-        if not session:
-            return web.json_response({"error": "\"session\" is required"}, status=400)
-        return web.json_response({"notices": await pending(f"web-{session}")})
+        token, new = visitor(request)
+        found = [] if new or notices is None else await notices(identity.user_id(token))
+        return answered(request, web.json_response({"notices": [render_notice(n) for n in found]}), token)
 
-    async def chat(request: web.Request) -> web.Response:
+    async def chat(request: web.Request) -> web.StreamResponse:
         if not allowed(request):
             return web.json_response({"error": "passcode required"}, status=401)
-        if request.content_length and request.content_length > MAX_BODY:
-            return web.json_response({"error": "message too large"}, status=413)
+        token, _ = visitor(request)
+        user = identity.user_id(token)
+        wait = limiter.allow(user)
+        if wait:
+            return answered(request, web.json_response(
+                {"error": "too many messages at once; wait a moment"}, status=429,
+                headers={"Retry-After": str(max(1, math.ceil(wait)))}), token)
         try:
-            payload = json.loads(await request.text())
-            message = to_message(payload)
-        except (ValueError, UnicodeDecodeError) as exc:
-            return web.json_response({"error": str(exc)}, status=400)
+            message = to_message(await read_json(request), user)
+        except ValueError as exc:
+            return answered(request, web.json_response({"error": str(exc)}, status=400), token)
         reply = await handle(message)
-        return web.json_response(render(reply))
+        return answered(request, web.json_response(render(reply)), token)
 
     return [
         web.get("/", index),

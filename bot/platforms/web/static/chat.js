@@ -11,7 +11,7 @@
   }
   function newSession() {
     var id = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
-    return { session: "web-" + id, user: "web-" + id, transcript: [] };
+    return { session: "web-" + id, transcript: [] };
   }
   var state = load() || newSession();
   function save() { localStorage.setItem(STORE, JSON.stringify(state)); }
@@ -182,8 +182,9 @@
     var mine = { who: "me", text: shown };
     state.transcript.push(mine);
     render(mine, false);
-    payload.session = state.session;
-    payload.user = state.user;
+    payload.session = state.session;  // who you are is the server's cookie; this only names the conversation
+    var name = localStorage.getItem("partnerbot.name");
+    if (name) { payload.name = name; }
     var headers = { "Content-Type": "application/json" };
     var passcode = localStorage.getItem("partnerbot.passcode");
     if (passcode) { headers["X-Passcode"] = passcode; }
@@ -222,7 +223,7 @@
     var headers = {};
     var passcode = localStorage.getItem("partnerbot.passcode");
     if (passcode) { headers["X-Passcode"] = passcode; }
-    fetch("/notices?session=" + encodeURIComponent(state.session), { headers: headers })
+    fetch("/notices", { headers: headers })
       .then(function (r) { return r.ok ? r.json() : { notices: [] }; })
       .then(function (body) { showNotices(body.notices); })
       .catch(function () { /* offline: try again later */ });
@@ -238,6 +239,11 @@
   });
   document.getElementById("reset").addEventListener("click", function () {
     state = newSession(); save(); log.textContent = ""; input.focus();
+  });
+  var nameInput = document.getElementById("name");
+  nameInput.value = localStorage.getItem("partnerbot.name") || "";
+  nameInput.addEventListener("change", function () {
+    localStorage.setItem("partnerbot.name", nameInput.value.trim());
   });
   document.getElementById("passcode-save").addEventListener("click", function () {
     localStorage.setItem("partnerbot.passcode", document.getElementById("passcode").value);
