@@ -13,10 +13,13 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from bot.core import Message
 from bot.seed import prepare
 from bot.db import Database
 from bot.models import ConversationReference, Ticket
 from bot.platforms import notifiers as build_notifiers
+from bot.platforms.teams import app as teams_app
+from bot.platforms.teams.conversation import TeamsConversations
 from bot.server import Runtime, build_app
 from tests.conftest import make_settings, make_bot
 from tests.fakes import SIGNING_SECRET, FakeConnector, FakeSlack, ServerThread
@@ -78,8 +81,28 @@ def teams_runtime(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+class VerifiedConversations(TeamsConversations):
+    """What the runtime does once the SDK accepted a Bot Framework token (its JWT checks are
+    tested by test_app_id_requires_authentication): the sender's ids are trusted."""
+
+    async def on_activity(self, activity: dict[str, Any], *, authenticated: bool) -> list[dict[str, Any]]:
+        return await super().on_activity(activity, authenticated=True)
+
+
 @pytest.fixture
-def world(sqlite_url: str, teams_runtime: str) -> Iterator[TeamsWorld]:
+def world(sqlite_url: str, teams_runtime: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TeamsWorld]:
+    """Teams as in production: authenticated traffic."""
+    monkeypatch.setattr(teams_app, "TeamsConversations", VerifiedConversations)
+    yield from make_world(sqlite_url, teams_runtime)
+
+
+@pytest.fixture
+def emulator_world(sqlite_url: str, teams_runtime: str) -> Iterator[TeamsWorld]:
+    """Teams without an app id (the Emulator on a laptop): nothing is authenticated."""
+    yield from make_world(sqlite_url, teams_runtime)
+
+
+def make_world(sqlite_url: str, teams_runtime: str) -> Iterator[TeamsWorld]:
     connector, slack = FakeConnector(), FakeSlack()
     with ServerThread(connector.app()) as fake, ServerThread(slack.app()) as fake_slack:
         settings = make_settings(sqlite_url, TEAMS_RUNTIME=teams_runtime,
@@ -369,7 +392,8 @@ def test_someone_who_asked_in_a_channel_is_told_in_a_new_chat(world: TeamsWorld)
         assert chat is not None and chat.kind == "personal" and chat.user_id == PAT["aadObjectId"]
 
 
-def test_an_unauthenticated_activity_never_moves_a_stored_service_url(world: TeamsWorld) -> None:
+def test_an_unauthenticated_activity_never_moves_a_stored_service_url(emulator_world: TeamsWorld) -> None:
+    world = emulator_world
     world.send(world.message("hello"))
     world.connector.wait(1)
     forged = world.message("hello again")
@@ -377,6 +401,20 @@ def test_an_unauthenticated_activity_never_moves_a_stored_service_url(world: Tea
     world.send(forged)
     with world.runtime.database.session() as s:
         assert s.get(ConversationReference, "a:personal-29:pat").reference["serviceUrl"].startswith(world.connector_url)
+
+
+def test_without_an_app_id_only_local_unverified_traffic_is_accepted_and_never_staff(emulator_world: TeamsWorld) -> None:
+    world = emulator_world
+    world.runtime.bot.handle(Message("I need a consultation: please review our MOU with a tutoring partner at Lowell",
+                                     "U1", "slack", "D1", "D1"))
+    world.runtime.bot.handle(Message("yes", "U1", "slack", "D1", "D1"))
+    forwarded = world.send(world.message("claim C-1001", user=STAFF), headers={"X-Forwarded-For": "203.0.113.9"})
+    assert forwarded.status_code == 403
+    assert world.send(world.message("claim C-1001", user=STAFF)).status_code in (200, 201, 202)
+    reply = world.connector.wait(1)[-1]
+    assert "only the partnerships department staff can do that" in json.dumps(reply)
+    with world.runtime.database.session() as s:
+        assert s.scalar(select(Ticket)).status == "open"  # the claimed staff id was not believed
 
 
 def test_a_throttled_direct_message_is_retried_not_swallowed(world: TeamsWorld) -> None:

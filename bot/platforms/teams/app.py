@@ -2,7 +2,9 @@
 
 With an app id, requests without a valid Bot Framework token get 401. Without
 one (the Emulator on a laptop), the route accepts unauthenticated traffic on
-the embedded default only (or with TEAMS_ALLOW_UNAUTHENTICATED=1).
+the embedded default only (or with TEAMS_ALLOW_UNAUTHENTICATED=1), and then only
+from this machine: a request from another address, or one a proxy forwarded,
+gets 403. Unauthenticated senders are never department staff (conversation.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ def install(app: web.Application, runtime: Runtime, sdk) -> None:  # type: ignor
     authenticated = bool(runtime.settings.microsoft_app_id)
 
     async def messages(request: web.Request) -> web.StreamResponse:
+        if not authenticated and not from_this_machine(request):
+            log.warning("unauthenticated teams request from another machine refused")
+            return web.json_response({"error": "without MICROSOFT_APP_ID only local traffic (the Emulator) is accepted"},
+                                     status=403)
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected application/json"}, status=415)
         try:
@@ -37,3 +43,12 @@ def install(app: web.Application, runtime: Runtime, sdk) -> None:  # type: ignor
         return response or web.Response(status=201)
 
     app.router.add_post("/api/messages", messages)
+
+
+LOOPBACK = ("127.0.0.1", "::1")
+FORWARDED = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
+def from_this_machine(request: web.Request) -> bool:
+    """The peer is this machine and no proxy says it forwarded the request from elsewhere."""
+    return request.remote in LOOPBACK and not any(header in request.headers for header in FORWARDED)

@@ -9,6 +9,7 @@ agents_runtime) only authenticate, parse and send what this returns.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from bot.dedupe import first_time
@@ -17,6 +18,7 @@ from bot.platforms.teams import references
 from bot.platforms.teams.render import WELCOME, reply_activity, text_activity, to_message
 
 log = logging.getLogger("partnerbot.teams")
+UNVERIFIED = "unverified:"
 
 
 class TeamsConversations:
@@ -37,6 +39,9 @@ class TeamsConversations:
                 first_time, self.runtime.database, f"teams:{conversation}:{activity['id']}"):
             return []  # Teams retried an activity we already handled
         message = to_message(activity)
+        if not authenticated:
+            # Nothing vouches for the sender's ids: a separate identity that is never staff.
+            message = replace(message, user=UNVERIFIED + message.user)
         await self.runtime.run(self._remember, activity, message.user, authenticated)
         reply = await self.runtime.handle(message)
         return [reply_activity(reply)]
