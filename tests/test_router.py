@@ -130,7 +130,7 @@ def test_help_lists_capabilities_with_buttons(harness) -> None:
 
 def test_a_failed_unit_of_work_leaves_no_notice_or_reminder(any_harness) -> None:
     from bot.db import insert_ignore
-    from bot.models import OutboxMessage, Reminder
+    from bot.models import OutboxMessage, Reminder, TrainingSession
     from bot.notify import Post, queue
 
     h = any_harness
@@ -138,6 +138,12 @@ def test_a_failed_unit_of_work_leaves_no_notice_or_reminder(any_harness) -> None
         with h.database.session() as s:
             assert queue(s, "k1", Post("ticket.new", "log", "department", "x"), now=h.now)
             assert not queue(s, "k1", Post("ticket.new", "log", "department", "x"), now=h.now)
+            training = TrainingSession(source_key="t-1", title="RULER", starts_at=h.now, ends_at=h.now)
+            s.add(training)
+            s.flush()
+            s.add(Reminder(session_id=training.id, platform="cli", user_id="U-1", channel="direct"))
+            s.flush()
+            assert s.scalars(select(Reminder)).first() is not None  # it was there, inside the unit of work
             raise RuntimeError("the turn failed after queueing")
     with h.database.session() as s:
         assert s.scalars(select(OutboxMessage)).first() is None

@@ -11,6 +11,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from bot import inbox
 from bot.seed import prepare
 from bot.models import Ticket
 from bot.server import Runtime, build_app
@@ -34,6 +35,16 @@ class SlackWorld:
                            "event_id": event_id, "event_time": int(time.time()), "event": event,
                            "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}]})
         return self.post(body, headers=headers)
+
+    def sentinel(self) -> None:
+        """Send one more DM and wait for its answer: events are answered in the order they were
+        stored, so everything sent before it has been dealt with (answered or ignored) by then."""
+        posts = len(self.slack.named("chat.postMessage"))
+        self.event({"type": "message", "channel_type": "im", "user": "U-sentinel", "text": "help",
+                    "ts": "1700000099.000100", "channel": "D-sentinel"}, event_id=f"Ev-sentinel-{posts}")
+        self.slack.wait_for("chat.postMessage", posts + 1)
+        with self.runtime.database.session() as session:
+            assert inbox.depth(session) == 0
 
     def form(self, fields: dict[str, str]) -> requests.Response:
         return self.post(urllib.parse.urlencode(fields), content_type="application/x-www-form-urlencoded")
@@ -96,12 +107,13 @@ def test_direct_message_and_bot_messages(world: SlackWorld) -> None:
     post = world.slack.wait_for("chat.postMessage")[0]
     assert post["channel"] == "D1" and not post.get("thread_ts")
     assert "Franklin" in post["blocks"][0]["text"]["text"]
-    world.event({"type": "message", "channel_type": "im", "bot_id": "B9", "text": "echo", "ts": "1", "channel": "D1"},
+    world.event({"type": "message", "channel_type": "im", "bot_id": "B9", "user": "U-other-bot", "text": "echo", "ts": "1",
+                 "channel": "D1"},
                 event_id="Ev-bot")
     world.event({"type": "message", "channel_type": "im", "subtype": "message_changed", "channel": "D1",
                  "message": {"user": "U1", "text": "edited"}, "ts": "2"}, event_id="Ev-edit")
-    time.sleep(0.5)
-    assert len(world.slack.named("chat.postMessage")) == 1
+    world.sentinel()
+    assert [p["channel"] for p in world.slack.named("chat.postMessage")] == ["D1", "D-sentinel"]
 
 
 def test_retry_with_same_event_id_is_not_processed_twice(world: SlackWorld) -> None:
@@ -109,8 +121,8 @@ def test_retry_with_same_event_id_is_not_processed_twice(world: SlackWorld) -> N
     retry = world.event(mention("yes, send it", ts="1700000001.000200", thread_ts="1700000001.000100"),
                         event_id="Ev-retry-yes", headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
     assert retry.status_code == 200
-    time.sleep(0.5)
-    assert len(world.slack.named("chat.postMessage")) == 2
+    world.sentinel()
+    assert len(world.slack.named("chat.postMessage")) == 3  # the request, its confirmation, the sentinel
     with world.runtime.database.session() as s:
         assert len(list(s.scalars(select(Ticket)))) == 1
 
