@@ -11,15 +11,14 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +93,8 @@ def upsert(session: Session, model: type, values: dict, conflict: tuple[str, ...
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config  # Alembic only when migrations are looked at: a faster start
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -101,11 +102,15 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def head_revision(engine: Engine) -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
+        from alembic.runtime.migration import MigrationContext
+
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -116,6 +121,8 @@ def is_current(engine: Engine) -> bool:
 def upgrade(engine: Engine) -> None:
     """Bring the schema to head (serialised by an advisory lock on PostgreSQL)."""
     with _migration_lock(engine):
+        from alembic import command
+
         command.upgrade(alembic_config(engine), "head")
 
 

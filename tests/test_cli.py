@@ -1,8 +1,12 @@
-"""The `partnerbot` command line, run as a real subprocess."""
+"""The `partnerbot` command line: in process (argv, environment, stdin and exit code as a
+shell gives them), and as a real subprocess where the process itself is the point."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -10,10 +14,33 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from tests.conftest import FIXTURES
 
 
 def run(args: list[str], db: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    """`partnerbot ARGS` in this process: a fresh environment, stdin, stdout and stderr of its own."""
+    saved_env, saved_stdin = dict(os.environ), sys.stdin
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.update(DATABASE_URL=db, **env)
+    sys.stdin = io.StringIO(stdin or "")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(args)
+            except SystemExit as exc:  # argparse errors exit
+                code = exc.code if isinstance(exc.code, int) else 2
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        sys.stdin = saved_stdin
+        root.handlers[:], root.level = saved_handlers, saved_level
+    return subprocess.CompletedProcess(["partnerbot", *args], code, out.getvalue(), err.getvalue())
+
+
+def run_process(args: list[str], db: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     environment = dict(os.environ, DATABASE_URL=db, **env)
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
                           env=environment, timeout=120)
@@ -33,9 +60,9 @@ def test_ask_json_follows_the_contract(db: str) -> None:
 
 
 def test_ask_session_remembers_across_processes(db: str) -> None:
-    first = json.loads(run(["ask", "which agreement applies?", "--session", "abc", "--json"], db).stdout)
+    first = json.loads(run_process(["ask", "which agreement applies?", "--session", "abc", "--json"], db).stdout)
     assert first["data"]["asking"] == "who_pays"
-    second = json.loads(run(["ask", "the partner brings its own funding", "--session", "abc", "--json"], db).stdout)
+    second = json.loads(run_process(["ask", "the partner brings its own funding", "--session", "abc", "--json"], db).stdout)
     assert second["data"]["agreement"] == "mou"
     other = json.loads(run(["ask", "the partner brings its own funding", "--session", "xyz", "--json"], db).stdout)
     assert other["data"]["agreement"] == "mou"  # a fresh session decides from the sentence alone

@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from aiohttp.web import Application, Request, Response, json_response
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from aiohttp.web import Application, Request, Response
+
     from bot.config import Settings
     from bot.core import Message, Reply
     from bot.db import Database
@@ -46,7 +47,7 @@ class Platform(Protocol):
 
     def configured(self, settings: "Settings") -> bool: ...
 
-    def install(self, app: Application, runtime: Runtime) -> None:
+    def install(self, app: "Application", runtime: Runtime) -> None:
         """Add the platform's inbound routes (or a route that says it is not configured)."""
 
     def notifier(self, settings: "Settings", database: "Database") -> "Notifier | None":
@@ -56,10 +57,12 @@ class Platform(Protocol):
         """Where an audience ("department", "announcements") is on this platform."""
 
 
-def not_configured(app: Application, path: str, platform: str, needs: str) -> None:
+def not_configured(app: "Application", path: str, platform: str, needs: str) -> None:
     """Answer a platform's route with 404 and a log line saying what is missing."""
 
-    async def refused(request: Request) -> Response:
+    from aiohttp.web import json_response  # aiohttp only where a server runs: `partnerbot ask` starts faster
+
+    async def refused(request: "Request") -> "Response":
         log.warning(f"{platform} is not configured ({needs}); request refused")
         return json_response({"error": f"{platform} is not configured on this server"}, status=404)
 

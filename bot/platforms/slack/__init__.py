@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aiohttp import web
 from sqlalchemy.orm import Session
 
 from bot import channels
@@ -15,6 +14,7 @@ from bot.notify import ANNOUNCEMENTS, DEPARTMENT, Notifier
 from bot.platforms.base import Runtime
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from aiohttp import web
     from bot.answering import Answerer
 
 
@@ -24,7 +24,7 @@ class SlackPlatform:
     def configured(self, settings: Settings) -> bool:
         return bool(settings.slack_bot_token and settings.slack_signing_secret)
 
-    def install(self, app: web.Application, runtime: Runtime) -> None:
+    def install(self, app: "web.Application", runtime: Runtime) -> None:
         from bot.platforms.slack.app import install
 
         install(app, runtime)

@@ -8,9 +8,10 @@ notifier (notifier.py); only the runtime module imports an SDK.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import logging
 
-from aiohttp import web
 from sqlalchemy.orm import Session
 
 from bot import channels
@@ -18,6 +19,9 @@ from bot.config import Settings
 from bot.db import Database
 from bot.notify import ANNOUNCEMENTS, DEPARTMENT, Notifier
 from bot.platforms.base import Runtime, not_configured
+
+if TYPE_CHECKING:  # pragma: no cover - typing only (aiohttp is imported where a server runs)
+    from aiohttp import web
 
 log = logging.getLogger("partnerbot.teams")
 
@@ -41,7 +45,7 @@ class TeamsPlatform:
         # embedded default), not for a production server (forged senders and serviceUrls).
         return bool(settings.microsoft_app_id) or settings.is_sqlite or settings.teams_allow_unauthenticated
 
-    def install(self, app: web.Application, runtime: Runtime) -> None:
+    def install(self, app: "web.Application", runtime: Runtime) -> None:
         if not self.configured(runtime.settings):
             not_configured(app, "/api/messages", "Teams", "MICROSOFT_APP_ID")
             return

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from aiohttp import web
+from typing import TYPE_CHECKING
+
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.db import Database
 from bot.notify import Notifier
 from bot.platforms.base import Runtime
+
+if TYPE_CHECKING:  # pragma: no cover - typing only (aiohttp is imported where a server runs)
+    from aiohttp import web
 
 
 class WebPlatform:
@@ -17,7 +21,7 @@ class WebPlatform:
     def configured(self, settings: Settings) -> bool:
         return settings.web_chat_enabled
 
-    def install(self, app: web.Application, runtime: Runtime) -> None:
+    def install(self, app: "web.Application", runtime: Runtime) -> None:
         from bot.platforms.web.app import install
 
         install(app, runtime)
