@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,8 @@ from bot import inbox
 from bot.core import Message, Reply
 from bot.db import Database
 from bot.inbox import Claimed
-from bot.notify import LogNotifier, Notifier, Post, deliver_pending, queue
+from bot.models import OutboxMessage
+from bot.notify import LogNotifier, Notifier, Post, deliver_pending, queue, send_leased
 from bot.router import Bot
 
 log = logging.getLogger("partnerbot.answering")
@@ -74,21 +76,32 @@ class InboxProcessor:
             log.warning("preparing a message failed", extra={"turn": {"error": _describe(exc)}})
             message = event.message
         key = answer_key(event.key)
+        queued: list[tuple[int, Post]] = []
 
         def settle(session: Session, reply: Reply | None) -> None:
             if reply is None:
                 inbox.settle(session, event, "ignored")
                 return
-            queue(session, key, answerer.post(message, reply))
+            post = answerer.post(message, reply)
+            if queue(session, key, post, leased_for=self.lease):  # ours to send, right after the commit
+                row_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key))
+                queued.append((row_id, replace(post, key=key)))
             inbox.settle(session, event, "answered")
 
         try:
-            reply = self.bot.handle_durably(message, settle)
+            self.bot.handle_durably(message, settle)
         except SQLAlchemyError as exc:
             self._failed(event, _describe(exc))
             return
-        if reply is not None:
-            self.send_now([key])
+        for row_id, post in queued[-1:]:  # a turn retried after a busy database settles again: the last one counts
+            self._send(row_id, post)
+
+    def _send(self, row_id: int, post: Post) -> None:
+        notifier = self.notifiers.get(post.platform) or LogNotifier()
+        try:
+            send_leased(self.database.sessions, notifier, row_id, post, None, inbox.utcnow)
+        except SQLAlchemyError as exc:  # the outcome could not be recorded: the lease runs out, the metadata check follows
+            log.warning("recording an answer's delivery failed", extra={"turn": {"error": _describe(exc)}})
 
     def send_now(self, keys: list[str]) -> int:
         """Post queued answers at once; a failure stays in the outbox for its retries."""

@@ -79,6 +79,19 @@ def insert_ignore(session: Session, model: type, values: dict, conflict: tuple[s
     return session.execute(statement).first() is not None
 
 
+def insert_many_ignore(session: Session, model: type, rows: list[dict], conflict: tuple[str, ...]) -> None:  # type: ignore[type-arg]
+    """Insert many rows in one statement, skipping those whose unique key exists (a batch of
+    acknowledged events, some of them retries)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    session.execute(dialect_insert(model).on_conflict_do_nothing(index_elements=list(conflict)), rows)
+
+
 def upsert(session: Session, model: type, values: dict, conflict: tuple[str, ...], update: tuple[str, ...]) -> None:  # type: ignore[type-arg]
     """Insert a row, or update `update` columns of the row with the same unique key (one statement)."""
     dialect = session.get_bind().dialect.name

@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.core import Message
-from bot.db import Database, insert_ignore
+from bot.db import Database, insert_many_ignore
 from bot.models import InboxEvent
 
 LEASE = dt.timedelta(minutes=2)
@@ -68,31 +68,31 @@ def message_from_dict(data: dict[str, Any]) -> Message:
     return Message(**{k: v for k, v in data.items() if k in names})
 
 
-def put(database: Database, entries: Sequence[InboxEntry], now: dt.datetime | None = None) -> int:
-    """Store entries in one transaction; returns how many were new (a retry adds nothing)."""
+def put(database: Database, entries: Sequence[InboxEntry], now: dt.datetime | None = None) -> None:
+    """Store entries in one statement and transaction; a retry (a key already stored) adds nothing."""
     now = now or utcnow()
+    rows = list({entry.key[:300]: entry.row(now) for entry in entries}.values())  # a retry within the batch too
     with database.session() as session:
-        return sum(insert_ignore(session, InboxEvent, entry.row(now), ("event_key",)) for entry in entries)
+        insert_many_ignore(session, InboxEvent, rows, ("event_key",))
 
 
 def claim(database: Database, limit: int = 10, clock: Clock = utcnow, lease: dt.timedelta = LEASE) -> list[Claimed]:
-    """Lease up to `limit` due rows to this process (a conditional update per row, so two
-    processes never hold the same row); each lease starts when its row is taken."""
-    with database.session() as session:
-        due = list(session.scalars(select(InboxEvent.id).where(
-            InboxEvent.done_at.is_(None), InboxEvent.next_attempt_at <= clock())
-            .order_by(InboxEvent.id).limit(limit)))
-    taken = []
-    for row_id in due:
+    """Lease up to `limit` due rows to this process, one conditional UPDATE ... RETURNING per
+    row (so two processes never hold the same row); each lease starts when its row is taken."""
+    taken: list[Claimed] = []
+    for _ in range(limit):
         with database.session() as session:
             now = clock()
-            if not session.execute(update(InboxEvent).where(
-                    InboxEvent.id == row_id, InboxEvent.done_at.is_(None), InboxEvent.next_attempt_at <= now)
-                    .values(next_attempt_at=now + lease, attempts=InboxEvent.attempts + 1)).rowcount:
-                continue
-            row = session.get(InboxEvent, row_id)
-            assert row is not None
-            taken.append(Claimed(row.id, row.event_key, message_from_dict(row.message), row.attempts))
+            due = (select(InboxEvent.id).where(InboxEvent.done_at.is_(None), InboxEvent.next_attempt_at <= now)
+                   .order_by(InboxEvent.id).limit(1).with_for_update(skip_locked=True).scalar_subquery())
+            row = session.execute(
+                update(InboxEvent)
+                .where(InboxEvent.id == due, InboxEvent.done_at.is_(None), InboxEvent.next_attempt_at <= now)
+                .values(next_attempt_at=now + lease, attempts=InboxEvent.attempts + 1)
+                .returning(InboxEvent.id, InboxEvent.event_key, InboxEvent.message, InboxEvent.attempts)).first()
+        if row is None:
+            break
+        taken.append(Claimed(row.id, row.event_key, message_from_dict(row.message), row.attempts))
     return taken
 
 

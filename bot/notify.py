@@ -169,12 +169,18 @@ class LogNotifier:
         return Delivery(external_ref=None)
 
 
-def queue(session: Session, dedupe_key: str, post: Post, *, now: dt.datetime | None = None) -> bool:
-    """Add a post to the outbox unless one with this key exists. True if added."""
+def queue(session: Session, dedupe_key: str, post: Post, *, now: dt.datetime | None = None,
+          leased_for: dt.timedelta | None = None) -> bool:
+    """Add a post to the outbox unless one with this key exists. True if added.
+
+    `leased_for`: the caller will send it right away (an answer), so the row starts out
+    leased to it, as if `deliver_pending` had taken it."""
     now = now or dt.datetime.now(dt.timezone.utc)
     return insert_ignore(session, OutboxMessage, {
         "dedupe_key": dedupe_key, "kind": post.kind, "platform": post.platform, "target": post.target,
-        "payload": post.payload(), "created_at": now, "next_attempt_at": now, "attempts": 0, "gave_up": False,
+        "payload": post.payload(), "created_at": now, "attempts": 0, "gave_up": False,
+        "next_attempt_at": now + leased_for if leased_for else now,
+        "last_error": IN_FLIGHT if leased_for else None,
     }, ("dedupe_key",))
 
 
@@ -216,27 +222,33 @@ def deliver_pending(
         post, previous = leased
         notifier = notifiers.get(post.platform) or fallback
         assert notifier is not None
-        error: DeliveryError | None = None
-        delivery = Delivery()
-        try:  # no database transaction is open while we talk to a platform
-            delivery = notifier.send(post, previous)
-        except DeliveryError as exc:
-            error = exc
-        except Exception as exc:  # a notifier bug must not lose the notice
-            log.exception("notifier crashed")
-            error = DeliveryError(f"{exc.__class__.__name__}: {exc}")
-        now = clock()
-        with sessions() as session:
-            row = session.get(OutboxMessage, row_id)
-            assert row is not None
-            if error is None:
-                row.sent_at, row.external_ref, row.last_error = now, delivery.external_ref, None
-                row.attempts += 1
-                sent += 1
-            else:
-                _failed(row, error, now)
-            session.commit()
+        sent += send_leased(sessions, notifier, row_id, post, previous, clock)
     return sent
+
+
+def send_leased(sessions, notifier: Notifier, row_id: int, post: Post, previous: str | None,  # type: ignore[no-untyped-def]
+                clock: Callable[[], dt.datetime]) -> int:
+    """Send one row this process holds the lease of, and record the outcome; 1 if it went out."""
+    error: DeliveryError | None = None
+    delivery = Delivery()
+    try:  # no database transaction is open while we talk to a platform
+        delivery = notifier.send(post, previous)
+    except DeliveryError as exc:
+        error = exc
+    except Exception as exc:  # a notifier bug must not lose the notice
+        log.exception("notifier crashed")
+        error = DeliveryError(f"{exc.__class__.__name__}: {exc}")
+    now = clock()
+    with sessions() as session:
+        row = session.get(OutboxMessage, row_id)
+        assert row is not None
+        if error is None:
+            row.sent_at, row.external_ref, row.last_error = now, delivery.external_ref, None
+            row.attempts += 1
+        else:
+            _failed(row, error, now)
+        session.commit()
+    return 1 if error is None else 0
 
 
 def _lease(sessions, row_id: int, now: dt.datetime, lease: dt.timedelta) -> tuple[Post, str | None] | None:  # type: ignore[no-untyped-def]
