@@ -7,10 +7,11 @@ import statistics
 from collections import Counter
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.models import QuestionLog, Ticket
+from bot.inbox import depth as inbox_depth
+from bot.models import InboxEvent, OutboxMessage, QuestionLog, Ticket
 from bot.text import normalise
 
 
@@ -27,6 +28,10 @@ class Report:
     tickets_resolved: int
     median_hours_to_claim: float | None
     median_hours_to_resolve: float | None
+    inbox_waiting: int = 0
+    events_given_up: int = 0
+    notices_waiting: int = 0
+    notices_given_up: int = 0
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -41,6 +46,9 @@ class Report:
         claim = "-" if self.median_hours_to_claim is None else f"{self.median_hours_to_claim:.1f} h"
         resolve = "-" if self.median_hours_to_resolve is None else f"{self.median_hours_to_resolve:.1f} h"
         lines.append(f"Median time to claim: {claim}; to resolve: {resolve}")
+        lines.append(f"Delivery now: {self.inbox_waiting} events waiting for an answer, {self.notices_waiting} posts "
+                     f"waiting to be sent; given up this month: {self.events_given_up} events, "
+                     f"{self.notices_given_up} posts (see the error log)")
         return "\n".join(lines)
 
 
@@ -72,4 +80,11 @@ def build_report(session: Session, start: dt.datetime, end: dt.datetime) -> Repo
         len(tickets), len(claim_hours), len(resolve_hours),
         round(statistics.median(claim_hours), 2) if claim_hours else None,
         round(statistics.median(resolve_hours), 2) if resolve_hours else None,
+        inbox_depth(session),
+        session.scalar(select(func.count()).select_from(InboxEvent).where(
+            InboxEvent.outcome == "gave_up", InboxEvent.done_at >= start, InboxEvent.done_at < end)) or 0,
+        session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.sent_at.is_(None), OutboxMessage.gave_up.is_(False), OutboxMessage.platform != "web")) or 0,
+        session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.gave_up.is_(True), OutboxMessage.created_at >= start, OutboxMessage.created_at < end)) or 0,
     )

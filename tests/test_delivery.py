@@ -28,6 +28,7 @@ from bot import inbox
 from bot.core import Message
 from bot.db import Database
 from bot.inbox import InboxEntry
+from bot.insights import build_report, month_window
 from bot.intake import InboxWriter
 from bot.models import InboxEvent, OutboxMessage
 from bot.notify import Delivery, Post, deliver_pending, queue
@@ -181,6 +182,9 @@ def test_events_acknowledged_while_the_database_is_away_are_spooled_then_answere
     with database.session() as session:
         assert sorted(session.scalars(select(InboxEvent.event_key))) == sorted(e.key for e in entries)
         assert inbox.depth(session) == 5
+        start, end = month_window(dt.datetime.now(dt.timezone.utc))
+        report = build_report(session, start, end)
+        assert report.inbox_waiting == 5 and "5 events waiting for an answer" in report.to_text()
     database.dispose()
     away.dispose()
 
