@@ -222,3 +222,13 @@ def test_teach_files_an_example_and_retrains(db: str) -> None:
     assert "already taught" in again.stdout
     reply = json.loads(run(["ask", "glorp snarfle training-ish thing", "--json"], db).stdout)
     assert reply["intent"] == "trainings"
+
+
+def test_a_teams_id_with_colons_acts_as_itself(db: str) -> None:
+    run(["ask", "I need a consultation: help with a PSC for a dance teacher at Madison", "--user", "U-R",
+         "--session", "intake"], db)
+    run(["ask", "yes", "--user", "U-R", "--session", "intake"], db)
+    assert run(["staff", "add", "teams", "29:abc-def", "--name", "Sam"], db).returncode == 0
+    claimed = json.loads(run(["tickets", "claim", "C-1001", "--as", "teams:29:abc-def", "--json"], db).stdout)
+    assert claimed["status"] == "claimed" and claimed["assignee"] == "29:abc-def"
+    assert claimed["events"][-1]["by"] == "teams:29:abc-def"
