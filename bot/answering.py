@@ -24,6 +24,7 @@ from bot import inbox
 from bot.core import Message, Reply
 from bot.db import Database
 from bot.inbox import Claimed
+from bot.logs import describe
 from bot.models import OutboxMessage
 from bot.notify import LogNotifier, Notifier, Post, deliver_pending, queue, send_leased
 from bot.router import Bot
@@ -73,7 +74,7 @@ class InboxProcessor:
         try:
             message = answerer.prepare(event.message)
         except Exception as exc:  # a nicety (a display name) never blocks the answer
-            log.warning("preparing a message failed", extra={"turn": {"error": _describe(exc)}})
+            log.warning("preparing a message failed", extra={"turn": {"error": describe(exc)}})
             message = event.message
         key = answer_key(event.key)
         queued: list[tuple[int, Post]] = []
@@ -91,7 +92,7 @@ class InboxProcessor:
         try:
             self.bot.handle_durably(message, settle)
         except SQLAlchemyError as exc:
-            self._failed(event, _describe(exc))
+            self._failed(event, describe(exc))
             return
         for row_id, post in queued[-1:]:  # a turn retried after a busy database settles again: the last one counts
             self._send(row_id, post)
@@ -101,7 +102,7 @@ class InboxProcessor:
         try:
             send_leased(self.database.sessions, notifier, row_id, post, None, inbox.utcnow)
         except SQLAlchemyError as exc:  # the outcome could not be recorded: the lease runs out, the metadata check follows
-            log.warning("recording an answer's delivery failed", extra={"turn": {"error": _describe(exc)}})
+            log.warning("recording an answer's delivery failed", extra={"turn": {"error": describe(exc)}})
 
     def send_now(self, keys: list[str]) -> int:
         """Post queued answers at once; a failure stays in the outbox for its retries."""
@@ -110,7 +111,7 @@ class InboxProcessor:
                                    lease=self.lease)
         except SQLAlchemyError as exc:
             log.warning("sending an answer now failed; the outbox will retry",
-                        extra={"turn": {"error": _describe(exc)}})
+                        extra={"turn": {"error": describe(exc)}})
             return 0
 
     def _failed(self, event: Claimed, error: str) -> None:
@@ -136,9 +137,3 @@ class InboxProcessor:
         except SQLAlchemyError:
             return
         self.send_now([key])
-
-
-def _describe(exc: BaseException) -> str:
-    """The exception and its cause, not only SQLAlchemy's trailer ("Background on this error...")."""
-    text = str(getattr(exc, "orig", None) or exc).split("\n(Background on this error")[0]
-    return f"{exc.__class__.__name__}: {text}"[:500]

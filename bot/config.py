@@ -6,6 +6,8 @@ traceback; call `.reveal()` only where the value is handed to a client.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +134,11 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def lease(self) -> dt.timedelta:
+        """How long a process holds an inbox event or outbox post it took (PARTNERBOT_LEASE_SECONDS)."""
+        return dt.timedelta(seconds=self.lease_seconds)
 
     @property
     def is_sqlite(self) -> bool:

@@ -43,8 +43,9 @@ class InboxWriter:
     async def put(self, entry: InboxEntry) -> None:
         """Return once the entry is durable (in the database, or spooled to disk)."""
         loop = asyncio.get_running_loop()
-        if len(self._waiting) >= MAX_WAITING or time.monotonic() < self._database_away_until:
-            if len(self._waiting) >= MAX_WAITING:
+        behind = len(self._waiting) >= MAX_WAITING
+        if behind or time.monotonic() < self._database_away_until:
+            if behind:
                 self._warn("inbox writes are behind; events are spooled to disk until they catch up")
             await loop.run_in_executor(self.executor, self.spool.write, [entry])
             return
@@ -55,29 +56,33 @@ class InboxWriter:
         await done
 
     async def _flush(self) -> None:
-        loop = asyncio.get_running_loop()
         while self._waiting:
             batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
             entries = [entry for entry, _ in batch]
-            error: BaseException | None = None
             try:
-                try:
-                    await loop.run_in_executor(self.executor, inbox.put, self.database, entries)
-                except SQLAlchemyError as exc:
-                    self._database_away_until = time.monotonic() + DATABASE_PAUSE
-                    self._warn(f"the database refused acknowledged events; spooled to disk ({exc.__class__.__name__})")
-                    await loop.run_in_executor(self.executor, self.spool.write, entries)
+                await self._store(entries)
             except BaseException as exc:  # not stored anywhere: the platform must not get its ack
                 log.error("could not store acknowledged events", extra={"turn": {"error": repr(exc)[:300]}})
-                error = exc if isinstance(exc, Exception) else RuntimeError("inbox write interrupted")
+                failure = exc if isinstance(exc, Exception) else RuntimeError("inbox write interrupted")
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(failure)
+                if failure is not exc:
+                    raise  # cancelled: the waiters know, the task stops
+                continue
             for _, done in batch:
                 if not done.done():
-                    if error is None:
-                        done.set_result(None)
-                    else:
-                        done.set_exception(error)
-            if error is not None and not isinstance(error, Exception):
-                raise error
+                    done.set_result(None)
+
+    async def _store(self, entries: list[InboxEntry]) -> None:
+        """Into the database, or into the spool when the database refuses."""
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self.executor, inbox.put, self.database, entries)
+        except SQLAlchemyError as exc:
+            self._database_away_until = time.monotonic() + DATABASE_PAUSE
+            self._warn(f"the database refused acknowledged events; spooled to disk ({exc.__class__.__name__})")
+            await loop.run_in_executor(self.executor, self.spool.write, entries)
 
     def _warn(self, text: str) -> None:
         if time.monotonic() - self._last_warning > 5.0:

@@ -71,7 +71,7 @@ class Clock:
 
     def drain(self) -> int:
         return deliver_pending(self.database.sessions, self.notifiers, self.now(), fallback=LogNotifier(),
-                               lease=dt.timedelta(seconds=self.settings.lease_seconds))
+                               lease=self.settings.lease)
 
 
 _clock: Clock | None = None

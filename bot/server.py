@@ -9,7 +9,6 @@ thread pool so the event loop keeps acknowledging requests.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import contextlib
 import gc
 import logging
@@ -123,7 +122,7 @@ class Runtime:
 
     def drain_outbox(self) -> int:
         return deliver_pending(self.database.sessions, self.notifiers, fallback=LogNotifier(),
-                               lease=dt.timedelta(seconds=self.settings.lease_seconds))
+                               lease=self.settings.lease)
 
 
 RUNTIME = web.AppKey("runtime", Runtime)

@@ -70,8 +70,8 @@ class Spool:
         if not self.directory.is_dir():
             return
         for path in self.directory.glob("*.replaying-*"):
-            pid = int(path.suffix.rsplit("-", 1)[1]) if path.suffix.rsplit("-", 1)[1].isdigit() else 0
-            if pid and _alive(pid):
+            owner = path.suffix.rsplit("-", 1)[1]
+            if owner.isdigit() and _alive(int(owner)):
                 continue
             try:
                 os.rename(path, path.with_suffix(".jsonl"))

@@ -8,7 +8,6 @@ here. Heavy SDKs are imported only when a platform is configured and used.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
@@ -64,4 +63,4 @@ def inbox_processor(settings: Settings, database: Database, bot: "Bot",
     platforms = all_platforms()
     return InboxProcessor(bot, database, answerers(settings, platforms),
                           notifiers_by_platform if notifiers_by_platform is not None
-                          else notifiers(settings, database, platforms), dt.timedelta(seconds=settings.lease_seconds))
+                          else notifiers(settings, database, platforms), settings.lease)

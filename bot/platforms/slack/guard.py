@@ -15,7 +15,6 @@ from slack_sdk.signature import SignatureVerifier
 from bot.logs import BoundedLibraryLogs
 
 
-
 class Refusal(Exception):
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)
