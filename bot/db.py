@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -127,7 +128,25 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+SCHEMA_HEAD = "0004"
+"""The newest migration's revision (tests/test_operations.py checks it against Alembic's own
+head). A database already at it is current without importing Alembic: ~0.15 s off every start."""
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The revision recorded in `alembic_version`, read with plain SQL; None if there is none
+    or more than one (branches: Alembic decides)."""
+    with engine.connect() as conn:
+        try:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        except SQLAlchemyError:
+            return None
+    return str(rows[0]) if len(rows) == 1 else None
+
+
 def is_current(engine: Engine) -> bool:
+    if stored_revision(engine) == SCHEMA_HEAD:
+        return True
     return current_revision(engine) == head_revision(engine)
 
 

@@ -147,11 +147,12 @@ class FakeSlack:
 class FakeConnector:
     """A Bot Framework connector: records activities posted to conversations, and new conversations
     (a post that starts a thread in a channel, or a 1:1 chat). `fail_status` fails every call;
-    `throttle` answers the next calls with (status, Retry-After) each."""
+    `throttle` answers the next calls with (status, Retry-After) each; `delay` slows every post (seconds)."""
 
     posts: list[dict[str, Any]] = field(default_factory=list)
     fail_status: int | None = None
     throttle: list[tuple[int, str]] = field(default_factory=list)
+    delay: float = 0.0
     _n: int = 0
 
     def app(self) -> web.Application:
@@ -184,6 +185,8 @@ class FakeConnector:
         return web.json_response({"id": conversation, "activityId": f"act-{self._n}", "serviceUrl": str(request.url.origin())})
 
     async def _post(self, request: web.Request) -> web.Response:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         refused = self._refused()
         if refused is not None:
             return refused

@@ -232,3 +232,35 @@ def test_a_teams_id_with_colons_acts_as_itself(db: str) -> None:
     claimed = json.loads(run(["tickets", "claim", "C-1001", "--as", "teams:29:abc-def", "--json"], db).stdout)
     assert claimed["status"] == "claimed" and claimed["assignee"] == "29:abc-def"
     assert claimed["events"][-1]["by"] == "teams:29:abc-def"
+
+
+def test_the_schema_head_constant_is_alembics_head_and_a_behind_database_is_seen(tmp_path: Path) -> None:
+    """`is_current` skips Alembic when the database is at SCHEMA_HEAD: that must be the real head,
+    and a database at an older revision must still be found behind."""
+    from sqlalchemy import text
+
+    from bot.db import SCHEMA_HEAD, Database, head_revision, is_current
+
+    database = Database.connect(f"sqlite:///{tmp_path}/behind.db")
+    database.prepare()
+    assert head_revision(database.engine) == SCHEMA_HEAD
+    assert is_current(database.engine)
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0003'"))
+    assert not is_current(database.engine)
+    database.dispose()
+
+
+def test_ask_loads_no_migration_tool_numeric_library_or_platform_sdk(db: str) -> None:
+    """What keeps `partnerbot ask` starting fast: a current schema is read with plain SQL, the
+    model answers without NumPy, and SDKs and progress bars are imported where used."""
+    assert run(["ask", "hello"], db).returncode == 0  # schema created, model cached
+    heavy = ("alembic", "numpy", "sklearn", "scipy", "aiohttp", "slack_sdk", "slack_bolt", "botbuilder",
+             "microsoft_agents", "tqdm", "apscheduler")
+    code = ("import sys; from bot.cli import main; sys.argv = ['partnerbot', 'ask', 'which agreement applies?']; "
+            "code = main(); "
+            f"loaded = sorted(m for m in {heavy!r} if m in sys.modules); print(loaded); sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "DATABASE_URL": db},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -36,7 +36,7 @@ from bot.platforms.slack.notifier import SlackNotifier
 from bot.seed import prepare
 from bot.spool import Spool
 from tests.conftest import make_bot, make_settings
-from tests.fakes import SIGNING_SECRET, FakeSlack, ServerThread, free_port, slack_headers
+from tests.fakes import SIGNING_SECRET, FakeConnector, FakeSlack, ServerThread, free_port, slack_headers
 from tests.test_slack import SlackWorld, world  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.faults
@@ -247,6 +247,45 @@ def test_kill_9_after_acknowledging_loses_no_event_and_leaves_no_orphan(tmp_path
             time.sleep(4)  # past a lease: nothing is answered a second time
             counts = answers_by_channel(slack)
             assert counts == {f"D{n}": 1 for n in range(20)}
+        finally:
+            again.send_signal(signal.SIGTERM)
+            again.wait(30)
+
+
+def teams_message(text: str, n: int, service_url: str) -> dict[str, Any]:
+    return {"type": "message", "id": f"act-in-{n}", "serviceUrl": service_url, "channelId": "msteams",
+            "from": {"id": f"29:user-{n}", "name": f"User {n}"}, "recipient": {"id": "28:bot", "name": "partnerbot"},
+            "conversation": {"conversationType": "personal", "tenantId": "t1", "id": f"a:chat-{n}"},
+            "channelData": {"tenant": {"id": "t1"}}, "text": text}
+
+
+def answers_by_conversation(connector: FakeConnector) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for post in connector.posts:
+        counts[post["conversation"]] = counts.get(post["conversation"], 0) + 1
+    return counts
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_kill_9_after_accepting_teams_activities_loses_none(tmp_path: Path) -> None:
+    """Teams activities go through the same inbox: each answered once, as a reply, after a restart."""
+    connector = FakeConnector(delay=0.3)
+    with ServerThread(connector.app()) as fake:
+        env = {"DATABASE_URL": f"sqlite:///{tmp_path}/bot.db", "PARTNERBOT_LEASE_SECONDS": "3",
+               "PARTNERBOT_SPOOL_DIR": str(tmp_path / "spool"), "LOAD_SAMPLE_DATA": "0"}
+        proc, url = _serve(env)
+        for n in range(12):
+            activity = teams_message(f"which agreement applies? ({n})", n, fake.url + "/")
+            assert requests.post(url + "/api/messages", json=activity, timeout=10).status_code in (200, 201)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        assert sum(answers_by_conversation(connector).values()) < 12, "the kill came too late to test anything"
+        again, _ = _serve(env)
+        try:
+            wait_until(lambda: len(answers_by_conversation(connector)) == 12, timeout=60, what="all 12 answers")
+            time.sleep(4)  # past a lease: nothing is answered a second time
+            assert answers_by_conversation(connector) == {f"a:chat-{n}": 1 for n in range(12)}
+            assert {p["reply_to"] for p in connector.posts} == {f"act-in-{n}" for n in range(12)}
         finally:
             again.send_signal(signal.SIGTERM)
             again.wait(30)

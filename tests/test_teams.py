@@ -119,7 +119,7 @@ def test_personal_message_gets_a_card_reply(world: TeamsWorld) -> None:
     response = world.send(world.message("which agreement applies?"))
     assert response.status_code in (200, 201, 202)
     post = world.connector.wait(1)[0]
-    assert post["conversation"] == "a:personal-29:pat" and post["reply_to"] is not None
+    assert post["conversation"] == "a:personal-29:pat" and post["reply_to"] == "1700000000001"
     card = card_of(post)
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
     assert card["body"][0]["text"] == "Who pays for the partner's work?"
@@ -334,7 +334,8 @@ def test_throttled_connector_is_retried_and_the_ping_is_not_lost(world: TeamsWor
     world.connector.throttle = [(429, "3")]
     world.runtime.drain_outbox()
     with world.runtime.database.session() as s:
-        row = s.scalars(select(OutboxMessage).where(OutboxMessage.platform == "teams")).one()
+        row = s.scalars(select(OutboxMessage).where(OutboxMessage.platform == "teams",
+                                                    OutboxMessage.kind != "answer")).one()
         assert row.sent_at is None and row.attempts == 1 and "429" in row.last_error
         waited = (row.next_attempt_at - row.created_at).total_seconds()
     assert 2 <= waited <= 60
@@ -345,7 +346,8 @@ def test_throttled_connector_is_retried_and_the_ping_is_not_lost(world: TeamsWor
     created = [p for p in world.connector.posts if p["method"] == "CREATE"]
     assert len(created) == 1 and "C-1001" in json.dumps(created[0]["activity"])
     with world.runtime.database.session() as s:
-        row = s.scalars(select(OutboxMessage).where(OutboxMessage.platform == "teams")).one()
+        row = s.scalars(select(OutboxMessage).where(OutboxMessage.platform == "teams",
+                                                    OutboxMessage.kind != "answer")).one()
         assert row.sent_at is not None and row.external_ref == f"{created[0]['conversation']}|act-{world.connector.posts.index(created[0]) + 1}"
 
 
@@ -434,15 +436,28 @@ def test_a_throttled_direct_message_is_retried_not_swallowed(world: TeamsWorld) 
     assert delivered.external_ref == "a:personal-29:pat|act-2"
 
 
-def test_a_failing_turn_says_sorry_without_the_error_text(world: TeamsWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_request_says_sorry_without_the_error_text(world: TeamsWorld, monkeypatch: pytest.MonkeyPatch) -> None:
     """The Agents SDK's default error handler echoes the exception to the user; ours never does."""
     async def broken(*_args: Any) -> Any:
         raise RuntimeError("password=hunter2 in the connection string")
 
-    monkeypatch.setattr(world.runtime, "run", broken)
+    monkeypatch.setattr(world.runtime, "accept", broken)
     world.send(world.message("which agreement applies?"))
     sent = json.dumps(world.connector.wait(1)[0]["activity"])
     assert "something went wrong" in sent and "hunter2" not in sent
+
+
+def test_a_failing_turn_is_answered_with_an_apology_not_the_error(world: TeamsWorld,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: Any) -> Any:
+        raise RuntimeError("password=hunter2 in the connection string")
+
+    monkeypatch.setattr(world.runtime.bot, "_turn", broken)
+    world.send(world.message("which agreement applies?"))
+    post = world.connector.wait(1)[0]
+    sent = json.dumps(post["activity"])
+    assert "went wrong" in sent and "hunter2" not in sent
+    assert post["conversation"] == "a:personal-29:pat" and post["reply_to"] is not None
 
 
 def test_agents_runtime_reads_the_same_app_settings(sqlite_url: str) -> None:

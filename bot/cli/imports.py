@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 from typing import Iterable, TypeVar
 
-from tqdm import tqdm
-
 from bot.app import open_database
 from bot.config import Settings
 from bot.directory.importer import ImportFileError, import_partners, import_schools
@@ -38,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def progress(items: Iterable[T], total: int) -> Iterable[T]:
+    from tqdm import tqdm  # only when importing: not on every command's start
+
     return tqdm(items, total=total, unit="row", disable=total < 2000, file=sys.stderr, desc="importing")
 
 

@@ -44,12 +44,13 @@ def notifiers(settings: Settings, database: Database, platforms: list[Platform] 
     return found
 
 
-def answerers(settings: Settings, platforms: list[Platform] | None = None) -> "dict[str, Answerer]":
+def answerers(settings: Settings, database: Database,
+              platforms: list[Platform] | None = None) -> "dict[str, Answerer]":
     """Which platforms' inbox events this process can answer (those that provide an answerer)."""
     found = {}
     for platform in platforms or all_platforms():
         make = getattr(platform, "answerer", None)
-        answerer = make(settings) if make is not None else None
+        answerer = make(settings, database) if make is not None else None
         if answerer is not None:
             found[platform.name] = answerer
     return found
@@ -61,6 +62,6 @@ def inbox_processor(settings: Settings, database: Database, bot: "Bot",
     from bot.answering import InboxProcessor
 
     platforms = all_platforms()
-    return InboxProcessor(bot, database, answerers(settings, platforms),
+    return InboxProcessor(bot, database, answerers(settings, database, platforms),
                           notifiers_by_platform if notifiers_by_platform is not None
                           else notifiers(settings, database, platforms), settings.lease)

@@ -1,23 +1,24 @@
-"""A linear text classifier: trained with scikit-learn, answered with NumPy.
+"""A linear text classifier: trained with scikit-learn, answered with plain Python.
 
 Training (`train`) fits two scikit-learn `TfidfVectorizer`s (sub-linear tf, l2
 norm), one for words, word pairs and evidence and one for character n-grams,
 side by side (so the many n-grams don't drown the evidence), and a
-`LogisticRegression` on both. The fitted vocabulary, idf
-weights and coefficients are kept as plain arrays (`LinearModel`), so answering
-a question needs NumPy only: importing scikit-learn costs over a second, which
-`partnerbot ask` and every worker would pay at start. `tests/test_classifier.py`
-checks that `LinearModel.probabilities` equals scikit-learn's `predict_proba`.
+`LogisticRegression` on both. The fitted vocabulary, idf weights and
+coefficients are kept as flat `array('d')`s (`LinearModel`): a question has a
+few dozen features, so answering it is a few thousand multiply-adds, and
+needs neither scikit-learn (over a second to import) nor NumPy (~0.08 s), which
+`partnerbot ask` and every worker would otherwise pay at start.
+`tests/test_classifier.py` checks that `LinearModel.probabilities` equals
+scikit-learn's `predict_proba`.
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
-
-import numpy as np
 
 REGULARISATION = 8.0
 """LogisticRegression's C: how closely to fit the examples (chosen on held-out phrasings)."""
@@ -42,14 +43,14 @@ def _chars(features: list[str]) -> list[str]:
 class LinearModel:
     labels: tuple[str, ...]
     vocabulary: dict[str, int]  # word-block features first, then character n-grams
-    idf: np.ndarray  # (n_features,)
-    coef: np.ndarray  # (n_features, n_labels)
-    intercept: np.ndarray  # (n_labels,)
+    idf: array  # (n_features,)
+    coef: array  # (n_features * n_labels,): row `feature` holds that feature's weight for each label
+    intercept: tuple[float, ...]  # (n_labels,)
 
-    def weights(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def weights(self, features: Sequence[str]) -> tuple[list[int], list[float]]:
         """The tf-idf vector of a feature list, as (column indexes, weights), each block l2-normalised."""
-        columns: list[np.ndarray] = []
-        values: list[np.ndarray] = []
+        columns: list[int] = []
+        values: list[float] = []
         known = self.vocabulary
         word_counts: Counter[str] = Counter()
         char_counts: Counter[str] = Counter()
@@ -59,28 +60,33 @@ class LinearModel:
         for counts in (word_counts, char_counts):
             if not counts:
                 continue
-            cols = np.fromiter((known[f] for f in counts), dtype=np.int64, count=len(counts))
-            tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
-            vals = tf * self.idf[cols]
-            columns.append(cols)
-            values.append(vals / np.linalg.norm(vals))
-        if not columns:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        return np.concatenate(columns), np.concatenate(values)
+            cols = [known[f] for f in counts]
+            vals = [(1.0 + math.log(c)) * self.idf[col] for col, c in zip(cols, counts.values())]
+            norm = math.sqrt(sum(v * v for v in vals))
+            columns.extend(cols)
+            values.extend(v / norm for v in vals)
+        return columns, values
 
     def probabilities(self, features: Sequence[str]) -> dict[str, float]:
         return self.probabilities_of(*self.weights(features))
 
-    def probabilities_of(self, columns: np.ndarray, values: np.ndarray) -> dict[str, float]:
-        logits = self.intercept + values @ self.coef[columns]
-        logits = logits - logits.max()
-        exp = np.exp(logits)
-        probs = exp / exp.sum()
-        return {label: float(p) for label, p in zip(self.labels, probs)}
+    def probabilities_of(self, columns: Sequence[int], values: Sequence[float]) -> dict[str, float]:
+        n = len(self.labels)
+        logits = list(self.intercept)
+        coef = self.coef
+        for column, value in zip(columns, values):
+            row = coef[column * n:(column + 1) * n]
+            for label in range(n):
+                logits[label] += value * row[label]
+        top = max(logits)
+        exp = [math.exp(logit - top) for logit in logits]
+        total = sum(exp)
+        return {label: p / total for label, p in zip(self.labels, exp)}
 
 
 def train(documents: list[list[str]], labels: list[str], regularisation: float = REGULARISATION) -> LinearModel:
-    """Fit the model (imports scikit-learn, so only when the examples changed)."""
+    """Fit the model (imports scikit-learn and NumPy, so only when the examples changed)."""
+    import numpy as np
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -102,7 +108,7 @@ def train(documents: list[list[str]], labels: list[str], regularisation: float =
     return LinearModel(
         labels=tuple(str(c) for c in classifier.classes_),
         vocabulary=vocabulary,
-        idf=np.asarray(idf, dtype=np.float64),
-        coef=np.ascontiguousarray(coef.T, dtype=np.float64),
-        intercept=np.asarray(intercept, dtype=np.float64),
+        idf=array("d", np.asarray(idf, dtype=np.float64).tobytes()),
+        coef=array("d", np.ascontiguousarray(coef.T, dtype=np.float64).tobytes()),
+        intercept=tuple(float(x) for x in intercept),
     )

@@ -36,7 +36,7 @@ class SlackPlatform:
 
         return SlackNotifier(settings)
 
-    def answerer(self, settings: Settings) -> "Answerer | None":
+    def answerer(self, settings: Settings, database: Database) -> "Answerer | None":
         if not settings.slack_bot_token:
             return None
         from bot.platforms.slack.answers import SlackAnswerer

@@ -23,6 +23,8 @@ from bot.platforms.base import Runtime, not_configured
 if TYPE_CHECKING:  # pragma: no cover - typing only (aiohttp is imported where a server runs)
     from aiohttp import web
 
+    from bot.answering import Answerer
+
 log = logging.getLogger("partnerbot.teams")
 
 
@@ -59,6 +61,13 @@ class TeamsPlatform:
         from bot.platforms.teams.notifier import TeamsNotifier
 
         return TeamsNotifier(settings, database, sdk(settings))
+
+    def answerer(self, settings: Settings, database: Database) -> "Answerer | None":
+        if not self.configured(settings):
+            return None
+        from bot.platforms.teams.answers import TeamsAnswerer
+
+        return TeamsAnswerer(database)
 
     def targets(self, session: Session, settings: Settings, audience: str) -> list[str]:
         if audience == DEPARTMENT:

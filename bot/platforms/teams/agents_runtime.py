@@ -113,10 +113,14 @@ class AgentsRuntime:
         return process
 
     # ---- proactive: straight to the connector (no turn pipeline, so failures reach the notifier) ----
-    async def send(self, reference: dict[str, Any], activity: dict[str, Any]) -> str | None:
+    async def send(self, reference: dict[str, Any], activity: dict[str, Any], reply_to: str | None = None) -> str | None:
         outgoing = Activity.model_validate(activity).apply_conversation_reference(_reference(reference))
         async with self._connector(outgoing.service_url) as connector:
-            sent = await connector.conversations.send_to_conversation(outgoing.conversation.id, outgoing)
+            if reply_to:
+                outgoing.reply_to_id = reply_to
+                sent = await connector.conversations.reply_to_activity(outgoing.conversation.id, reply_to, outgoing)
+            else:
+                sent = await connector.conversations.send_to_conversation(outgoing.conversation.id, outgoing)
         return sent.id if sent else None
 
     async def update(self, reference: dict[str, Any], activity_id: str, activity: dict[str, Any]) -> None:

@@ -73,10 +73,12 @@ class BotbuilderRuntime:
         return process
 
     # ---- proactive (a fresh adapter with no error handler, so failures reach the notifier) ----
-    async def send(self, reference: dict[str, Any], activity: dict[str, Any]) -> str | None:
+    async def send(self, reference: dict[str, Any], activity: dict[str, Any], reply_to: str | None = None) -> str | None:
         result: dict[str, str | None] = {}
 
         async def callback(context: TurnContext) -> None:
+            if reply_to:  # what is sent replies to the turn's activity: here a made-up continuation event
+                context.activity.id = reply_to
             sent = await context.send_activity(Activity().deserialize(activity))
             result["id"] = sent.id if sent else None
 

@@ -1,24 +1,32 @@
 """What partnerbot does with a Teams activity, whichever SDK delivered it.
 
-Message activities are de-duplicated (Teams replays), remembered (so the
-department channel and the person can be reached later) and answered; when the
-bot joins a conversation it says hello once. The runtimes (botbuilder_runtime,
-agents_runtime) only authenticate, parse and send what this returns.
+A message activity is stored in the durable inbox (keyed by conversation and
+activity id, which also drops Teams' replays) and acknowledged; the answer is
+sent by whichever process claims it (bot/answering.py, answers.py), as a reply
+to the message. When the bot joins a conversation it says hello once, in the
+request. The runtimes (botbuilder_runtime, agents_runtime) only authenticate,
+parse and send what this returns.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import replace
 from typing import Any
 
 from bot.dedupe import first_time
+from bot.inbox import InboxEntry
 from bot.platforms.base import Runtime
 from bot.platforms.teams import references
-from bot.platforms.teams.render import WELCOME, reply_activity, text_activity, to_message
+from bot.platforms.teams.render import UNVERIFIED, WELCOME, text_activity, to_message
 
 log = logging.getLogger("partnerbot.teams")
-UNVERIFIED = "unverified:"
+
+
+def inbox_key(activity: dict[str, Any]) -> str:
+    conversation = (activity.get("conversation") or {}).get("id", "")
+    return f"teams:{conversation}:{activity.get('id') or ''}"
 
 
 class TeamsConversations:
@@ -28,23 +36,20 @@ class TeamsConversations:
     async def on_activity(self, activity: dict[str, Any], *, authenticated: bool) -> list[dict[str, Any]]:
         kind = activity.get("type")
         if kind == "message":
-            return await self._on_message(activity, authenticated)
+            await self._on_message(activity, authenticated)
+            return []
         if kind == "conversationUpdate":
             return await self._on_update(activity, authenticated)
         return []
 
-    async def _on_message(self, activity: dict[str, Any], authenticated: bool) -> list[dict[str, Any]]:
-        conversation = (activity.get("conversation") or {}).get("id", "")
-        if activity.get("id") and not await self.runtime.run(
-                first_time, self.runtime.database, f"teams:{conversation}:{activity['id']}"):
-            return []  # Teams retried an activity we already handled
+    async def _on_message(self, activity: dict[str, Any], authenticated: bool) -> None:
+        if not activity.get("id"):
+            activity = {**activity, "id": f"local-{uuid.uuid4().hex}"}  # nothing to de-duplicate on (not Teams)
         message = to_message(activity)
         if not authenticated:
             # Nothing vouches for the sender's ids: a separate identity that is never staff.
             message = replace(message, user=UNVERIFIED + message.user)
-        await self.runtime.run(self._remember, activity, message.user, authenticated)
-        reply = await self.runtime.handle(message)
-        return [reply_activity(reply)]
+        await self.runtime.accept(InboxEntry(inbox_key(activity), message))
 
     def _remember(self, activity: dict[str, Any], user: str, authenticated: bool) -> None:
         with self.runtime.database.session() as session:

@@ -40,7 +40,7 @@ async def _call(where: str, call):  # type: ignore[no-untyped-def]
 
 
 class TeamsSdk(Protocol):
-    async def send(self, reference: dict[str, Any], activity: dict[str, Any]) -> str | None: ...
+    async def send(self, reference: dict[str, Any], activity: dict[str, Any], reply_to: str | None = None) -> str | None: ...
 
     async def update(self, reference: dict[str, Any], activity_id: str, activity: dict[str, Any]) -> None: ...
 
@@ -64,6 +64,8 @@ class TeamsNotifier:
             raise self._failure(failed.where, failed.error) from failed.error
 
     async def _send(self, post: Post, previous_ref: str | None) -> Delivery:
+        if post.body is not None and post.body.get("reference"):
+            return await self._answer(post)
         activity = reply_activity(Reply(post.text, post.kind, 1.0, post.data, post.buttons))
         if post.update_of:
             if not previous_ref:
@@ -79,6 +81,14 @@ class TeamsNotifier:
                 "tenantId": tenant, "bot": {"id": self._bot_id()}, "activity": activity}))
             return Delivery(f"{conversation}|{activity_id}")
         return await self._direct(post.target, activity)
+
+    async def _answer(self, post: Post) -> Delivery:
+        """A direct answer: a reply to the message, in the conversation it came from (the stored activity's)."""
+        assert post.body is not None
+        reference = dict(post.body["reference"])
+        conversation = str((reference.get("conversation") or {}).get("id") or post.target)
+        sent = await _call(conversation, self.sdk.send(reference, post.body["activity"], reply_to=post.thread))
+        return Delivery(f"{conversation}|{sent}")
 
     async def _direct(self, user: str, activity: dict[str, Any]) -> Delivery:
         with self.database.session() as session:

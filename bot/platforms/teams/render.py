@@ -44,6 +44,10 @@ def base_channel(conversation_id: str) -> str:
     return conversation_id.split(";", 1)[0]
 
 
+UNVERIFIED = "unverified:"
+"""Prefix of the identity of a sender nothing vouches for (no app id): never department staff."""
+
+
 def user_id(activity: dict[str, Any]) -> str:
     sender = activity.get("from") or {}
     return str(sender.get("aadObjectId") or sender.get("id") or "")

@@ -1,0 +1,64 @@
+"""Cold start of `partnerbot ask`: a new process, a prepared database, a warm classifier cache.
+
+Each round runs, in turn: `python -c pass` (the interpreter), `python -c "import
+sqlalchemy.orm"` (the floor any command using the database pays), and `partnerbot
+ask` (optionally also the tree given with `--against DIR`, e.g. an older checkout,
+for a ratio measured in the same run). Medians and minimums over the rounds.
+
+    python bench/coldstart_bench.py --rounds 15 [--against /tmp/old]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+QUESTION = "which agreement applies if the PTSA pays"
+
+
+def timed(command: list[str], env: dict[str, str], cwd: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--against", help="another checkout of partnerbot to time beside this one")
+    args = parser.parse_args()
+
+    here = str(Path(__file__).resolve().parent.parent)
+    work = tempfile.mkdtemp(prefix="partnerbot-coldstart-")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as on a user's machine
+    env.update(DATABASE_URL=f"sqlite:///{work}/bot.db", PARTNERBOT_CACHE_DIR=f"{work}/cache")
+    trees = {"this tree": here, **({"against": args.against} if args.against else {})}
+    commands = {"python -c pass": ([sys.executable, "-c", "pass"], here),
+                "import sqlalchemy.orm": ([sys.executable, "-c", "import sqlalchemy.orm"], here)}
+    for name, tree in trees.items():
+        commands[f"ask ({name})"] = ([sys.executable, "-m", "bot", "ask", QUESTION], tree)
+    for command, cwd in commands.values():  # warm up: database, classifier cache, .pyc files
+        timed(command, env, cwd)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(args.rounds):
+        for name, (command, cwd) in commands.items():
+            times[name].append(timed(command, env, cwd))
+    floor = statistics.median(times["import sqlalchemy.orm"])
+    print(f"{args.rounds} rounds, seconds (median / min), ratio of medians to `import sqlalchemy.orm`:")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"  {name:28s} {median:.3f} / {min(values):.3f}   x{median / floor:.2f}")
+    if args.against:
+        ratio = statistics.median(times["ask (this tree)"]) / statistics.median(times["ask (against)"])
+        print(f"  this tree / against: {ratio:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

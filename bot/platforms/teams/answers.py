@@ -1,0 +1,47 @@
+"""Teams' part in answering the durable inbox (bot/answering.py).
+
+The activity is stored with the event, so the answer goes back to exactly where
+the question was asked (the 1:1 chat, or the channel thread, as a reply to the
+message) through the runtime's proactive send, from whichever process claims
+it. Remembering how to reach the conversation later (for ticket updates) happens
+here too, off the request path, so a database away at ack time only delays it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.core import Message, Reply
+from bot.db import Database
+from bot.notify import Post
+from bot.platforms.teams import references
+from bot.platforms.teams.render import UNVERIFIED, reply_activity
+
+log = logging.getLogger("partnerbot.teams")
+
+
+def is_verified(message: Message) -> bool:
+    return not message.user.startswith(UNVERIFIED)
+
+
+class TeamsAnswerer:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def prepare(self, message: Message) -> Message:
+        activity = _activity(message)
+        if activity:
+            with self.database.session() as session:
+                references.remember(session, activity, message.user, may_move=is_verified(message))
+        return message
+
+    def post(self, message: Message, reply: Reply) -> Post:
+        activity = _activity(message)
+        return Post("answer", "teams", message.session_key or message.channel, reply.text,
+                    body={"activity": reply_activity(reply), "reference": references.reference_of(activity)},
+                    thread=activity.get("id"))
+
+
+def _activity(message: Message) -> dict[str, Any]:
+    return message.raw if isinstance(message.raw, dict) else {}
