@@ -14,6 +14,9 @@ from typing import Callable, Sequence
 
 from bot.config import Settings
 from bot.db import Database
+from bot.retrieval.answers import GroundedAnswers
+from bot.retrieval.index import KnowledgeIndex
+from bot.retrieval.llm import OpenAICompatibleModel
 from bot.router import Bot, Registry
 from bot.understanding.classifier import Classifier, Example, shipped_examples
 from bot.understanding.learning import LearningClassifier
@@ -65,6 +68,12 @@ def build_classifier(settings: Settings, registry: Registry, database: Database)
         return LearningClassifier(classifier_builder(settings, registry), session, knowledge_files())
 
 
+def build_grounded(settings: Settings) -> GroundedAnswers:
+    """Answers from the department's knowledge; worded by a language model when LLM_MODEL is set."""
+    model = OpenAICompatibleModel(settings.llm) if settings.llm.enabled else None
+    return GroundedAnswers(KnowledgeIndex(settings.cache_dir), settings.llm, model, settings.log_text)
+
+
 def create_bot(settings: Settings, notifier: object | None = None, database: Database | None = None,
                clock: Callable[[], dt.datetime] | None = None) -> Bot:
     from bot.platforms import outbox
@@ -72,4 +81,4 @@ def create_bot(settings: Settings, notifier: object | None = None, database: Dat
     database = database or open_database(settings)
     registry = build_registry()
     return Bot(settings, database, registry, build_classifier(settings, registry, database), clock=clock,
-               notifier=notifier, outbox=outbox(settings))
+               notifier=notifier, outbox=outbox(settings), grounded=build_grounded(settings))

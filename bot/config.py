@@ -89,6 +89,54 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
 
 
 @dataclass(frozen=True)
+class LlmSettings:
+    """The optional language model for long-tail answers (off unless LLM_MODEL is set).
+
+    Any OpenAI-compatible server: OpenAI itself (LLM_API_KEY only), a local Ollama or
+    vLLM (LLM_BASE_URL), or Azure OpenAI (LLM_BASE_URL is the resource endpoint,
+    LLM_API_VERSION set, LLM_MODEL the deployment name)."""
+
+    model: str = ""
+    base_url: str = ""
+    api_key: Secret = Secret("")
+    api_version: str = ""
+    timeout_seconds: float = 8.0
+    per_user_per_hour: int = 20
+    global_per_minute: int = 30
+    input_cost_per_million: float = 0.15
+    output_cost_per_million: float = 0.60
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.model)
+
+    @property
+    def azure(self) -> bool:
+        return bool(self.api_version)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "LlmSettings":
+        settings = cls(
+            model=env.get("LLM_MODEL", "").strip(),
+            base_url=env.get("LLM_BASE_URL", "").strip(),
+            api_key=Secret(env.get("LLM_API_KEY", "").strip()),
+            api_version=env.get("LLM_API_VERSION", "").strip(),
+            timeout_seconds=_number(env, "LLM_TIMEOUT_SECONDS", cls.timeout_seconds),
+            per_user_per_hour=int(_number(env, "LLM_PER_USER_PER_HOUR", cls.per_user_per_hour)),
+            global_per_minute=int(_number(env, "LLM_PER_MINUTE", cls.global_per_minute)),
+            input_cost_per_million=_number(env, "LLM_INPUT_COST_PER_MILLION", cls.input_cost_per_million),
+            output_cost_per_million=_number(env, "LLM_OUTPUT_COST_PER_MILLION", cls.output_cost_per_million),
+        )
+        if settings.enabled and not (settings.base_url or settings.api_key):
+            raise ConfigError("LLM_MODEL is set: give LLM_BASE_URL (a local or Azure server) or LLM_API_KEY (OpenAI)")
+        if settings.azure and not settings.base_url:
+            raise ConfigError("LLM_API_VERSION means Azure OpenAI: set LLM_BASE_URL to the resource's endpoint")
+        if settings.timeout_seconds <= 0:
+            raise ConfigError("LLM_TIMEOUT_SECONDS must be above 0")
+        return settings
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every knob the bot has; build it with `Settings.from_env()`."""
 
@@ -130,6 +178,7 @@ class Settings:
     cache_dir: Path = field(default_factory=lambda: Path(user_cache_dir("partnerbot", appauthor=False)))
     lease_seconds: float = 120.0
     spool_dir: Path = field(default_factory=lambda: Path(user_data_dir("partnerbot", appauthor=False)) / "spool")
+    llm: LlmSettings = field(default_factory=LlmSettings)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -206,6 +255,7 @@ class Settings:
             lease_seconds=_number(env, "PARTNERBOT_LEASE_SECONDS", 120.0),
             spool_dir=Path(env.get("PARTNERBOT_SPOOL_DIR", "").strip()
                            or Path(user_data_dir("partnerbot", appauthor=False)) / "spool"),
+            llm=LlmSettings.from_env(env),
         )
 
     def link(self, name: str, fallback: str = "") -> str:

@@ -10,8 +10,9 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.config import LlmSettings
 from bot.inbox import depth as inbox_depth
-from bot.models import InboxEvent, OutboxMessage, QuestionLog, Ticket
+from bot.models import GroundedAnswer, InboxEvent, OutboxMessage, QuestionLog, Ticket
 from bot.text import normalise
 
 
@@ -32,6 +33,13 @@ class Report:
     events_given_up: int = 0
     notices_waiting: int = 0
     notices_given_up: int = 0
+    grounded_answers: int = 0
+    grounded_helpful: int = 0
+    grounded_not_helpful: int = 0
+    llm_questions: int = 0
+    llm_prompt_tokens: int = 0
+    llm_completion_tokens: int = 0
+    llm_cost: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -49,6 +57,10 @@ class Report:
         lines.append(f"Delivery now: {self.inbox_waiting} events waiting for an answer, {self.notices_waiting} posts "
                      f"waiting to be sent; given up this month: {self.events_given_up} events, "
                      f"{self.notices_given_up} posts (see the error log)")
+        lines.append(f"Long-tail questions: {self.grounded_answers} answered from the department's knowledge "
+                     f"({self.grounded_helpful} helped, {self.grounded_not_helpful} did not); "
+                     f"{self.llm_questions} questions went to the language model "
+                     f"({self.llm_prompt_tokens} + {self.llm_completion_tokens} tokens, about ${self.llm_cost:.2f})")
         return "\n".join(lines)
 
 
@@ -58,7 +70,8 @@ def month_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def build_report(session: Session, start: dt.datetime, end: dt.datetime) -> Report:
+def build_report(session: Session, start: dt.datetime, end: dt.datetime, llm: LlmSettings | None = None) -> Report:
+    """`llm`: the prices the cost estimate uses (LLM_INPUT/OUTPUT_COST_PER_MILLION)."""
     rows = session.execute(select(QuestionLog.intent, QuestionLog.platform, QuestionLog.answered, QuestionLog.text,
                                   QuestionLog.best_guess).where(QuestionLog.asked_at >= start, QuestionLog.asked_at < end)).all()
     by_intent = Counter(r.intent for r in rows)
@@ -73,7 +86,7 @@ def build_report(session: Session, start: dt.datetime, end: dt.datetime) -> Repo
     tickets = list(session.scalars(select(Ticket).where(Ticket.created_at >= start, Ticket.created_at < end)))
     claim_hours = [(t.claimed_at - t.created_at).total_seconds() / 3600 for t in tickets if t.claimed_at]
     resolve_hours = [(t.resolved_at - t.created_at).total_seconds() / 3600 for t in tickets if t.resolved_at]
-    return Report(
+    report = Report(
         start.date().isoformat(), (end - dt.timedelta(days=1)).date().isoformat(), len(rows),
         dict(by_intent.most_common()), dict(by_platform.most_common()),
         sorted(unanswered.values(), key=lambda e: (-int(e["count"]), str(e["text"]))),  # type: ignore[call-overload]
@@ -88,3 +101,25 @@ def build_report(session: Session, start: dt.datetime, end: dt.datetime) -> Repo
         session.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.gave_up.is_(True), OutboxMessage.created_at >= start, OutboxMessage.created_at < end)) or 0,
     )
+    _add_grounded(session, report, start, end, llm or LlmSettings())
+    return report
+
+
+ANSWERED = ("answered", "rate_limited", "fallback")
+"""Outcomes where a passage answered (the model's, or the passage itself when the model could not)."""
+
+
+def _add_grounded(session: Session, report: Report, start: dt.datetime, end: dt.datetime, llm: LlmSettings) -> None:
+    """Answers from the knowledge (retrieval or the model), their feedback, the model's tokens and cost."""
+    window = (GroundedAnswer.asked_at >= start, GroundedAnswer.asked_at < end)
+    rows = session.execute(select(GroundedAnswer.mode, GroundedAnswer.outcome, GroundedAnswer.helpful,
+                                  GroundedAnswer.prompt_tokens, GroundedAnswer.completion_tokens).where(*window)).all()
+    report.grounded_answers = sum(1 for r in rows if r.outcome in ANSWERED)
+    report.grounded_helpful = sum(1 for r in rows if r.helpful is True)
+    report.grounded_not_helpful = sum(1 for r in rows if r.helpful is False)
+    asked = [r for r in rows if r.mode == "llm"]
+    report.llm_questions = len(asked)
+    report.llm_prompt_tokens = sum(r.prompt_tokens for r in asked)
+    report.llm_completion_tokens = sum(r.completion_tokens for r in asked)
+    report.llm_cost = (report.llm_prompt_tokens * llm.input_cost_per_million
+                       + report.llm_completion_tokens * llm.output_cost_per_million) / 1_000_000

@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
 from rapidfuzz import fuzz
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -39,6 +39,9 @@ from bot.text import MAX_TEXT, clean, is_meaningful
 from bot.understanding import Understanding, follow_ups
 from bot.understanding.classifier import Evidence
 from bot.understanding.entities import Lookups
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from bot.retrieval.answers import GroundedAnswers
 
 log = logging.getLogger("partnerbot.turn")
 
@@ -158,6 +161,7 @@ class Bot:
         clock: Callable[[], dt.datetime] | None = None,
         notifier: object | None = None,
         outbox: Outbox | None = None,
+        grounded: "GroundedAnswers | None" = None,
     ) -> None:
         self.settings = settings
         self.database = database
@@ -167,6 +171,7 @@ class Bot:
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
         self.notifier = notifier
         self.outbox = outbox or Outbox(UserAudiences())
+        self.grounded = grounded
 
     def handle(self, message: Message) -> Reply:
         started = time.perf_counter()
@@ -248,6 +253,9 @@ class Bot:
         turn = Turn(self.settings, session, message, now, NOTHING, state, lookups,
                     lambda other: self.classifier.understand(other, lookups),
                     lambda text, others: self.classifier.similarity(text, others, lookups), self.outbox)
+        if self.grounded is not None:
+            grounded, asked = self.grounded, message
+            turn.grounded = lambda question, **options: grounded.answer(session, asked, question, now, **options)
         if message.action:
             reply = self._on_action(message, turn)
         else:
@@ -369,7 +377,7 @@ class Bot:
         """Keep every question so the department sees what the bot can't answer."""
         best_guess = next((name for name, score in understanding.ranked()
                            if name not in UNANSWERED and score >= BEST_GUESS_MIN), None)
-        answered = reply.intent not in UNANSWERED and "error" not in reply.data
+        answered = (reply.intent not in UNANSWERED or bool(reply.data.get("grounded"))) and "error" not in reply.data
         session.add(
             QuestionLog(
                 asked_at=now,

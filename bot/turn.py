@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,13 @@ from bot.notify import Outbox
 from bot.state import ConversationState
 from bot.understanding import Understanding
 
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from bot.retrieval.answers import Grounded
+
+
+def no_grounded_answers(question: str, **options: object) -> "Grounded | None":
+    return None
+
 
 @dataclass
 class Turn:
@@ -23,7 +30,9 @@ class Turn:
     `lookups` finds schools and organisations through this turn's database session;
     `understand` reads another text the way the bot reads messages (a menu button's text);
     `similarity` scores how much a text resembles each of several others (FAQ entries);
-    `outbox` queues notices for audiences in this turn's transaction."""
+    `outbox` queues notices for audiences in this turn's transaction;
+    `grounded(question, generate=True, unless="")` finds an answer in the department's
+    knowledge (bot/retrieval.answers), recorded in this turn's transaction."""
 
     settings: Settings
     session: Session
@@ -35,6 +44,7 @@ class Turn:
     understand: Callable[[str], Understanding]
     similarity: Callable[[str, Sequence[str]], list[float]]
     outbox: Outbox
+    grounded: "Callable[..., Grounded | None]" = no_grounded_answers
 
     @property
     def user(self) -> str:

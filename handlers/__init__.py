@@ -10,6 +10,7 @@ from handlers import (
     consultations,
     faq,
     fallback,
+    grounded,
     help,
     home,
     partners,
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from bot.router import Registry
 
 CAPABILITIES = (fallback, help, home, channels, tickets, agreement, partners, trainings, consultations, report_outdated,
-                faq, teaching)
+                faq, teaching, grounded)
 
 
 def register(registry: "Registry") -> "Registry":

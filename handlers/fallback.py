@@ -1,4 +1,8 @@
-"""Replies for empty input, out-of-scope questions and low-confidence guesses."""
+"""Replies for empty input, out-of-scope questions and low-confidence guesses.
+
+Before saying "outside what I can help with" or offering readings to choose from,
+the department's knowledge is searched (handlers/grounded.py, bot/retrieval): a
+passage that answers the question well is better than a menu."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from bot.core import Button, Message, Reply
 from bot.turn import Turn
 from bot.router import Registry
 from handlers.common import menu_buttons
+from handlers.grounded import grounded_reply
 from knowledge import intent_summaries
 
 WHAT_I_DO = (
@@ -16,6 +21,7 @@ WHAT_I_DO = (
     "the training module and partnership tools."
 )
 NOT_OFFERED = ("unknown", "smalltalk")
+AGREEMENT = "agreement"
 NON_ENGLISH = re.compile(r"[¿¡ñáéíóúüçàèìòùâêîôûäöß]|[\u0400-\u04ff\u0590-\u06ff\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]", re.I)
 
 
@@ -25,6 +31,9 @@ def empty(message: Message, turn: Turn) -> Reply:
 
 
 def unknown(message: Message, turn: Turn) -> Reply:
+    found = turn.grounded(turn.understanding.text or message.text)
+    if found is not None:
+        return grounded_reply(found, turn)
     english_only = " I only understand English for now." if NON_ENGLISH.search(message.text or "") else ""
     return Reply(
         "Sorry, that's outside what I can help with." + english_only + " " + WHAT_I_DO
@@ -40,6 +49,10 @@ def unsure(message: Message, turn: Turn) -> Reply:
     """Offer the two or three likeliest readings as buttons instead of guessing."""
     summaries = intent_summaries()
     ranked = [name for name, score in turn.understanding.ranked() if name not in NOT_OFFERED and score >= 0.1]
+    if ranked[:1] != [AGREEMENT]:  # which agreement applies is for the rules, through the buttons
+        found = turn.grounded(turn.understanding.text or message.text)
+        if found is not None and found.passages:
+            return grounded_reply(found, turn)
     choices = ranked[:3] or [name for name, _ in turn.understanding.ranked() if name not in NOT_OFFERED][:2]
     text = turn.understanding.text
     buttons = tuple(Button(summaries.get(name, name), "route", f"{name}|{text}") for name in choices)

@@ -17,6 +17,7 @@ from bot.understanding import follow_ups
 from bot.router import Registry
 from handlers.background_rules import advise, read_situation
 from handlers.common import consult_button, fill_links, link_defaults
+from handlers.grounded import grounded_reply
 from knowledge import load_yaml, require
 
 TOPICS = ("data_sharing", "background_checks", "partnership_tools", "training_module")
@@ -29,6 +30,9 @@ FOLLOW_UP_START = ("and", "so", "also", "what about", "how about", "but", "then"
                    "is that", "are they", "can they", "can we", "should we", "what if", "right", "ok so", "okay so")
 PRONOUNS = ("they", "it", "that", "them", "this", "one", "those", "these", "their", "its")
 OWN_TOPIC_CONFIDENCE = 0.8
+SURE_OF_ENTRY = 0.5
+"""An entry chosen less surely than this gives way to a passage of the knowledge that matches the
+question better, unless the best passage is this topic's own (bot/retrieval)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,12 @@ def example_questions() -> list[tuple[str, str]]:
 
 
 def best_entry(topic: Topic, turn: Turn) -> Entry | None:
-    """The entry the question resembles most (its example questions), helped by its cues."""
+    return scored_entry(topic, turn)[0]
+
+
+def scored_entry(topic: Topic, turn: Turn) -> tuple[Entry | None, float]:
+    """The entry the question resembles most (its example questions), helped by its cues, and
+    how sure that is (resemblance plus 0.15 a cue)."""
     u = turn.understanding
     best: tuple[float, int] | None = None
     for i, entry in enumerate(topic.entries):
@@ -77,7 +86,7 @@ def best_entry(topic: Topic, turn: Turn) -> Entry | None:
         score = resemblance + 0.15 * cues
         if (resemblance >= RESEMBLANCE or cues) and (best is None or score > best[0]):
             best = (score, i)
-    return None if best is None else topic.entries[best[1]]
+    return (None, 0.0) if best is None else (topic.entries[best[1]], best[0])
 
 
 def handle(message: Message, turn: Turn) -> Reply:
@@ -103,7 +112,7 @@ def refine(message: Message, turn: Turn, previous: dict) -> Reply | None:
 
 def answer(intent: str, turn: Turn, fallback: int | None = None, follow_up: bool = False) -> Reply:
     topic = topics()[intent]
-    entry = best_entry(topic, turn)
+    entry, sure = scored_entry(topic, turn)
     if entry is None and fallback is not None and 0 <= fallback < len(topic.entries):
         entry = topic.entries[fallback]  # "does that include ...?" is about the answer just given
     situation = read_situation(turn.understanding, follow_up) if intent == "background_checks" else None
@@ -114,6 +123,10 @@ def answer(intent: str, turn: Turn, fallback: int | None = None, follow_up: bool
         body = " ".join(lines + ([] if situation.who or entry else ["Checks are renewed every year."]))
         chosen: object = "situation"
     else:
+        if sure < SURE_OF_ENTRY and not follow_up:  # no entry fits well: is it answered better elsewhere?
+            found = turn.grounded(turn.understanding.text, generate=False, unless=f"faq:{intent}")
+            if found is not None:
+                return grounded_reply(found, turn, intent)
         body = entry.answer if entry else topic.overview
         chosen = None if entry is None else topic.entries.index(entry)
     turn.state.remember(CONTEXT, {"topic": intent, "entry": chosen}, turn.now)

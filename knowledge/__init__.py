@@ -11,6 +11,7 @@ import csv
 import io
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -24,6 +25,11 @@ def parse_yaml(text: str) -> Any:
 
 class KnowledgeError(ValueError):
     """A knowledge file is missing a required part; raised at start-up."""
+
+
+def path_of(name: str) -> Path:
+    """Where a knowledge file is on disk (to watch it for edits)."""
+    return Path(str(resources.files(__name__).joinpath(name)))
 
 
 def read_text(name: str) -> str:

@@ -222,3 +222,40 @@ def slack_headers(body: str, secret: str = SIGNING_SECRET, timestamp: int | None
     ts = str(timestamp if timestamp is not None else int(time.time()))
     signature = "v0=" + hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature, "Content-Type": content_type}
+
+
+@dataclass
+class FakeLLM:
+    """An OpenAI-compatible chat-completions server (OpenAI's path and Azure's deployment path).
+    Records every request body; answers `reply` (a function of the request, or a string), or
+    `status` with an error body, after `delay` seconds."""
+
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    reply: Any = "I don't know, ask the department."
+    status: int = 200
+    delay: float = 0.0
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v1/chat/completions", self._complete)
+        app.router.add_post("/openai/deployments/{deployment}/chat/completions", self._complete)
+        return app
+
+    async def _complete(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.requests.append(body)
+        self.paths.append(str(request.rel_url))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.status != 200:
+            return web.json_response({"error": {"message": "server error", "type": "server_error"}}, status=self.status)
+        text = self.reply(body) if callable(self.reply) else self.reply
+        return web.json_response({
+            "id": f"chatcmpl-{len(self.requests)}", "object": "chat.completion", "created": 1764400000,
+            "model": body.get("model"),
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+            "usage": {"prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150}})
+
+    def question_of(self, n: int = -1) -> str:
+        return str(self.requests[n]["messages"][-1]["content"])

@@ -4,10 +4,10 @@ Each module may import its own layer and the layers below it, never above:
     entry points   bot/app.py, server.py, worker.py, scheduler.py, cli/
     platforms      bot/platforms/  (Slack, Teams, web, console: app, render, notifier)
     handlers       handlers/       (one module per capability, no platform names)
-    brain          bot/router.py, dialogue.py, state.py, turn.py, understanding/, answering.py
+    brain          bot/router.py, dialogue.py, state.py, turn.py, understanding/, retrieval/, answering.py
     services       bot/directory/, tickets/, trainings/, notify.py, inbox.py, spool.py, intake.py, ...
     store          bot/db.py, models/, migrations/
-    types          bot/core.py, text.py, config.py
+    types          bot/core.py, text.py, config.py, diskcache.py
     knowledge      knowledge/
 """
 
@@ -19,13 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("knowledge", ("knowledge",)),
-    ("types", ("bot/__init__.py", "bot/core.py", "bot/text.py", "bot/config.py", "bot/logs.py")),
+    ("types", ("bot/__init__.py", "bot/core.py", "bot/text.py", "bot/config.py", "bot/logs.py", "bot/diskcache.py")),
     ("store", ("bot/db.py", "bot/models", "bot/migrations")),
     ("services", ("bot/directory", "bot/tickets", "bot/trainings", "bot/notify.py", "bot/channels.py",
                   "bot/insights.py", "bot/seed.py", "bot/dedupe.py", "bot/inbox.py", "bot/spool.py", "bot/intake.py",
                   "bot/ratelimit.py")),
     ("brain", ("bot/understanding", "bot/dialogue.py", "bot/state.py", "bot/turn.py", "bot/router.py",
-               "bot/answering.py")),
+               "bot/answering.py", "bot/retrieval")),
     ("handlers", ("handlers",)),
     ("platforms", ("bot/platforms",)),
     ("entry", ("bot/app.py", "bot/server.py", "bot/worker.py", "bot/scheduler.py", "bot/cli", "bot/__main__.py")),

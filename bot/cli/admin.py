@@ -178,7 +178,7 @@ def run_report(args: argparse.Namespace, settings: Settings) -> int:
     start, end = month_window(now)
     database = open_database(settings)
     with database.session() as session:
-        report = build_report(session, start, end)
+        report = build_report(session, start, end, settings.llm)
     print(json.dumps(report.to_dict()) if args.json else report.to_text())
     return 0
 

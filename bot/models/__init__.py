@@ -13,6 +13,7 @@ from bot.models.tickets import OutboxMessage, StaffMember, Ticket, TicketEvent
 from bot.models.trainings import AnnouncementPost, Reminder, TrainingSession
 from bot.models.channels import ChannelRole, ConversationReference
 from bot.models.inbox import InboxEvent
+from bot.models.grounded import GroundedAnswer
 
 __all__ = [
     "AnnouncementPost",
@@ -21,6 +22,7 @@ __all__ = [
     "ConversationReference",
     "ConversationState",
     "CorrectionRequest",
+    "GroundedAnswer",
     "InboxEvent",
     "Organisation",
     "OutboxMessage",

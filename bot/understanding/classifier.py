@@ -11,14 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import pickle
-import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from bot import diskcache
 from bot.directory.schools import SchoolIndex
 from bot.text import MAX_TEXT, base_tokens, clean
 from bot.understanding import entities as entity_finder
@@ -138,7 +136,7 @@ class Classifier:
         reader = Reader(Tokenizer(abbreviations(), _vocabulary(examples)), evidence)
         digest = _digest(examples, evidence)
         path = (cache_dir / f"intent-model-{digest[:20]}.pickle") if cache_dir else None
-        model = _load(path)
+        model = diskcache.read(path, LinearModel)
         if model is None:
             started = time.perf_counter()
             lookups = lookups or _TrainingLookups()
@@ -146,7 +144,7 @@ class Classifier:
             model = train(documents, [e.label for e in examples])
             log.info("classifier trained", extra={"turn": {"examples": len(examples), "labels": len(model.labels),
                                                            "seconds": round(time.perf_counter() - started, 2)}})
-            _save(path, model)
+            diskcache.write(path, model)
         return cls(model, reader, digest)
 
 
@@ -210,29 +208,3 @@ def _digest(examples: Sequence[Example], evidence: Sequence[Evidence]) -> str:
     return h.hexdigest()
 
 
-def _load(path: Path | None) -> LinearModel | None:
-    if path is None or not path.exists():
-        return None
-    try:
-        with path.open("rb") as f:
-            model = pickle.load(f)
-        return model if isinstance(model, LinearModel) else None
-    except Exception:  # a half-written or foreign file: train again
-        log.warning("classifier cache unreadable; training again", extra={"turn": {"path": str(path)}})
-        return None
-
-
-def _save(path: Path | None, model: LinearModel) -> None:
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("intent-model-*.pickle"):
-            if old != path and time.time() - old.stat().st_mtime > 3600:
-                old.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".model-")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)  # atomic: concurrent processes never read half a file
-    except OSError as exc:
-        log.warning("classifier cache not written", extra={"turn": {"error": str(exc)}})

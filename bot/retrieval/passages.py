@@ -1,0 +1,84 @@
+"""The department's knowledge as passages to search: each with the words it is found by
+and the text shown, and its `source` (the topic page a fact comes from).
+
+Every FAQ overview and entry (faq.yaml), every agreement's description and the
+agreement notes (agreements.yaml), and the department's own added answers
+(answers.yaml). Adding an answer there needs no code change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge import load_yaml, path_of
+
+FILES = ("faq.yaml", "agreements.yaml", "answers.yaml")
+
+
+@dataclass(frozen=True)
+class Passage:
+    key: str  # stable: "faq:data_sharing:2", "agreement:mou", "answer:board_policy"
+    title: str
+    text: str  # what is shown (may hold {link:NAME} and {email}, filled when shown)
+    source: str
+    questions: tuple[str, ...] = ()  # phrasings it answers: searched, never shown
+
+    @property
+    def searchable(self) -> str:
+        return " ".join((self.title, self.text, *self.questions))
+
+
+def knowledge_paths() -> list[Path]:
+    return [path_of(name) for name in FILES]
+
+
+def load_passages() -> list[Passage]:
+    return [*_faq(), *_agreements(), *_answers()]
+
+
+def digest(passages: list[Passage]) -> str:
+    payload = json.dumps([(p.key, p.title, p.text, p.source, p.questions) for p in passages])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _flat(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _faq() -> list[Passage]:
+    out = []
+    for name, topic in (load_yaml("faq.yaml").get("topics") or {}).items():
+        title, source = _flat(topic["title"]), _flat(topic["source"])
+        out.append(Passage(f"faq:{name}", title, _flat(topic["overview"]), source))
+        for n, entry in enumerate(topic.get("entries") or ()):
+            questions = tuple(_flat(q) for q in entry.get("questions") or ())
+            cues = " ".join(entry.get("cues") or ())
+            out.append(Passage(f"faq:{name}:{n}", title, _flat(entry["answer"]), source, (*questions, cues)))
+    return out
+
+
+def _agreements() -> list[Passage]:
+    spec = load_yaml("agreements.yaml")
+    out = []
+    for name, agreement in (spec.get("agreements") or {}).items():
+        needs = "; ".join(_flat(n) for n in agreement.get("needs") or ())
+        parts = [f"{agreement['name']} applies when {_flat(agreement['applies_when'])}.", f"What you need: {needs}."]
+        parts += [_flat(agreement[k]) for k in ("rfq_note", "template_note") if agreement.get(k)]
+        out.append(Passage(f"agreement:{name}", _flat(agreement["name"]), " ".join(parts), _flat(agreement["source"])))
+    notes = spec.get("notes") or {}
+    source = _flat(notes.get("source", "Partnership agreements"))
+    for name, text in notes.items():
+        if name not in ("source", "unsure"):
+            out.append(Passage(f"agreement-note:{name}", "Partnership agreements", _flat(text), source))
+    return out
+
+
+def _answers() -> list[Passage]:
+    out = []
+    for name, entry in (load_yaml("answers.yaml").get("answers") or {}).items():
+        out.append(Passage(f"answer:{name}", _flat(entry["title"]), _flat(entry["answer"]), _flat(entry["source"]),
+                           tuple(_flat(q) for q in entry.get("questions") or ())))
+    return out
