@@ -11,6 +11,7 @@ from handlers import (
     faq,
     fallback,
     grounded,
+    health,
     help,
     home,
     partners,
@@ -24,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from bot.router import Registry
 
 CAPABILITIES = (fallback, help, home, channels, tickets, agreement, partners, trainings, consultations, report_outdated,
-                faq, teaching, grounded)
+                faq, teaching, grounded, health)
 
 
 def register(registry: "Registry") -> "Registry":

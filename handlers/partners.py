@@ -9,6 +9,7 @@ high schools" changes one filter of the last question instead of starting over.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -17,7 +18,7 @@ from bot import dialogue
 from bot.core import Button, Message, Reply, Table
 from bot.turn import Turn
 from bot.dialogue import Answer, Form, Prompt, Slot
-from bot.directory import queries
+from bot.directory import health, queries
 from bot.directory.queries import SchoolFilter
 from bot.directory.schools import LEVEL_TYPES, SchoolMatch
 from bot.directory.vocab import Service, services
@@ -260,9 +261,21 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def _partner_line(row: queries.PartnerRow, where: str) -> str:
+def local_day(turn: Turn) -> dt.date:
+    return turn.now.astimezone(turn.settings.tz).date()
+
+
+def partner_dicts(rows: list[queries.PartnerRow], turn: Turn) -> list[dict[str, Any]]:
+    """The rows for the reply's data, each with what is missing or expiring in its paperwork."""
+    today = local_day(turn)
+    return [{**r.to_dict(), "paperwork": [i.describe() for i in health.problems(health.assess(r.on_file, today))]
+             if r.on_file else []} for r in rows]
+
+
+def _partner_line(row: queries.PartnerRow, where: str, today: dt.date) -> str:
     status = " (pending)" if row.status == "pending" else ""
-    return f"• *{where}*{status}: {', '.join(row.services)} · {_agreement_label(row.agreement_type)}"
+    paperwork = f" · {health.compact(health.assess(row.on_file, today))}" if row.on_file else ""
+    return f"• *{where}*{status}: {', '.join(row.services)} · {_agreement_label(row.agreement_type)}{paperwork}"
 
 
 def school_listing(school_id: int, service: Service | None, offset: int, turn: Turn) -> Reply:
@@ -280,7 +293,7 @@ def school_listing(school_id: int, service: Service | None, offset: int, turn: T
             f" ({school.type}, {school.region})" if school.type else "")
         lines = [head + (":" if offset == 0 else f", continued ({offset + 1}–{offset + len(rows)}):")]
         for row in rows:
-            lines.append(_partner_line(row, row.organisation) + f" · verified {row.last_verified or 'never'}")
+            lines.append(_partner_line(row, row.organisation, local_day(turn)) + f" · verified {row.last_verified or 'never'}")
         text = "\n".join(lines)
     buttons: tuple[Button, ...] = ()
     if offset + PAGE < total:
@@ -289,7 +302,7 @@ def school_listing(school_id: int, service: Service | None, offset: int, turn: T
     return Reply(
         text, "partners", turn.understanding.confidence or 1.0,
         {"school": school.name, "service": service.name if service else None, "organisation": None,
-         "partners": [r.to_dict() for r in rows], "total": total, "offset": offset},
+         "partners": partner_dicts(rows, turn), "total": total, "offset": offset},
         buttons=buttons, footer=_footer(rows),
     )
 
@@ -302,13 +315,13 @@ def _org_listing(organisation: tuple[int, str], service: Service | None, offset:
         text = f"*{name}* has no partnerships on record for {school_year}."
     else:
         lines = [f"*{name}* serves {plural(total, 'school')} in {school_year}:"]
-        lines += [_partner_line(r, r.school) for r in rows]
+        lines += [_partner_line(r, r.school, local_day(turn)) for r in rows]
         text = "\n".join(lines)
     buttons = (Button("More", "partners.more", f"org|{org_id}|{service.code if service else ''}|{offset + PAGE}"),) if offset + PAGE < total else ()
     return Reply(
         text, "partners", turn.understanding.confidence or 1.0,
         {"school": None, "service": service.name if service else None, "organisation": name,
-         "partners": [r.to_dict() for r in rows], "total": total, "offset": offset},
+         "partners": partner_dicts(rows, turn), "total": total, "offset": offset},
         buttons=buttons, footer=_footer(rows),
     )
 

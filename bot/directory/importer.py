@@ -18,12 +18,13 @@ from typing import Callable, Iterable
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from bot.directory import health
 from bot.directory.schools import SchoolIndex
 from bot.directory.vocab import region_for_zip, service_code
 from bot.models import Organisation, Partnership, PartnershipService, School
 
 PARTNER_COLUMNS = ("organization", "school", "services", "school_year", "agreement_type", "status")
-PARTNER_OPTIONAL = ("contact_email", "website", "last_verified")
+PARTNER_OPTIONAL = ("contact_email", "website", "last_verified", *health.COLUMNS)
 SCHOOL_COLUMNS = ("name", "building", "type", "grades", "address", "zip")
 AGREEMENT_TYPES = {
     "personal_services_contract": "personal_services_contract", "psc": "personal_services_contract",
@@ -34,7 +35,6 @@ AGREEMENT_TYPES = {
     "ptsa-coordinated enrichment": "ptsa_enrichment", "letter of agreement": "ptsa_enrichment",
 }
 STATUSES = ("active", "pending", "inactive", "ended")
-SCHOOL_YEAR = re.compile(r"^(\d{4})\s*[-/]\s*(\d{2}|\d{4})$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -103,15 +103,7 @@ def read_csv(path: Path, required: tuple[str, ...]) -> tuple[list[dict[str, str]
     return rows, warnings
 
 
-def normalise_school_year(value: str) -> str | None:
-    m = SCHOOL_YEAR.match(value.strip())
-    if not m:
-        return None
-    start, end = int(m.group(1)), m.group(2)
-    end_year = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
-    if end_year != start + 1:
-        return None
-    return f"{start}-{end_year % 100:02d}"
+normalise_school_year = health.parse_school_year
 
 
 def resolve_school(index: SchoolIndex, by_name: dict[str, int], value: str) -> tuple[int | None, str]:
@@ -142,6 +134,7 @@ class _Row:
     contact_email: str
     website: str
     last_verified: dt.date | None
+    on_file: dict[str, object] = field(default_factory=dict)  # health facts, only the columns the file has
 
 
 def _validate(rows: list[dict[str, str]], index: SchoolIndex, by_name: dict[str, int]) -> tuple[list[_Row], list[RowProblem]]:
@@ -190,6 +183,8 @@ def _validate(rows: list[dict[str, str]], index: SchoolIndex, by_name: dict[str,
         email = row.get("contact_email", "")
         if email and not EMAIL.match(email):
             errors.append(f"contact_email {email!r} is not an e-mail address")
+        on_file, health_errors = health.parse_columns(row, today)
+        errors += health_errors
         if errors:
             problems.append(RowProblem(line, "; ".join(errors)))
             continue
@@ -200,7 +195,7 @@ def _validate(rows: list[dict[str, str]], index: SchoolIndex, by_name: dict[str,
         seen[key] = line
         good.append(
             _Row(line, organisation, school_id or 0, tuple(sorted(services)), school_year or "", agreement or "",
-                 status, email, row.get("website", ""), last_verified)
+                 status, email, row.get("website", ""), last_verified, on_file)
         )
     return good, problems
 
@@ -234,6 +229,10 @@ def import_partners(
     return report
 
 
+UPDATED = ("agreement_type", "status", "last_verified", *(attribute for attribute, _ in health.COLUMNS.values()))
+"""What a row of the file sets on an existing partnership (besides its services)."""
+
+
 def _upsert(session: Session, good: list[_Row], report: ImportReport, sample: bool, progress) -> None:  # type: ignore[no-untyped-def]
     orgs = {name.lower(): (oid, email, site) for oid, name, email, site in session.execute(
         select(Organisation.id, Organisation.name, Organisation.contact_email, Organisation.website))}
@@ -250,11 +249,12 @@ def _upsert(session: Session, good: list[_Row], report: ImportReport, sample: bo
         for oid, name in result:
             orgs[name.lower()] = (oid, "", "")
         report.organisations_created = len(new_orgs)
-    existing: dict[tuple[int, int, str], tuple[int, str, str, dt.date | None]] = {
-        (org_id, school_id, year): (pid, agreement, status, verified)
-        for pid, org_id, school_id, year, agreement, status, verified in session.execute(
+    compared = [getattr(Partnership, attribute) for attribute in UPDATED]
+    existing: dict[tuple[int, int, str], tuple[int, dict[str, object]]] = {
+        (org_id, school_id, year): (pid, dict(zip(UPDATED, values)))
+        for pid, org_id, school_id, year, *values in session.execute(
             select(Partnership.id, Partnership.organisation_id, Partnership.school_id, Partnership.school_year,
-                   Partnership.agreement_type, Partnership.status, Partnership.last_verified))
+                   *compared))
     }
     existing_services: dict[int, tuple[str, ...]] = {}
     for pid, service in session.execute(select(PartnershipService.partnership_id, PartnershipService.service)):
@@ -265,22 +265,24 @@ def _upsert(session: Session, good: list[_Row], report: ImportReport, sample: bo
         org_id = orgs[row.organisation.lower()][0]
         key = (org_id, row.school_id, row.school_year)
         current = existing.get(key)
+        wanted = {"agreement_type": row.agreement_type, "status": row.status, "last_verified": row.last_verified,
+                  **row.on_file}
         if current is None:
             to_insert.append((
                 {"organisation_id": org_id, "school_id": row.school_id, "school_year": row.school_year,
-                 "agreement_type": row.agreement_type, "status": row.status, "last_verified": row.last_verified,
-                 "is_sample": sample},
+                 "is_sample": sample, **wanted},
                 row.services,
             ))
-            existing[key] = (-1, row.agreement_type, row.status, row.last_verified)
+            existing[key] = (-1, wanted)
             continue
-        pid, agreement, status, verified = current
-        if (agreement, status, verified) == (row.agreement_type, row.status, row.last_verified) and existing_services.get(pid, ()) == row.services:
+        pid, stored = current
+        if all(stored.get(k) == v for k, v in wanted.items()) and existing_services.get(pid, ()) == row.services:
             report.unchanged += 1
             continue
         partnership = session.get(Partnership, pid)
         assert partnership is not None
-        partnership.agreement_type, partnership.status, partnership.last_verified = row.agreement_type, row.status, row.last_verified
+        for attribute, value in wanted.items():  # columns the file lacks keep what is stored
+            setattr(partnership, attribute, value)
         session.execute(delete(PartnershipService).where(PartnershipService.partnership_id == pid))
         session.add_all(PartnershipService(partnership_id=pid, service=s) for s in row.services)
         report.updated += 1

@@ -11,6 +11,7 @@ from rapidfuzz import fuzz, process, utils
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from bot.directory import health
 from bot.directory.vocab import services
 from bot.text import normalise
 from bot.models import Organisation, Partnership, PartnershipService, School
@@ -28,6 +29,7 @@ class PartnerRow:
     last_verified: str | None
     school: str
     is_sample: bool
+    on_file: health.OnFile | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -37,12 +39,17 @@ class PartnerRow:
         }
 
 
+ON_FILE = (Partnership.agreement_type, Partnership.school_year, Partnership.agreement_signed,
+           Partnership.agreement_expires, Partnership.dsa_needed, Partnership.dsa_school_year,
+           Partnership.insurance_expires, Partnership.background_checked, Partnership.principal_approved,
+           Partnership.outcomes)
+"""The columns of `health.OnFile`, in its field order."""
 
 
-def current_school_year(day: dt.date) -> str:
-    """School years run August to July: 2026-11-27 is in "2026-27"."""
-    start = day.year if day.month >= 8 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
+
+
+current_school_year = health.school_year_of
+"""School years run August to July: 2026-11-27 is in "2026-27"."""
 
 
 def _is_current(year: str):  # type: ignore[no-untyped-def]
@@ -61,7 +68,7 @@ def _page(session: Session, year: str, where, service: str | None, order, offset
     a lookup is on the path of every partner question, so no ORM objects are built."""
     query = _current(
         select(Partnership.id, Organisation.name, School.name, Partnership.agreement_type, Partnership.school_year,
-               Partnership.status, Partnership.last_verified, Partnership.is_sample, func.count().over())
+               Partnership.status, Partnership.last_verified, Partnership.is_sample, *ON_FILE, func.count().over())
         .join(Organisation, Organisation.id == Partnership.organisation_id)
         .join(School, School.id == Partnership.school_id)
         .where(where), year)
@@ -80,8 +87,9 @@ def _page(session: Session, year: str, where, service: str | None, order, offset
     names = services()
     page = [
         PartnerRow(org, tuple(names[c].name if c in names else c for c in sorted(codes.get(pid, []))), agreement,
-                   school_year, status, verified.isoformat() if verified else None, school, bool(sample))
-        for pid, org, school, agreement, school_year, status, verified, sample, _total in rows
+                   school_year, status, verified.isoformat() if verified else None, school, bool(sample),
+                   health.OnFile(*on_file))
+        for pid, org, school, agreement, school_year, status, verified, sample, *on_file, _total in rows
     ]
     return page, int(rows[0][-1])
 
@@ -213,10 +221,10 @@ class OrganisationNames:
             if not self._by_first:
                 self._by_first = {}
                 for name, oid in self._names.items():
-                    words = tuple(normalise(name).split())
+                    words = tuple(_without_possessive(normalise(name).split()))
                     if len(words) >= 2 or (words and len(words[0]) >= 5):
                         self._by_first.setdefault(words[0], []).append((words, oid, name))
-            tokens = normalise(text).split()
+            tokens = _without_possessive(normalise(text).split())  # "Cascade Youth Alliance's insurance"
             best: tuple[int, int, str] | None = None
             for i, token in enumerate(tokens):
                 for words, oid, name in self._by_first.get(token, ()):
@@ -230,3 +238,30 @@ class OrganisationNames:
             self._by_first = {}
 
 
+def _without_possessive(tokens: list[str]) -> list[str]:
+    return [t[:-2] if t.endswith("'s") and len(t) > 2 else t for t in tokens]
+
+
+
+
+@dataclass(frozen=True)
+class PaperworkRow:
+    """One current partnership and what is on file for it."""
+
+    organisation: str
+    school: str
+    region: str
+    on_file: health.OnFile
+
+
+def paperwork(session: Session, year: str, *where) -> list[PaperworkRow]:  # type: ignore[no-untyped-def]
+    """Current partnerships (optionally of one school, one organisation...) with their paperwork,
+    as plain columns: a whole district of them is assessed in one pass."""
+    query = _current(
+        select(Organisation.name, School.name, School.region, *ON_FILE)
+        .join(Organisation, Organisation.id == Partnership.organisation_id)
+        .join(School, School.id == Partnership.school_id), year)
+    for clause in where:
+        query = query.where(clause)
+    rows = session.execute(query.order_by(School.name, Organisation.name)).all()
+    return [PaperworkRow(org, school, region or "", health.OnFile(*on_file)) for org, school, region, *on_file in rows]

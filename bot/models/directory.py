@@ -56,6 +56,15 @@ class Partnership(Base):
     status: Mapped[str] = mapped_column(String(20), default="active")
     last_verified: Mapped[dt.date | None]
     is_sample: Mapped[bool] = mapped_column(default=False)
+    # What is on file (bot/directory/health.py); None: not recorded.
+    agreement_signed: Mapped[dt.date | None]
+    agreement_expires: Mapped[dt.date | None]
+    dsa_needed: Mapped[bool | None]
+    dsa_school_year: Mapped[str | None] = mapped_column(String(9))
+    insurance_expires: Mapped[dt.date | None]
+    background_checked: Mapped[dt.date | None]
+    principal_approved: Mapped[dt.date | None]
+    outcomes: Mapped[str | None] = mapped_column(Text)
 
     organisation: Mapped[Organisation] = relationship(back_populates="partnerships")
     school: Mapped[School] = relationship(back_populates="partnerships")

@@ -51,6 +51,19 @@ def break_on(day: dt.date, ranges: tuple[Break, ...] | None = None) -> Break | N
     return None
 
 
+def is_school_day(day: dt.date, ranges: tuple[Break, ...] | None = None) -> bool:
+    """A weekday outside every break."""
+    return day.weekday() < 5 and break_on(day, ranges) is None
+
+
+def school_day_on_or_after(day: dt.date, ranges: tuple[Break, ...] | None = None) -> dt.date:
+    for _ in range(400):
+        if is_school_day(day, ranges):
+            return day
+        day += dt.timedelta(days=1)
+    return day  # a break file covering a whole year: give up moving
+
+
 def record(session: Session, outbox: Outbox, key: str, notice: Notice, now: dt.datetime,
            detail: str = "") -> list[tuple[str, str]]:
     """Queue a notice under its unique key and keep a record of each post; the targets posted to now

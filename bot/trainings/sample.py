@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.models import TrainingSession
+from bot.trainings.announce import school_day_on_or_after
 
 SAMPLE = (
     # days from today, local start, hours, title, topic, audience
@@ -28,7 +29,7 @@ def add_sample_calendar(session: Session, today: dt.date | None = None, timezone
     tz = ZoneInfo(timezone)
     today = today or dt.datetime.now(tz).date()
     for days, hhmm, hours, title, topic, audience in SAMPLE:
-        day = today + dt.timedelta(days=days)
+        day = school_day_on_or_after(today + dt.timedelta(days=days))  # never a weekend or a school break
         hour, minute = (int(p) for p in hhmm.split(":"))
         starts = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=tz)
         session.add(

@@ -1,0 +1,240 @@
+"""Partnership health in chat: what is on file, missing or expiring, and what to do next.
+
+"what's missing for our partners at Garfield?", "which partners need a new DSA for
+next year?", "is Cascade Youth Alliance's insurance current?", "which schools have
+partners without an agreement?", "compliance by region". The facts and rules are
+bot/directory/health.py; answers report the `partners` intent (the partnership
+database) with `data.kind == "health"`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core import Button, Message, Reply, Table
+from bot.directory import health, queries
+from bot.directory.health import Item
+from bot.models import Organisation, Partnership, School
+from bot.router import Registry
+from bot.turn import Turn
+from handlers.common import consult_button
+from handlers.partners import local_day, year
+
+SHOWN = 15
+BY_REGION = ("by region", "region by region", "district wide", "districtwide", "across the district",
+             "compliance rate", "compliance rates", "whole district", "each region")
+NO_AGREEMENT = ("without an agreement", "without agreement", "no agreement", "without a signed agreement",
+                "missing an agreement", "missing agreement", "no signed agreement", "agreement missing")
+WHICH_SCHOOLS = ("which schools", "what schools", "schools where", "schools with", "schools that")
+NEXT_YEAR = ("next year", "next school year", "renew", "renewal", "new dsa", "new one")
+FOCUS_CUES = (
+    ("dsa", ("dsa", "data sharing agreement", "data sharing")),
+    ("insurance", ("insurance",)),
+    ("background_check", ("background check", "background", "watch check", "attestation")),
+    ("principal_approval", ("principal approval", "approved by the principal", "approval", "approvals")),
+    ("outcomes", ("outcome", "outcomes", "measurable")),
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose partnerships: one school, one organisation, one region, or the district."""
+
+    label: str
+    where: tuple[Any, ...] = ()
+    school: str | None = None
+    organisation: str | None = None
+    region: str | None = None
+
+
+def read_scope(turn: Turn) -> Scope | Reply:
+    u = turn.understanding
+    school = u.entities.school
+    if school is not None and school.ambiguous:
+        names = ", ".join(s.name for s in school.schools[:5])
+        return Reply(f"Which school do you mean: {names}?", "partners", u.confidence,
+                     {"kind": "health", "asking": "school", "candidates": [s.name for s in school.schools[:5]]})
+    if school is not None and school.found:
+        return Scope(f"at *{school.found.name}*", (School.id == school.found.id,), school=school.found.name)
+    if u.entities.organisation:
+        org_id, name = u.entities.organisation
+        return Scope(f"of *{name}*", (Organisation.id == org_id,), organisation=name)
+    if u.entities.region:
+        return Scope(f"in the {u.entities.region} region", (School.region == u.entities.region,),
+                     region=u.entities.region)
+    return Scope("across the district")
+
+
+def focus_of(turn: Turn) -> str | None:
+    u = turn.understanding
+    if u.has(*NO_AGREEMENT):
+        return "agreement"
+    for focus, cues in FOCUS_CUES:
+        if u.has(*cues):
+            return focus
+    return None
+
+
+def handle(message: Message, turn: Turn) -> Reply:
+    u = turn.understanding
+    scope = read_scope(turn)
+    if isinstance(scope, Reply):
+        return scope
+    focus = focus_of(turn)
+    today = local_day(turn)
+    school_year = year(turn)
+    if not scope.where and (u.has(*BY_REGION) or focus is None):
+        return by_region(turn, today, school_year)
+    if focus == "dsa" and u.has(*NEXT_YEAR):
+        return dsa_renewals(turn, scope, today, school_year)
+    if focus == "agreement" and not scope.school and u.has(*WHICH_SCHOOLS):
+        return schools_without_agreement(turn, scope, today, school_year)
+    return listing(turn, scope, focus, today, school_year)
+
+
+def _assessed(turn: Turn, scope: Scope, school_year: str, today: dt.date,
+              *extra: Any) -> list[tuple[queries.PaperworkRow, list[Item]]]:
+    rows = queries.paperwork(turn.session, school_year, *scope.where, *extra)
+    return [(row, health.assess(row.on_file, today)) for row in rows]
+
+
+def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_year: str) -> Reply:
+    """The partnerships in scope with a problem (of one kind, or any), each with what is wrong."""
+    extra = (Partnership.agreement_type == "personal_services_contract",) if focus == "insurance" else ()
+    assessed = _assessed(turn, scope, school_year, today, *extra)
+    found = [(row, [i for i in health.problems(items) if focus is None or i.what == focus]) for row, items in assessed]
+    found = [(row, items) for row, items in found if items]
+    what = health.NAMES[focus] if focus else "paperwork"
+    if not assessed:
+        kind = "paid (PSC) partnerships" if focus == "insurance" else "current partnerships"
+        text = f"I have no {kind} {scope.label} for {school_year}."
+        if focus == "insurance":
+            text += " An insurance certificate is needed only when the school or district pays the partner."
+        return _reply(turn, text, scope, focus, [], 0)
+    if not found:
+        text = (f"All {len(assessed)} {'paid ' if focus == 'insurance' else ''}partnerships {scope.label} have their "
+                f"{what} in order for {school_year}.")
+        if focus == "insurance" and scope.organisation:
+            dates = sorted({i.due for _, items in assessed for i in items if i.what == "insurance" and i.due})
+            text = (f"Yes: {scope.organisation}'s insurance certificate is current"
+                    + (f" (until {dates[0].isoformat()})." if dates else "."))
+        return _reply(turn, text, scope, focus, [], len(assessed))
+    verdict = ""
+    if focus == "insurance" and scope.organisation:
+        soon = all(i.state == health.EXPIRING for _, items in found for i in items)
+        verdict = "Yes, but not for long: " if soon else "No: "
+    head = verdict + f"{len(found)} of {len(assessed)} partnerships {scope.label} need attention ({what}, {school_year}):"
+    lines = [head]
+    for row, items in found[:SHOWN]:
+        where = row.school if scope.school is None else ""
+        name = f"*{row.organisation}*" + (f" at {where}" if where else "")
+        lines.append(f"• {name}: " + "; ".join(i.describe() for i in items))
+    if len(found) > SHOWN:
+        lines.append(f"…and {len(found) - SHOWN} more.")
+    lines.append(_next_steps({i.what for _, items in found for i in items}))
+    return _reply(turn, "\n".join(lines), scope, focus, found, len(assessed))
+
+
+def dsa_renewals(turn: Turn, scope: Scope, today: dt.date, school_year: str) -> Reply:
+    """Partners with student data whose DSA does not cover next school year yet."""
+    upcoming = health.next_school_year(school_year)
+    rows = queries.paperwork(turn.session, school_year, *scope.where, Partnership.dsa_needed.is_(True))
+    due = [row for row in rows if health.needs_dsa_for(row.on_file, upcoming)]
+    accepted = dt.date(int(school_year[:4]) + 1, *health.DSA_NEXT_YEAR_FROM)
+    when = ("they can be submitted now" if today >= accepted
+            else f"the district accepts them from {accepted.isoformat()}")
+    if not due:
+        text = f"Every partner with student data {scope.label} already has a DSA for {upcoming}."
+    else:
+        lines = [f"{len(due)} partners with student data {scope.label} need a DSA for {upcoming} ({when}):"]
+        lines += [f"• *{row.organisation}*" + (f" at {row.school}" if scope.school is None else "")
+                  + f": DSA on file for {row.on_file.dsa_school_year or 'no year'}" for row in due[:SHOWN]]
+        if len(due) > SHOWN:
+            lines.append(f"…and {len(due) - SHOWN} more.")
+        lines.append("What to do: " + health.NEXT_STEPS["dsa"] + ".")
+        text = "\n".join(lines)
+    found = [(row, [Item("dsa", health.MISSING)]) for row in due]
+    return _reply(turn, text, scope, "dsa", found, len(rows), next_year=upcoming)
+
+
+def schools_without_agreement(turn: Turn, scope: Scope, today: dt.date, school_year: str) -> Reply:
+    counts: Counter[str] = Counter()
+    for row, items in _assessed(turn, scope, school_year, today):
+        if any(i.what == "agreement" and i.state in (health.MISSING, health.EXPIRED) for i in items):
+            counts[row.school] += 1
+    if not counts:
+        text = f"Every current partnership {scope.label} has an agreement on file for {school_year}."
+    else:
+        lines = [f"{len(counts)} schools {scope.label} have partners without an agreement in place ({school_year}):"]
+        lines += [f"• *{school}*: {n} partnership{'s' if n > 1 else ''}" for school, n in
+                  sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:SHOWN]]
+        if len(counts) > SHOWN:
+            lines.append(f"…and {len(counts) - SHOWN} more.")
+        lines.append(_next_steps({"agreement"}))
+        text = "\n".join(lines)
+    rows = [{"school": school, "partnerships": n} for school, n in sorted(counts.items())]
+    return Reply(text, "partners", turn.understanding.confidence or 1.0,
+                 {"kind": "health", "focus": "agreement", "schools": rows, "school": None, "partners": []},
+                 buttons=_buttons({"agreement"}))
+
+
+def by_region(turn: Turn, today: dt.date, school_year: str) -> Reply:
+    """District-wide compliance: per region, how many partnerships have everything on file."""
+    totals: dict[str, Counter[str]] = defaultdict(Counter)
+    for row, items in _assessed(turn, Scope("across the district"), school_year, today):
+        region = row.region or "Unknown"
+        totals[region]["partnerships"] += 1
+        wrong = health.problems(items)
+        totals[region]["complete"] += not wrong
+        for item in wrong:
+            totals[region][item.what] += 1
+    columns = ("agreement", "dsa", "insurance", "background_check", "principal_approval", "outcomes")
+    rows = []
+    for region in sorted(totals):
+        c = totals[region]
+        rate = round(100 * c["complete"] / c["partnerships"]) if c["partnerships"] else 0
+        rows.append({"region": region, "partnerships": c["partnerships"], "complete": c["complete"], "rate": rate,
+                     **{k: c[k] for k in columns}})
+    whole = sum(r["partnerships"] for r in rows)
+    complete = sum(r["complete"] for r in rows)
+    text = (f"Partnership paperwork by region, {school_year}: {complete} of {whole} partnerships have everything on "
+            f"file ({round(100 * complete / whole) if whole else 0}%). Columns count what is missing, expired or "
+            "expiring within 60 days." if whole else f"No current partnerships for {school_year}.")
+    table = Table(("Region", "Partnerships", "All on file", "Agreement", "DSA", "Insurance", "Background", "Approval",
+                   "Outcomes"),
+                  tuple((r["region"], str(r["partnerships"]), f"{r['rate']}%", *(str(r[k]) for k in columns))
+                        for r in rows))
+    return Reply(text, "partners", turn.understanding.confidence or 1.0,
+                 {"kind": "health", "focus": None, "distribution": {"kind": "compliance_by_region", "rows": rows},
+                  "school": None, "partners": []}, table=table, buttons=(consult_button("other"),))
+
+
+def _next_steps(whats: set[str]) -> str:
+    order = list(health.NAMES)
+    steps = [f"• {health.NAMES[w]}: {health.NEXT_STEPS[w]}" for w in sorted(whats, key=order.index)]
+    return "What to do next:\n" + "\n".join(steps)
+
+
+def _buttons(whats: set[str]) -> tuple[Button, ...]:
+    buttons: tuple[Button, ...] = ()
+    if "agreement" in whats:
+        buttons += (Button("Which agreement applies?", "menu", "which agreement applies"),)
+    return buttons + (consult_button("other"),)
+
+
+def _reply(turn: Turn, text: str, scope: Scope, focus: str | None,
+           found: list[tuple[queries.PaperworkRow, list[Item]]], checked: int, **extra: Any) -> Reply:
+    rows = [{"organisation": row.organisation, "school": row.school,
+             "items": [{"what": i.what, "state": i.state, "due": i.due.isoformat() if i.due else None}
+                       for i in items]} for row, items in found]
+    data = {"kind": "health", "focus": focus, "school": scope.school, "organisation": scope.organisation,
+            "region": scope.region, "checked": checked, "rows": rows, "partners": [], **extra}
+    return Reply(text, "partners", turn.understanding.confidence or 1.0, data,
+                 buttons=_buttons({i.what for _, items in found for i in items}))
+
+
+def register(registry: Registry) -> None:
+    registry.intent("partnership_health")(handle)

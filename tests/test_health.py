@@ -1,0 +1,211 @@
+"""Partnership health: the CSV columns, the rules, and the chat questions, against a
+real SQLite file with a known set of partnerships (tests/fixtures/partners_health.csv),
+on Tue 2026-12-01 (school year 2026-27)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.core import Reply
+from bot.directory import health
+from bot.directory.importer import import_partners
+from bot.directory.sample import generate
+from bot.models import Partnership, TrainingSession
+from bot.seed import prepare
+from bot.trainings.announce import break_on
+from bot.trainings.sample import add_sample_calendar
+from tests.conftest import FIXTURES, Harness
+
+TODAY = dt.date(2026, 12, 1)
+HEADER = ("organization,school,services,school_year,agreement_type,status,agreement_signed,agreement_expires,"
+          "dsa_needed,dsa_school_year,insurance_expires,background_check_date,principal_approved,outcomes")
+
+
+@pytest.fixture
+def h(harness: Harness) -> Iterator[Harness]:
+    with harness.database.session() as session:
+        report = import_partners(session, FIXTURES / "partners_health.csv")
+        assert not report.problems, report.problems
+    yield harness
+
+
+def _csv(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join((HEADER, *rows)) + "\n")
+    return path
+
+
+# -- the CSV columns -----------------------------------------------------------------------------------
+
+def test_the_new_columns_are_imported(h: Harness) -> None:
+    with h.database.session() as session:
+        rows = {(p.organisation.name, p.school.name): p for p in session.scalars(select(Partnership))}
+    alpha = rows[("Alpha Tutoring Collective", "Garfield")]
+    assert (alpha.agreement_signed, alpha.dsa_needed, alpha.dsa_school_year, alpha.insurance_expires,
+            alpha.background_checked, alpha.principal_approved, alpha.outcomes) == (
+        dt.date(2026, 8, 20), True, "2026-27", dt.date(2027, 6, 30), dt.date(2026, 9, 1), dt.date(2026, 8, 25),
+        "Raise reading one level")
+    beta = rows[("Beta Mentors Alliance", "Garfield")]
+    assert (beta.dsa_needed, beta.dsa_school_year, beta.principal_approved, beta.outcomes) == (True, None, None, None)
+
+
+def test_bad_dates_and_unknown_values_are_reported_per_row(harness: Harness, tmp_path: Path) -> None:
+    path = _csv(tmp_path,
+                "Ok Org,Garfield,Tutoring,2026-27,mou,active,2026-08-01,,no,,,2026-09-01,2026-08-01,x",
+                "Bad Date Org,Garfield,Tutoring,2026-27,mou,active,2026-13-01,,no,,,,,",
+                "Maybe Org,Garfield,Tutoring,2026-27,mou,active,,,maybe,,,,,",
+                "Year Org,Garfield,Tutoring,2026-27,mou,active,,,yes,2026-28,,,,",
+                "Backwards Org,Garfield,Tutoring,2026-27,mou,active,2026-09-01,2026-08-01,,,,,,",
+                "Future Org,Garfield,Tutoring,2026-27,mou,active,,,,,,2099-01-01,,")
+    with harness.database.session() as session:
+        report = import_partners(session, path)
+    problems = {p.line: p.message for p in report.problems}
+    assert sorted(problems) == [3, 4, 5, 6, 7] and report.created == 1
+    assert "agreement_signed '2026-13-01' is not a date" in problems[3]
+    assert "dsa_needed 'maybe' is not yes or no" in problems[4]
+    assert "dsa_school_year '2026-28' is not a school year" in problems[5]
+    assert "agreement_expires is before agreement_signed" in problems[6]
+    assert "background_check_date 2099-01-01 is in the future" in problems[7]
+
+
+def test_importing_again_changes_nothing_and_a_file_without_the_columns_keeps_them(h: Harness, tmp_path: Path) -> None:
+    with h.database.session() as session:
+        again = import_partners(session, FIXTURES / "partners_health.csv")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
+    plain = tmp_path / "plain.csv"
+    plain.write_text("organization,school,services,school_year,agreement_type,status\n"
+                     "Alpha Tutoring Collective,Garfield,Tutoring,2026-27,psc,active\n")
+    with h.database.session() as session:
+        import_partners(session, plain)
+        alpha = session.scalars(select(Partnership).where(Partnership.insurance_expires.is_not(None))).first()
+        assert alpha is not None and alpha.insurance_expires == dt.date(2027, 6, 30)
+    cleared = _csv(tmp_path, "Alpha Tutoring Collective,Garfield,Tutoring,2026-27,psc,active,2026-08-20,,yes,2026-27,,"
+                             "2026-09-01,2026-08-25,Raise reading one level")
+    with h.database.session() as session:
+        assert import_partners(session, cleared).updated == 1
+    with h.database.session() as session:
+        assert session.scalars(select(Partnership.insurance_expires).join(Partnership.school)
+                               .where(Partnership.agreement_signed == dt.date(2026, 8, 20))).all().count(None) == 1
+
+
+# -- the rules ---------------------------------------------------------------------------------------
+
+def _states(on_file: health.OnFile) -> dict[str, str]:
+    return {i.what: i.state for i in health.assess(on_file, TODAY)}
+
+
+def test_each_item_is_current_expiring_expired_missing_or_not_needed() -> None:
+    full = health.OnFile("personal_services_contract", "2026-27", dt.date(2026, 8, 1), None, True, "2026-27",
+                         dt.date(2027, 6, 1), dt.date(2026, 9, 1), dt.date(2026, 8, 2), "outcomes")
+    assert set(_states(full).values()) == {"current"}
+    assert _states(health.OnFile("mou", "2026-27")) == {
+        "agreement": "missing", "dsa": "not_needed", "insurance": "not_needed", "background_check": "missing",
+        "principal_approval": "missing", "outcomes": "missing"}
+    soon = health.OnFile("personal_services_contract", "2026-27", dt.date(2026, 8, 1), dt.date(2027, 1, 10), True,
+                         "2025-26", dt.date(2026, 11, 30), dt.date(2025, 12, 20), dt.date(2026, 8, 2), "x")
+    states = _states(soon)
+    assert (states["agreement"], states["dsa"], states["insurance"], states["background_check"]) == (
+        "expiring", "expired", "expired", "expiring")
+    assert health.needs_dsa_for(full, "2027-28") and not health.needs_dsa_for(full, "2026-27")
+
+
+# -- in chat -------------------------------------------------------------------------------------------
+
+def _rows(reply: Reply) -> dict[str, list[str]]:
+    return {f"{r['organisation']}@{r['school']}": [f"{i['what']}:{i['state']}" for i in r["items"]]
+            for r in reply.data["rows"]}
+
+
+def test_whats_missing_for_partners_at_a_school(h: Harness) -> None:
+    reply = h.ask("what's missing for our partners at Garfield?")
+    assert reply.intent == "partners" and reply.data["kind"] == "health" and reply.data["school"] == "Garfield"
+    assert _rows(reply) == {
+        "Beta Mentors Alliance@Garfield": ["dsa:missing", "background_check:expired", "principal_approval:missing",
+                                          "outcomes:missing"],
+        "Gamma Arts Project@Garfield": ["agreement:missing", "insurance:expiring", "background_check:expiring"],
+    }
+    assert "What to do next" in reply.text and "which agreement applies" in reply.text
+    assert [b.label for b in reply.buttons] == ["Which agreement applies?", "Ask the department"]
+
+
+def test_which_partners_need_a_new_dsa_for_next_year(h: Harness) -> None:
+    reply = h.ask("which partners need a new DSA for next year?")
+    assert reply.data["next_year"] == "2027-28"
+    assert sorted(_rows(reply)) == ["Alpha Tutoring Collective@Franklin", "Alpha Tutoring Collective@Garfield",
+                                    "Beta Mentors Alliance@Garfield", "Epsilon Readers Network@Lowell"]
+    assert "from 2027-06-01" in reply.text
+
+
+def test_is_an_organisations_insurance_current(h: Harness) -> None:
+    yes = h.ask("is Alpha Tutoring Collective's insurance current?")
+    assert yes.data["organisation"] == "Alpha Tutoring Collective" and yes.data["rows"] == []
+    assert yes.text.startswith("Yes: Alpha Tutoring Collective's insurance certificate is current (until 2027-03-01)")
+    soon = h.ask("is the insurance certificate for Gamma Arts Project still valid", session="s-2")
+    assert _rows(soon) == {"Gamma Arts Project@Garfield": ["insurance:expiring"]}
+    assert soon.text.startswith("Yes, but not for long")
+    unpaid = h.ask("does Beta Mentors Alliance have insurance on file", session="s-3")
+    assert "only when the school or district pays" in unpaid.text
+
+
+def test_which_schools_have_partners_without_an_agreement(h: Harness) -> None:
+    reply = h.ask("which schools have partners without an agreement?")
+    assert reply.data["schools"] == [{"school": "Franklin", "partnerships": 1}, {"school": "Garfield", "partnerships": 1}]
+
+
+def test_compliance_by_region(h: Harness) -> None:
+    reply = h.ask("compliance by region")
+    rows = {r["region"]: r for r in reply.data["distribution"]["rows"]}
+    assert reply.data["distribution"]["kind"] == "compliance_by_region" and reply.table is not None
+    central = rows["Central"]  # Garfield and Lowell
+    assert (central["partnerships"], central["complete"], central["agreement"], central["dsa"]) == (4, 2, 1, 1)
+
+
+def test_partner_lookups_show_each_partners_status(h: Harness) -> None:
+    reply = h.ask("partners at Garfield")
+    lines = {p["organisation"]: p["paperwork"] for p in reply.data["partners"]}
+    assert lines["Alpha Tutoring Collective"] == []
+    assert lines["Gamma Arts Project"] == ["agreement missing", "insurance certificate expires 2026-12-20",
+                                           "background check expires 2027-01-15"]
+    assert "Alpha Tutoring Collective*: Tutoring and academic support · PSC · all on file" in reply.text
+
+
+# -- sample data -------------------------------------------------------------------------------------------
+
+def test_sample_data_shows_every_state_and_answers_the_readme_examples(sqlite_url: str, notifier) -> None:  # type: ignore[no-untyped-def]
+    rows = generate([f"School {n}" for n in range(40)] + ["Rainier Beach", "Garfield", "Franklin", "Lowell"],
+                    600, 90, today=TODAY)
+    states = set()
+    for row in rows:
+        values, errors = health.parse_columns(row, TODAY)
+        assert not errors
+        on_file = health.OnFile(row["agreement_type"] if row["agreement_type"] != "psc" else "personal_services_contract",
+                                row["school_year"], **values)
+        states |= {(i.what, i.state) for i in health.assess(on_file, TODAY)}
+    every = {(what, state) for what in ("agreement", "insurance", "background_check")
+             for state in ("current", "missing", "expiring", "expired")}
+    every |= {("dsa", "current"), ("dsa", "missing"), ("dsa", "expired"), ("dsa", "not_needed"),
+              ("principal_approval", "missing"), ("outcomes", "missing")}  # a DSA expires only in July
+    assert every <= states, every - states
+    from bot.seed import seed_database
+    from tests.conftest import make_settings
+    harness = Harness(make_settings(sqlite_url), notifier, dt.datetime(2026, 12, 1, 17, tzinfo=dt.timezone.utc))
+    with harness.database.session() as session:
+        seed_database(session, load_samples=True)
+    tutoring = harness.ask("tutoring partners at Rainier Beach")
+    assert tutoring.data["school"] == "Rainier Beach" and tutoring.data["total"] >= 1
+    assert harness.ask("what's missing for our partners at Garfield?", session="g").data["rows"]
+    harness.close()
+
+
+def test_sample_trainings_never_fall_on_a_weekend_or_a_break(harness: Harness) -> None:
+    saturday_before_christmas = dt.date(2026, 12, 19)
+    with harness.database.session() as session:
+        add_sample_calendar(session, today=saturday_before_christmas)
+    with harness.database.session() as session:
+        days = [t.starts_at.date() for t in session.scalars(select(TrainingSession))]
+    assert days and all(d.weekday() < 5 and break_on(d) is None for d in days), days
