@@ -7,6 +7,10 @@
    into a fresh SQLite file (a real subprocess, as an operator would run it).
 2. Times lookup questions answered end to end in process (`Bot.handle`) against
    that database: p50/p99 and peak memory.
+3. Partnership health on the same data (every row carries paperwork columns): a
+   compliance question about one school ("what's missing for our partners at …"),
+   end to end, p50/p99; "compliance by region" (the whole district in chat); and the
+   district report page (`partnerbot report --html`), each timed several times.
 """
 
 from __future__ import annotations
@@ -29,8 +33,13 @@ from bot.seed import prepare
 from bot.config import Settings  # noqa: E402
 from bot.core import Message  # noqa: E402
 from bot.db import Database  # noqa: E402
-from bot.router import Bot  # noqa: E402
+from bot.app import create_bot  # noqa: E402
+from bot.district_report import district_report  # noqa: E402
 
+COMPLIANCE = ["what's missing for our partners at {}?", "is everything on file for the partners at {}",
+              "compliance status for partners at {}", "which partners at {} have expired background checks"]
+SCHOOLS = ["Garfield", "Franklin", "Roosevelt", "Lowell", "Rainier Beach", "Hamilton", "Aki Kurose", "Ballard",
+           "Cleveland", "Whitman", "Beacon Hill", "Bailey Gatzert"]
 LOOKUPS = [
     "Which partners serve Roosevelt High School?", "tutoring partners at Franklin", "who works with Rainer Beach",
     "partners at REMS", "mental health partners at Garfield HS", "who works at Hamilton International Middle School",
@@ -66,20 +75,51 @@ def main() -> int:
     settings = Settings.from_env({"DATABASE_URL": url})
     database = Database.connect(url)
     prepare(database)
-    bot = Bot(settings, database)
-    for text in LOOKUPS:
-        bot.handle(Message(text, "warm", "cli", "warm", "warm"))
+    bot = create_bot(settings, database=database)
     rng = random.Random(3)
-    timings = []
-    for i in range(args.lookups):
-        text = rng.choice(LOOKUPS)
-        t0 = time.perf_counter()
-        reply = bot.handle(Message(text, f"u{i % 40}", "cli", f"s{i}", f"s{i}"))
-        timings.append(time.perf_counter() - t0)
-        assert reply.intent == "partners", (text, reply.intent)
-    print(f"lookup ({args.partnerships} partnerships, {args.organisations} organisations): {summary_ms(timings)}; "
+    compliance = [q.format(s) for q in COMPLIANCE for s in SCHOOLS]
+    lookups, checks = time_alternately(bot, {"lookup": LOOKUPS, "compliance": compliance}, args.lookups, rng, {
+        "lookup": lambda reply: reply.intent == "partners", "compliance": lambda reply: reply.data.get("kind") == "health"})
+    print(f"lookup ({args.partnerships} partnerships, {args.organisations} organisations): {summary_ms(lookups)}; "
           f"peak RSS {peak_rss_mb():.0f} MB")
+    print(f"compliance question for one school (asked alternately with the lookups): {summary_ms(checks)}")
+    whole_district(bot, settings, database)
     return 0
+
+
+def time_alternately(bot, kinds, count, rng, checks):  # type: ignore[no-untyped-def]
+    """Each kind's questions asked in turn (warm first), so both see the same machine; seconds per kind."""
+    for questions in kinds.values():
+        for text in questions:
+            bot.handle(Message(text, "warm", "cli", "warm", "warm"))
+    timings = {kind: [] for kind in kinds}
+    for i in range(count):
+        for kind, questions in kinds.items():
+            text = rng.choice(questions)
+            t0 = time.perf_counter()
+            reply = bot.handle(Message(text, f"u{i % 40}", "cli", f"{kind}{i}", f"{kind}{i}"))
+            timings[kind].append(time.perf_counter() - t0)
+            assert checks[kind](reply), (text, reply.intent, reply.data)
+    return tuple(timings.values())
+
+
+def whole_district(bot, settings, database) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    region = []
+    for i in range(5):
+        t0 = time.perf_counter()
+        reply = bot.handle(Message("compliance by region", "r", "cli", f"r{i}", f"r{i}"))
+        region.append(time.perf_counter() - t0)
+        assert reply.data["distribution"]["kind"] == "compliance_by_region"
+    print("compliance by region (whole district, in chat), 5 runs: " + ", ".join(f"{t:.2f} s" for t in region))
+    pages = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        with database.session() as session:
+            page = district_report(session, settings, dt.datetime.now(dt.timezone.utc))
+        pages.append(time.perf_counter() - t0)
+    print(f"district report page ({len(page) // 1024} KB), 3 runs: " + ", ".join(f"{t:.2f} s" for t in pages))
 
 
 if __name__ == "__main__":

@@ -170,6 +170,7 @@ class Settings:
 
     web_chat_enabled: bool = True
     web_chat_passcode: Secret = Secret("")
+    report_token: Secret = Secret("")
     log_text: bool = False
     load_sample_data: bool = True
 
@@ -247,6 +248,7 @@ class Settings:
             consult_sla_hours=_number(env, "CONSULT_SLA_HOURS", 24.0),
             web_chat_enabled=_flag(env.get("WEB_CHAT_ENABLED"), not production),
             web_chat_passcode=Secret(env.get("WEB_CHAT_PASSCODE", "").strip()),
+            report_token=Secret(env.get("REPORT_TOKEN", "").strip()),
             log_text=_flag(env.get("LOG_TEXT"), False),
             load_sample_data=_flag(env.get("LOAD_SAMPLE_DATA"), True),
             confidence_threshold=_number(env, "CONFIDENCE_THRESHOLD", 0.4),

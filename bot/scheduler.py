@@ -1,7 +1,8 @@
 """The `clock` process: APScheduler 3 with a SQLAlchemy job store.
 
-Jobs: the weekly training digest (ANNOUNCE_CRON in TIMEZONE), and every few
-minutes the due reminders, SLA re-posts and the outbox. Every post is keyed in
+Jobs: the weekly training digest (ANNOUNCE_CRON in TIMEZONE), the paperwork nudges
+to school contacts (weekdays at REMINDER_HOUR:15), and every few minutes the due
+reminders, SLA re-posts and the outbox. Every post is keyed in
 the database, so a second clock or a restart never posts twice. A cron
 expression that does not parse stops the process at start with a clear error.
 """
@@ -19,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.config import ConfigError, Settings
 from bot.db import Database
 from bot.dedupe import prune
+from bot.directory.nudges import send_nudges
 from bot.inbox import prune as prune_inbox
 from bot.notify import LogNotifier, Notifier, Outbox, deliver_pending
 from bot.tickets.sla import send_sla_reminders
@@ -59,6 +61,15 @@ class Clock:
         self.drain()
         return result
 
+    def nudges(self) -> int:
+        """Today's paperwork nudges to school contacts (once per item and threshold, school days only)."""
+        assert self.outbox is not None
+        with self.database.session() as session:
+            sent = send_nudges(session, self.settings, self.outbox, self.now())
+        log.info("nudges", extra={"turn": {"contacts": sent}})
+        self.drain()
+        return sent
+
     def tick(self) -> dict[str, int]:
         now = self.now()
         assert self.outbox is not None
@@ -82,6 +93,11 @@ def _digest_job() -> None:
     _clock.weekly_digest()
 
 
+def _nudges_job() -> None:
+    assert _clock is not None
+    _clock.nudges()
+
+
 def _tick_job() -> None:
     assert _clock is not None
     _clock.tick()
@@ -102,6 +118,9 @@ def build_scheduler(clock: Clock, blocking: bool = True):  # type: ignore[no-unt
         timezone=clock.settings.timezone,
     )
     scheduler.add_job(_digest_job, trigger, id="weekly_digest", replace_existing=True)
+    scheduler.add_job(_nudges_job, CronTrigger(day_of_week="mon-fri", hour=clock.settings.reminder_hour, minute=15,
+                                               timezone=clock.settings.timezone),
+                      id="paperwork_nudges", replace_existing=True)
     scheduler.add_job(_tick_job, "interval", minutes=TICK_MINUTES, id="tick", replace_existing=True,
                       next_run_time=dt.datetime.now(dt.timezone.utc))
     return scheduler

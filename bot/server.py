@@ -199,6 +199,9 @@ def build_app(runtime: Runtime, *, drain_outbox: bool = True) -> web.Application
     app.router.add_get("/readyz", readyz)
     for platform in all_platforms():
         platform.install(app, runtime)
+    from bot.report_route import install as install_report
+
+    install_report(app, runtime)
     app.cleanup_ctx.append(_inbox_loop)
     if drain_outbox:
         app.cleanup_ctx.append(_outbox_loop)

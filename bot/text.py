@@ -141,11 +141,16 @@ def phrase_stems(phrase: str) -> tuple[str, ...]:
 
 def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     """Whether `needle` occurs as a contiguous run in `haystack`."""
+    return position(haystack, needle) is not None
+
+
+def position(haystack: tuple[str, ...], needle: tuple[str, ...]) -> int | None:
+    """Where `needle` first occurs as a contiguous run in `haystack`, or None."""
     n = len(needle)
     if n == 0 or n > len(haystack):
-        return False
+        return None
     first = needle[0]
     for i, token in enumerate(haystack[: len(haystack) - n + 1]):
         if token == first and haystack[i : i + n] == needle:
-            return True
-    return False
+            return i
+    return None

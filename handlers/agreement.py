@@ -17,7 +17,7 @@ from typing import Any
 from bot import dialogue
 from bot.core import Button, Field, Message, Reply
 from bot.turn import Turn
-from bot.dialogue import Form, Prompt, Slot
+from bot.dialogue import Form, Prompt, Slot, is_question
 from bot.router import Registry
 from bot.understanding import Understanding, follow_ups
 from handlers.agreement_rules import (
@@ -36,6 +36,7 @@ from handlers.agreement_rules import (
     pay_unsure,
     read_facts,
 )
+from handlers.grounded import grounded_reply
 from handlers.common import consult_button, fill_links, link_defaults
 from knowledge import load_yaml, require
 
@@ -45,6 +46,11 @@ QUESTIONS = ("who_pays", "lease", "coordinator")
 RFQ_QUESTION = ("how much", "threshold", "limit", "amount", "over what", "before", "without", "when do", "when is",
                 "what is", "what's", "do i need", "do we need", "need an", "need a", "is an", "required", "trigger")
 FOLLOW_UP = ("what if", "and if", "actually", "but if", "what about if", "suppose", "instead")
+WHICH_ASK = ("which agreement", "what agreement", "which contract", "what contract", "kind of agreement",
+             "type of agreement", "kind of contract", "type of contract", "contract type", "agreement type",
+             "form of agreement", "which one", "what do we need", "what do i need", "do we need an", "do we need a",
+             "should we use", "what paperwork", "which paperwork", "what do we do", "what do we sign")
+"""Asking which agreement applies: the advisor's question, never a passage."""
 FACT_FOLLOW_UP_WORDS = 10
 """A short message that only adds a fact ("it'll be about $12,500 for the year") completes the last case."""
 
@@ -203,6 +209,12 @@ def handle(message: Message, turn: Turn) -> Reply:
         return _compare(named, turn)
     if pay_unsure(u) and not facts.known:
         facts = replace(facts, unsure="who_pays")
+    elif not facts.known and not facts.lease and is_question(u) and not u.has(*WHICH_ASK):
+        # A question about the paperwork itself ("who signs the letter of agreement?"), not about which
+        # agreement applies: the rules' own text answers it, if a passage fits well (never a model).
+        found = turn.grounded(u.text, generate=False)
+        if found is not None:
+            return grounded_reply(found, turn, "agreement")
     return dialogue.start(ADVISOR, facts.to_dict(), message, turn)
 
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core import Button, Message, Reply, Table
-from bot.directory import health, queries
+from bot.directory import health, nudges, queries
 from bot.directory.health import Item
-from bot.models import Organisation, Partnership, School
+from bot.models import Partnership, School
 from bot.router import Registry
+from bot.tickets import service as tickets
 from bot.turn import Turn
 from handlers.common import consult_button
 from handlers.partners import local_day, year
@@ -58,10 +59,10 @@ def read_scope(turn: Turn) -> Scope | Reply:
         return Reply(f"Which school do you mean: {names}?", "partners", u.confidence,
                      {"kind": "health", "asking": "school", "candidates": [s.name for s in school.schools[:5]]})
     if school is not None and school.found:
-        return Scope(f"at *{school.found.name}*", (School.id == school.found.id,), school=school.found.name)
+        return Scope(f"at *{school.found.name}*", (Partnership.school_id == school.found.id,), school=school.found.name)
     if u.entities.organisation:
         org_id, name = u.entities.organisation
-        return Scope(f"of *{name}*", (Organisation.id == org_id,), organisation=name)
+        return Scope(f"of *{name}*", (Partnership.organisation_id == org_id,), organisation=name)
     if u.entities.region:
         return Scope(f"in the {u.entities.region} region", (School.region == u.entities.region,),
                      region=u.entities.region)
@@ -95,38 +96,41 @@ def handle(message: Message, turn: Turn) -> Reply:
     return listing(turn, scope, focus, today, school_year)
 
 
-def _assessed(turn: Turn, scope: Scope, school_year: str, today: dt.date,
-              *extra: Any) -> list[tuple[queries.PaperworkRow, list[Item]]]:
-    rows = queries.paperwork(turn.session, school_year, *scope.where, *extra)
+def _assessed(turn: Turn, scope: Scope, school_year: str, today: dt.date, *extra: Any,
+              attention: bool = False) -> list[tuple[queries.PaperworkRow, list[Item]]]:
+    rows = queries.paperwork(turn.session, school_year, *scope.where, *extra, attention_on=today if attention else None)
     return [(row, health.assess(row.on_file, today)) for row in rows]
 
 
 def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_year: str) -> Reply:
-    """The partnerships in scope with a problem (of one kind, or any), each with what is wrong."""
+    """The partnerships in scope with a problem (of one kind, or any), each with what is wrong. Only
+    those needing attention today are read; the rest are counted."""
     extra = (Partnership.agreement_type == "personal_services_contract",) if focus == "insurance" else ()
-    assessed = _assessed(turn, scope, school_year, today, *extra)
-    found = [(row, [i for i in health.problems(items) if focus is None or i.what == focus]) for row, items in assessed]
+    checked = queries.count_current(turn.session, school_year, *scope.where, *extra)
+    attention = _assessed(turn, scope, school_year, today, *extra, attention=True)
+    found = [(row, [i for i in health.problems(items) if focus is None or i.what == focus]) for row, items in attention]
     found = [(row, items) for row, items in found if items]
     what = health.NAMES[focus] if focus else "paperwork"
-    if not assessed:
+    if not checked:
         kind = "paid (PSC) partnerships" if focus == "insurance" else "current partnerships"
         text = f"I have no {kind} {scope.label} for {school_year}."
         if focus == "insurance":
             text += " An insurance certificate is needed only when the school or district pays the partner."
         return _reply(turn, text, scope, focus, [], 0)
     if not found:
-        text = (f"All {len(assessed)} {'paid ' if focus == 'insurance' else ''}partnerships {scope.label} have their "
+        text = (f"All {checked} {'paid ' if focus == 'insurance' else ''}partnerships {scope.label} have their "
                 f"{what} in order for {school_year}.")
         if focus == "insurance" and scope.organisation:
-            dates = sorted({i.due for _, items in assessed for i in items if i.what == "insurance" and i.due})
+            rows = _assessed(turn, scope, school_year, today, *extra)
+            dates = sorted({i.due for _, items in rows for i in items if i.what == "insurance" and i.due})
             text = (f"Yes: {scope.organisation}'s insurance certificate is current"
                     + (f" (until {dates[0].isoformat()})." if dates else "."))
-        return _reply(turn, text, scope, focus, [], len(assessed))
+        return _reply(turn, text, scope, focus, [], checked)
     verdict = ""
     if focus == "insurance" and scope.organisation:
         soon = all(i.state == health.EXPIRING for _, items in found for i in items)
         verdict = "Yes, but not for long: " if soon else "No: "
-    head = verdict + f"{len(found)} of {len(assessed)} partnerships {scope.label} need attention ({what}, {school_year}):"
+    head = verdict + f"{len(found)} of {checked} partnerships {scope.label} need attention ({what}, {school_year}):"
     lines = [head]
     for row, items in found[:SHOWN]:
         where = row.school if scope.school is None else ""
@@ -135,7 +139,7 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
     if len(found) > SHOWN:
         lines.append(f"…and {len(found) - SHOWN} more.")
     lines.append(_next_steps({i.what for _, items in found for i in items}))
-    return _reply(turn, "\n".join(lines), scope, focus, found, len(assessed))
+    return _reply(turn, "\n".join(lines), scope, focus, found, checked)
 
 
 def dsa_renewals(turn: Turn, scope: Scope, today: dt.date, school_year: str) -> Reply:
@@ -162,7 +166,7 @@ def dsa_renewals(turn: Turn, scope: Scope, today: dt.date, school_year: str) -> 
 
 def schools_without_agreement(turn: Turn, scope: Scope, today: dt.date, school_year: str) -> Reply:
     counts: Counter[str] = Counter()
-    for row, items in _assessed(turn, scope, school_year, today):
+    for row, items in _assessed(turn, scope, school_year, today, attention=True):
         if any(i.what == "agreement" and i.state in (health.MISSING, health.EXPIRED) for i in items):
             counts[row.school] += 1
     if not counts:
@@ -236,5 +240,60 @@ def _reply(turn: Turn, text: str, scope: Scope, focus: str | None,
                  buttons=_buttons({i.what for _, items in found for i in items}))
 
 
+RENEWAL_TOPIC = {"dsa": "data_sharing", "background_check": "background_checks", "insurance": "agreements",
+                 "agreement": "agreements"}
+
+
+def _held(message: Message, turn: Turn, kind: str) -> tuple[Any, list[str]] | Reply:
+    """The partnership and items a nudge button is about, if the person pressing it may act on them."""
+    raw_id, _, listed = (message.value or "").partition("|")
+    partnership = turn.session.get(Partnership, int(raw_id)) if raw_id.isdigit() else None
+    whats = [w for w in listed.split(",") if w in health.NAMES]
+    if partnership is None or not whats:
+        return Reply("That button has expired.", "partners", 1.0, {"kind": "health", "held": None})
+    allowed = nudges.contact_of(turn.session, message.platform, message.user, partnership) is not None or (
+        tickets.is_staff(turn.session, turn.settings, message.platform, message.user))
+    if not allowed:
+        return Reply("Only the school's contacts (or the department) can do that.", "partners", 1.0,
+                     {"kind": "health", "held": None, "error": "not_a_contact"})
+    for what in whats:
+        nudges.hold(turn.session, partnership.id, what, kind, f"{message.platform}:{message.user}", turn.now)
+    return partnership, whats
+
+
+def _named(whats: list[str]) -> str:
+    names = [health.NAMES[w] for w in whats]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def snooze(message: Message, turn: Turn) -> Reply:
+    held = _held(message, turn, "snoozed")
+    if isinstance(held, Reply):
+        return held
+    partnership, whats = held
+    return Reply(f"Snoozed for two weeks: {_named(whats)} for *{partnership.organisation.name}* at "
+                 f"{partnership.school.name}.", "partners", 1.0,
+                 {"kind": "health", "held": "snoozed", "what": whats, "partnership_id": partnership.id})
+
+
+def renewing(message: Message, turn: Turn) -> Reply:
+    held = _held(message, turn, "renewing")
+    if isinstance(held, Reply):
+        return held
+    partnership, whats = held
+    actor = tickets.Actor(message.platform, message.user, message.user_name or "", message.channel)
+    ticket = tickets.create(
+        turn.session, turn.outbox, actor, RENEWAL_TOPIC.get(whats[0], "other"),
+        f"Renewal in progress: {_named(whats)} for {partnership.organisation.name} at {partnership.school.name} "
+        "(from a paperwork nudge).", partnership.school_id, turn.now)
+    return Reply(f"Thanks: the department knows the {_named(whats)} for *{partnership.organisation.name}* "
+                 f"{'is' if len(whats) == 1 else 'are'} being renewed ({ticket.number}), and I'll hold the reminders "
+                 "for six weeks.", "partners", 1.0,
+                 {"kind": "health", "held": "renewing", "what": whats, "partnership_id": partnership.id,
+                  "ticket_id": ticket.number})
+
+
 def register(registry: Registry) -> None:
     registry.intent("partnership_health")(handle)
+    registry.action(nudges.SNOOZE_ACTION)(snooze)
+    registry.action(nudges.RENEWING_ACTION)(renewing)

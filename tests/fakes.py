@@ -68,6 +68,7 @@ class FakeSlack:
     fail: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
     delay: dict[str, float] = field(default_factory=dict)  # seconds a method takes to answer (after it acted)
     posted: list[dict[str, Any]] = field(default_factory=list)  # messages as conversations.history returns them
+    users_by_email: dict[str, str] = field(default_factory=dict)  # for users.lookupByEmail
     _ts: int = 0
 
     def app(self) -> web.Application:
@@ -104,6 +105,11 @@ class FakeSlack:
             user = args.get("user", "")
             return web.json_response({"ok": True, "user": {"id": user, "name": user.lower(),
                                                             "profile": {"display_name": f"Name of {user}"}}})
+        if method == "users.lookupByEmail":
+            user = self.users_by_email.get(str(args.get("email", "")).lower())
+            if user is None:
+                return web.json_response({"ok": False, "error": "users_not_found"})
+            return web.json_response({"ok": True, "user": {"id": user, "profile": {"email": args.get("email")}}})
         if method == "auth.test":
             return web.json_response({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "partnerbot"})
         if method in ("chat.postMessage", "chat.update"):

@@ -23,12 +23,12 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("store", ("bot/db.py", "bot/models", "bot/migrations")),
     ("services", ("bot/directory", "bot/tickets", "bot/trainings", "bot/notify.py", "bot/channels.py",
                   "bot/insights.py", "bot/seed.py", "bot/dedupe.py", "bot/inbox.py", "bot/spool.py", "bot/intake.py",
-                  "bot/ratelimit.py")),
+                  "bot/ratelimit.py", "bot/district_report.py")),
     ("brain", ("bot/understanding", "bot/dialogue.py", "bot/state.py", "bot/turn.py", "bot/router.py",
                "bot/answering.py", "bot/retrieval")),
     ("handlers", ("handlers",)),
     ("platforms", ("bot/platforms",)),
-    ("entry", ("bot/app.py", "bot/server.py", "bot/worker.py", "bot/scheduler.py", "bot/cli", "bot/__main__.py")),
+    ("entry", ("bot/app.py", "bot/server.py", "bot/report_route.py", "bot/worker.py", "bot/scheduler.py", "bot/cli", "bot/__main__.py")),
 ]
 DOMAIN_WORDS = ("slack", "teams", "botbuilder", "microsoft_agents")
 

@@ -29,10 +29,13 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+REPORT_TOKEN = "staff-report-token"
+
+
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'browser.db'}", PORT=str(port))
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'browser.db'}", PORT=str(port), REPORT_TOKEN=REPORT_TOKEN)
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -114,4 +117,23 @@ def test_tables_and_forms_are_drawn_as_html(served: str) -> None:
         fixed.get_by_label("What do you need").fill("Our tutoring partner needs a DSA renewal for attendance data")
         fixed.get_by_role("button").click()
         playwright.expect(log).to_contain_text("C-1001", timeout=15000)
+        browser.close()
+
+
+def test_the_district_report_renders_with_its_charts_and_asks_nothing_of_the_network(served: str) -> None:
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page()
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(served + f"/report?token={REPORT_TOKEN}")
+        assert page.url == served + "/report", "the token is swapped for a cookie and leaves the address bar"
+        assert page.get_by_role("heading", level=1).inner_text().startswith("School and Community Partnerships")
+        figures = page.get_by_role("img")
+        assert figures.count() == 8
+        for name in ("Partnerships per region", "Paperwork compliance", "Map: partnerships", "Map: compliance"):
+            box = page.get_by_role("img", name=name).bounding_box()
+            assert box is not None and box["width"] > 200 and box["height"] > 100, name
+        assert page.locator("svg").count() == 8
+        assert all(url.startswith(served + "/report") for url in requested), requested
         browser.close()

@@ -52,6 +52,8 @@ def test_the_new_columns_are_imported(h: Harness) -> None:
         "Raise reading one level")
     beta = rows[("Beta Mentors Alliance", "Garfield")]
     assert (beta.dsa_needed, beta.dsa_school_year, beta.principal_approved, beta.outcomes) == (True, None, None, None)
+    # from when each needs attention: 60 days before the insurance ends; at once (things are missing)
+    assert (alpha.attention_from, beta.attention_from) == (dt.date(2027, 5, 1), dt.date.min)
 
 
 def test_bad_dates_and_unknown_values_are_reported_per_row(harness: Harness, tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def test_the_slack_manifest_asks_only_for_what_the_bot_uses() -> None:
     manifest = yaml.safe_load(filled("https://bot.district.example"))
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "app_mentions:read", "channels:history", "groups:history", "im:history", "chat:write", "commands",
-        "channels:join", "users:read"}
+        "channels:join", "users:read", "users:read.email"}
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) >= {
         "app_mention", "message.im", "message.channels", "message.groups", "app_home_opened"}
     urls = {c["url"] for c in manifest["features"]["slash_commands"]}

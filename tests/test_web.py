@@ -198,3 +198,22 @@ def test_web_users_cannot_act_as_staff(sqlite_url: str) -> None:
             reply = requests.post(thread.url + "/chat", json={"session": session, "user": user, "text": "claim C-1001"},
                                   timeout=10).json()
             assert reply["data"]["refused"] == "claim"
+
+
+def test_a_body_sent_in_slow_pieces_is_read_whole(server: ServerThread) -> None:
+    """A read returns what has arrived: a JSON message arriving in pieces is still one message, and
+    an oversized one arriving slowly is still refused as too large (not as bad JSON)."""
+    import time as _time
+
+    def slowly(*parts: bytes):  # type: ignore[no-untyped-def]
+        for part in parts:
+            yield part
+            _time.sleep(0.3)
+
+    json_type = {"Content-Type": "application/json"}
+    ok = requests.post(server.url + "/chat", data=slowly(b'{"session": "slow", ', b'"text": "upcoming trainings"}'),
+                       headers=json_type, timeout=10)
+    assert ok.status_code == 200 and ok.json()["intent"] == "trainings"
+    big = requests.post(server.url + "/chat", data=slowly(b'{"session": "w", "text": "' + b"x" * 60_000,
+                                                          b"y" * 10_000 + b'"}'), headers=json_type, timeout=10)
+    assert big.status_code == 413

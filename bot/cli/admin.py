@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -54,6 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="what people asked this month, and ticket times")
     report.add_argument("--month", help="YYYY-MM (default: this month)")
     report.add_argument("--json", action="store_true")
+    report.add_argument("--html", type=Path, metavar="FILE",
+                        help="write the district picture (charts, map, compliance) as one self-contained HTML page")
     report.set_defaults(run=run_report)
 
 
@@ -177,9 +180,25 @@ def run_report(args: argparse.Namespace, settings: Settings) -> int:
             return 2
     start, end = month_window(now)
     database = open_database(settings)
+    if args.html:
+        return _write_html_report(args.html, settings, database)
     with database.session() as session:
         report = build_report(session, start, end, settings.llm)
     print(json.dumps(report.to_dict()) if args.json else report.to_text())
+    return 0
+
+
+def _write_html_report(path: Path, settings: Settings, database) -> int:  # type: ignore[no-untyped-def]
+    from bot.district_report import district_report
+
+    with database.session() as session:
+        page = district_report(session, settings, dt.datetime.now(dt.timezone.utc))
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        print(f"partnerbot report: cannot write {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"wrote {path} ({len(page) // 1024} KB)")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""`partnerbot import partners|schools|trainings FILE` and `partnerbot sample-data`."""
+"""`partnerbot import partners|schools|trainings|contacts FILE` and `partnerbot sample-data`."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp = sub.add_parser("import", help="import partners, schools or trainings from a file")
     kinds = imp.add_subparsers(dest="kind", metavar="KIND")
     kinds.required = True
-    for kind, helptext in (("partners", "partnerships CSV"), ("schools", "schools CSV"), ("trainings", "training calendar (.csv or .ics)")):
+    for kind, helptext in (("partners", "partnerships CSV"), ("schools", "schools CSV"),
+                           ("trainings", "training calendar (.csv or .ics)"),
+                           ("contacts", "school contacts CSV (school, role, slack, teams)")):
         p = kinds.add_parser(kind, help=helptext)
         p.add_argument("file", type=Path)
         p.add_argument("--strict", action="store_true", help="import nothing if any row has a problem")
@@ -41,6 +43,19 @@ def progress(items: Iterable[T], total: int) -> Iterable[T]:
     return tqdm(items, total=total, unit="row", disable=total < 2000, file=sys.stderr, desc="importing")
 
 
+def _lookups(settings: Settings):  # type: ignore[no-untyped-def]
+    """E-mails to user ids per platform: Slack's users.lookupByEmail when a bot token is configured
+    (Teams would need Microsoft Graph, which partnerbot does not use)."""
+    if not settings.slack_bot_token:
+        return {}
+    from slack_sdk import WebClient
+
+    from bot.platforms.slack.names import email_lookup
+
+    client = WebClient(token=settings.slack_bot_token.reveal(), base_url=settings.slack_api_url, timeout=10)
+    return {"slack": email_lookup(client)}
+
+
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
     database = open_database(settings)
     try:
@@ -49,6 +64,10 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
                 report = import_partners(session, args.file, strict=args.strict, progress=progress)
             elif args.kind == "schools":
                 report = import_schools(session, args.file, strict=args.strict)
+            elif args.kind == "contacts":
+                from bot.directory.contacts import import_contacts
+
+                report = import_contacts(session, args.file, strict=args.strict, resolvers=_lookups(settings))
             else:
                 from bot.trainings.importer import import_trainings
 

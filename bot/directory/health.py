@@ -126,10 +126,20 @@ def assess(on_file: OnFile, today: dt.date) -> list[Item]:
         items.append(Item("insurance", NOT_NEEDED))
     checked = on_file.background_checked
     items.append(_dated("background_check", checked + BACKGROUND_CHECK_VALID if checked else None, today))
-    items.append(Item("principal_approval", CURRENT if on_file.principal_approved else MISSING,
-                      on_file.principal_approved))
+    items.append(Item("principal_approval", CURRENT if on_file.principal_approved else MISSING))
     items.append(Item("outcomes", CURRENT if (on_file.outcomes or "").strip() else MISSING))
     return items
+
+
+def attention_from(on_file: OnFile) -> dt.date | None:
+    """The first day any item needs attention: long ago when something is missing, else WARN_DAYS
+    before the earliest expiry; None when nothing ever will. Stored with the partnership (and
+    indexed), so a question about one school reads only the partnerships that need attention."""
+    items = assess(on_file, dt.date.min)  # as seen from long ago: missing is missing, the rest is dated
+    if any(i.state == MISSING for i in items):
+        return dt.date.min
+    dues = [i.due for i in items if i.due is not None]
+    return min(dues) - dt.timedelta(days=WARN_DAYS) if dues else None
 
 
 def problems(items: list[Item]) -> list[Item]:

@@ -106,6 +106,22 @@ def read_csv(path: Path, required: tuple[str, ...]) -> tuple[list[dict[str, str]
 normalise_school_year = health.parse_school_year
 
 
+def read_rows(path: Path | None, rows: list[dict[str, str]] | None,
+              required: tuple[str, ...]) -> tuple[list[dict[str, str]], ImportReport]:
+    """The rows to import (from the file, or given), and a report started for them."""
+    warnings: list[str] = []
+    if rows is None:
+        assert path is not None
+        rows, warnings = read_csv(path, required)
+    return rows, ImportReport(rows=len(rows), warnings=warnings)
+
+
+def school_lookup(session: Session) -> tuple[SchoolIndex, dict[str, int]]:
+    """What `resolve_school` needs: the school index and the display names."""
+    return SchoolIndex.from_session(session), {name.lower(): sid for sid, name in session.execute(
+        select(School.id, School.name))}
+
+
 def resolve_school(index: SchoolIndex, by_name: dict[str, int], value: str) -> tuple[int | None, str]:
     """A school id for an import value, or a message with "did you mean"."""
     sid = by_name.get(value.strip().lower())
@@ -210,13 +226,8 @@ def import_partners(
     progress: Callable[[Iterable[_Row], int], Iterable[_Row]] | None = None,
 ) -> ImportReport:
     """Validate then upsert; the caller's session commits (or rolls back) as one unit."""
-    warnings: list[str] = []
-    if rows is None:
-        assert path is not None
-        rows, warnings = read_csv(path, PARTNER_COLUMNS)
-    report = ImportReport(rows=len(rows), warnings=warnings)
-    index = SchoolIndex.from_session(session)
-    by_name = {name.lower(): sid for sid, name in session.execute(select(School.id, School.name))}
+    rows, report = read_rows(path, rows, PARTNER_COLUMNS)
+    index, by_name = school_lookup(session)
     good, report.problems = _validate(rows, index, by_name)
     if strict and report.problems:
         return report
@@ -229,7 +240,8 @@ def import_partners(
     return report
 
 
-UPDATED = ("agreement_type", "status", "last_verified", *(attribute for attribute, _ in health.COLUMNS.values()))
+HEALTH_FACTS = tuple(attribute for attribute, _ in health.COLUMNS.values())
+UPDATED = ("agreement_type", "status", "last_verified", *HEALTH_FACTS)
 """What a row of the file sets on an existing partnership (besides its services)."""
 
 
@@ -268,9 +280,12 @@ def _upsert(session: Session, good: list[_Row], report: ImportReport, sample: bo
         wanted = {"agreement_type": row.agreement_type, "status": row.status, "last_verified": row.last_verified,
                   **row.on_file}
         if current is None:
+            facts = {**{attribute: None for attribute in HEALTH_FACTS}, **wanted}
             to_insert.append((
                 {"organisation_id": org_id, "school_id": row.school_id, "school_year": row.school_year,
-                 "is_sample": sample, **wanted},
+                 "is_sample": sample, **wanted,
+                 "attention_from": health.attention_from(health.OnFile(row.agreement_type, row.school_year,
+                                                                       **{a: facts[a] for a in HEALTH_FACTS}))},
                 row.services,
             ))
             existing[key] = (-1, wanted)
@@ -283,6 +298,8 @@ def _upsert(session: Session, good: list[_Row], report: ImportReport, sample: bo
         assert partnership is not None
         for attribute, value in wanted.items():  # columns the file lacks keep what is stored
             setattr(partnership, attribute, value)
+        partnership.attention_from = health.attention_from(health.OnFile(
+            partnership.agreement_type, partnership.school_year, **{a: getattr(partnership, a) for a in HEALTH_FACTS}))
         session.execute(delete(PartnershipService).where(PartnershipService.partnership_id == pid))
         session.add_all(PartnershipService(partnership_id=pid, service=s) for s in row.services)
         report.updated += 1

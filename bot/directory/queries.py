@@ -252,16 +252,32 @@ class PaperworkRow:
     school: str
     region: str
     on_file: health.OnFile
+    partnership_id: int = 0
+    school_id: int = 0
 
 
-def paperwork(session: Session, year: str, *where) -> list[PaperworkRow]:  # type: ignore[no-untyped-def]
+def paperwork(session: Session, year: str, *where, attention_on: dt.date | None = None) -> list[PaperworkRow]:  # type: ignore[no-untyped-def]
     """Current partnerships (optionally of one school, one organisation...) with their paperwork,
-    as plain columns: a whole district of them is assessed in one pass."""
+    as plain columns: a whole district of them is assessed in one pass. `attention_on`: only
+    those that need attention that day (the stored `attention_from`, indexed per school)."""
     query = _current(
-        select(Organisation.name, School.name, School.region, *ON_FILE)
+        select(Partnership.id, School.id, Organisation.name, School.name, School.region, *ON_FILE)
         .join(Organisation, Organisation.id == Partnership.organisation_id)
         .join(School, School.id == Partnership.school_id), year)
+    if attention_on is not None:
+        query = query.where(Partnership.attention_from <= attention_on)
     for clause in where:
         query = query.where(clause)
     rows = session.execute(query.order_by(School.name, Organisation.name)).all()
-    return [PaperworkRow(org, school, region or "", health.OnFile(*on_file)) for org, school, region, *on_file in rows]
+    return [PaperworkRow(org, school, region or "", health.OnFile(*on_file), pid, sid)
+            for pid, sid, org, school, region, *on_file in rows]
+
+
+def count_current(session: Session, year: str, *where) -> int:  # type: ignore[no-untyped-def]
+    """Current partnerships matching `where` (the school is joined only when a clause needs it)."""
+    query = _current(select(func.count()).select_from(Partnership), year)
+    if any(School.__table__ in clause._from_objects for clause in where):  # e.g. School.region == ...
+        query = query.join(School, School.id == Partnership.school_id)
+    for clause in where:
+        query = query.where(clause)
+    return int(session.scalar(query) or 0)

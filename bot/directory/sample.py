@@ -39,7 +39,7 @@ SHOWCASE = (
     ("Northwind Tutoring Alliance", "Franklin", "Tutoring;STEM", "personal_services_contract", "insurance_expired"),
     ("Sound Mentors Collective", "Lowell", "Mentoring", "mou", "dsa_next_year"),
 )
-PROFILES = ("current", "current", "current", "current", "current", "dsa_missing", "background_expired",
+PROFILES = ("current",) * 12 + ("dsa_missing", "background_expired",
             "background_expiring", "insurance_expiring", "insurance_expired", "insurance_missing", "no_agreement",
             "agreement_expiring", "no_approval", "no_outcomes", "dsa_next_year", "dsa_expired", "background_missing")
 """Which paperwork state a generated partnership is in: mostly all on file, and every other state."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.text import contains, normalise, phrase_stems
+from bot.text import normalise, phrase_stems, position
 from knowledge import KnowledgeError, load_yaml
 
 
@@ -54,14 +54,16 @@ def _synonyms_by_first_stem() -> dict[str, list[tuple[tuple[str, ...], str]]]:
 
 
 def find_service(stems: tuple[str, ...]) -> Service | None:
-    """The service a message (as word stems) asks about, preferring the longest synonym mentioned."""
+    """The service a message (as word stems) asks about: the longest synonym mentioned, and of
+    equally long ones the first in the message (never the order of a set, which varies by process)."""
     index = _synonyms_by_first_stem()
-    best: tuple[int, str] | None = None
+    best: tuple[int, int, str] | None = None
     for first in set(stems) & index.keys():
         for needle, code in index[first]:
-            if (best is None or len(needle) > best[0]) and contains(stems, needle):
-                best = (len(needle), code)
-    return services()[best[1]] if best else None
+            at = position(stems, needle)
+            if at is not None and (best is None or (-len(needle), at, code) < best):
+                best = (-len(needle), at, code)
+    return services()[best[2]] if best else None
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from bot.models.trainings import AnnouncementPost, Reminder, TrainingSession
 from bot.models.channels import ChannelRole, ConversationReference
 from bot.models.inbox import InboxEvent
 from bot.models.grounded import GroundedAnswer
+from bot.models.contacts import NudgeHold, NudgeSent, SchoolContact
 
 __all__ = [
     "AnnouncementPost",
@@ -24,6 +25,8 @@ __all__ = [
     "CorrectionRequest",
     "GroundedAnswer",
     "InboxEvent",
+    "NudgeHold",
+    "NudgeSent",
     "Organisation",
     "OutboxMessage",
     "Partnership",
@@ -32,6 +35,7 @@ __all__ = [
     "QuestionLog",
     "Reminder",
     "School",
+    "SchoolContact",
     "StaffMember",
     "TaughtExample",
     "Ticket",

@@ -46,6 +46,7 @@ class Partnership(Base):
     __table_args__ = (
         UniqueConstraint("organisation_id", "school_id", "school_year", name="uq_partnership_org_school_year"),
         Index("ix_partnership_school_verified", "school_id", "last_verified"),
+        Index("ix_partnership_school_attention", "school_id", "attention_from"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +66,7 @@ class Partnership(Base):
     background_checked: Mapped[dt.date | None]
     principal_approved: Mapped[dt.date | None]
     outcomes: Mapped[str | None] = mapped_column(Text)
+    attention_from: Mapped[dt.date | None]  # health.attention_from: kept with the facts it comes from
 
     organisation: Mapped[Organisation] = relationship(back_populates="partnerships")
     school: Mapped[School] = relationship(back_populates="partnerships")

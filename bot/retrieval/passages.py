@@ -68,6 +68,10 @@ def _agreements() -> list[Passage]:
         parts = [f"{agreement['name']} applies when {_flat(agreement['applies_when'])}.", f"What you need: {needs}."]
         parts += [_flat(agreement[k]) for k in ("rfq_note", "template_note") if agreement.get(k)]
         out.append(Passage(f"agreement:{name}", _flat(agreement["name"]), " ".join(parts), _flat(agreement["source"])))
+        for n, need in enumerate(agreement.get("needs") or ()):  # one fact each: found by its own words
+            out.append(Passage(f"agreement:{name}:need:{n}", f"{_flat(agreement['name'])}: what it needs",
+                               f"For {agreement.get('article', 'a')} {_flat(agreement['name'])}: {_flat(need)}.",
+                               _flat(agreement["source"])))
     notes = spec.get("notes") or {}
     source = _flat(notes.get("source", "Partnership agreements"))
     for name, text in notes.items():

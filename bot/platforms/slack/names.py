@@ -48,3 +48,23 @@ class SlackNames:
 
     def with_name(self, message: Message) -> Message:
         return replace(message, user_name=message.user_name or self.name(message.user))
+
+
+def email_lookup(client: WebClient):  # type: ignore[no-untyped-def]
+    """`users.lookupByEmail` for the contacts import: the user id, None if no user has it; any
+    other failure (no scope, Slack down) raises `LookupFailed` so the row is reported."""
+    from bot.directory.contacts import LookupFailed
+
+    def lookup(email: str) -> str | None:
+        try:
+            response = client.users_lookupByEmail(email=email)
+        except SlackApiError as exc:
+            error = exc.response.get("error") if hasattr(exc.response, "get") else str(exc.response)
+            if error == "users_not_found":
+                return None
+            raise LookupFailed(str(error)) from exc
+        except OSError as exc:
+            raise LookupFailed(exc.__class__.__name__) from exc
+        return str((response.get("user") or {}).get("id") or "") or None
+
+    return lookup

@@ -67,9 +67,14 @@ async def read_json(request: web.Request) -> Any:
         raise _error(415, "send application/json")
     if request.content_length and request.content_length > MAX_BODY:
         raise _error(413, "message too large")
-    body = await request.content.read(MAX_BODY + 1)
-    if len(body) > MAX_BODY:
-        raise _error(413, "message too large")
+    body = bytearray()
+    while True:  # a read returns what has arrived so far: a body sent in pieces takes several
+        piece = await request.content.read(MAX_BODY + 1 - len(body))
+        if not piece:
+            break
+        body += piece
+        if len(body) > MAX_BODY:
+            raise _error(413, "message too large")
     try:
         return json.loads(body.decode("utf-8"))
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError

@@ -1,0 +1,108 @@
+"""School contacts from a CSV: the principal and the partnership lead of each school.
+
+Columns `school, role`, one column per chat platform (`models.contacts.REACH`: the
+user's id there, or an e-mail that the platform's lookup passed in `resolvers`
+turns into an id), and optional `name`, `email`. Rows are validated one by one
+like the partners file; re-importing the same file changes nothing (one contact
+per school and role).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.directory.importer import ImportReport, RowProblem, read_rows, resolve_school, school_lookup
+from bot.models import SchoolContact
+from bot.models.contacts import REACH
+
+CONTACT_COLUMNS = ("school", "role")
+ROLES = {"principal": "principal", "partnership lead": "partnership_lead", "partnership_lead": "partnership_lead",
+         "lead": "partnership_lead", "partnerships lead": "partnership_lead"}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+Lookup = Callable[[str], "str | None"]
+"""An e-mail to the platform's user id (None: no such user); raises LookupFailed when it can't ask."""
+
+
+class LookupFailed(Exception):
+    """A platform's lookup could not be made (a missing scope, the platform down): the row is
+    reported, not guessed."""
+
+
+def import_contacts(session: Session, path: Path | None = None, *, rows: list[dict[str, str]] | None = None,
+                    resolvers: dict[str, Lookup] | None = None, strict: bool = False) -> ImportReport:
+    rows, report = read_rows(path, rows, CONTACT_COLUMNS)
+    index, by_name = school_lookup(session)
+    existing = {(c.school_id, c.role): c for c in session.scalars(select(SchoolContact))}
+    seen: dict[tuple[int, str], int] = {}
+    good: list[tuple[int, str, dict[str, str]]] = []
+    for offset, row in enumerate(rows):
+        line = offset + 2
+        errors: list[str] = []
+        school_id, school_error = resolve_school(index, by_name, row.get("school", "")) if row.get("school") else (
+            None, "school is empty")
+        if school_error:
+            errors.append(school_error)
+        role = ROLES.get(" ".join(row.get("role", "").lower().replace("_", " ").split()))
+        if role is None:
+            errors.append(f"role {row.get('role', '')!r} is not principal or partnership lead")
+        values = {"name": " ".join(row.get("name", "").split())[:200], "email": row.get("email", "").strip()[:200]}
+        if values["email"] and not EMAIL.match(values["email"]):
+            errors.append(f"email {values['email']!r} is not an e-mail address")
+        given = {platform: row.get(platform, "").strip() for platform in REACH if row.get(platform, "").strip()}
+        if not given:
+            errors.append(f"give a user on {' or '.join(REACH)} (an id or an e-mail)")
+        for platform, value in given.items():
+            column, looks_like = REACH[platform]
+            values[column] = _user(platform, value, looks_like, (resolvers or {}).get(platform), errors)
+        if errors:
+            report.problems.append(RowProblem(line, "; ".join(errors)))
+            continue
+        key = (school_id or 0, role or "")
+        if key in seen:
+            report.problems.append(RowProblem(line, f"duplicate of line {seen[key]} (same school and role)"))
+            continue
+        seen[key] = line
+        good.append((school_id or 0, role or "", values))
+    if strict and report.problems:
+        return report
+    for school_id, role, values in good:
+        values = {**{column: "" for column, _ in REACH.values()}, **values}
+        contact = existing.get((school_id, role))
+        if contact is None:
+            session.add(SchoolContact(school_id=school_id, role=role, **values))
+            report.created += 1
+        elif any(getattr(contact, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(contact, k, v)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    session.flush()
+    report.committed = True
+    return report
+
+
+def _user(platform: str, value: str, looks_like: re.Pattern[str], lookup: Lookup | None, errors: list[str]) -> str:
+    if looks_like.match(value):
+        return value
+    if not EMAIL.match(value):
+        errors.append(f"{platform} {value!r} is neither a {platform} user id nor an e-mail")
+        return ""
+    if lookup is None:
+        errors.append(f"{platform} {value!r} is an e-mail and no {platform} lookup is configured "
+                      "(give the user id, or see README: school contacts)")
+        return ""
+    try:
+        found = lookup(value)
+    except LookupFailed as exc:
+        errors.append(f"{platform} {value!r} could not be looked up ({exc})")
+        return ""
+    if not found:
+        errors.append(f"{platform} {value!r}: no user has this e-mail")
+        return ""
+    return found

@@ -1,0 +1,223 @@
+"""A picture of the district: `partnerbot report --html FILE` and `GET /report`.
+
+One self-contained HTML page (charts are inline SVG drawn with matplotlib, no
+script, no external request): partnerships per region and per service, the
+share of partnerships with all paperwork on file per region and what is
+missing, a map of the schools (their real coordinates) coloured by partnership
+count and by compliance, questions per week and the unanswered ones, and ticket
+times to claim and to resolve. `collect` reads the database in a few plain
+queries (a district of 100,000 partnerships is assessed in one pass); `render`
+draws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.directory import health, queries
+from bot.directory.vocab import services
+from bot.models import Partnership, PartnershipService, QuestionLog, School, Ticket
+
+WEEKS = 12
+MAP_SIZE = (6.0, 7.5)
+ITEMS = ("agreement", "dsa", "insurance", "background_check", "principal_approval", "outcomes")
+
+
+@dataclass
+class SchoolPoint:
+    name: str
+    region: str
+    longitude: float
+    latitude: float
+    partnerships: int = 0
+    complete: int = 0
+
+    @property
+    def compliance(self) -> float | None:
+        return self.complete / self.partnerships if self.partnerships else None
+
+
+@dataclass
+class DistrictData:
+    school_year: str
+    generated: str
+    per_region: dict[str, int] = field(default_factory=dict)
+    per_service: dict[str, int] = field(default_factory=dict)
+    compliance_per_region: dict[str, float] = field(default_factory=dict)
+    missing: dict[str, int] = field(default_factory=dict)  # item -> partnerships with it missing/expired/expiring
+    partnerships: int = 0
+    complete: int = 0
+    schools: list[SchoolPoint] = field(default_factory=list)
+    questions_per_week: list[tuple[str, int, int]] = field(default_factory=list)  # week, asked, unanswered
+    unanswered: list[tuple[str, int]] = field(default_factory=list)
+    hours_to_claim: list[float] = field(default_factory=list)
+    hours_to_resolve: list[float] = field(default_factory=list)
+
+
+def collect(session: Session, settings: Settings, now: dt.datetime) -> DistrictData:
+    today = now.astimezone(settings.tz).date()
+    year = health.school_year_of(today)
+    data = DistrictData(year, now.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M"))
+    points = {sid: SchoolPoint(name, region or "Unknown", lon, lat) for sid, name, region, lon, lat in session.execute(
+        select(School.id, School.name, School.region, School.longitude, School.latitude)) if lon is not None and lat is not None}
+    regions: Counter[str] = Counter()
+    complete_regions: Counter[str] = Counter()
+    missing: Counter[str] = Counter()
+    for row in queries.paperwork(session, year):
+        problems = health.problems(health.assess(row.on_file, today))
+        regions[row.region or "Unknown"] += 1
+        complete_regions[row.region or "Unknown"] += not problems
+        missing.update({i.what for i in problems})
+        point = points.get(row.school_id)
+        if point is not None:
+            point.partnerships += 1
+            point.complete += not problems
+    data.per_region = dict(sorted(regions.items()))
+    data.compliance_per_region = {r: complete_regions[r] / n for r, n in data.per_region.items()}
+    data.partnerships, data.complete = sum(regions.values()), sum(complete_regions.values())
+    data.missing = {item: missing[item] for item in ITEMS}
+    names = services()
+    data.per_service = {names[code].name if code in names else code: n for code, n in session.execute(
+        select(PartnershipService.service, func.count()).join(Partnership)
+        .where(Partnership.school_year == year, Partnership.status.in_(queries.CURRENT_STATUSES))
+        .group_by(PartnershipService.service).order_by(func.count().desc()))}
+    data.schools = sorted(points.values(), key=lambda p: p.name)
+    _questions(session, data, now)
+    for created, claimed, resolved in session.execute(select(Ticket.created_at, Ticket.claimed_at, Ticket.resolved_at)
+                                                      .where(Ticket.created_at >= now - dt.timedelta(weeks=WEEKS))):
+        if claimed:
+            data.hours_to_claim.append((claimed - created).total_seconds() / 3600)
+        if resolved:
+            data.hours_to_resolve.append((resolved - created).total_seconds() / 3600)
+    return data
+
+
+def _questions(session: Session, data: DistrictData, now: dt.datetime) -> None:
+    start = now - dt.timedelta(weeks=WEEKS)
+    weeks: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for n in range(WEEKS + 1):  # every week on the axis, quiet ones too
+        day = (now - dt.timedelta(weeks=n)).date()
+        weeks[(day - dt.timedelta(days=day.weekday())).isoformat()] = [0, 0]
+    unanswered: Counter[str] = Counter()
+    for asked_at, answered, text in session.execute(select(QuestionLog.asked_at, QuestionLog.answered, QuestionLog.text)
+                                                    .where(QuestionLog.asked_at >= start)):
+        monday = (asked_at - dt.timedelta(days=asked_at.weekday())).date().isoformat()
+        weeks[monday][0] += 1
+        if not answered:
+            weeks[monday][1] += 1
+            unanswered[" ".join(text.lower().split())[:120]] += 1
+    data.questions_per_week = [(week, asked, missed) for week, (asked, missed) in sorted(weeks.items())]
+    data.unanswered = unanswered.most_common(20)
+
+
+# -- drawing ---------------------------------------------------------------------------------------------
+
+def _svg(draw, size: tuple[float, float] = (7, 3.6)) -> str:  # type: ignore[no-untyped-def]
+    """A matplotlib figure (object API: safe in a server thread) as inline SVG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: small, searchable
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=size, layout="constrained")
+    draw(figure.add_subplot())
+    out = io.StringIO()
+    figure.savefig(out, format="svg")
+    svg = out.getvalue()
+    return svg[svg.index("<svg"):]
+
+
+def _bars(values: dict[str, float], title: str, horizontal: bool = False, percent: bool = False):  # type: ignore[no-untyped-def]
+    def draw(ax) -> None:  # type: ignore[no-untyped-def]
+        labels, heights = list(values), [v * 100 if percent else v for v in values.values()]
+        (ax.barh if horizontal else ax.bar)(labels, heights, color="#005a9c")
+        if percent:
+            (ax.set_xlabel if horizontal else ax.set_ylabel)("%")
+        ax.set_title(title)
+        if horizontal:
+            ax.invert_yaxis()
+        if percent:
+            (ax.set_xlim if horizontal else ax.set_ylim)(0, 100)
+    return draw
+
+
+def _map(points: list[SchoolPoint], by: str):  # type: ignore[no-untyped-def]
+    def draw(ax) -> None:  # type: ignore[no-untyped-def]
+        shown = [p for p in points if by == "count" or p.compliance is not None]
+        colours = [p.partnerships if by == "count" else 100 * (p.compliance or 0) for p in shown]
+        dots = ax.scatter([p.longitude for p in shown], [p.latitude for p in shown], c=colours, s=28,
+                          cmap="viridis" if by == "count" else "RdYlGn", edgecolors="#333", linewidths=0.3)
+        ax.figure.colorbar(dots, ax=ax, label="partnerships" if by == "count" else "% with all paperwork")
+        ax.set_title("Schools by partnership count" if by == "count" else "Schools by paperwork compliance")
+        ax.set_aspect(1.5, adjustable="datalim")  # a degree of longitude is ~2/3 of one of latitude here
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return draw
+
+
+def _weeks(rows: list[tuple[str, int, int]]):  # type: ignore[no-untyped-def]
+    def draw(ax) -> None:  # type: ignore[no-untyped-def]
+        ax.plot([w[5:] for w, _, _ in rows], [a for _, a, _ in rows], marker="o", label="asked", color="#005a9c")
+        ax.plot([w[5:] for w, _, _ in rows], [m for _, _, m in rows], marker="o", label="not answered", color="#c0392b")
+        ax.set_title("Questions per week")
+        ax.legend()
+    return draw
+
+
+def _hours(claim: list[float], resolve: list[float]):  # type: ignore[no-untyped-def]
+    def draw(ax) -> None:  # type: ignore[no-untyped-def]
+        ax.boxplot([claim or [0.0], resolve or [0.0]], tick_labels=["to claim", "to resolve"])
+        ax.set_ylabel("hours")
+        ax.set_title("Consultation tickets: time to claim and to resolve")
+    return draw
+
+
+def render(data: DistrictData) -> str:
+    rate = round(100 * data.complete / data.partnerships) if data.partnerships else 0
+    sections = [
+        ("Partnerships per region", _svg(_bars(data.per_region, f"Current partnerships per region, {data.school_year}"))),
+        ("Partnerships per service", _svg(_bars(dict(list(data.per_service.items())[:15]), "Partnerships per service",
+                                                horizontal=True))),
+        ("Paperwork compliance", _svg(_bars(data.compliance_per_region, "Share with all paperwork on file, per region",
+                                            percent=True))),
+        ("What is missing or expiring", _svg(_bars({health.NAMES[k]: v for k, v in data.missing.items()},
+                                                   "Partnerships with this item missing, expired or expiring",
+                                                   horizontal=True))),
+        ("Map: partnerships", _svg(_map(data.schools, "count"), MAP_SIZE)),
+        ("Map: compliance", _svg(_map(data.schools, "compliance"), MAP_SIZE)),
+        ("Questions", _svg(_weeks(data.questions_per_week))),
+        ("Tickets", _svg(_hours(data.hours_to_claim, data.hours_to_resolve))),
+    ]
+    unanswered = "".join(f"<tr><td>{n}</td><td>{html.escape(text)}</td></tr>" for text, n in data.unanswered)
+    claim = f"{statistics.median(data.hours_to_claim):.1f} h" if data.hours_to_claim else "-"
+    resolve = f"{statistics.median(data.hours_to_resolve):.1f} h" if data.hours_to_resolve else "-"
+    body = "\n".join(f'<section><h2>{html.escape(title)}</h2><figure role="img" aria-label="{html.escape(title)}">'
+                     f"{svg}</figure></section>" for title, svg in sections)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>partnerbot: district report {data.school_year}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}}
+section{{margin:2rem 0}} svg{{max-width:100%;height:auto}} table{{border-collapse:collapse}}
+td,th{{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left}} .kpi{{font-size:1.2rem}}</style></head>
+<body><h1>School and Community Partnerships: the district, {data.school_year}</h1>
+<p class="kpi">{data.partnerships} current partnerships; {data.complete} ({rate}%) with all paperwork on file.
+Median time to claim a consultation: {claim}; to resolve: {resolve}. Generated {data.generated}.</p>
+{body}
+<section><h2>Unanswered questions (last {WEEKS} weeks)</h2>
+<table><thead><tr><th>times</th><th>question</th></tr></thead><tbody>{unanswered or '<tr><td colspan="2">none</td></tr>'}</tbody></table>
+</section></body></html>
+"""
+
+
+def district_report(session: Session, settings: Settings, now: dt.datetime) -> str:
+    return render(collect(session, settings, now))

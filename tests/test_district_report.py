@@ -1,0 +1,91 @@
+"""The picture of the district: `partnerbot report --html` and `GET /report` (REPORT_TOKEN).
+(The page in a real browser, with no network request of its own: tests/test_browser.py.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import requests
+from sqlalchemy import select
+
+from bot.core import Message
+from bot.district_report import collect
+from bot.directory.importer import import_partners
+from bot.server import Runtime, build_app
+from bot.tickets import service as tickets
+from tests.conftest import FIXTURES, FROZEN_NOW, Harness, make_bot, make_settings
+from tests.fakes import ServerThread
+from tests.test_cli import run
+
+
+def _loaded(h: Harness) -> None:
+    with h.database.session() as session:
+        assert not import_partners(session, FIXTURES / "partners_health.csv").problems
+    h.ask("which agreement applies?")
+    h.ask("how do I book a field trip bus?", session="s-2")
+    with h.database.session() as session:
+        from bot.notify import Outbox, UserAudiences
+
+        ticket = tickets.create(session, Outbox(UserAudiences()), tickets.Actor("cli", "U-1"), "other", "help",
+                                None, FROZEN_NOW - dt.timedelta(hours=5))
+        tickets.claim(session, Outbox(UserAudiences()), ticket.id, tickets.Actor("cli", "staff-1"), FROZEN_NOW)
+
+
+def test_the_numbers_behind_the_charts(harness: Harness) -> None:
+    _loaded(harness)
+    with harness.database.session() as session:
+        data = collect(session, harness.settings, FROZEN_NOW)
+    assert (data.partnerships, data.complete) == (6, 3)
+    assert data.per_region["Central"] == 4 and data.compliance_per_region["Central"] == 0.5
+    assert data.missing["agreement"] == 2 and data.missing["insurance"] == 1
+    assert data.per_service["Tutoring and academic support"] == 3
+    garfield = next(p for p in data.schools if p.name == "Garfield")
+    assert (garfield.partnerships, garfield.complete) == (3, 1) and -123 < garfield.longitude < -122
+    assert sum(asked for _, asked, _ in data.questions_per_week) == 2 and len(data.questions_per_week) >= 12
+    assert data.unanswered == [("how do i book a field trip bus?", 1)]
+    assert data.hours_to_claim == [5.0]
+
+
+def test_report_html_writes_one_self_contained_page(harness: Harness, tmp_path: Path) -> None:
+    _loaded(harness)
+    out = tmp_path / "district.html"
+    done = run(["report", "--html", str(out)], harness.settings.database_url)
+    assert done.returncode == 0 and "wrote" in done.stdout
+    page = out.read_text()
+    assert page.count("<svg") == 8 and "<script" not in page.lower()
+    assert not re.search(r'(src|href)\\s*=\\s*"(https?:)?//', page), "nothing is fetched from elsewhere"
+    for title in ("Partnerships per region", "Partnerships per service", "Paperwork compliance", "Map: partnerships",
+                  "Map: compliance", "Questions", "Tickets", "Unanswered questions"):
+        assert f"<h2>{title}" in page, title
+    assert "how do i book a field trip bus?" in page
+    assert run(["report", "--html", str(tmp_path / "missing-dir" / "x.html")],
+               harness.settings.database_url).returncode == 2
+
+
+def test_get_report_needs_the_staff_token(sqlite_url: str) -> None:
+    from bot.db import Database
+    from bot.platforms import notifiers
+    from bot.seed import prepare
+
+    for token, expected in (("", 404), ("staff-secret", 401)):
+        settings = make_settings(sqlite_url, REPORT_TOKEN=token)
+        database = Database.connect(settings.database_url)
+        prepare(database, load_samples=False)
+        runtime = Runtime(settings, database, make_bot(settings, database), notifiers(settings, database))
+        with ServerThread(build_app(runtime, drain_outbox=False)) as server:
+            assert requests.get(server.url + "/report", timeout=10).status_code == expected
+            if not token:
+                continue
+            assert requests.get(server.url + "/report?token=wrong", timeout=10).status_code == 401
+            browser = requests.Session()
+            opened = browser.get(server.url + "/report?token=staff-secret", timeout=30, allow_redirects=False)
+            assert opened.status_code == 303 and opened.headers["Location"] == "/report"
+            assert "HttpOnly" in opened.headers["Set-Cookie"] and "staff-secret" not in opened.headers["Set-Cookie"]
+            page = browser.get(server.url + "/report", timeout=60)
+            assert page.status_code == 200 and page.text.count("<svg") == 8
+            assert page.headers["Cache-Control"] == "no-store"
+            bearer = requests.get(server.url + "/report", headers={"Authorization": "Bearer staff-secret"}, timeout=60)
+            assert bearer.status_code == 200
+        database.dispose()

@@ -1,0 +1,179 @@
+"""School contacts and paperwork nudges: the contacts import (with Slack's
+users.lookupByEmail on the fake Web API), nudges once per item and threshold across two
+clocks (SQLite and PostgreSQL), none on a break day, and snooze / renewal in progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import func, select
+
+from bot.core import Message
+from bot.directory.contacts import import_contacts
+from bot.directory.importer import import_partners
+from bot.models import NudgeSent, SchoolContact, Ticket
+from bot.notify import RecordingNotifier
+from bot.platforms.slack.names import email_lookup
+from bot.scheduler import Clock
+from tests.conftest import FIXTURES, Harness, make_settings
+from tests.fakes import FakeSlack, ServerThread
+
+TUESDAY = dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.timezone.utc)  # 09:00 in Seattle, a school day
+CONTACTS = ("school,role,slack,teams,name\n"
+            "Garfield,principal,U0PRINCIPAL,,Pat Principal\n"
+            "Garfield,partnership lead,lead@district.example,,Lee Lead\n")
+
+
+def _with_partners(h: Harness) -> None:
+    with h.database.session() as session:
+        assert not import_partners(session, FIXTURES / "partners_health.csv").problems
+
+
+def _contacts(h: Harness, tmp_path: Path, text: str = CONTACTS, lookup=None):  # type: ignore[no-untyped-def]
+    path = tmp_path / "contacts.csv"
+    path.write_text(text)
+    with h.database.session() as session:
+        return import_contacts(session, path, resolvers={"slack": lookup or (lambda email: "U0LEAD")})
+
+
+def _digests(notifier: RecordingNotifier) -> list:  # type: ignore[type-arg]
+    return [post for post, _ in notifier.sent if post.kind == "nudge.digest"]
+
+
+# -- the contacts import ---------------------------------------------------------------------------------
+
+def test_contacts_import_resolves_slack_emails_through_users_lookup_by_email(harness: Harness, tmp_path: Path) -> None:
+    slack = FakeSlack(users_by_email={"lead@district.example": "U0LEAD"})
+    with ServerThread(slack.app()) as server:
+        lookup = email_lookup(WebClient(token="xoxb-test", base_url=f"{server.url}/api/"))
+        report = _contacts(harness, tmp_path, lookup=lookup)
+        again = _contacts(harness, tmp_path, lookup=lookup)
+    assert (report.created, report.problems) == (2, [])
+    assert [c["email"] for c in slack.named("users.lookupByEmail")] == ["lead@district.example"] * 2
+    with harness.database.session() as session:
+        found = {(c.role, c.slack_user, c.name) for c in session.scalars(select(SchoolContact))}
+    assert found == {("principal", "U0PRINCIPAL", "Pat Principal"), ("partnership_lead", "U0LEAD", "Lee Lead")}
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    unreachable = email_lookup(WebClient(token="xoxb-test", base_url=f"{server.url}/api/"))  # Slack gone
+    failed = _contacts(harness, tmp_path, lookup=unreachable)
+    assert "could not be looked up" in failed.problems[0].message
+
+
+def test_contact_rows_with_problems_are_reported_by_line(harness: Harness, tmp_path: Path) -> None:
+    text = ("school,role,slack,teams\n"
+            "Nowhere High,principal,U0A1234,\n"
+            "Garfield,janitor,U0A1234,\n"
+            "Garfield,principal,nobody@district.example,\n"
+            "Garfield,principal,,not-an-id\n"
+            "Garfield,partnership lead,,\n"
+            "Lowell,principal,U0LOWELL,\n"
+            "Lowell,principal,U0OTHER,\n")
+    report = _contacts(harness, tmp_path, text, lookup=lambda email: None)
+    problems = {p.line: p.message for p in report.problems}
+    assert "unknown school 'Nowhere High'" in problems[2]
+    assert "role 'janitor' is not principal or partnership lead" in problems[3]
+    assert "slack 'nobody@district.example': no user has this e-mail" in problems[4]
+    assert "teams 'not-an-id' is neither a teams user id nor an e-mail" in problems[5]
+    assert "give a user on slack or teams" in problems[6]
+    assert "duplicate of line 7" in problems[8]
+    assert report.created == 1
+
+
+def test_an_email_without_a_lookup_is_a_clear_problem(harness: Harness, tmp_path: Path) -> None:
+    """`partnerbot import contacts` passes Slack's lookup only with SLACK_BOT_TOKEN; Teams has none."""
+    from tests.test_cli import run
+
+    path = tmp_path / "c.csv"
+    path.write_text(CONTACTS + "Lowell,principal,,pat@district.example\n")
+    done = run(["import", "contacts", str(path)], harness.settings.database_url)
+    assert done.returncode == 1
+    assert "slack 'lead@district.example' is an e-mail and no slack lookup is configured" in done.stderr
+    assert "teams 'pat@district.example' is an e-mail and no teams lookup is configured" in done.stderr
+    assert "1 new" in done.stdout
+
+
+# -- nudges ------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def nudging(any_db_url: str, tmp_path: Path) -> Iterator[tuple[Harness, RecordingNotifier]]:
+    notifier = RecordingNotifier()
+    h = Harness(make_settings(any_db_url, DEPARTMENT_SLACK_CHANNEL="C-DEPT"), notifier, TUESDAY)
+    _with_partners(h)
+    _contacts(h, tmp_path)
+    yield h, notifier
+    h.close()
+
+
+def test_each_contact_gets_each_item_once_across_two_clocks_and_restarts(
+        nudging: tuple[Harness, RecordingNotifier]) -> None:
+    h, notifier = nudging
+    clocks = [Clock(h.settings, h.database, {"slack": notifier}, now=lambda: h.now) for _ in range(2)]
+    barrier = threading.Barrier(2)
+
+    def run(clock: Clock) -> None:
+        barrier.wait()
+        clock.nudges()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in clocks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    clocks[0].nudges()  # a restart the same day
+    digests = _digests(notifier)
+    assert sorted(d.target for d in digests) == ["U0LEAD", "U0PRINCIPAL"]
+    items = sorted((i["what"], i["threshold"]) for i in digests[0].data["items"])
+    # Garfield (tests/fixtures/partners_health.csv): Beta's DSA, background check, approval and outcomes;
+    # Gamma's agreement, insurance (expires in 19 days) and background check (45 days)
+    assert items == sorted([
+        ("dsa", "missing"), ("background_check", "expired"), ("principal_approval", "missing"),
+        ("outcomes", "missing"), ("agreement", "missing"), ("insurance", "30"), ("background_check", "60")])
+    assert "Beta Mentors Alliance" in digests[0].text and "What to do next" in digests[0].text
+    summaries = [post for post, _ in notifier.sent if post.kind == "nudge.summary"]
+    assert len(summaries) == 1 and summaries[0].target == "C-DEPT"
+    with h.database.session() as session:
+        assert session.scalar(select(func.count()).select_from(NudgeSent)) == 14
+    h.now += dt.timedelta(days=12)  # Sunday Dec 13 + ... -> Dec 13 is a Sunday: nothing
+    assert clocks[0].nudges() == 0
+    h.now = TUESDAY + dt.timedelta(days=13)  # Mon Dec 14: Gamma's insurance is 6 days away, crossing 7
+    clocks[1].nudges()
+    later = _digests(notifier)[2:]
+    assert sorted(d.target for d in later) == ["U0LEAD", "U0PRINCIPAL"]
+    assert [(i["what"], i["threshold"]) for i in later[0].data["items"]] == [("insurance", "7")]
+
+
+def test_no_nudges_during_a_school_break(nudging: tuple[Harness, RecordingNotifier]) -> None:
+    h, notifier = nudging
+    h.now = dt.datetime(2026, 12, 22, 17, 0, tzinfo=dt.timezone.utc)  # a Tuesday in winter break
+    assert Clock(h.settings, h.database, {"slack": notifier}, now=lambda: h.now).nudges() == 0
+    assert _digests(notifier) == []
+
+
+def test_snooze_and_renewal_in_progress_hold_the_item_and_renewal_opens_a_ticket(
+        nudging: tuple[Harness, RecordingNotifier]) -> None:
+    h, notifier = nudging
+    clock = Clock(h.settings, h.database, {"slack": notifier}, now=lambda: h.now)
+    clock.nudges()
+    digest = next(d for d in _digests(notifier) if d.target == "U0PRINCIPAL")
+    buttons = {b.label: b for b in digest.buttons}
+    stranger = h.bot.handle(Message("x", "U0STRANGER", "slack", "D1", "D1", action="nudge.snooze",
+                                    value=buttons["Snooze: Beta Mentors Alliance"].value))
+    assert stranger.data["error"] == "not_a_contact"
+    snoozed = h.bot.handle(Message("x", "U0PRINCIPAL", "slack", "D1", "D1", action="nudge.snooze",
+                                   value=buttons["Snooze: Beta Mentors Alliance"].value))
+    assert snoozed.data["held"] == "snoozed"
+    renewing = h.bot.handle(Message("x", "U0LEAD", "slack", "D2", "D2", action="nudge.renewing",
+                                    value=buttons["Renewal in progress: Gamma Arts Project"].value))
+    assert renewing.data["ticket_id"] == "C-1001"
+    with h.database.session() as session:
+        ticket = session.scalars(select(Ticket)).one()
+        assert ticket.topic == "agreements" and "Gamma Arts Project" in ticket.description
+    h.now = TUESDAY + dt.timedelta(days=13)  # Gamma's insurance crosses 7 days, but its renewal is in progress
+    before = len(_digests(notifier))
+    clock.nudges()
+    assert [i["what"] for d in _digests(notifier)[before:] for i in d.data["items"]] == []
