@@ -41,10 +41,10 @@ def install(app: web.Application, runtime) -> None:  # type: ignore[no-untyped-d
         if given is not None:
             if not hmac.compare_digest(given.encode(), secret.encode()):
                 return web.json_response({"error": "wrong token"}, status=401, headers=HEADERS)
-            response = web.HTTPSeeOther("/report", headers=HEADERS)
-            response.set_cookie(COOKIE, _digest(secret), httponly=True, samesite="Strict", path="/report",
+            redirect = web.HTTPSeeOther("/report", headers=HEADERS)
+            redirect.set_cookie(COOKIE, _digest(secret), httponly=True, samesite="Strict", path="/report",
                                 secure=request.secure, max_age=8 * 3600)
-            return response
+            raise redirect
         header = request.headers.get("Authorization", "")
         bearer = header[7:] if header.startswith("Bearer ") else ""
         allowed = (bearer and hmac.compare_digest(bearer.encode(), secret.encode())) or hmac.compare_digest(

@@ -220,6 +220,8 @@ def create_runtime(settings: Settings) -> Runtime:
 
 def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3978, socket_mode: bool = False) -> int:
     runtime = create_runtime(settings)
+    if runtime.bot.grounded is not None:
+        runtime.bot.grounded.warm()  # the knowledge index: fitted once per knowledge change, else read from the cache
     if settings.slack_bot_token:
         from bot.worker import WorkerProcess
 

@@ -54,7 +54,10 @@ def main() -> int:
 
     configure(keep_text=settings.log_text)
     database = Database.connect(settings.database_url)
-    processor = inbox_processor(settings, database, create_bot(settings, database=database))
+    bot = create_bot(settings, database=database)
+    if bot.grounded is not None:
+        bot.grounded.warm()
+    processor = inbox_processor(settings, database, bot)
     fd = stdin.fileno()
     try:
         while True:

@@ -64,6 +64,10 @@ class GroundedAnswers:
         self.model = model
         self.log_text = log_text
 
+    def warm(self) -> None:
+        """Build (or load) the index now, so the first long-tail question of a server does not wait."""
+        self.index.search("warm up")
+
     def answer(self, session: Session, message: Message, question: str, now: dt.datetime, *,
                generate: bool = True, unless: str = "") -> Grounded | None:
         """The knowledge's answer to a question, or None. `generate=False`: never ask the model
