@@ -49,8 +49,15 @@ FOLLOW_UP = ("what if", "and if", "actually", "but if", "what about if", "suppos
 WHICH_ASK = ("which agreement", "what agreement", "which contract", "what contract", "kind of agreement",
              "type of agreement", "kind of contract", "type of contract", "contract type", "agreement type",
              "form of agreement", "which one", "what do we need", "what do i need", "do we need an", "do we need a",
-             "should we use", "what paperwork", "which paperwork", "what do we do", "what do we sign")
+             "should we use", "what paperwork", "which paperwork", "what do we do", "what do we sign",
+             "need a contract", "need an mou", "need a psc", "need an agreement", "or what")
 """Asking which agreement applies: the advisor's question, never a passage."""
+PAPERWORK_ASK = ("who signs", "who sign", "who is supposed to sign", "supposed to sign", "signature", "who keeps",
+                 "keeps a copy", "keep a copy", "keep on file", "kept on file", "what goes in", "what sections",
+                 "which sections", "which parts", "what's in the", "what is in the", "what does it cover",
+                 "what does it include")
+"""A question about an agreement's own paperwork (who signs it, what is in it): answered from the rules' text,
+whatever facts the message also mentions."""
 FACT_FOLLOW_UP_WORDS = 10
 """A short message that only adds a fact ("it'll be about $12,500 for the year") completes the last case."""
 
@@ -194,6 +201,10 @@ def handle(message: Message, turn: Turn) -> Reply:
     if u.has(*_LEASE_QUESTION) and not facts.known and not facts.lease:
         case = Facts.from_dict(turn.state.form_data.get("values") or {}) if turn.state.form == FORM else Facts()
         return _lease_explained(case)
+    if is_question(u) and u.has(*PAPERWORK_ASK) and not u.has(*WHICH_ASK):
+        found = turn.grounded(u.text, generate=False)  # "who signs the PTSA letter of agreement?"
+        if found is not None:
+            return grounded_reply(found, turn, "agreement")
     if not facts.known and not facts.lease:
         if u.has("request for qualifications") and (u.has(*RFQ_QUESTION) or not u.amounts):
             return _topic_answer(turn, "rfq", "personal_services_contract")
@@ -201,7 +212,7 @@ def handle(message: Message, turn: Turn) -> Reply:
             return _topic_answer(turn, "grant", None)
         if u.has("insurance") and not named:
             return _topic_answer(turn, "insurance", None)
-        if named and not pay_unsure(u):
+        if named and not pay_unsure(u) and not facts.individual_volunteer:  # a situation is decided, not defined
             return _informational(named, turn)
     elif u.has("request for qualifications") and u.has(*RFQ_QUESTION) and not u.amounts:
         return _topic_answer(turn, "rfq", "personal_services_contract")
@@ -209,7 +220,7 @@ def handle(message: Message, turn: Turn) -> Reply:
         return _compare(named, turn)
     if pay_unsure(u) and not facts.known:
         facts = replace(facts, unsure="who_pays")
-    elif not facts.known and not facts.lease and is_question(u) and not u.has(*WHICH_ASK):
+    elif not (facts.known or facts.lease or facts.individual_volunteer) and is_question(u) and not u.has(*WHICH_ASK):
         # A question about the paperwork itself ("who signs the letter of agreement?"), not about which
         # agreement applies: the rules' own text answers it, if a passage fits well (never a model).
         found = turn.grounded(u.text, generate=False)
