@@ -84,7 +84,8 @@ def expand(tokens: list[str], abbreviations: dict[str, str]) -> list[str]:
     return out
 
 
-_IRREGULAR = {"paid": "pay", "children": "child", "ran": "run", "left": "leav", "men": "man", "women": "woman"}
+_IRREGULAR = {"paid": "pay", "children": "child", "ran": "run", "left": "leav", "men": "man", "women": "woman",
+              "signature": "sign", "signatures": "sign"}
 
 
 @lru_cache(maxsize=20000)

@@ -29,9 +29,10 @@ def grounded_reply(grounded: Grounded, turn: Turn, intent: str = "unknown") -> R
         sources = "\n".join(f"[{n}] {p.source}: {p.title}" for n, p in enumerate(grounded.passages, start=1))
         footer = "Written by a language model from the department's information; check the sources."
     else:
-        sources = f"{grounded.passages[0].source}: {grounded.passages[0].title}"
+        sources = "; ".join(dict.fromkeys(f"{p.source}: {p.title}" for p in grounded.passages))
         footer = None
-    text = _with_notice(f"{answer}\n\nSource{'s' if len(grounded.passages) > 1 else ''}: {sources}\n\n{ASK}", grounded)
+    plural = "s" if grounded.mode == "llm" and len(grounded.passages) > 1 else ""
+    text = _with_notice(f"{answer}\n\nSource{plural}: {sources}\n\n{ASK}", grounded)
     buttons = (Button("Yes, thanks", FEEDBACK, f"{grounded.record_id}|yes"),
                Button("No", FEEDBACK, f"{grounded.record_id}|no"))
     data = {"reason": "grounded", "grounded": True, "mode": grounded.mode, "answer_id": grounded.record_id,

@@ -308,3 +308,16 @@ def test_a_question_read_as_out_of_scope_is_still_answered_when_the_knowledge_ho
     assert reply.data.get("grounded") is True and reply.data["sources"][0]["key"] == "answer:board_policy_4265"
     assert bot.handle(Message("How do I book a field trip bus?", "U-1", "cli", "t", "t")).data["reason"] == "out_of_scope"
     database.dispose()
+
+
+def test_the_cached_index_is_refitted_when_the_search_code_changes(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache is keyed by the passages and by the code that turns text into terms (a new stem rule
+    must not meet vectors made with the old one)."""
+    KnowledgeIndex(tmp_path).search("board policy")
+    assert len(list(tmp_path.glob("retrieval-index-*.pickle"))) == 1
+    KnowledgeIndex(tmp_path).search("board policy")
+    assert len(list(tmp_path.glob("retrieval-index-*.pickle"))) == 1, "same passages, same code: read, not refitted"
+    monkeypatch.setattr(index_module, "_code_digest", lambda: "a different analyser")
+    KnowledgeIndex(tmp_path).search("board policy")
+    assert len(list(tmp_path.glob("retrieval-index-*.pickle"))) == 2

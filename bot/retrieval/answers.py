@@ -37,6 +37,7 @@ ANSWER_MIN = 0.25
 CONTEXT_MIN = 0.1
 """Passages at least this similar are given to the language model (it says when they don't fit)."""
 CONTEXT_PASSAGES = 3
+SIBLING = 0.9
 AGREEMENT_WORDS = re.compile(
     r"\b(?:agreements?|contracts?|psc|mou|memorandum|alignment|lease|letter of agreement|"
     r"personal services|which form|what form)\b", re.I)
@@ -74,7 +75,7 @@ class GroundedAnswers:
         (the question is under a confident intent); `unless`: None when that passage (or one under
         it: "faq:data_sharing" covers the topic's entries) is the best."""
         hits = self.index.search(question, limit=CONTEXT_PASSAGES)
-        best = hits[0] if hits and hits[0].score >= ANSWER_MIN else None
+        best = _answering(hits)
         if hits and unless and (hits[0].passage.key == unless or hits[0].passage.key.startswith(unless + ":")):
             return None
         if self.model is None or not generate:
@@ -89,13 +90,13 @@ class GroundedAnswers:
         return self._generate(session, message, question, context, best, now)
 
     # -- the two ways of answering ---------------------------------------------------------------
-    def _retrieval(self, session: Session, message: Message, hit: Hit, now: dt.datetime, outcome: str,
+    def _retrieval(self, session: Session, message: Message, hits: list[Hit], now: dt.datetime, outcome: str,
                    **spent: object) -> Grounded:
-        record = self._record(session, message, now, "retrieval" if not spent else "llm", outcome, [hit], **spent)
-        return Grounded(hit.passage.text, (hit.passage,), "retrieval", record.id,
-                        notice=str(spent.get("notice", "")), data={"score": hit.score})
+        record = self._record(session, message, now, "retrieval" if not spent else "llm", outcome, hits, **spent)
+        return Grounded("\n".join(h.passage.text for h in hits), tuple(h.passage for h in hits), "retrieval",
+                        record.id, notice=str(spent.get("notice", "")), data={"score": hits[0].score})
 
-    def _generate(self, session: Session, message: Message, question: str, context: list[Hit], best: Hit | None,
+    def _generate(self, session: Session, message: Message, question: str, context: list[Hit], best: list[Hit],
                   now: dt.datetime) -> Grounded | None:
         assert self.model is not None
         cleaned: Scrubbed = scrub(question)
@@ -122,9 +123,9 @@ class GroundedAnswers:
         return Grounded(completion.text, tuple(context[n].passage for n in cited), "llm", record.id,
                         notice=cleaned.notice)
 
-    def _fallback(self, session: Session, message: Message, best: Hit | None, context: list[Hit], now: dt.datetime,
+    def _fallback(self, session: Session, message: Message, best: list[Hit], context: list[Hit], now: dt.datetime,
                   **spent: object) -> Grounded | None:
-        if best is None:  # the model failed and no passage answers well enough on its own
+        if not best:  # the model failed and no passage answers well enough on its own
             self._record(session, message, now, "llm", "failed", context, **spent)
             return None
         return self._retrieval(session, message, best, now, "fallback", **spent)
@@ -157,6 +158,15 @@ class GroundedAnswers:
             extra["text"] = message.text[:500]
         log.info("grounded answer", extra={"turn": extra})
         return record
+
+
+def _answering(hits: list[Hit]) -> list[Hit]:
+    """The passages that answer on their own: the best, if close enough, and any of the same title
+    nearly as close ("who signs it and who keeps it" is spread over two facts of one agreement)."""
+    if not hits or hits[0].score < ANSWER_MIN:
+        return []
+    top = hits[0]
+    return [top] + [h for h in hits[1:] if h.passage.title == top.passage.title and h.score >= top.score * SIBLING][:1]
 
 
 def _refused(text: str) -> bool:

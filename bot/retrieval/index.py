@@ -10,6 +10,7 @@ query's typos are corrected against the passages' own words first.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import threading
@@ -60,6 +61,15 @@ class FittedIndex:
         return {column: w / norm for column, w in weights.items()}
 
 
+ANALYSIS_SOURCES = (Path(__file__), Path(__file__).parent.parent / "text.py",
+                    Path(__file__).parent.parent / "understanding" / "tokens.py")
+
+
+def _code_digest() -> str:
+    """The code that turns text into search terms: a change to it (a stem rule) refits the index."""
+    return hashlib.sha256(b"".join(p.read_bytes() for p in ANALYSIS_SOURCES) + str(abbreviations()).encode()).hexdigest()
+
+
 def fit(passages: list[Passage], tokenizer: Callable[[str], list[str]]) -> FittedIndex:
     """Fit the vectoriser (imports scikit-learn, so only when the passages changed)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -72,7 +82,7 @@ def fit(passages: list[Passage], tokenizer: Callable[[str], list[str]]) -> Fitte
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
         vectors.append({int(c): float(v) for c, v in zip(matrix.indices[start:end], matrix.data[start:end])})
     words = sorted({w for p in passages for w in tokenizer(p.searchable) if w.isalpha()})
-    return FittedIndex(digest(passages), passages, {str(k): int(v) for k, v in vectoriser.vocabulary_.items()},
+    return FittedIndex("", passages, {str(k): int(v) for k, v in vectoriser.vocabulary_.items()},
                        [float(x) for x in vectoriser.idf_], vectors, tuple(words))
 
 
@@ -112,12 +122,13 @@ class KnowledgeIndex:
 
     def _build(self) -> tuple[FittedIndex, Tokenizer]:
         passages = load_passages()
-        key = digest(passages)
+        key = hashlib.sha256((digest(passages) + _code_digest()).encode()).hexdigest()
         path = self._cache_dir / f"retrieval-index-{key[:20]}.pickle" if self._cache_dir else None
         fitted = diskcache.read(path, FittedIndex)
         if fitted is None or fitted.digest != key:
             plain = Tokenizer(abbreviations())
             fitted = fit(passages, lambda text: plain.tokens(clean(text).lower()))
+            fitted.digest = key
             diskcache.write(path, fitted)
             log.info("knowledge index built", extra={"turn": {"passages": len(passages)}})
         return fitted, Tokenizer(abbreviations(), fitted.words)
