@@ -167,9 +167,11 @@ def _map(points: list[SchoolPoint], by: str):  # type: ignore[no-untyped-def]
 
 def _weeks(rows: list[tuple[str, int, int]]):  # type: ignore[no-untyped-def]
     def draw(ax) -> None:  # type: ignore[no-untyped-def]
-        ax.plot([w[5:] for w, _, _ in rows], [a for _, a, _ in rows], marker="o", label="asked", color="#005a9c")
-        ax.plot([w[5:] for w, _, _ in rows], [m for _, _, m in rows], marker="o", label="not answered", color="#c0392b")
-        ax.set_title("Questions per week")
+        x = range(len(rows))  # positions, labelled with the weeks' Mondays (strings would be read as dates)
+        ax.plot(x, [a for _, a, _ in rows], marker="o", label="asked", color="#005a9c")
+        ax.plot(x, [m for _, _, m in rows], marker="o", label="not answered", color="#c0392b")
+        ax.set_xticks(list(x), [w[5:] for w, _, _ in rows], rotation=45)
+        ax.set_title("Questions per week (week of)")
         ax.legend()
     return draw
 
