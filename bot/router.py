@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Protocol, Sequence
@@ -276,8 +277,9 @@ class Bot:
         lowered = text.lower().strip(" .!")
         for button in offered:
             label = button.label.lower()
-            if lowered == label or (len(lowered) >= 4 and fuzz.ratio(lowered, label) >= 90):
-                return button
+            if lowered == label or (len(lowered) >= 4 and fuzz.ratio(lowered, label) >= 90
+                                    and _numbers(lowered) == _numbers(label)):
+                return button  # a typo in a label is forgiven; a different number (C-1007, C-1006) never is
         return None
 
     # -- buttons -------------------------------------------------------------------------------
@@ -401,6 +403,10 @@ class Bot:
         if self.settings.log_text:
             extra["text"] = clean(message.text)[:500]
         log.info("turn", extra={"turn": extra})
+
+
+def _numbers(text: str) -> list[str]:
+    return re.findall(r"\d+", text)
 
 
 def _as_typed(message: Message, text: str) -> Message:

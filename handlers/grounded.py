@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.core import Button, Message, Reply
 from bot.retrieval.answers import Grounded, record_feedback
+from bot.retrieval.passages import Passage
 from bot.router import Registry
 from bot.turn import Turn
 from handlers.common import consult_button, fill_links, link_defaults
@@ -26,10 +27,10 @@ def grounded_reply(grounded: Grounded, turn: Turn, intent: str = "unknown") -> R
     defaults = link_defaults()
     answer = fill_links(grounded.text, settings, defaults)
     if grounded.mode == "llm":
-        sources = "\n".join(f"[{n}] {p.source}: {p.title}" for n, p in enumerate(grounded.passages, start=1))
+        sources = "\n".join(f"[{n}] {_cite(p)}" for n, p in enumerate(grounded.passages, start=1))
         footer = "Written by a language model from the department's information; check the sources."
     else:
-        sources = "; ".join(dict.fromkeys(f"{p.source}: {p.title}" for p in grounded.passages))
+        sources = "; ".join(dict.fromkeys(_cite(p) for p in grounded.passages))
         footer = None
     plural = "s" if grounded.mode == "llm" and len(grounded.passages) > 1 else ""
     text = _with_notice(f"{answer}\n\nSource{plural}: {sources}\n\n{ASK}", grounded)
@@ -39,6 +40,11 @@ def grounded_reply(grounded: Grounded, turn: Turn, intent: str = "unknown") -> R
             "sources": [{"key": p.key, "source": p.source, "title": p.title} for p in grounded.passages],
             **grounded.data}
     return Reply(text, intent, turn.understanding.confidence, data, buttons=buttons, footer=footer)
+
+
+def _cite(passage: Passage) -> str:
+    """"Partnership database: Board Policy 4265"; the source alone when the title repeats it."""
+    return passage.source if passage.title == passage.source else f"{passage.source}: {passage.title}"
 
 
 def _with_notice(text: str, grounded: Grounded) -> str:

@@ -22,7 +22,7 @@ from bot.router import Registry
 from bot.tickets import service as tickets
 from bot.turn import Turn
 from handlers.common import consult_button
-from handlers.partners import local_day, year
+from handlers.partners import local_day, plural, sample_footer, year
 
 SHOWN = 15
 BY_REGION = ("by region", "region by region", "district wide", "districtwide", "across the district",
@@ -118,19 +118,21 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
             text += " An insurance certificate is needed only when the school or district pays the partner."
         return _reply(turn, text, scope, focus, [], 0)
     if not found:
-        text = (f"All {checked} {'paid ' if focus == 'insurance' else ''}partnerships {scope.label} have their "
-                f"{what} in order for {school_year}.")
+        kind = f"{'paid ' if focus == 'insurance' else ''}partnership"
+        text = (f"{'The' if checked == 1 else 'All'} {plural(checked, kind)} {scope.label} "
+                f"{'has its' if checked == 1 else 'have their'} {what} in order for {school_year}.")
         if focus == "insurance" and scope.organisation:
             rows = _assessed(turn, scope, school_year, today, *extra)
             dates = sorted({i.due for _, items in rows for i in items if i.what == "insurance" and i.due})
-            text = (f"Yes: {scope.organisation}'s insurance certificate is current"
+            text = (f"Yes: {possessive(scope.organisation)} insurance certificate is current"
                     + (f" (until {dates[0].isoformat()})." if dates else "."))
         return _reply(turn, text, scope, focus, [], checked)
     verdict = ""
     if focus == "insurance" and scope.organisation:
         soon = all(i.state == health.EXPIRING for _, items in found for i in items)
-        verdict = "Yes, but not for long: " if soon else "No: "
-    head = verdict + f"{len(found)} of {checked} partnerships {scope.label} need attention ({what}, {school_year}):"
+        verdict = "Yes, but not for long: " if soon else ("No: " if len(found) == checked else "Not everywhere: ")
+    head = verdict + (f"{len(found)} of {plural(checked, 'partnership')} {scope.label} "
+                      f"{'needs' if len(found) == 1 else 'need'} attention ({what}, {school_year}):")
     lines = [head]
     for row, items in found[:SHOWN]:
         where = row.school if scope.school is None else ""
@@ -155,7 +157,8 @@ def dsa_renewals(turn: Turn, scope: Scope, today: dt.date, school_year: str) -> 
     else:
         lines = [f"{len(due)} partners with student data {scope.label} need a DSA for {upcoming} ({when}):"]
         lines += [f"• *{row.organisation}*" + (f" at {row.school}" if scope.school is None else "")
-                  + f": DSA on file for {row.on_file.dsa_school_year or 'no year'}" for row in due[:SHOWN]]
+                  + (f": DSA on file for {row.on_file.dsa_school_year}" if row.on_file.dsa_school_year
+                     else ": no DSA on file") for row in due[:SHOWN]]
         if len(due) > SHOWN:
             lines.append(f"…and {len(due) - SHOWN} more.")
         lines.append("What to do: " + health.NEXT_STEPS["dsa"] + ".")
@@ -182,7 +185,7 @@ def schools_without_agreement(turn: Turn, scope: Scope, today: dt.date, school_y
     rows = [{"school": school, "partnerships": n} for school, n in sorted(counts.items())]
     return Reply(text, "partners", turn.understanding.confidence or 1.0,
                  {"kind": "health", "focus": "agreement", "schools": rows, "school": None, "partners": []},
-                 buttons=_buttons({"agreement"}))
+                 buttons=_buttons({"agreement"}), footer=sample_footer(turn))
 
 
 def by_region(turn: Turn, today: dt.date, school_year: str) -> Reply:
@@ -213,7 +216,12 @@ def by_region(turn: Turn, today: dt.date, school_year: str) -> Reply:
                         for r in rows))
     return Reply(text, "partners", turn.understanding.confidence or 1.0,
                  {"kind": "health", "focus": None, "distribution": {"kind": "compliance_by_region", "rows": rows},
-                  "school": None, "partners": []}, table=table, buttons=(consult_button("other"),))
+                  "school": None, "partners": []}, table=table, buttons=(consult_button("other"),),
+                 footer=sample_footer(turn))
+
+
+def possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def _next_steps(whats: set[str]) -> str:
@@ -237,7 +245,7 @@ def _reply(turn: Turn, text: str, scope: Scope, focus: str | None,
     data = {"kind": "health", "focus": focus, "school": scope.school, "organisation": scope.organisation,
             "region": scope.region, "checked": checked, "rows": rows, "partners": [], **extra}
     return Reply(text, "partners", turn.understanding.confidence or 1.0, data,
-                 buttons=_buttons({i.what for _, items in found for i in items}))
+                 buttons=_buttons({i.what for _, items in found for i in items}), footer=sample_footer(turn))
 
 
 RENEWAL_TOPIC = {"dsa": "data_sharing", "background_check": "background_checks", "insurance": "agreements",

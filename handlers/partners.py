@@ -184,7 +184,10 @@ def _other_level(last: PartnerQuery, level: str, turn: Turn) -> Reply | None:
     if school is None:
         return None
     match = index.find(last.said or school.name)
-    candidates = [s for s in index.of_level(match, level) if s.id != school.id] if match.schools else []
+    at_level = index.of_level(match, level) if match.schools else []
+    candidates = [s for s in at_level if s.id != school.id]
+    if not candidates and any(s.id == school.id for s in at_level):
+        return run(last, turn)  # "I meant the middle school" about the middle school: it is the one shown
     if len(candidates) == 1:
         return run(replace(last, school_id=candidates[0].id), turn)
     if candidates:
@@ -390,7 +393,7 @@ def _schools_with(service: Service, query: PartnerQuery, turn: Turn) -> Reply:
     return Reply("\n".join(lines), "partners", turn.understanding.confidence or 1.0,
                  {"school": None, "service": service.name, "partners": [], "level": query.level, "region": query.region,
                   "distribution": {"kind": "schools_with_service", "rows": [{"school": n, "organisations": c} for n, c in rows]}},
-                 footer=_sample_footer(turn))
+                 footer=sample_footer(turn))
 
 
 def _distribution(query: PartnerQuery, service: Service | None, turn: Turn) -> Reply:
@@ -431,7 +434,7 @@ def _distribution(query: PartnerQuery, service: Service | None, turn: Turn) -> R
     return Reply("\n".join(lines), "partners", turn.understanding.confidence or 1.0,
                  {"school": None, "service": service.name if service else None, "partners": [], "level": query.level,
                   "region": query.region, "distribution": {"kind": kind, "rows": rows}},
-                 footer=_sample_footer(turn), table=table)
+                 footer=sample_footer(turn), table=table)
 
 
 def _table(group: str, found: list[tuple[str, int, int]]) -> Table:
@@ -460,7 +463,7 @@ def _footer(rows: list[queries.PartnerRow]) -> str | None:
     return SAMPLE_FOOTER if any(r.is_sample for r in rows) else None
 
 
-def _sample_footer(turn: Turn) -> str | None:
+def sample_footer(turn: Turn) -> str | None:
     return SAMPLE_FOOTER if queries.uses_sample_data(turn.session) else None
 
 

@@ -57,7 +57,7 @@ def find_window(u: Understanding, now: dt.datetime, tz: ZoneInfo) -> Window | No
         if number:
             year = local.year if number >= local.month else local.year + 1
             start = dt.datetime(year, number, 1, tzinfo=tz)
-            return Window(max(start, now), add_month(start), cal.month_name[number])
+            return Window(max(start, now), add_month(start), f"in {cal.month_name[number]}")
     return None
 
 

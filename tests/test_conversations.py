@@ -187,6 +187,9 @@ def test_i_meant_the_other_level(harness) -> None:
     assert harness.ask("partners at West Seattle Elementary").data["school"] == "West Seattle Elementary"
     reply = harness.ask("oops, I meant the high school")
     assert reply.intent == "partners" and reply.data["school"] == "West Seattle High"
+    assert harness.ask("partners at Madison", session="s-2").data["school"] == "Madison"
+    same = harness.ask("I meant the middle school", session="s-2")  # Madison is the middle school: shown again
+    assert same.intent == "partners" and same.data["school"] == "Madison" and "don't know" not in same.text
 
 
 def test_just_the_high_schools_narrows_the_last_list(harness) -> None:

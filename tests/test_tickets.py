@@ -345,3 +345,16 @@ def test_cancelling_someone_elses_request_reveals_nothing(harness) -> None:
         assert s.scalar(select(Ticket)).status == "open"
     mine = harness.ask("cancel C-1001", user="U-owner")
     assert mine.data.get("status") == "cancelled" or "Cancelled" in mine.text
+
+
+def test_typing_claim_with_another_number_than_the_offered_button_claims_that_ticket(harness) -> None:
+    """"claim C-1002" typed under buttons [Claim C-1001, Claim C-1002...] is that ticket, not the first
+    label that looks alike (a typo in a label is forgiven; a different number never is)."""
+    for user in ("U-A", "U-B", "U-C"):
+        harness.open_ticket(f"I need a consultation: help with a PSC for a dance teacher at Madison ({user})", user=user)
+    listing = harness.ask("list unclaimed tickets", user="staff-1", session="q")
+    assert [b.label for b in listing.buttons][:3] == ["Claim C-1001", "Claim C-1002", "Claim C-1003"]
+    claimed = harness.ask("claim C-1003", user="staff-1", session="q")
+    assert claimed.data["ticket_id"] == "C-1003" and claimed.data["status"] == "claimed"
+    still_open = harness.ask("list unclaimed tickets", user="staff-2")
+    assert [t["ticket_id"] for t in still_open.data["tickets"]] == ["C-1001", "C-1002"]

@@ -18,7 +18,7 @@ MAX_SHOWN_PROBLEMS = 50
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    imp = sub.add_parser("import", help="import partners, schools or trainings from a file")
+    imp = sub.add_parser("import", help="import partners, schools, trainings or school contacts from a file")
     kinds = imp.add_subparsers(dest="kind", metavar="KIND")
     kinds.required = True
     for kind, helptext in (("partners", "partnerships CSV"), ("schools", "schools CSV"),

@@ -22,6 +22,10 @@ SAMPLE = (
     (48, "15:30", 1.5, "Working With Families as Partners", "Family engagement", "Community partners"),
     (62, "10:00", 2, "Trauma-Informed Practice, Part 2", "Trauma-informed practice", "Community partners"),
     (76, "13:00", 2, "Racial Equity Questions for Partnerships", "Racial equity and cultural responsiveness", "School leaders and partners"),
+    (104, "13:00", 2, "Trauma-Informed Practice, Part 3: Restorative Conversations", "Trauma-informed practice",
+     "Community partners"),
+    (125, "10:00", 2, "RULER: Meta-Moment for Partner Staff", "RULER", "Community partners"),
+    (146, "15:00", 1.5, "Partnership Data and Outcomes", "Partnership alignment", "School leaders and partners"),
 )
 
 
