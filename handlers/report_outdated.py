@@ -39,18 +39,38 @@ def _parse_details(answer: Answer) -> str | None:
     return clean(answer.u.text) if answer.pending and answer.u.tokens else None
 
 
+def _ask_where(values: dict[str, Any], turn: Turn) -> Prompt:
+    return Prompt("Thanks. The department corrects the partnership database from reports like yours: which school "
+                  "is it about (or which organisation), so they can find the entry?")
+
+
+def _parse_where(answer: Answer) -> Any:
+    """A school's name (any of its names), or whatever the person says the place is (kept as text)."""
+    school = answer.u.entities.school
+    if school is not None and school.found:
+        return school.found.id
+    return clean(answer.u.text) if answer.pending and answer.u.tokens else None
+
+
+def _next(values: dict[str, Any], turn: Turn) -> str | None:
+    if values.get("specific"):  # what changed is said; where is asked once
+        return "school" if values.get("school") is None else None
+    return "details" if not values.get("details") else None
+
+
 def _ask_details(values: dict[str, Any], turn: Turn) -> Prompt:
     school = turn.session.get(School, values["school"]) if isinstance(values.get("school"), int) else None
-    where = f" for *{school.name}*" if school else ""
+    where = f" for *{school.name}*" if school else ", and at which school"
     return Prompt(f"Thanks. What is out of date{where}? Tell me what should change (for example \"Sound Mentors "
                   "left in June\") and I'll pass it to the department.")
 
 
 def _complete(values: dict[str, Any], message: Message, turn: Turn) -> Reply:
     said = str(values.get("said") or "")
-    details = str(values.get("details") or "")
-    text = f"{said} — {details}" if said else details
-    school = values.get("school") if isinstance(values.get("school"), int) else None
+    where = values.get("school")
+    details = str(values.get("details") or (where if isinstance(where, str) else ""))
+    text = f"{said} — {details}" if said and details else said or details
+    school = where if isinstance(where, int) else None
     return record(message, turn, text, school)
 
 
@@ -63,9 +83,10 @@ REPORT = Form(
     name=FORM,
     intent="report_outdated",
     title="report",
-    slots=(Slot("details", _ask_details, _parse_details, free_text=True),),
+    slots=(Slot("school", _ask_where, _parse_where), Slot("details", _ask_details, _parse_details, free_text=True)),
     complete=_complete,
     answer_action="report_outdated.answer",
+    next_slot=_next,
     describe=_describe,
     cancelled="OK, nothing was sent.",
 )
@@ -76,9 +97,14 @@ def handle(message: Message, turn: Turn) -> Reply:
     school = u.entities.school.found.id if u.entities.school and u.entities.school.found else None
     specific = u.has(*SPECIFIC) or u.entities.organisation is not None or (
         len(u.tokens) > SPECIFIC_LENGTH and not u.has(*VAGUE))
-    if specific:
+    if specific and (school is not None or _organisation(u.text, turn) is not None):
         return record(message, turn, u.text, school)
-    return dialogue.start(REPORT, {"school": school, "said": u.text}, message, turn)
+    # A report that doesn't say where ("our building", "that list") would reach the department unfindable.
+    return dialogue.start(REPORT, {"school": school, "said": u.text, "specific": specific}, message, turn)
+
+
+def _organisation(text: str, turn: Turn) -> tuple[int, str] | None:
+    return turn.lookups.organisation_in(text) or turn.lookups.organisation_like(text, cutoff=90)
 
 
 def start(message: Message, turn: Turn) -> Reply:
@@ -92,7 +118,7 @@ def record(message: Message, turn: Turn, text: str, school_id: int | None = None
     match = turn.lookups.schools.find(text)
     if match.found:
         school_id = match.found.id
-    org = turn.lookups.organisation_in(text) or turn.lookups.organisation_like(text, cutoff=90)
+    org = _organisation(text, turn)
     correction = CorrectionRequest(platform=message.platform, reporter=message.user, text=text,
                                    school_id=school_id, organisation_id=org[0] if org else None, created_at=turn.now)
     turn.session.add(correction)

@@ -358,3 +358,15 @@ def test_typing_claim_with_another_number_than_the_offered_button_claims_that_ti
     assert claimed.data["ticket_id"] == "C-1003" and claimed.data["status"] == "claimed"
     still_open = harness.ask("list unclaimed tickets", user="staff-2")
     assert [t["ticket_id"] for t in still_open.data["tickets"]] == ["C-1001", "C-1002"]
+
+
+def test_a_report_that_does_not_say_where_asks_which_school_before_the_ticket(harness) -> None:
+    """"Our building still shows an org that left": without a school or organisation the department
+    could not find the entry; the bot asks, and the ticket carries the school."""
+    first = harness.ask("The partner listing for our building still shows an org that left two years ago.", user="U-R")
+    assert first.intent == "report_outdated" and first.data["ticket_id"] is None and "which school" in first.text
+    done = harness.ask("Leschi", user="U-R")
+    assert done.data["ticket_id"] == "C-1001" and done.data["school"] == "Leschi"
+    with harness.database.session() as s:
+        ticket = s.scalars(select(Ticket)).one()
+        assert "left two years ago" in ticket.description and ticket.school_id is not None
