@@ -49,10 +49,13 @@ def unsure(message: Message, turn: Turn) -> Reply:
     """Offer the two or three likeliest readings as buttons instead of guessing."""
     summaries = intent_summaries()
     ranked = [name for name, score in turn.understanding.ranked() if name not in NOT_OFFERED and score >= 0.1]
-    if ranked[:1] != [AGREEMENT]:  # which agreement applies is for the rules, through the buttons
-        found = turn.grounded(turn.understanding.text or message.text)
-        if found is not None and found.passages:
-            return grounded_reply(found, turn)
+    agreement_first = ranked[:1] == [AGREEMENT]
+    # Which agreement applies is for the rules, through the buttons: when that is the likeliest reading,
+    # only a passage that is not about an agreement answers (and never a model).
+    found = turn.grounded(turn.understanding.text or message.text, generate=not agreement_first)
+    if found is not None and found.passages and not (
+            agreement_first and any(p.key.startswith(AGREEMENT) for p in found.passages)):
+        return grounded_reply(found, turn)
     choices = ranked[:3] or [name for name, _ in turn.understanding.ranked() if name not in NOT_OFFERED][:2]
     text = turn.understanding.text
     buttons = tuple(Button(summaries.get(name, name), "route", f"{name}|{text}") for name in choices)

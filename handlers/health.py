@@ -10,6 +10,7 @@ database) with `data.kind == "health"`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from handlers.common import consult_button
 from handlers.partners import local_day, plural, sample_footer, year
 
 SHOWN = 15
+SCHOOL_YEAR_IN_TEXT = re.compile(r"\b20\d\d\s*[-/]\s*(?:20)?\d\d\b")
 BY_REGION = ("by region", "region by region", "district wide", "districtwide", "across the district",
              "compliance rate", "compliance rates", "whole district", "each region")
 NO_AGREEMENT = ("without an agreement", "without agreement", "no agreement", "without a signed agreement",
@@ -89,8 +91,9 @@ def handle(message: Message, turn: Turn) -> Reply:
     school_year = year(turn)
     if not scope.where and (u.has(*BY_REGION) or focus is None):
         return by_region(turn, today, school_year)
-    if focus == "dsa" and u.has(*NEXT_YEAR):
-        return dsa_renewals(turn, scope, today, school_year)
+    named_year = _school_year_named(u.text)
+    if focus == "dsa" and (u.has(*NEXT_YEAR) or (named_year and named_year > school_year)):
+        return dsa_renewals(turn, scope, today, school_year, named_year)
     if focus == "agreement" and not scope.school and u.has(*WHICH_SCHOOLS):
         return schools_without_agreement(turn, scope, today, school_year)
     return listing(turn, scope, focus, today, school_year)
@@ -144,9 +147,15 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
     return _reply(turn, "\n".join(lines), scope, focus, found, checked)
 
 
-def dsa_renewals(turn: Turn, scope: Scope, today: dt.date, school_year: str) -> Reply:
-    """Partners with student data whose DSA does not cover next school year yet."""
-    upcoming = health.next_school_year(school_year)
+def _school_year_named(text: str) -> str | None:
+    """"for 2027-28", "2027/2028": the school year a message names, if any."""
+    found = SCHOOL_YEAR_IN_TEXT.search(text)
+    return health.parse_school_year(found.group(0)) if found else None
+
+
+def dsa_renewals(turn: Turn, scope: Scope, today: dt.date, school_year: str, named: str | None = None) -> Reply:
+    """Partners with student data whose DSA does not cover next school year (or the one named) yet."""
+    upcoming = named if named and named > school_year else health.next_school_year(school_year)
     rows = queries.paperwork(turn.session, school_year, *scope.where, Partnership.dsa_needed.is_(True))
     due = [row for row in rows if health.needs_dsa_for(row.on_file, upcoming)]
     accepted = dt.date(int(school_year[:4]) + 1, *health.DSA_NEXT_YEAR_FROM)

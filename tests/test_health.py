@@ -141,6 +141,8 @@ def test_which_partners_need_a_new_dsa_for_next_year(h: Harness) -> None:
     assert sorted(_rows(reply)) == ["Alpha Tutoring Collective@Franklin", "Alpha Tutoring Collective@Garfield",
                                     "Beta Mentors Alliance@Garfield", "Epsilon Readers Network@Lowell"]
     assert "from 2027-06-01" in reply.text
+    named = h.ask("who still needs a data sharing agreement for 2027-28?", session="s-2")
+    assert named.data.get("next_year") == "2027-28" and len(named.data["rows"]) == 4
 
 
 def test_is_an_organisations_insurance_current(h: Harness) -> None:
