@@ -32,7 +32,10 @@ def fill_links(text: str, settings: Settings, defaults: dict[str, str]) -> str:
     out = text
     while "{link:" in out:
         start = out.index("{link:")
-        end = out.index("}", start)
+        end = out.find("}", start)
+        if end < 0:  # an unclosed placeholder (a model's answer cut short): drop it, never fail the reply
+            out = out[:start]
+            break
         name = out[start + 6 : end]
         out = out[:start] + settings.link(name, defaults.get(name, "")) + out[end + 1 :]
     return out.replace("{email}", settings.department_email).strip()

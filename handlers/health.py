@@ -60,6 +60,11 @@ def read_scope(turn: Turn) -> Scope | Reply:
         names = ", ".join(s.name for s in school.schools[:5])
         return Reply(f"Which school do you mean: {names}?", "partners", u.confidence,
                      {"kind": "health", "asking": "school", "candidates": [s.name for s in school.schools[:5]]})
+    if school is not None and school.found and u.entities.organisation:  # "Cascade Youth Alliance at Garfield"
+        org_id, name = u.entities.organisation
+        return Scope(f"of *{name}* at *{school.found.name}*", (Partnership.school_id == school.found.id,
+                                                               Partnership.organisation_id == org_id),
+                     school=school.found.name, organisation=name)
     if school is not None and school.found:
         return Scope(f"at *{school.found.name}*", (Partnership.school_id == school.found.id,), school=school.found.name)
     if u.entities.organisation:
@@ -273,8 +278,13 @@ def _held(message: Message, turn: Turn, kind: str) -> tuple[Any, list[str]] | Re
     if not allowed:
         return Reply("Only the school's contacts (or the department) can do that.", "partners", 1.0,
                      {"kind": "health", "held": None, "error": "not_a_contact"})
-    for what in whats:
-        nudges.hold(turn.session, partnership.id, what, kind, f"{message.platform}:{message.user}", turn.now)
+    held = [nudges.hold(turn.session, partnership.id, what, kind, f"{message.platform}:{message.user}", turn.now)
+            for what in whats]
+    if all(held) and kind == "renewing":
+        return Reply(f"The department already knows the {_named(whats)} for *{partnership.organisation.name}* is "
+                     "being renewed; the reminders stay on hold.", "partners", 1.0,
+                     {"kind": "health", "held": "renewing", "what": whats, "partnership_id": partnership.id,
+                      "ticket_id": None})
     return partnership, whats
 
 

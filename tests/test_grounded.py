@@ -149,6 +149,27 @@ def test_every_knowledge_file_becomes_passages_with_a_source() -> None:
 
 # -- with a language model ------------------------------------------------------------------------
 
+def test_the_answers_citation_numbers_match_the_sources_shown(llm: World) -> None:
+    """Only cited passages are listed, from [1]: the answer's own markers follow them."""
+    assert llm.fake is not None
+    llm.fake.reply = "The partner's own organisation runs it [2]."
+    llm.bot.classifier = OutOfScope(llm.bot.classifier)  # type: ignore[assignment]
+    reply = llm.ask("how much does a WATCH background check cost and who runs it")
+    second = llm.fake.question_of().split("\n\n")[2]  # "[2] (source: title) text"
+    assert second.startswith("[2] (")
+    source, _, title = second[len("[2] ("):second.index(")")].partition(": ")
+    cited = source if source == title else f"{source}: {title}"
+    answer = reply.text.split("\n\nSource")[0]
+    assert answer.endswith("runs it [1].") and f"[1] {cited}" in reply.text and "[2]" not in reply.text
+
+
+def test_a_cut_off_or_odd_model_answer_never_breaks_the_reply(llm: World) -> None:
+    assert llm.fake is not None
+    llm.fake.reply = "See the tools at {link:partnership_tools [1]"
+    reply = llm.ask(OUTSIDE_THE_INTENTS)
+    assert "went wrong" not in reply.text and "{link:" not in reply.text
+
+
 def test_the_model_answers_from_the_passages_and_its_citations_are_shown(llm: World) -> None:
     assert llm.fake is not None
     llm.fake.reply = "Yes: partnerships need measurable outcomes tied to school goals [1]."
@@ -226,6 +247,10 @@ def test_scrubbing_leaves_ordinary_questions_alone() -> None:
         assert scrub(text).text == text and not scrub(text).removed
     assert scrub("a student named jo smith").text == "a student [name]"
     assert scrub("students Ana and Luis Ortiz need help").text == "students [name] need help"
+    # capitals, a possessive, and names outside ASCII
+    assert scrub("Student Maria Lopez has an IEP").text == "Student [name] has an IEP"
+    assert "Maria" not in scrub("my student's name is Maria Lopez").text
+    assert scrub("A student named José García").text == "A student [name]"
 
 
 def test_agreement_questions_and_confident_intents_never_reach_the_model(llm: World) -> None:

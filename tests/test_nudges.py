@@ -177,3 +177,16 @@ def test_snooze_and_renewal_in_progress_hold_the_item_and_renewal_opens_a_ticket
     before = len(_digests(notifier))
     clock.nudges()
     assert [i["what"] for d in _digests(notifier)[before:] for i in d.data["items"]] == []
+
+
+def test_renewal_in_progress_pressed_twice_opens_one_ticket(nudging: tuple[Harness, RecordingNotifier]) -> None:
+    h, notifier = nudging
+    Clock(h.settings, h.database, {"slack": notifier}, now=lambda: h.now).nudges()
+    digests = {d.target: d for d in _digests(notifier)}
+    label = "Renewal in progress: Gamma Arts Project"
+    value = next(b.value for b in digests["U0LEAD"].buttons if b.label == label)
+    first = h.bot.handle(Message("x", "U0LEAD", "slack", "D2", "D2", action="nudge.renewing", value=value))
+    again = h.bot.handle(Message("x", "U0PRINCIPAL", "slack", "D1", "D1", action="nudge.renewing", value=value))
+    assert first.data["ticket_id"] == "C-1001" and again.data["ticket_id"] is None
+    with h.database.session() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 1

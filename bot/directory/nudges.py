@@ -32,7 +32,7 @@ from bot.trainings.announce import is_school_day
 
 THRESHOLDS = (60, 30, 7)
 SNOOZE = dt.timedelta(days=14)
-RENEWING = dt.timedelta(days=45)
+RENEWING = dt.timedelta(weeks=6)
 SNOOZE_ACTION, RENEWING_ACTION = "nudge.snooze", "nudge.renewing"
 BUTTONS_FOR = 5
 """Partnerships in a digest that get their own Snooze / Renewal in progress buttons (the first
@@ -150,18 +150,18 @@ def _digest(school: str, won: list[Nudge], audience: str) -> Notice:
                                                 "threshold": n.threshold} for n in won]})
 
 
-def hold(session: Session, partnership_id: int, what: str, kind: str, user: str, now: dt.datetime) -> Partnership | None:
-    """Snooze an item, or mark its renewal in progress: no nudges for it until the hold ends."""
-    partnership = session.get(Partnership, partnership_id)
-    if partnership is None or what not in health.NAMES:
-        return None
+def hold(session: Session, partnership_id: int, what: str, kind: str, user: str, now: dt.datetime) -> bool:
+    """Snooze an item, or mark its renewal in progress: no nudges for it until the hold ends. True when
+    it was already held this way (a second press, or the other contact's): nothing new to tell anyone."""
     until = now + (SNOOZE if kind == "snoozed" else RENEWING)
     existing = session.get(NudgeHold, (partnership_id, what))
     if existing is None:
         session.add(NudgeHold(partnership_id=partnership_id, what=what, kind=kind, until=until, by_user=user[:200]))
-    else:
+        return False
+    already = existing.kind == kind and existing.until > now
+    if not already:
         existing.kind, existing.until, existing.by_user = kind, until, user[:200]
-    return partnership
+    return already
 
 
 def contact_of(session: Session, platform: str, user: str, partnership: Partnership) -> SchoolContact | None:

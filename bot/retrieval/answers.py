@@ -39,9 +39,10 @@ CONTEXT_MIN = 0.1
 CONTEXT_PASSAGES = 3
 SIBLING = 0.9
 AGREEMENT_WORDS = re.compile(
-    r"\b(?:agreements?|contracts?|psc|mou|memorandum|alignment|lease|letter of agreement|"
-    r"personal services|which form|what form)\b", re.I)
-"""An answer naming an agreement form comes from the rules, never from the model."""
+    r"\b(?:(?<!sharing )(?<!use )agreements?|(?<!network use )contracts?|psc|mou|memorandum|alignment|lease|"
+    r"letter of agreement|personal services|which form|what form)\b", re.I)
+"""An answer naming an agreement form comes from the rules, never from the model (a Data Sharing
+Agreement or a Contractor Network Use Agreement is not one of those forms)."""
 CITATION = re.compile(r"\[(\d{1,2})\]")
 
 
@@ -120,8 +121,8 @@ class GroundedAnswers:
             log.warning("language model answer not usable (no citation, or an agreement named)")
             return self._fallback(session, message, best, context, now, **spent)
         record = self._record(session, message, now, "llm", "answered", [context[n] for n in cited], **spent)
-        return Grounded(completion.text, tuple(context[n].passage for n in cited), "llm", record.id,
-                        notice=cleaned.notice)
+        return Grounded(_renumbered(completion.text, cited), tuple(context[n].passage for n in cited), "llm",
+                        record.id, notice=cleaned.notice)
 
     def _fallback(self, session: Session, message: Message, best: list[Hit], context: list[Hit], now: dt.datetime,
                   **spent: object) -> Grounded | None:
@@ -167,6 +168,12 @@ def _answering(hits: list[Hit]) -> list[Hit]:
         return []
     top = hits[0]
     return [top] + [h for h in hits[1:] if h.passage.title == top.passage.title and h.score >= top.score * SIBLING][:1]
+
+
+def _renumbered(text: str, cited: list[int]) -> str:
+    """The answer's [k] markers renumbered to the sources shown under it (only the cited ones, from 1)."""
+    shown = {old + 1: new for new, old in enumerate(cited, start=1)}
+    return CITATION.sub(lambda m: f"[{shown[int(m.group(1))]}]" if int(m.group(1)) in shown else "", text)
 
 
 def _refused(text: str) -> bool:

@@ -82,6 +82,8 @@ class OpenAICompatibleModel:
             raise LanguageModelError(exc.__class__.__name__) from exc
         if not response.choices or not response.choices[0].message.content:
             raise LanguageModelError("empty completion")
+        if response.choices[0].finish_reason == "length":  # cut off mid-sentence: not an answer to show
+            raise LanguageModelError("completion cut off at the token limit")
         usage = response.usage
         return Completion(response.choices[0].message.content.strip(),
                           int(usage.prompt_tokens) if usage else 0, int(usage.completion_tokens) if usage else 0)

@@ -15,13 +15,15 @@ from dataclasses import dataclass
 
 _MONTHS = ("jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
            "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
-_NAME_WORD = r"[A-Z][a-zA-Z'\-]+"
 _NAMED = r"(?:named|called|name is|name's)"
 
-_PERSON = r"\b(students?|child(?:ren)?|kids?|pupils?|learners?|son|daughter)"
+_NAME_WORD = r"[^\W\d_][^\W\d_'\-]*"  # any alphabet: "José", "García"
+_CAP_NAME = r"(?-i:[A-ZÀ-ÖØ-Þ])[^\W\d_'\-]*(?:['\-][^\W\d_]+)*"
+_PERSON = r"\b(?i:(students?|child(?:ren)?|kids?|pupils?|learners?|son|daughter)(?:'s)?)"
 _NAME_AFTER_PERSON = re.compile(
-    rf"{_PERSON}(?:,|:)?\s+(?:{_NAMED}\s+[a-zA-Z'\-]+(?:\s+[a-zA-Z'\-]+)?|{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
-    rf"(?:\s+(?:and|&)\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})*")
+    rf"{_PERSON}(?:,|:)?\s+(?:(?i:{_NAMED}|name is|name's)\s+{_NAME_WORD}(?:\s+{_NAME_WORD})?"
+    rf"|{_CAP_NAME}(?:\s+{_CAP_NAME}){{0,2}})"
+    rf"(?:\s+(?:and|&)\s+{_CAP_NAME}(?:\s+{_CAP_NAME}){{0,2}})*")
 
 PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("an e-mail address", "[e-mail]", re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")),
