@@ -29,7 +29,7 @@ from bot.models import Partnership, PartnershipService, QuestionLog, School, Tic
 
 WEEKS = 12
 MAP_SIZE = (6.0, 7.5)
-ITEMS = ("agreement", "dsa", "insurance", "background_check", "principal_approval", "outcomes")
+ITEMS = tuple(health.NAMES)
 
 
 @dataclass
@@ -69,22 +69,18 @@ def collect(session: Session, settings: Settings, now: dt.datetime) -> DistrictD
     data = DistrictData(year, now.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M"))
     points = {sid: SchoolPoint(name, region or "Unknown", lon, lat) for sid, name, region, lon, lat in session.execute(
         select(School.id, School.name, School.region, School.longitude, School.latitude)) if lon is not None and lat is not None}
-    regions: Counter[str] = Counter()
-    complete_regions: Counter[str] = Counter()
-    missing: Counter[str] = Counter()
-    for row in queries.paperwork(session, year):
-        problems = health.problems(health.assess(row.on_file, today))
-        regions[row.region or "Unknown"] += 1
-        complete_regions[row.region or "Unknown"] += not problems
-        missing.update({i.what for i in problems})
+    rows = queries.assessed(session, year, today)
+    for row, items in rows:
         point = points.get(row.school_id)
         if point is not None:
             point.partnerships += 1
-            point.complete += not problems
-    data.per_region = dict(sorted(regions.items()))
-    data.compliance_per_region = {r: complete_regions[r] / n for r, n in data.per_region.items()}
-    data.partnerships, data.complete = sum(regions.values()), sum(complete_regions.values())
-    data.missing = {item: missing[item] for item in ITEMS}
+            point.complete += not health.problems(items)
+    regions = queries.compliance_by_region(rows)
+    data.per_region = {region: tally["partnerships"] for region, tally in regions.items()}
+    data.compliance_per_region = {region: tally["complete"] / tally["partnerships"] for region, tally in regions.items()}
+    data.partnerships = sum(data.per_region.values())
+    data.complete = sum(tally["complete"] for tally in regions.values())
+    data.missing = {item: sum(tally[item] for tally in regions.values()) for item in ITEMS}
     names = services()
     data.per_service = {names[code].name if code in names else code: n for code, n in session.execute(
         select(PartnershipService.service, func.count()).join(Partnership)

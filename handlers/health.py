@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,8 +106,8 @@ def handle(message: Message, turn: Turn) -> Reply:
 
 def _assessed(turn: Turn, scope: Scope, school_year: str, today: dt.date, *extra: Any,
               attention: bool = False) -> list[tuple[queries.PaperworkRow, list[Item]]]:
-    rows = queries.paperwork(turn.session, school_year, *scope.where, *extra, attention_on=today if attention else None)
-    return [(row, health.assess(row.on_file, today)) for row in rows]
+    return queries.assessed(turn.session, school_year, today, *scope.where, *extra,
+                            attention_on=today if attention else None)
 
 
 def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_year: str) -> Reply:
@@ -204,18 +204,10 @@ def schools_without_agreement(turn: Turn, scope: Scope, today: dt.date, school_y
 
 def by_region(turn: Turn, today: dt.date, school_year: str) -> Reply:
     """District-wide compliance: per region, how many partnerships have everything on file."""
-    totals: dict[str, Counter[str]] = defaultdict(Counter)
-    for row, items in _assessed(turn, Scope("across the district"), school_year, today):
-        region = row.region or "Unknown"
-        totals[region]["partnerships"] += 1
-        wrong = health.problems(items)
-        totals[region]["complete"] += not wrong
-        for item in wrong:
-            totals[region][item.what] += 1
-    columns = ("agreement", "dsa", "insurance", "background_check", "principal_approval", "outcomes")
+    totals = queries.compliance_by_region(_assessed(turn, Scope("across the district"), school_year, today))
+    columns = tuple(health.NAMES)
     rows = []
-    for region in sorted(totals):
-        c = totals[region]
+    for region, c in totals.items():
         rate = round(100 * c["complete"] / c["partnerships"]) if c["partnerships"] else 0
         rows.append({"region": region, "partnerships": c["partnerships"], "complete": c["complete"], "rate": rate,
                      **{k: c[k] for k in columns}})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter, defaultdict
 import time
 import datetime as dt
 from dataclasses import dataclass
@@ -271,6 +272,26 @@ def paperwork(session: Session, year: str, *where, attention_on: dt.date | None 
     rows = session.execute(query.order_by(School.name, Organisation.name)).all()
     return [PaperworkRow(org, school, region or "", health.OnFile(*on_file), pid, sid)
             for pid, sid, org, school, region, *on_file in rows]
+
+
+def assessed(session: Session, year: str, today: dt.date, *where,  # type: ignore[no-untyped-def]
+             attention_on: dt.date | None = None) -> list[tuple[PaperworkRow, list[health.Item]]]:
+    """`paperwork` with each partnership's items as of `today` (health.assess)."""
+    return [(row, health.assess(row.on_file, today))
+            for row in paperwork(session, year, *where, attention_on=attention_on)]
+
+
+def compliance_by_region(rows: list[tuple[PaperworkRow, list[health.Item]]]) -> dict[str, Counter[str]]:
+    """Per region: "partnerships", "complete" (everything on file) and, per item, how many have it
+    missing, expired or expiring. The chat's "compliance by region" and the district report share it."""
+    totals: dict[str, Counter[str]] = defaultdict(Counter)
+    for row, items in rows:
+        tally = totals[row.region or "Unknown"]
+        wrong = health.problems(items)
+        tally["partnerships"] += 1
+        tally["complete"] += not wrong
+        tally.update(item.what for item in wrong)
+    return dict(sorted(totals.items()))
 
 
 def count_current(session: Session, year: str, *where) -> int:  # type: ignore[no-untyped-def]
