@@ -42,12 +42,14 @@ class Answerer(Protocol):
     def prepare(self, message: Message) -> Message:
         """The message as the bot should see it (e.g. with the sender's display name)."""
 
-    def post(self, message: Message, reply: Reply) -> Post:
-        """The answer as an outbox post: where it goes and how it is drawn."""
+    def posts(self, message: Message, reply: Reply) -> list[Post]:
+        """The answer as outbox posts, in the order they go out: where and how it is drawn
+        (Slack adds the reply's chart as an uploaded image after the message)."""
 
 
-def answer_key(event_key: str) -> str:
-    return f"answer:{event_key}"
+def answer_key(event_key: str, part: int = 0) -> str:
+    """The outbox key of an answer's `part`th post (0: the message itself)."""
+    return f"answer:{event_key}" + (f":{part}" if part else "")
 
 
 @dataclass
@@ -76,17 +78,18 @@ class InboxProcessor:
         except Exception as exc:  # a nicety (a display name) never blocks the answer
             log.warning("preparing a message failed", extra={"turn": {"error": describe(exc)}})
             message = event.message
-        key = answer_key(event.key)
         queued: list[tuple[int, Post]] = []
 
         def settle(session: Session, reply: Reply | None) -> None:
+            queued.clear()  # a turn retried after a busy database settles again: the last one counts
             if reply is None:
                 inbox.settle(session, event, "ignored")
                 return
-            post = answerer.post(message, reply)
-            if queue(session, key, post, leased_for=self.lease):  # ours to send, right after the commit
-                row_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key))
-                queued.append((row_id, replace(post, key=key)))
+            for part, post in enumerate(answerer.posts(message, reply)):
+                key = answer_key(event.key, part)
+                if queue(session, key, post, leased_for=self.lease):  # ours to send, right after the commit
+                    row_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key))
+                    queued.append((row_id, replace(post, key=key)))
             inbox.settle(session, event, "answered")
 
         try:
@@ -94,15 +97,17 @@ class InboxProcessor:
         except SQLAlchemyError as exc:
             self._failed(event, describe(exc))
             return
-        for row_id, post in queued[-1:]:  # a turn retried after a busy database settles again: the last one counts
-            self._send(row_id, post)
+        for row_id, post in queued:
+            if not self._send(row_id, post):
+                break  # the rest (a chart) waits for its lease to run out, after the message's retry
 
-    def _send(self, row_id: int, post: Post) -> None:
+    def _send(self, row_id: int, post: Post) -> bool:
         notifier = self.notifiers.get(post.platform) or LogNotifier()
         try:
-            send_leased(self.database.sessions, notifier, row_id, post, None, inbox.utcnow)
+            return send_leased(self.database.sessions, notifier, row_id, post, None, inbox.utcnow) == 1
         except SQLAlchemyError as exc:  # the outcome could not be recorded: the lease runs out, the metadata check follows
             log.warning("recording an answer's delivery failed", extra={"turn": {"error": describe(exc)}})
+            return False
 
     def send_now(self, keys: list[str]) -> int:
         """Post queued answers at once; a failure stays in the outbox for its retries."""
@@ -133,7 +138,8 @@ class InboxProcessor:
         key = answer_key(event.key)
         try:
             with self.database.session() as session:
-                queue(session, key, answerer.post(event.message, Reply(GAVE_UP, "unknown", 0.0, {"error": "gave_up"})))
+                apology = answerer.posts(event.message, Reply(GAVE_UP, "unknown", 0.0, {"error": "gave_up"}))[0]
+                queue(session, key, apology)
         except SQLAlchemyError:
             return
         self.send_now([key])

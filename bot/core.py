@@ -99,6 +99,36 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """Figures to draw as bars (partnerships per region, share with all paperwork on file).
+
+    Platform-neutral: the web chat shows it inline, Slack uploads it as an image file, a
+    Teams card carries it as an image (bot/charts.py draws it). `description` is the
+    alternative text: what a screen reader, or a platform that draws no image, says."""
+
+    title: str
+    labels: tuple[str, ...]
+    values: tuple[float, ...]
+    percent: bool = False
+    horizontal: bool = False
+
+    @property
+    def description(self) -> str:
+        shown = ", ".join(f"{label} {round(value)}{'%' if self.percent else ''}"
+                          for label, value in zip(self.labels, self.values))
+        return f"Bar chart, {self.title}: {shown}"[:1000]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "labels": list(self.labels), "values": list(self.values),
+                "percent": self.percent, "horizontal": self.horizontal, "description": self.description}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Chart":
+        return cls(str(data["title"]), tuple(str(x) for x in data["labels"]), tuple(float(x) for x in data["values"]),
+                   bool(data.get("percent")), bool(data.get("horizontal")))
+
+
+@dataclass(frozen=True)
 class Message:
     """One thing a user did: typed text, or pressed a button (`action`/`value`)."""
 
@@ -125,7 +155,7 @@ class Message:
 @dataclass(frozen=True)
 class Reply:
     """What a handler returns, in typed parts each platform draws its own way: text, buttons
-    (choices), facts (`fields`), a `table`, a `form`, a footer. `data` is the structured
+    (choices), facts (`fields`), a `table`, a `chart` of it, a `form`, a footer. `data` is the structured
     answer for the JSON contract and tests; platforms never read meaning from it."""
 
     text: str
@@ -138,6 +168,7 @@ class Reply:
     ephemeral: bool = False
     table: Table | None = None
     form: FormPart | None = None
+    chart: Chart | None = None
 
     def followed_by(self, text: str, buttons: tuple[Button, ...] = ()) -> "Reply":
         """This reply with a line added (and buttons after its own): "Back to your request: ..."."""
@@ -157,6 +188,8 @@ class Reply:
             out["table"] = self.table.to_dict()
         if self.form:
             out["form"] = self.form.to_dict()
+        if self.chart:
+            out["chart"] = self.chart.to_dict()
         if self.footer:
             out["footer"] = self.footer
         return out

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import io
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.charts import bars, inline_svg
 from bot.config import Settings
 from bot.directory import health, queries
 from bot.directory.vocab import services
@@ -117,36 +117,6 @@ def _questions(session: Session, data: DistrictData, now: dt.datetime) -> None:
 
 # -- drawing ---------------------------------------------------------------------------------------------
 
-def _svg(draw, size: tuple[float, float] = (7, 3.6)) -> str:  # type: ignore[no-untyped-def]
-    """A matplotlib figure (object API: safe in a server thread) as inline SVG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: small, searchable
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=size, layout="constrained")
-    draw(figure.add_subplot())
-    out = io.StringIO()
-    figure.savefig(out, format="svg")
-    svg = out.getvalue()
-    return svg[svg.index("<svg"):]
-
-
-def _bars(values: dict[str, float], title: str, horizontal: bool = False, percent: bool = False):  # type: ignore[no-untyped-def]
-    def draw(ax) -> None:  # type: ignore[no-untyped-def]
-        labels, heights = list(values), [v * 100 if percent else v for v in values.values()]
-        (ax.barh if horizontal else ax.bar)(labels, heights, color="#005a9c")
-        if percent:
-            (ax.set_xlabel if horizontal else ax.set_ylabel)("%")
-        ax.set_title(title)
-        if horizontal:
-            ax.invert_yaxis()
-        if percent:
-            (ax.set_xlim if horizontal else ax.set_ylim)(0, 100)
-    return draw
-
-
 def _map(points: list[SchoolPoint], by: str):  # type: ignore[no-untyped-def]
     def draw(ax) -> None:  # type: ignore[no-untyped-def]
         shown = [p for p in points if by == "count" or p.compliance is not None]
@@ -183,18 +153,18 @@ def _hours(claim: list[float], resolve: list[float]):  # type: ignore[no-untyped
 def render(data: DistrictData) -> str:
     rate = round(100 * data.complete / data.partnerships) if data.partnerships else 0
     sections = [
-        ("Partnerships per region", _svg(_bars(data.per_region, f"Current partnerships per region, {data.school_year}"))),
-        ("Partnerships per service", _svg(_bars(dict(list(data.per_service.items())[:15]), "Partnerships per service",
+        ("Partnerships per region", inline_svg(bars(data.per_region, f"Current partnerships per region, {data.school_year}"))),
+        ("Partnerships per service", inline_svg(bars(dict(list(data.per_service.items())[:15]), "Partnerships per service",
                                                 horizontal=True))),
-        ("Paperwork compliance", _svg(_bars(data.compliance_per_region, "Share with all paperwork on file, per region",
+        ("Paperwork compliance", inline_svg(bars(data.compliance_per_region, "Share with all paperwork on file, per region",
                                             percent=True))),
-        ("What is missing or expiring", _svg(_bars({health.NAMES[k]: v for k, v in data.missing.items()},
+        ("What is missing or expiring", inline_svg(bars({health.NAMES[k]: v for k, v in data.missing.items()},
                                                    "Partnerships with this item missing, expired or expiring",
                                                    horizontal=True))),
-        ("Map: partnerships", _svg(_map(data.schools, "count"), MAP_SIZE)),
-        ("Map: compliance", _svg(_map(data.schools, "compliance"), MAP_SIZE)),
-        ("Questions", _svg(_weeks(data.questions_per_week))),
-        ("Tickets", _svg(_hours(data.hours_to_claim, data.hours_to_resolve))),
+        ("Map: partnerships", inline_svg(_map(data.schools, "count"), MAP_SIZE)),
+        ("Map: compliance", inline_svg(_map(data.schools, "compliance"), MAP_SIZE)),
+        ("Questions", inline_svg(_weeks(data.questions_per_week))),
+        ("Tickets", inline_svg(_hours(data.hours_to_claim, data.hours_to_resolve))),
     ]
     unanswered = "".join(f"<tr><td>{n}</td><td>{html.escape(text)}</td></tr>" for text, n in data.unanswered)
     claim = f"{statistics.median(data.hours_to_claim):.1f} h" if data.hours_to_claim else "-"

@@ -86,6 +86,7 @@ class Post:
     thread: str | None = None
     key: str = ""  # the outbox key, set when read back from a row
     uncertain: bool = False  # an earlier attempt may have posted it (a timeout): look before posting again
+    chart: dict[str, Any] | None = None  # a chart to post as an image (`Chart.to_dict()`), on platforms that upload
 
     def payload(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "buttons": [b.to_dict() for b in self.buttons], "data": self.data,
@@ -94,6 +95,8 @@ class Post:
             out["body"] = self.body
         if self.thread:
             out["thread"] = self.thread
+        if self.chart:
+            out["chart"] = self.chart
         return out
 
     @classmethod
@@ -102,7 +105,7 @@ class Post:
         return cls(row.kind, row.platform, row.target, p.get("text", ""),
                    tuple(Button(b["label"], b["action"], b.get("value", "")) for b in p.get("buttons", [])),
                    p.get("data", {}), p.get("update_of"), p.get("body"), p.get("thread"), row.dedupe_key,
-                   (row.last_error or "").startswith(UNKNOWN_OUTCOME))
+                   (row.last_error or "").startswith(UNKNOWN_OUTCOME), p.get("chart"))
 
 
 class Audiences(Protocol):

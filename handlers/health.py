@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core import Button, Message, Reply, Table
+from bot.core import Button, Chart, Message, Reply, Table
 from bot.directory import health, nudges, queries
 from bot.directory.health import Item
 from bot.models import Partnership, School
@@ -223,7 +223,10 @@ def by_region(turn: Turn, today: dt.date, school_year: str) -> Reply:
     return Reply(text, "partners", turn.understanding.confidence or 1.0,
                  {"kind": "health", "focus": None, "distribution": {"kind": "compliance_by_region", "rows": rows},
                   "school": None, "partners": []}, table=table, buttons=(consult_button("other"),),
-                 footer=sample_footer(turn))
+                 footer=sample_footer(turn),
+                 chart=Chart(f"Share of partnerships with all paperwork on file, {school_year}",
+                             tuple(r["region"] for r in rows), tuple(float(r["rate"]) for r in rows), percent=True)
+                 if len(rows) > 1 else None)
 
 
 def possessive(name: str) -> str:

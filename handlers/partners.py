@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from bot import dialogue
-from bot.core import Button, Message, Reply, Table
+from bot.core import Button, Chart, Message, Reply, Table
 from bot.turn import Turn
 from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.directory import health, queries
@@ -401,6 +401,7 @@ def _distribution(query: PartnerQuery, service: Service | None, turn: Turn) -> R
     session, where, scope = turn.session, query.where, _scope(query)
     rows: list[dict[str, object]]
     table: Table | None = None
+    chart: Chart | None = None
     if query.kind == "schools_without":
         names = queries.schools_without_service(session, year(turn), query.service, where)
         what = f"current {service_phrase(service)} partner" if service else "current partner at all"
@@ -413,20 +414,25 @@ def _distribution(query: PartnerQuery, service: Service | None, turn: Turn) -> R
         lines = [f"{scope[0].upper() + scope[1:]} with the {'most' if most else 'fewest'} current partnerships:"]
         lines += [f"• {n}: {c}" for n, c in found]
         rows = [{"school": n, "partnerships": c} for n, c in found]
+        chart = _chart(f"Schools with the {'most' if most else 'fewest'} current partnerships{_narrowed(query)}",
+                       found, horizontal=True)
     elif query.kind == "by_type":
         found = queries.counts_by(session, year(turn), School.type, where)
         lines = [f"Current partnerships by school type{_narrowed(query)}:"]
         table = _table("Type", found)
+        chart = _chart(f"Current partnerships by school type{_narrowed(query)}", [(g, p) for g, p, _ in found])
         rows = [{"type": g, "partnerships": p, "schools": s} for g, p, s in found]
     elif query.kind == "top_services":
         found_services = queries.top_services(session, year(turn), where)
         lines = [f"Services by number of current partnerships{_narrowed(query)}:"]
         lines += [f"• {n}: {c}" for n, c in found_services]
+        chart = _chart(f"Services by current partnerships{_narrowed(query)}", found_services[:15], horizontal=True)
         rows = [{"service": n, "partnerships": c} for n, c in found_services]
     else:
         found = queries.counts_by(session, year(turn), School.region, where)
         lines = [f"Current partnerships across the district, by region{_narrowed(query)}:"]
         table = _table("Region", found)
+        chart = _chart(f"Current partnerships by region{_narrowed(query)}", [(g, p) for g, p, _ in found])
         rows = [{"region": g, "partnerships": p, "schools": s} for g, p, s in found]
     kind = "by_region" if query.kind not in ("schools_without", "fewest", "most", "by_type", "top_services") else query.kind
     if kind in ("fewest", "most"):
@@ -434,7 +440,14 @@ def _distribution(query: PartnerQuery, service: Service | None, turn: Turn) -> R
     return Reply("\n".join(lines), "partners", turn.understanding.confidence or 1.0,
                  {"school": None, "service": service.name if service else None, "partners": [], "level": query.level,
                   "region": query.region, "distribution": {"kind": kind, "rows": rows}},
-                 footer=sample_footer(turn), table=table)
+                 footer=sample_footer(turn), table=table, chart=chart)
+
+
+def _chart(title: str, found: list[tuple[str, int]], horizontal: bool = False) -> Chart | None:
+    """The figures as bars; none for a single figure or nothing at all."""
+    if len(found) < 2:
+        return None
+    return Chart(title, tuple(label for label, _ in found), tuple(float(n) for _, n in found), horizontal=horizontal)
 
 
 def _table(group: str, found: list[tuple[str, int, int]]) -> Table:

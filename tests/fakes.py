@@ -69,6 +69,7 @@ class FakeSlack:
     delay: dict[str, float] = field(default_factory=dict)  # seconds a method takes to answer (after it acted)
     posted: list[dict[str, Any]] = field(default_factory=list)  # messages as conversations.history returns them
     users_by_email: dict[str, str] = field(default_factory=dict)  # for users.lookupByEmail
+    uploads: dict[str, dict[str, Any]] = field(default_factory=dict)  # file id -> name, length, bytes (file uploads)
     _ts: int = 0
 
     def app(self) -> web.Application:
@@ -76,6 +77,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{id}", self._respond)
+        app.router.add_post("/upload/{id}", self._upload)
         app.router.add_get("/stats", self._stats)
         return app
 
@@ -93,9 +95,11 @@ class FakeSlack:
             args = await request.json()
         else:
             args = dict(urllib.parse.parse_qsl(await request.text()))
-            for key in ("blocks", "view"):
-                if isinstance(args.get(key), str):
-                    args[key] = json.loads(args[key])
+        if request.method == "POST" and request.query:  # the async client sends some methods' arguments as params
+            args = {**request.query, **args}
+        for key in ("blocks", "view", "files"):
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
         self.calls.append(Call(method, args))
         failures = self.fail.get(method)
         if failures:
@@ -123,6 +127,21 @@ class FakeSlack:
             if method in self.delay:
                 await asyncio.sleep(self.delay[method])  # it happened, but the caller may have given up waiting
             return web.json_response({"ok": True, "channel": args.get("channel"), "ts": ts})
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{len(self.uploads) + 1:08d}"
+            self.uploads[file_id] = {"name": args.get("filename"), "length": int(args.get("length") or 0), "data": b""}
+            return web.json_response({"ok": True, "file_id": file_id,
+                                      "upload_url": f"{request.url.origin()}/upload/{file_id}"})
+        if method == "files.completeUploadExternal":
+            shared = [{"id": f["id"], "title": f.get("title"), "name": self.uploads[f["id"]]["name"]}
+                      for f in args.get("files") or [] if f.get("id") in self.uploads]
+            if args.get("channel_id"):
+                self._ts += 1
+                self.posted.append({"channel": args.get("channel_id"), "ts": f"1700000000.{self._ts:06d}", "text": "",
+                                    "thread_ts": args.get("thread_ts"), "metadata": None, "files": shared})
+            if method in self.delay:
+                await asyncio.sleep(self.delay[method])
+            return web.json_response({"ok": True, "files": shared})
         if method in ("conversations.history", "conversations.replies"):
             channel, thread = args.get("channel"), args.get("ts")
             found = [m for m in reversed(self.posted) if m["channel"] == channel
@@ -131,6 +150,19 @@ class FakeSlack:
         if method == "conversations.open":
             return web.json_response({"ok": True, "channel": {"id": args.get("users")}})
         return web.json_response({"ok": True})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal hands out: the file's bytes."""
+        file_id = request.match_info["id"]
+        if file_id not in self.uploads:
+            return web.Response(status=404, text="unknown upload")
+        self.uploads[file_id]["data"] = await request.read()
+        return web.Response(text="OK - uploaded")
+
+    def shared_files(self) -> list[dict[str, Any]]:
+        """Files shared in a channel, with their upload's bytes."""
+        return [{**f, "channel": m["channel"], "thread_ts": m["thread_ts"], "data": self.uploads[f["id"]]["data"]}
+                for m in self.posted for f in m.get("files") or []]
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json()))

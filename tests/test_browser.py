@@ -88,7 +88,7 @@ def test_newcomer_completes_the_main_jobs(served: str) -> None:
 
 
 def test_tables_and_forms_are_drawn_as_html(served: str) -> None:
-    """A distribution answer is a real table; the consultation form is fillable and validated."""
+    """A distribution answer is a real table with its chart; the consultation form is fillable and validated."""
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = browser.new_page()
@@ -101,6 +101,9 @@ def test_tables_and_forms_are_drawn_as_html(served: str) -> None:
         table = log.get_by_role("table").last
         playwright.expect(table.get_by_role("columnheader", name="Region")).to_be_visible(timeout=15000)
         playwright.expect(table.get_by_role("rowheader", name="Southeast")).to_be_visible()
+        chart = log.get_by_role("img", name="Bar chart, Current partnerships by region").last
+        playwright.expect(chart).to_be_visible()
+        assert chart.evaluate("img => img.complete && img.naturalWidth") > 300  # the SVG was drawn, not a broken image
 
         box.fill("I need a consultation")
         box.press("Enter")

@@ -190,3 +190,117 @@ def test_renewal_in_progress_pressed_twice_opens_one_ticket(nudging: tuple[Harne
     assert first.data["ticket_id"] == "C-1001" and again.data["ticket_id"] is None
     with h.database.session() as session:
         assert session.scalar(select(func.count()).select_from(Ticket)) == 1
+
+
+def _insurance_until(h: Harness, until: dt.date) -> int:
+    from bot.models import Organisation, Partnership
+
+    with h.database.session() as session:
+        gamma = session.scalars(select(Partnership).join(Organisation)
+                                .where(Organisation.name == "Gamma Arts Project")).one()
+        gamma.insurance_expires = until
+        session.commit()
+        return gamma.id
+
+
+def test_thresholds_that_fall_in_a_break_are_sent_on_the_last_school_day_before_it(
+        nudging: tuple[Harness, RecordingNotifier]) -> None:
+    """Insurance expiring July 31: its 60-day nudge on June 1, and its 30- and 7-day ones (in the
+    summer break, June 18 to August 31) together on June 17, the last school day."""
+    h, notifier = nudging
+    gamma = _insurance_until(h, dt.date(2027, 7, 31))
+    clock = Clock(h.settings, h.database, {"slack": notifier}, now=lambda: h.now)
+
+    def insurance_sent() -> list[str]:
+        return [i["threshold"] for d in _digests(notifier) if d.target == "U0LEAD"
+                for i in d.data["items"] if i["what"] == "insurance" and i["partnership_id"] == gamma]
+
+    h.now = dt.datetime(2027, 5, 28, 17, 0, tzinfo=dt.timezone.utc)  # a Friday, 64 days before; Monday is 61
+    clock.nudges()
+    assert insurance_sent() == []
+    h.now = dt.datetime(2027, 6, 1, 17, 0, tzinfo=dt.timezone.utc)  # a Tuesday: 60 days
+    clock.nudges()
+    assert insurance_sent() == ["60"]
+    h.now = dt.datetime(2027, 6, 17, 17, 0, tzinfo=dt.timezone.utc)  # Thursday, the last school day: 44 days
+    clock.nudges()
+    assert insurance_sent() == ["60", "7"]
+    last = [d for d in _digests(notifier) if d.target == "U0LEAD"][-1]
+    assert any(line.startswith("• *Gamma Arts Project*: insurance") and "expires 2027-07-31" in line
+               for line in last.text.splitlines()), last.text
+    h.now = dt.datetime(2027, 6, 28, 17, 0, tzinfo=dt.timezone.utc)  # in the break: nothing
+    assert clock.nudges() == 0
+
+
+def test_a_new_person_in_a_role_hears_what_their_predecessor_was_told(
+        nudging: tuple[Harness, RecordingNotifier], tmp_path: Path) -> None:
+    h, notifier = nudging
+    clock = Clock(h.settings, h.database, {"slack": notifier}, now=lambda: h.now)
+    clock.nudges()
+    told = {(i["what"], i["threshold"]) for d in _digests(notifier) if d.target == "U0PRINCIPAL" for i in d.data["items"]}
+    _contacts(h, tmp_path, CONTACTS.replace("U0PRINCIPAL,,Pat Principal", "U0NEWHEAD,,Noor New"))
+    clock.nudges()
+    new = {(i["what"], i["threshold"]) for d in _digests(notifier) if d.target == "U0NEWHEAD" for i in d.data["items"]}
+    assert new == told and len(told) == 7
+    assert clock.nudges() == 0  # and once only
+
+
+def test_a_teams_contact_is_nudged_once_the_bot_can_reach_them(any_db_url: str, tmp_path: Path) -> None:
+    from bot.platforms.teams import references
+
+    notifier = RecordingNotifier()
+    h = Harness(make_settings(any_db_url), notifier, TUESDAY)
+    try:
+        _with_partners(h)
+        guid = "6F1C2E4A-0B3D-4C5E-8F9A-1B2C3D4E5F60"
+        report = _contacts(h, tmp_path, f"school,role,slack,teams\nGarfield,principal,,{guid}\n"
+                                        "Garfield,partnership lead,,29:1AbCdEf\n")
+        assert report.problems == []
+        clock = Clock(h.settings, h.database, {"teams": notifier}, now=lambda: h.now)
+        assert clock.nudges() == 0  # the bot has never met either: nothing sent, nothing marked sent
+        with h.database.session() as session:
+            assert session.scalar(select(func.count()).select_from(NudgeSent)) == 0
+            assert session.scalar(select(SchoolContact.teams_user).where(SchoolContact.role == "principal")) == guid.lower()
+            for aad, member in ((guid.lower(), "29:principal"), ("aad-of-lead", "29:1AbCdEf")):
+                activity = {"serviceUrl": "https://smba.example/", "channelId": "msteams",
+                            "conversation": {"id": f"a:{member}", "conversationType": "personal"},
+                            "from": {"id": member, "aadObjectId": aad}, "recipient": {"id": "28:bot"}}
+                references.remember(session, activity, aad, may_move=True)
+            session.commit()
+        assert clock.nudges() == 2
+        assert sorted(d.target for d in _digests(notifier)) == sorted([guid.lower(), "29:1AbCdEf"])
+    finally:
+        h.close()
+
+
+def test_reimporting_without_a_platform_column_keeps_those_ids(harness: Harness, tmp_path: Path) -> None:
+    guid = "6f1c2e4a-0b3d-4c5e-8f9a-1b2c3d4e5f60"
+    _contacts(harness, tmp_path, f"school,role,slack,teams\nGarfield,principal,U0PRINCIPAL,{guid}\n")
+    slack_only = _contacts(harness, tmp_path, "school,role,slack\nGarfield,principal,U0PRINCIPAL\n")
+    with harness.database.session() as session:
+        assert session.scalar(select(SchoolContact.teams_user)) == guid
+    assert (slack_only.updated, slack_only.unchanged) == (0, 1)
+    _contacts(harness, tmp_path, "school,role,slack,teams\nGarfield,principal,U0PRINCIPAL,\n")
+    with harness.database.session() as session:
+        assert session.scalar(select(SchoolContact.teams_user)) == ""  # an empty cell does clear it
+
+
+def test_the_email_lookup_waits_out_slacks_rate_limit(harness: Harness, tmp_path: Path) -> None:
+    slack = FakeSlack(users_by_email={"lead@district.example": "U0LEAD"})
+    slack.fail["users.lookupByEmail"] = [(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})]
+    with ServerThread(slack.app()) as server:
+        report = _contacts(harness, tmp_path, lookup=email_lookup(WebClient(token="x", base_url=f"{server.url}/api/")))
+    assert report.problems == [] and report.created == 2
+    assert len(slack.named("users.lookupByEmail")) == 2  # refused once, then answered
+
+
+def test_an_item_still_current_before_a_break_is_nudged_if_its_days_run_out_during_it(
+        nudging: tuple[Harness, RecordingNotifier]) -> None:
+    """Insurance expiring August 25 is 69 days away on June 17 (current), but its 60, 30 and 7 days
+    all fall in the summer break: it is nudged on June 17, as expiring."""
+    h, notifier = nudging
+    gamma = _insurance_until(h, dt.date(2027, 8, 25))
+    h.now = dt.datetime(2027, 6, 17, 17, 0, tzinfo=dt.timezone.utc)
+    Clock(h.settings, h.database, {"slack": notifier}, now=lambda: h.now).nudges()
+    sent = [i for d in _digests(notifier) if d.target == "U0LEAD" for i in d.data["items"]
+            if i["what"] == "insurance" and i["partnership_id"] == gamma]
+    assert [i["threshold"] for i in sent] == ["7"]

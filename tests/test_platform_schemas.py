@@ -20,7 +20,7 @@ from referencing.jsonschema import DRAFT7
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.core import Button, Field, FormField, FormPart, Message, Reply, Table
+from bot.core import Button, Chart, Field, FormField, FormPart, Message, Reply, Table
 from bot.platforms.slack.manifest import filled
 from bot.platforms.slack.render import home_view, modal, render as slack_render
 from bot.platforms.teams.package import build
@@ -54,7 +54,7 @@ def test_the_slack_manifest_asks_only_for_what_the_bot_uses() -> None:
     manifest = yaml.safe_load(filled("https://bot.district.example"))
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "app_mentions:read", "channels:history", "groups:history", "im:history", "chat:write", "commands",
-        "channels:join", "users:read", "users:read.email"}
+        "channels:join", "users:read", "users:read.email", "files:write"}
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) >= {
         "app_mention", "message.im", "message.channels", "message.groups", "app_home_opened"}
     urls = {c["url"] for c in manifest["features"]["slash_commands"]}
@@ -93,6 +93,7 @@ SYNTHETIC = [
     Reply("x" * 9000 + " <!channel> [link](http://evil.example) <at>Everyone</at>", "help", 1.0, {}, buttons(9),
           tuple(Field(f"label {i}", "v" * 3000) for i in range(12)), "Source: " + "s" * 400),
     Reply("table", "partners", table=Table(("Region", "Partnerships", "Schools"), (("North", "12", "3"),) * 30)),
+    Reply("chart", "partners", chart=Chart("Current partnerships by region", ("North", "South"), (12.0, 7.0))),
     Reply("form", "consultation", form=FormPart("Ask the department about something long", (
         FormField("topic", "Topic", "choice", tuple((f"t{i}", f"Topic {i}") for i in range(6)), value="t1"),
         FormField("school", "School", optional=True, placeholder="Any name", error="Not found"),

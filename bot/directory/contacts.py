@@ -23,6 +23,7 @@ from bot.models.contacts import REACH
 CONTACT_COLUMNS = ("school", "role")
 ROLES = {"principal": "principal", "partnership lead": "partnership_lead", "partnership_lead": "partnership_lead",
          "lead": "partnership_lead", "partnerships lead": "partnership_lead"}
+GUID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$", re.I)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 Lookup = Callable[[str], "str | None"]
 """An e-mail to the platform's user id (None: no such user); raises LookupFailed when it can't ask."""
@@ -70,8 +71,10 @@ def import_contacts(session: Session, path: Path | None = None, *, rows: list[di
         good.append((school_id or 0, role or "", values))
     if strict and report.problems:
         return report
+    in_file = [column for platform, (column, _) in REACH.items() if any(platform in row for row in rows)]
     for school_id, role, values in good:
-        values = {**{column: "" for column, _ in REACH.values()}, **values}
+        # a platform column left empty clears that id; a platform the file has no column for keeps it
+        values = {**{column: "" for column in in_file}, **values}
         contact = existing.get((school_id, role))
         if contact is None:
             session.add(SchoolContact(school_id=school_id, role=role, **values))
@@ -89,7 +92,7 @@ def import_contacts(session: Session, path: Path | None = None, *, rows: list[di
 
 def _user(platform: str, value: str, looks_like: re.Pattern[str], lookup: Lookup | None, errors: list[str]) -> str:
     if looks_like.match(value):
-        return value
+        return value.lower() if GUID.match(value) else value  # Teams sends AAD object ids in lower case
     if not EMAIL.match(value):
         errors.append(f"{platform} {value!r} is neither a {platform} user id nor an e-mail")
         return ""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ from bot.models.contacts import REACH
 from bot.notify import DEPARTMENT, Notice, Outbox, user_audience
 from bot.trainings.announce import is_school_day
 
+log = logging.getLogger("partnerbot.nudges")
 THRESHOLDS = (60, 30, 7)
 SNOOZE = dt.timedelta(days=14)
 RENEWING = dt.timedelta(weeks=6)
@@ -52,28 +54,44 @@ class Nudge:
         return f"*{self.organisation}*: {self.item.describe()}"
 
 
-def threshold_of(item: health.Item, today: dt.date) -> str | None:
-    """Which nudge an item is due: missing/expired now, or the smallest threshold it has crossed."""
+def threshold_of(item: health.Item, horizon: dt.date) -> str | None:
+    """Which nudge an item is due: missing/expired now, or the smallest threshold it crosses by
+    `horizon` (the last day before the next school day: a threshold that falls on a weekend or
+    in a break is sent on the school day before it, not lost)."""
     if item.state in (health.MISSING, health.EXPIRED):
         return item.state
-    if item.state == health.EXPIRING and item.due is not None:
-        left = (item.due - today).days
+    if item.state in (health.EXPIRING, health.CURRENT) and item.due is not None:
+        left = (item.due - horizon).days
         crossed = [t for t in THRESHOLDS if left <= t]
         return str(min(crossed)) if crossed else None
     return None
 
 
+def horizon_of(today: dt.date) -> dt.date:
+    """The last day before the next school day: what today's nudges must cover, since the clock
+    sends nothing until then (a Friday covers the weekend, the last day before summer the summer)."""
+    day = today + dt.timedelta(days=1)
+    for _ in range(366):
+        if is_school_day(day):
+            return day - dt.timedelta(days=1)
+        day += dt.timedelta(days=1)
+    return today
+
+
 def due_for_school(session: Session, school_id: int, today: dt.date, school_year: str,
                    held: set[tuple[int, str]]) -> list[Nudge]:
     nudges = []
+    horizon = horizon_of(today)
     next_year = health.next_school_year(school_year)
     dsa_season = (today.month, today.day) >= health.DSA_NEXT_YEAR_FROM and today.month < 8
     for row in queries.paperwork(session, school_year, School.id == school_id):
         for item in health.assess(row.on_file, today):
             if (row.partnership_id, item.what) in held:
                 continue
-            threshold = threshold_of(item, today)
+            threshold = threshold_of(item, horizon)
             if threshold is not None:
+                if item.state == health.CURRENT:  # current today, but its 60 days begin before the next school day
+                    item = health.Item(item.what, health.EXPIRING, item.due)
                 nudges.append(Nudge(row.partnership_id, row.organisation, item, threshold))
         if dsa_season and (row.partnership_id, "dsa") not in held and health.needs_dsa_for(row.on_file, next_year):
             nudges.append(Nudge(row.partnership_id, row.organisation, health.Item("dsa", health.MISSING),
@@ -94,30 +112,47 @@ def send_nudges(session: Session, settings: Settings, outbox: Outbox, now: dt.da
     for contact in contacts:
         by_school[contact.school_id].append(contact)
     names = dict(session.execute(select(School.id, School.name).where(School.id.in_(list(by_school)))).all())
-    nudged, items = 0, 0
+    nudged, items, unreachable = 0, 0, 0
     for school_id, people in by_school.items():
         due = due_for_school(session, school_id, today, school_year, held)
         for contact in people:
+            if not due:
+                continue
+            # Only where the contact can be reached (a Teams user the bot has never met cannot be):
+            # an unreachable contact's items stay unsent, and go out once they can be.
+            audiences = [a for a in _audiences(contact) if outbox.audiences.targets(session, a)]
+            if not audiences:
+                unreachable += 1
+                continue
             won = [n for n in due if insert_ignore(session, NudgeSent, {
                 "key": _key(contact, n), "contact_id": contact.id, "sent_at": now}, ("key",))]
             if not won:
                 continue
-            for audience in _audiences(contact):
+            for audience in audiences:
                 outbox.queue(session, _digest_key(contact, won, audience), _digest(names.get(school_id, ""), won, audience),
                              now=now)
             nudged += 1
             items += len(won)
+    if unreachable:
+        log.warning("school contacts could not be reached for their nudges", extra={"turn": {"contacts": unreachable}})
     if nudged:
-        outbox.queue(session, f"nudge-summary:{today.isoformat()}", Notice(
-            "nudge.summary", DEPARTMENT,
-            f"Paperwork nudges today: {items} items sent to {nudged} school contacts. "
-            "Say \"compliance by region\" for the district picture."), now=now)
+        lines = [f"Paperwork nudges today: {items} items sent to {nudged} school contacts."]
+        if unreachable:
+            lines.append(f"{unreachable} contacts with something due could not be reached: on Teams the bot can "
+                         "message someone only after they have talked to it (or check their ids with "
+                         "`partnerbot import contacts`).")
+        lines.append("Say \"compliance by region\" for the district picture.")
+        outbox.queue(session, f"nudge-summary:{today.isoformat()}",
+                     Notice("nudge.summary", DEPARTMENT, " ".join(lines)), now=now)
     return nudged
 
 
 def _key(contact: SchoolContact, nudge: Nudge) -> str:
+    """Once per contact *person* (their ids: a new principal in the same role hears it again),
+    item, due date and threshold."""
     due = nudge.item.due.isoformat() if nudge.item.due else "-"
-    return f"nudge:{contact.id}:{nudge.partnership_id}:{nudge.item.what}:{due}:{nudge.threshold}"[:200]
+    who = hashlib.sha256("|".join(sorted(contact.reach().values())).encode()).hexdigest()[:10]
+    return f"nudge:{contact.id}:{who}:{nudge.partnership_id}:{nudge.item.what}:{due}:{nudge.threshold}"[:200]
 
 
 def _digest_key(contact: SchoolContact, won: list[Nudge], audience: str) -> str:

@@ -19,6 +19,9 @@ class PlatformAudiences:
     def targets(self, session: Session, audience: str) -> list[tuple[str, str]]:
         if audience.startswith("user:"):
             _, platform, user = audience.split(":", 2)
+            known = next((p for p in self.platforms if p.name == platform), None)
+            if known is not None and not known.reachable(session, user):
+                return []  # nobody to post to: the caller knows, rather than a post that can only fail
             return [(platform, user)]
         found = [(p.name, target) for p in self.platforms for target in p.targets(session, self.settings, audience)]
         if not found and audience == DEPARTMENT:

@@ -56,6 +56,9 @@ class Platform(Protocol):
     def targets(self, session: Session, settings: "Settings", audience: str) -> list[str]:
         """Where an audience ("department", "announcements") is on this platform."""
 
+    def reachable(self, session: Session, user: str) -> bool:
+        """Whether the bot can message this user of the platform now (Teams: only someone it has met)."""
+
 
 def not_configured(app: "Application", path: str, platform: str, needs: str) -> None:
     """Answer a platform's route with 404 and a log line saying what is missing."""

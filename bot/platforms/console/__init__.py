@@ -27,5 +27,8 @@ class ConsolePlatform:
     def notifier(self, settings: Settings, database: Database) -> Notifier | None:
         return None  # terminal users' notices are logged (bot.notify.LOCAL_PLATFORMS)
 
+    def reachable(self, session: Session, user: str) -> bool:
+        return True
+
     def targets(self, session: Session, settings: Settings, audience: str) -> list[str]:
         return []

@@ -43,6 +43,9 @@ class SlackPlatform:
 
         return SlackAnswerer(settings)
 
+    def reachable(self, session: Session, user: str) -> bool:
+        return True
+
     def targets(self, session: Session, settings: Settings, audience: str) -> list[str]:
         if audience == DEPARTMENT:
             configured = [settings.department_slack_channel] if settings.department_slack_channel else []

@@ -1,5 +1,6 @@
 """Slack's part in answering the durable inbox (bot/answering.py): the sender's name, and the
-answer drawn as Block Kit for the channel or thread the question came from."""
+answer drawn as Block Kit for the channel or thread the question came from, followed by its
+chart (if any) as an uploaded image in the same place."""
 
 from __future__ import annotations
 
@@ -20,5 +21,10 @@ class SlackAnswerer:
     def prepare(self, message: Message) -> Message:
         return self.names.with_name(message)
 
-    def post(self, message: Message, reply: Reply) -> Post:
-        return Post("answer", "slack", message.channel, reply.text, body=render(reply), thread=thread_of(message))
+    def posts(self, message: Message, reply: Reply) -> list[Post]:
+        thread = thread_of(message)
+        answer = Post("answer", "slack", message.channel, reply.text, body=render(reply), thread=thread)
+        if reply.chart is None:
+            return [answer]
+        return [answer, Post("chart", "slack", message.channel, reply.chart.title, thread=thread,
+                             chart=reply.chart.to_dict())]

@@ -16,6 +16,7 @@ a trigger. Without SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET the route answers 40
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -27,10 +28,12 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core import Message, Reply
+from bot import charts
+from bot.core import Chart, Message, Reply
 from bot.dedupe import first_time
 from bot.inbox import InboxEntry
 from bot.platforms.base import Runtime, not_configured
@@ -202,6 +205,19 @@ async def _answer_click(client: AsyncWebClient, respond, body: dict[str, Any], m
         await client.chat_update(channel=message.channel, ts=original["ts"], text=original.get("text", ""),
                                  blocks=chosen(original.get("blocks") or [], message.text, message.user))
     await client.chat_postMessage(channel=message.channel, thread_ts=original.get("thread_ts"), **render(reply))
+    if reply.chart is not None:
+        await _share_chart(client, message.channel, original.get("thread_ts"), reply.chart)
+
+
+async def _share_chart(client: AsyncWebClient, channel: str, thread: str | None, chart: Chart) -> None:
+    """A button's answer with a chart: the picture follows as an uploaded image (an ephemeral
+    answer cannot carry a file; its table says the same)."""
+    try:
+        png = await asyncio.to_thread(charts.png, chart)
+        await client.files_upload_v2(channel=channel, thread_ts=thread, file=png, filename="partnerbot-chart.png",
+                                     title=chart.title, alt_txt=chart.description, request_file_info=False)
+    except (SlackApiError, SlackRequestError, OSError) as exc:
+        log.warning("sharing a chart failed", extra={"turn": {"error": exc.__class__.__name__}})
 
 
 async def start_socket_mode(app: web.Application, runtime: Runtime) -> None:

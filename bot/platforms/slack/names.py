@@ -53,7 +53,14 @@ class SlackNames:
 def email_lookup(client: WebClient):  # type: ignore[no-untyped-def]
     """`users.lookupByEmail` for the contacts import: the user id, None if no user has it; any
     other failure (no scope, Slack down) raises `LookupFailed` so the row is reported."""
+    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
     from bot.directory.contacts import LookupFailed
+
+    # users.lookupByEmail is a Tier 3 method (about 50 a minute): a large file meets its limit,
+    # and waiting out Retry-After is all it takes
+    if not any(isinstance(h, RateLimitErrorRetryHandler) for h in client.retry_handlers):
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=5))
 
     def lookup(email: str) -> str | None:
         try:

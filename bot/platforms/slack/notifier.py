@@ -7,17 +7,21 @@ failure, reported to the admin log rather than retried forever.
 Every post carries its outbox key in Slack message metadata. When a send timed
 out, Slack may have posted it all the same: before posting again, the channel's
 recent history is searched for that key, so a slow Slack never gets a second copy.
+A chart is uploaded as a PNG file shared in the answer's channel or thread; its
+file name carries a digest of the outbox key, which the same search looks for.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
+from bot import charts
 from bot.config import Settings
-from bot.core import Reply
+from bot.core import Chart, Reply
 from bot.notify import Delivery, DeliveryError, Post
 from bot.platforms.slack.render import render
 
@@ -47,6 +51,8 @@ class SlackNotifier:
                 found = self._already_posted(post)
                 if found is not None:
                     return found
+            if post.chart is not None:
+                return self._upload(post)
             body = {**self._body(post), "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": post.key}}}
             if post.thread:
                 body["thread_ts"] = post.thread
@@ -63,8 +69,20 @@ class SlackNotifier:
         # A notice is a post the whole channel sees: its buttons answer only whoever clicks.
         return render(Reply(post.text, post.kind, 1.0, post.data, post.buttons), shared=True)
 
+    def _upload(self, post: Post) -> Delivery:
+        """The chart as a PNG file shared where the answer went (files.getUploadURLExternal,
+        the upload, files.completeUploadExternal: slack_sdk's files_upload_v2)."""
+        assert post.chart is not None
+        chart = Chart.from_dict(post.chart)
+        response = self.client.files_upload_v2(
+            channel=post.target, thread_ts=post.thread, file=charts.png(chart), filename=chart_file_name(post.key),
+            title=chart.title, alt_txt=chart.description[:1000], request_file_info=False)
+        file = response.get("file") or {}
+        return Delivery(f"{post.target}|{file.get('id', '')}")
+
     def _already_posted(self, post: Post) -> Delivery | None:
-        """The post an earlier, timed-out attempt made, found by its key in the metadata."""
+        """The post an earlier, timed-out attempt made, found by its key in the metadata
+        (a chart: by its file name)."""
         channel = post.target
         if channel.startswith(("U", "W")):  # a DM addressed to a user: its history is the IM channel's
             channel = self.client.conversations_open(users=channel)["channel"]["id"]
@@ -73,10 +91,13 @@ class SlackNotifier:
             response = self.client.conversations_replies(ts=post.thread, **args)
         else:
             response = self.client.conversations_history(**args)
+        name = chart_file_name(post.key)
         for message in response.get("messages") or []:
             metadata = message.get("metadata") or {}
             if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == post.key:
                 return Delivery(f"{channel}|{message['ts']}")
+            if post.chart is not None and any(f.get("name") == name for f in message.get("files") or []):
+                return Delivery(f"{channel}|{message['files'][0].get('id', '')}")
         return None
 
     def _post(self, channel: str, body: dict, join_if_needed: bool) -> Delivery:  # type: ignore[type-arg]
@@ -88,6 +109,11 @@ class SlackNotifier:
                 return self._post(channel, body, join_if_needed=False)
             raise
         return Delivery(f"{response['channel']}|{response['ts']}")
+
+
+def chart_file_name(key: str) -> str:
+    """The uploaded chart's file name: the same for every attempt at one outbox row."""
+    return f"partnerbot-chart-{hashlib.sha256(key.encode()).hexdigest()[:12]}.png"
 
 
 def _delivery_error(exc: SlackApiError) -> DeliveryError:

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.notify import ANNOUNCEMENTS, DEPARTMENT, Notifier
 from bot.platforms.base import Runtime, not_configured
+from bot.platforms.teams import references
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (aiohttp is imported where a server runs)
     from aiohttp import web
@@ -68,6 +69,10 @@ class TeamsPlatform:
         from bot.platforms.teams.answers import TeamsAnswerer
 
         return TeamsAnswerer(database)
+
+    def reachable(self, session: Session, user: str) -> bool:
+        """Teams lets a bot start a chat only with someone whose conversation it has seen."""
+        return references.can_reach(session, user)
 
     def targets(self, session: Session, settings: Settings, audience: str) -> list[str]:
         if audience == DEPARTMENT:

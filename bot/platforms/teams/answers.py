@@ -36,11 +36,11 @@ class TeamsAnswerer:
                 references.remember(session, activity, message.user, may_move=is_verified(message))
         return message
 
-    def post(self, message: Message, reply: Reply) -> Post:
-        activity = _activity(message)
-        return Post("answer", "teams", message.session_key or message.channel, reply.text,
-                    body={"activity": reply_activity(reply), "reference": references.reference_of(activity)},
-                    thread=activity.get("id"))
+    def posts(self, message: Message, reply: Reply) -> list[Post]:
+        activity = _activity(message)  # a chart is inside the card (render.py)
+        return [Post("answer", "teams", message.session_key or message.channel, reply.text,
+                     body={"activity": reply_activity(reply), "reference": references.reference_of(activity)},
+                     thread=activity.get("id"))]
 
 
 def _activity(message: Message) -> dict[str, Any]:

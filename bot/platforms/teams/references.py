@@ -46,6 +46,9 @@ def remember(session: Session, activity: dict[str, Any], user: str, *, may_move:
         _store(session, str(key), kind, user if kind == "personal" else None, reference, may_move)
     if user:
         _store(session, USER_PREFIX + user, "user", user, reference, may_move)
+        member_id = str((activity.get("from") or {}).get("id") or "")
+        if member_id and member_id != user:  # also reachable by the Teams id ("29:…") an import may give
+            _store(session, USER_PREFIX + member_id, "user", user, reference, may_move)
 
 
 def _store(session: Session, key: str, kind: str, user: str | None, reference: dict[str, Any], may_move: bool) -> None:
@@ -63,6 +66,11 @@ def personal_chat(session: Session, user: str) -> ConversationReference | None:
     return session.scalars(select(ConversationReference).where(
         ConversationReference.user_id == user, ConversationReference.kind == "personal",
         ConversationReference.active.is_(True)).order_by(ConversationReference.updated_at.desc())).first()
+
+
+def can_reach(session: Session, user: str) -> bool:
+    """A 1:1 chat with this user, or a conversation they were met in (to start one)."""
+    return personal_chat(session, user) is not None or find(session, USER_PREFIX + user) is not None
 
 
 def find(session: Session, key: str) -> ConversationReference | None:

@@ -13,6 +13,7 @@ import json
 import re
 from typing import Any
 
+from bot import charts
 from bot.core import Button, FormPart, Message, Reply
 from bot.text import truncate
 
@@ -128,6 +129,9 @@ def _table(reply: Reply) -> list[dict[str, Any]]:
 
 def render_card(reply: Reply) -> dict[str, Any]:
     body: list[dict[str, Any]] = [{"type": "TextBlock", "text": markdown(reply.text), "wrap": True}]
+    if reply.chart:  # a PNG inside the card: Teams shows data: URIs and leaves them out of the 100 KB message limit
+        body.append({"type": "Image", "url": charts.data_uri(reply.chart, "png"), "altText": reply.chart.description,
+                     "size": "Stretch"})
     if reply.table:
         body += _table(reply)
     if reply.fields:
@@ -171,7 +175,7 @@ def reply_activity(reply: Reply) -> dict[str, Any]:
     """The activity to send: a form card, an Adaptive Card, or plain text when there is nothing else."""
     if reply.form is not None:
         card = form_card(reply)
-    elif not reply.buttons and not reply.fields and not reply.footer and not reply.table:
+    elif not reply.buttons and not reply.fields and not reply.footer and not reply.table and not reply.chart:
         return {"type": "message", "text": markdown(reply.text), "textFormat": "markdown"}
     else:
         card = render_card(reply)

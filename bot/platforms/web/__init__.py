@@ -29,5 +29,8 @@ class WebPlatform:
     def notifier(self, settings: Settings, database: Database) -> Notifier | None:
         return None  # the page collects its notices (GET /notices); nothing is pushed
 
+    def reachable(self, session: Session, user: str) -> bool:
+        return True
+
     def targets(self, session: Session, settings: Settings, audience: str) -> list[str]:
         return []  # no channels: web users get only their own notices

@@ -14,7 +14,15 @@
     return { session: "web-" + id, transcript: [] };
   }
   var state = load() || newSession();
-  function save() { localStorage.setItem(STORE, JSON.stringify(state)); }
+  var KEPT = 200;  // messages kept for the next visit
+  function save() {
+    if (state.transcript.length > KEPT) { state.transcript = state.transcript.slice(-KEPT); }
+    try { localStorage.setItem(STORE, JSON.stringify(state)); }
+    catch (e) {  // the browser's storage is full (charts are large): keep the conversation, drop old pictures
+      state.transcript.forEach(function (entry) { if (entry.chart) { delete entry.chart.image; } });
+      try { localStorage.setItem(STORE, JSON.stringify(state)); } catch (ignored) { /* shown, not kept */ }
+    }
+  }
 
   // Bold *text* the way chat platforms do, without ever injecting HTML.
   function appendRich(parent, text) {
@@ -62,6 +70,7 @@
       div.appendChild(dl);
     }
     if (entry.table && entry.table.header) { div.appendChild(renderTable(entry.table)); }
+    if (entry.chart && entry.chart.image) { div.appendChild(renderChart(entry.chart)); }
     if (entry.form && entry.form.fields) { div.appendChild(renderForm(entry.form, live)); }
     if (entry.buttons && entry.buttons.length) {
       var group = document.createElement("div");
@@ -96,6 +105,17 @@
     var el = document.createElement(tag);
     el.textContent = text;
     return el;
+  }
+
+  // A chart comes drawn by the server as an SVG data: URI; as an <img> it can run no script.
+  function renderChart(chart) {
+    var figure = document.createElement("figure");
+    figure.className = "chart";
+    var img = document.createElement("img");
+    if (chart.image.indexOf("data:image/svg+xml;base64,") === 0) { img.src = chart.image; }
+    img.alt = chart.description || chart.title;
+    figure.appendChild(img);
+    return figure;
   }
 
   function renderTable(table) {
@@ -195,7 +215,7 @@
       })
       .then(function (reply) {
         var entry = { who: "bot", text: reply.text, buttons: reply.buttons, fields: reply.fields, footer: reply.footer,
-                      table: reply.table, form: reply.form };
+                      table: reply.table, chart: reply.chart, form: reply.form };
         state.transcript.push(entry);
         save();
         render(entry, true);
