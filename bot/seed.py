@@ -7,8 +7,8 @@ import logging
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db import Database
-from bot.directory.importer import import_partners, import_schools
+from bot.db import SCHEMA_HEAD, Database, stored_revision
+from bot.directory.importer import fill_attention, import_partners, import_schools
 from bot.directory.sample import generate
 from bot.models import Partnership, School, TrainingSession
 from knowledge import load_csv_rows
@@ -36,10 +36,20 @@ def seed_database(session: Session, load_samples: bool = True) -> None:
         add_sample_calendar(session)
 
 
-def prepare(database: Database, *, load_samples: bool = True, auto_migrate: bool | None = None) -> bool:
-    """Migrate the schema, and seed the database if it was empty. True when it was."""
+def prepare(database: Database, *, load_samples: bool = True, auto_migrate: bool | None = None,
+            refresh: bool = False) -> bool:
+    """Migrate the schema, and seed the database if it was empty. True when it was.
+
+    After a migration (or with `refresh`: `partnerbot db upgrade`), data the new schema derives
+    from what was stored is filled in by the code that owns the rule (migrations never import it)."""
+    before = stored_revision(database.engine)
     fresh = database.prepare(auto_migrate=auto_migrate)
     if fresh:
         with database.session() as session:
             seed_database(session, load_samples=load_samples)
+    elif refresh or before != SCHEMA_HEAD:
+        with database.session() as session:
+            filled = fill_attention(session)
+        if filled:
+            log.info("filled the attention dates of %d partnerships", filled)
     return fresh

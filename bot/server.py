@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -219,6 +218,8 @@ def create_runtime(settings: Settings) -> Runtime:
 
 
 def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3978, socket_mode: bool = False) -> int:
+    from bot.app import settle_heap
+
     runtime = create_runtime(settings)
     if runtime.bot.grounded is not None:
         runtime.bot.grounded.warm()  # the knowledge index: fitted once per knowledge change, else read from the cache
@@ -234,10 +235,7 @@ def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3978, socket_mo
     log.info("serving", extra={"turn": {"port": port, "web_chat": settings.web_chat_enabled,
                                          "slack": bool(settings.slack_bot_token), "teams_app_id": bool(settings.microsoft_app_id)}})
     print(f"partnerbot is running on http://localhost:{port}/ (Ctrl-C to stop)", flush=True)
-    # What start-up loaded (the classifier, the knowledge base, SDKs) lives as long as the process:
-    # keep it out of the collector's full passes, which otherwise pause every request each time.
-    gc.collect()
-    gc.freeze()
+    settle_heap()
     # No access log: one structured line per turn is logged instead (bot.router).
     web.run_app(app, host=host, port=port, print=None, shutdown_timeout=30.0, handle_signals=True, access_log=None)
     return 0

@@ -47,7 +47,7 @@ def main() -> int:
     stdin = sys.stdin.buffer
     settings: Settings = pickle.load(stdin)
     os.nice(WORKER_NICENESS)  # under a burst, the CPU goes to acknowledging first (Slack's 3 s), answers next
-    from bot.app import create_bot
+    from bot.app import create_bot, settle_heap
     from bot.db import Database
     from bot.logs import configure
     from bot.platforms import inbox_processor
@@ -58,6 +58,7 @@ def main() -> int:
     if bot.grounded is not None:
         bot.grounded.warm()
     processor = inbox_processor(settings, database, bot)
+    settle_heap()
     fd = stdin.fileno()
     try:
         while True:

@@ -111,13 +111,11 @@ def _assessed(turn: Turn, scope: Scope, school_year: str, today: dt.date, *extra
 
 
 def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_year: str) -> Reply:
-    """The partnerships in scope with a problem (of one kind, or any), each with what is wrong. Only
-    those needing attention today are read; the rest are counted."""
+    """The partnerships in scope with a problem (of one kind, or any), each with what is wrong. They
+    are counted in SQL and only the ones shown are read (a school may have a thousand)."""
     extra = (Partnership.agreement_type == "personal_services_contract",) if focus == "insurance" else ()
-    checked = queries.count_current(turn.session, school_year, *scope.where, *extra)
-    attention = _assessed(turn, scope, school_year, today, *extra, attention=True)
-    found = [(row, [i for i in health.problems(items) if focus is None or i.what == focus]) for row, items in attention]
-    found = [(row, items) for row, items in found if items]
+    where = (*scope.where, *extra)
+    checked = queries.count_current(turn.session, school_year, *where)
     what = health.NAMES[focus] if focus else "paperwork"
     if not checked:
         kind = "paid (PSC) partnerships" if focus == "insurance" else "current partnerships"
@@ -125,7 +123,8 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
         if focus == "insurance":
             text += " An insurance certificate is needed only when the school or district pays the partner."
         return _reply(turn, text, scope, focus, [], 0)
-    if not found:
+    needing = queries.needing_attention(turn.session, school_year, today, *where, item=focus)
+    if not needing.partnerships:
         kind = f"{'paid ' if focus == 'insurance' else ''}partnership"
         text = (f"{'The' if checked == 1 else 'All'} {plural(checked, kind)} {scope.label} "
                 f"{'has its' if checked == 1 else 'have their'} {what} in order for {school_year}.")
@@ -135,21 +134,25 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
             text = (f"Yes: {possessive(scope.organisation)} insurance certificate is current"
                     + (f" (until {dates[0].isoformat()})." if dates else "."))
         return _reply(turn, text, scope, focus, [], checked)
+    verdict_needs_all = focus == "insurance" and scope.organisation is not None
+    shown = queries.assessed(turn.session, school_year, today, *where, attention_on=today, item=focus,
+                             limit=None if verdict_needs_all else SHOWN)
+    found = [(row, [i for i in health.problems(items) if focus is None or i.what == focus]) for row, items in shown]
     verdict = ""
-    if focus == "insurance" and scope.organisation:
+    if verdict_needs_all:
         soon = all(i.state == health.EXPIRING for _, items in found for i in items)
-        verdict = "Yes, but not for long: " if soon else ("No: " if len(found) == checked else "Not everywhere: ")
-    head = verdict + (f"{len(found)} of {plural(checked, 'partnership')} {scope.label} "
-                      f"{'needs' if len(found) == 1 else 'need'} attention ({what}, {school_year}):")
+        verdict = "Yes, but not for long: " if soon else ("No: " if needing.partnerships == checked else "Not everywhere: ")
+    head = verdict + (f"{needing.partnerships} of {plural(checked, 'partnership')} {scope.label} "
+                      f"{'needs' if needing.partnerships == 1 else 'need'} attention ({what}, {school_year}):")
     lines = [head]
     for row, items in found[:SHOWN]:
-        where = row.school if scope.school is None else ""
-        name = f"*{row.organisation}*" + (f" at {where}" if where else "")
+        at = row.school if scope.school is None else ""
+        name = f"*{row.organisation}*" + (f" at {at}" if at else "")
         lines.append(f"• {name}: " + "; ".join(i.describe() for i in items))
-    if len(found) > SHOWN:
-        lines.append(f"…and {len(found) - SHOWN} more.")
-    lines.append(_next_steps({i.what for _, items in found for i in items}))
-    return _reply(turn, "\n".join(lines), scope, focus, found, checked)
+    if needing.partnerships > SHOWN:
+        lines.append(f"…and {needing.partnerships - SHOWN} more.")
+    lines.append(_next_steps(set(needing.items)))
+    return _reply(turn, "\n".join(lines), scope, focus, found[:SHOWN], checked, needing.items, needing.partnerships)
 
 
 def _school_year_named(text: str) -> str | None:
@@ -247,14 +250,19 @@ def _buttons(whats: set[str]) -> tuple[Button, ...]:
 
 
 def _reply(turn: Turn, text: str, scope: Scope, focus: str | None,
-           found: list[tuple[queries.PaperworkRow, list[Item]]], checked: int, **extra: Any) -> Reply:
+           found: list[tuple[queries.PaperworkRow, list[Item]]], checked: int, whats: frozenset[str] | None = None,
+           total: int | None = None, **extra: Any) -> Reply:
+    """`found`: the partnerships shown; `total` how many need attention in all and `whats` which
+    items do, when there may be more than those shown."""
     rows = [{"organisation": row.organisation, "school": row.school,
              "items": [{"what": i.what, "state": i.state, "due": i.due.isoformat() if i.due else None}
                        for i in items]} for row, items in found]
     data = {"kind": "health", "focus": focus, "school": scope.school, "organisation": scope.organisation,
-            "region": scope.region, "checked": checked, "rows": rows, "partners": [], **extra}
+            "region": scope.region, "checked": checked, "rows": rows, "found": len(rows) if total is None else total, "partners": [], **extra}
+    if whats is None:
+        whats = frozenset(i.what for _, items in found for i in items)
     return Reply(text, "partners", turn.understanding.confidence or 1.0, data,
-                 buttons=_buttons({i.what for _, items in found for i in items}), footer=sample_footer(turn))
+                 buttons=_buttons(set(whats)), footer=sample_footer(turn))
 
 
 RENEWAL_TOPIC = {"dsa": "data_sharing", "background_check": "background_checks", "insurance": "agreements",

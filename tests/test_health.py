@@ -16,6 +16,7 @@ from bot.directory import health
 from bot.directory.importer import import_partners
 from bot.directory.sample import generate
 from bot.models import Partnership, TrainingSession
+from bot.db import Database
 from bot.seed import prepare
 from bot.trainings.announce import break_on
 from bot.trainings.sample import add_sample_calendar
@@ -214,3 +215,85 @@ def test_sample_trainings_never_fall_on_a_weekend_or_a_break(harness: Harness) -
     with harness.database.session() as session:
         days = [t.starts_at.date() for t in session.scalars(select(TrainingSession))]
     assert days and all(d.weekday() < 5 and break_on(d) is None for d in days), days
+
+
+def test_upgrading_to_0008_fills_each_items_attention_date_from_what_is_on_file(any_db_url: str) -> None:
+    """A database at 0007 with paperwork on file: the upgrade (`partnerbot db upgrade`, or a start on
+    SQLite) stores, per item, from when it needs attention, as the importer computes it."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from bot.db import alembic_config
+
+    engine = create_engine(any_db_url)
+    with engine.begin() as conn:  # start from an empty database (the template is at head)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    with engine.begin() as conn:
+        for table in reversed(__import__("bot.models", fromlist=["Base"]).Base.metadata.sorted_tables):
+            conn.execute(text(f"DROP TABLE IF EXISTS {table.name}" + (" CASCADE" if engine.dialect.name == "postgresql" else "")))
+    config = alembic_config(engine)
+    command.upgrade(config, "0007")
+    with engine.begin() as conn:
+        _insert(conn, "school", id=1, name="Garfield")
+        _insert(conn, "organisation", id=1, name="Beta")
+        _insert(conn, "partnership", id=1, organisation_id=1, school_id=1, school_year="2026-27",
+                agreement_type="personal_services_contract", status="active", agreement_signed=dt.date(2026, 9, 1),
+                insurance_expires=dt.date(2027, 3, 1), dsa_needed=False, background_checked=dt.date(2026, 9, 15),
+                outcomes="Raise reading", attention_from=dt.date.min)
+    prepare(Database.connect(any_db_url), load_samples=False, auto_migrate=True)  # as `partnerbot db upgrade`
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT attention_agreement, attention_dsa, attention_insurance, "
+                                   "attention_background_check, attention_principal_approval, attention_outcomes "
+                                   "FROM partnership")).one()
+    as_dates = [value if value is None or isinstance(value, dt.date) else dt.date.fromisoformat(value) for value in stored]
+    expected = health.attention_columns(health.OnFile(
+        "personal_services_contract", "2026-27", dt.date(2026, 9, 1), None, False, None, dt.date(2027, 3, 1),
+        dt.date(2026, 9, 15), None, "Raise reading"))
+    assert as_dates == [expected[f"attention_{what}"] for what in health.NAMES]
+    assert as_dates[2] == dt.date(2026, 12, 31) and as_dates[4] == dt.date.min and as_dates[1] is None
+    engine.dispose()
+
+
+def _insert(conn, table: str, **values: object) -> None:  # type: ignore[no-untyped-def]
+    """A row in a table as an older revision has it (reflected), its other required columns filled."""
+    import sqlalchemy as sa
+
+    reflected = sa.Table(table, sa.MetaData(), autoload_with=conn)
+    for column in reflected.columns:
+        if column.name in values or column.nullable or column.primary_key:
+            continue
+        kind = column.type.python_type if not isinstance(column.type, sa.types.NullType) else str
+        values[column.name] = {str: "", bool: False, int: 0, float: 0.0}.get(
+            kind, dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc))
+    conn.execute(reflected.insert().values(**values))
+
+
+def test_a_question_about_one_item_counts_and_lists_only_partnerships_missing_it(h: Harness) -> None:
+    """At Garfield both Beta and Gamma need attention, but only Beta lacks the principal's approval."""
+    reply = h.ask("which partners at Garfield are missing principal approval?")
+    assert reply.data["focus"] == "principal_approval"
+    assert _rows(reply) == {"Beta Mentors Alliance@Garfield": ["principal_approval:missing"]}
+    assert reply.data["found"] == 1 and reply.text.startswith("1 of 3 partnerships at *Garfield* needs attention")
+
+
+def test_a_school_with_more_to_do_than_is_shown_counts_them_all(h: Harness, tmp_path: Path) -> None:
+    """Beyond the first SHOWN partnerships the answer counts the rest, and names the next step of
+    every item any of them lacks (not only of those shown)."""
+    from handlers.health import SHOWN
+
+    rows = ["organization,school,services,school_year,agreement_type,status,last_verified,agreement_signed,dsa_needed,"
+            "background_check_date,principal_approved,outcomes"]
+    rows += [f"Org {n:02d},Lowell,Tutoring,2026-27,mou,active,2026-10-01,2026-08-01,no,2026-09-01,2026-08-01,"
+             for n in range(SHOWN + 5)]  # no measurable outcomes
+    # its background check runs out in December: less urgent than anything missing, so not among those shown
+    rows.append("Org 99,Lowell,Tutoring,2026-27,mou,active,2026-10-01,2026-08-01,no,2025-12-20,2026-08-01,Reading")
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with h.database.session() as session:
+        assert not import_partners(session, path).problems
+    reply = h.ask("what's missing for our partners at Lowell?")
+    assert reply.data["found"] == SHOWN + 6 and len(reply.data["rows"]) == SHOWN
+    assert reply.text.startswith(f"{SHOWN + 6} of {SHOWN + 7} partnerships at *Lowell* need attention")
+    assert "…and 6 more." in reply.text
+    assert "Org 99" not in reply.text
+    assert "• background check: the partner" in reply.text and "• measurable outcomes: record" in reply.text

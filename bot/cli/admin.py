@@ -65,7 +65,7 @@ def run_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from bot.seed import prepare
 
     database = Database.connect(settings.database_url)
-    prepare(database, load_samples=settings.load_sample_data, auto_migrate=True)
+    prepare(database, load_samples=settings.load_sample_data, auto_migrate=True, refresh=True)
     print(f"database is at revision {current_revision(database.engine)}")
     return 0
 

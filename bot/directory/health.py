@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from typing import Any, Callable
+from functools import lru_cache
+from typing import Any, Callable, NamedTuple
 
 WARN_DAYS = 60
 BACKGROUND_CHECK_VALID = dt.timedelta(days=365)
@@ -31,9 +31,11 @@ CURRENT, EXPIRING, EXPIRED, MISSING, NOT_NEEDED = "current", "expiring", "expire
 PROBLEMS = (MISSING, EXPIRED, EXPIRING)
 
 
-@dataclass(frozen=True)
-class OnFile:
-    """What the database holds about one partnership's paperwork (None: not recorded)."""
+class OnFile(NamedTuple):
+    """What the database holds about one partnership's paperwork (None: not recorded).
+
+    Records here are NamedTuples: immutable like frozen dataclasses, and three times cheaper
+    to build, which counts when a large school's thousand partnerships are assessed per answer."""
 
     agreement_type: str
     school_year: str
@@ -47,8 +49,7 @@ class OnFile:
     outcomes: str | None = None
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     what: str  # agreement | dsa | insurance | background_check | principal_approval | outcomes
     state: str
     due: dt.date | None = None
@@ -84,6 +85,7 @@ NEXT_STEPS = {
 }
 
 
+@lru_cache(maxsize=64)
 def school_year_end(school_year: str) -> dt.date:
     """School years run August to July: "2026-27" ends on 2027-07-31."""
     return dt.date(int(school_year[:4]) + 1, 7, 31)
@@ -131,15 +133,25 @@ def assess(on_file: OnFile, today: dt.date) -> list[Item]:
     return items
 
 
-def attention_from(on_file: OnFile) -> dt.date | None:
-    """The first day any item needs attention: long ago when something is missing, else WARN_DAYS
-    before the earliest expiry; None when nothing ever will. Stored with the partnership (and
-    indexed), so a question about one school reads only the partnerships that need attention."""
-    items = assess(on_file, dt.date.min)  # as seen from long ago: missing is missing, the rest is dated
-    if any(i.state == MISSING for i in items):
-        return dt.date.min
-    dues = [i.due for i in items if i.due is not None]
-    return min(dues) - dt.timedelta(days=WARN_DAYS) if dues else None
+def attention_dates(on_file: OnFile) -> dict[str, dt.date | None]:
+    """Per item, the first day it needs attention: long ago when it is missing, WARN_DAYS before it
+    expires, None when it never will (not needed, or on file for good)."""
+    dates: dict[str, dt.date | None] = {}
+    for item in assess(on_file, dt.date.min):  # as seen from long ago: missing is missing, the rest is dated
+        if item.state == MISSING:
+            dates[item.what] = dt.date.min
+        else:
+            dates[item.what] = item.due - dt.timedelta(days=WARN_DAYS) if item.due is not None else None
+    return dates
+
+
+def attention_columns(on_file: OnFile) -> dict[str, dt.date | None]:
+    """What the partnership row stores of `attention_dates` (indexed with the school): `attention_from`,
+    the first day anything needs attention, and one `attention_<item>` per item. A question about
+    one school reads, counts and filters only what needs attention, in SQL."""
+    dates = attention_dates(on_file)
+    known = [day for day in dates.values() if day is not None]
+    return {"attention_from": min(known) if known else None, **{f"attention_{what}": day for what, day in dates.items()}}
 
 
 def problems(items: list[Item]) -> list[Item]:

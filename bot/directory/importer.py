@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.directory import health
@@ -284,8 +284,8 @@ def _upsert(session: Session, good: list[_Row], report: ImportReport, sample: bo
             to_insert.append((
                 {"organisation_id": org_id, "school_id": row.school_id, "school_year": row.school_year,
                  "is_sample": sample, **wanted,
-                 "attention_from": health.attention_from(health.OnFile(row.agreement_type, row.school_year,
-                                                                       **{a: facts[a] for a in HEALTH_FACTS}))},
+                 **health.attention_columns(health.OnFile(row.agreement_type, row.school_year,
+                                                          **{a: facts[a] for a in HEALTH_FACTS}))},
                 row.services,
             ))
             existing[key] = (-1, wanted)
@@ -298,8 +298,10 @@ def _upsert(session: Session, good: list[_Row], report: ImportReport, sample: bo
         assert partnership is not None
         for attribute, value in wanted.items():  # columns the file lacks keep what is stored
             setattr(partnership, attribute, value)
-        partnership.attention_from = health.attention_from(health.OnFile(
-            partnership.agreement_type, partnership.school_year, **{a: getattr(partnership, a) for a in HEALTH_FACTS}))
+        for column, day in health.attention_columns(health.OnFile(
+                partnership.agreement_type, partnership.school_year,
+                **{a: getattr(partnership, a) for a in HEALTH_FACTS})).items():
+            setattr(partnership, column, day)
         session.execute(delete(PartnershipService).where(PartnershipService.partnership_id == pid))
         session.add_all(PartnershipService(partnership_id=pid, service=s) for s in row.services)
         report.updated += 1
@@ -370,3 +372,17 @@ def import_schools(session: Session, path: Path | None = None, rows: list[dict[s
     session.flush()
     report.committed = True
     return report
+
+
+def fill_attention(session: Session) -> int:
+    """Partnerships stored before the per-item attention dates existed (revision 0008) get them,
+    from what is on file; returns how many. An agreement always has a date once computed (long
+    ago when missing), so an empty one marks a row never computed."""
+    rows = session.execute(select(Partnership.id, Partnership.agreement_type, Partnership.school_year,
+                                  *(getattr(Partnership, a) for a in HEALTH_FACTS))
+                           .where(Partnership.attention_agreement.is_(None))).all()
+    for start in range(0, len(rows), 5000):
+        session.execute(update(Partnership), [
+            {"id": pid, **health.attention_columns(health.OnFile(kind, year, *facts))}
+            for pid, kind, year, *facts in rows[start : start + 5000]])
+    return len(rows)

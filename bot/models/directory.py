@@ -46,7 +46,12 @@ class Partnership(Base):
     __table_args__ = (
         UniqueConstraint("organisation_id", "school_id", "school_year", name="uq_partnership_org_school_year"),
         Index("ix_partnership_school_verified", "school_id", "last_verified"),
-        Index("ix_partnership_school_attention", "school_id", "attention_from"),
+        # A school's partnerships needing attention, most urgent first, counted per item from the index alone
+        Index("ix_partnership_school_attention", "school_id", "attention_from", "school_year", "status",
+              "attention_agreement", "attention_dsa", "attention_insurance", "attention_background_check",
+              "attention_principal_approval", "attention_outcomes"),
+        Index("ix_partnership_is_sample", "is_sample"),  # "is any of this sample data?" asked by every answer
+        Index("ix_partnership_school_current", "school_id", "school_year", "status"),  # counted from the index
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,7 +71,14 @@ class Partnership(Base):
     background_checked: Mapped[dt.date | None]
     principal_approved: Mapped[dt.date | None]
     outcomes: Mapped[str | None] = mapped_column(Text)
-    attention_from: Mapped[dt.date | None]  # health.attention_from: kept with the facts it comes from
+    # health.attention_columns: from when anything, and each item, needs attention (kept with the facts)
+    attention_from: Mapped[dt.date | None]
+    attention_agreement: Mapped[dt.date | None]
+    attention_dsa: Mapped[dt.date | None]
+    attention_insurance: Mapped[dt.date | None]
+    attention_background_check: Mapped[dt.date | None]
+    attention_principal_approval: Mapped[dt.date | None]
+    attention_outcomes: Mapped[dt.date | None]
 
     organisation: Mapped[Organisation] = relationship(back_populates="partnerships")
     school: Mapped[School] = relationship(back_populates="partnerships")
