@@ -191,10 +191,12 @@ class FakeConnector:
     fail_status: int | None = None
     throttle: list[tuple[int, str]] = field(default_factory=list)
     delay: float = 0.0
+    rosters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # team id -> its members
     _n: int = 0
 
     def app(self) -> web.Application:
         app = web.Application()
+        app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._members)
         app.router.add_post("/v3/conversations", self._create)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._post)
@@ -208,6 +210,21 @@ class FakeConnector:
             status, retry_after = self.throttle.pop(0)
             return web.json_response({"error": {"code": "Throttled"}}, status=status, headers={"Retry-After": retry_after})
         return None
+
+    async def _members(self, request: web.Request) -> web.Response:
+        """A team's roster, a page at a time (pageSize, continuationToken: the offset)."""
+        refused = self._refused()
+        if refused is not None:
+            return refused
+        team = request.match_info["conversation"]
+        if team not in self.rosters:
+            return web.json_response({"error": {"code": "ConversationNotFound"}}, status=404)
+        start = int(request.query.get("continuationToken") or 0)
+        size = int(request.query.get("pageSize") or 2)
+        page = self.rosters[team][start:start + min(size, 2)]  # two per page: the caller must follow the token
+        more = start + len(page) < len(self.rosters[team])
+        self.posts.append({"conversation": team, "method": "GET members", "authorization": request.headers.get("Authorization")})
+        return web.json_response({"members": page, **({"continuationToken": str(start + len(page))} if more else {})})
 
     async def _create(self, request: web.Request) -> web.Response:
         refused = self._refused()

@@ -85,7 +85,8 @@ def test_contact_rows_with_problems_are_reported_by_line(harness: Harness, tmp_p
 
 
 def test_an_email_without_a_lookup_is_a_clear_problem(harness: Harness, tmp_path: Path) -> None:
-    """`partnerbot import contacts` passes Slack's lookup only with SLACK_BOT_TOKEN; Teams has none."""
+    """`partnerbot import contacts` passes Slack's lookup only with SLACK_BOT_TOKEN; Teams' reads the
+    rosters of the teams the bot is in, and says so when it is in none."""
     from tests.test_cli import run
 
     path = tmp_path / "c.csv"
@@ -93,7 +94,8 @@ def test_an_email_without_a_lookup_is_a_clear_problem(harness: Harness, tmp_path
     done = run(["import", "contacts", str(path)], harness.settings.database_url)
     assert done.returncode == 1
     assert "slack 'lead@district.example' is an e-mail and no slack lookup is configured" in done.stderr
-    assert "teams 'pat@district.example' is an e-mail and no teams lookup is configured" in done.stderr
+    assert ("teams 'pat@district.example' could not be looked up (the bot is in no Teams team yet: add it to "
+            "the contacts' team, or give their AAD object ids)") in done.stderr
     assert "1 new" in done.stdout
 
 

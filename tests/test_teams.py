@@ -471,3 +471,45 @@ def test_agents_runtime_reads_the_same_app_settings(sqlite_url: str) -> None:
     multi = auth_configuration(make_settings(sqlite_url, MICROSOFT_APP_ID="app-1", MICROSOFT_APP_PASSWORD="pw",
                                              MICROSOFT_APP_TYPE="MultiTenant"))
     assert multi.TENANT_ID == "botframework.com"
+
+
+def test_teams_contacts_by_email_are_found_in_the_team_roster_and_nudged(world: TeamsWorld, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`partnerbot import contacts` resolves a Teams e-mail through the roster of a team the bot is in
+    (every page of it), and the contact's digest then reaches them in a new 1:1 chat."""
+    from bot.directory.importer import import_partners
+    from bot.models import SchoolContact
+    from bot.platforms.teams import references
+    from bot.scheduler import Clock
+    from tests.conftest import FIXTURES
+    from tests.test_cli import run
+
+    database = world.runtime.database
+    team = "19:team-general@thread.tacv2"
+    with database.session() as session:
+        assert not import_partners(session, FIXTURES / "partners_health.csv").problems
+        references.remember(session, world.message("hello", conversation={
+            "conversationType": "channel", "tenantId": "t1", "id": team, "isGroup": True},
+            channel_data={"tenant": {"id": "t1"}, "team": {"id": team}}), "aad-pat", may_move=True)
+    world.connector.rosters[team] = [
+        {"id": "29:someone", "aadObjectId": "aad-someone", "email": "someone@district.example"},
+        {"id": "29:other", "aadObjectId": "aad-other", "userPrincipalName": "other@district.example"},
+        {"id": "29:principal", "aadObjectId": "AAD-PRINCIPAL", "name": "Pat Principal",
+         "email": "Principal.Garfield@district.example", "userPrincipalName": "pgarfield@district.example"}]
+    path = tmp_path / "contacts.csv"
+    path.write_text("school,role,teams\nGarfield,principal,principal.garfield@district.example\n"
+                    "Garfield,partnership lead,nobody@district.example\n")
+    done = run(["import", "contacts", str(path)], world.runtime.settings.database_url,
+               TEAMS_RUNTIME=world.runtime.settings.teams_runtime)
+    assert "teams 'nobody@district.example': no user has this e-mail" in done.stderr
+    assert "1 new" in done.stdout
+    assert len([p for p in world.connector.posts if p["method"] == "GET members"]) == 2  # both pages, read once
+    with database.session() as session:
+        assert session.scalar(select(SchoolContact.teams_user)) == "aad-principal"
+        assert references.can_reach(session, "aad-principal")
+    now = dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.timezone.utc)
+    assert Clock(world.runtime.settings, database, build_notifiers(world.runtime.settings, database),
+                 now=lambda: now).nudges() == 1
+    world.runtime.drain_outbox()
+    chat = next(p for p in world.connector.posts if p["method"] == "CREATE")
+    assert chat["parameters"]["members"] == [{"id": "29:principal", "aadObjectId": "AAD-PRINCIPAL"}]
+    assert "Partnership paperwork at Garfield" in json.dumps(chat["activity"])

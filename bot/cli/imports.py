@@ -10,6 +10,7 @@ from typing import Iterable, TypeVar
 
 from bot.app import open_database
 from bot.config import Settings
+from bot.db import Database
 from bot.directory.importer import ImportFileError, import_partners, import_schools
 from bot.directory.sample import generate, write_csv
 
@@ -43,17 +44,26 @@ def progress(items: Iterable[T], total: int) -> Iterable[T]:
     return tqdm(items, total=total, unit="row", disable=total < 2000, file=sys.stderr, desc="importing")
 
 
-def _lookups(settings: Settings):  # type: ignore[no-untyped-def]
-    """E-mails to user ids per platform: Slack's users.lookupByEmail when a bot token is configured
-    (Teams would need Microsoft Graph, which partnerbot does not use)."""
-    if not settings.slack_bot_token:
-        return {}
-    from slack_sdk import WebClient
+def _lookups(settings: Settings, database: Database):  # type: ignore[no-untyped-def]
+    """E-mails to user ids per platform: Slack's users.lookupByEmail when a bot token is configured;
+    Teams' rosters of the teams the bot is in, when Teams is. Also what to store once the contacts
+    are (how to reach the Teams members found)."""
+    resolvers, afterwards = {}, []
+    if settings.slack_bot_token:
+        from slack_sdk import WebClient
 
-    from bot.platforms.slack.names import email_lookup
+        from bot.platforms.slack.names import email_lookup
 
-    client = WebClient(token=settings.slack_bot_token.reveal(), base_url=settings.slack_api_url, timeout=10)
-    return {"slack": email_lookup(client)}
+        client = WebClient(token=settings.slack_bot_token.reveal(), base_url=settings.slack_api_url, timeout=10)
+        resolvers["slack"] = email_lookup(client)
+    from bot.platforms.teams import TeamsPlatform, sdk
+
+    if TeamsPlatform().configured(settings):
+        from bot.platforms.teams.roster import EmailLookup
+
+        teams = EmailLookup(database, sdk(settings))
+        resolvers["teams"], afterwards = teams, [teams.remember]
+    return resolvers, afterwards
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -67,7 +77,11 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
             elif args.kind == "contacts":
                 from bot.directory.contacts import import_contacts
 
-                report = import_contacts(session, args.file, strict=args.strict, resolvers=_lookups(settings))
+                resolvers, afterwards = _lookups(settings, database)
+                report = import_contacts(session, args.file, strict=args.strict, resolvers=resolvers)
+                if report.committed and not args.dry_run:
+                    for remember in afterwards:
+                        remember(session)
             else:
                 from bot.trainings.importer import import_trainings
 

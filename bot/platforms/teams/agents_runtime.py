@@ -2,8 +2,9 @@
 
 Every `microsoft_agents` import lives here. The Agents SDK is the successor of
 the archived Bot Framework SDK; it offers the same three things the other
-runtime does (botbuilder_runtime.py): the inbound route, and proactive
-`send`/`update`/`create` for the notifier, so switching is one setting.
+runtime does (botbuilder_runtime.py): the inbound route, proactive
+`send`/`update`/`create` for the notifier, and a team's roster (`members`), so
+switching is one setting.
 
 Inbound requests pass the SDK's own JWT check (`jwt_authorization_decorator`):
 with an app id a request needs a valid Bot Framework token; without one
@@ -36,7 +37,7 @@ from microsoft_agents.hosting.core import (
 
 from bot.config import Settings
 from bot.platforms.teams.conversation import TeamsConversations
-
+from bot.platforms.teams.roster import ROSTER_PAGE
 log = logging.getLogger("partnerbot.teams")
 SERVICE_CONNECTION = "SERVICE_CONNECTION"  # the SDK's name for the bot's own credentials
 AUTH_TYPES = {"userassignedmsi": AuthTypes.user_managed_identity}
@@ -134,6 +135,18 @@ class AgentsRuntime:
         async with self._connector(service_url) as connector:
             created = await connector.conversations.create_conversation(ConversationParameters.model_validate(parameters))
         return str(created.id), created.activity_id
+
+    async def members(self, service_url: str, team_id: str) -> list[dict[str, Any]]:
+        """A team's roster, every page (the connector's pagedmembers)."""
+        found: list[dict[str, Any]] = []
+        async with self._connector(service_url) as connector:
+            token: str | None = None
+            while True:
+                page = await connector.conversations.get_conversation_paged_members(team_id, ROSTER_PAGE, token)
+                found.extend(member.model_dump(by_alias=True, exclude_none=True) for member in page.members or [])
+                token = page.continuation_token
+                if not token:
+                    return found
 
     @asynccontextmanager
     async def _connector(self, service_url: str | None) -> AsyncIterator[ConnectorClientBase]:

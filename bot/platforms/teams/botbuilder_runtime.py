@@ -2,8 +2,8 @@
 
 Every `botbuilder` import lives here: the SDK is archived upstream, and its
 successor (the Microsoft 365 Agents SDK) is the other runtime beside this one
-(agents_runtime.py). Both offer the same three things: the inbound route, and
-proactive `send`/`update`/`create` for the notifier.
+(agents_runtime.py). Both offer the same things: the inbound route, proactive
+`send`/`update`/`create` for the notifier, and a team's roster (`members`).
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from typing import Any
 
 from aiohttp import web
 from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ConversationParameters, ConversationReference
 
 from bot.config import Settings
 from bot.platforms.teams.conversation import TeamsConversations
+from bot.platforms.teams.roster import ROSTER_PAGE
 
 log = logging.getLogger("partnerbot.teams")
 
@@ -104,6 +106,25 @@ class BotbuilderRuntime:
         await _adapter(self.settings).create_conversation(
             self.app_id, callback, ConversationParameters().deserialize(parameters), "msteams", service_url)
         return str(result["conversation"]), result.get("activity")
+
+
+    async def members(self, service_url: str, team_id: str) -> list[dict[str, Any]]:
+        """A team's roster, every page (TeamsInfo over the connector's pagedmembers)."""
+        found: list[dict[str, Any]] = []
+
+        async def callback(context: TurnContext) -> None:
+            token: str | None = None
+            while True:
+                page = await TeamsInfo.get_paged_team_members(context, team_id, token, ROSTER_PAGE)
+                found.extend(member.serialize() for member in page.members or [])
+                token = page.continuation_token
+                if not token:
+                    return
+
+        reference = {"serviceUrl": service_url, "channelId": "msteams", "conversation": {"id": team_id},
+                     "bot": {"id": self.app_id or ""}}
+        await _adapter(self.settings).continue_conversation(_reference(reference), callback, self.app_id)
+        return found
 
 
 def _reference(data: dict[str, Any]) -> ConversationReference:

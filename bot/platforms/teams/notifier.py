@@ -46,6 +46,9 @@ class TeamsSdk(Protocol):
 
     async def create(self, service_url: str, parameters: dict[str, Any]) -> tuple[str, str | None]: ...
 
+    async def members(self, service_url: str, team_id: str) -> list[dict[str, Any]]:
+        """A team's roster (every page): each member's `id`, `aadObjectId`, `email`, `userPrincipalName`."""
+
 
 def is_channel(target: str) -> bool:
     return target.startswith("19:") and "@thread" in target
@@ -110,7 +113,7 @@ class TeamsNotifier:
         chat_reference = {**met_ref, "conversation": {"id": conversation, "conversationType": "personal",
                                                       "tenantId": met_ref.get("tenantId")}}
         with self.database.session() as session:
-            references.remember(session, _as_activity(chat_reference), user, may_move=True)
+            references.remember(session, references.activity_of(chat_reference), user, may_move=True)
         return Delivery(f"{conversation}|{activity_id}")
 
     def _reference(self, conversation_id: str, target: str) -> dict[str, Any]:
@@ -167,8 +170,3 @@ def _status(exc: BaseException) -> tuple[int | None, float | None]:
     return None, None
 
 
-def _as_activity(reference: dict[str, Any]) -> dict[str, Any]:
-    """A stored reference in the shape `references.remember` reads (an incoming activity)."""
-    return {"serviceUrl": reference.get("serviceUrl"), "channelId": reference.get("channelId", "msteams"),
-            "conversation": reference.get("conversation"), "recipient": reference.get("bot"),
-            "from": reference.get("user"), "channelData": {"tenant": {"id": reference.get("tenantId")}}}

@@ -35,6 +35,25 @@ def reference_of(activity: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def activity_of(reference: dict[str, Any]) -> dict[str, Any]:
+    """A stored reference in the shape `remember` reads (an incoming activity)."""
+    return {"serviceUrl": reference.get("serviceUrl"), "channelId": reference.get("channelId", "msteams"),
+            "conversation": reference.get("conversation"), "recipient": reference.get("bot"),
+            "from": reference.get("user"), "channelData": {"tenant": {"id": reference.get("tenantId")},
+                                                           "team": {"id": reference.get("teamId")}}}
+
+
+def teams(session: Session) -> list[dict[str, Any]]:
+    """One stored reference per team the bot has been met in (its roster can be read through it)."""
+    found: dict[str, dict[str, Any]] = {}
+    for row in session.scalars(select(ConversationReference).where(ConversationReference.active.is_(True))
+                               .order_by(ConversationReference.updated_at.desc())):
+        team = row.reference.get("teamId")
+        if team and team not in found:
+            found[str(team)] = row.reference
+    return list(found.values())
+
+
 def remember(session: Session, activity: dict[str, Any], user: str, *, may_move: bool) -> None:
     """Store how to reach this conversation and this user. `may_move`: the request was authenticated,
     so it may change a stored service URL (unauthenticated traffic never redirects our posts)."""
