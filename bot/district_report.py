@@ -87,7 +87,7 @@ def collect(session: Session, settings: Settings, now: dt.datetime) -> DistrictD
         .where(Partnership.school_year == year, Partnership.status.in_(queries.CURRENT_STATUSES))
         .group_by(PartnershipService.service).order_by(func.count().desc()))}
     data.schools = sorted(points.values(), key=lambda p: p.name)
-    _questions(session, data, now)
+    _questions(session, data, now, settings.tz)
     for created, claimed, resolved in session.execute(select(Ticket.created_at, Ticket.claimed_at, Ticket.resolved_at)
                                                       .where(Ticket.created_at >= now - dt.timedelta(weeks=WEEKS))):
         if claimed:
@@ -97,16 +97,22 @@ def collect(session: Session, settings: Settings, now: dt.datetime) -> DistrictD
     return data
 
 
-def _questions(session: Session, data: DistrictData, now: dt.datetime) -> None:
+def _questions(session: Session, data: DistrictData, now: dt.datetime, tz: dt.tzinfo) -> None:
+    """Questions per week, the weeks being the district's (Monday to Sunday in its time zone: a
+    question on Sunday evening in Seattle is Monday in UTC)."""
     start = now - dt.timedelta(weeks=WEEKS)
     weeks: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+
+    def monday_of(moment: dt.datetime) -> str:
+        day = (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).astimezone(tz).date()
+        return (day - dt.timedelta(days=day.weekday())).isoformat()
+
     for n in range(WEEKS + 1):  # every week on the axis, quiet ones too
-        day = (now - dt.timedelta(weeks=n)).date()
-        weeks[(day - dt.timedelta(days=day.weekday())).isoformat()] = [0, 0]
+        weeks[monday_of(now - dt.timedelta(weeks=n))] = [0, 0]
     unanswered: Counter[str] = Counter()
     for asked_at, answered, text in session.execute(select(QuestionLog.asked_at, QuestionLog.answered, QuestionLog.text)
                                                     .where(QuestionLog.asked_at >= start)):
-        monday = (asked_at - dt.timedelta(days=asked_at.weekday())).date().isoformat()
+        monday = monday_of(asked_at)
         weeks[monday][0] += 1
         if not answered:
             weeks[monday][1] += 1

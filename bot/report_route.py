@@ -17,6 +17,7 @@ import time
 from aiohttp import web
 
 from bot.config import Settings
+from bot.platforms.web.identity import is_https
 
 COOKIE = "partnerbot_report"
 FRESH_SECONDS = 60.0
@@ -43,7 +44,7 @@ def install(app: web.Application, runtime) -> None:  # type: ignore[no-untyped-d
                 return web.json_response({"error": "wrong token"}, status=401, headers=HEADERS)
             redirect = web.HTTPSeeOther("/report", headers=HEADERS)
             redirect.set_cookie(COOKIE, _digest(secret), httponly=True, samesite="Strict", path="/report",
-                                secure=request.secure, max_age=8 * 3600)
+                                secure=is_https(request), max_age=8 * 3600)
             raise redirect
         header = request.headers.get("Authorization", "")
         bearer = header[7:] if header.startswith("Bearer ") else ""

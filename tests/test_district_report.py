@@ -89,3 +89,34 @@ def test_get_report_needs_the_staff_token(sqlite_url: str) -> None:
             bearer = requests.get(server.url + "/report", headers={"Authorization": "Bearer staff-secret"}, timeout=60)
             assert bearer.status_code == 200
         database.dispose()
+
+
+def test_questions_are_counted_in_the_districts_weeks(harness: Harness) -> None:
+    """Sunday 8 pm in Seattle is Monday 4 am in UTC: the question belongs to the week that Sunday ends."""
+    from bot.models import QuestionLog
+
+    sunday_evening = dt.datetime(2026, 11, 30, 4, 0, tzinfo=dt.timezone.utc)  # Sun Nov 29, 20:00 PST
+    with harness.database.session() as session:
+        session.add(QuestionLog(asked_at=sunday_evening, platform="cli", user="U-1", intent="help", confidence=1.0, answered=True,
+                                text="hello"))
+    with harness.database.session() as session:
+        data = collect(session, harness.settings, sunday_evening + dt.timedelta(days=2))
+    weeks = {week: asked for week, asked, _ in data.questions_per_week}
+    assert weeks["2026-11-23"] == 1 and weeks.get("2026-11-30") == 0
+
+
+def test_the_report_cookie_is_secure_behind_a_tls_proxy(sqlite_url: str) -> None:
+    from bot.db import Database
+    from bot.platforms import notifiers
+    from bot.seed import prepare
+
+    settings = make_settings(sqlite_url, REPORT_TOKEN="staff-secret")
+    database = Database.connect(settings.database_url)
+    prepare(database, load_samples=False)
+    runtime = Runtime(settings, database, make_bot(settings, database), notifiers(settings, database))
+    with ServerThread(build_app(runtime, drain_outbox=False)) as server:
+        direct = requests.get(server.url + "/report?token=staff-secret", timeout=30, allow_redirects=False)
+        proxied = requests.get(server.url + "/report?token=staff-secret", timeout=30, allow_redirects=False,
+                               headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" not in direct.headers["Set-Cookie"] and "Secure" in proxied.headers["Set-Cookie"]
+    database.dispose()

@@ -37,8 +37,13 @@ def user_id(token: str) -> str:
 
 def remember(request: web.Request, response: web.StreamResponse, token: str) -> None:
     """Send the cookie (again), so it lasts a year from the last visit."""
-    secure = request.secure or request.headers.get("X-Forwarded-Proto", "") == "https"
-    response.set_cookie(COOKIE, token, max_age=MAX_AGE, httponly=True, samesite="Strict", secure=secure, path="/")
+    response.set_cookie(COOKIE, token, max_age=MAX_AGE, httponly=True, samesite="Strict", secure=is_https(request),
+                        path="/")
+
+
+def is_https(request: web.Request) -> bool:
+    """Served over TLS, here or at the proxy in front (X-Forwarded-Proto): cookies then go Secure."""
+    return request.secure or request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip() == "https"
 
 
 def display_name(value: object) -> str:
