@@ -66,34 +66,37 @@ def _current(query, year: str):  # type: ignore[no-untyped-def]
 def _page(session: Session, year: str, where, service: str | None, order, offset: int, limit: int) -> tuple[list[PartnerRow], int]:  # type: ignore[no-untyped-def]
     """One page of current partnerships matching `where` (and a service), plus the total.
 
-    Two plain column queries (the page with its total as a window count, then its services):
-    a lookup is on the path of every partner question, so no ORM objects are built."""
+    Plain column queries (the total, counted from the partnership table's indexes; the page, read
+    in index order and stopped at its limit; then its services): a lookup is on the path of every
+    partner question, so no ORM objects are built, and a school's thousand partnerships are
+    counted, not read."""
+    has_service = exists().where(PartnershipService.partnership_id == Partnership.id,
+                                 PartnershipService.service == service) if service else None
+    counted = _current(select(func.count()).select_from(Partnership).where(where), year)
+    total = int(plain_rows(session, counted if has_service is None else counted.where(has_service))[0][0] or 0)
+    if not total or offset >= total:
+        return [], total
     query = _current(
         select(Partnership.id, Organisation.name, School.name, Partnership.agreement_type, Partnership.school_year,
-               Partnership.status, Partnership.last_verified, Partnership.is_sample, *ON_FILE, func.count().over())
+               Partnership.status, Partnership.last_verified, Partnership.is_sample, *ON_FILE)
         .join(Organisation, Organisation.id == Partnership.organisation_id)
         .join(School, School.id == Partnership.school_id)
         .where(where), year)
-    if service:
-        query = query.where(exists().where(
-            PartnershipService.partnership_id == Partnership.id, PartnershipService.service == service))
-    rows = session.execute(query.order_by(*order).offset(offset).limit(limit)).all()
-    if not rows:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) if offset else 0
-        return [], int(total or 0)
+    if has_service is not None:
+        query = query.where(has_service)
+    rows = plain_rows(session, query.order_by(*order).offset(offset).limit(limit))
     codes: dict[int, list[str]] = {}
-    for partnership_id, code in session.execute(
-            select(PartnershipService.partnership_id, PartnershipService.service)
-            .where(PartnershipService.partnership_id.in_([r[0] for r in rows]))):
+    for partnership_id, code in plain_rows(session, select(PartnershipService.partnership_id, PartnershipService.service)
+                                           .where(PartnershipService.partnership_id.in_([r[0] for r in rows]))):
         codes.setdefault(partnership_id, []).append(code)
     names = services()
     page = [
         PartnerRow(org, tuple(names[c].name if c in names else c for c in sorted(codes.get(pid, []))), agreement,
                    school_year, status, verified.isoformat() if verified else None, school, bool(sample),
                    health.OnFile(*on_file))
-        for pid, org, school, agreement, school_year, status, verified, sample, *on_file, _total in rows
+        for pid, org, school, agreement, school_year, status, verified, sample, *on_file in rows
     ]
-    return page, int(rows[0][-1])
+    return page, total
 
 
 def partners_at(session: Session, year: str, school_id: int, service: str | None, offset: int, limit: int) -> tuple[list[PartnerRow], int]:
