@@ -28,6 +28,12 @@ def timed(command: list[str], env: dict[str, str], cwd: str) -> float:
     return time.perf_counter() - started
 
 
+def tree_env(env: dict[str, str], work: str, name: str) -> dict[str, str]:
+    """Each tree its own database and cache: an older tree cannot open a newer schema."""
+    slug = name.replace(" ", "-")
+    return {**env, "DATABASE_URL": f"sqlite:///{work}/{slug}.db", "PARTNERBOT_CACHE_DIR": f"{work}/cache-{slug}"}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
@@ -37,18 +43,17 @@ def main() -> int:
     here = str(Path(__file__).resolve().parent.parent)
     work = tempfile.mkdtemp(prefix="partnerbot-coldstart-")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as on a user's machine
-    env.update(DATABASE_URL=f"sqlite:///{work}/bot.db", PARTNERBOT_CACHE_DIR=f"{work}/cache")
     trees = {"this tree": here, **({"against": args.against} if args.against else {})}
-    commands = {"python -c pass": ([sys.executable, "-c", "pass"], here),
-                "import sqlalchemy.orm": ([sys.executable, "-c", "import sqlalchemy.orm"], here)}
+    commands = {"python -c pass": ([sys.executable, "-c", "pass"], here, env),
+                "import sqlalchemy.orm": ([sys.executable, "-c", "import sqlalchemy.orm"], here, env)}
     for name, tree in trees.items():
-        commands[f"ask ({name})"] = ([sys.executable, "-m", "bot", "ask", QUESTION], tree)
-    for command, cwd in commands.values():  # warm up: database, classifier cache, .pyc files
-        timed(command, env, cwd)
+        commands[f"ask ({name})"] = ([sys.executable, "-m", "bot", "ask", QUESTION], tree, tree_env(env, work, name))
+    for command, cwd, command_env in commands.values():  # warm up: database, classifier cache, .pyc files
+        timed(command, command_env, cwd)
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.rounds):
-        for name, (command, cwd) in commands.items():
-            times[name].append(timed(command, env, cwd))
+        for name, (command, cwd, command_env) in commands.items():
+            times[name].append(timed(command, command_env, cwd))
     floor = statistics.median(times["import sqlalchemy.orm"])
     print(f"{args.rounds} rounds, seconds (median / min), ratio of medians to `import sqlalchemy.orm`:")
     for name, values in times.items():
