@@ -28,6 +28,8 @@ from bot.directory.vocab import services
 from bot.models import Partnership, PartnershipService, QuestionLog, School, Ticket
 
 WEEKS = 12
+SAMPLE_NOTICE = ('<p class="sample"><strong>Sample data:</strong> these figures come from generated sample '
+                 "partnerships, not the district's. Import the real partnership file to see the district.</p>")
 MAP_SIZE = (6.0, 7.5)
 ITEMS = tuple(health.NAMES)
 
@@ -50,6 +52,7 @@ class SchoolPoint:
 class DistrictData:
     school_year: str
     generated: str
+    sample: bool = False  # drawn from the generated sample partnerships, not the district's
     per_region: dict[str, int] = field(default_factory=dict)
     per_service: dict[str, int] = field(default_factory=dict)
     compliance_per_region: dict[str, float] = field(default_factory=dict)
@@ -66,7 +69,8 @@ class DistrictData:
 def collect(session: Session, settings: Settings, now: dt.datetime) -> DistrictData:
     today = now.astimezone(settings.tz).date()
     year = health.school_year_of(today)
-    data = DistrictData(year, now.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M"))
+    data = DistrictData(year, now.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M"),
+                        sample=queries.uses_sample_data(session))
     points = {sid: SchoolPoint(name, region or "Unknown", lon, lat) for sid, name, region, lon, lat in session.execute(
         select(School.id, School.name, School.region, School.longitude, School.latitude)) if lon is not None and lat is not None}
     rows = queries.assessed(session, year, today)
@@ -182,8 +186,9 @@ def render(data: DistrictData) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}}
 section{{margin:2rem 0}} svg{{max-width:100%;height:auto}} table{{border-collapse:collapse}}
-td,th{{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left}} .kpi{{font-size:1.2rem}}</style></head>
+td,th{{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left}} .kpi{{font-size:1.2rem}} .sample{{background:#fff3cd;padding:.5rem 1rem}}</style></head>
 <body><h1>School and Community Partnerships: the district, {data.school_year}</h1>
+{SAMPLE_NOTICE if data.sample else ""}
 <p class="kpi">{data.partnerships} current partnerships; {data.complete} ({rate}%) with all paperwork on file.
 Median time to claim a consultation: {claim}; to resolve: {resolve}. Generated {data.generated}.</p>
 {body}

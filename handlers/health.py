@@ -142,7 +142,8 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
     if verdict_needs_all:
         soon = all(i.state == health.EXPIRING for _, items in found for i in items)
         verdict = "Yes, but not for long: " if soon else ("No: " if needing.partnerships == checked else "Not everywhere: ")
-    head = verdict + (f"{needing.partnerships} of {plural(checked, 'partnership')} {scope.label} "
+    kind = "paid (PSC) partnership" if focus == "insurance" else "partnership"  # insurance: only they need it
+    head = verdict + (f"{needing.partnerships} of {plural(checked, kind)} {scope.label} "
                       f"{'needs' if needing.partnerships == 1 else 'need'} attention ({what}, {school_year}):")
     lines = [head]
     for row, items in found[:SHOWN]:
@@ -258,7 +259,8 @@ def _reply(turn: Turn, text: str, scope: Scope, focus: str | None,
              "items": [{"what": i.what, "state": i.state, "due": i.due.isoformat() if i.due else None}
                        for i in items]} for row, items in found]
     data = {"kind": "health", "focus": focus, "school": scope.school, "organisation": scope.organisation,
-            "region": scope.region, "checked": checked, "rows": rows, "found": len(rows) if total is None else total, "partners": [], **extra}
+            "region": scope.region, "checked": checked, "rows": rows, "found": len(rows) if total is None else total,
+            "partners": [], **extra}
     if whats is None:
         whats = frozenset(i.what for _, items in found for i in items)
     return Reply(text, "partners", turn.understanding.confidence or 1.0, data,

@@ -11,7 +11,7 @@ import requests
 from sqlalchemy import select
 
 from bot.core import Message
-from bot.district_report import collect
+from bot.district_report import collect, render
 from bot.directory.importer import import_partners
 from bot.server import Runtime, build_app
 from bot.tickets import service as tickets
@@ -120,3 +120,16 @@ def test_the_report_cookie_is_secure_behind_a_tls_proxy(sqlite_url: str) -> None
                                headers={"X-Forwarded-Proto": "https"})
     assert "Secure" not in direct.headers["Set-Cookie"] and "Secure" in proxied.headers["Set-Cookie"]
     database.dispose()
+
+
+def test_a_report_drawn_from_sample_data_says_so(harness: Harness) -> None:
+    from bot.directory.sample import generate
+    from bot.models import School
+    from sqlalchemy import select
+
+    with harness.database.session() as session:
+        assert render(collect(session, harness.settings, FROZEN_NOW)).count("Sample data:") == 0
+        names = list(session.scalars(select(School.name).order_by(School.id)))
+        import_partners(session, rows=generate(names, 40, 10), sample=True)
+    with harness.database.session() as session:
+        assert render(collect(session, harness.settings, FROZEN_NOW)).count("Sample data:") == 1

@@ -152,7 +152,7 @@ def test_is_an_organisations_insurance_current(h: Harness) -> None:
     assert yes.text.startswith("Yes: Alpha Tutoring Collective's insurance certificate is current (until 2027-03-01)")
     soon = h.ask("is the insurance certificate for Gamma Arts Project still valid", session="s-2")
     assert _rows(soon) == {"Gamma Arts Project@Garfield": ["insurance:expiring"]}
-    assert soon.text.startswith("Yes, but not for long")
+    assert soon.text.startswith("Yes, but not for long: 1 of 1 paid (PSC) partnership of *Gamma Arts Project*")
     unpaid = h.ask("does Beta Mentors Alliance have insurance on file", session="s-3")
     assert "only when the school or district pays" in unpaid.text
 

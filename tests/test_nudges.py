@@ -274,16 +274,29 @@ def test_a_teams_contact_is_nudged_once_the_bot_can_reach_them(any_db_url: str, 
         h.close()
 
 
-def test_reimporting_without_a_platform_column_keeps_those_ids(harness: Harness, tmp_path: Path) -> None:
+def test_reimporting_without_some_columns_keeps_those_fields_of_the_same_person(harness: Harness, tmp_path: Path) -> None:
     guid = "6f1c2e4a-0b3d-4c5e-8f9a-1b2c3d4e5f60"
+
+    def stored() -> tuple[str, str, str, str]:
+        with harness.database.session() as session:
+            c = session.scalars(select(SchoolContact).where(SchoolContact.role == "principal")).one()
+            return c.slack_user, c.teams_user, c.name, c.email
+
+    first = _contacts(harness, tmp_path, "school,role,slack,teams,name,email\n"
+                                         f"Garfield,principal,U0PRINCIPAL,{guid},Pat Principal,pat@district.example\n"
+                                         "Garfield,partnership lead,U0LEAD,,Lee Lead,\n")
+    assert first.summary() == "2 rows read: 2 new, 0 updated, 0 unchanged."  # nothing about organisations
+    same = _contacts(harness, tmp_path, "school,role,slack\nGarfield,principal,U0PRINCIPAL\n")
+    assert (same.updated, same.unchanged) == (0, 1)
+    assert stored() == ("U0PRINCIPAL", guid, "Pat Principal", "pat@district.example")
+    no_slack = _contacts(harness, tmp_path, "school,role,slack\nGarfield,principal,\n")  # an empty cell clears it
+    assert no_slack.problems == [] and stored() == ("", guid, "Pat Principal", "pat@district.example")
     _contacts(harness, tmp_path, f"school,role,slack,teams\nGarfield,principal,U0PRINCIPAL,{guid}\n")
-    slack_only = _contacts(harness, tmp_path, "school,role,slack\nGarfield,principal,U0PRINCIPAL\n")
-    with harness.database.session() as session:
-        assert session.scalar(select(SchoolContact.teams_user)) == guid
-    assert (slack_only.updated, slack_only.unchanged) == (0, 1)
-    _contacts(harness, tmp_path, "school,role,slack,teams\nGarfield,principal,U0PRINCIPAL,\n")
-    with harness.database.session() as session:
-        assert session.scalar(select(SchoolContact.teams_user)) == ""  # an empty cell does clear it
+    new_person = _contacts(harness, tmp_path, "school,role,slack\nGarfield,principal,U0NEWHEAD\n")
+    assert new_person.updated == 1
+    assert stored() == ("U0NEWHEAD", "", "", "")  # the old principal's Teams id, name and e-mail go with them
+    nobody = _contacts(harness, tmp_path, "school,role,slack\nGarfield,partnership lead,\n")
+    assert "give a user on slack or teams" in nobody.problems[0].message  # nothing would be left to reach
 
 
 def test_the_email_lookup_waits_out_slacks_rate_limit(harness: Harness, tmp_path: Path) -> None:

@@ -36,9 +36,14 @@ class LookupFailed(Exception):
 
 def import_contacts(session: Session, path: Path | None = None, *, rows: list[dict[str, str]] | None = None,
                     resolvers: dict[str, Lookup] | None = None, strict: bool = False) -> ImportReport:
+    """A column the file has sets that field for every row (an empty cell clears it); a column it
+    lacks keeps what is stored, unless a row names a different person for the role (a new id on
+    a platform the file has): then the old person's other ids, name and e-mail go."""
     rows, report = read_rows(path, rows, CONTACT_COLUMNS)
     index, by_name = school_lookup(session)
     existing = {(c.school_id, c.role): c for c in session.scalars(select(SchoolContact))}
+    columns = {name for row in rows for name in row}
+    platforms_in_file = [platform for platform in REACH if platform in columns]
     seen: dict[tuple[int, str], int] = {}
     good: list[tuple[int, str, dict[str, str]]] = []
     for offset, row in enumerate(rows):
@@ -51,15 +56,20 @@ def import_contacts(session: Session, path: Path | None = None, *, rows: list[di
         role = ROLES.get(" ".join(row.get("role", "").lower().replace("_", " ").split()))
         if role is None:
             errors.append(f"role {row.get('role', '')!r} is not principal or partnership lead")
-        values = {"name": " ".join(row.get("name", "").split())[:200], "email": row.get("email", "").strip()[:200]}
-        if values["email"] and not EMAIL.match(values["email"]):
-            errors.append(f"email {values['email']!r} is not an e-mail address")
-        given = {platform: row.get(platform, "").strip() for platform in REACH if row.get(platform, "").strip()}
-        if not given:
-            errors.append(f"give a user on {' or '.join(REACH)} (an id or an e-mail)")
-        for platform, value in given.items():
+        values = {}
+        if "name" in columns:
+            values["name"] = " ".join(row.get("name", "").split())[:200]
+        if "email" in columns:
+            values["email"] = row.get("email", "").strip()[:200]
+            if values["email"] and not EMAIL.match(values["email"]):
+                errors.append(f"email {values['email']!r} is not an e-mail address")
+        for platform in platforms_in_file:
             column, looks_like = REACH[platform]
-            values[column] = _user(platform, value, looks_like, (resolvers or {}).get(platform), errors)
+            value = row.get(platform, "").strip()
+            values[column] = _user(platform, value, looks_like, (resolvers or {}).get(platform), errors) if value else ""
+        values = _for(existing.get((school_id or 0, role or "")), values)
+        if not errors and not any(values.get(column) for column, _ in REACH.values()):
+            errors.append(f"give a user on {' or '.join(REACH)} (an id or an e-mail)")
         if errors:
             report.problems.append(RowProblem(line, "; ".join(errors)))
             continue
@@ -71,10 +81,7 @@ def import_contacts(session: Session, path: Path | None = None, *, rows: list[di
         good.append((school_id or 0, role or "", values))
     if strict and report.problems:
         return report
-    in_file = [column for platform, (column, _) in REACH.items() if any(platform in row for row in rows)]
     for school_id, role, values in good:
-        # a platform column left empty clears that id; a platform the file has no column for keeps it
-        values = {**{column: "" for column in in_file}, **values}
         contact = existing.get((school_id, role))
         if contact is None:
             session.add(SchoolContact(school_id=school_id, role=role, **values))
@@ -88,6 +95,18 @@ def import_contacts(session: Session, path: Path | None = None, *, rows: list[di
     session.flush()
     report.committed = True
     return report
+
+
+def _for(contact: SchoolContact | None, values: dict[str, str]) -> dict[str, str]:
+    """The row's values completed with what stays of the stored contact: everything the file has no
+    column for, unless the row names someone else (a different id where one was stored)."""
+    fields = ("name", "email", *(column for column, _ in REACH.values()))
+    if contact is None:
+        return {field: values.get(field, "") for field in fields}
+    someone_else = any(values.get(column) and getattr(contact, column) and values[column] != getattr(contact, column)
+                       for column, _ in REACH.values())
+    return {field: values[field] if field in values else ("" if someone_else else getattr(contact, field))
+            for field in fields}
 
 
 def _user(platform: str, value: str, looks_like: re.Pattern[str], lookup: Lookup | None, errors: list[str]) -> str:

@@ -74,7 +74,8 @@ NAMES = {"agreement": "agreement", "dsa": "DSA", "insurance": "insurance certifi
          "background_check": "background check", "principal_approval": "principal approval",
          "outcomes": "measurable outcomes"}
 NEXT_STEPS = {
-    "agreement": "put an agreement in place: ask me \"which agreement applies?\"",
+    "agreement": "put an agreement in place, or renew the one that is expiring, before the partner works with "
+                 "students: ask me \"which agreement applies?\"",
     "dsa": "the partner signs a new Data Sharing Agreement for the school year through the department "
            "(next year's is accepted from June 1)",
     "insurance": "ask the partner for a certificate of general liability insurance of at least $1 million per "

@@ -57,7 +57,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    organisations_created: int = 0
+    organisations_created: int | None = None  # partners files only
     problems: list[RowProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     committed: bool = False
@@ -67,8 +67,8 @@ class ImportReport:
             return f"{self.rows} rows checked, nothing imported: {len(self.problems)} with problems."
         skipped = f", {len(self.problems)} skipped with problems" if self.problems else ""
         return (
-            f"{self.rows} rows read: {self.created} new, {self.updated} updated, {self.unchanged} unchanged"
-            f"{skipped}; {self.organisations_created} new organisations."
+            f"{self.rows} rows read: {self.created} new, {self.updated} updated, {self.unchanged} unchanged{skipped}"
+            + (f"; {self.organisations_created} new organisations." if self.organisations_created is not None else ".")
         )
 
 
