@@ -33,9 +33,16 @@ NO_AGREEMENT = ("without an agreement", "without agreement", "no agreement", "wi
                 "missing an agreement", "missing agreement", "no signed agreement", "agreement missing")
 WHICH_SCHOOLS = ("which schools", "what schools", "schools where", "schools with", "schools that")
 NEXT_YEAR = ("next year", "next school year", "renew", "renewal", "new dsa", "new one")
+STATE_WORDS = (
+    (health.EXPIRING, re.compile(r"\b(?:expiring|expires? soon|about to expire|running out|due for renewal|"
+                                 r"coming up for renewal)\b")),
+    (health.EXPIRED, re.compile(r"\b(?:expired|lapsed|ran out|run out)\b")),
+)
+"""With one item in focus: only those expired, or only those about to expire (not the missing
+ones). Read from the words as typed: "expired" and "expiring" share their stem."""
 FOCUS_CUES = (
     ("dsa", ("dsa", "data sharing agreement", "data sharing")),
-    ("insurance", ("insurance",)),
+    ("insurance", ("insurance", "insured")),
     ("background_check", ("background check", "background", "watch check", "attestation")),
     ("principal_approval", ("principal approval", "approved by the principal", "approval", "approvals")),
     ("outcomes", ("outcome", "outcomes", "measurable")),
@@ -86,6 +93,15 @@ def focus_of(turn: Turn) -> str | None:
     return None
 
 
+def state_of(turn: Turn, focus: str | None) -> str | None:
+    if focus is None:
+        return None
+    for state, words in STATE_WORDS:
+        if words.search(turn.understanding.normalised):
+            return state
+    return None
+
+
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
     scope = read_scope(turn)
@@ -101,7 +117,7 @@ def handle(message: Message, turn: Turn) -> Reply:
         return dsa_renewals(turn, scope, today, school_year, named_year)
     if focus == "agreement" and not scope.school and u.has(*WHICH_SCHOOLS):
         return schools_without_agreement(turn, scope, today, school_year)
-    return listing(turn, scope, focus, today, school_year)
+    return listing(turn, scope, focus, today, school_year, state_of(turn, focus))
 
 
 def _assessed(turn: Turn, scope: Scope, school_year: str, today: dt.date, *extra: Any,
@@ -110,24 +126,30 @@ def _assessed(turn: Turn, scope: Scope, school_year: str, today: dt.date, *extra
                             attention_on=today if attention else None)
 
 
-def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_year: str) -> Reply:
-    """The partnerships in scope with a problem (of one kind, or any), each with what is wrong. They
-    are counted in SQL and only the ones shown are read (a school may have a thousand)."""
+def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_year: str,
+            state: str | None = None) -> Reply:
+    """The partnerships in scope with a problem (of one kind, or any; only expired or only expiring
+    ones when `state` says so), each with what is wrong. They are counted in SQL and only the ones
+    shown are read (a school may have a thousand)."""
     extra = (Partnership.agreement_type == "personal_services_contract",) if focus == "insurance" else ()
     where = (*scope.where, *extra)
     checked = queries.count_current(turn.session, school_year, *where)
-    what = health.NAMES[focus] if focus else "paperwork"
+    what = (health.NAMES[focus] + (f" {state}" if state else "")) if focus else "paperwork"
     if not checked:
         kind = "paid (PSC) partnerships" if focus == "insurance" else "current partnerships"
         text = f"I have no {kind} {scope.label} for {school_year}."
         if focus == "insurance":
             text += " An insurance certificate is needed only when the school or district pays the partner."
         return _reply(turn, text, scope, focus, [], 0)
-    needing = queries.needing_attention(turn.session, school_year, today, *where, item=focus)
+    needing = queries.needing_attention(turn.session, school_year, today, *where, item=focus, state=state)
     if not needing.partnerships:
         kind = f"{'paid ' if focus == 'insurance' else ''}partnership"
-        text = (f"{'The' if checked == 1 else 'All'} {plural(checked, kind)} {scope.label} "
-                f"{'has its' if checked == 1 else 'have their'} {what} in order for {school_year}.")
+        if state and focus:
+            text = (f"None of the {plural(checked, kind)} {scope.label} has an {state} {health.NAMES[focus]} "
+                    f"({school_year}).")
+        else:
+            text = (f"{'The' if checked == 1 else 'All'} {plural(checked, kind)} {scope.label} "
+                    f"{'has its' if checked == 1 else 'have their'} {what} in order for {school_year}.")
         if focus == "insurance" and scope.organisation:
             rows = _assessed(turn, scope, school_year, today, *extra)
             dates = sorted({i.due for _, items in rows for i in items if i.what == "insurance" and i.due})
@@ -135,9 +157,10 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
                     + (f" (until {dates[0].isoformat()})." if dates else "."))
         return _reply(turn, text, scope, focus, [], checked)
     verdict_needs_all = focus == "insurance" and scope.organisation is not None
-    shown = queries.assessed(turn.session, school_year, today, *where, attention_on=today, item=focus,
+    shown = queries.assessed(turn.session, school_year, today, *where, attention_on=today, item=focus, state=state,
                              limit=None if verdict_needs_all else SHOWN)
-    found = [(row, [i for i in health.problems(items) if focus is None or i.what == focus]) for row, items in shown]
+    found = [(row, [i for i in health.problems(items) if (focus is None or i.what == focus)
+                    and (state is None or i.state == state)]) for row, items in shown]
     verdict = ""
     if verdict_needs_all:
         soon = all(i.state == health.EXPIRING for _, items in found for i in items)

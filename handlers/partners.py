@@ -51,6 +51,8 @@ TOP_SERVICES = ("top service", "most common service", "popular service", "which 
                 "which services", "how many of each", "services do partners provide", "services partners provide",
                 "services offered", "breakdown by service", "by service", "per service", "service area",
                 "what do partners provide", "what do partners offer")
+SCHOOL_WORDS = ("school", "schools", "building", "buildings", "site", "sites")
+"""A ranking of services ("which services most?") unless it is schools that are ranked."""
 DISTRIBUTION = ("how many partnership", "how many partner", "number of partner", "distribut", "across the district",
                 "district wide", "districtwide", "spread", "overall picture", "big picture", "count of partner",
                 "total partner", "breakdown")
@@ -97,6 +99,8 @@ def _distribution_kind(u: Understanding) -> str | None:
         return None
     if u.has(*WITHOUT):
         return "schools_without"
+    if u.has(*TOP_SERVICES) and not u.has(*SCHOOL_WORDS):  # "what services do partners offer the most?"
+        return "top_services"
     if u.has(*MOST):
         return "most"
     if u.has(*FEWEST):

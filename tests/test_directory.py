@@ -300,3 +300,10 @@ def test_of_two_services_named_the_first_wins_in_every_process() -> None:
         done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed},
                               capture_output=True, text=True, check=True)
         assert done.stdout.split() == ["tutoring", "stem"], (seed, done.stdout)
+
+
+def test_a_ranking_of_services_is_not_a_ranking_of_schools(harness) -> None:  # type: ignore[no-untyped-def]
+    services = harness.ask("what services do our partners offer the most?")
+    assert services.data["distribution"]["kind"] == "top_services"
+    schools = harness.ask("which schools have the most partners?", session="s-2")
+    assert schools.data["distribution"]["kind"] == "most_partners"

@@ -297,3 +297,57 @@ def test_a_school_with_more_to_do_than_is_shown_counts_them_all(h: Harness, tmp_
     assert "…and 6 more." in reply.text
     assert "Org 99" not in reply.text
     assert "• background check: the partner" in reply.text and "• measurable outcomes: record" in reply.text
+
+
+def test_an_organisation_named_like_a_school_is_the_organisation(harness: Harness, tmp_path: Path) -> None:
+    """"Cascade Arts Partners" contains the school name "Cascade": the organisation's exact name wins
+    over a school read inside it; a school named elsewhere in the message still counts."""
+    path = tmp_path / "cascade.csv"
+    path.write_text(
+        "organization,school,services,school_year,agreement_type,status,last_verified,agreement_signed,"
+        "insurance_expires,background_check_date,principal_approved,outcomes\n"
+        "Cascade Arts Partners,Garfield,arts,2026-27,psc,active,2026-10-01,2026-08-01,2027-09-01,2026-09-01,2026-08-01,Shows\n"
+        "Cascade Arts Partners,Alki,arts,2026-27,psc,active,2026-10-01,2026-08-01,2026-10-20,2026-09-01,2026-08-01,Shows\n"
+        "Other Org,Cascade PPP,tutoring,2026-27,mou,active,2026-10-01,2026-08-01,,2026-09-01,2026-08-01,Shows\n")
+    with harness.database.session() as session:
+        assert not import_partners(session, path).problems
+    for n, text in enumerate(("is the insurance for Cascade Arts Partners ok?", "is Cascade Arts Partners insured?")):
+        reply = harness.ask(text, session=f"c-{n}")
+        assert (reply.data["kind"], reply.data["focus"]) == ("health", "insurance"), text
+        assert (reply.data["organisation"], reply.data["school"]) == ("Cascade Arts Partners", None), text
+    both = harness.ask("what's missing for Cascade Arts Partners at Alki?", session="c-3")
+    assert (both.data["organisation"], both.data["school"]) == ("Cascade Arts Partners", "Alki")
+    school = harness.ask("who works at cascade ppp", session="c-4")
+    assert school.data["school"] == "Cascade PPP"
+
+
+def test_partnership_health_is_the_paperwork_not_health_services(h: Harness) -> None:
+    reply = h.ask("partnership health at Garfield")
+    assert (reply.data["kind"], reply.data["school"], reply.data["checked"]) == ("health", "Garfield", 3)
+
+
+def test_partnership_health_names_no_health_service(harness: Harness) -> None:
+    from bot.directory.lookups import Directory
+
+    with harness.database.session() as session:
+        lookups = Directory().lookups(session)
+        for text, named in (("partnership health at Garfield", False), ("health partners at Garfield", True)):
+            service = harness.bot.classifier.understand(text, lookups).entities.service
+            assert (service is not None) == named, (text, service)
+
+
+def test_expired_or_expiring_narrows_a_one_item_question(h: Harness, tmp_path: Path) -> None:
+    """At Garfield, Beta's background check has expired, Gamma's expires in 45 days and Zeta has none."""
+    path = tmp_path / "zeta.csv"
+    path.write_text("organization,school,services,school_year,agreement_type,status,last_verified,agreement_signed\n"
+                    "Zeta Coaches,Garfield,mentoring,2026-27,mou,active,2026-10-01,2026-08-01\n")
+    with h.database.session() as session:
+        assert not import_partners(session, path).problems
+    expired = h.ask("which partners at Garfield have expired background checks?")
+    assert _rows(expired) == {"Beta Mentors Alliance@Garfield": ["background_check:expired"]}
+    assert expired.data["found"] == 1
+    soon = h.ask("which partners at Garfield have background checks expiring soon?", session="s-2")
+    assert _rows(soon) == {"Gamma Arts Project@Garfield": ["background_check:expiring"]}
+    none = h.ask("expired insurance at Garfield", session="s-3")  # Gamma's is expiring, not expired
+    assert none.data["found"] == 0
+    assert none.text.startswith("None of the 2 paid partnerships at *Garfield* has an expired insurance certificate")

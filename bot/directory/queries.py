@@ -271,8 +271,17 @@ def _attention(item: str | None):  # type: ignore[no-untyped-def]
     return getattr(Partnership, f"attention_{item}" if item else "attention_from")
 
 
+def _in_state(item: str, state: str, today: dt.date):  # type: ignore[no-untyped-def]
+    """An item expired (its attention began more than WARN_DAYS ago and it was not missing), or
+    expiring (its attention began within WARN_DAYS), read from its stored attention date."""
+    column, warned = _attention(item), today - dt.timedelta(days=health.WARN_DAYS)
+    if state == health.EXPIRED:
+        return (column > dt.date.min) & (column < warned)
+    return column >= warned
+
+
 def paperwork(session: Session, year: str, *where, attention_on: dt.date | None = None,  # type: ignore[no-untyped-def]
-              item: str | None = None, limit: int | None = None) -> list[PaperworkRow]:
+              item: str | None = None, state: str | None = None, limit: int | None = None) -> list[PaperworkRow]:
     """Current partnerships (optionally of one school, one organisation...) with their paperwork,
     as plain columns: a whole district of them is assessed in one pass. `attention_on`: only
     those that need attention that day (the stored `attention_from`, indexed per school), or whose
@@ -286,6 +295,8 @@ def paperwork(session: Session, year: str, *where, attention_on: dt.date | None 
         query = query.where(Partnership.attention_from <= attention_on)
         if item:
             query = query.where(_attention(item) <= attention_on)
+            if state:
+                query = query.where(_in_state(item, state, attention_on))
     for clause in where:
         query = query.where(clause)
     if attention_on is not None:
@@ -298,11 +309,11 @@ def paperwork(session: Session, year: str, *where, attention_on: dt.date | None 
 
 
 def assessed(session: Session, year: str, today: dt.date, *where,  # type: ignore[no-untyped-def]
-             attention_on: dt.date | None = None, item: str | None = None,
+             attention_on: dt.date | None = None, item: str | None = None, state: str | None = None,
              limit: int | None = None) -> list[tuple[PaperworkRow, list[health.Item]]]:
     """`paperwork` with each partnership's items as of `today` (health.assess)."""
     return [(row, health.assess(row.on_file, today))
-            for row in paperwork(session, year, *where, attention_on=attention_on, item=item, limit=limit)]
+            for row in paperwork(session, year, *where, attention_on=attention_on, item=item, state=state, limit=limit)]
 
 
 @dataclass(frozen=True)
@@ -314,12 +325,14 @@ class Attention:
 
 
 def needing_attention(session: Session, year: str, today: dt.date, *where,  # type: ignore[no-untyped-def]
-                      item: str | None = None) -> Attention:
+                      item: str | None = None, state: str | None = None) -> Attention:
     """Counted in SQL from the stored attention dates (health.attention_columns), without reading
     the rows: a school with a thousand partnerships answers in a millisecond."""
     flags = [func.max(case((_attention(what) <= today, 1), else_=0)) for what in health.NAMES]
     query = _current(select(func.count(), *flags).select_from(Partnership), year).where(
         Partnership.attention_from <= today, _attention(item) <= today)
+    if item and state:
+        query = query.where(_in_state(item, state, today))
     count, *present = plain_rows(session, _within(query, where))[0]
     found = {what for what, flag in zip(health.NAMES, present) if flag}
     return Attention(int(count or 0), frozenset(found if item is None else found & {item}))

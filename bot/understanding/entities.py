@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.directory.schools import SchoolIndex, name_tokens
+from bot.directory.schools import SchoolIndex, SchoolMatch, name_tokens
 from bot.directory.vocab import Service, find_service, region_names
 from bot.text import normalise
 from bot.understanding.analysis import Entities
@@ -60,6 +60,12 @@ def ticket_numbers(text: str) -> tuple[int, ...]:
     return tuple(int(m.group(1)) for m in TICKET_NUMBER.finditer(text))
 
 
+EXACT = 100.0
+OUT_OF_SIGHT = "xx"
+"""Stands in for each word of an organisation's name while a school is looked for elsewhere: too
+short to be read as any name, and one token each, so positions stay where they were."""
+
+
 def masked(text: str) -> str:
     """Money and ticket numbers replaced by a word each, for the classifier."""
     return TICKET_NUMBER.sub(TICKET_WORD, MONEY.sub(MONEY_WORD, text))
@@ -78,13 +84,17 @@ def find(text: str, tokens: list[str], lookups: Lookups) -> Found:
     names = name_tokens(masked(text))
     feature_tokens = list(tokens) if len(tokens) == len(names) else list(names)
     spans: list[tuple[int, int, str]] = []
+    organisation = lookups.organisation_in(text)
+    named = _locate(names, normalise(organisation[1]).split()) if organisation is not None else None
+    if named is not None and school.schools and _read_inside(school, named):
+        # the school was read inside the organisation's own name ("Cascade Arts Partners" is not
+        # Cascade PPP): look for a school in the rest of the message
+        school = lookups.schools.find(" ".join(names[:named[0]] + [OUT_OF_SIGHT] * (named[1] - named[0])
+                                               + names[named[1]:]))
     if school.schools and school.end > school.start:
         spans.append((school.start, school.end, PLACEHOLDER_SCHOOL))
-    organisation = lookups.organisation_in(text)
-    if organisation is not None:
-        span = _locate(names, normalise(organisation[1]).split())
-        if span is not None and not _overlaps(span, spans):
-            spans.append((span[0], span[1], PLACEHOLDER_ORG))
+    if named is not None and not _overlaps(named, spans):
+        spans.append((named[0], named[1], PLACEHOLDER_ORG))
     for start, end, word in sorted(spans, reverse=True):
         feature_tokens[start:end] = [word]
     outside = [t for i, t in enumerate(names) if not any(s <= i < e for s, e, _ in spans)]
@@ -101,8 +111,14 @@ def find(text: str, tokens: list[str], lookups: Lookups) -> Found:
     return Found(entities, feature_tokens, bool(TICKET_REFERENCE.search(text)))
 
 
+NOT_A_SERVICE = {("partnership", "health"), ("partnerships", "health")}
+"""Word pairs whose second word is not the service it names alone: "partnership health" is how
+the partnerships are doing (their paperwork), not health services."""
+
+
 def _service(tokens: list[str]) -> Service | None:
-    return find_service(stems(tokens))
+    kept = [t for i, t in enumerate(tokens) if i == 0 or (tokens[i - 1], t) not in NOT_A_SERVICE]
+    return find_service(stems(kept))
 
 
 def _level(tokens: list[str]) -> str | None:
@@ -128,6 +144,13 @@ def _locate(haystack: list[str], needle: list[str]) -> tuple[int, int] | None:
         if n and haystack[i : i + n] == needle:
             return i, i + n
     return None
+
+
+def _read_inside(school: SchoolMatch, named: tuple[int, int]) -> bool:
+    """The school was read within an organisation's exact name: part of it ("Cascade" of "Cascade Arts
+    Partners"), or all of it by a fuzzy match (the name is the organisation's, not the school's)."""
+    inside = named[0] <= school.start and school.end <= named[1]
+    return inside and ((school.start, school.end) != named or school.score < EXACT)
 
 
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int, str]]) -> bool:
