@@ -189,7 +189,9 @@ def dsa_renewals(turn: Turn, scope: Scope, today: dt.date, school_year: str, nam
     """Partners with student data whose DSA does not cover next school year (or the one named) yet."""
     upcoming = named if named and named > school_year else health.next_school_year(school_year)
     rows = queries.paperwork(turn.session, school_year, *scope.where, Partnership.dsa_needed.is_(True))
-    due = [row for row in rows if health.needs_dsa_for(row.on_file, upcoming)]
+    # those without a DSA even for this year first: they are the more urgent
+    due = sorted((row for row in rows if health.needs_dsa_for(row.on_file, upcoming)),
+                 key=lambda row: (row.on_file.dsa_school_year or "") >= school_year)
     accepted = dt.date(int(school_year[:4]) + 1, *health.DSA_NEXT_YEAR_FROM)
     when = ("they can be submitted now" if today >= accepted
             else f"the district accepts them from {accepted.isoformat()}")
@@ -199,7 +201,8 @@ def dsa_renewals(turn: Turn, scope: Scope, today: dt.date, school_year: str, nam
         lines = [f"{len(due)} partners with student data {scope.label} need a DSA for {upcoming} ({when}):"]
         lines += [f"• *{row.organisation}*" + (f" at {row.school}" if scope.school is None else "")
                   + (f": DSA on file for {row.on_file.dsa_school_year}" if row.on_file.dsa_school_year
-                     else ": no DSA on file") for row in due[:SHOWN]]
+                     and row.on_file.dsa_school_year >= school_year else f": no DSA on file even for {school_year}")
+                  for row in due[:SHOWN]]
         if len(due) > SHOWN:
             lines.append(f"…and {len(due) - SHOWN} more.")
         lines.append("What to do: " + health.NEXT_STEPS["dsa"] + ".")

@@ -142,6 +142,8 @@ def test_which_partners_need_a_new_dsa_for_next_year(h: Harness) -> None:
     assert sorted(_rows(reply)) == ["Alpha Tutoring Collective@Franklin", "Alpha Tutoring Collective@Garfield",
                                     "Beta Mentors Alliance@Garfield", "Epsilon Readers Network@Lowell"]
     assert "from 2027-06-01" in reply.text
+    # Beta has no DSA even for this year: listed first, and said so
+    assert reply.text.splitlines()[1] == "• *Beta Mentors Alliance* at Garfield: no DSA on file even for 2026-27"
     named = h.ask("who still needs a data sharing agreement for 2027-28?", session="s-2")
     assert named.data.get("next_year") == "2027-28" and len(named.data["rows"]) == 4
 
