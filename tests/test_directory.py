@@ -307,3 +307,21 @@ def test_a_ranking_of_services_is_not_a_ranking_of_schools(harness) -> None:  # 
     assert services.data["distribution"]["kind"] == "top_services"
     schools = harness.ask("which schools have the most partners?", session="s-2")
     assert schools.data["distribution"]["kind"] == "most_partners"
+
+
+def test_a_file_separated_by_semicolons_is_read_with_a_warning(harness, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.directory.importer import import_partners
+
+    path = tmp_path / "semi.csv"
+    path.write_text("organization;school;services;school_year;agreement_type;status\n"
+                    "Harbor Tutors, Inc.;Garfield;tutoring;2026-27;mou;active\n")
+    with harness.database.session() as session:
+        report = import_partners(session, path)
+    assert report.problems == [] and report.created == 1
+    assert report.warnings == ["the columns are separated by semicolons; the file was read that way"]
+    comma = tmp_path / "comma.csv"
+    comma.write_text('organization,school,services,school_year,agreement_type,status\n'
+                     '"Lake; River Club",Franklin,tutoring,2026-27,mou,active\n')
+    with harness.database.session() as session:
+        plain = import_partners(session, comma)
+    assert plain.problems == [] and plain.warnings == [] and plain.created == 1

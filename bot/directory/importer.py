@@ -85,7 +85,10 @@ def read_csv(path: Path, required: tuple[str, ...]) -> tuple[list[dict[str, str]
         warnings.append("the file is not UTF-8; it was read as Windows-1252/Latin-1")
     if "\x00" in text:
         raise ImportFileError(f"{path}: this looks like a binary file, not CSV")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    delimiter = _delimiter(text)
+    if delimiter != ",":
+        warnings.append(f"the columns are separated by {DELIMITER_NAMES[delimiter]}; the file was read that way")
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     if not reader.fieldnames:
         raise ImportFileError(f"{path}: the file is empty")
     headers = [(h or "").strip().lower().replace(" ", "_") for h in reader.fieldnames]
@@ -101,6 +104,20 @@ def read_csv(path: Path, required: tuple[str, ...]) -> tuple[list[dict[str, str]
     for raw_row in reader:
         rows.append({h: (v or "").strip() for h, v in zip(headers, raw_row.values()) if isinstance(v, str) or v is None})
     return rows, warnings
+
+
+DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+
+def _delimiter(text: str) -> str:
+    """Commas, unless the header line is separated by semicolons or tabs (a spreadsheet saved in a
+    European locale, or pasted as tab-separated values)."""
+    header = text.split("\n", 1)[0]
+    try:
+        found = csv.Sniffer().sniff(header, delimiters="".join(DELIMITER_NAMES)).delimiter
+    except csv.Error:
+        return ","
+    return found if header.count(found) > header.count(",") else ","
 
 
 normalise_school_year = health.parse_school_year
