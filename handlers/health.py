@@ -12,16 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy import exists
 
 from bot.core import Button, Chart, Message, Reply, Table
 from bot.directory import health, nudges, queries
 from bot.directory.health import Item
-from bot.models import Partnership, School
+from bot.directory.vocab import services
+from bot.models import Partnership, PartnershipService, School
 from bot.router import Registry
 from bot.tickets import service as tickets
 from bot.turn import Turn
+from bot.understanding import follow_ups
 from handlers.common import consult_button
 from handlers.partners import local_day, plural, sample_footer, year
 
@@ -51,13 +55,39 @@ FOCUS_CUES = (
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose partnerships: one school, one organisation, one region, or the district."""
+    """Whose partnerships: one school, one organisation, one region, or the district (and, after a
+    follow-up such as "only the arts ones", one service)."""
 
     label: str
     where: tuple[Any, ...] = ()
     school: str | None = None
     organisation: str | None = None
     region: str | None = None
+    ids: dict[str, Any] = field(default_factory=dict)  # what a follow-up needs to ask again
+
+    @classmethod
+    def of(cls, school: tuple[int, str] | None = None, organisation: tuple[int, str] | None = None,
+           region: str | None = None, service: str | None = None) -> "Scope":
+        where: list[Any] = []
+        label = ""
+        if organisation:
+            where.append(Partnership.organisation_id == organisation[0])
+            label = f"of *{organisation[1]}*"
+        if school:
+            where.append(Partnership.school_id == school[0])
+            label = f"{label} at *{school[1]}*".strip()
+        if region and not school and not organisation:
+            where.append(School.region == region)
+            label = f"in the {region} region"
+        if service:
+            where.append(exists().where(PartnershipService.partnership_id == Partnership.id,
+                                        PartnershipService.service == service))
+            name = services()[service].name if service in services() else service
+            label = f"{label or 'across the district'} ({name})"
+        return cls(label or "across the district", tuple(where), school[1] if school else None,
+                   organisation[1] if organisation else None, region,
+                   {"school": list(school) if school else None, "organisation": list(organisation) if organisation else None,
+                    "region": region, "service": service})
 
 
 def read_scope(turn: Turn) -> Scope | Reply:
@@ -67,20 +97,9 @@ def read_scope(turn: Turn) -> Scope | Reply:
         names = ", ".join(s.name for s in school.schools[:5])
         return Reply(f"Which school do you mean: {names}?", "partners", u.confidence,
                      {"kind": "health", "asking": "school", "candidates": [s.name for s in school.schools[:5]]})
-    if school is not None and school.found and u.entities.organisation:  # "Cascade Youth Alliance at Garfield"
-        org_id, name = u.entities.organisation
-        return Scope(f"of *{name}* at *{school.found.name}*", (Partnership.school_id == school.found.id,
-                                                               Partnership.organisation_id == org_id),
-                     school=school.found.name, organisation=name)
-    if school is not None and school.found:
-        return Scope(f"at *{school.found.name}*", (Partnership.school_id == school.found.id,), school=school.found.name)
-    if u.entities.organisation:
-        org_id, name = u.entities.organisation
-        return Scope(f"of *{name}*", (Partnership.organisation_id == org_id,), organisation=name)
-    if u.entities.region:
-        return Scope(f"in the {u.entities.region} region", (School.region == u.entities.region,),
-                     region=u.entities.region)
-    return Scope("across the district")
+    found = (school.found.id, school.found.name) if school is not None and school.found else None
+    organisation = tuple(u.entities.organisation) if u.entities.organisation else None
+    return Scope.of(found, organisation, None if found or organisation else u.entities.region)  # type: ignore[arg-type]
 
 
 def focus_of(turn: Turn) -> str | None:
@@ -117,7 +136,40 @@ def handle(message: Message, turn: Turn) -> Reply:
         return dsa_renewals(turn, scope, today, school_year, named_year)
     if focus == "agreement" and not scope.school and u.has(*WHICH_SCHOOLS):
         return schools_without_agreement(turn, scope, today, school_year)
-    return listing(turn, scope, focus, today, school_year, state_of(turn, focus))
+    state = state_of(turn, focus)
+    if scope.where:  # "only the arts ones", "and at Franklin?", "what about DSAs?" may follow
+        turn.state.remember(CONTEXT, {**scope.ids, "focus": focus, "state": state}, turn.now)
+    return listing(turn, scope, focus, today, school_year, state)
+
+
+CONTEXT = "partnership_health"
+
+
+def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | None:
+    """A short follow-up to a paperwork answer changes one thing of it: a service, the school, the
+    item; None when it is not one."""
+    u = turn.understanding
+    if not follow_ups.is_follow_up(u, FOLLOW_UP_WORDS):
+        return None
+    school = u.entities.school.found if u.entities.school is not None else None
+    service, focus = u.entities.service, focus_of(turn)
+    if not (service or school or focus):
+        return None
+    last = dict(previous)
+    if school is not None:
+        last["school"] = [school.id, school.name]
+    if service is not None:
+        last["service"] = service.code
+    if focus is not None:
+        last["focus"], last["state"] = focus, state_of(turn, focus)
+    scope = Scope.of(tuple(last["school"]) if last.get("school") else None,  # type: ignore[arg-type]
+                     tuple(last["organisation"]) if last.get("organisation") else None, last.get("region"),
+                     last.get("service"))
+    turn.state.remember(CONTEXT, {**scope.ids, "focus": last.get("focus"), "state": last.get("state")}, turn.now)
+    return listing(turn, scope, last.get("focus"), local_day(turn), year(turn), last.get("state"))
+
+
+FOLLOW_UP_WORDS = 8
 
 
 def _assessed(turn: Turn, scope: Scope, school_year: str, today: dt.date, *extra: Any,
@@ -148,8 +200,9 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
             text = (f"None of the {plural(checked, kind)} {scope.label} has an {state} {health.NAMES[focus]} "
                     f"({school_year}).")
         else:
-            text = (f"{'The' if checked == 1 else 'All'} {plural(checked, kind)} {scope.label} "
-                    f"{'has its' if checked == 1 else 'have their'} {what} in order for {school_year}.")
+            every = {1: f"The {kind}", 2: f"Both {kind}s"}.get(checked, f"All {plural(checked, kind)}")
+            text = (f"{every} {scope.label} {'has its' if checked == 1 else 'have their'} {what} in order "
+                    f"for {school_year}.")
         if focus == "insurance" and scope.organisation:
             rows = _assessed(turn, scope, school_year, today, *extra)
             dates = sorted({i.due for _, items in rows for i in items if i.what == "insurance" and i.due})
@@ -353,5 +406,6 @@ def renewing(message: Message, turn: Turn) -> Reply:
 
 def register(registry: Registry) -> None:
     registry.intent("partnership_health")(handle)
+    registry.refiner(CONTEXT)(refine)
     registry.action(nudges.SNOOZE_ACTION)(snooze)
     registry.action(nudges.RENEWING_ACTION)(renewing)

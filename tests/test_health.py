@@ -353,3 +353,17 @@ def test_expired_or_expiring_narrows_a_one_item_question(h: Harness, tmp_path: P
     none = h.ask("expired insurance at Garfield", session="s-3")  # Gamma's is expiring, not expired
     assert none.data["found"] == 0
     assert none.text.startswith("None of the 2 paid partnerships at *Garfield* has an expired insurance certificate")
+
+
+def test_a_short_follow_up_changes_one_thing_of_a_paperwork_answer(h: Harness) -> None:
+    first = h.ask("what's missing for our partners at Garfield?")
+    assert first.data["found"] == 2
+    arts = h.ask("only the arts ones")  # Gamma is the arts partner at Garfield
+    assert (arts.data["kind"], arts.data["school"]) == ("health", "Garfield")
+    assert list(_rows(arts)) == ["Gamma Arts Project@Garfield"] and "(Arts)" in arts.text
+    franklin = h.ask("and at Franklin?")  # still the arts ones: Franklin has none
+    assert (franklin.data["school"], franklin.data["checked"]) == ("Franklin", 0)
+    dsas = h.ask("what about Lowell's DSAs?")
+    assert (dsas.data["school"], dsas.data["focus"]) == ("Lowell", "dsa")
+    lookup = h.ask("tutoring partners at Lowell")  # a new question, not a follow-up
+    assert lookup.data.get("kind") != "health" and lookup.data["school"] == "Lowell"
