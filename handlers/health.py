@@ -208,7 +208,7 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
             dates = sorted({i.due for _, items in rows for i in items if i.what == "insurance" and i.due})
             text = (f"Yes: {possessive(scope.organisation)} insurance certificate is current"
                     + (f" (until {dates[0].isoformat()})." if dates else "."))
-        return _reply(turn, text, scope, focus, [], checked)
+        return _reply(turn, text, scope, focus, [], checked, state=state)
     verdict_needs_all = focus == "insurance" and scope.organisation is not None
     shown = queries.assessed(turn.session, school_year, today, *where, attention_on=today, item=focus, state=state,
                              limit=None if verdict_needs_all else SHOWN)
@@ -229,7 +229,8 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
     if needing.partnerships > SHOWN:
         lines.append(f"…and {needing.partnerships - SHOWN} more.")
     lines.append(_next_steps(set(needing.items)))
-    return _reply(turn, "\n".join(lines), scope, focus, found[:SHOWN], checked, needing.items, needing.partnerships)
+    return _reply(turn, "\n".join(lines), scope, focus, found[:SHOWN], checked, needing.items, needing.partnerships,
+                  state=state)
 
 
 def _school_year_named(text: str) -> str | None:

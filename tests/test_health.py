@@ -347,7 +347,7 @@ def test_expired_or_expiring_narrows_a_one_item_question(h: Harness, tmp_path: P
         assert not import_partners(session, path).problems
     expired = h.ask("which partners at Garfield have expired background checks?")
     assert _rows(expired) == {"Beta Mentors Alliance@Garfield": ["background_check:expired"]}
-    assert expired.data["found"] == 1
+    assert (expired.data["found"], expired.data["state"]) == (1, "expired")
     soon = h.ask("which partners at Garfield have background checks expiring soon?", session="s-2")
     assert _rows(soon) == {"Gamma Arts Project@Garfield": ["background_check:expiring"]}
     none = h.ask("expired insurance at Garfield", session="s-3")  # Gamma's is expiring, not expired
