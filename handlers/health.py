@@ -42,15 +42,18 @@ STATE_WORDS = (
                                  r"coming up for renewal)\b")),
     (health.EXPIRED, re.compile(r"\b(?:expired|lapsed|ran out|run out)\b")),
 )
-"""With one item in focus: only those expired, or only those about to expire (not the missing
-ones). Read from the words as typed: "expired" and "expiring" share their stem."""
+"""Only what has expired, or only what is about to (not what is missing). Read from the words as
+typed: "expired" and "expiring" share their stem."""
 FOCUS_CUES = (
     ("dsa", ("dsa", "data sharing agreement", "data sharing")),
     ("insurance", ("insurance", "insured")),
     ("background_check", ("background check", "background", "watch check", "attestation")),
-    ("principal_approval", ("principal approval", "approved by the principal", "approval", "approvals")),
+    ("principal_approval", ("principal approval", "approved by the principal", "approval", "approvals",
+                            "signed off", "sign off", "principal signed")),
     ("outcomes", ("outcome", "outcomes", "measurable")),
+    ("agreement", ("signed agreement", "agreement", "agreements", "contract", "contracts", "mou")),
 )
+"""In order: "data sharing agreement" is the DSA before it is an agreement."""
 
 
 @dataclass(frozen=True)
@@ -113,8 +116,6 @@ def focus_of(turn: Turn) -> str | None:
 
 
 def state_of(turn: Turn, focus: str | None) -> str | None:
-    if focus is None:
-        return None
     for state, words in STATE_WORDS:
         if words.search(turn.understanding.normalised):
             return state

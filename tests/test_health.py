@@ -367,3 +367,12 @@ def test_a_short_follow_up_changes_one_thing_of_a_paperwork_answer(h: Harness) -
     assert (dsas.data["school"], dsas.data["focus"]) == ("Lowell", "dsa")
     lookup = h.ask("tutoring partners at Lowell")  # a new question, not a follow-up
     assert lookup.data.get("kind") != "health" and lookup.data["school"] == "Lowell"
+
+
+def test_whats_expired_at_a_school_lists_only_expired_items(h: Harness) -> None:
+    """At Garfield only Beta's background check has expired (Gamma's insurance is expiring, its agreement missing)."""
+    reply = h.ask("what's expired for our partners at Garfield?")
+    assert (reply.data["focus"], reply.data["state"], reply.data["found"]) == (None, "expired", 1)
+    assert _rows(reply) == {"Beta Mentors Alliance@Garfield": ["background_check:expired"]}
+    soon = h.ask("what's expiring soon for our partners at Garfield?", session="s-2")
+    assert _rows(soon) == {"Gamma Arts Project@Garfield": ["insurance:expiring", "background_check:expiring"]}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process, utils
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from bot.directory import health
@@ -271,13 +271,16 @@ def _attention(item: str | None):  # type: ignore[no-untyped-def]
     return getattr(Partnership, f"attention_{item}" if item else "attention_from")
 
 
-def _in_state(item: str, state: str, today: dt.date):  # type: ignore[no-untyped-def]
+def _in_state(item: str | None, state: str, today: dt.date):  # type: ignore[no-untyped-def]
     """An item expired (its attention began more than WARN_DAYS ago and it was not missing), or
-    expiring (its attention began within WARN_DAYS), read from its stored attention date."""
+    expiring (its attention began within WARN_DAYS, and today), read from its stored attention
+    date; without an item, any item so."""
+    if item is None:
+        return or_(*(_in_state(what, state, today) for what in health.NAMES))
     column, warned = _attention(item), today - dt.timedelta(days=health.WARN_DAYS)
     if state == health.EXPIRED:
         return (column > dt.date.min) & (column < warned)
-    return column >= warned
+    return (column >= warned) & (column <= today)
 
 
 def paperwork(session: Session, year: str, *where, attention_on: dt.date | None = None,  # type: ignore[no-untyped-def]
@@ -295,8 +298,8 @@ def paperwork(session: Session, year: str, *where, attention_on: dt.date | None 
         query = query.where(Partnership.attention_from <= attention_on)
         if item:
             query = query.where(_attention(item) <= attention_on)
-            if state:
-                query = query.where(_in_state(item, state, attention_on))
+        if state:
+            query = query.where(_in_state(item, state, attention_on))
     for clause in where:
         query = query.where(clause)
     if attention_on is not None:
@@ -328,10 +331,11 @@ def needing_attention(session: Session, year: str, today: dt.date, *where,  # ty
                       item: str | None = None, state: str | None = None) -> Attention:
     """Counted in SQL from the stored attention dates (health.attention_columns), without reading
     the rows: a school with a thousand partnerships answers in a millisecond."""
-    flags = [func.max(case((_attention(what) <= today, 1), else_=0)) for what in health.NAMES]
+    flags = [func.max(case(((_attention(what) <= today) & (_in_state(what, state, today) if state else true()), 1),
+                           else_=0)) for what in health.NAMES]
     query = _current(select(func.count(), *flags).select_from(Partnership), year).where(
         Partnership.attention_from <= today, _attention(item) <= today)
-    if item and state:
+    if state:
         query = query.where(_in_state(item, state, today))
     count, *present = plain_rows(session, _within(query, where))[0]
     found = {what for what, flag in zip(health.NAMES, present) if flag}
