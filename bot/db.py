@@ -178,6 +178,8 @@ class Database:
 
     engine: Engine
     sessions: sessionmaker[Session]
+    migrated: bool = False
+    """`prepare` upgraded the schema in this process (data a new revision derives is then filled in)."""
 
     @classmethod
     def connect(cls, url: str) -> "Database":
@@ -213,6 +215,7 @@ class Database:
                     "the database schema is behind this version of partnerbot: run `partnerbot db upgrade`"
                 )
             upgrade(self.engine)
+            self.migrated = True
         return fresh
 
     def dispose(self) -> None:

@@ -7,7 +7,7 @@ import logging
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db import SCHEMA_HEAD, Database, stored_revision
+from bot.db import Database
 from bot.directory.importer import fill_attention, import_partners, import_schools
 from bot.directory.sample import generate
 from bot.models import Partnership, School, TrainingSession
@@ -42,12 +42,11 @@ def prepare(database: Database, *, load_samples: bool = True, auto_migrate: bool
 
     After a migration (or with `refresh`: `partnerbot db upgrade`), data the new schema derives
     from what was stored is filled in by the code that owns the rule (migrations never import it)."""
-    before = stored_revision(database.engine)
     fresh = database.prepare(auto_migrate=auto_migrate)
     if fresh:
         with database.session() as session:
             seed_database(session, load_samples=load_samples)
-    elif refresh or before != SCHEMA_HEAD:
+    elif refresh or database.migrated:
         with database.session() as session:
             filled = fill_attention(session)
         if filled:

@@ -115,7 +115,7 @@ def focus_of(turn: Turn) -> str | None:
     return None
 
 
-def state_of(turn: Turn, focus: str | None) -> str | None:
+def state_of(turn: Turn) -> str | None:
     for state, words in STATE_WORDS:
         if words.search(turn.understanding.normalised):
             return state
@@ -137,9 +137,9 @@ def handle(message: Message, turn: Turn) -> Reply:
         return dsa_renewals(turn, scope, today, school_year, named_year)
     if focus == "agreement" and not scope.school and u.has(*WHICH_SCHOOLS):
         return schools_without_agreement(turn, scope, today, school_year)
-    state = state_of(turn, focus)
+    state = state_of(turn)
     if scope.where:  # "only the arts ones", "and at Franklin?", "what about DSAs?" may follow
-        turn.state.remember(CONTEXT, {**scope.ids, "focus": focus, "state": state}, turn.now)
+        _remember(turn, scope, focus, state)
     return listing(turn, scope, focus, today, school_year, state)
 
 
@@ -162,15 +162,20 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     if service is not None:
         last["service"] = service.code
     if focus is not None:
-        last["focus"], last["state"] = focus, state_of(turn, focus)
+        last["focus"], last["state"] = focus, state_of(turn)
     scope = Scope.of(tuple(last["school"]) if last.get("school") else None,  # type: ignore[arg-type]
                      tuple(last["organisation"]) if last.get("organisation") else None, last.get("region"),
                      last.get("service"))
-    turn.state.remember(CONTEXT, {**scope.ids, "focus": last.get("focus"), "state": last.get("state")}, turn.now)
+    _remember(turn, scope, last.get("focus"), last.get("state"))
     return listing(turn, scope, last.get("focus"), local_day(turn), year(turn), last.get("state"))
 
 
 FOLLOW_UP_WORDS = 8
+
+
+def _remember(turn: Turn, scope: Scope, focus: str | None, state: str | None) -> None:
+    """What a follow-up starts from: the scope's ids, the item and the state."""
+    turn.state.remember(CONTEXT, {**scope.ids, "focus": focus, "state": state}, turn.now)
 
 
 def _assessed(turn: Turn, scope: Scope, school_year: str, today: dt.date, *extra: Any,

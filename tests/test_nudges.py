@@ -319,3 +319,26 @@ def test_an_item_still_current_before_a_break_is_nudged_if_its_days_run_out_duri
     sent = [i for d in _digests(notifier) if d.target == "U0LEAD" for i in d.data["items"]
             if i["what"] == "insurance" and i["partnership_id"] == gamma]
     assert [i["threshold"] for i in sent] == ["7"]
+
+
+def test_a_teams_roster_that_cannot_be_read_is_tried_once_per_import(harness: Harness) -> None:
+    from bot.directory.contacts import LookupFailed
+    from bot.platforms.teams import references
+    from bot.platforms.teams.roster import EmailLookup
+
+    class Unreachable:
+        calls = 0
+
+        async def members(self, service_url: str, team_id: str) -> list[dict[str, str]]:
+            Unreachable.calls += 1
+            raise ConnectionError("connector down")
+
+    with harness.database.session() as session:
+        references.remember(session, {"serviceUrl": "https://smba.example/", "conversation": {
+            "id": "19:t@thread.tacv2", "conversationType": "channel"}, "from": {"id": "29:a", "aadObjectId": "aad-a"},
+            "channelData": {"team": {"id": "19:t@thread.tacv2"}}}, "aad-a", may_move=True)
+    lookup = EmailLookup(harness.database, Unreachable())  # type: ignore[arg-type]
+    for email in ("one@district.example", "two@district.example"):
+        with pytest.raises(LookupFailed, match="roster could not be read"):
+            lookup(email)
+    assert Unreachable.calls == 1

@@ -513,3 +513,25 @@ def test_teams_contacts_by_email_are_found_in_the_team_roster_and_nudged(world: 
     chat = next(p for p in world.connector.posts if p["method"] == "CREATE")
     assert chat["parameters"]["members"] == [{"id": "29:principal", "aadObjectId": "AAD-PRINCIPAL"}]
     assert "Partnership paperwork at Garfield" in json.dumps(chat["activity"])
+
+
+def test_a_chart_answer_is_drawn_when_sent_not_stored_in_the_outbox(world: TeamsWorld) -> None:
+    """The answer is queued in its turn's transaction with the chart pending; the notifier draws it
+    into the card when it sends (a tenth of a second no transaction waits for)."""
+    import base64
+
+    from bot.directory.importer import import_partners
+    from bot.models import OutboxMessage
+    from bot.platforms.teams.render import CHART_PENDING
+    from tests.conftest import FIXTURES
+
+    with world.runtime.database.session() as session:
+        assert not import_partners(session, FIXTURES / "partners_health.csv").problems
+    world.send(world.message("compliance by region"))
+    card = card_of(world.connector.wait(1)[0])
+    image = next(b for b in card["body"] if b["type"] == "Image")
+    assert image["url"].startswith("data:image/png;base64,")
+    assert base64.b64decode(image["url"].split(",", 1)[1]).startswith(b"\x89PNG")
+    with world.runtime.database.session() as session:
+        stored = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "answer")).one().payload
+    assert CHART_PENDING in json.dumps(stored) and "base64" not in json.dumps(stored)

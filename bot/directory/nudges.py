@@ -115,9 +115,9 @@ def send_nudges(session: Session, settings: Settings, outbox: Outbox, now: dt.da
     nudged, items, unreachable = 0, 0, 0
     for school_id, people in by_school.items():
         due = due_for_school(session, school_id, today, school_year, held)
+        if not due:
+            continue
         for contact in people:
-            if not due:
-                continue
             # Only where the contact can be reached (a Teams user the bot has never met cannot be):
             # an unreachable contact's items stay unsent, and go out once they can be.
             audiences = [a for a in _audiences(contact) if outbox.audiences.targets(session, a)]

@@ -283,6 +283,17 @@ def _in_state(item: str | None, state: str, today: dt.date):  # type: ignore[no-
     return (column >= warned) & (column <= today)
 
 
+def _needing(item: str | None, state: str | None, day: dt.date) -> list[Any]:
+    """Partnerships needing attention on `day` (for `item`, and only so expired or expiring when
+    `state` says), from the stored dates: the listing and its count select the same ones."""
+    clauses = [Partnership.attention_from <= day]
+    if item:
+        clauses.append(_attention(item) <= day)
+    if state:
+        clauses.append(_in_state(item, state, day))
+    return clauses
+
+
 def paperwork(session: Session, year: str, *where, attention_on: dt.date | None = None,  # type: ignore[no-untyped-def]
               item: str | None = None, state: str | None = None, limit: int | None = None) -> list[PaperworkRow]:
     """Current partnerships (optionally of one school, one organisation...) with their paperwork,
@@ -295,11 +306,7 @@ def paperwork(session: Session, year: str, *where, attention_on: dt.date | None 
         .join(Organisation, Organisation.id == Partnership.organisation_id)
         .join(School, School.id == Partnership.school_id), year)
     if attention_on is not None:
-        query = query.where(Partnership.attention_from <= attention_on)
-        if item:
-            query = query.where(_attention(item) <= attention_on)
-        if state:
-            query = query.where(_in_state(item, state, attention_on))
+        query = query.where(*_needing(item, state, attention_on))
     for clause in where:
         query = query.where(clause)
     if attention_on is not None:
@@ -333,10 +340,7 @@ def needing_attention(session: Session, year: str, today: dt.date, *where,  # ty
     the rows: a school with a thousand partnerships answers in a millisecond."""
     flags = [func.max(case(((_attention(what) <= today) & (_in_state(what, state, today) if state else true()), 1),
                            else_=0)) for what in health.NAMES]
-    query = _current(select(func.count(), *flags).select_from(Partnership), year).where(
-        Partnership.attention_from <= today, _attention(item) <= today)
-    if state:
-        query = query.where(_in_state(item, state, today))
+    query = _current(select(func.count(), *flags).select_from(Partnership), year).where(*_needing(item, state, today))
     count, *present = plain_rows(session, _within(query, where))[0]
     found = {what for what, flag in zip(health.NAMES, present) if flag}
     return Attention(int(count or 0), frozenset(found if item is None else found & {item}))

@@ -32,7 +32,6 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import charts
 from bot.core import Chart, Message, Reply
 from bot.dedupe import first_time
 from bot.inbox import InboxEntry
@@ -42,6 +41,7 @@ from bot.platforms.slack.names import SlackNames
 from bot.platforms.slack.render import (
     FORM_CALLBACK,
     action_to_message,
+    chart_upload,
     chosen,
     command_to_message,
     event_to_message,
@@ -213,9 +213,8 @@ async def _share_chart(client: AsyncWebClient, channel: str, thread: str | None,
     """A button's answer with a chart: the picture follows as an uploaded image (an ephemeral
     answer cannot carry a file; its table says the same)."""
     try:
-        png = await asyncio.to_thread(charts.png, chart)
-        await client.files_upload_v2(channel=channel, thread_ts=thread, file=png, filename="partnerbot-chart.png",
-                                     title=chart.title, alt_txt=chart.description, request_file_info=False)
+        upload = await asyncio.to_thread(chart_upload, chart, channel, thread, "partnerbot-chart.png")
+        await client.files_upload_v2(**upload)
     except (SlackApiError, SlackRequestError, OSError) as exc:
         log.warning("sharing a chart failed", extra={"turn": {"error": exc.__class__.__name__}})
 

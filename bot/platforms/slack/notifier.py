@@ -19,11 +19,10 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from bot import charts
 from bot.config import Settings
 from bot.core import Chart, Reply
 from bot.notify import Delivery, DeliveryError, Post
-from bot.platforms.slack.render import render
+from bot.platforms.slack.render import chart_upload, render
 
 METADATA_EVENT = "partnerbot_post"
 HISTORY_WINDOW = 200
@@ -73,10 +72,8 @@ class SlackNotifier:
         """The chart as a PNG file shared where the answer went (files.getUploadURLExternal,
         the upload, files.completeUploadExternal: slack_sdk's files_upload_v2)."""
         assert post.chart is not None
-        chart = Chart.from_dict(post.chart)
-        response = self.client.files_upload_v2(
-            channel=post.target, thread_ts=post.thread, file=charts.png(chart), filename=chart_file_name(post.key),
-            title=chart.title, alt_txt=chart.description[:1000], request_file_info=False)
+        response = self.client.files_upload_v2(**chart_upload(Chart.from_dict(post.chart), post.target, post.thread,
+                                                             chart_file_name(post.key)))
         file = response.get("file") or {}
         return Delivery(f"{post.target}|{file.get('id', '')}")
 

@@ -13,7 +13,8 @@ import json
 import re
 from typing import Any
 
-from bot.core import Button, FormPart, Message, Reply
+from bot import charts
+from bot.core import Button, Chart, FormPart, Message, Reply
 from bot.text import escape_mrkdwn, truncate
 
 SECTION_LIMIT = 2900
@@ -226,3 +227,10 @@ def form_values(view: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     except ValueError:
         meta = {}
     return values, meta if isinstance(meta, dict) else {}
+
+
+def chart_upload(chart: Chart, channel: str, thread: str | None, filename: str) -> dict[str, Any]:
+    """`files_upload_v2`'s arguments for a chart shared where an answer went (the notifier's
+    client and the button path's async one both take them); drawing it takes a tenth of a second."""
+    return {"channel": channel, "thread_ts": thread, "file": charts.png(chart), "filename": filename,
+            "title": chart.title, "alt_txt": chart.description, "request_file_info": False}

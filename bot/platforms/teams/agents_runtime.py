@@ -38,6 +38,7 @@ from microsoft_agents.hosting.core import (
 from bot.config import Settings
 from bot.platforms.teams.conversation import TeamsConversations
 from bot.platforms.teams.roster import ROSTER_PAGE
+
 log = logging.getLogger("partnerbot.teams")
 SERVICE_CONNECTION = "SERVICE_CONNECTION"  # the SDK's name for the bot's own credentials
 AUTH_TYPES = {"userassignedmsi": AuthTypes.user_managed_identity}

@@ -37,10 +37,11 @@ class TeamsAnswerer:
         return message
 
     def posts(self, message: Message, reply: Reply) -> list[Post]:
-        activity = _activity(message)  # a chart is inside the card (render.py)
+        activity = _activity(message)  # a chart goes inside the card, drawn when it is sent (notifier.py)
         return [Post("answer", "teams", message.session_key or message.channel, reply.text,
-                     body={"activity": reply_activity(reply), "reference": references.reference_of(activity)},
-                     thread=activity.get("id"))]
+                     body={"activity": reply_activity(reply, draw_chart=False),
+                           "reference": references.reference_of(activity)},
+                     thread=activity.get("id"), chart=reply.chart.to_dict() if reply.chart else None)]
 
 
 def _activity(message: Message) -> dict[str, Any]:

@@ -14,11 +14,11 @@ import logging
 from typing import Any, Protocol
 
 from bot.config import Settings
-from bot.core import Reply
+from bot.core import Chart, Reply
 from bot.db import Database
 from bot.notify import Delivery, DeliveryError, Post
 from bot.platforms.teams import references
-from bot.platforms.teams.render import base_channel, reply_activity
+from bot.platforms.teams.render import base_channel, reply_activity, with_chart
 
 log = logging.getLogger("partnerbot.teams")
 DEFAULT_RETRY = 30.0
@@ -90,7 +90,10 @@ class TeamsNotifier:
         assert post.body is not None
         reference = dict(post.body["reference"])
         conversation = str((reference.get("conversation") or {}).get("id") or post.target)
-        sent = await _call(conversation, self.sdk.send(reference, post.body["activity"], reply_to=post.thread))
+        activity = post.body["activity"]
+        if post.chart is not None:
+            activity = with_chart(activity, Chart.from_dict(post.chart))  # this send's own loop: nothing else waits
+        sent = await _call(conversation, self.sdk.send(reference, activity, reply_to=post.thread))
         return Delivery(f"{conversation}|{sent}")
 
     async def _direct(self, user: str, activity: dict[str, Any]) -> Delivery:

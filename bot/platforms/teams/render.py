@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from bot import charts
-from bot.core import Button, FormPart, Message, Reply
+from bot.core import Button, Chart, FormPart, Message, Reply
 from bot.text import truncate
 
 MAX_ACTIONS = 6
@@ -127,11 +127,16 @@ def _table(reply: Reply) -> list[dict[str, Any]]:
         for i, column in enumerate(columns)]}]
 
 
-def render_card(reply: Reply) -> dict[str, Any]:
+CHART_PENDING = "partnerbot:chart"
+"""An image's URL until the chart is drawn (`with_chart`): an answer is queued inside its turn's
+transaction, and drawing takes a tenth of a second, so it is drawn when it is sent."""
+
+
+def render_card(reply: Reply, draw_chart: bool = True) -> dict[str, Any]:
     body: list[dict[str, Any]] = [{"type": "TextBlock", "text": markdown(reply.text), "wrap": True}]
     if reply.chart:  # a PNG inside the card: Teams shows data: URIs and leaves them out of the 100 KB message limit
-        body.append({"type": "Image", "url": charts.data_uri(reply.chart, "png"), "altText": reply.chart.description,
-                     "size": "Stretch"})
+        url = charts.data_uri(reply.chart, "png") if draw_chart else CHART_PENDING
+        body.append({"type": "Image", "url": url, "altText": reply.chart.description, "size": "Stretch"})
     if reply.table:
         body += _table(reply)
     if reply.fields:
@@ -171,16 +176,29 @@ def form_card(reply: Reply) -> dict[str, Any]:
     return _card(body, reply.text, [submit] + card_actions(reply.buttons)[: MAX_ACTIONS - 1])
 
 
-def reply_activity(reply: Reply) -> dict[str, Any]:
-    """The activity to send: a form card, an Adaptive Card, or plain text when there is nothing else."""
+def reply_activity(reply: Reply, draw_chart: bool = True) -> dict[str, Any]:
+    """The activity to send: a form card, an Adaptive Card, or plain text when there is nothing else
+    (its chart drawn, or left for `with_chart`)."""
     if reply.form is not None:
         card = form_card(reply)
     elif not reply.buttons and not reply.fields and not reply.footer and not reply.table and not reply.chart:
         return {"type": "message", "text": markdown(reply.text), "textFormat": "markdown"}
     else:
-        card = render_card(reply)
+        card = render_card(reply, draw_chart)
     return {"type": "message", "attachments": [
         {"contentType": "application/vnd.microsoft.card.adaptive", "content": card}]}
+
+
+def with_chart(activity: dict[str, Any], chart: Chart) -> dict[str, Any]:
+    """The activity with its pending chart image drawn."""
+    url = charts.data_uri(chart, "png")
+
+    def fill(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: url if k == "url" and v == CHART_PENDING else fill(v) for k, v in node.items()}
+        return [fill(n) for n in node] if isinstance(node, list) else node
+
+    return fill(activity)  # type: ignore[no-any-return]
 
 
 def text_activity(text: str) -> dict[str, Any]:

@@ -29,12 +29,18 @@ class EmailLookup:
 
     def __init__(self, database: Database, sdk: TeamsSdk) -> None:
         self.database, self.sdk = database, sdk
-        self.rosters: dict[str, tuple[dict[str, Any], dict[str, Any]]] | None = None
+        self.rosters: dict[str, tuple[dict[str, Any], dict[str, Any]]] | LookupFailed | None = None
         self.found: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
 
     def __call__(self, email: str) -> str | None:
+        if isinstance(self.rosters, LookupFailed):
+            raise self.rosters  # read once: every Teams e-mail of the file gets the same answer
         if self.rosters is None:
-            self.rosters = _rosters(self.database, self.sdk)
+            try:
+                self.rosters = _rosters(self.database, self.sdk)
+            except LookupFailed as failed:
+                self.rosters = failed
+                raise
         found = self.rosters.get(email.strip().lower())
         if found is None:
             return None
