@@ -1,5 +1,5 @@
 """`python -m bot` is the same as the `partnerbot` console script."""
 
-from bot.cli import main
+from bot.launch import main
 
-raise SystemExit(main())
+main()

@@ -168,7 +168,7 @@ class Bot:
         self.database = database
         self.registry = registry
         self.classifier = classifier
-        self.directory = directory or Directory()
+        self.directory = directory or Directory(settings.cache_dir)
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
         self.notifier = notifier
         self.outbox = outbox or Outbox(UserAudiences())

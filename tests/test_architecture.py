@@ -28,7 +28,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                "bot/answering.py", "bot/retrieval")),
     ("handlers", ("handlers",)),
     ("platforms", ("bot/platforms",)),
-    ("entry", ("bot/app.py", "bot/server.py", "bot/report_route.py", "bot/worker.py", "bot/scheduler.py", "bot/cli", "bot/__main__.py")),
+    ("entry", ("bot/app.py", "bot/server.py", "bot/report_route.py", "bot/worker.py", "bot/scheduler.py", "bot/cli", "bot/__main__.py",
+                       "bot/launch.py")),
 ]
 DOMAIN_WORDS = ("slack", "teams", "botbuilder", "microsoft_agents")
 

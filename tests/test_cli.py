@@ -4,6 +4,7 @@ shell gives them), and as a real subprocess where the process itself is the poin
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import logging
@@ -249,6 +250,40 @@ def test_the_schema_head_constant_is_alembics_head_and_a_behind_database_is_seen
         conn.execute(text("UPDATE alembic_version SET version_num = '0003'"))
     assert not is_current(database.engine)
     database.dispose()
+
+
+def test_commands_that_may_run_long_collect_garbage(db: str) -> None:
+    """`bot.launch` starts with the collector off (start-up only allocates); every command but a
+    single `ask` must switch it back on, or a server's or a batch's garbage is never collected."""
+    was = gc.isenabled()
+    try:
+        for args, stdin in ((["ask", "--batch"], '{"text": "hello"}\n'), (["db", "upgrade"], None),
+                            (["tickets", "list"], None)):
+            gc.disable()
+            assert run(args, db, stdin).returncode == 0
+            assert gc.isenabled(), args
+        gc.disable()
+        assert run(["ask", "hello"], db).returncode == 0
+        assert not gc.isenabled()  # one answer, then the process ends
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_the_console_script_prints_everything_before_it_exits(db: str) -> None:
+    """`bot.launch` ends a finished run without the interpreter's teardown: what was printed must
+    still reach a pipe, and the exit status must be the command's."""
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | {"DATABASE_URL": db}
+
+    def launch(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=buffered,
+                              timeout=120)
+
+    done = launch("ask", "which agreement applies if the PTSA pays", "--json")
+    assert done.returncode == 0 and json.loads(done.stdout)["data"]["agreement"] == "ptsa_enrichment"
+    long = launch("report")
+    assert long.returncode == 0 and long.stdout.count("\n") > 5
+    bad = launch("ask")
+    assert bad.returncode == 2 and "give the question" in bad.stderr
 
 
 def test_ask_loads_no_migration_tool_numeric_library_or_platform_sdk(db: str) -> None:

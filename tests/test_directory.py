@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.directory.importer import ImportFileError, import_partners
 from bot.directory.schools import SchoolIndex
@@ -17,6 +17,27 @@ from tests.conftest import FIXTURES
 def index(harness):
     with harness.database.session() as s:
         return SchoolIndex.from_session(s)
+
+
+def test_a_cached_index_is_read_only_for_the_same_schools(harness, tmp_path: Path) -> None:
+    """The index is kept on disk between processes; a renamed school must not be served from a
+    file built before the rename, and an unreadable file is rebuilt."""
+    from bot.models import School
+
+    cache = tmp_path / "cache"
+    with harness.database.session() as s:
+        first = SchoolIndex.from_session(s, cache)
+        assert first.find("who works with Garfeild?").found.name == "Garfield"
+        again = SchoolIndex.from_session(s, cache)
+        assert again.names == first.names and again.common_words == first.common_words
+        assert len(list(cache.glob("school-index-*.pickle"))) == 1
+        s.execute(update(School).where(School.name == "Garfield").values(name="Quincy Jones", building="Quincy Jones"))
+        renamed = SchoolIndex.from_session(s, cache)
+        assert renamed.find("who works with Quincy Jones?").found.name == "Quincy Jones"
+        assert renamed.find("Garfield High School").found is None
+        for file in cache.glob("school-index-*.pickle"):
+            file.write_bytes(b"not a pickle")
+        assert SchoolIndex.from_session(s, cache).find("Quincy Jones").found.name == "Quincy Jones"
 
 
 @pytest.mark.parametrize("text,school", [

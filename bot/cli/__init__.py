@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 
@@ -25,8 +26,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    return run(build_parser().parse_args(argv))
+
+
+def is_short_lived(args: argparse.Namespace) -> bool:
+    """A single answer (`ask` without --batch): see `bot.launch`."""
+    return bool(getattr(args, "short_lived", False)) and not getattr(args, "batch", False)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not is_short_lived(args):
+        gc.enable()  # bot.launch started with the collector off
     level = logging.INFO if getattr(args, "verbose", False) or args.command in ("serve", "clock") else logging.WARNING
     configure(level)
     try:

@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ask.add_argument("--platform", default="cli", help=argparse.SUPPRESS)
     ask.add_argument("--json", action="store_true", help="print the reply as JSON")
     ask.add_argument("--batch", action="store_true", help="read JSON lines on stdin, write one JSON reply per line")
-    ask.set_defaults(run=run_ask)
+    ask.set_defaults(run=run_ask, short_lived=True)
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--session", default="console")
     chat.add_argument("--user", default="console-user")

@@ -7,6 +7,7 @@ handlers find schools and organisations without reaching a module global.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -15,8 +16,8 @@ from bot.directory.schools import SchoolDirectory, SchoolIndex
 
 
 class Directory:
-    def __init__(self) -> None:
-        self.schools = SchoolDirectory()
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        self.schools = SchoolDirectory(cache_dir)
         self.organisations = OrganisationNames()
 
     def lookups(self, session: Session) -> "SessionLookups":

@@ -9,18 +9,22 @@ shared by several schools is reported as ambiguous, never guessed.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import diskcache
 from bot.models import School
 from bot.text import base_tokens, clean
-from knowledge import abbreviations, intent_examples, load_yaml
+from knowledge import abbreviations, intent_examples, load_yaml, read_text
 
 SUFFIXES = frozenset({"international", "elementary", "middle", "high", "school", "k", "8", "stem", "jr", "the"})
 TYPE_HINTS = {
@@ -104,9 +108,20 @@ class SchoolIndex:
         return index
 
     @classmethod
-    def from_session(cls, session: Session) -> "SchoolIndex":
-        rows = session.execute(select(School.id, School.name, School.building, School.type)).all()
-        return cls.build([tuple(r) for r in rows])  # type: ignore[misc]
+    def from_session(cls, session: Session, cache_dir: Path | None = None) -> "SchoolIndex":
+        """Built from the schools table, or read from `cache_dir` when built before from the same
+        rows, knowledge and code: building it (every name form, and which example words are not
+        names) is a fifth of a one-question run's own work."""
+        rows: list[tuple[int, str, str, str]] = [
+            tuple(r) for r in session.execute(select(School.id, School.name, School.building, School.type))  # type: ignore[misc]
+        ]
+        path = cache_dir / f"school-index-{_index_digest(rows)[:20]}.pickle" if cache_dir else None
+        index = diskcache.read(path, cls)
+        if index is None:
+            index = cls.build(rows)
+            _ = index.common_words  # kept in the file with the names
+            diskcache.write(path, index)
+        return index
 
     def _add(self, tokens: list[str], sid: int, strength: int) -> None:
         key = " ".join(tokens)
@@ -291,12 +306,23 @@ def _example_words() -> frozenset[str]:
     return frozenset(vocab)
 
 
+def _index_digest(rows: list[tuple[int, str, str, str]]) -> str:
+    h = hashlib.sha256(json.dumps(rows).encode())
+    for name in ("school_aliases.yaml", "abbreviations.yaml"):
+        h.update(read_text(name).encode())
+    h.update(json.dumps(sorted(intent_examples().items())).encode())  # the example words in `common_words`
+    for source in (Path(__file__), Path(__file__).parent.parent / "text.py"):
+        h.update(source.read_bytes())
+    return h.hexdigest()
+
+
 class SchoolDirectory:
     """A per-process cache of the index, rebuilt when the schools table changes."""
 
     TTL_SECONDS = 300.0
 
-    def __init__(self) -> None:
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        self._cache_dir = cache_dir
         self._lock = threading.Lock()
         self._index: SchoolIndex | None = None
         self._built_at = 0.0
@@ -307,7 +333,7 @@ class SchoolDirectory:
         with self._lock:
             stale = time.monotonic() - self._built_at > self.TTL_SECONDS
             if self._index is None or stale or url != self._url:
-                self._index = SchoolIndex.from_session(session)
+                self._index = SchoolIndex.from_session(session, self._cache_dir)
                 self._built_at = time.monotonic()
                 self._url = url
             return self._index
