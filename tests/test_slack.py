@@ -116,6 +116,18 @@ def test_direct_message_and_bot_messages(world: SlackWorld) -> None:
     assert [p["channel"] for p in world.slack.named("chat.postMessage")] == ["D1", "D-sentinel"]
 
 
+def test_a_mention_is_stored_and_answered_while_slack_cannot_authorize_the_bot(world: SlackWorld) -> None:
+    """Mentions and DMs are stored before bolt sees them (it would first authorize the request
+    with auth.test): an outage of that one method must not cost an acknowledged question."""
+    world.slack.fail["auth.test"] = [(500, {"ok": False, "error": "fatal_error"}, {})] * 20
+    assert world.event(mention("which agreement applies?"), event_id="Ev-noauth").status_code == 200
+    assert world.event({"type": "message", "channel_type": "im", "user": "U2", "text": "upcoming trainings",
+                        "ts": "1700000003.000100", "channel": "D2"}, event_id="Ev-noauth-dm").status_code == 200
+    posts = world.slack.wait_for("chat.postMessage", 2)
+    assert sorted(p["channel"] for p in posts) == ["C1", "D2"]
+    assert world.slack.named("auth.test") == []  # nothing about these two needed the bot's identity
+
+
 def test_retry_with_same_event_id_is_not_processed_twice(world: SlackWorld) -> None:
     world.consult("I need a consultation: please review our PSC with a dance studio for Madison", event_id="Ev-retry")
     retry = world.event(mention("yes, send it", ts="1700000001.000200", thread_ts="1700000001.000100"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import urllib.parse
+from typing import Any
 
 from slack_sdk.signature import SignatureVerifier
 
@@ -21,8 +22,9 @@ class Refusal(Exception):
         self.status = status
 
 
-def check(verifier: SignatureVerifier, body: bytes, headers: dict[str, str]) -> str:
-    """The body as text when the request is fit for bolt; raises Refusal otherwise."""
+def check(verifier: SignatureVerifier, body: bytes, headers: dict[str, str]) -> dict[str, Any] | None:
+    """Raises Refusal unless the request is fit for bolt; the JSON object of a JSON body (an
+    Events API callback), None for a form (a command, an interaction)."""
     timestamp = headers.get("X-Slack-Request-Timestamp", "")
     signature = headers.get("X-Slack-Signature", "")
     try:
@@ -38,18 +40,18 @@ def check(verifier: SignatureVerifier, body: bytes, headers: dict[str, str]) -> 
             _object(form["payload"][0])
         elif "command" not in form and "ssl_check" not in form:
             raise Refusal(400, "a form without a command or payload")
-    else:
-        _object(text)
-    return text
+        return None
+    return _object(text)
 
 
-def _object(text: str) -> None:
+def _object(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):
         raise Refusal(400, "the body is not valid JSON") from None
     if not isinstance(value, dict):
         raise Refusal(400, "the body is not a JSON object")
+    return value
 
 
 def bolt_logger(keep_text: bool) -> logging.Logger:
