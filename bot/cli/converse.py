@@ -39,6 +39,7 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
         print("partnerbot ask: give the question as an argument, or use --batch", file=sys.stderr)
         return 2
     reply = bot.handle(Message(args.text, args.user, args.platform, args.session, args.session))
+    bot.database.dispose()  # say goodbye to the server: bot.launch ends this process without teardown
     if args.json:
         print(json.dumps(reply.to_dict(), ensure_ascii=False))
     else:
