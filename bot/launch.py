@@ -30,4 +30,7 @@ def main() -> None:
             stream.flush()
         except (BrokenPipeError, ValueError):
             pass  # the reader left (`partnerbot ask ... | head`); not an error
+        except OSError as exc:  # a full disk: say so, and fail as the interpreter's own exit would
+            os.write(2, f"partnerbot: the answer could not be written: {exc.strerror}\n".encode())
+            code = code or 120
     os._exit(code)

@@ -282,6 +282,11 @@ def test_the_console_script_prints_everything_before_it_exits(db: str) -> None:
     assert done.returncode == 0 and json.loads(done.stdout)["data"]["agreement"] == "ptsa_enrichment"
     long = launch("report")
     assert long.returncode == 0 and long.stdout.count("\n") > 5
+    with open("/dev/full", "w") as full:  # a full disk: a clear line and a failing status, no traceback
+        unwritten = subprocess.run([sys.executable, "-m", "bot", "ask", "hello"], stdout=full, stderr=subprocess.PIPE,
+                                   text=True, env=buffered, timeout=120)
+    assert unwritten.returncode == 120 and "Traceback" not in unwritten.stderr
+    assert "the answer could not be written: No space left on device" in unwritten.stderr
     bad = launch("ask")
     assert bad.returncode == 2 and "give the question" in bad.stderr
 

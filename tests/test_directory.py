@@ -40,6 +40,28 @@ def test_a_cached_index_is_read_only_for_the_same_schools(harness, tmp_path: Pat
         assert SchoolIndex.from_session(s, cache).find("Quincy Jones").found.name == "Quincy Jones"
 
 
+def test_an_index_is_filed_under_the_knowledge_it_was_built_from(harness, tmp_path: Path, monkeypatch) -> None:
+    """A server holds the alias file as it read it at start; after the file is edited on disk, the
+    index it builds must not be filed under the edited file's digest, or every new process would
+    read the old aliases back. Here the process's view has an alias the file on disk lacks."""
+    from bot.directory import schools
+
+    on_disk = schools.load_yaml
+
+    def with_alias(name: str):  # type: ignore[no-untyped-def]
+        spec = dict(on_disk(name))
+        if name == "school_aliases.yaml":
+            spec["aliases"] = {**(spec.get("aliases") or {}), "Zorblax": "Nathan Hale"}
+        return spec
+
+    cache = tmp_path / "cache"
+    with harness.database.session() as s:
+        monkeypatch.setattr(schools, "load_yaml", with_alias)
+        assert SchoolIndex.from_session(s, cache).find("who works with Zorblax?").found.name == "Nathan Hale"
+        monkeypatch.setattr(schools, "load_yaml", on_disk)
+        assert SchoolIndex.from_session(s, cache).find("who works with Zorblax?").found is None
+
+
 @pytest.mark.parametrize("text,school", [
     ("Roosevelt High School", "Roosevelt"),                 # display name + type words
     ("ROOSEVELT HIGH SCHOOL", "Roosevelt"),                 # building name

@@ -32,14 +32,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
+    if args.text is None and not args.batch:
+        print("partnerbot ask: give the question as an argument, or use --batch", file=sys.stderr)
+        return 2
     bot = create_bot(settings)
     if args.batch:
         return run_batch(bot, sys.stdin, sys.stdout, sys.stderr)
-    if args.text is None:
-        print("partnerbot ask: give the question as an argument, or use --batch", file=sys.stderr)
-        return 2
-    reply = bot.handle(Message(args.text, args.user, args.platform, args.session, args.session))
-    bot.database.dispose()  # say goodbye to the server: bot.launch ends this process without teardown
+    try:
+        reply = bot.handle(Message(args.text, args.user, args.platform, args.session, args.session))
+    finally:
+        bot.database.dispose()  # say goodbye to the server: bot.launch ends this process without teardown
     if args.json:
         print(json.dumps(reply.to_dict(), ensure_ascii=False))
     else:

@@ -14,7 +14,6 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Session
 from bot import diskcache
 from bot.models import School
 from bot.text import base_tokens, clean
-from knowledge import abbreviations, intent_examples, load_yaml, read_text
+from knowledge import abbreviations, intent_examples, load_yaml
 
 SUFFIXES = frozenset({"international", "elementary", "middle", "high", "school", "k", "8", "stem", "jr", "the"})
 TYPE_HINTS = {
@@ -113,7 +112,8 @@ class SchoolIndex:
         rows, knowledge and code: building it (every name form, and which example words are not
         names) is a fifth of a one-question run's own work."""
         rows: list[tuple[int, str, str, str]] = [
-            tuple(r) for r in session.execute(select(School.id, School.name, School.building, School.type))  # type: ignore[misc]
+            tuple(r) for r in  # type: ignore[misc]
+            session.execute(select(School.id, School.name, School.building, School.type).order_by(School.id))
         ]
         path = cache_dir / f"school-index-{_index_digest(rows)[:20]}.pickle" if cache_dir else None
         index = diskcache.read(path, cls)
@@ -297,8 +297,9 @@ ALWAYS_COMMON = frozenset({
 })
 
 
-@lru_cache(maxsize=1)
 def _example_words() -> frozenset[str]:
+    """Not memoised: it must follow `intent_examples()`, which is reloaded when the files change
+    (each index computes it once, and the cache directory keeps it between processes)."""
     vocab: set[str] = set()
     for examples in intent_examples().values():
         for example in examples:
@@ -307,10 +308,13 @@ def _example_words() -> frozenset[str]:
 
 
 def _index_digest(rows: list[tuple[int, str, str, str]]) -> str:
+    """Of what `build` and `common_words` will read, as this process holds it (not the files on
+    disk: a server that has not reloaded an edited file must not file its index under the
+    edit's digest), and of the code that turns it into an index."""
     h = hashlib.sha256(json.dumps(rows).encode())
-    for name in ("school_aliases.yaml", "abbreviations.yaml"):
-        h.update(read_text(name).encode())
-    h.update(json.dumps(sorted(intent_examples().items())).encode())  # the example words in `common_words`
+    h.update(json.dumps(load_yaml("school_aliases.yaml"), sort_keys=True, default=str).encode())
+    h.update(json.dumps(sorted(abbreviations().items())).encode())
+    h.update(json.dumps(sorted(intent_examples().items())).encode())
     for source in (Path(__file__), Path(__file__).parent.parent / "text.py"):
         h.update(source.read_bytes())
     return h.hexdigest()
