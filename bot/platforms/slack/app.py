@@ -178,15 +178,25 @@ def build_bolt_app(runtime: Runtime) -> AsyncApp:
     return bolt
 
 
+def _callback_event(body: dict[str, Any]) -> dict[str, Any] | None:
+    event = body.get("event") if body.get("type") == "event_callback" else None
+    return event if isinstance(event, dict) else None
+
+
+def _addressed(event: dict[str, Any]) -> bool:
+    """A mention, or a direct message: always meant for the bot."""
+    return event.get("type") == "app_mention" or event.get("channel_type") == "im"
+
+
 def inbox_event(body: dict[str, Any], bot_user_id: str | None) -> tuple[dict[str, Any], bool] | None:
     """The event of an Events API callback that goes to the inbox, and whether it was addressed
     to the bot: a mention or a direct message is; a reply typed in a thread without mentioning
     the bot is not (answered only if the bot is waiting for this person there: an open form).
     Mentions in threads arrive as app_mention too, so a thread message naming the bot is left out."""
-    event = body.get("event") if body.get("type") == "event_callback" else None
-    if not isinstance(event, dict):
+    event = _callback_event(body)
+    if event is None:
         return None
-    if event.get("type") == "app_mention" or event.get("channel_type") == "im":
+    if _addressed(event):
         return event, True
     if event.get("type") == "message" and event.get("thread_ts") and \
             f"<@{bot_user_id or ''}>" not in (event.get("text") or ""):
@@ -198,19 +208,21 @@ def acks_without_bolt(body: dict[str, Any]) -> bool:
     """A mention or message event whose fate does not depend on the bot's own user id: bolt's
     listeners for these only acknowledge. A channel's thread message still goes to bolt, which
     knows the bot's id (does the text mention it?)."""
-    event = body.get("event") if body.get("type") == "event_callback" else None
-    if not isinstance(event, dict) or event.get("type") not in ("app_mention", "message"):
+    event = _callback_event(body)
+    if event is None or event.get("type") not in ("app_mention", "message"):
         return False
-    return event.get("type") == "app_mention" or event.get("channel_type") == "im" or not event.get("thread_ts")
+    return _addressed(event) or not event.get("thread_ts")
 
 
 async def store(runtime: Runtime, body: dict[str, Any], bot_user_id: str | None) -> None:
     """Store an inbox event in the durable inbox; it is answered from there (bot/answering.py)."""
     found = inbox_event(body, bot_user_id)
-    message = event_to_message(found[0]) if found else None
-    if found is None or message is None:
+    if found is None:
         return
     event, addressed = found
+    message = event_to_message(event)
+    if message is None:
+        return
     key = body.get("event_id") or f"{message.channel}:{event.get('ts')}"
     await runtime.accept(InboxEntry(f"slack:{key}", replace(message, addressed=addressed)))
 
