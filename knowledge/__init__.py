@@ -2,7 +2,8 @@
 
 Everything the department may want to edit (intent cues, agreement rules, FAQ
 answers, school aliases, service vocabulary, school breaks) lives here as YAML
-or CSV, read with `importlib.resources` so it works from a wheel too.
+or CSV, read with `importlib.resources` so it works from a wheel too. YAML is parsed once
+per content and kept beside the file (`knowledge.parsed`).
 """
 
 from __future__ import annotations
@@ -14,13 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 30x faster than pure Python
-
-
-def parse_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+from knowledge import parsed
 
 
 class KnowledgeError(ValueError):
@@ -38,7 +33,7 @@ def read_text(name: str) -> str:
 
 @lru_cache(maxsize=None)
 def load_yaml(name: str) -> dict[str, Any]:
-    data = parse_yaml(read_text(name))
+    data = parsed.load(path_of(name))
     if not isinstance(data, dict):
         raise KnowledgeError(f"knowledge/{name} must hold a mapping at the top level")
     return data
@@ -65,11 +60,11 @@ INTENTS_FOLDER = "intents"
 
 
 def _intent_files() -> list[tuple[str, dict[str, Any]]]:
-    folder = resources.files(__name__).joinpath(INTENTS_FOLDER)
+    folder = path_of(INTENTS_FOLDER)
     files = sorted((entry.name for entry in folder.iterdir() if entry.name.endswith(".yaml")))
     out = []
     for name in files:
-        data = parse_yaml(folder.joinpath(name).read_text(encoding="utf-8")) or {}
+        data = parsed.load(folder / name) or {}
         if not isinstance(data, dict) or not isinstance(data.get("examples"), list):
             raise KnowledgeError(f"knowledge/{INTENTS_FOLDER}/{name} must have a list of `examples`")
         out.append((name[: -len(".yaml")], data))

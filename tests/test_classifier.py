@@ -53,9 +53,12 @@ def test_the_model_is_cached_and_not_retrained(tmp_path, monkeypatch) -> None:
         raise AssertionError("trained again although nothing changed")
 
     monkeypatch.setattr("bot.understanding.classifier.train", no_training)
+    monkeypatch.setattr("bot.understanding.classifier._vocabulary", no_training)  # the words come from the file too
     second = Classifier.build(examples, cache_dir=tmp_path)
     assert second.digest == first.digest
     assert second.model.coef == first.model.coef
+    assert second.reader.tokenizer.vocabulary == first.reader.tokenizer.vocabulary
+    assert second.reader.tokenizer.correct("trainnig") == first.reader.tokenizer.correct("trainnig") == "training"
     with pytest.raises(AssertionError, match="trained again"):
         Classifier.build(examples + [Example("a brand new phrasing", "help")], cache_dir=tmp_path)
 

@@ -32,7 +32,7 @@ Evidence = Callable[[Understanding], Iterable[str]]
 """A capability's reading of a message, given to the classifier as features ("payer:school")."""
 ORG_PLACEHOLDER = "{org}"
 EXAMPLE_ORGANISATION = "Example Partner Collective"
-FORMAT = 5
+FORMAT = 6
 """Bump when the cache file's layout changes."""
 PASSAGE_CACHE = 5000
 SOURCES = ("analysis.py", "entities.py", "features.py", "model.py", "tokens.py", "classifier.py")
@@ -133,19 +133,30 @@ class Classifier:
     def build(cls, examples: Sequence[Example], evidence: Sequence[Evidence] = (), cache_dir: Path | None = None,
               lookups: entity_finder.Lookups | None = None) -> "Classifier":
         """Load the cached model for these examples, or train and cache it."""
-        reader = Reader(Tokenizer(abbreviations(), _vocabulary(examples)), evidence)
         digest = _digest(examples, evidence)
         path = (cache_dir / f"intent-model-{digest[:20]}.pickle") if cache_dir else None
-        model = diskcache.read(path, LinearModel)
-        if model is None:
-            started = time.perf_counter()
-            lookups = lookups or _TrainingLookups()
-            documents = [reader.read(clean(_with_organisation(e.text)), lookups)[0] for e in examples]
-            model = train(documents, [e.label for e in examples])
-            log.info("classifier trained", extra={"turn": {"examples": len(examples), "labels": len(model.labels),
-                                                           "seconds": round(time.perf_counter() - started, 2)}})
-            diskcache.write(path, model)
+        fitted = diskcache.read(path, _Fitted)
+        if fitted is not None:
+            return cls(fitted.model, Reader(Tokenizer(abbreviations(), fitted.spelling), evidence), digest)
+        started = time.perf_counter()
+        tokenizer = Tokenizer(abbreviations(), _vocabulary(examples))
+        reader = Reader(tokenizer, evidence)
+        lookups = lookups or _TrainingLookups()
+        documents = [reader.read(clean(_with_organisation(e.text)), lookups)[0] for e in examples]
+        model = train(documents, [e.label for e in examples])
+        log.info("classifier trained", extra={"turn": {"examples": len(examples), "labels": len(model.labels),
+                                                       "seconds": round(time.perf_counter() - started, 2)}})
+        diskcache.write(path, _Fitted(model, tokenizer.vocabulary))
         return cls(model, reader, digest)
+
+
+@dataclass(frozen=True)
+class _Fitted:
+    """What the cache file holds: the model, and the words typos are corrected to (reading every
+    example again for them cost a warm start as much as loading the model)."""
+
+    model: LinearModel
+    spelling: tuple[str, ...]
 
 
 SALUTATIONS = frozenset({"hi", "hello", "hey", "hiya", "morning", "afternoon", "good", "greetings", "dear", "team",
