@@ -153,6 +153,12 @@ def test_unknown_school_suggests(imported) -> None:
     assert reply.data["school"] == "Lowell"
     nothing = imported.ask("partners at Qqqqq Zzzzz")
     assert nothing.data["school"] is None and "couldn't find a school" in nothing.text
+    close = imported.ask("partners at Bryent", session="close")
+    assert close.data["school"] is None and close.data["suggestions"][0] == "Bryant"
+    assert [b.label for b in close.buttons][0] == "Bryant" and "Did you mean" in close.text
+    for name in ("Hogwarts", "Springfield Elementary", "Sunnyvale"):  # nothing like a district school
+        made_up = imported.ask(f"partners at {name}", session=name)
+        assert made_up.data["suggestions"] == [] and "Did you mean" not in made_up.text, name
 
 
 def test_asks_which_school_then_uses_the_answer(imported) -> None:
@@ -311,13 +317,25 @@ def test_only_this_school_years_partnerships_are_current(harness, tmp_path: Path
 def test_school_name_words_are_not_service_filters(harness, tmp_path: Path) -> None:
     path = tmp_path / "stem.csv"
     path.write_text("organization,school,services,school_year,agreement_type,status\n"
-                    "Robotics Club,Cleveland STEM,sports,2026-27,mou,active\n")
+                    "Robotics Club,Cleveland STEM,sports,2026-27,mou,active\n"
+                    "Chess Club,Louisa Boren STEM,arts,2026-27,mou,active\n"
+                    "Maker Lab,Garfield,stem,2026-27,mou,active\n"
+                    "Choir Friends,Garfield,arts,2026-27,mou,active\n")
     with harness.database.session() as s:
         import_partners(s, path)
     reply = harness.ask("partners at Cleveland STEM")
     assert reply.data["school"] == "Cleveland STEM" and reply.data["service"] is None
     assert [p["organisation"] for p in reply.data["partners"]] == ["Robotics Club"]
     assert "STEM partners" in harness.ask("which schools have STEM partners?").text
+    # said shorter than the full name ("Boren" is Louisa Boren STEM), the rest of the name is still the name
+    for text in ("partners at Boren STEM", "who works with boren stem k-8"):
+        reply = harness.ask(text, session=text)
+        assert reply.data["school"] == "Louisa Boren STEM" and reply.data["service"] is None, text
+        assert [p["organisation"] for p in reply.data["partners"]] == ["Chess Club"], text
+    # ... but where the school's name has no such word, it is the service asked for
+    reply = harness.ask("Garfield STEM partners", session="garfield")
+    assert reply.data["school"] == "Garfield" and reply.data["service"] == "STEM"
+    assert [p["organisation"] for p in reply.data["partners"]] == ["Maker Lab"]
 
 
 def test_an_organisation_named_anywhere_is_looked_up(imported) -> None:

@@ -234,9 +234,8 @@ class SchoolIndex:
                 narrowed = [sid for sid in ids if self.schools[sid].type in allowed]
                 if narrowed:
                     ids = narrowed
-        end += _type_words(after)  # "Roosevelt hi", "Mercer middle school": the type words are part of the name
         refs = tuple(sorted((self.schools[sid] for sid in ids), key=lambda s: s.name))
-        return SchoolMatch(refs, key, score, start, end)
+        return SchoolMatch(refs, key, score, start, end + _rest_of_name(after, refs))
 
     def of_level(self, match: SchoolMatch, level: str) -> tuple[SchoolRef, ...]:
         """The schools called like `match` at another level ("I meant the middle school")."""
@@ -248,11 +247,13 @@ class SchoolIndex:
                             key=lambda s: s.name))
 
     def suggestions(self, text: str, limit: int = 3) -> list[SchoolRef]:
-        """Closest school names for "did you mean" after a failed lookup."""
+        """Closest school names for "did you mean" after a failed lookup: whole-name similarity, since
+        partial matching finds a short name inside any word ("Hogwarts" would suggest TOPS)."""
         phrase = " ".join(core(name_tokens(text)))
         if not phrase:
             return []
-        found = process.extract(phrase, self.names.keys(), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=60)
+        found = process.extract(phrase, self.names.keys(), scorer=fuzz.ratio, limit=limit * 3,
+                                score_cutoff=SUGGESTION_CUTOFF)
         out: list[SchoolRef] = []
         for key, _score, _ in found:
             for sid in self.names[key]:
@@ -262,14 +263,20 @@ class SchoolIndex:
         return out[:limit]
 
 
+SUGGESTION_CUTOFF = 65
+"""Similarity (0-100) a name needs to be offered: "Bryent" gives Bryant (83), "Lowel Elementry" Lowell (73),
+"Springfield" nothing (Garfield, 63)."""
 NAME_TAIL = frozenset({"elementary", "middle", "high", "hi", "school", "international", "k", "8", "academy"})
 
 
-def _type_words(after: list[str]) -> int:
-    """How many of the next words are a school-type tail ("high", "hi", "middle school", "k 8")."""
+def _rest_of_name(after: list[str], schools: tuple[SchoolRef, ...]) -> int:
+    """How many of the next words still belong to the name said: a school-type tail ("Roosevelt hi",
+    "Mercer middle school") or a word of the school's own name ("Boren STEM" is Louisa Boren STEM,
+    so "STEM" there is no service; after "Garfield" it is)."""
+    own = set.intersection(*(set(name_tokens(s.name)) for s in schools)) if schools else set()
     count = 0
     for word in after:
-        if word not in NAME_TAIL:
+        if word not in NAME_TAIL and word not in own:
             break
         count += 1
     return count
