@@ -46,8 +46,9 @@ def inline_svg(draw: Draw, size: tuple[float, float] = (7, 3.6)) -> str:
 
 
 def bars(values: dict[str, float], title: str, horizontal: bool = False, percent: bool = False) -> Draw:
+    """Bars of `values` (with `percent`, values are percentages: the axis runs 0-100)."""
     def draw(ax: Any) -> None:
-        labels, heights = list(values), [v * 100 if percent else v for v in values.values()]
+        labels, heights = list(values), list(values.values())
         (ax.barh if horizontal else ax.bar)(labels, heights, color=BLUE)
         ax.set_title(title)
         if horizontal:
@@ -63,8 +64,7 @@ def bars(values: dict[str, float], title: str, horizontal: bool = False, percent
 
 
 def _chart_bars(chart: Chart) -> Draw:
-    values = dict(zip(chart.labels, (v / 100 if chart.percent else v for v in chart.values)))
-    return bars(values, chart.title, chart.horizontal, chart.percent)
+    return bars(dict(zip(chart.labels, chart.values)), chart.title, chart.horizontal, chart.percent)
 
 
 def _size(chart: Chart) -> tuple[float, float]:

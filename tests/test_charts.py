@@ -22,7 +22,7 @@ from bot.platforms.slack.notifier import SlackNotifier, chart_file_name
 from bot.platforms.teams.render import reply_activity
 from bot.seed import prepare
 from bot.server import Runtime, build_app
-from tests.conftest import FIXTURES, Harness, make_bot, make_settings
+from tests.conftest import FIXTURES, FROZEN_NOW, Harness, make_bot, make_settings
 from tests.fakes import FakeSlack, ServerThread, slack_headers
 from tests.test_slack import SlackWorld, world  # noqa: F401 (the fixture)
 
@@ -72,6 +72,40 @@ def test_charts_are_drawn_as_png_and_svg() -> None:
     assert "<svg" in svg and "Southeast" in svg and "Current partnerships by region" in svg
     tall = Chart("Services", tuple(f"service {i}" for i in range(20)), tuple(float(i) for i in range(20)), horizontal=True)
     assert png_size(charts.png(tall))[1] > 340  # one line per bar
+
+
+def drawn(draw: charts.Draw) -> tuple[list[float], tuple[float, float]]:
+    """The bar heights and the value axis of a drawing, on real matplotlib axes."""
+    from matplotlib.figure import Figure
+
+    axes = Figure().add_subplot()
+    draw(axes)
+    return [bar.get_height() for bar in axes.patches], axes.get_ylim()
+
+
+def test_a_percent_chart_draws_its_percentages_on_a_0_to_100_axis() -> None:
+    share = Chart("Share with all paperwork on file", ("Central", "North"), (50.0, 75.0), percent=True)
+    assert drawn(charts._chart_bars(share)) == ([50.0, 75.0], (0.0, 100.0))
+    heights, _ = drawn(charts._chart_bars(REGIONS))
+    assert heights == [12.0, 30.0, 7.0]
+
+
+def test_the_district_reports_compliance_bars_are_percentages(harness: Harness, monkeypatch) -> None:
+    from bot import district_report
+
+    with harness.database.session() as session:
+        assert not import_partners(session, FIXTURES / "partners_health.csv").problems
+        data = district_report.collect(session, harness.settings, FROZEN_NOW)
+    drawings: dict[str, charts.Draw] = {}
+
+    def keep(values, title, horizontal=False, percent=False):  # type: ignore[no-untyped-def]
+        drawings[title] = charts.bars(values, title, horizontal, percent)
+        return drawings[title]
+
+    monkeypatch.setattr(district_report, "bars", keep)
+    district_report.render(data)
+    heights, limits = drawn(drawings["Share with all paperwork on file, per region"])
+    assert dict(zip(data.compliance_per_region, heights))["Central"] == 50.0 and limits == (0.0, 100.0)
 
 
 def test_the_teams_card_carries_the_chart_as_an_image() -> None:
