@@ -11,6 +11,7 @@ ratios measured in the same run). Medians and minimums over the rounds.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import statistics
@@ -31,7 +32,7 @@ def timed(command: list[str], env: dict[str, str], cwd: str) -> float:
 
 def tree_env(env: dict[str, str], work: str, name: str) -> dict[str, str]:
     """Each tree its own database and cache: an older tree cannot open a newer schema."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") + "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
     return {**env, "DATABASE_URL": f"sqlite:///{work}/{slug}.db", "PARTNERBOT_CACHE_DIR": f"{work}/cache-{slug}"}
 
 

@@ -33,7 +33,7 @@ def read_text(name: str) -> str:
 
 @lru_cache(maxsize=None)
 def load_yaml(name: str) -> dict[str, Any]:
-    data = parsed.load(path_of(name))
+    data = parsed.load(resources.files(__name__).joinpath(name))
     if not isinstance(data, dict):
         raise KnowledgeError(f"knowledge/{name} must hold a mapping at the top level")
     return data
@@ -60,11 +60,11 @@ INTENTS_FOLDER = "intents"
 
 
 def _intent_files() -> list[tuple[str, dict[str, Any]]]:
-    folder = path_of(INTENTS_FOLDER)
+    folder = resources.files(__name__).joinpath(INTENTS_FOLDER)
     files = sorted((entry.name for entry in folder.iterdir() if entry.name.endswith(".yaml")))
     out = []
     for name in files:
-        data = parsed.load(folder / name) or {}
+        data = parsed.load(folder.joinpath(name)) or {}
         if not isinstance(data, dict) or not isinstance(data.get("examples"), list):
             raise KnowledgeError(f"knowledge/{INTENTS_FOLDER}/{name} must have a list of `examples`")
         out.append((name[: -len(".yaml")], data))

@@ -144,3 +144,18 @@ def test_staff_teach_from_the_unanswered_list_in_chat(harness) -> None:
     with harness.database.session() as s:
         rows = list(s.scalars(select(TaughtExample)))
     assert [(r.text, r.intent, r.taught_by) for r in rows] == [("How do I book a field trip bus?", "unknown", "cli:staff-1")]
+
+
+@pytest.mark.parametrize("source", ["text.py", "directory/schools.py", "understanding/tokens.py"])
+def test_the_model_is_filed_under_the_code_that_reads_examples(source: str, monkeypatch) -> None:
+    """Cleaning text and finding school names shape the features: an edit there is another model."""
+    from pathlib import Path
+
+    from bot.understanding import classifier
+
+    examples = [Example("which agreement for a tutor at Garfield", "agreement")]
+    before = classifier._digest(examples, ())
+    edited = (Path(classifier.__file__).parent.parent / source).resolve()
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: real(self) + (b"# edited" if self.resolve() == edited else b""))
+    assert classifier._digest(examples, ()) != before
