@@ -358,7 +358,16 @@ def _other_outcome(decision: Decision, facts: Facts, turn: Turn) -> Reply:
     )
 
 
+def _open_case(turn: Turn) -> None:
+    """After a definition or a comparison, the facts said next ("no money changes hands", "the PTA
+    pays") decide which agreement applies; a case already under discussion keeps its facts."""
+    context = turn.state.context(turn.now)
+    if context is None or context[0] != FORM:
+        turn.state.remember(FORM, Facts().to_dict(), turn.now)
+
+
 def _compare(named: list[str], turn: Turn) -> Reply:
+    _open_case(turn)
     codes = named if len(named) >= 2 else list(knowledge()[0])[:4]
     lines = ["Here's how they differ:"]
     for code in codes:
@@ -396,6 +405,7 @@ def _template(code: str, turn: Turn) -> Reply:
 
 
 def _explain(code: str, turn: Turn, question: str) -> Reply:
+    _open_case(turn)
     agreement = info(code)
     lines = [f"*{agreement.name}*: used when {agreement.applies_when}.", "\nWhat it needs:\n" + _needs_lines(agreement)]
     if code == "personal_services_contract":

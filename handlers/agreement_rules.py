@@ -134,7 +134,8 @@ GRANT_APPLICATION = ("grant application", "applying for a grant", "apply for a g
 _GRANT_WORK = ("apply", "application", "applying", "proposal", "write", "writing", "submit", "submitting",
                "name", "naming", "list", "listing", "partner school", "letter of support", "funder")
 """Said in the same clause as "grant": an organisation is applying for it (with the school in it)."""
-_DIFFERENCE = ("difference between", "differ", "compare", "vs", "versus", "or a")
+_DIFFERENCE = ("difference between", "differ", "compare", "vs", "versus", "or")
+"""With two agreements named, "MOU or PSC?" asks which: both are shown, then the facts decide."""
 _TEMPLATE = ("template", "where is", "where can i find", "where do i find", "copy of", "form", "download", "link")
 _DOCUMENTS = ("document", "paperwork", "what do i need", "what does", "require", "need for", "checklist",
               "what is needed", "needed", "submit", "insurance", "w 9", "business license")

@@ -50,6 +50,10 @@ _WHO_RUNS = ("run", "who", "do the check", "do background", "responsible", "cond
              "need a background", "need background", "needs a background", "need a check", "need checks",
              "need a watch", "need to be checked", "require a background", "required to have", "have to be checked")
 """The question is about who does the check (not, say, what it costs)."""
+_OTHER_ASPECT = ("how often", "renew", "renewal", "how long", "expire", "valid", "good for", "last", "cost",
+                 "how much", "fee", "pay for", "free")
+"""...unless it asks about another side of the check ("how often do partner staff checks have to be
+renewed?" asks how often, whatever "have to" says), and names no one who runs it."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ def _who(u: Understanding, follow_up: bool = False) -> str | None:
     """Whose check it is, when the question is about who runs it or which check applies."""
     if not follow_up and not u.has(*_WHO_RUNS, "which check", "what check", "national", "state check", "fingerprint"):
         return None  # "how can a small nonprofit get WATCH checks for free" is not about who runs it
+    if not follow_up and u.has(*_OTHER_ASPECT) and not u.has("who", "run", "runs", "responsible"):
+        return None
     if u.has(*_PTA) and u.has(*_PTA_PAYS):
         return "pta"
     if u.has(*_SCHOOL_VOLUNTEER):

@@ -27,7 +27,8 @@ RESEMBLANCE = 0.3
 CONTEXT = "faq"
 FOLLOW_UP_WORDS = 12
 FOLLOW_UP_START = ("and", "so", "also", "what about", "how about", "but", "then", "do we", "do they", "does it", "is it",
-                   "is that", "are they", "can they", "can we", "should we", "what if", "right", "ok so", "okay so")
+                   "is that", "are they", "can they", "can we", "should we", "what if", "right", "ok so", "okay so",
+                   "same", "the same")
 PRONOUNS = ("they", "it", "that", "them", "this", "one", "those", "these", "their", "its")
 OWN_TOPIC_CONFIDENCE = 0.8
 SURE_OF_ENTRY = 0.5

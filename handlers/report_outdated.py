@@ -17,6 +17,7 @@ from bot.router import Registry
 from bot.text import clean
 from bot.tickets import service
 from bot.tickets.service import Actor
+from bot.understanding import Understanding
 
 FORM = "report_outdated"
 SPECIFIC = ("left", "no longer", "moved", "ended", "closed", "stopped", "isn't at", "is not at", "not at",
@@ -31,6 +32,13 @@ VAGUE = ("stale", "outdated", "out of date", "wrong", "inaccurate", "incorrect",
          "not up to date", "old info", "some of", "who to tell", "who do i tell", "who should i tell",
          "where do i report", "how do i report", "who do i contact")
 """A report that only says something is off: the bot asks what changed."""
+SOMETHING_OFF = SPECIFIC + VAGUE + (
+    "update", "correct", "correction", "fix", "error", "mistake", "report", "flag", "change", "missing", "add",
+    "remove", "delete", "duplicate", "twice", "ended", "not right", "isn't in", "not in the", "never had", "lost",
+    "old", "still shows", "still lists", "still list", "doesn't show", "does not show", "not showing",
+    "isn't listed", "not listed", "says", "database lists", "but they", "but we", "now not")
+"""What a correction says, one way or another: that something is off. A message read as a report that
+says none of it ("partner list for Roxhill", "partners listed at Lowell") asks for the list."""
 SPECIFIC_LENGTH = 14
 """A long report without those words is taken as detailed."""
 
@@ -135,7 +143,13 @@ def record(message: Message, turn: Turn, text: str, school_id: int | None = None
     )
 
 
+def a_list_unless_something_is_off(u: Understanding) -> str | None:
+    """A tie-breaker: what reads as a correction but says nothing is off is a request for the list."""
+    return "partners" if u.intent == "report_outdated" and not u.has(*SOMETHING_OFF) else None
+
+
 def register(registry: Registry) -> None:
+    registry.rule(a_list_unless_something_is_off)
     registry.form(REPORT)
     registry.intent("report_outdated")(handle)
     registry.action("report_outdated.start")(start)

@@ -143,6 +143,26 @@ def test_difference_between_two_agreements(harness) -> None:
     assert "own funding" in reply.text and "pays" in reply.text
 
 
+@pytest.mark.parametrize("question", ["MOU or PSC for a mindfulness/yoga org", "PSC or MOU?"])
+def test_a_choice_between_two_shows_both_and_the_next_fact_decides(harness, question: str) -> None:
+    choice = harness.ask(question)
+    assert choice.data["agreement"] is None and set(choice.data["compare"]) == {MOU, PSC}
+    assert harness.ask("no money changes hands").data["agreement"] == MOU
+
+
+def test_after_a_definition_the_facts_said_next_decide(harness) -> None:
+    assert harness.ask("what's a PSC?").data["about"] == PSC
+    decided = harness.ask("no money changes hands")  # alone, this says nothing about agreements
+    assert decided.intent == "agreement" and decided.data["agreement"] == MOU
+
+
+def test_a_decided_case_outlives_a_question_about_its_documents(harness) -> None:
+    assert harness.ask("which agreement if the partner brings its own funding for mentoring").data["agreement"] == MOU
+    assert harness.ask("what documents does that one need?").data["about"] == MOU
+    again = harness.ask("what if the partner leases a classroom for three years?")
+    assert again.data["agreement"] == ALIGN and again.data["facts"]["payer"] == "partner"  # still known
+
+
 def test_where_is_the_mou_template(harness) -> None:
     reply = harness.ask("where is the MOU template")
     assert reply.data == {"agreement": None, "about": MOU, "question": "template"}

@@ -343,6 +343,16 @@ def test_a_background_follow_up_implies_the_question(harness) -> None:
     assert reply.intent == "background_checks" and "partner organisation runs" in reply.text
 
 
+def test_the_same_question_for_someone_else_stays_on_the_topic(harness) -> None:
+    first = harness.ask("how often do partner staff background checks have to be renewed")
+    assert first.intent == "background_checks" and "every year" in first.text
+    assert not first.text.split("\n", 1)[1].startswith("No,"), "it asked how often, not whether the school runs it"
+    reply = harness.ask("same rule for enrichment providers the PTSA contracts with?")
+    assert reply.intent == "background_checks" and "PTA" in reply.text
+    harness.ask("can a partner see student grades?", session="dsa")
+    assert harness.ask("the same for attendance data?", session="dsa").intent == "data_sharing"
+
+
 def test_a_long_report_that_only_says_something_is_stale_asks_what_changed(harness) -> None:
     reply = harness.ask("Hi, I'm updating our family newsletter and noticed the district's partner listing for "
                         "Whittier looks stale, I'm not sure who I should tell about it?")

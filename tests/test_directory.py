@@ -148,6 +148,15 @@ def test_ambiguous_school_offers_buttons_and_button_answers(imported) -> None:
     assert picked.data["school"] == "Thurgood Marshall"
 
 
+def test_a_schools_name_with_its_type_beats_a_building_of_that_name(harness) -> None:
+    """"Van Asselt Elementary" is the school Van Asselt, not the VAN ASSELT ELEM building that houses
+    Wing Luke and the Early Learning Center; a building name shared by no school's own name still counts."""
+    for text in ("partners at Van Asselt elementary", "who works with van asselt elem"):
+        assert harness.ask(text, session=text).data["school"] == "Van Asselt", text
+    assert harness.ask("partners at West Seattle High School", session="ws").data["school"] == "West Seattle High"
+    assert harness.ask("partners at west seattle hs", session="ws2").data["school"] == "West Seattle High"
+
+
 def test_unknown_school_suggests(imported) -> None:
     reply = imported.ask("partners at Lowel Elementry")
     assert reply.data["school"] == "Lowell"

@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.models import CorrectionRequest, OutboxMessage, Ticket, TicketEvent
 from bot.tickets import service
@@ -309,6 +309,24 @@ def test_vague_report_asks_what_changed_and_keeps_the_school(harness) -> None:
     with harness.database.session() as s:
         ticket = s.get(Ticket, 1)
         assert "outdated" in ticket.description and "Cedar Arts left in June" in ticket.description
+
+
+@pytest.mark.parametrize("text, school", [("partner list for roxhill elementary", "Roxhill Elementary at E.C. Hughes"),
+                                          ("partners listed at Lowell", "Lowell"),
+                                          ("the partner list for Garfield please", "Garfield")])
+def test_a_request_for_the_list_is_not_a_correction(harness, text: str, school: str) -> None:
+    """Worded like a report, but saying nothing is off: the person wants the list."""
+    reply = harness.ask(text)
+    assert reply.intent == "partners" and reply.data["school"] == school, text
+    with harness.database.session() as session:
+        assert session.scalar(select(func.count()).select_from(CorrectionRequest)) == 0
+
+
+@pytest.mark.parametrize("text", ["the partner list for Leschi is outdated", "the partners listed at Lowell are not right",
+                                  "the partner list for Lowell says Sound Mentors but they only came once",
+                                  "Sound Mentors is at Denny now, not Madison"])
+def test_a_list_said_to_be_off_is_a_correction(harness, text: str) -> None:
+    assert harness.ask(text).intent == "report_outdated", text
 
 
 def test_report_button_keeps_the_school(harness) -> None:

@@ -182,6 +182,8 @@ class SchoolIndex:
                 hits = self.names.get(key)
                 if not hits:
                     continue
+                if max(hits.values()) == BUILDING:  # a school's own name before a building's
+                    key, hits = self._named_rather(tokens[i : i + n], key, hits)
                 found = self._resolve(hits, tokens[i + n : i + n + 3], key, 100.0, i, i + n)
                 if len(found.schools) == 1:
                     return found
@@ -189,6 +191,20 @@ class SchoolIndex:
                     shared = found
                     blocked = blocked | set(range(i, i + n))
         return shared
+
+    def _named_rather(self, words: list[str], key: str, hits: dict[int, int]) -> tuple[str, dict[int, int]]:
+        """"Van Asselt Elementary" is the school Van Asselt with its type said, not the building called
+        VAN ASSELT ELEM (where Wing Luke is housed): the name without its type words, if that is a
+        school's own name or alias, and of one school only ("West Seattle" is two: "West Seattle High
+        School" keeps naming the high school's building)."""
+        shorter = " ".join(core(words))
+        named = self.names.get(shorter)
+        if shorter == key or not named:
+            return key, hits
+        strongest = max(named.values())
+        if strongest > BUILDING and list(named.values()).count(strongest) == 1:
+            return shorter, named
+        return key, hits
 
     @property
     def common_words(self) -> frozenset[str]:
