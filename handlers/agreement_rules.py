@@ -77,6 +77,7 @@ _WE_DONT_PAY = (
     "no cost to us", "no cost to the school", "free to us", "free to the school", "free for us", "not charg us",
     "won't charge us", "doesn't charge us", "not charg the school", "doesn't cost us", "won't cost us",
     "at no cost", "free of charge", "zero dollar", "no money changes hands", "no money will change hands",
+    "cost nothing", "cost us nothing", "cost the school nothing", "cost the district nothing", "cost anything",
     "nothing goes through our budget", "nothing through our budget", "not through our budget",
     "not from our budget", "not out of our budget", "doesn't come from our budget", "does not come from our budget",
     "no school money", "no district money", "not school money", "not district money", "no school funds",
@@ -298,7 +299,8 @@ def _payer(u: Understanding, ptsa: bool) -> tuple[str | None, str | None]:
     a hedge ("not sure who's paying") is never read as an answer."""
     if pay_unsure(u):
         return None, None
-    ptsa_pays = ptsa and (u.has(*_PTSA_ROLE) or u.has("pay", "fund", "hire", "contract", "sponsor"))
+    ptsa_pays = ptsa and not _ptsa_declines(u) and (u.has(*_PTSA_ROLE) or u.has("pay", "fund", "hire", "contract",
+                                                                             "sponsor"))
     school_explicit = affirmed(u, *_SCHOOL_EXPLICIT)
     donation = u.has(*_DONATION)
     school_money = school_explicit or affirmed(u, *_SCHOOL_PAYS) or (bool(u.amounts) and not donation)
@@ -317,6 +319,14 @@ def _payer(u: Understanding, ptsa: bool) -> tuple[str | None, str | None]:
     if affirmed(u, "pay", "paid", "cost"):
         return ("district" if district else "school"), None
     return None, None
+
+
+def _ptsa_declines(u: Understanding) -> bool:
+    """"the PTSA isn't paying anything": a clause that names the PTSA and negates its paying."""
+    names = [phrase_stems(p) for p in _PTSA]
+    roles = [phrase_stems(p) for p in ("pay", "fund", "cover", "sponsor", "hire")]
+    return any(any(_negated_in(c, n) is not None for n in names) and any(_negated_in(c, r) is True for r in roles)
+               for c in _clauses(u.text))
 
 
 def use_of_space(u: Understanding, about_space: bool) -> str | None:

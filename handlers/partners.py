@@ -21,17 +21,18 @@ from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.directory import health, queries
 from bot.directory.queries import SchoolFilter
 from bot.directory.schools import LEVEL_TYPES, SchoolMatch
-from bot.directory.vocab import Service, services
+from bot.directory.vocab import Service, find_service, services
 from bot.models import Organisation, School
 from bot.router import Registry
 from bot.understanding import Understanding, follow_ups
+from bot.understanding.tokens import stems
 
 PAGE = 8
 CONTEXT = "partners"
 SAMPLE_FOOTER = "Sample data: these partnerships are generated examples, not the district's records."
 ORG_PATTERNS = (
     re.compile(r"(?:which|what) schools (?:does|do|is|are|did) (?:the )?(.+?) (?:serve|serving|work|working|partner|support|run|operate|at|in)\b"),
-    re.compile(r"where (?:does|do|is|are) (?:the )?(.+?) (?:work|serve|operate|partner|run|located)"),
+    re.compile(r"where (?:does|do|is|are) (?:the )?(.+?) (?:work|serve|operate|partner|run|located|placed|based)"),
     re.compile(r"schools (?:served by|that work with|working with|partnered with|with) (?:the )?(.+?)\??$"),
     re.compile(r"^(?:the )?(.+?) (?:serves|works with|work with|is at|is in) (?:which|what) schools"),
 )
@@ -143,6 +144,9 @@ def handle(message: Message, turn: Turn) -> Reply:
     service = _service(u)
     if isinstance(query, SchoolMatch):
         return _did_you_mean(query, service, turn)
+    unknown = _organisation_not_found(u.text, turn)
+    if unknown is not None:
+        return unknown
     if service is not None:
         return run(PartnerQuery("schools_with", service=service.code, level=u.entities.level,
                                 region=u.entities.region), turn)
@@ -458,14 +462,44 @@ def _table(group: str, found: list[tuple[str, int, int]]) -> Table:
     return Table((group, "Partnerships", "Schools"), tuple((g, str(p), str(s)) for g, p, s in found))
 
 
+def _organisations_asked(text: str) -> list[str]:
+    """The names in "which schools does X serve?", "where is X placed?" (lower case, as said)."""
+    return [m.group(1) for pattern in ORG_PATTERNS if (m := pattern.search(text))]
+
+
 def _organisation_pattern(text: str, turn: Turn) -> tuple[int, str] | None:
-    for pattern in ORG_PATTERNS:
-        m = pattern.search(text)
-        if m:
-            found = turn.lookups.organisation_like(m.group(1))
-            if found:
-                return found
+    for name in _organisations_asked(text):
+        found = turn.lookups.organisation_like(name)
+        if found:
+            return found
     return None
+
+
+NOT_A_NAME = frozenset("our my the your their his her its a an any all some each every these those this that it they them "
+                       "we you us partner partners organization organizations organisation organisations org orgs "
+                       "group groups program programs provider providers nonprofit nonprofits agency agencies "
+                       "community school schools people staff".split())
+"""Words of "where do our partners work?": a question about partners in general, not a name."""
+
+
+def _names_someone(said: str) -> bool:
+    words = said.replace("'s", "").split()
+    return (len(said) >= 3 and any(w not in NOT_A_NAME for w in words)
+            and find_service(stems(words)) is None)  # "the tutoring partners" are a service
+
+
+def _organisation_not_found(text: str, turn: Turn) -> Reply | None:
+    """Asked where an organisation works, and the database has no such organisation: say so (rather
+    than ask which school)."""
+    names = [n for n in _organisations_asked(text.lower()) if _names_someone(n) and not turn.lookups.schools.find(n).schools]
+    if not names:
+        return None
+    said = text[text.lower().index(names[0]):][:len(names[0])].strip()
+    return Reply(f"I couldn't find an organisation called \"{said}\" in the partnership database. If it works "
+                 "with one of our schools, the department can add it: report it as missing.", "partners",
+                 turn.understanding.confidence or 1.0, {"school": None, "organisation": None, "service": None,
+                                                        "partners": [], "unknown_organisation": said},
+                 buttons=(Button("Report outdated info", "report_outdated.start", ""),))
 
 
 AGREEMENT_LABELS = {"personal_services_contract": "PSC", "mou": "MOU", "alignment_agreement": "Alignment Agreement",

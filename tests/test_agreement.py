@@ -198,6 +198,9 @@ def test_mou_template_link_comes_from_configuration(sqlite_url, notifier) -> Non
     ("A museum will run free field workshops at no cost to us", MOU),
     ("They bring their own funding, we won't pay anything", MOU),
     ("A local company wants to donate $5,000 worth of robotics kits and volunteers", MOU),
+    ("The Boys & Girls Club is running a drop-in program for our kids and it costs the school nothing", MOU),
+    ("the PTSA isn't paying anything, the nonprofit covers it with its own grant", MOU),
+    ("our PTA hires and pays the after school art and chess instructors", PTSA),
 ])
 def test_explicit_payment_statements_beat_loose_words(harness, text: str, agreement: str) -> None:
     assert harness.ask(text).data["agreement"] == agreement
@@ -234,3 +237,15 @@ def test_unsure_answer_keeps_the_question_and_offers_the_department(harness) -> 
 def test_articles_read_naturally(harness) -> None:
     assert "This is an MOU because" in harness.ask("a nonprofit runs a free program with its own funding").text
     assert "This is an Alignment Agreement because" in harness.ask("a clinic leases two classrooms for five years").text
+
+
+def test_a_correction_replaces_the_fact_it_corrects(harness) -> None:
+    assert harness.ask("Our PTSA is paying a local nonprofit to run reading buddies at lunch. What agreement is that?"
+                       ).data["agreement"] == PTSA
+    fixed = harness.ask("Correction: the nonprofit is covering it with its own grant, the PTSA isn't paying anything.")
+    assert fixed.data["agreement"] == MOU and fixed.data["facts"]["payer"] == "partner"
+    harness.ask("A nonprofit will lease our portable for several years for their youth program. Which agreement?",
+                session="space")
+    short = harness.ask("wait, I misread the email, they only want to use the portable for a few weeks this summer",
+                        session="space")
+    assert short.intent == "agreement" and short.data["outcome"] == "building_use_permit"

@@ -395,3 +395,30 @@ def test_a_file_separated_by_semicolons_is_read_with_a_warning(harness, tmp_path
     with harness.database.session() as session:
         plain = import_partners(session, comma)
     assert plain.problems == [] and plain.warnings == [] and plain.created == 1
+
+
+@pytest.mark.parametrize("text, service", [("What after-school sports programs are at Garfield?", "Sports and recreation"),
+                                           ("after school tutoring at Garfield", "Tutoring and academic support"),
+                                           ("after-school programs at Garfield", "Expanded learning and after school")])
+def test_after_school_says_when_and_the_other_word_says_what(harness, text: str, service: str) -> None:
+    assert harness.ask(text, session=text).data["service"] == service
+
+
+def test_an_organisation_the_database_lacks_is_said_to_be_missing(harness) -> None:
+    for text in ("Where is City Year placed this year, which schools?", "which schools does City Year serve?"):
+        reply = harness.ask(text, session=text)
+        assert reply.intent == "partners" and reply.data["unknown_organisation"] == "City Year", text
+        assert "couldn't find an organisation called \"City Year\"" in reply.text
+    for text in ("where do our partners work", "which schools do the tutoring partners serve"):
+        assert "unknown_organisation" not in harness.ask(text, session=text).data, text
+
+
+def test_staff_phrasings_of_a_lookup(harness) -> None:
+    short = harness.ask("homework help partners at Aki", session="aki")
+    assert (short.intent, short.data["school"], short.data["service"]) == ("partners", "Aki Kurose",
+                                                                           "Tutoring and academic support")
+    which = harness.ask("Can you look up the community partners for my school?", session="mine")
+    assert which.intent == "partners" and which.data["asking"] == "school"
+    told = harness.ask("Our family engagement coordinator wants to know who provides family support at Concord.",
+                       session="concord")
+    assert (told.intent, told.data["school"], told.data["service"]) == ("partners", "Concord Int'l", "Family support")

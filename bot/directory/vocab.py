@@ -14,6 +14,8 @@ class Service:
     code: str
     name: str
     synonyms: tuple[str, ...]
+    when: bool = False
+    """Also says when a service runs ("after school", "summer"): "after-school sports" asks for sports."""
 
 
 @lru_cache(maxsize=1)
@@ -24,7 +26,7 @@ def services() -> dict[str, Service]:
         if not body.get("name"):
             raise KnowledgeError(f"services.yaml: {code} has no name")
         synonyms = tuple(dict.fromkeys([code, body["name"], *(body.get("synonyms") or ())]))
-        out[code] = Service(code, body["name"], synonyms)
+        out[code] = Service(code, body["name"], synonyms, bool(body.get("when")))
     return out
 
 
@@ -55,15 +57,18 @@ def _synonyms_by_first_stem() -> dict[str, list[tuple[tuple[str, ...], str]]]:
 
 def find_service(stems: tuple[str, ...]) -> Service | None:
     """The service a message (as word stems) asks about: the longest synonym mentioned, and of
-    equally long ones the first in the message (never the order of a set, which varies by process)."""
+    equally long ones the first in the message (never the order of a set, which varies by process);
+    a service that also says when ("after school") gives way to one that says what ("sports")."""
     index = _synonyms_by_first_stem()
-    best: tuple[int, int, str] | None = None
+    catalogue = services()
+    best: tuple[bool, int, int, str] | None = None
     for first in set(stems) & index.keys():
         for needle, code in index[first]:
             at = position(stems, needle)
-            if at is not None and (best is None or (-len(needle), at, code) < best):
-                best = (-len(needle), at, code)
-    return services()[best[2]] if best else None
+            rank = (catalogue[code].when, -len(needle), at, code)
+            if at is not None and (best is None or rank < best):
+                best = rank
+    return catalogue[best[3]] if best else None
 
 
 @lru_cache(maxsize=1)
