@@ -3,21 +3,35 @@
 A process reads the file for its digest, or fits and writes it (atomically, so a
 concurrent reader never sees half a file). Files of other digests older than an
 hour are removed. An unreadable file is treated as absent: the caller fits again.
+`key` makes the digest: of the data a model is fitted from, and of the code that fits it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import pickle
 import tempfile
 import time
 from pathlib import Path
-from typing import TypeVar
+from typing import Iterable, TypeVar
 
 log = logging.getLogger("partnerbot.cache")
 T = TypeVar("T")
 KEEP_OTHERS_SECONDS = 3600
+
+
+def key(values: Iterable[object], sources: Iterable[Path]) -> str:
+    """The digest a fitted thing is filed under: each value (as JSON) and each source file's bytes,
+    so new data or an edit to the code that reads it fits again."""
+    h = hashlib.sha256()
+    for value in values:
+        h.update(json.dumps(value, sort_keys=True, default=str).encode() + b"\0")
+    for source in sources:
+        h.update(source.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def read(path: Path | None, kind: type[T]) -> T | None:

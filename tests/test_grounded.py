@@ -348,6 +348,8 @@ def test_the_cached_index_is_refitted_when_the_search_code_changes(tmp_path: Pat
     assert len(list(tmp_path.glob("retrieval-index-*.pickle"))) == 1
     KnowledgeIndex(tmp_path).search("board policy")
     assert len(list(tmp_path.glob("retrieval-index-*.pickle"))) == 1, "same passages, same code: read, not refitted"
-    monkeypatch.setattr(index_module, "_code_digest", lambda: "a different analyser")
+    edited = tmp_path / "text.py"
+    edited.write_text("# the same analyser with a new stem rule\n", encoding="utf-8")
+    monkeypatch.setattr(index_module, "ANALYSIS_SOURCES", index_module.ANALYSIS_SOURCES + (edited,))
     KnowledgeIndex(tmp_path).search("board policy")
     assert len(list(tmp_path.glob("retrieval-index-*.pickle"))) == 2

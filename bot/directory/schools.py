@@ -9,8 +9,6 @@ shared by several schools is reported as ambiguous, never guessed.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -334,13 +332,8 @@ def _index_digest(rows: list[tuple[int, str, str, str]]) -> str:
     """Of what `build` and `common_words` will read, as this process holds it (not the files on
     disk: a server that has not reloaded an edited file must not file its index under the
     edit's digest), and of the code that turns it into an index."""
-    h = hashlib.sha256(json.dumps(rows).encode())
-    h.update(json.dumps(load_yaml("school_aliases.yaml"), sort_keys=True, default=str).encode())
-    h.update(json.dumps(sorted(abbreviations().items())).encode())
-    h.update(json.dumps(sorted(intent_examples().items())).encode())
-    for source in (Path(__file__), Path(__file__).parent.parent / "text.py"):
-        h.update(source.read_bytes())
-    return h.hexdigest()
+    return diskcache.key([rows, load_yaml("school_aliases.yaml"), sorted(abbreviations().items()),
+                          sorted(intent_examples().items())], [Path(__file__), Path(__file__).parent.parent / "text.py"])
 
 
 class SchoolDirectory:

@@ -10,7 +10,6 @@ query's typos are corrected against the passages' own words first.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import threading
@@ -65,9 +64,6 @@ ANALYSIS_SOURCES = (Path(__file__), Path(__file__).parent.parent / "text.py",
                     Path(__file__).parent.parent / "understanding" / "tokens.py")
 
 
-def _code_digest() -> str:
-    """The code that turns text into search terms: a change to it (a stem rule) refits the index."""
-    return hashlib.sha256(b"".join(p.read_bytes() for p in ANALYSIS_SOURCES) + str(abbreviations()).encode()).hexdigest()
 
 
 def fit(passages: list[Passage], tokenizer: Callable[[str], list[str]]) -> FittedIndex:
@@ -122,7 +118,8 @@ class KnowledgeIndex:
 
     def _build(self) -> tuple[FittedIndex, Tokenizer]:
         passages = load_passages()
-        key = hashlib.sha256((digest(passages) + _code_digest()).encode()).hexdigest()
+        # the passages, and the code that turns text into search terms (a stem rule) with its abbreviations
+        key = diskcache.key([digest(passages), sorted(abbreviations().items())], ANALYSIS_SOURCES)
         path = self._cache_dir / f"retrieval-index-{key[:20]}.pickle" if self._cache_dir else None
         fitted = diskcache.read(path, FittedIndex)
         if fitted is None or fitted.digest != key:

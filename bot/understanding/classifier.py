@@ -8,8 +8,6 @@ so a process trains only when examples or feature code changed.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from dataclasses import dataclass, replace
@@ -211,15 +209,11 @@ def _vocabulary(examples: Sequence[Example]) -> set[str]:
 
 
 def _digest(examples: Sequence[Example], evidence: Sequence[Evidence]) -> str:
-    h = hashlib.sha256(f"{FORMAT}:{REGULARISATION}".encode())
     here = Path(__file__).parent.parent
-    for name in SOURCES:
-        h.update((here / name).read_bytes())
-    for reader in evidence:  # a capability's evidence code shapes the features too
-        module = __import__(reader.__module__, fromlist=["__file__"])
-        h.update(Path(module.__file__ or "").read_bytes() if module.__file__ else reader.__qualname__.encode())
-    h.update(json.dumps(sorted(abbreviations().items())).encode())
-    h.update(json.dumps([(e.label, e.text) for e in examples]).encode())
-    return h.hexdigest()
+    modules = [__import__(reader.__module__, fromlist=["__file__"]) for reader in evidence]
+    readers = [Path(m.__file__) for m in modules if m.__file__]  # a capability's evidence code shapes features too
+    unfiled = [r.__qualname__ for r, m in zip(evidence, modules) if not m.__file__]
+    return diskcache.key([FORMAT, REGULARISATION, unfiled, sorted(abbreviations().items()),
+                          [(e.label, e.text) for e in examples]], [here / name for name in SOURCES] + readers)
 
 
