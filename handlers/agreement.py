@@ -29,6 +29,7 @@ from handlers.agreement_rules import (
     _LEASE_QUESTION,
     _TEMPLATE,
     answer_from_text,
+    asks_which_of,
     decide,
     facts_from_button,
     grant_application,
@@ -46,6 +47,9 @@ QUESTIONS = ("who_pays", "lease", "coordinator")
 RFQ_QUESTION = ("how much", "threshold", "limit", "amount", "over what", "before", "without", "when do", "when is",
                 "what is", "what's", "do i need", "do we need", "need an", "need a", "is an", "required", "trigger")
 FOLLOW_UP = ("what if", "and if", "actually", "but if", "what about if", "suppose", "instead")
+CORRECTION = ("wait", "correction", "scratch that", "my mistake", "my bad", "i misread", "i was wrong")
+"""Openings that correct a fact of the case ("wait, I misread: they only want the portable for a few
+weeks"): a correction is a follow-up at any length, when the message says something about the case."""
 WHICH_ASK = ("which agreement", "what agreement", "which contract", "what contract", "kind of agreement",
              "type of agreement", "kind of contract", "type of contract", "contract type", "agreement type",
              "form of agreement", "which one", "what do we need", "what do i need", "do we need an", "do we need a",
@@ -58,6 +62,9 @@ PAPERWORK_ASK = ("who signs", "who sign", "who is supposed to sign", "supposed t
                  "what does it include")
 """A question about an agreement's own paperwork (who signs it, what is in it): answered from the rules' text,
 whatever facts the message also mentions."""
+OTHER_QUESTION = 0.6
+"""How sure the classifier must be that a message is about something else for it not to add facts to a
+case only opened (by a definition or a comparison), with no facts yet."""
 FACT_FOLLOW_UP_WORDS = 10
 """A short message that only adds a fact ("it'll be about $12,500 for the year") completes the last case."""
 
@@ -216,7 +223,7 @@ def handle(message: Message, turn: Turn) -> Reply:
             return _informational(named, turn)
     elif u.has("request for qualifications") and u.has(*RFQ_QUESTION) and not u.amounts:
         return _topic_answer(turn, "rfq", "personal_services_contract")
-    if len(named) >= 2 and u.has(*_DIFFERENCE) and not facts.known:
+    if len(named) >= 2 and (u.has(*_DIFFERENCE) or asks_which_of(u, named)) and not facts.known:
         return _compare(named, turn)
     if pay_unsure(u) and not facts.known:
         facts = replace(facts, unsure="who_pays")
@@ -242,7 +249,12 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
         return _informational([code], turn) if code else None
     if not (fresh.known or fresh.amount is not None):
         return None
-    if not (u.has(*FOLLOW_UP) or follow_ups.is_follow_up(u, FACT_FOLLOW_UP_WORDS)):
+    if earlier == Facts() and u.intent != "agreement" and (
+            (u.intent not in ("unknown", "smalltalk") and u.confidence >= OTHER_QUESTION)
+            or (is_question(u) and not u.has(*FOLLOW_UP))):
+        return None  # after a definition, "partners at Garfield that are free to the school" is another question
+    corrects = any(u.position(opening) == 0 for opening in CORRECTION)
+    if not (u.has(*FOLLOW_UP) or corrects or follow_ups.is_follow_up(u, FACT_FOLLOW_UP_WORDS)):
         return None  # a long message with facts is a new question, read on its own
     return dialogue.start(ADVISOR, earlier.merge(fresh).to_dict(), message, turn)
 
@@ -265,7 +277,7 @@ def _lease_explained(case: Facts) -> Reply:
 def _informational(named: list[str], turn: Turn) -> Reply:
     """Questions about an agreement itself: differences, templates, documents, definitions."""
     u = turn.understanding
-    if u.has(*_DIFFERENCE) and (len(named) >= 2 or u.has("difference")):
+    if (u.has(*_DIFFERENCE) and (len(named) >= 2 or u.has("difference"))) or asks_which_of(u, named):
         return _compare(named, turn)
     code = named[0]
     if u.has(*_TEMPLATE) and not u.has(*_DOCUMENTS[:4]):

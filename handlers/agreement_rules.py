@@ -77,7 +77,7 @@ _WE_DONT_PAY = (
     "no cost to us", "no cost to the school", "free to us", "free to the school", "free for us", "not charg us",
     "won't charge us", "doesn't charge us", "not charg the school", "doesn't cost us", "won't cost us",
     "at no cost", "free of charge", "zero dollar", "no money changes hands", "no money will change hands",
-    "cost nothing", "cost us nothing", "cost the school nothing", "cost the district nothing", "cost anything",
+    "cost nothing", "cost us nothing", "cost the school nothing", "cost the district nothing",
     "nothing goes through our budget", "nothing through our budget", "not through our budget",
     "not from our budget", "not out of our budget", "doesn't come from our budget", "does not come from our budget",
     "no school money", "no district money", "not school money", "not district money", "no school funds",
@@ -135,8 +135,15 @@ GRANT_APPLICATION = ("grant application", "applying for a grant", "apply for a g
 _GRANT_WORK = ("apply", "application", "applying", "proposal", "write", "writing", "submit", "submitting",
                "name", "naming", "list", "listing", "partner school", "letter of support", "funder")
 """Said in the same clause as "grant": an organisation is applying for it (with the school in it)."""
-_DIFFERENCE = ("difference between", "differ", "compare", "vs", "versus", "or")
-"""With two agreements named, "MOU or PSC?" asks which: both are shown, then the facts decide."""
+_DIFFERENCE = ("difference between", "differ", "compare", "vs", "versus", "or a")
+CHOICE_REACH = 3
+"""A message that opens by naming two agreements with "or" ("MOU or PSC for a yoga org?", "PSC or MOU?")
+asks which of them: both are shown, then the facts decide. Further in, "or" is part of another
+question ("can I reuse last year's MOU or PSC template?")."""
+
+
+def asks_which_of(u: Understanding, named: list[str]) -> bool:
+    return len(named) >= 2 and "or" in u.tokens[1 : CHOICE_REACH + 1]
 _TEMPLATE = ("template", "where is", "where can i find", "where do i find", "copy of", "form", "download", "link")
 _DOCUMENTS = ("document", "paperwork", "what do i need", "what does", "require", "need for", "checklist",
               "what is needed", "needed", "submit", "insurance", "w 9", "business license")
@@ -321,12 +328,20 @@ def _payer(u: Understanding, ptsa: bool) -> tuple[str | None, str | None]:
     return None, None
 
 
+_PARTLY = ("whole", "all of", "entire", "full", "just", "only", "half", "part", "rest")
+"""Words that make a negation partial: "the PTSA can't cover the whole fee", "doesn't just sponsor it"."""
+
+
 def _ptsa_declines(u: Understanding) -> bool:
-    """"the PTSA isn't paying anything": a clause that names the PTSA and negates its paying."""
+    """"the PTSA isn't paying anything": a clause names the PTSA and wholly negates its paying, and no
+    clause says someone pays after all ("isn't hiring the coach, but they are paying for it")."""
     names = [phrase_stems(p) for p in _PTSA]
     roles = [phrase_stems(p) for p in ("pay", "fund", "cover", "sponsor", "hire")]
-    return any(any(_negated_in(c, n) is not None for n in names) and any(_negated_in(c, r) is True for r in roles)
-               for c in _clauses(u.text))
+    partly = [phrase_stems(p) for p in _PARTLY]
+    clauses = _clauses(u.text)
+    declined = any(any(_negated_in(c, n) is not None for n in names) and any(_negated_in(c, r) is True for r in roles)
+                   and not any(_negated_in(c, p) is not None for p in partly) for c in clauses)
+    return declined and not any(_negated_in(c, phrase_stems("pay")) is False for c in clauses)
 
 
 def use_of_space(u: Understanding, about_space: bool) -> str | None:

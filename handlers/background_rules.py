@@ -50,8 +50,8 @@ _WHO_RUNS = ("run", "who", "do the check", "do background", "responsible", "cond
              "need a background", "need background", "needs a background", "need a check", "need checks",
              "need a watch", "need to be checked", "require a background", "required to have", "have to be checked")
 """The question is about who does the check (not, say, what it costs)."""
-_OTHER_ASPECT = ("how often", "renew", "renewal", "how long", "expire", "valid", "good for", "last", "cost",
-                 "how much", "fee", "pay for", "free")
+_OTHER_ASPECT = ("how often", "renew", "renewal", "how long", "expire", "valid for", "good for", "how much",
+                 "what does it cost", "what do they cost", "fee")
 """...unless it asks about another side of the check ("how often do partner staff checks have to be
 renewed?" asks how often, whatever "have to" says), and names no one who runs it."""
 

@@ -27,8 +27,10 @@ RESEMBLANCE = 0.3
 CONTEXT = "faq"
 FOLLOW_UP_WORDS = 12
 FOLLOW_UP_START = ("and", "so", "also", "what about", "how about", "but", "then", "do we", "do they", "does it", "is it",
-                   "is that", "are they", "can they", "can we", "should we", "what if", "right", "ok so", "okay so",
-                   "same", "the same")
+                   "is that", "are they", "can they", "can we", "should we", "what if", "right", "ok so", "okay so")
+SAME = ("same", "the same")
+""""Same rule for PTSA providers?" asks the last topic again, unless the message is plainly about
+something else ("same question but for trainings: any in March?")."""
 PRONOUNS = ("they", "it", "that", "them", "this", "one", "those", "these", "their", "its")
 OWN_TOPIC_CONFIDENCE = 0.8
 SURE_OF_ENTRY = 0.5
@@ -104,7 +106,9 @@ def refine(message: Message, turn: Turn, previous: dict) -> Reply | None:
         return None
     if u.intent in TOPICS and u.intent != intent and u.confidence >= OWN_TOPIC_CONFIDENCE:
         return None  # a question about another FAQ topic
-    elliptical = any(u.position(start) == 0 for start in FOLLOW_UP_START) or u.has(*PRONOUNS)
+    same_again = any(u.position(start) == 0 for start in SAME) and (
+        u.intent in TOPICS or u.confidence < OWN_TOPIC_CONFIDENCE)
+    elliptical = any(u.position(start) == 0 for start in FOLLOW_UP_START) or u.has(*PRONOUNS) or same_again
     if not elliptical and not (is_question(u) and best_entry(topics()[intent], turn) is not None):
         return None  # neither pointing back nor a question this topic answers ("do the families sign anything?")
     last = previous.get("entry")

@@ -31,10 +31,10 @@ PAGE = 8
 CONTEXT = "partners"
 SAMPLE_FOOTER = "Sample data: these partnerships are generated examples, not the district's records."
 ORG_PATTERNS = (
-    re.compile(r"(?:which|what) schools (?:does|do|is|are|did) (?:the )?(.+?) (?:serve|serving|work|working|partner|support|run|operate|at|in)\b"),
-    re.compile(r"where (?:does|do|is|are) (?:the )?(.+?) (?:work|serve|operate|partner|run|located|placed|based)"),
-    re.compile(r"schools (?:served by|that work with|working with|partnered with|with) (?:the )?(.+?)\??$"),
-    re.compile(r"^(?:the )?(.+?) (?:serves|works with|work with|is at|is in) (?:which|what) schools"),
+    re.compile(r"(?:which|what) schools (?:does|do|is|are|did) (?:the )?(.+?) (?:serve|serving|work|working|partner|support|run|operate|at|in)\b", re.I),
+    re.compile(r"where (?:does|do|is|are) (?:the )?(.+?) (?:work|serve|operate|partner|run|located|placed|based)", re.I),
+    re.compile(r"schools (?:served by|that work with|working with|partnered with|with) (?:the )?(.+?)\??$", re.I),
+    re.compile(r"^(?:the )?(.+?) (?:serves|works with|work with|is at|is in) (?:which|what) schools", re.I),
 )
 GENERIC_SCHOOL = re.compile(r"^(?:my|our|a|the|this|your|each|every|any|all)\s+(?:school|schools|building|site)\b", re.I)
 SCHOOL_AFTER = re.compile(r"\b(?:at|in|for|with|serve|serves|serving|of)\s+(.+?)[?.!]*$")
@@ -120,7 +120,7 @@ def read_query(u: Understanding, turn: Turn) -> PartnerQuery | SchoolMatch | Non
     kind = _distribution_kind(u)
     if kind is not None:
         return PartnerQuery(kind, service=_code(_service(u)), level=u.entities.level, region=u.entities.region)
-    organisation = _organisation_pattern(u.text.lower(), turn) or (
+    organisation = _organisation_pattern(u.text, turn) or (
         None if u.entities.has_school else u.entities.organisation)
     if organisation is not None:
         return PartnerQuery("organisation", organisation_id=organisation[0], service=_code(_service(u, organisation)))
@@ -463,7 +463,7 @@ def _table(group: str, found: list[tuple[str, int, int]]) -> Table:
 
 
 def _organisations_asked(text: str) -> list[str]:
-    """The names in "which schools does X serve?", "where is X placed?" (lower case, as said)."""
+    """The names in "which schools does X serve?", "where is X placed?", as written."""
     return [m.group(1) for pattern in ORG_PATTERNS if (m := pattern.search(text))]
 
 
@@ -478,23 +478,26 @@ def _organisation_pattern(text: str, turn: Turn) -> tuple[int, str] | None:
 NOT_A_NAME = frozenset("our my the your their his her its a an any all some each every these those this that it they them "
                        "we you us partner partners organization organizations organisation organisations org orgs "
                        "group groups program programs provider providers nonprofit nonprofits agency agencies "
-                       "community school schools people staff".split())
+                       "community school schools people staff i district".split())
 """Words of "where do our partners work?": a question about partners in general, not a name."""
 
 
 def _names_someone(said: str) -> bool:
-    words = said.replace("'s", "").split()
-    return (len(said) >= 3 and any(w not in NOT_A_NAME for w in words)
-            and find_service(stems(words)) is None)  # "the tutoring partners" are a service
+    """Written as a name ("City Year", "Boys & Girls Club"): capitalised, with no word of a question about
+    partners in general, and no service ("the tutoring partners")."""
+    words = said.replace("'s", "").replace("-", " ").split()
+    lowered = [w.lower() for w in words]
+    return (len(said) >= 3 and any(w[:1].isupper() for w in words) and not NOT_A_NAME.intersection(lowered)
+            and find_service(stems(lowered)) is None)
 
 
 def _organisation_not_found(text: str, turn: Turn) -> Reply | None:
     """Asked where an organisation works, and the database has no such organisation: say so (rather
     than ask which school)."""
-    names = [n for n in _organisations_asked(text.lower()) if _names_someone(n) and not turn.lookups.schools.find(n).schools]
+    names = [n for n in _organisations_asked(text) if _names_someone(n) and not turn.lookups.schools.find(n).schools]
     if not names:
         return None
-    said = text[text.lower().index(names[0]):][:len(names[0])].strip()
+    said = names[0].strip()
     return Reply(f"I couldn't find an organisation called \"{said}\" in the partnership database. If it works "
                  "with one of our schools, the department can add it: report it as missing.", "partners",
                  turn.understanding.confidence or 1.0, {"school": None, "organisation": None, "service": None,

@@ -201,6 +201,9 @@ def test_mou_template_link_comes_from_configuration(sqlite_url, notifier) -> Non
     ("The Boys & Girls Club is running a drop-in program for our kids and it costs the school nothing", MOU),
     ("the PTSA isn't paying anything, the nonprofit covers it with its own grant", MOU),
     ("our PTA hires and pays the after school art and chess instructors", PTSA),
+    ("we want a dance residency; if it costs anything the school will pay from our budget", PSC),
+    ("which agreement: the PTSA isn't hiring the coach themselves, but they are paying for it", PTSA),
+    ("a chess coach, the PTSA doesn't just sponsor it they pay the full fee", PTSA),
 ])
 def test_explicit_payment_statements_beat_loose_words(harness, text: str, agreement: str) -> None:
     assert harness.ask(text).data["agreement"] == agreement
@@ -249,3 +252,16 @@ def test_a_correction_replaces_the_fact_it_corrects(harness) -> None:
     short = harness.ask("wait, I misread the email, they only want to use the portable for a few weeks this summer",
                         session="space")
     assert short.intent == "agreement" and short.data["outcome"] == "building_use_permit"
+
+
+def test_a_question_that_names_two_agreements_is_not_always_a_choice(harness) -> None:
+    for text in ("can I reuse last year's MOU or PSC template?", "how long does approval take for an MOU or PSC?"):
+        assert "compare" not in harness.ask(text, session=text).data, text
+
+
+def test_after_a_definition_another_question_is_read_on_its_own(harness) -> None:
+    harness.ask("what's an MOU")
+    lookup = harness.ask("partners at Garfield that are free to the school")
+    assert lookup.intent == "partners" and lookup.data["school"] == "Garfield"
+    harness.ask("what's a PSC?", session="psc")
+    assert harness.ask("the training costs $50, can I get reimbursed?", session="psc").data.get("agreement") is None

@@ -353,6 +353,15 @@ def test_the_same_question_for_someone_else_stays_on_the_topic(harness) -> None:
     assert harness.ask("the same for attendance data?", session="dsa").intent == "data_sharing"
 
 
+def test_an_opening_word_does_not_override_a_plain_question(harness) -> None:
+    harness.ask("partners at Garfield")
+    assert harness.ask("wait, do Garfield's tutoring partners need background checks?").intent == "background_checks"
+    harness.ask("how often do partner staff background checks have to be renewed", session="b")
+    assert harness.ask("same question but for trainings: any coming up in March?", session="b").intent == "trainings"
+    paid = harness.ask("does a dance instructor paid for by the PTSA need a background check?", session="c")
+    assert "can't run this check" in paid.text
+
+
 def test_a_long_report_that_only_says_something_is_stale_asks_what_changed(harness) -> None:
     reply = harness.ask("Hi, I'm updating our family newsletter and noticed the district's partner listing for "
                         "Whittier looks stale, I'm not sure who I should tell about it?")

@@ -399,7 +399,9 @@ def test_a_file_separated_by_semicolons_is_read_with_a_warning(harness, tmp_path
 
 @pytest.mark.parametrize("text, service", [("What after-school sports programs are at Garfield?", "Sports and recreation"),
                                            ("after school tutoring at Garfield", "Tutoring and academic support"),
-                                           ("after-school programs at Garfield", "Expanded learning and after school")])
+                                           ("after-school programs at Garfield", "Expanded learning and after school"),
+                                           ("after school programs for families at Garfield",
+                                            "Expanded learning and after school")])
 def test_after_school_says_when_and_the_other_word_says_what(harness, text: str, service: str) -> None:
     assert harness.ask(text, session=text).data["service"] == service
 
@@ -409,7 +411,9 @@ def test_an_organisation_the_database_lacks_is_said_to_be_missing(harness) -> No
         reply = harness.ask(text, session=text)
         assert reply.intent == "partners" and reply.data["unknown_organisation"] == "City Year", text
         assert "couldn't find an organisation called \"City Year\"" in reply.text
-    for text in ("where do our partners work", "which schools do the tutoring partners serve"):
+    for text in ("where do our partners work", "which schools do the tutoring partners serve",
+                 "where do I find partners that work in the Southeast", "which schools does the district serve",
+                 "which schools do PTSA-funded partners serve"):
         assert "unknown_organisation" not in harness.ask(text, session=text).data, text
 
 

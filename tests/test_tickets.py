@@ -8,10 +8,12 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from bot.directory.importer import import_partners
 from bot.models import CorrectionRequest, OutboxMessage, Ticket, TicketEvent
 from bot.tickets import service
 from bot.tickets.service import Actor, TicketError
 from bot.tickets.sla import business_hours_between, send_sla_reminders
+from tests.conftest import FIXTURES
 
 
 def events(h, ticket_id: int) -> list[str]:
@@ -324,8 +326,13 @@ def test_a_request_for_the_list_is_not_a_correction(harness, text: str, school: 
 
 @pytest.mark.parametrize("text", ["the partner list for Leschi is outdated", "the partners listed at Lowell are not right",
                                   "the partner list for Lowell says Sound Mentors but they only came once",
-                                  "Sound Mentors is at Denny now, not Madison"])
+                                  "Sound Mentors is at Denny now, not Madison",
+                                  "the partner list for Roxhill still has Cedar Arts on it",
+                                  "Sound Mentors Collective doesn't come to Lowell any more",
+                                  "Sound Mentors Collective is at Madison these days, not Lowell"])
 def test_a_list_said_to_be_off_is_a_correction(harness, text: str) -> None:
+    with harness.database.session() as session:
+        import_partners(session, FIXTURES / "partners.csv")
     assert harness.ask(text).intent == "report_outdated", text
 
 
@@ -388,3 +395,11 @@ def test_a_report_that_does_not_say_where_asks_which_school_before_the_ticket(ha
     with harness.database.session() as s:
         ticket = s.scalars(select(Ticket)).one()
         assert "left two years ago" in ticket.description and ticket.school_id is not None
+
+
+def test_a_correction_after_a_list_is_a_report(harness) -> None:
+    with harness.database.session() as session:
+        import_partners(session, FIXTURES / "partners.csv")
+    harness.ask("partners at Lowell")
+    reply = harness.ask("correction: Sound Mentors Collective left Lowell in June")
+    assert reply.intent == "report_outdated" and reply.data["ticket_id"]

@@ -58,17 +58,31 @@ def _synonyms_by_first_stem() -> dict[str, list[tuple[tuple[str, ...], str]]]:
 def find_service(stems: tuple[str, ...]) -> Service | None:
     """The service a message (as word stems) asks about: the longest synonym mentioned, and of
     equally long ones the first in the message (never the order of a set, which varies by process);
-    a service that also says when ("after school") gives way to one that says what ("sports")."""
+    a service that also says when ("after school") gives way to one named right beside it
+    ("after-school sports", "sports after school"), not to any other word ("after school programs
+    for families")."""
     index = _synonyms_by_first_stem()
     catalogue = services()
-    best: tuple[bool, int, int, str] | None = None
+    found: list[tuple[int, int, str]] = []  # (-length, position, code)
     for first in set(stems) & index.keys():
         for needle, code in index[first]:
             at = position(stems, needle)
-            rank = (catalogue[code].when, -len(needle), at, code)
-            if at is not None and (best is None or rank < best):
-                best = rank
-    return catalogue[best[3]] if best else None
+            if at is not None:
+                found.append((-len(needle), at, code))
+    if not found:
+        return None
+    best = min(found)
+    if catalogue[best[2]].when:
+        start, end = best[1], best[1] - best[0]
+        beside = [f for f in found if not catalogue[f[2]].when
+                  and (end <= f[1] <= end + WHEN_REACH - 1 or start - WHEN_REACH <= f[1] - f[0] <= start)]
+        if beside:
+            best = min(beside)
+    return catalogue[best[2]]
+
+
+WHEN_REACH = 2
+"""How near a "when" service another must be named to be what is asked ("after school STEM club")."""
 
 
 @lru_cache(maxsize=1)

@@ -9,10 +9,8 @@ from __future__ import annotations
 from bot.understanding.analysis import Understanding
 
 FOLLOW_UP_MARKERS = ("and", "what about", "how about", "only", "just", "oops", "i meant", "actually", "also", "same",
-                     "instead", "what if", "now", "so", "but", "then", "sorry", "ok so", "okay so", "wait",
-                     "correction", "scratch that", "my mistake", "my bad", "i misread", "i was wrong")
-"""Openings that tie a message to the previous answer ("what about Garfield?", "only the arts ones",
-"wait, I misread: they only want the portable for a few weeks")."""
+                     "instead", "what if", "now", "so", "but", "then", "sorry", "ok so", "okay so")
+"""Openings that tie a message to the previous answer ("what about Garfield?", "only the arts ones")."""
 ANAPHORA = ("it", "that", "they", "them", "this", "one", "those", "these", "the rest", "the others", "other ones")
 """A short message that points back ("how long is it?", "does that include ...") refines the last answer."""
 EXPLICIT_FOLLOW_UP_FACTOR = 2
