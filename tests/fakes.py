@@ -10,8 +10,8 @@ import hashlib
 import hmac
 import json
 import socket
-import threading
 import sys
+import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
