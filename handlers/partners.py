@@ -28,6 +28,7 @@ from bot.understanding import Understanding, follow_ups
 from bot.understanding.tokens import stems
 
 PAGE = 8
+REGION_SCHOOLS_SHOWN = 20
 CONTEXT = "partners"
 SAMPLE_FOOTER = "Sample data: these partnerships are generated examples, not the district's records."
 ORG_PATTERNS = (
@@ -436,6 +437,15 @@ def _distribution(query: PartnerQuery, service: Service | None, turn: Turn) -> R
         lines += [f"• {n}: {c}" for n, c in found_services]
         chart = _chart(f"Services by current partnerships{_narrowed(query)}", found_services[:15], horizontal=True)
         rows = [{"service": n, "partnerships": c} for n, c in found_services]
+    elif query.region is not None:  # one region ("just the Southeast ones"): its schools, one level down
+        found = queries.counts_by(session, year(turn), School.name, where)
+        lines = [f"Current partnerships in the {query.region} region, by school{_narrowed(replace(query, region=None))}:"]
+        table = Table(("School", "Partnerships"), tuple((g, str(p)) for g, p, _ in found[:REGION_SCHOOLS_SHOWN]))
+        if len(found) > REGION_SCHOOLS_SHOWN:
+            lines.append(f"(the {REGION_SCHOOLS_SHOWN} with the most of {len(found)} schools)")
+        chart = _chart(f"Current partnerships in the {query.region} region", [(g, p) for g, p, _ in found[:15]],
+                       horizontal=True)
+        rows = [{"school": g, "partnerships": p} for g, p, _ in found]
     else:
         found = queries.counts_by(session, year(turn), School.region, where)
         lines = [f"Current partnerships across the district, by region{_narrowed(query)}:"]
@@ -443,6 +453,8 @@ def _distribution(query: PartnerQuery, service: Service | None, turn: Turn) -> R
         chart = _chart(f"Current partnerships by region{_narrowed(query)}", [(g, p) for g, p, _ in found])
         rows = [{"region": g, "partnerships": p, "schools": s} for g, p, s in found]
     kind = "by_region" if query.kind not in ("schools_without", "fewest", "most", "by_type", "top_services") else query.kind
+    if kind == "by_region" and query.region is not None:
+        kind = "by_school"
     if kind in ("fewest", "most"):
         kind = f"{kind}_partners"
     return Reply("\n".join(lines), "partners", turn.understanding.confidence or 1.0,

@@ -426,3 +426,12 @@ def test_staff_phrasings_of_a_lookup(harness) -> None:
     told = harness.ask("Our family engagement coordinator wants to know who provides family support at Concord.",
                        session="concord")
     assert (told.intent, told.data["school"], told.data["service"]) == ("partners", "Concord Int'l", "Family support")
+
+
+def test_one_region_of_a_by_region_answer_is_shown_by_school(imported) -> None:
+    imported.ask("how many partnerships per region?")
+    southeast = imported.ask("just the Southeast ones")
+    assert southeast.data["distribution"]["kind"] == "by_school" and southeast.data["region"] == "Southeast"
+    by_school = {r["school"]: r["partnerships"] for r in southeast.data["distribution"]["rows"]}
+    assert by_school["Franklin"] == 2 and by_school["Aki Kurose"] == 1 and sum(by_school.values()) == 5
+    assert southeast.table is not None and southeast.table.header == ("School", "Partnerships")
