@@ -62,6 +62,10 @@ PAPERWORK_ASK = ("who signs", "who sign", "who is supposed to sign", "supposed t
                  "what does it include")
 """A question about an agreement's own paperwork (who signs it, what is in it): answered from the rules' text,
 whatever facts the message also mentions."""
+CASE_SUBJECTS = ("it", "its", "it's", "they", "the partner", "our partner", "this partner", "the program",
+                 "our program", "this program", "the org", "the organization", "the nonprofit", "ok and")
+"""Openings that talk about the partnership under discussion ("it's a free mentoring program", "our
+partner does free counseling"): such a message adds facts to the case, whatever else it mentions."""
 OTHER_QUESTION = 0.6
 """How sure the classifier must be that a message is about something else for it not to add facts to a
 case only opened (by a definition or a comparison), with no facts yet."""
@@ -249,7 +253,8 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
         return _informational([code], turn) if code else None
     if not (fresh.known or fresh.amount is not None):
         return None
-    if earlier == Facts() and u.intent != "agreement" and (
+    about_the_case = follow_ups.opens_as_follow_up(u) or any(u.position(subject) == 0 for subject in CASE_SUBJECTS)
+    if earlier == Facts() and u.intent != "agreement" and not about_the_case and (
             (u.intent not in ("unknown", "smalltalk") and u.confidence >= OTHER_QUESTION)
             or (is_question(u) and not u.has(*FOLLOW_UP))):
         return None  # after a definition, "partners at Garfield that are free to the school" is another question

@@ -78,6 +78,7 @@ _WE_DONT_PAY = (
     "won't charge us", "doesn't charge us", "not charg the school", "doesn't cost us", "won't cost us",
     "at no cost", "free of charge", "zero dollar", "no money changes hands", "no money will change hands",
     "cost nothing", "cost us nothing", "cost the school nothing", "cost the district nothing",
+    "won't cost anything", "doesn't cost anything", "will not cost anything", "does not cost anything",
     "nothing goes through our budget", "nothing through our budget", "not through our budget",
     "not from our budget", "not out of our budget", "doesn't come from our budget", "does not come from our budget",
     "no school money", "no district money", "not school money", "not district money", "no school funds",
@@ -135,15 +136,24 @@ GRANT_APPLICATION = ("grant application", "applying for a grant", "apply for a g
 _GRANT_WORK = ("apply", "application", "applying", "proposal", "write", "writing", "submit", "submitting",
                "name", "naming", "list", "listing", "partner school", "letter of support", "funder")
 """Said in the same clause as "grant": an organisation is applying for it (with the school in it)."""
-_DIFFERENCE = ("difference between", "differ", "compare", "vs", "versus", "or a")
-CHOICE_REACH = 3
-"""A message that opens by naming two agreements with "or" ("MOU or PSC for a yoga org?", "PSC or MOU?")
-asks which of them: both are shown, then the facts decide. Further in, "or" is part of another
-question ("can I reuse last year's MOU or PSC template?")."""
+_DIFFERENCE = ("difference between", "differ", "compare", "vs", "versus")
+_ABOUT_THE_PAPERWORK = ("how long", "deadline", "approval", "approve", "submit", "reuse", "renew", "who sign",
+                        "turnaround", "due", "template", "form", "copy of", "link", "document", "paperwork")
+"""Words of a question about both agreements' paperwork ("can I reuse last year's MOU or PSC template?",
+"how long does approval take for an MOU or PSC?"), which is not a choice between them."""
+
+
+@lru_cache(maxsize=1)
+def _choices() -> tuple[str, ...]:
+    """"MOU or PSC", "an MOU or a PSC", ... for every pair of agreement names."""
+    names = [name for code_names in NAMES.values() for name in code_names]
+    return tuple(f"{a} or {article}{b}" for a in names for b in names if a != b for article in ("", "a ", "an "))
 
 
 def asks_which_of(u: Understanding, named: list[str]) -> bool:
-    return len(named) >= 2 and "or" in u.tokens[1 : CHOICE_REACH + 1]
+    """Two agreements named as alternatives ("MOU or PSC for a yoga org?", "do we need an MOU or PSC",
+    "for a tutoring nonprofit, MOU or PSC?"): both are shown, then the facts decide."""
+    return len(named) >= 2 and u.has(*_choices()) and not u.has(*_ABOUT_THE_PAPERWORK)
 _TEMPLATE = ("template", "where is", "where can i find", "where do i find", "copy of", "form", "download", "link")
 _DOCUMENTS = ("document", "paperwork", "what do i need", "what does", "require", "need for", "checklist",
               "what is needed", "needed", "submit", "insurance", "w 9", "business license")
@@ -328,6 +338,8 @@ def _payer(u: Understanding, ptsa: bool) -> tuple[str | None, str | None]:
     return None, None
 
 
+_OTHER_PAYERS = ("school", "we", "district", "partner", "nonprofit", "non profit", "organization", "org", "us",
+                 "our budget", "grant")
 _PARTLY = ("whole", "all of", "entire", "full", "just", "only", "half", "part", "rest")
 """Words that make a negation partial: "the PTSA can't cover the whole fee", "doesn't just sponsor it"."""
 
@@ -341,7 +353,12 @@ def _ptsa_declines(u: Understanding) -> bool:
     clauses = _clauses(u.text)
     declined = any(any(_negated_in(c, n) is not None for n in names) and any(_negated_in(c, r) is True for r in roles)
                    and not any(_negated_in(c, p) is not None for p in partly) for c in clauses)
-    return declined and not any(_negated_in(c, phrase_stems("pay")) is False for c in clauses)
+    # taken back only when someone pays after all and no one else is named as paying ("isn't hiring the
+    # coach, but they are paying for it"); "the school is paying $900" leaves the decline standing
+    others = [phrase_stems(p) for p in _OTHER_PAYERS]
+    taken_back = any(_negated_in(c, phrase_stems("pay")) is False and not any(_negated_in(c, o) is not None
+                                                                            for o in others) for c in clauses)
+    return declined and not taken_back
 
 
 def use_of_space(u: Understanding, about_space: bool) -> str | None:

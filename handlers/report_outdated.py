@@ -36,13 +36,15 @@ SOMETHING_OFF = SPECIFIC + VAGUE + (
     "update", "correct", "correction", "fix", "error", "mistake", "report", "flag", "change", "missing", "add",
     "remove", "delete", "duplicate", "twice", "ended", "not right", "isn't in", "not in the", "never had", "lost",
     "old", "still shows", "still lists", "still list", "doesn't show", "does not show", "not showing",
-    "isn't listed", "not listed", "says", "database lists", "but", "now not", "still", "any more", "is now",
-    "are now", "finished", "doesn't come", "don't come")
-"""What a correction says, one way or another: that something is off. A short message read as a report
-that names no organisation and says none of it ("partner list for Roxhill", "partners listed at
-Lowell") asks for the list."""
+    "isn't listed", "not listed", "says", "database lists", "but they", "but we", "but it", "but the",
+    "but there", "but that", "now not", "still", "any more", "is now", "are now", "finished", "doesn't come",
+    "don't come", "off", "messed up", "bogus", "behind", "isn't current", "isn't accurate", "isn't right",
+    "isn't correct", "not up to date", "out of whack")
+"""What a correction says, one way or another: that something is off. A message read as a report that
+says none of it and asks ("is Heron Arts listed at Lafayette?", "could you pull up the partners listed
+for Roxhill?"), or is short and names no organisation ("partner list for Roxhill"), asks for the list."""
 LIST_REQUEST_WORDS = 8
-"""Longer than this, a message read as a report is taken as one: reports tell a story."""
+"""Longer than this, a statement read as a report is taken as one: reports tell a story."""
 SPECIFIC_LENGTH = 14
 """A long report without those words is taken as detailed."""
 
@@ -149,8 +151,8 @@ def record(message: Message, turn: Turn, text: str, school_id: int | None = None
 
 def a_list_unless_something_is_off(u: Understanding) -> str | None:
     """A tie-breaker: what reads as a correction but says nothing is off is a request for the list."""
-    asks_for_list = (u.intent == "report_outdated" and len(u.tokens) <= LIST_REQUEST_WORDS
-                     and not u.entities.organisation and not u.has(*SOMETHING_OFF))
+    asks_for_list = u.intent == "report_outdated" and not u.has(*SOMETHING_OFF) and (
+        dialogue.is_question(u) or (len(u.tokens) <= LIST_REQUEST_WORDS and not u.entities.organisation))
     return "partners" if asks_for_list else None
 
 

@@ -143,7 +143,8 @@ def test_difference_between_two_agreements(harness) -> None:
     assert "own funding" in reply.text and "pays" in reply.text
 
 
-@pytest.mark.parametrize("question", ["MOU or PSC for a mindfulness/yoga org", "PSC or MOU?"])
+@pytest.mark.parametrize("question", ["MOU or PSC for a mindfulness/yoga org", "PSC or MOU?", "do we need an MOU or PSC",
+                                      "for a tutoring nonprofit, MOU or PSC?"])
 def test_a_choice_between_two_shows_both_and_the_next_fact_decides(harness, question: str) -> None:
     choice = harness.ask(question)
     assert choice.data["agreement"] is None and set(choice.data["compare"]) == {MOU, PSC}
@@ -204,6 +205,9 @@ def test_mou_template_link_comes_from_configuration(sqlite_url, notifier) -> Non
     ("we want a dance residency; if it costs anything the school will pay from our budget", PSC),
     ("which agreement: the PTSA isn't hiring the coach themselves, but they are paying for it", PTSA),
     ("a chess coach, the PTSA doesn't just sponsor it they pay the full fee", PTSA),
+    ("which agreement: the PTSA isn't paying for the chess coach, the school is paying $900", PSC),
+    ("the PTSA doesn't pay for it, the partner pays for everything", MOU),
+    ("a tutoring nonprofit wants to work with Lowell and it won't cost anything", MOU),
 ])
 def test_explicit_payment_statements_beat_loose_words(harness, text: str, agreement: str) -> None:
     assert harness.ask(text).data["agreement"] == agreement
@@ -255,7 +259,8 @@ def test_a_correction_replaces_the_fact_it_corrects(harness) -> None:
 
 
 def test_a_question_that_names_two_agreements_is_not_always_a_choice(harness) -> None:
-    for text in ("can I reuse last year's MOU or PSC template?", "how long does approval take for an MOU or PSC?"):
+    for text in ("can I reuse last year's MOU or PSC template?", "how long does approval take for an MOU or PSC?",
+                 "where's the template for an MOU or a PSC?"):
         assert "compare" not in harness.ask(text, session=text).data, text
 
 
@@ -265,3 +270,6 @@ def test_after_a_definition_another_question_is_read_on_its_own(harness) -> None
     assert lookup.intent == "partners" and lookup.data["school"] == "Garfield"
     harness.ask("what's a PSC?", session="psc")
     assert harness.ask("the training costs $50, can I get reimbursed?", session="psc").data.get("agreement") is None
+    for facts, agreement in (("it's a free mentoring program at Garfield", MOU), ("ok and when the school pays?", PSC)):
+        harness.ask("what's an MOU?", session=facts)
+        assert harness.ask(facts, session=facts).data.get("agreement") == agreement, facts  # about the case

@@ -401,7 +401,9 @@ def test_a_file_separated_by_semicolons_is_read_with_a_warning(harness, tmp_path
                                            ("after school tutoring at Garfield", "Tutoring and academic support"),
                                            ("after-school programs at Garfield", "Expanded learning and after school"),
                                            ("after school programs for families at Garfield",
-                                            "Expanded learning and after school")])
+                                            "Expanded learning and after school"),
+                                           ("tutoring programs at Garfield that run after school",
+                                            "Tutoring and academic support")])
 def test_after_school_says_when_and_the_other_word_says_what(harness, text: str, service: str) -> None:
     assert harness.ask(text, session=text).data["service"] == service
 

@@ -314,10 +314,15 @@ def test_vague_report_asks_what_changed_and_keeps_the_school(harness) -> None:
 
 
 @pytest.mark.parametrize("text, school", [("partner list for roxhill elementary", "Roxhill Elementary at E.C. Hughes"),
+                                          ("is Sound Mentors Collective listed at Lowell?", "Lowell"),
+                                          ("could you pull up the partners listed for Roxhill this year please",
+                                           "Roxhill Elementary at E.C. Hughes"),
                                           ("partners listed at Lowell", "Lowell"),
                                           ("the partner list for Garfield please", "Garfield")])
 def test_a_request_for_the_list_is_not_a_correction(harness, text: str, school: str) -> None:
     """Worded like a report, but saying nothing is off: the person wants the list."""
+    with harness.database.session() as session:
+        import_partners(session, FIXTURES / "partners.csv")
     reply = harness.ask(text)
     assert reply.intent == "partners" and reply.data["school"] == school, text
     with harness.database.session() as session:
@@ -329,7 +334,8 @@ def test_a_request_for_the_list_is_not_a_correction(harness, text: str, school: 
                                   "Sound Mentors is at Denny now, not Madison",
                                   "the partner list for Roxhill still has Cedar Arts on it",
                                   "Sound Mentors Collective doesn't come to Lowell any more",
-                                  "Sound Mentors Collective is at Madison these days, not Lowell"])
+                                  "Sound Mentors Collective is at Madison these days, not Lowell",
+                                  "Lowell's partner list is off", "Lowell's list isn't accurate"])
 def test_a_list_said_to_be_off_is_a_correction(harness, text: str) -> None:
     with harness.database.session() as session:
         import_partners(session, FIXTURES / "partners.csv")

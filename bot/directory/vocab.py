@@ -58,9 +58,9 @@ def _synonyms_by_first_stem() -> dict[str, list[tuple[tuple[str, ...], str]]]:
 def find_service(stems: tuple[str, ...]) -> Service | None:
     """The service a message (as word stems) asks about: the longest synonym mentioned, and of
     equally long ones the first in the message (never the order of a set, which varies by process);
-    a service that also says when ("after school") gives way to one named right beside it
-    ("after-school sports", "sports after school"), not to any other word ("after school programs
-    for families")."""
+    a service that also says when ("after school") gives way to one that says what ("after-school
+    sports", "tutoring that runs after school"), but not to one that says for whom ("after school
+    programs for families")."""
     index = _synonyms_by_first_stem()
     catalogue = services()
     found: list[tuple[int, int, str]] = []  # (-length, position, code)
@@ -73,16 +73,10 @@ def find_service(stems: tuple[str, ...]) -> Service | None:
         return None
     best = min(found)
     if catalogue[best[2]].when:
-        start, end = best[1], best[1] - best[0]
-        beside = [f for f in found if not catalogue[f[2]].when
-                  and (end <= f[1] <= end + WHEN_REACH - 1 or start - WHEN_REACH <= f[1] - f[0] <= start)]
-        if beside:
-            best = min(beside)
+        what = [f for f in found if not catalogue[f[2]].when and (f[1] == 0 or stems[f[1] - 1] != "for")]
+        if what:
+            best = min(what)
     return catalogue[best[2]]
-
-
-WHEN_REACH = 2
-"""How near a "when" service another must be named to be what is asked ("after school STEM club")."""
 
 
 @lru_cache(maxsize=1)
