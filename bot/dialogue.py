@@ -134,7 +134,7 @@ def is_aside(u: Understanding) -> bool:
     even if it mentions words a slot would take. "what if the PTA pays?" is an answer, not an aside."""
     if u.has(*NOT_ASIDE) or len(u.tokens) < ASIDE_WORDS:
         return False
-    if any(u.position(start) == 0 for start in ASIDE_START):
+    if u.opens_with(*ASIDE_START):
         return is_question(u) or u.text.rstrip().endswith("?")
     return bool(u.tokens) and u.tokens[0] in QUESTION_START and u.text.rstrip().endswith("?")
 
@@ -238,7 +238,7 @@ def _read(form: Form, u: Understanding, values: dict[str, Any], pending: str | N
 def _command(u: Understanding, phrases: tuple[str, ...]) -> bool:
     if len(u.tokens) <= COMMAND_WORDS:
         return said(u, phrases)
-    return any(u.position(phrase) == 0 for phrase in phrases)
+    return u.opens_with(*phrases)
 
 
 SMALL_TALK_CONFIDENCE = 0.95

@@ -227,7 +227,7 @@ def handle(message: Message, turn: Turn) -> Reply:
             return _informational(named, turn)
     elif u.has("request for qualifications") and u.has(*RFQ_QUESTION) and not u.amounts:
         return _topic_answer(turn, "rfq", "personal_services_contract")
-    if len(named) >= 2 and (u.has(*_DIFFERENCE) or asks_which_of(u, named)) and not facts.known:
+    if _asks_to_compare(u, named) and not facts.known:
         return _compare(named, turn)
     if pay_unsure(u) and not facts.known:
         facts = replace(facts, unsure="who_pays")
@@ -253,15 +253,22 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
         return _informational([code], turn) if code else None
     if not (fresh.known or fresh.amount is not None):
         return None
-    about_the_case = follow_ups.opens_as_follow_up(u) or any(u.position(subject) == 0 for subject in CASE_SUBJECTS)
-    if earlier == Facts() and u.intent != "agreement" and not about_the_case and (
+    if earlier == Facts() and u.intent != "agreement" and not _about_the_case(u) and (
             (u.intent not in ("unknown", "smalltalk") and u.confidence >= OTHER_QUESTION)
             or (is_question(u) and not u.has(*FOLLOW_UP))):
         return None  # after a definition, "partners at Garfield that are free to the school" is another question
-    corrects = any(u.position(opening) == 0 for opening in CORRECTION)
-    if not (u.has(*FOLLOW_UP) or corrects or follow_ups.is_follow_up(u, FACT_FOLLOW_UP_WORDS)):
+    if not (u.has(*FOLLOW_UP) or u.opens_with(*CORRECTION) or follow_ups.is_follow_up(u, FACT_FOLLOW_UP_WORDS)):
         return None  # a long message with facts is a new question, read on its own
     return dialogue.start(ADVISOR, earlier.merge(fresh).to_dict(), message, turn)
+
+
+def _asks_to_compare(u: Understanding, named: list[str]) -> bool:
+    """"What's the difference between an MOU and a PSC?", "MOU or PSC?"."""
+    return (len(named) >= 2 and u.has(*_DIFFERENCE)) or asks_which_of(u, named)
+
+
+def _about_the_case(u: Understanding) -> bool:
+    return follow_ups.opens_as_follow_up(u) or u.opens_with(*CASE_SUBJECTS)
 
 
 def _lease_explained(case: Facts) -> Reply:
@@ -282,7 +289,7 @@ def _lease_explained(case: Facts) -> Reply:
 def _informational(named: list[str], turn: Turn) -> Reply:
     """Questions about an agreement itself: differences, templates, documents, definitions."""
     u = turn.understanding
-    if (u.has(*_DIFFERENCE) and (len(named) >= 2 or u.has("difference"))) or asks_which_of(u, named):
+    if _asks_to_compare(u, named) or (u.has(*_DIFFERENCE) and u.has("difference")):
         return _compare(named, turn)
     code = named[0]
     if u.has(*_TEMPLATE) and not u.has(*_DOCUMENTS[:4]):

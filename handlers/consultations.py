@@ -73,7 +73,7 @@ def asks_for_consultation(u: Understanding) -> list[str]:
 def explicit_request(u: Understanding) -> str | None:
     """"I need a consultation about our DSA" (or a message that starts "Consult: ...") is a request,
     whatever it is about: a tie-breaker."""
-    leads = u.position("consultation") == 0 or u.position("consult") == 0
+    leads = u.opens_with("consultation", "consult")
     return "consultation" if (leads or u.has(*REQUEST_PHRASES)) and not u.has(*STATUS_WORDS) else None
 
 

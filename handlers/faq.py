@@ -106,9 +106,8 @@ def refine(message: Message, turn: Turn, previous: dict) -> Reply | None:
         return None
     if u.intent in TOPICS and u.intent != intent and u.confidence >= OWN_TOPIC_CONFIDENCE:
         return None  # a question about another FAQ topic
-    same_again = any(u.position(start) == 0 for start in SAME) and (
-        u.intent in TOPICS or u.confidence < OWN_TOPIC_CONFIDENCE)
-    elliptical = any(u.position(start) == 0 for start in FOLLOW_UP_START) or u.has(*PRONOUNS) or same_again
+    same_again = u.opens_with(*SAME) and (u.intent in TOPICS or u.confidence < OWN_TOPIC_CONFIDENCE)
+    elliptical = u.opens_with(*FOLLOW_UP_START) or u.has(*PRONOUNS) or same_again
     if not elliptical and not (is_question(u) and best_entry(topics()[intent], turn) is not None):
         return None  # neither pointing back nor a question this topic answers ("do the families sign anything?")
     last = previous.get("entry")

@@ -34,12 +34,12 @@ VAGUE = ("stale", "outdated", "out of date", "wrong", "inaccurate", "incorrect",
 """A report that only says something is off: the bot asks what changed."""
 SOMETHING_OFF = SPECIFIC + VAGUE + (
     "update", "correct", "correction", "fix", "error", "mistake", "report", "flag", "change", "missing", "add",
-    "remove", "delete", "duplicate", "twice", "ended", "not right", "isn't in", "not in the", "never had", "lost",
+    "delete", "duplicate", "twice", "not right", "isn't in", "not in the", "never had", "lost",
     "old", "still shows", "still lists", "still list", "doesn't show", "does not show", "not showing",
     "isn't listed", "not listed", "says", "database lists", "but they", "but we", "but it", "but the",
     "but there", "but that", "now not", "still", "any more", "is now", "are now", "finished", "doesn't come",
     "don't come", "off", "messed up", "bogus", "behind", "isn't current", "isn't accurate", "isn't right",
-    "isn't correct", "not up to date", "out of whack")
+    "isn't correct", "out of whack")
 """What a correction says, one way or another: that something is off. A message read as a report that
 says none of it and asks ("is Heron Arts listed at Lafayette?", "could you pull up the partners listed
 for Roxhill?"), or is short and names no organisation ("partner list for Roxhill"), asks for the list."""

@@ -141,6 +141,7 @@ def test_difference_between_two_agreements(harness) -> None:
     assert reply.intent == "agreement" and reply.data["agreement"] is None
     assert set(reply.data["compare"]) == {MOU, PSC}
     assert "own funding" in reply.text and "pays" in reply.text
+    assert set(harness.ask("MOU vs PSC", session="vs").data["compare"]) == {MOU, PSC}
 
 
 @pytest.mark.parametrize("question", ["MOU or PSC for a mindfulness/yoga org", "PSC or MOU?", "do we need an MOU or PSC",

@@ -64,8 +64,6 @@ ANALYSIS_SOURCES = (Path(__file__), Path(__file__).parent.parent / "text.py",
                     Path(__file__).parent.parent / "understanding" / "tokens.py")
 
 
-
-
 def fit(passages: list[Passage], tokenizer: Callable[[str], list[str]]) -> FittedIndex:
     """Fit the vectoriser (imports scikit-learn, so only when the passages changed)."""
     from sklearn.feature_extraction.text import TfidfVectorizer

@@ -95,6 +95,10 @@ class Understanding:
                     return i
         return None
 
+    def opens_with(self, *phrases: str) -> bool:
+        """Whether the message starts with any of the phrases ("wait, ...", "same rule for ...")."""
+        return any(self.position(phrase) == 0 for phrase in phrases)
+
     def has(self, *phrases: str) -> bool:
         """Whether any phrase (matched on stems, abbreviations expanded) occurs in the message,
         as corrected for typos or as typed."""

@@ -19,7 +19,7 @@ EXPLICIT_FOLLOW_UP_FACTOR = 2
 
 
 def opens_as_follow_up(u: Understanding) -> bool:
-    return bool(u.tokens) and any(u.position(marker) == 0 for marker in FOLLOW_UP_MARKERS)
+    return bool(u.tokens) and u.opens_with(*FOLLOW_UP_MARKERS)
 
 
 def points_back(u: Understanding, within: int = 12) -> bool:
