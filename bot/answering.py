@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Callable, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,6 +27,7 @@ from bot.inbox import Claimed
 from bot.logs import describe
 from bot.models import OutboxMessage
 from bot.notify import LogNotifier, Notifier, Post, deliver_pending, queue, send_leased
+from bot.receipts import Receipts
 from bot.router import Bot
 
 log = logging.getLogger("partnerbot.answering")
@@ -52,6 +53,22 @@ def answer_key(event_key: str, part: int = 0) -> str:
     return f"answer:{event_key}" + (f":{part}" if part else "")
 
 
+class NoAnswerer(LookupError):
+    """No platform of this process answers messages of that platform."""
+
+
+def queue_answer(session: Session, key: str, posts: list[Post], lease: dt.timedelta) -> list[tuple[int, Post]]:
+    """Queue an answer's posts in the caller's transaction, leased to the caller (who sends them
+    right after the commit); returns (row id, post) for each one added now."""
+    queued = []
+    for part, post in enumerate(posts):
+        post_key = answer_key(key, part)
+        if queue(session, post_key, post, leased_for=lease):
+            row_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == post_key))
+            queued.append((row_id, replace(post, key=post_key)))
+    return queued
+
+
 @dataclass
 class InboxProcessor:
     bot: Bot
@@ -59,6 +76,7 @@ class InboxProcessor:
     answerers: dict[str, Answerer]
     notifiers: dict[str, Notifier]
     lease: dt.timedelta = inbox.LEASE
+    receipts: Receipts | None = None
 
     def process_due(self, limit: int = BATCH) -> int:
         """Answer up to `limit` due events; returns how many were claimed (0: nothing to do)."""
@@ -68,44 +86,64 @@ class InboxProcessor:
         return len(claimed)
 
     def process(self, event: Claimed) -> None:
-        answerer = self.answerers.get(event.message.platform)
-        if answerer is None:
-            log.error("no answerer for platform", extra={"turn": {"platform": event.message.platform}})
-            self._failed(event, "no answerer for this platform")
-            return
         try:
-            message = answerer.prepare(event.message)
-        except Exception as exc:  # a nicety (a display name) never blocks the answer
-            log.warning("preparing a message failed", extra={"turn": {"error": describe(exc)}})
-            message = event.message
-        queued: list[tuple[int, Post]] = []
-
-        def settle(session: Session, reply: Reply | None) -> None:
-            queued.clear()  # a turn retried after a busy database settles again: the last one counts
-            if reply is None:
-                inbox.settle(session, event, "ignored")
-                return
-            for part, post in enumerate(answerer.posts(message, reply)):
-                key = answer_key(event.key, part)
-                if queue(session, key, post, leased_for=self.lease):  # ours to send, right after the commit
-                    row_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key))
-                    queued.append((row_id, replace(post, key=key)))
-            inbox.settle(session, event, "answered")
-
-        try:
-            self.bot.handle_durably(message, settle)
+            _, queued = self.take_turn(event.message, event.key, settle=lambda session, reply: inbox.settle(
+                session, event, "ignored" if reply is None else "answered"))
         except SQLAlchemyError as exc:
             self._failed(event, describe(exc))
             return
+        except NoAnswerer:
+            log.error("no answerer for platform", extra={"turn": {"platform": event.message.platform}})
+            self._failed(event, "no answerer for this platform")
+            return
+        self.send(queued)
+
+    def take_turn(self, message: Message, key: str, settle: Callable[[Session, Reply | None], None] | None = None,
+                  ) -> tuple[Reply | None, list[tuple[int, Post]]]:
+        """Take the turn and, in its transaction, queue its answer as outbox posts keyed by `key`
+        (and `settle`, e.g. the inbox row). The caller sends the queued posts (`send`) after the
+        commit; whatever fails to go out stays in the outbox for its retries. A database error is
+        raised: nothing was recorded, so the caller can hand the message to the inbox instead."""
+        answerer = self.answerers.get(message.platform)
+        if answerer is None:
+            raise NoAnswerer(message.platform)
+        try:
+            message = answerer.prepare(message)
+        except Exception as exc:  # a nicety (a display name) never blocks the answer
+            log.warning("preparing a message failed", extra={"turn": {"error": describe(exc)}})
+        queued: list[tuple[int, Post]] = []
+
+        def record(session: Session, reply: Reply | None) -> None:
+            queued.clear()  # a turn retried after a busy database records again: the last one counts
+            if reply is not None:
+                queued.extend(queue_answer(session, key, answerer.posts(message, reply), self.lease))
+            if settle is not None:
+                settle(session, reply)
+
+        reply = self.bot.handle_durably(message, record)
+        return reply, queued
+
+    def post(self, message: Message, reply: Reply, key: str) -> None:
+        """Queue and send a reply known without a turn (a form that could not open as a modal)."""
+        answerer = self.answerers.get(message.platform)
+        if answerer is None:
+            raise NoAnswerer(message.platform)
+        with self.database.session() as session:
+            queued = queue_answer(session, key, answerer.posts(message, reply), self.lease)
+        self.send(queued)
+
+    def send(self, queued: list[tuple[int, Post]]) -> None:
+        """Send posts this process holds the lease of, in order; the rest of an answer (a chart)
+        waits for its lease to run out when one part fails, so it never comes before the message."""
         for row_id, post in queued:
             if not self._send(row_id, post):
-                break  # the rest (a chart) waits for its lease to run out, after the message's retry
+                break
 
     def _send(self, row_id: int, post: Post) -> bool:
         notifier = self.notifiers.get(post.platform) or LogNotifier()
         try:
-            return send_leased(self.database.sessions, notifier, row_id, post, None, inbox.utcnow) == 1
-        except SQLAlchemyError as exc:  # the outcome could not be recorded: the lease runs out, the metadata check follows
+            return send_leased(self.database.sessions, notifier, row_id, post, None, inbox.utcnow, self.receipts) == 1
+        except SQLAlchemyError as exc:  # the outcome could not be recorded: the lease runs out, the look-up follows
             log.warning("recording an answer's delivery failed", extra={"turn": {"error": describe(exc)}})
             return False
 
@@ -113,7 +151,7 @@ class InboxProcessor:
         """Post queued answers at once; a failure stays in the outbox for its retries."""
         try:
             return deliver_pending(self.database.sessions, self.notifiers, keys=keys, fallback=LogNotifier(),
-                                   lease=self.lease)
+                                   lease=self.lease, receipts=self.receipts)
         except SQLAlchemyError as exc:
             log.warning("sending an answer now failed; the outbox will retry",
                         extra={"turn": {"error": describe(exc)}})

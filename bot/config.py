@@ -88,6 +88,20 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _proxies(value: str) -> tuple[str, ...]:
+    """TRUSTED_PROXIES: addresses or networks (CIDR) of the reverse proxies in front of `serve`,
+    whose X-Forwarded-For is believed."""
+    import ipaddress
+
+    found = _split(value)
+    for entry in found:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"TRUSTED_PROXIES: {entry!r} is not an address or a network") from exc
+    return found
+
+
 @dataclass(frozen=True)
 class LlmSettings:
     """The optional language model for long-tail answers (off unless LLM_MODEL is set).
@@ -170,6 +184,7 @@ class Settings:
 
     web_chat_enabled: bool = True
     web_chat_passcode: Secret = Secret("")
+    trusted_proxies: tuple[str, ...] = ()
     report_token: Secret = Secret("")
     log_text: bool = False
     load_sample_data: bool = True
@@ -248,6 +263,7 @@ class Settings:
             consult_sla_hours=_number(env, "CONSULT_SLA_HOURS", 24.0),
             web_chat_enabled=_flag(env.get("WEB_CHAT_ENABLED"), not production),
             web_chat_passcode=Secret(env.get("WEB_CHAT_PASSCODE", "").strip()),
+            trusted_proxies=_proxies(env.get("TRUSTED_PROXIES", "")),
             report_token=Secret(env.get("REPORT_TOKEN", "").strip()),
             log_text=_flag(env.get("LOG_TEXT"), False),
             load_sample_data=_flag(env.get("LOAD_SAMPLE_DATA"), True),

@@ -144,6 +144,10 @@ class Message:
     addressed: bool = True
     """False for a message typed in a shared thread without naming the bot: answered only if the
     bot is waiting for this person there."""
+    origin: str | None = None
+    """Web chat: a digest of the client's network address, so limits per person also hold per address."""
+    anonymous: bool = False
+    """Web chat: the request carried no identity (no cookie); `user` is new for this request only."""
 
     @property
     def conversation_key(self) -> str:

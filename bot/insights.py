@@ -33,6 +33,7 @@ class Report:
     events_given_up: int = 0
     notices_waiting: int = 0
     notices_given_up: int = 0
+    posts_repeated: int = 0
     grounded_answers: int = 0
     grounded_helpful: int = 0
     grounded_not_helpful: int = 0
@@ -56,7 +57,8 @@ class Report:
         lines.append(f"Median time to claim: {claim}; to resolve: {resolve}")
         lines.append(f"Delivery now: {self.inbox_waiting} events waiting for an answer, {self.notices_waiting} posts "
                      f"waiting to be sent; given up this month: {self.events_given_up} events, "
-                     f"{self.notices_given_up} posts (see the error log)")
+                     f"{self.notices_given_up} posts (see the error log); sent again after a send whose outcome "
+                     f"was unknown, where no look-up was possible (may show twice): {self.posts_repeated}")
         lines.append(f"Long-tail questions: {self.grounded_answers} answered from the department's knowledge "
                      f"({self.grounded_helpful} helped, {self.grounded_not_helpful} did not); "
                      f"{self.llm_questions} questions went to the language model "
@@ -100,6 +102,8 @@ def build_report(session: Session, start: dt.datetime, end: dt.datetime, llm: Ll
             OutboxMessage.sent_at.is_(None), OutboxMessage.gave_up.is_(False), OutboxMessage.platform != "web")) or 0,
         session.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.gave_up.is_(True), OutboxMessage.created_at >= start, OutboxMessage.created_at < end)) or 0,
+        session.scalar(select(func.sum(OutboxMessage.repeats)).where(
+            OutboxMessage.created_at >= start, OutboxMessage.created_at < end)) or 0,
     )
     _add_grounded(session, report, start, end, llm or LlmSettings())
     return report

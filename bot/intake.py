@@ -100,3 +100,4 @@ class InboxWriter:
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
+        self.spool.close()  # its last segment is closed: any process may replay it

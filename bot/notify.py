@@ -18,12 +18,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Protocol, Sequence
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.core import Button
 from bot.db import insert_ignore, is_busy
 from bot.models import OutboxMessage
+from bot.receipts import Receipts
 
 log = logging.getLogger("partnerbot.notify")
 
@@ -63,9 +64,12 @@ class Notice:
 
 @dataclass(frozen=True)
 class Delivery:
-    """What a notifier reports: the platform's id for the post (to update it later)."""
+    """What a notifier reports: the platform's id for the post (to update it later), and whether
+    the post may repeat one made by an earlier attempt whose outcome was unknown: True where the
+    platform cannot be searched for that attempt's post (Teams, a Slack response URL)."""
 
     external_ref: str | None = None
+    may_repeat: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,9 @@ class Post:
     """One row of the outbox: a notice on one platform, to one target (channel, user).
 
     A direct answer to a message also travels as a post: `body` is then the reply
-    already drawn for its platform and `thread` where it belongs."""
+    already drawn for its platform and `thread` where it belongs. `edits` names a post
+    the platform already has (its reference, e.g. Slack's "channel|ts") that this one
+    replaces, where `update_of` names one of ours by its outbox key."""
 
     kind: str
     platform: str
@@ -87,6 +93,12 @@ class Post:
     key: str = ""  # the outbox key, set when read back from a row
     uncertain: bool = False  # an earlier attempt may have posted it (a timeout): look before posting again
     chart: dict[str, Any] | None = None  # a chart to post as an image (`Chart.to_dict()`), on platforms that upload
+    edits: str | None = None
+
+    @property
+    def replaces(self) -> bool:
+        """An update of an earlier post rather than a new one."""
+        return bool(self.update_of or self.edits)
 
     def payload(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "buttons": [b.to_dict() for b in self.buttons], "data": self.data,
@@ -97,6 +109,8 @@ class Post:
             out["thread"] = self.thread
         if self.chart:
             out["chart"] = self.chart
+        if self.edits:
+            out["edits"] = self.edits
         return out
 
     @classmethod
@@ -105,7 +119,7 @@ class Post:
         return cls(row.kind, row.platform, row.target, p.get("text", ""),
                    tuple(Button(b["label"], b["action"], b.get("value", "")) for b in p.get("buttons", [])),
                    p.get("data", {}), p.get("update_of"), p.get("body"), p.get("thread"), row.dedupe_key,
-                   (row.last_error or "").startswith(UNKNOWN_OUTCOME), p.get("chart"))
+                   (row.last_error or "").startswith(UNKNOWN_OUTCOME), p.get("chart"), p.get("edits"))
 
 
 class Audiences(Protocol):
@@ -200,12 +214,16 @@ def deliver_pending(
     keys: Sequence[str] | None = None,
     clock: Callable[[], dt.datetime] | None = None,
     lease: dt.timedelta = LEASE,
+    receipts: Receipts | None = None,
 ) -> int:
     """Send due notices on the platforms this process can post to; returns how many were sent.
 
     Rows for other platforms wait for a process that can (Slack configured elsewhere), or for
     their reader (the web chat collects its own). `keys` limits the run to those rows (an
-    answer sent at once). Safe to run in many processes."""
+    answer sent at once). Safe to run in many processes. `receipts`: where deliveries the
+    database could not record wait (bot/receipts.py); they are recorded first."""
+    if receipts is not None:
+        receipts.apply(sessions)
     if clock is None:
         clock = (lambda: now) if now is not None else (lambda: dt.datetime.now(dt.timezone.utc))
     sent = 0
@@ -225,33 +243,54 @@ def deliver_pending(
         post, previous = leased
         notifier = notifiers.get(post.platform) or fallback
         assert notifier is not None
-        sent += send_leased(sessions, notifier, row_id, post, previous, clock)
+        sent += send_leased(sessions, notifier, row_id, post, previous, clock, receipts)
     return sent
 
 
 def send_leased(sessions, notifier: Notifier, row_id: int, post: Post, previous: str | None,  # type: ignore[no-untyped-def]
-                clock: Callable[[], dt.datetime]) -> int:
-    """Send one row this process holds the lease of, and record the outcome; 1 if it went out."""
+                clock: Callable[[], dt.datetime], receipts: Receipts | None = None) -> int:
+    """Send one row this process holds the lease of, and record the outcome; 1 if it went out.
+
+    A row whose last send's outcome is unknown is first looked up among the receipts kept on
+    disk (a send the database could not record): found, it is recorded, not sent again. When
+    the outcome of this send cannot be recorded, its receipt is kept on disk."""
+    kept = receipts.find(post.key) if receipts is not None and post.uncertain and post.key else None
     error: DeliveryError | None = None
-    delivery = Delivery()
-    try:  # no database transaction is open while we talk to a platform
-        delivery = notifier.send(post, previous)
-    except DeliveryError as exc:
-        error = exc
-    except Exception as exc:  # a notifier bug must not lose the notice
-        log.exception("notifier crashed")
-        error = DeliveryError(f"{exc.__class__.__name__}: {exc}")
+    delivery = Delivery(kept["ref"]) if kept else Delivery()
+    if kept is None:
+        try:  # no database transaction is open while we talk to a platform
+            delivery = notifier.send(post, previous or post.edits)
+        except DeliveryError as exc:
+            error = exc
+        except Exception as exc:  # a notifier bug must not lose the notice
+            log.exception("notifier crashed")
+            error = DeliveryError(f"{exc.__class__.__name__}: {exc}")
     now = clock()
+    try:
+        _record_outcome(sessions, row_id, delivery, error, now)
+    except SQLAlchemyError:
+        if error is None and receipts is not None and post.key:
+            receipts.keep(post.key, delivery.external_ref, now)
+        raise
+    return 1 if error is None else 0
+
+
+def _record_outcome(sessions, row_id: int, delivery: Delivery, error: DeliveryError | None,  # type: ignore[no-untyped-def]
+                    now: dt.datetime) -> None:
     with sessions() as session:
         row = session.get(OutboxMessage, row_id)
         assert row is not None
         if error is None:
             row.sent_at, row.external_ref, row.last_error = now, delivery.external_ref, None
             row.attempts += 1
+            if not delivery.may_repeat:
+                row.repeats = 0  # looked up (or an update): no attempt left a copy behind
+            elif row.repeats:
+                log.warning("a post was sent again after an attempt whose outcome was unknown; it may show twice",
+                            extra={"turn": {"kind": row.kind, "platform": row.platform, "repeats": row.repeats}})
         else:
             _failed(row, error, now)
         session.commit()
-    return 1 if error is None else 0
 
 
 def _lease(sessions, row_id: int, now: dt.datetime, lease: dt.timedelta) -> tuple[Post, str | None] | None:  # type: ignore[no-untyped-def]
@@ -267,7 +306,10 @@ def _lease(sessions, row_id: int, now: dt.datetime, lease: dt.timedelta) -> tupl
             update(OutboxMessage)
             .where(OutboxMessage.id == row_id, OutboxMessage.sent_at.is_(None), OutboxMessage.gave_up.is_(False),
                    OutboxMessage.next_attempt_at <= now)
-            .values(next_attempt_at=now + lease, last_error=IN_FLIGHT)
+            # An attempt whose outcome is unknown may have posted: counted now, before this one is
+            # made (a kill during it must not lose the count); a look-up that settles it resets it.
+            .values(next_attempt_at=now + lease, last_error=IN_FLIGHT,
+                    repeats=OutboxMessage.repeats + (1 if uncertain else 0))
         ).rowcount
         if not leased:
             session.commit()

@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import hmac
 import time
 
 from aiohttp import web
 
 from bot.config import Settings
 from bot.platforms.web.identity import is_https
+from bot.web_requests import same_secret
 
 COOKIE = "partnerbot_report"
 FRESH_SECONDS = 60.0
@@ -40,7 +40,7 @@ def install(app: web.Application, runtime) -> None:  # type: ignore[no-untyped-d
             return web.json_response({"error": "the report is off: set REPORT_TOKEN to turn it on"}, status=404)
         given = request.query.get("token")
         if given is not None:
-            if not hmac.compare_digest(given.encode(), secret.encode()):
+            if not same_secret(given, secret):
                 return web.json_response({"error": "wrong token"}, status=401, headers=HEADERS)
             redirect = web.HTTPSeeOther("/report", headers=HEADERS)
             redirect.set_cookie(COOKIE, _digest(secret), httponly=True, samesite="Strict", path="/report",
@@ -48,8 +48,7 @@ def install(app: web.Application, runtime) -> None:  # type: ignore[no-untyped-d
             raise redirect
         header = request.headers.get("Authorization", "")
         bearer = header[7:] if header.startswith("Bearer ") else ""
-        allowed = (bearer and hmac.compare_digest(bearer.encode(), secret.encode())) or hmac.compare_digest(
-            request.cookies.get(COOKIE, "").encode(), _digest(secret).encode())
+        allowed = (bearer and same_secret(bearer, secret)) or same_secret(request.cookies.get(COOKIE, ""), _digest(secret))
         if not allowed:
             return web.json_response({"error": "open /report?token=… with the staff token (REPORT_TOKEN)"},
                                      status=401, headers=HEADERS)

@@ -23,6 +23,7 @@ from bot.dedupe import prune
 from bot.directory.nudges import send_nudges
 from bot.inbox import prune as prune_inbox
 from bot.notify import LogNotifier, Notifier, Outbox, deliver_pending
+from bot.receipts import Receipts
 from bot.tickets.sla import send_sla_reminders
 from bot.trainings.announce import DigestResult, post_digest, send_due_reminders
 
@@ -46,12 +47,15 @@ class Clock:
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
     outbox: Outbox | None = None
+    receipts: Receipts | None = None
 
     def __post_init__(self) -> None:
         if self.outbox is None:  # post where the platforms say each audience is
             from bot.platforms import outbox
 
             self.outbox = outbox(self.settings)
+        if self.receipts is None:
+            self.receipts = Receipts(self.settings.spool_dir)
 
     def weekly_digest(self, *, ignore_breaks: bool = False) -> DigestResult:
         with self.database.session() as session:
@@ -82,7 +86,7 @@ class Clock:
 
     def drain(self) -> int:
         return deliver_pending(self.database.sessions, self.notifiers, self.now(), fallback=LogNotifier(),
-                               lease=self.settings.lease)
+                               lease=self.settings.lease, receipts=self.receipts)
 
 
 _clock: Clock | None = None
@@ -142,7 +146,11 @@ def run_clock(settings: Settings) -> int:
     scheduler = build_scheduler(clock)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=True))
     log.info("clock started", extra={"turn": {"cron": settings.announce_cron, "timezone": settings.timezone}})
-    scheduler.start()
+    try:
+        scheduler.start()
+    finally:
+        assert clock.receipts is not None
+        clock.receipts.close()  # a receipt kept on disk is left for the next process to record
     return 0
 
 

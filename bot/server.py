@@ -108,20 +108,27 @@ class Runtime:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
     async def handle(self, message: Message) -> Reply:
+        return await self.turn(self.bot.handle, message)  # type: ignore[no-any-return]
+
+    async def turn(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Work that takes a turn of the bot, without a deadline: few at once (TURNS_AT_ONCE)."""
         if self._turns is None:
             self._turns = asyncio.Semaphore(TURNS_AT_ONCE)
         async with self._turns:
-            return await self.run(self.bot.handle, message)  # type: ignore[no-any-return]
+            return await self.run(fn, *args)
 
     async def handle_urgent(self, message: Message) -> Reply:
         """A turn that must finish within a platform's deadline (Slack's 3 s for a modal): on
         threads of its own, not behind the queue of ordinary turns."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.urgent, self.bot.handle, message)
+        return await self.run_urgent(self.bot.handle, message)  # type: ignore[no-any-return]
+
+    async def run_urgent(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Work with a platform's deadline, on threads of its own."""
+        return await asyncio.get_running_loop().run_in_executor(self.urgent, fn, *args)
 
     def drain_outbox(self) -> int:
         return deliver_pending(self.database.sessions, self.notifiers, fallback=LogNotifier(),
-                               lease=self.settings.lease)
+                               lease=self.settings.lease, receipts=self.processor.receipts)
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -186,6 +193,8 @@ async def _close(app: web.Application) -> None:
         runtime.worker.stop()
     if runtime._writer is not None:
         runtime._writer.close()
+    if runtime._processor is not None and runtime._processor.receipts is not None:
+        runtime._processor.receipts.close()
     runtime.database.dispose()
 
 

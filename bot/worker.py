@@ -72,6 +72,8 @@ def main() -> int:
             if ready and not os.read(fd, 4096):
                 return 0  # the parent closed the pipe or is gone
     finally:
+        if processor.receipts is not None:
+            processor.receipts.close()
         database.dispose()
 
 

@@ -283,7 +283,7 @@ def start(message: Message, turn: Turn) -> Reply:
 
 
 def create(message: Message, turn: Turn, topic: str, description: str, school_id: int | None) -> Reply:
-    requester = Actor(message.platform, message.user, message.user_name or "", message.channel)
+    requester = Actor.of(message)
     duplicate = service.recent_duplicate(turn.session, requester, topic, description, school_id, turn.now)
     if duplicate is not None:
         return Reply(
@@ -291,9 +291,9 @@ def create(message: Message, turn: Turn, topic: str, description: str, school_id
             f"Say \"status of {duplicate.number}\" to see where it stands, or add details there.",
             "consultation", 1.0, {"ticket_id": duplicate.number, "duplicate": True, "status": duplicate.status},
             buttons=(Button("My requests", "tickets.mine", ""),))
-    if service.opened_recently(turn.session, requester, turn.now) >= service.REQUESTS_PER_HOUR:
+    if service.over_hourly_limit(turn.session, requester, turn.now):
         return Reply(
-            f"You've sent {service.REQUESTS_PER_HOUR} requests in the last hour, so I didn't open another one now. "
+            "Too many requests have come from you in the last hour, so I didn't open another one now. "
             f"Add to one of them (\"my requests\"), or try again in a while; for something urgent, "
             f"write to {turn.settings.department_email}.",
             "consultation", 1.0, {"ticket_id": None, "refused": "rate_limited"},

@@ -399,7 +399,7 @@ def renewing(message: Message, turn: Turn) -> Reply:
     if isinstance(held, Reply):
         return held
     partnership, whats = held
-    actor = tickets.Actor(message.platform, message.user, message.user_name or "", message.channel)
+    actor = tickets.Actor.of(message)
     ticket = tickets.create(
         turn.session, turn.outbox, actor, RENEWAL_TOPIC.get(whats[0], "other"),
         f"Renewal in progress: {_named(whats)} for {partnership.organisation.name} at {partnership.school.name} "

@@ -136,7 +136,7 @@ def record(message: Message, turn: Turn, text: str, school_id: int | None = None
     correction = CorrectionRequest(platform=message.platform, reporter=message.user, text=text,
                                    school_id=school_id, organisation_id=org[0] if org else None, created_at=turn.now)
     turn.session.add(correction)
-    requester = Actor(message.platform, message.user, message.user_name or "", message.channel)
+    requester = Actor.of(message)
     ticket = service.create(turn.session, turn.outbox, requester, "database_correction", text, school_id, turn.now)
     correction.ticket_id = ticket.id
     school = turn.session.get(School, school_id) if school_id else None

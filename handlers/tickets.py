@@ -32,7 +32,7 @@ COMMAND = re.compile(r"^\s*(claim|assign|note|add a note to|resolve|close|reopen
 
 
 def actor_of(message: Message) -> Actor:
-    return Actor(message.platform, message.user, message.user_name or "", message.channel)
+    return Actor.of(message)
 
 
 def _is_staff(turn: Turn, message: Message) -> bool:

@@ -205,6 +205,7 @@ class FakeConnector:
     fail_status: int | None = None
     throttle: list[tuple[int, str]] = field(default_factory=list)
     delay: float = 0.0
+    answer_delay: float = 0.0  # seconds a post takes to be answered after it was recorded (it exists by then)
     rosters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # team id -> its members
     _n: int = 0
 
@@ -263,7 +264,10 @@ class FakeConnector:
         body = await request.json()
         self.posts.append({"conversation": request.match_info["conversation"], "reply_to": request.match_info.get("reply_to"),
                            "method": "POST", "activity": body, "authorization": request.headers.get("Authorization")})
-        return web.json_response({"id": f"act-{self._n}"})
+        activity_id = f"act-{self._n}"
+        if self.answer_delay:
+            await asyncio.sleep(self.answer_delay)
+        return web.json_response({"id": activity_id})
 
     async def _put(self, request: web.Request) -> web.Response:
         refused = self._refused()

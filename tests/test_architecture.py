@@ -19,10 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("knowledge", ("knowledge",)),
-    ("types", ("bot/__init__.py", "bot/core.py", "bot/text.py", "bot/config.py", "bot/logs.py", "bot/diskcache.py")),
-    ("store", ("bot/db.py", "bot/models", "bot/migrations")),
+    ("types", ("bot/__init__.py", "bot/core.py", "bot/text.py", "bot/config.py", "bot/logs.py", "bot/diskcache.py",
+               "bot/web_requests.py")),
+    ("store", ("bot/db.py", "bot/models", "bot/migrations", "bot/journal.py")),
     ("services", ("bot/directory", "bot/tickets", "bot/trainings", "bot/notify.py", "bot/channels.py",
-                  "bot/insights.py", "bot/seed.py", "bot/dedupe.py", "bot/inbox.py", "bot/spool.py", "bot/intake.py",
+                  "bot/insights.py", "bot/seed.py", "bot/dedupe.py", "bot/inbox.py", "bot/spool.py", "bot/intake.py", "bot/receipts.py",
                   "bot/ratelimit.py", "bot/district_report.py", "bot/charts.py")),
     ("brain", ("bot/understanding", "bot/dialogue.py", "bot/state.py", "bot/turn.py", "bot/router.py",
                "bot/answering.py", "bot/retrieval")),

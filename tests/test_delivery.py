@@ -289,3 +289,107 @@ def test_kill_9_after_accepting_teams_activities_loses_none(tmp_path: Path) -> N
         finally:
             again.send_signal(signal.SIGTERM)
             again.wait(30)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_kill_9_while_teams_answers_are_being_sent_repeats_only_what_it_counts(tmp_path: Path) -> None:
+    """Teams cannot be searched for an earlier post. A send cut by a kill -9 after Teams took the post
+    (its answer still on the way back) is sent again after the restart: each such repeat is counted
+    on its outbox row and by `partnerbot report`, and nothing else is answered twice."""
+    connector = FakeConnector(answer_delay=0.4)
+    with ServerThread(connector.app()) as fake:
+        env = {"DATABASE_URL": f"sqlite:///{tmp_path}/bot.db", "PARTNERBOT_LEASE_SECONDS": "2",
+               "PARTNERBOT_SPOOL_DIR": str(tmp_path / "spool"), "LOAD_SAMPLE_DATA": "0"}
+        duplicates_seen, counted = 0, 0
+        proc, url = _serve(env)
+        try:
+            for n in range(10):
+                activity = teams_message(f"which agreement applies? ({n})", n, fake.url + "/")
+                assert requests.post(url + "/api/messages", json=activity, timeout=10).status_code in (200, 201)
+            for _ in range(3):  # kill it mid-send three times
+                before = len(connector.posts)
+                wait_until(lambda: len(connector.posts) > before, timeout=30, what="a post under way")
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(10)
+                proc, url = _serve(env)
+            wait_until(lambda: len(answers_by_conversation(connector)) == 10, timeout=90, what="all 10 answers")
+            time.sleep(3)  # past a lease: nothing more is sent
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
+        counts = answers_by_conversation(connector)
+        assert set(counts) == {f"a:chat-{n}" for n in range(10)}
+        duplicates_seen = sum(c - 1 for c in counts.values())
+        database = Database.connect(env["DATABASE_URL"])
+        with database.session() as session:
+            counted = session.scalar(select(func.sum(OutboxMessage.repeats))) or 0
+            report = build_report(session, *month_window(dt.datetime.now(dt.timezone.utc)))
+        database.dispose()
+        assert duplicates_seen >= 1, "no kill landed mid-send: nothing was tested"
+        assert duplicates_seen <= counted, counts  # every repeat is counted (a count may include a post never sent before)
+        assert report.posts_repeated == counted and f"may show twice): {counted}" in report.to_text()
+
+
+class FlakySessions:
+    """A session factory whose commits fail while `down`: the database going away just after a send."""
+
+    def __init__(self, sessions) -> None:  # type: ignore[no-untyped-def]
+        self.sessions, self.down = sessions, False
+
+    def __call__(self):  # type: ignore[no-untyped-def]
+        from sqlalchemy.exc import OperationalError
+
+        session = self.sessions()
+        if self.down:
+            def refuse() -> None:
+                raise OperationalError("COMMIT", {}, ConnectionError("the database went away"))
+
+            session.commit = refuse  # type: ignore[method-assign]
+        return session
+
+
+def test_a_teams_post_the_database_could_not_record_is_not_sent_again(tmp_path: Path, sqlite_url: str) -> None:
+    """The send went out, then the database refused its record: the receipt waits on disk, and when the
+    row's lease runs out it is recorded from there instead of posted a second time."""
+    from bot.platforms.teams.notifier import TeamsNotifier
+    from bot.receipts import Receipts
+
+    connector = FakeConnector()
+    with ServerThread(connector.app()) as fake:
+        settings = make_settings(sqlite_url)
+        database = Database.connect(settings.database_url)
+        prepare(database, load_samples=False)
+        from bot.platforms.teams import sdk
+
+        notifier = TeamsNotifier(settings, database, sdk(settings))
+        reference = {"serviceUrl": fake.url + "/", "channelId": "msteams", "conversation": {"id": "a:chat-1"},
+                     "bot": {"id": "28:bot"}, "user": {"id": "29:pat"}}
+        with database.session() as session:
+            queue(session, "answer:teams:a:chat-1:1", Post("answer", "teams", "a:chat-1", "An MOU.", body={
+                "activity": {"type": "message", "text": "An MOU."}, "reference": reference}, thread="act-in-1"), now=NOW)
+        receipts = Receipts(tmp_path / "spool")
+        flaky = FlakySessions(database.sessions)
+        sent_then_lost = []
+
+        def send_and_lose(post: Post, previous: str | None) -> Delivery:
+            delivery = notifier.send(post, previous)
+            flaky.down = True  # the database goes away right after Teams took the post
+            sent_then_lost.append(delivery)
+            return delivery
+
+        class Losing:
+            send = staticmethod(send_and_lose)
+
+        with pytest.raises(Exception):
+            deliver_pending(flaky, {"teams": Losing()}, NOW, receipts=receipts)
+        assert len(connector.posts) == 1 and receipts.journal.pending() == 1
+        flaky.down = False
+        later = NOW + dt.timedelta(minutes=5)  # the lease ran out: the row is taken again, outcome unknown
+        deliver_pending(database.sessions, {"teams": notifier}, later, receipts=Receipts(tmp_path / "spool"))
+        assert len(connector.posts) == 1, "posted a second time"
+        with database.session() as session:
+            row = session.scalar(select(OutboxMessage))
+            assert row.sent_at is not None and row.external_ref == sent_then_lost[0].external_ref and row.repeats == 0
+        receipts.close()  # its segment closes: the next look moves it into the database and deletes it
+        assert Receipts(tmp_path / "spool").apply(database.sessions) == 1 and receipts.journal.pending() == 0
+        database.dispose()

@@ -378,14 +378,14 @@ def test_modal_opens_while_ordinary_turns_are_all_busy(world: SlackWorld, monkey
     import threading
 
     release = threading.Event()
-    real_handle = world.runtime.bot.handle
+    real_handle = world.runtime.bot.handle_durably
 
-    def handle(message):  # type: ignore[no-untyped-def]
+    def handle(message, settle):  # type: ignore[no-untyped-def]
         if "slowly" in message.text:
             release.wait(30)
-        return real_handle(message)
+        return real_handle(message, settle)
 
-    monkeypatch.setattr(world.runtime.bot, "handle", handle)
+    monkeypatch.setattr(world.runtime.bot, "handle_durably", handle)
     try:
         for n in range(4):  # more than the turns allowed at once
             world.form({"command": "/partners", "text": f"slowly {n}", "user_id": f"U{n}", "channel_id": "C1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Iterator
 
 import http.client
@@ -217,3 +218,65 @@ def test_a_body_sent_in_slow_pieces_is_read_whole(server: ServerThread) -> None:
     big = requests.post(server.url + "/chat", data=slowly(b'{"session": "w", "text": "' + b"x" * 60_000,
                                                           b"y" * 10_000 + b'"}'), headers=json_type, timeout=10)
     assert big.status_code == 413
+
+
+def test_requests_without_a_cookie_are_limited_by_their_address_whatever_they_claim(sqlite_url: str) -> None:
+    """Without its cookie each request is a new visitor: the turn limit holds per address instead, and an
+    X-Forwarded-For header is not believed unless it comes from a trusted proxy."""
+    thread, _ = start(sqlite_url)
+    with thread:
+        codes = [requests.post(thread.url + "/chat", json={"session": "f", "text": "hi"}, timeout=10,
+                               headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code for n in range(30)]
+        assert codes[:10] == [200] * 10 and codes.count(429) >= 15
+
+
+def test_behind_a_trusted_proxy_each_client_address_is_limited_apart(sqlite_url: str) -> None:
+    thread, _ = start(sqlite_url, TRUSTED_PROXIES="127.0.0.1/32")
+    with thread:
+        def send(client: str) -> int:
+            return requests.post(thread.url + "/chat", json={"session": "f", "text": "hi"}, timeout=10,
+                                 headers={"X-Forwarded-For": f"10.9.9.9, {client}"}).status_code
+
+        first = [send("203.0.113.5") for _ in range(14)]
+        assert first[:10] == [200] * 10 and 429 in first
+        assert send("203.0.113.6") == 200  # another client behind the same proxy
+        assert send("not-an-address") in (200, 429)  # a proxy passing nonsense: the proxy's own address counts
+
+
+def test_consultation_requests_without_a_cookie_count_per_address(sqlite_url: str) -> None:
+    thread, runtime = start(sqlite_url, DEPARTMENT_SLACK_CHANNEL="C-DEPT")
+    form = {"topic": "agreements", "description": "Please help us with an MOU for a tutoring partner."}
+    with thread:
+        replies = []
+        for n in range(9):  # within the turn limit: the ticket limit is what refuses
+            reply = requests.post(thread.url + "/chat", timeout=10, json={
+                "session": f"s{n}", "action": "consultation.form",
+                "value": json.dumps({**form, "description": f"{form['description']} ({n})"})})
+            assert reply.status_code == 200
+            replies.append(reply.json())
+        opened = [r for r in replies if r["data"].get("ticket_id")]
+        refused = [r for r in replies if r["data"].get("refused") == "rate_limited"]
+        assert len(opened) == 5 and len(refused) == 4
+        assert "Too many requests" in refused[0]["text"]
+    with runtime.database.session() as session:
+        tickets = list(session.scalars(select(Ticket)))
+        assert len(tickets) == 5 and len({t.requester_id for t in tickets}) == 5  # five "people", one address
+        assert len({t.requester_origin for t in tickets}) == 1 and "127.0.0.1" not in tickets[0].requester_origin
+        assert len(list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "consultation")))) <= 5
+
+
+def test_one_address_with_fresh_cookies_is_still_bounded(sqlite_url: str) -> None:
+    """A script that loads the page for a new cookie before each request is one address: at most
+    REQUESTS_PER_ADDRESS_PER_HOUR tickets from it in an hour."""
+    from bot.tickets.service import REQUESTS_PER_ADDRESS_PER_HOUR
+
+    thread, runtime = start(sqlite_url)
+    with thread:
+        for n in range(REQUESTS_PER_ADDRESS_PER_HOUR + 3):
+            browser = requests.Session()
+            browser.get(thread.url + "/", timeout=10)
+            browser.post(thread.url + "/chat", timeout=10, json={
+                "session": "s", "action": "consultation.form",
+                "value": json.dumps({"topic": "other", "description": f"Request number {n} about our partners."})})
+    with runtime.database.session() as session:
+        assert len(list(session.scalars(select(Ticket)))) == REQUESTS_PER_ADDRESS_PER_HOUR

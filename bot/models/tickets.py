@@ -15,13 +15,16 @@ TICKET_NUMBER_OFFSET = 1000
 
 class Ticket(Base):
     __tablename__ = "ticket"
-    __table_args__ = (Index("ix_ticket_status", "status"), Index("ix_ticket_requester", "requester_platform", "requester_id"))
+    __table_args__ = (Index("ix_ticket_status", "status"), Index("ix_ticket_requester", "requester_platform", "requester_id"),
+                      Index("ix_ticket_requester_origin", "requester_origin", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     requester_platform: Mapped[str] = mapped_column(String(20))
     requester_id: Mapped[str] = mapped_column(String(200))
     requester_name: Mapped[str] = mapped_column(String(200), default="")
     requester_channel: Mapped[str] = mapped_column(String(300), default="")
+    requester_origin: Mapped[str | None] = mapped_column(String(64))
+    """Web chat: a digest of the client's network address (per-address limits); None elsewhere."""
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
     topic: Mapped[str] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(Text)
@@ -95,3 +98,6 @@ class OutboxMessage(Base):
     sent_at: Mapped[dt.datetime | None]
     gave_up: Mapped[bool] = mapped_column(default=False)
     external_ref: Mapped[str | None] = mapped_column(String(300))
+    repeats: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Times sent again after an attempt whose outcome was unknown, where no look-up was possible:
+    each may have made an extra copy."""

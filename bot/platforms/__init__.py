@@ -60,8 +60,9 @@ def inbox_processor(settings: Settings, database: Database, bot: "Bot",
                     notifiers_by_platform: dict[str, Notifier] | None = None) -> "InboxProcessor":
     """What answers the durable inbox in a `serve` or worker process."""
     from bot.answering import InboxProcessor
+    from bot.receipts import Receipts
 
     platforms = all_platforms()
     return InboxProcessor(bot, database, answerers(settings, database, platforms),
                           notifiers_by_platform if notifiers_by_platform is not None
-                          else notifiers(settings, database, platforms), settings.lease)
+                          else notifiers(settings, database, platforms), settings.lease, Receipts(settings.spool_dir))

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from bot.config import Settings
     from bot.core import Message, Reply
     from bot.db import Database
+    from bot.answering import InboxProcessor
     from bot.inbox import InboxEntry
     from bot.notify import Notifier
 
@@ -37,6 +38,16 @@ class Runtime(Protocol):
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any: ...
 
     async def handle_urgent(self, message: "Message") -> "Reply": ...
+
+    async def turn(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Work that takes a turn of the bot, without a deadline (few at once)."""
+
+    async def run_urgent(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Work with a platform's deadline (Slack's 3 s), on threads of its own."""
+
+    @property
+    def processor(self) -> "InboxProcessor":
+        """Takes turns whose answers go out through the outbox (bot/answering.py)."""
 
     async def accept(self, entry: "InboxEntry") -> None:
         """Store an event in the durable inbox before it is acknowledged; it is answered from there."""

@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import STAFF_PLATFORMS, Settings
-from bot.core import Button
+from bot.core import Button, Message
 from bot.models import StaffMember, Ticket, TicketEvent
 from bot.models.tickets import TICKET_NUMBER_OFFSET
 from bot.notify import DEPARTMENT, Notice, Outbox, user_audience
@@ -33,14 +33,25 @@ class TicketError(Exception):
 
 @dataclass(frozen=True)
 class Actor:
+    """Someone acting on tickets. `origin` and `anonymous` come from the web chat, whose identity is
+    only a cookie: the digest of the client's address, and whether the request had no identity of its own."""
+
     platform: str
     user_id: str
     name: str = ""
     channel: str = ""
+    origin: str | None = None
+    anonymous: bool = False
 
     @property
     def label(self) -> str:
         return self.name or self.user_id
+
+    @classmethod
+    def of(cls, message: Message) -> "Actor":
+        """Whoever sent `message`, answered where they wrote it."""
+        return cls(message.platform, message.user, message.user_name or "", message.channel, message.origin,
+                   message.anonymous)
 
 
 @lru_cache(maxsize=1)
@@ -147,8 +158,8 @@ def create(
         topic = "other"
     ticket = Ticket(
         requester_platform=requester.platform, requester_id=requester.user_id, requester_name=requester.name,
-        requester_channel=requester.channel, school_id=school_id, topic=topic, description=description,
-        status="open", created_at=now, updated_at=now,
+        requester_channel=requester.channel, requester_origin=requester.origin, school_id=school_id, topic=topic,
+        description=description, status="open", created_at=now, updated_at=now,
     )
     session.add(ticket)
     session.flush()
@@ -159,12 +170,25 @@ DUPLICATE_WINDOW = dt.timedelta(days=1)
 REQUESTS_PER_HOUR = 5
 """More consultation requests than this from one person in an hour are refused (a stuck
 client or a script), counted in the database so every process agrees."""
+REQUESTS_PER_ADDRESS_PER_HOUR = 20
+"""Web-chat requests from one network address in an hour, whoever sent them: a script that takes a
+new cookie for each request is still one address. A school's staff share an address, hence more."""
 
 
-def opened_recently(session: Session, requester: Actor, now: dt.datetime) -> int:
-    return session.scalar(select(func.count()).select_from(Ticket).where(
-        Ticket.requester_platform == requester.platform, Ticket.requester_id == requester.user_id,
-        Ticket.created_at >= now - dt.timedelta(hours=1))) or 0
+def over_hourly_limit(session: Session, requester: Actor, now: dt.datetime) -> bool:
+    """Whether this requester has opened as many requests in the last hour as one may: counted per
+    person, and where the web chat knows the address, per address too (an anonymous request, with
+    no identity of its own, is counted by its address alone, with the per-person bound)."""
+    since = Ticket.created_at >= now - dt.timedelta(hours=1)
+    if not requester.anonymous and (session.scalar(select(func.count()).select_from(Ticket).where(
+            Ticket.requester_platform == requester.platform, Ticket.requester_id == requester.user_id,
+            since)) or 0) >= REQUESTS_PER_HOUR:
+        return True
+    if requester.origin is None:
+        return False
+    bound = REQUESTS_PER_HOUR if requester.anonymous else REQUESTS_PER_ADDRESS_PER_HOUR
+    return (session.scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.requester_origin == requester.origin, since)) or 0) >= bound
 
 
 def recent_duplicate(session: Session, requester: Actor, topic: str, description: str, school_id: int | None,

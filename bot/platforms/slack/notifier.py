@@ -17,6 +17,7 @@ import hashlib
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.config import Settings
@@ -40,13 +41,15 @@ class SlackNotifier:
 
     def send(self, post: Post, previous_ref: str | None) -> Delivery:
         try:
-            if post.update_of:
+            if post.replaces:
                 if not previous_ref:
                     raise DeliveryError("the original post is not sent yet", retry_after=10)
                 channel, _, ts = previous_ref.partition("|")
                 self.client.chat_update(channel=channel, ts=ts, **self._body(post))
                 return Delivery(previous_ref)
-            if post.uncertain and post.key:
+            if is_response_url(post.target):
+                return self._respond(post)
+            if post.uncertain and post.key and not is_response_url(post.target):
                 found = self._already_posted(post)
                 if found is not None:
                     return found
@@ -67,6 +70,23 @@ class SlackNotifier:
             return post.body  # a direct answer, drawn for its thread when it was queued
         # A notice is a post the whole channel sees: its buttons answer only whoever clicks.
         return render(Reply(post.text, post.kind, 1.0, post.data, post.buttons), shared=True)
+
+    def _respond(self, post: Post) -> Delivery:
+        """An answer through the `response_url` of a slash command or a click on an ephemeral or
+        shared post: the only way to answer where the bot may not be a member. Slack keeps no
+        history of such answers to look in, so a send whose outcome is unknown is sent again."""
+        response = self.webhook(post.target).send_dict(self._body(post))
+        if response.status_code == 429:
+            retry_after = float(response.headers.get("Retry-After", "30") if response.headers else 30)
+            raise DeliveryError(f"Slack rate limit; retry after {retry_after:g}s", retry_after=retry_after)
+        if response.status_code in (404, 410):
+            raise DeliveryError(f"the response URL expired ({response.status_code})", permanent=True)
+        if response.status_code >= 400:
+            raise DeliveryError(f"Slack answered {response.status_code} to a response URL")
+        return Delivery(None, may_repeat=True)
+
+    def webhook(self, url: str) -> WebhookClient:
+        return WebhookClient(url, timeout=self.client.timeout, retry_handlers=[])
 
     def _upload(self, post: Post) -> Delivery:
         """The chart as a PNG file shared where the answer went (files.getUploadURLExternal,
@@ -106,6 +126,11 @@ class SlackNotifier:
                 return self._post(channel, body, join_if_needed=False)
             raise
         return Delivery(f"{response['channel']}|{response['ts']}")
+
+
+def is_response_url(target: str) -> bool:
+    """A post's target is a channel or user id, or the response URL of a command or a click."""
+    return target.startswith(("https://", "http://"))
 
 
 def chart_file_name(key: str) -> str:

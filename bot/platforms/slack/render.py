@@ -98,16 +98,16 @@ def action_to_message(body: dict[str, Any]) -> tuple[Message, bool] | None:
         selected = action.get("selected_option") or {}
         action_id, _, value = str(selected.get("value", "")).partition("|")
         _, shared = parse_action_id(action.get("action_id", ""))
-        label = (selected.get("text") or {}).get("text", "")
+        label = (selected.get("text") or {}).get("text")
     else:
-        (action_id, shared), value = parse_action_id(action.get("action_id", "")), action.get("value", "")
-        label = (action.get("text") or {}).get("text", "")
+        (action_id, shared), value = parse_action_id(action.get("action_id", "")), action.get("value")
+        label = (action.get("text") or {}).get("text")
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
     message = body.get("message") or {}
     thread = message.get("thread_ts")
     user = body.get("user") or {}
-    return Message(text=label, user=user.get("id", ""), platform="slack", channel=channel,
-                   session_key=session_key(channel, thread), action=action_id, value=value,
+    return Message(text=label or "", user=user.get("id", ""), platform="slack", channel=channel,
+                   session_key=session_key(channel, thread), action=action_id, value=value or "",
                    user_name=user.get("name"), raw=body), shared
 
 
@@ -171,7 +171,7 @@ SLACK_ID = re.compile(r"^[A-Z0-9]{2,30}$")
 
 def chosen(blocks: list[dict[str, Any]], label: str, user: str) -> list[dict[str, Any]]:
     """The original message with its buttons removed (stale) and the choice recorded."""
-    kept = [b for b in blocks if b.get("type") != "actions"]
+    kept = [b for b in blocks if isinstance(b, dict) and b.get("type") != "actions"]
     who = f"<@{user}>" if SLACK_ID.match(user) else "Someone"
     kept.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"{who} chose: *{escape_mrkdwn(label)}*"}]})
     return kept
@@ -219,9 +219,10 @@ def form_values(view: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     for block_id, inputs in ((view.get("state") or {}).get("values") or {}).items():
         for state in inputs.values():
             if state.get("type") == "static_select":
-                values[block_id] = ((state.get("selected_option") or {}).get("value")) or ""
+                value = (state.get("selected_option") or {}).get("value")
             else:
-                values[block_id] = state.get("value") or ""
+                value = state.get("value")
+            values[block_id] = value if isinstance(value, str) else ""
     try:
         meta = json.loads(view.get("private_metadata") or "{}")
     except ValueError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any, Protocol
 
 from bot.config import Settings
@@ -61,16 +62,20 @@ class TeamsNotifier:
         self.sdk = sdk
 
     def send(self, post: Post, previous_ref: str | None) -> Delivery:
+        """Teams cannot be searched for an earlier post: a new post whose last attempt's outcome
+        is unknown (and whose receipt, bot/receipts.py, was not kept) is sent again, and may
+        repeat it; an update is harmless to repeat."""
         try:
-            return asyncio.run(self._send(post, previous_ref))
+            delivery = asyncio.run(self._send(post, previous_ref))
         except _Failed as failed:  # the SDKs raise their own error types; read the HTTP status from them
             raise self._failure(failed.where, failed.error) from failed.error
+        return replace(delivery, may_repeat=not post.replaces)
 
     async def _send(self, post: Post, previous_ref: str | None) -> Delivery:
         if post.body is not None and post.body.get("reference"):
             return await self._answer(post)
         activity = reply_activity(Reply(post.text, post.kind, 1.0, post.data, post.buttons))
-        if post.update_of:
+        if post.replaces:
             if not previous_ref:
                 raise DeliveryError("the original post is not sent yet", retry_after=10)
             conversation_id, _, activity_id = previous_ref.partition("|")
@@ -152,8 +157,9 @@ class TeamsNotifier:
         if status == 429:
             return DeliveryError(f"Teams throttled the post (429); retry after {retry_after or DEFAULT_RETRY:g}s",
                                  retry_after=retry_after or DEFAULT_RETRY)
+        # No HTTP status: a timeout or a dropped connection, after which the post may exist all the same.
         return DeliveryError(f"Teams connector error {status or ''}: {exc.__class__.__name__}".strip(),
-                             retry_after=retry_after)
+                             retry_after=retry_after, uncertain=status is None)
 
 
 def _status(exc: BaseException) -> tuple[int | None, float | None]:

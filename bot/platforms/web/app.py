@@ -7,9 +7,9 @@ WEB_CHAT_ENABLED=1, and then behind WEB_CHAT_PASSCODE (or a reverse proxy).
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import math
+from dataclasses import replace
 from importlib import resources
 from typing import Any, Awaitable, Callable
 
@@ -20,12 +20,16 @@ from bot.notify import Post, collect
 from bot.platforms.base import Runtime
 from bot.platforms.web import identity
 from bot.ratelimit import RateLimiter
+from bot.web_requests import client_address, same_secret
 from bot.platforms.web.render import render, render_notice
 
 MAX_BODY = 64 * 1024
 TURN_BURST = 10
 TURNS_PER_SECOND = 1.0
 """A visitor may send ten messages at once, then one a second: more than anyone types."""
+ADDRESS_BURST = 60
+ADDRESS_TURNS_PER_SECOND = 5.0
+"""All visitors from one network address together (a school behind one address)."""
 STATIC = {"chat.js": "application/javascript", "chat.css": "text/css"}
 
 
@@ -37,7 +41,7 @@ def to_message(payload: Any, user: str) -> Message:
     the conversation, within that visitor's own."""
     if not isinstance(payload, dict):
         raise ValueError("expected a JSON object")
-    session = str(payload.get("session") or "")[:200]
+    session = _valid_unicode(str(payload.get("session") or ""))[:200]
     if not session:
         raise ValueError("\"session\" is required")
     action = payload.get("action")
@@ -106,7 +110,8 @@ def install(app: web.Application, runtime: Runtime) -> None:
     async def notices(user: str) -> list[Post]:
         return await runtime.run(collect, runtime.database.sessions, "web", user)  # type: ignore[no-any-return]
 
-    app.router.add_routes(routes(runtime.handle, settings.web_chat_passcode.reveal(), notices))
+    app.router.add_routes(routes(runtime.handle, settings.web_chat_passcode.reveal(), notices,
+                                 trusted_proxies=settings.trusted_proxies))
 
 
 def routes(
@@ -114,9 +119,11 @@ def routes(
     passcode: str = "",
     notices: Callable[[str], Awaitable[list[Post]]] | None = None,
     limiter: RateLimiter | None = None,
+    trusted_proxies: tuple[str, ...] = (),
 ) -> list[web.RouteDef]:
     page = resources.files(STATIC_PACKAGE).joinpath("index.html").read_bytes()
     limiter = limiter or RateLimiter(TURN_BURST, TURNS_PER_SECOND)
+    per_address = RateLimiter(ADDRESS_BURST, ADDRESS_TURNS_PER_SECOND, limiter.clock)
 
     def visitor(request: web.Request) -> tuple[str, bool]:
         """The visitor's cookie token, or a new one (True) to send back."""
@@ -140,7 +147,7 @@ def routes(
         return web.Response(body=body, content_type=STATIC[name], headers={"Cache-Control": "no-cache"})
 
     def allowed(request: web.Request) -> bool:
-        return not passcode or hmac.compare_digest(request.headers.get("X-Passcode", ""), passcode)
+        return not passcode or same_secret(request.headers.get("X-Passcode", ""), passcode)
 
     async def updates(request: web.Request) -> web.StreamResponse:
         """Ticket updates and training reminders waiting for this visitor (kept until collected)."""
@@ -153,15 +160,20 @@ def routes(
     async def chat(request: web.Request) -> web.StreamResponse:
         if not allowed(request):
             return web.json_response({"error": "passcode required"}, status=401)
-        token, _ = visitor(request)
+        token, anonymous = visitor(request)
         user = identity.user_id(token)
-        wait = limiter.allow(user)
+        address = client_address(request, trusted_proxies)
+        # Without its cookie a request is a new visitor each time: it is limited by its address,
+        # as strictly as one visitor. With it, by the visitor, and loosely by the address too
+        # (a school's staff share one).
+        wait = limiter.allow(f"address:{address}") if anonymous else (limiter.allow(user) or per_address.allow(address))
         if wait:
             return answered(request, web.json_response(
                 {"error": "too many messages at once; wait a moment"}, status=429,
                 headers={"Retry-After": str(max(1, math.ceil(wait)))}), token)
         try:
-            message = to_message(await read_json(request), user)
+            message = replace(to_message(await read_json(request), user), origin=identity.origin(address),
+                              anonymous=anonymous)
         except ValueError as exc:
             return answered(request, web.json_response({"error": str(exc)}, status=400), token)
         reply = await handle(message)

@@ -35,6 +35,11 @@ def user_id(token: str) -> str:
     return "v-" + hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
+def origin(address: str) -> str:
+    """A client address as the bot keeps it, for limits per address: a digest, not the address."""
+    return "a-" + hashlib.sha256(f"partnerbot-origin:{address}".encode()).hexdigest()[:32]
+
+
 def remember(request: web.Request, response: web.StreamResponse, token: str) -> None:
     """Send the cookie (again), so it lasts a year from the last visit."""
     response.set_cookie(COOKIE, token, max_age=MAX_AGE, httponly=True, samesite="Strict", secure=is_https(request),

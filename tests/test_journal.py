@@ -1,0 +1,187 @@
+"""The on-disk journal behind the spool: nothing appended is lost, whoever writes and replays.
+
+Writers append continuously (threads, and separate processes) while the database goes
+away and comes back and replays run all the time; every line that `append` returned for
+must end up in the database, once a replay has run after the database is back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.core import Message
+from bot.db import Database
+from bot.inbox import InboxEntry
+from bot.journal import CLOSED, OPEN, Journal
+from bot.models import InboxEvent
+from bot.seed import prepare
+from bot.spool import Spool
+
+
+class FlakyDatabase:
+    """Stands in for the inbox table: refuses writes while `down`, like a database that is away."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.rows: set[str] = set()
+        self.lock = threading.Lock()
+
+    def put(self, lines: list[dict[str, Any]]) -> None:
+        if self.down:
+            raise ConnectionError("the database is away")
+        with self.lock:
+            self.rows.update(line["key"] for line in lines)
+
+
+def test_lines_appended_by_threads_while_the_database_comes_and_goes_all_reach_it(tmp_path: Path) -> None:
+    journal = Journal(tmp_path, "inbox", rotate_seconds=0.05, rotate_bytes=2048)
+    database = FlakyDatabase()
+    acknowledged: list[str] = []
+    stop = threading.Event()
+
+    def writer(n: int) -> None:
+        count = 0
+        while not stop.is_set():
+            keys = [f"w{n}-{count + i}" for i in range(random.randint(1, 3))]
+            journal.append([{"key": key} for key in keys])
+            acknowledged.extend(keys)  # append returned: the platform would get its ack now
+            count += len(keys)
+
+    def replayer() -> None:
+        while not stop.is_set():
+            try:
+                journal.replay(database.put)
+            except ConnectionError:
+                pass
+
+    def outages() -> None:
+        while not stop.is_set():
+            database.down = not database.down
+            time.sleep(random.uniform(0.02, 0.15))
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(3)]
+    threads += [threading.Thread(target=replayer), threading.Thread(target=replayer), threading.Thread(target=outages)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 20
+    while len(acknowledged) < 3000 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    database.down = False
+    journal.replay(database.put)
+    assert len(acknowledged) >= 2000
+    lost = set(acknowledged) - database.rows
+    assert not lost, f"{len(lost)} of {len(acknowledged)} acknowledged lines lost"
+    assert journal.pending() == 0 and not any(tmp_path.iterdir())
+
+
+def _process_writes(directory: str, url: str, tag: str, count: int, down_flag: str) -> None:
+    """A `serve` process in miniature: appends to the spool and replays into the shared database."""
+    database = Database.connect(url)
+    spool = Spool(Path(directory), rotate_seconds=0.05)
+
+    def put(entries: Any) -> None:
+        if os.path.exists(down_flag):
+            raise ConnectionError("the database is away")
+        from bot import inbox
+
+        inbox.put(database, entries)
+
+    for n in range(count):
+        spool.write([InboxEntry(f"{tag}-{n}", Message(f"question {n}", "U1", "slack", "D1", "D1"))])
+        if n % 7 == 0:
+            try:
+                spool.replay(put)
+            except ConnectionError:
+                pass
+    if tag.endswith("killed"):
+        os._exit(0)  # dies holding its open segment: another process must replay it
+    spool.close()
+    database.dispose()
+
+
+def test_processes_sharing_a_spool_lose_nothing_and_replay_a_dead_writers_segment(tmp_path: Path, sqlite_url: str) -> None:
+    database = Database.connect(sqlite_url)
+    prepare(database, load_samples=False)
+    down = tmp_path / "down"
+    spool_dir = tmp_path / "spool"
+    context = multiprocessing.get_context("spawn")
+    stop_outages = threading.Event()
+
+    def outages() -> None:
+        while not stop_outages.is_set():
+            down.touch()
+            time.sleep(0.1)
+            down.unlink()
+            time.sleep(0.1)
+
+    flipper = threading.Thread(target=outages)
+    flipper.start()
+    tags = ["p1", "p2", "p3-killed"]
+    processes = [context.Process(target=_process_writes, args=(str(spool_dir), sqlite_url, tag, 400, str(down)))
+                 for tag in tags]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(120)
+        assert process.exitcode == 0
+    stop_outages.set()
+    flipper.join()
+    if down.exists():
+        down.unlink()
+    from bot import inbox
+
+    Spool(spool_dir).replay(lambda entries: inbox.put(database, entries))
+    with database.session() as session:
+        stored = set(session.scalars(select(InboxEvent.event_key)))
+    expected = {f"{tag}-{n}" for tag in tags for n in range(400)}
+    assert expected - stored == set()
+    assert not [p for p in spool_dir.iterdir()]
+    database.dispose()
+
+
+def test_a_live_writers_open_segment_is_not_taken(tmp_path: Path) -> None:
+    writer = Journal(tmp_path, "inbox", rotate_seconds=3600)
+    writer.append([{"key": "a"}])
+    other = Journal(tmp_path, "inbox")  # another thread or process: its own lock on the file fails
+    taken: list[dict[str, Any]] = []
+    assert other.replay(taken.extend) == 0 and taken == []
+    assert [p.name.endswith(OPEN) for p in tmp_path.iterdir()] == [True]
+    assert writer.replay(taken.extend) == 1 and taken == [{"key": "a"}]  # its own replay closes it first
+
+
+def test_a_torn_last_line_and_an_unreadable_line_are_dropped_and_the_rest_kept(tmp_path: Path) -> None:
+    (tmp_path / f"inbox-1-dead{CLOSED}").write_bytes(b'{"key": "a"}\nnot json\n{"key": "b"}\n{"key": "c"')
+    moved: list[dict[str, Any]] = []
+    assert Journal(tmp_path, "inbox").replay(moved.extend) == 2
+    assert moved == [{"key": "a"}, {"key": "b"}]
+
+
+def test_a_failed_replay_keeps_the_segment_and_the_next_one_moves_it(tmp_path: Path) -> None:
+    journal = Journal(tmp_path, "inbox")
+    journal.append([{"key": str(n)} for n in range(1200)])  # more than one batch
+
+    calls: list[int] = []
+
+    def put_then_fail(lines: list[dict[str, Any]]) -> None:
+        calls.append(len(lines))
+        if len(calls) == 2:
+            raise ConnectionError("gone mid-segment")
+
+    with pytest.raises(ConnectionError):
+        journal.replay(put_then_fail)
+    assert journal.pending() == 1
+    moved: list[dict[str, Any]] = []
+    assert journal.replay(moved.extend) == 1200 and len({line["key"] for line in moved}) == 1200
+    assert journal.pending() == 0
