@@ -102,6 +102,13 @@ def _proxies(value: str) -> tuple[str, ...]:
     return found
 
 
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _number(env, name, default)
+    if value < 1 or value != int(value):
+        raise ConfigError(f"{name} must be a whole number of at least 1, got {env.get(name)!r}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class LlmSettings:
     """The optional language model for long-tail answers (off unless LLM_MODEL is set).
@@ -193,6 +200,10 @@ class Settings:
     links: Mapping[str, str] = field(default_factory=dict)
     cache_dir: Path = field(default_factory=lambda: Path(user_cache_dir("partnerbot", appauthor=False)))
     lease_seconds: float = 120.0
+    inbox_max: int = 5000
+    """Events waiting for an answer beyond which senders are told answers are delayed (INBOX_MAX)."""
+    answer_workers: int = 2
+    """Processes answering the inbox per `serve` when Slack is configured (ANSWER_WORKERS)."""
     spool_dir: Path = field(default_factory=lambda: Path(user_data_dir("partnerbot", appauthor=False)) / "spool")
     llm: LlmSettings = field(default_factory=LlmSettings)
 
@@ -271,6 +282,8 @@ class Settings:
             links=links,
             cache_dir=Path(env.get("PARTNERBOT_CACHE_DIR", "").strip() or user_cache_dir("partnerbot", appauthor=False)),
             lease_seconds=_number(env, "PARTNERBOT_LEASE_SECONDS", 120.0),
+            inbox_max=_count(env, "INBOX_MAX", 5000),
+            answer_workers=_count(env, "ANSWER_WORKERS", 2),
             spool_dir=Path(env.get("PARTNERBOT_SPOOL_DIR", "").strip()
                            or Path(user_data_dir("partnerbot", appauthor=False)) / "spool"),
             llm=LlmSettings.from_env(env),

@@ -70,14 +70,20 @@ def insert_ignore(session: Session, model: type, values: dict, conflict: tuple[s
     One statement (ON CONFLICT DO NOTHING) on SQLite and PostgreSQL, so two processes
     racing to record the same key can't both win, and no savepoint is needed.
     """
+    return insert_ignore_returning(session, model, values, conflict, conflict[0]) is not None
+
+
+def insert_ignore_returning(session: Session, model: type, values: dict,  # type: ignore[type-arg]
+                            conflict: tuple[str, ...], column: str) -> object | None:
+    """`insert_ignore`, giving the new row's `column` (its id, say), or None when the key existed."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     statement = (dialect_insert(model).values(**values).on_conflict_do_nothing(index_elements=list(conflict))
-                 .returning(getattr(model, conflict[0])))
-    return session.execute(statement).first() is not None
+                 .returning(getattr(model, column)))
+    return session.execute(statement).scalar()
 
 
 def insert_many_ignore(session: Session, model: type, rows: list[dict], conflict: tuple[str, ...]) -> None:  # type: ignore[type-arg]

@@ -77,23 +77,21 @@ def put(database: Database, entries: Sequence[InboxEntry], now: dt.datetime | No
 
 
 def claim(database: Database, limit: int = 10, clock: Clock = utcnow, lease: dt.timedelta = LEASE) -> list[Claimed]:
-    """Lease up to `limit` due rows to this process, one conditional UPDATE ... RETURNING per
-    row (so two processes never hold the same row); each lease starts when its row is taken."""
-    taken: list[Claimed] = []
-    for _ in range(limit):
-        with database.session() as session:
-            now = clock()
-            due = (select(InboxEvent.id).where(InboxEvent.done_at.is_(None), InboxEvent.next_attempt_at <= now)
-                   .order_by(InboxEvent.id).limit(1).with_for_update(skip_locked=True).scalar_subquery())
-            row = session.execute(
-                update(InboxEvent)
-                .where(InboxEvent.id == due, InboxEvent.done_at.is_(None), InboxEvent.next_attempt_at <= now)
-                .values(next_attempt_at=now + lease, attempts=InboxEvent.attempts + 1)
-                .returning(InboxEvent.id, InboxEvent.event_key, InboxEvent.message, InboxEvent.attempts)).first()
-        if row is None:
-            break
-        taken.append(Claimed(row.id, row.event_key, message_from_dict(row.message), row.attempts))
-    return taken
+    """Lease up to `limit` due rows to this process in one conditional UPDATE ... RETURNING (on
+    PostgreSQL the rows are chosen FOR UPDATE SKIP LOCKED, so processes claiming at once take
+    different rows, and never the same one); oldest first."""
+    with database.session() as session:
+        now = clock()
+        due = (select(InboxEvent.id).where(InboxEvent.done_at.is_(None), InboxEvent.next_attempt_at <= now)
+               .order_by(InboxEvent.id).limit(limit).with_for_update(skip_locked=True))
+        rows = session.execute(
+            update(InboxEvent)
+            .where(InboxEvent.id.in_(due.scalar_subquery()), InboxEvent.done_at.is_(None),
+                   InboxEvent.next_attempt_at <= now)
+            .values(next_attempt_at=now + lease, attempts=InboxEvent.attempts + 1)
+            .returning(InboxEvent.id, InboxEvent.event_key, InboxEvent.message, InboxEvent.attempts)).all()
+    return sorted((Claimed(row.id, row.event_key, message_from_dict(row.message), row.attempts) for row in rows),
+                  key=lambda claimed: claimed.id)
 
 
 def settle(session: Session, claimed: Claimed, outcome: str, now: dt.datetime | None = None) -> None:

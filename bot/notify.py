@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.core import Button
-from bot.db import insert_ignore, is_busy
+from bot.db import insert_ignore_returning, is_busy
 from bot.models import OutboxMessage
 from bot.receipts import Receipts
 
@@ -187,18 +187,18 @@ class LogNotifier:
 
 
 def queue(session: Session, dedupe_key: str, post: Post, *, now: dt.datetime | None = None,
-          leased_for: dt.timedelta | None = None) -> bool:
-    """Add a post to the outbox unless one with this key exists. True if added.
+          leased_for: dt.timedelta | None = None) -> int | None:
+    """Add a post to the outbox unless one with this key exists: the new row's id, or None.
 
     `leased_for`: the caller will send it right away (an answer), so the row starts out
     leased to it, as if `deliver_pending` had taken it."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    return insert_ignore(session, OutboxMessage, {
+    return insert_ignore_returning(session, OutboxMessage, {
         "dedupe_key": dedupe_key, "kind": post.kind, "platform": post.platform, "target": post.target,
         "payload": post.payload(), "created_at": now, "attempts": 0, "gave_up": False,
         "next_attempt_at": now + leased_for if leased_for else now,
         "last_error": IN_FLIGHT if leased_for else None,
-    }, ("dedupe_key",))
+    }, ("dedupe_key",), "id")  # type: ignore[return-value]
 
 
 def _backoff(attempts: int) -> dt.timedelta:
@@ -278,17 +278,19 @@ def send_leased(sessions, notifier: Notifier, row_id: int, post: Post, previous:
 def _record_outcome(sessions, row_id: int, delivery: Delivery, error: DeliveryError | None,  # type: ignore[no-untyped-def]
                     now: dt.datetime) -> None:
     with sessions() as session:
-        row = session.get(OutboxMessage, row_id)
-        assert row is not None
-        if error is None:
-            row.sent_at, row.external_ref, row.last_error = now, delivery.external_ref, None
-            row.attempts += 1
+        if error is None:  # the common case in one statement: it is on every answer's path
+            values: dict[str, Any] = {"sent_at": now, "external_ref": delivery.external_ref, "last_error": None,
+                                      "attempts": OutboxMessage.attempts + 1}
             if not delivery.may_repeat:
-                row.repeats = 0  # looked up (or an update): no attempt left a copy behind
-            elif row.repeats:
+                values["repeats"] = 0  # looked up (or an update): no attempt left a copy behind
+            repeats = session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values)
+                                      .returning(OutboxMessage.repeats)).scalar()
+            if repeats:
                 log.warning("a post was sent again after an attempt whose outcome was unknown; it may show twice",
-                            extra={"turn": {"kind": row.kind, "platform": row.platform, "repeats": row.repeats}})
+                            extra={"turn": {"repeats": repeats}})
         else:
+            row = session.get(OutboxMessage, row_id)
+            assert row is not None
             _failed(row, error, now)
         session.commit()
 

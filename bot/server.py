@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -21,7 +23,9 @@ from bot.config import Settings
 from bot.core import Message, Reply
 from bot.db import Database, is_current
 from bot.answering import InboxProcessor
-from bot.inbox import InboxEntry, depth as inbox_depth
+from bot.backlog import Backlog, delayed_reply
+from bot.inbox import InboxEntry
+from bot.logs import describe
 from bot.intake import InboxWriter
 from bot.notify import LogNotifier, Notifier, deliver_pending
 from bot.spool import Spool
@@ -51,10 +55,20 @@ class Runtime:
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(WORKERS, "partnerbot"))
     urgent: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(URGENT_WORKERS, "partnerbot-urgent"))
     _turns: asyncio.Semaphore | None = None
-    worker: Any = None  # a bot.worker.WorkerProcess answering the inbox (`serve` sets one when Slack is configured)
+    workers: list[Any] = field(default_factory=list)
+    """bot.worker.WorkerProcess answering the inbox (`serve` starts ANSWER_WORKERS when Slack is configured)."""
     _writer: InboxWriter | None = None
     _processor: InboxProcessor | None = None
     _wake: asyncio.Event | None = None
+    _backlog: Backlog | None = None
+    _measured: float = 0.0
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    @property
+    def backlog(self) -> Backlog:
+        if self._backlog is None:
+            self._backlog = Backlog(self.settings.inbox_max)
+        return self._backlog
 
     @property
     def writer(self) -> InboxWriter:
@@ -72,18 +86,33 @@ class Runtime:
 
     async def accept(self, entry: InboxEntry) -> None:
         """Store an event durably (the inbox, or the spool when the database is away), then
-        wake whoever answers it. Call before acknowledging the event to the platform."""
+        wake whoever answers it. Call before acknowledging the event to the platform. Past
+        INBOX_MAX waiting events, the sender is also told (once an hour) that answers are delayed."""
         await self.writer.put(entry)
         self.wake()
+        if self.backlog.over:
+            key = self.backlog.notice_key(entry.message, dt.datetime.now(dt.timezone.utc))
+            if key is not None:
+                task = asyncio.create_task(self._tell_delayed(entry.message, key))
+                self._tasks.add(task)  # kept until done: a task nobody holds may be collected mid-way
+                task.add_done_callback(self._tasks.discard)
+
+    async def _tell_delayed(self, message: Message, key: str) -> None:
+        try:
+            await self.run(self.processor.post, message, delayed_reply(), key)
+        except Exception as exc:  # a courtesy: never worth more than a log line
+            log.warning("telling a sender their answer is delayed failed", extra={"turn": {"error": describe(exc)}})
 
     def wake(self) -> None:
-        if self.worker is not None:
-            self.worker.poke()
+        if self.workers:
+            for worker in self.workers:
+                worker.poke()
         elif self._wake is not None:
             self._wake.set()
 
     async def answer_inbox(self) -> None:
-        """Answer the inbox in this process (when no worker does), and move spooled events in."""
+        """Answer the inbox in this process (when no worker does), move spooled events in, and
+        measure the backlog about once a second."""
         self._wake = asyncio.Event()
         while True:
             try:
@@ -94,15 +123,22 @@ class Runtime:
             try:
                 if await self.run(self.writer.replay):
                     self.wake()
-                if self.worker is not None:
-                    if not self.worker.alive():
-                        log.error("the answering worker died; starting a new one")
-                        self.worker.start()
+                await self._measure()
+                if self.workers:
+                    for worker in self.workers:
+                        if not worker.alive():
+                            log.error("an answering worker died; starting a new one")
+                            worker.start()
                     continue
                 while await self.run(self.processor.process_due):
-                    pass
+                    await self._measure()
             except Exception:
                 log.exception("answering the inbox failed")
+
+    async def _measure(self) -> None:
+        if time.monotonic() - self._measured >= INBOX_POLL_SECONDS:
+            self._measured = time.monotonic()
+            await self.run(self.backlog.measure, self.database, dt.datetime.now(dt.timezone.utc))
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
@@ -146,14 +182,11 @@ async def readyz(request: web.Request) -> web.Response:
         return web.json_response({"status": "unavailable", "database": exc.__class__.__name__}, status=503)
     if not current:
         return web.json_response({"status": "unavailable", "database": "migrations pending"}, status=503)
-    waiting = await runtime.run(_inbox_depth, runtime.database)
-    return web.json_response({"status": "ready", "inbox": waiting,
+    backlog = runtime.backlog
+    await runtime.run(backlog.measure, runtime.database, dt.datetime.now(dt.timezone.utc))
+    return web.json_response({"status": "degraded" if backlog.over else "ready", "inbox": backlog.waiting,
+                              "inbox_max": backlog.limit, "oldest_waiting_seconds": round(backlog.oldest_seconds, 1),
                               "spooled": runtime.writer.spool.pending()})
-
-
-def _inbox_depth(database: Database) -> int:
-    with database.session() as session:
-        return inbox_depth(session)
 
 
 async def _outbox_loop(app: web.Application) -> Any:
@@ -176,8 +209,8 @@ async def _outbox_loop(app: web.Application) -> Any:
 
 async def _inbox_loop(app: web.Application) -> Any:
     runtime = app[RUNTIME]
-    if runtime.worker is not None:
-        runtime.worker.start()  # on the main thread: the worker's death signal is tied to it
+    for worker in runtime.workers:
+        worker.start()  # on the main thread: the worker's death signal is tied to it
     task = asyncio.create_task(runtime.answer_inbox())
     yield
     task.cancel()
@@ -189,8 +222,8 @@ async def _close(app: web.Application) -> None:
     runtime = app[RUNTIME]
     runtime.executor.shutdown(wait=True)
     runtime.urgent.shutdown(wait=True)
-    if runtime.worker is not None:
-        runtime.worker.stop()
+    for worker in runtime.workers:
+        worker.stop()
     if runtime._writer is not None:
         runtime._writer.close()
     if runtime._processor is not None and runtime._processor.receipts is not None:
@@ -235,7 +268,7 @@ def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3978, socket_mo
     if settings.slack_bot_token:
         from bot.worker import WorkerProcess
 
-        runtime.worker = WorkerProcess(settings)
+        runtime.workers = [WorkerProcess(settings) for _ in range(settings.answer_workers)]
     app = build_app(runtime)
     if socket_mode:
         from bot.platforms.slack.app import start_socket_mode

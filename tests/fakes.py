@@ -84,6 +84,7 @@ class FakeSlack:
     posted: list[dict[str, Any]] = field(default_factory=list)  # messages as conversations.history returns them
     users_by_email: dict[str, str] = field(default_factory=dict)  # for users.lookupByEmail
     uploads: dict[str, dict[str, Any]] = field(default_factory=dict)  # file id -> name, length, bytes (file uploads)
+    responded: list[dict[str, Any]] = field(default_factory=list)  # answers a response URL took
     _ts: int = 0
 
     def app(self) -> web.Application:
@@ -180,6 +181,11 @@ class FakeSlack:
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json()))
+        failures = self.fail.get("response_url")
+        if failures:
+            status, body, headers = failures.pop(0)
+            return web.json_response(body, status=status, headers=headers)
+        self.responded.append(self.calls[-1].args)
         return web.json_response({"ok": True})
 
     def named(self, method: str) -> list[dict[str, Any]]:
@@ -332,3 +338,71 @@ class FakeLLM:
 
     def question_of(self, n: int = -1) -> str:
         return str(self.requests[n]["messages"][-1]["content"])
+
+
+class FlakyProxy:
+    """A TCP proxy in front of a server (PostgreSQL), in a thread of its own. `cut()` drops every
+    connection and refuses new ones, as a database that went away does; `restore()` lets them in."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.down = False
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._server: asyncio.AbstractServer | None = None
+
+    def __enter__(self) -> "FlakyProxy":
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self._stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+    async def _start(self) -> None:
+        self._server = await asyncio.start_server(self._client, "127.0.0.1", self.port)
+
+    async def _stop(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        self._drop()
+
+    def cut(self) -> None:
+        self.down = True
+        self.loop.call_soon_threadsafe(self._drop)
+
+    def restore(self) -> None:
+        self.down = False
+
+    def _drop(self) -> None:
+        for writer in list(self._writers):
+            writer.transport.abort()
+        self._writers.clear()
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.down:
+            writer.transport.abort()
+            return
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._writers.update((writer, up_writer))
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                sink.transport.abort()
+                self._writers.discard(sink)
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))

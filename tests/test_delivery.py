@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from bot.notify import Delivery, Post, deliver_pending, queue
 from bot.platforms.slack.notifier import SlackNotifier
 from bot.seed import prepare
 from bot.spool import Spool
-from tests.conftest import make_bot, make_settings
+from tests.conftest import make_settings
 from tests.fakes import SIGNING_SECRET, FakeConnector, FakeSlack, ServerThread, free_port, slack_headers
 from tests.test_slack import SlackWorld, world  # noqa: F401  (the fixture)
 
@@ -393,3 +394,151 @@ def test_a_teams_post_the_database_could_not_record_is_not_sent_again(tmp_path: 
         receipts.close()  # its segment closes: the next look moves it into the database and deletes it
         assert Receipts(tmp_path / "spool").apply(database.sessions) == 1 and receipts.journal.pending() == 0
         database.dispose()
+
+
+# -- answers given in a click's or a modal's request go through the outbox too ------------------
+
+SLACK_500 = (500, {"ok": False, "error": "internal_error"}, {})
+
+
+def _posted_to(slack: FakeSlack, channel: str) -> list[dict[str, Any]]:
+    return [p for p in slack.posted if p["channel"] == channel]
+
+
+def test_slack_500s_for_click_and_modal_answers_are_posted_once_after_recovery(world: SlackWorld) -> None:  # noqa: F811
+    world.event(dm("which agreement applies?", "D1"), event_id="Ev-q")
+    question = world.slack.wait_for("chat.postMessage")[0]
+    button = question["blocks"][-1]["elements"][1]
+    world.slack.fail["chat.postMessage"] = [SLACK_500] * 6  # Slack's Web API is failing from here on
+    world.slack.fail["response_url"] = [SLACK_500] * 6
+    click = {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}, "trigger_id": "tr-500",
+             "channel": {"id": "D1"}, "response_url": f"{world.slack_url}/respond/500",
+             "message": {"ts": question.get("ts", "1700000000.000001"), "text": question["text"],
+                         "blocks": question["blocks"]},
+             "actions": [{**button, "type": "button", "block_id": "b1", "action_ts": "1"}]}
+    modal = {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "U2", "name": "pat"},
+             "view": {"id": "V-500", "type": "modal", "callback_id": "pb_form",
+                      "private_metadata": json.dumps({"action": "consultation.form", "value": "", "channel": "C1"}),
+                      "state": {"values": {
+                          "topic": {"topic": {"type": "static_select", "selected_option": {"value": "agreements"}}},
+                          "description": {"description": {"type": "plain_text_input",
+                                                          "value": "Please help us set up an MOU with a mentor group"}}}}}}
+    for payload in (click, modal):
+        started = time.monotonic()
+        response = world.interactive(payload)
+        assert response.status_code == 200 and time.monotonic() - started < 3.0  # acknowledged in time
+    sessions = world.runtime.database.sessions
+
+    def tried() -> list[OutboxMessage]:
+        with sessions() as session:
+            return list(session.scalars(select(OutboxMessage).where(
+                OutboxMessage.kind == "answer", OutboxMessage.attempts >= 1, OutboxMessage.sent_at.is_(None))))
+
+    wait_until(lambda: len(tried()) == 2, what="both answers tried once")
+    assert len(_posted_to(world.slack, "D1")) == 1 and _posted_to(world.slack, "U2") == []  # the question only
+    later = dt.datetime.now(dt.timezone.utc)
+    for _ in range(8):  # the outbox's retries, each past its back-off, until Slack answers again
+        later += dt.timedelta(minutes=30)
+        deliver_pending(sessions, world.runtime.notifiers, later)
+    confirmation = _posted_to(world.slack, "U2")
+    assert len(confirmation) == 1 and "C-1001" in confirmation[0]["text"]
+    answers = [p for p in _posted_to(world.slack, "D1") if "Memorandum of Understanding" in (p["text"] or "")]
+    assert len(answers) == 1
+
+
+def test_a_click_whose_turn_fails_right_after_its_ack_is_still_acknowledged(world: SlackWorld,  # noqa: F811
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bolt takes an acknowledgement back when the listener raises within milliseconds of ack():
+    Slack would get a 404 after 3 s. A listener never raises; with the database away the click
+    waits in the durable inbox and is answered from there."""
+    from sqlalchemy.exc import OperationalError
+
+    calls = []
+
+    def away(message, key, settle=None):  # type: ignore[no-untyped-def]
+        calls.append(key)
+        raise OperationalError("SELECT 1", {}, ConnectionError("the database is away"))
+
+    monkeypatch.setattr(world.runtime.processor, "take_turn", away)
+    click = {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}, "trigger_id": "tr-away",
+             "channel": {"id": "D1"}, "response_url": f"{world.slack_url}/respond/1",
+             "message": {"ts": "1700000000.000001", "text": "Who pays?", "blocks": []},
+             "actions": [{"action_id": "pb:0:agreement.answer", "type": "button", "block_id": "b", "value": "partner",
+                          "text": {"type": "plain_text", "text": "The partner pays"}, "action_ts": "1"}]}
+    started = time.monotonic()
+    assert world.interactive(click).status_code == 200 and time.monotonic() - started < 2.0
+    wait_until(lambda: calls, what="the turn to be tried")
+    monkeypatch.undo()  # the database is back: the inbox answers the click
+    world.slack.wait_for("chat.postMessage")
+    with world.runtime.database.session() as session:
+        assert session.scalar(select(InboxEvent.event_key)) == "slack-click:tr-away"
+
+
+# -- the database killed while events arrive ---------------------------------------------------
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest) -> Any:
+    from tests.conftest import _fresh_postgres
+
+    template = request.getfixturevalue("postgres_template")
+    yield from _fresh_postgres(template)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_database_going_away_while_events_arrive_loses_no_acknowledged_event(tmp_path: Path,
+                                                                                 postgres_url: str) -> None:
+    """PostgreSQL cut off for 10 s (every connection dropped, new ones refused) while signed DMs
+    arrive at about 80 a second and the spool is replayed every second: every event Slack got a
+    200 for is answered, exactly once, after the database is back."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy.engine import make_url
+
+    from tests.fakes import FlakyProxy
+
+    slack = FakeSlack()
+    target = make_url(postgres_url)
+    with ServerThread(slack.app()) as fake, FlakyProxy(target.host or "127.0.0.1", target.port or 5432) as proxy:
+        url = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        env = {"DATABASE_URL": url, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+               "SLACK_API_URL": f"{fake.url}/api/", "PARTNERBOT_LEASE_SECONDS": "5",
+               "PARTNERBOT_SPOOL_DIR": str(tmp_path / "spool"), "LOAD_SAMPLE_DATA": "0"}
+        proc, base = _serve(env)
+        acknowledged: list[str] = []
+        refused: list[tuple[str, int]] = []
+        sessions = threading.local()
+
+        def send(n: int) -> None:
+            http = getattr(sessions, "http", None) or requests.Session()
+            sessions.http = http
+            body, headers = signed_event(dm("help", f"D{n}", ts=f"1700000{n:03d}.000100"), f"Ev-away-{n}")
+            try:
+                status = http.post(base + "/slack/events", data=body, headers=headers, timeout=10).status_code
+            except requests.RequestException:
+                status = 0
+            (acknowledged.append(f"D{n}") if status == 200 else refused.append((f"D{n}", status)))
+
+        try:
+            with ThreadPoolExecutor(8) as pool:
+                started = time.monotonic()
+                for n in range(2400):
+                    delay = started + n / 80 - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+                    if n == 600:
+                        proxy.cut()
+                    if n == 1400:
+                        proxy.restore()
+                    pool.submit(send, n)
+            counts = wait_until(lambda: (c := answers_by_channel(slack)) and set(acknowledged) <= set(c) and c,
+                                timeout=180, what="every acknowledged event answered")
+            time.sleep(6)  # past a lease: nothing is answered a second time
+            counts = answers_by_channel(slack)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
+        print(f"database away for 10 s: {len(acknowledged)} acknowledged, {len(refused)} refused, "
+              f"{len(set(acknowledged) & set(counts))} answered")
+        assert len(acknowledged) >= 2000 and not refused
+        assert {channel: counts.get(channel, 0) for channel in acknowledged} == {channel: 1 for channel in acknowledged}

@@ -8,9 +8,7 @@ import re
 from pathlib import Path
 
 import requests
-from sqlalchemy import select
 
-from bot.core import Message
 from bot.district_report import collect, render
 from bot.directory.importer import import_partners
 from bot.server import Runtime, build_app

@@ -93,7 +93,8 @@ def test_a_lone_surrogate_is_answered_not_an_error(server: ServerThread) -> None
 
 def test_health_and_readiness(server: ServerThread) -> None:
     assert requests.get(server.url + "/healthz", timeout=5).json() == {"status": "ok"}
-    assert requests.get(server.url + "/readyz", timeout=5).json() == {"status": "ready", "inbox": 0, "spooled": False}
+    assert requests.get(server.url + "/readyz", timeout=5).json() == {
+        "status": "ready", "inbox": 0, "inbox_max": 5000, "oldest_waiting_seconds": 0.0, "spooled": 0}
 
 
 def test_readiness_fails_when_migrations_are_behind(sqlite_url: str) -> None:

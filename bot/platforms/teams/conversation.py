@@ -3,8 +3,8 @@
 A message activity is stored in the durable inbox (keyed by conversation and
 activity id, which also drops Teams' replays) and acknowledged; the answer is
 sent by whichever process claims it (bot/answering.py, answers.py), as a reply
-to the message. When the bot joins a conversation it says hello once, in the
-request. The runtimes (botbuilder_runtime, agents_runtime) only authenticate,
+to the message. When the bot joins a conversation it says hello once, through
+the outbox. The runtimes (botbuilder_runtime, agents_runtime) only authenticate,
 parse and send what this returns.
 """
 
@@ -15,11 +15,11 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-from bot.dedupe import first_time
+from bot.core import Message, Reply
 from bot.inbox import InboxEntry
 from bot.platforms.base import Runtime
 from bot.platforms.teams import references
-from bot.platforms.teams.render import UNVERIFIED, WELCOME, text_activity, to_message
+from bot.platforms.teams.render import UNVERIFIED, WELCOME, to_message
 
 log = logging.getLogger("partnerbot.teams")
 
@@ -61,7 +61,11 @@ class TeamsConversations:
         if recipient not in added:
             return []
         await self.runtime.run(self._remember, activity, "", authenticated)  # the bot joined: keep the way in
-        key = f"teams-welcome:{(activity.get('conversation') or {}).get('id')}"
-        if not await self.runtime.run(first_time, self.runtime.database, key):
-            return []
-        return [text_activity(WELCOME)]
+        conversation = str((activity.get("conversation") or {}).get("id") or "")
+        # Like every post, through the outbox: once per conversation across processes, retried if
+        # Teams fails. Posted into the conversation, not as a reply to the membership update.
+        greeting = Message(text="", user=str((activity.get("from") or {}).get("id") or ""), platform="teams",
+                           channel=conversation, session_key=conversation, raw={**activity, "id": None})
+        await self.runtime.run(self.runtime.processor.post, greeting, Reply(WELCOME, "help", 1.0, {"welcome": True}),
+                               f"teams-welcome:{conversation}")
+        return []

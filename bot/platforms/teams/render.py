@@ -199,7 +199,3 @@ def with_chart(activity: dict[str, Any], chart: Chart) -> dict[str, Any]:
         return [fill(n) for n in node] if isinstance(node, list) else node
 
     return fill(activity)  # type: ignore[no-any-return]
-
-
-def text_activity(text: str) -> dict[str, Any]:
-    return {"type": "message", "text": escape(text), "textFormat": "markdown"}

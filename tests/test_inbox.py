@@ -1,0 +1,86 @@
+"""The durable inbox under load: claims in batches never share a row, and past INBOX_MAX the
+senders are told once that answers are delayed while every event is still kept and answered."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from bot import inbox
+from bot.backlog import DELAYED
+from bot.core import Message
+from bot.db import Database
+from bot.inbox import InboxEntry
+from bot.models import InboxEvent
+from bot.seed import prepare
+from tests.test_slack import SlackWorld, world  # noqa: F401  (the fixture)
+
+
+def test_processes_claiming_in_batches_at_once_never_take_the_same_row(any_db_url: str) -> None:
+    database = Database.connect(any_db_url)
+    prepare(database, load_samples=False)
+    inbox.put(database, [InboxEntry(f"k{n}", Message(f"q{n}", "U1", "slack", "D1", "D1")) for n in range(300)])
+    taken: list[list[int]] = [[] for _ in range(4)]
+
+    def claimer(n: int) -> None:
+        while claimed := inbox.claim(database, 4):
+            taken[n].extend(c.id for c in claimed)
+            assert [c.id for c in claimed] == sorted(c.id for c in claimed)  # oldest first
+
+    threads = [threading.Thread(target=claimer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    everything = [row for rows in taken for row in rows]
+    assert len(everything) == 300 and len(set(everything)) == 300
+    assert sum(1 for rows in taken if rows) >= 2, "the claimers did not run side by side"
+    database.dispose()
+
+
+def test_past_inbox_max_senders_are_told_once_and_every_event_is_answered(  # noqa: F811
+        world: SlackWorld, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="partnerbot.backlog")
+    runtime = world.runtime
+    monkeypatch.setattr(runtime.backlog, "limit", 3)
+    stalled = threading.Event()
+    real = runtime.processor.process_due
+
+    def stalled_answers(limit: int = 4) -> int:
+        return 0 if not stalled.is_set() else real(limit)
+
+    monkeypatch.setattr(runtime.processor, "process_due", stalled_answers)  # answering falls behind
+    for n in range(4):
+        world.event({"type": "message", "channel_type": "im", "user": "U1", "text": f"who works with Franklin? {n}",
+                     "ts": f"1700000002.00010{n}", "channel": "D1"}, event_id=f"Ev-b{n}")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not runtime.backlog.over:
+        time.sleep(0.05)
+    ready = requests.get(world.server.url + "/readyz", timeout=5).json()
+    assert ready["status"] == "degraded" and ready["inbox"] == 4 and ready["inbox_max"] == 3
+    for n in range(4, 7):  # more from U1, and one from U2: each is told once
+        world.event({"type": "message", "channel_type": "im", "user": "U1", "text": f"and trainings? {n}",
+                     "ts": f"1700000003.00010{n}", "channel": "D1"}, event_id=f"Ev-b{n}")
+    world.event({"type": "message", "channel_type": "im", "user": "U2", "text": "help",
+                 "ts": "1700000004.000100", "channel": "D2"}, event_id="Ev-b-u2")
+    told = world.slack.wait_for("chat.postMessage", 2)
+    time.sleep(0.5)
+    told = [p for p in world.slack.named("chat.postMessage") if DELAYED[:40] in json.dumps(p)]
+    assert sorted(p["channel"] for p in told) == ["D1", "D2"]
+    assert "answers are behind" in caplog.text
+    stalled.set()  # answering catches up: every event is answered
+    world.slack.wait_for("chat.postMessage", 2 + 8, timeout=30)
+    with runtime.database.session() as session:
+        assert inbox.depth(session) == 0
+        assert len(list(session.scalars(select(InboxEvent)))) == 8
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and runtime.backlog.over:
+        time.sleep(0.05)
+    assert requests.get(world.server.url + "/readyz", timeout=5).json()["status"] == "ready"
+    assert "answers have caught up" in caplog.text
