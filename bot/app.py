@@ -19,7 +19,8 @@ from bot.retrieval.answers import GroundedAnswers
 from bot.retrieval.index import KnowledgeIndex
 from bot.retrieval.llm import OpenAICompatibleModel
 from bot.router import Bot, Registry
-from bot.understanding.classifier import Classifier, Example, shipped_examples
+from bot.understanding.classifier import Classifier, Example, shipped_examples, shipped_facts
+from bot.understanding.facts import FACT_LABEL, FactExample
 from bot.understanding.learning import LearningClassifier
 
 
@@ -48,27 +49,36 @@ def build_registry() -> Registry:
 
 
 def training_examples(taught: Sequence[Example] = ()) -> list[Example]:
-    """The shipped example files, the FAQ's example questions, and what the department taught."""
+    """The shipped example files, the FAQ's example questions, and the intents the department taught."""
     from handlers.faq import example_questions
 
-    return shipped_examples() + [Example(q, intent) for intent, q in example_questions()] + list(taught)
+    return (shipped_examples() + [Example(q, intent) for intent, q in example_questions()]
+            + [e for e in taught if FACT_LABEL not in e.label])
+
+
+def fact_training_examples(taught: Sequence[Example] = ()) -> list[FactExample]:
+    """The shipped example clauses (knowledge/facts/), and the facts the department taught ("payer=partner")."""
+    return shipped_facts() + [FactExample(*e.label.split(FACT_LABEL, 1), e.text) for e in taught
+                              if FACT_LABEL in e.label]
 
 
 def knowledge_files() -> list[Path]:
     root = resources.files("knowledge")
-    files = [Path(str(root.joinpath("intents", entry.name))) for entry in root.joinpath("intents").iterdir()
-             if entry.name.endswith(".yaml")]
+    files = [Path(str(root.joinpath(folder, entry.name))) for folder in ("intents", "facts")
+             for entry in root.joinpath(folder).iterdir() if entry.name.endswith(".yaml")]
     return sorted(files) + [Path(str(root.joinpath(name))) for name in ("faq.yaml", "abbreviations.yaml")]
 
 
 def classifier_builder(settings: Settings, registry: Registry) -> Callable[[Sequence[Example]], Classifier]:
     def build(taught: Sequence[Example]) -> Classifier:
         from handlers.faq import topics
-        from knowledge import abbreviations, intent_examples, intent_summaries, load_yaml
+        from knowledge import abbreviations, fact_activities, fact_examples, intent_examples, intent_summaries, load_yaml
 
-        for cached in (intent_examples, intent_summaries, abbreviations, load_yaml, topics):
+        for cached in (intent_examples, intent_summaries, abbreviations, load_yaml, topics, fact_examples,
+                       fact_activities):
             cached.cache_clear()  # example files may have been edited since the last build
-        return Classifier.build(training_examples(taught), registry.evidence, cache_dir=settings.cache_dir)
+        return Classifier.build(training_examples(taught), registry.evidence, cache_dir=settings.cache_dir,
+                                facts=fact_training_examples(taught))
 
     return build
 

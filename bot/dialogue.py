@@ -232,6 +232,8 @@ def _read(form: Form, u: Understanding, values: dict[str, Any], pending: str | N
         value = slot.parse(Answer(u, turn, values, slot.name == pending))
         if value is not None:
             filled[slot.name] = value
+        if slot.name == pending and value is not None and slot.free_text:
+            break  # text typed for a free-text slot answers only it: a school named in it moves nothing
     return filled
 
 
@@ -241,6 +243,8 @@ def _command(u: Understanding, phrases: tuple[str, ...]) -> bool:
     return u.opens_with(*phrases)
 
 
+FREE_TEXT_REQUESTS = ("ticket_status", "help")
+"""Short messages of these intents ask for something the bot keeps, even while it waits for free text."""
 SMALL_TALK_CONFIDENCE = 0.95
 """Small talk mid-form ("thanks!") only when certain: an unreadable word is not a greeting."""
 
@@ -253,10 +257,13 @@ def _asks_something_else(form: Form, pending: str | None, u: Understanding) -> b
         return False
     slot = form.slot(pending) if pending else None
     if slot is not None and slot.free_text:
+        # A free-text slot takes the text ("personal services contract", "Rainier Beach High School" typed as
+        # the description) unless it is plainly another question, or a short request for something the
+        # bot keeps ("my requests", "help").
         if u.intent == form.intent:
             return False
-        return explicit or len(u.tokens) <= FREE_TEXT_SIDE_WORDS or (
-            is_question(u) and len(u.tokens) <= SIDE_QUESTION_WORDS)
+        return explicit or (is_question(u) and len(u.tokens) <= SIDE_QUESTION_WORDS) or (
+            len(u.tokens) <= FREE_TEXT_SIDE_WORDS and u.intent in FREE_TEXT_REQUESTS)
     if u.intent != form.intent:
         return True
     return is_question(u)

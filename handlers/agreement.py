@@ -21,7 +21,9 @@ from bot.dialogue import Form, Prompt, Slot, is_question
 from bot.router import Registry
 from bot.understanding import Understanding, follow_ups
 from handlers.agreement_rules import (
+    PAYER,
     PERMIT,
+    SPACE,
     Decision,
     Facts,
     _DIFFERENCE,
@@ -33,8 +35,8 @@ from handlers.agreement_rules import (
     decide,
     facts_from_button,
     grant_application,
+    in_context,
     named_agreements,
-    pay_unsure,
     read_facts,
 )
 from handlers.grounded import grounded_reply
@@ -43,7 +45,19 @@ from knowledge import load_yaml, require
 
 FORM = "agreement"
 ANSWER_ACTION = "agreement.answer"
-QUESTIONS = ("who_pays", "lease", "coordinator")
+NOT_MEANT_ACTION = "agreement.not_meant"
+QUESTIONS = ("who_pays", "lease", "coordinator", "confirm")
+NOT_MEANT = ("not what i meant", "that's not what i meant", "thats not what i meant", "that is not what i meant",
+             "you misunderstood", "you got that wrong", "that's wrong", "thats wrong", "that's not right",
+             "thats not right", "that is wrong", "not right", "wrong agreement", "misunderstood")
+"""Said right after an agreement answer, these take back the fact it relied on (like the button)."""
+VALUE_PHRASES = {PAYER: {"school": "the school or district pays the partner",
+                         "partner": "no school money changes hands (the partner, or someone paying it directly, covers the cost)",
+                         "ptsa": "a PTSA or parent group coordinates and pays",
+                         "volunteer": "one person volunteers on their own, not through an organisation"},
+                 SPACE: {"lease": "the partner has long-term use of space through a lease",
+                         "short": "the use of space is short or occasional"}}
+"""What each fact value means, as the evidence line says it ("You said “…”: the school or district pays")."""
 RFQ_QUESTION = ("how much", "threshold", "limit", "amount", "over what", "before", "without", "when do", "when is",
                 "what is", "what's", "do i need", "do we need", "need an", "need a", "is an", "required", "trigger")
 FOLLOW_UP = ("what if", "and if", "actually", "but if", "what about if", "suppose", "instead")
@@ -62,6 +76,13 @@ PAPERWORK_ASK = ("who signs", "who sign", "who is supposed to sign", "supposed t
                  "what does it include")
 """A question about an agreement's own paperwork (who signs it, what is in it): answered from the rules' text,
 whatever facts the message also mentions."""
+THRESHOLD_ASK = ("dollar amount", "extra step", "extra process", "qualification", "anything extra", "over a certain",
+                 "how much can we pay", "limit", "threshold", "anything else", "besides")
+"""A question about what else paying someone takes (a threshold, an extra step)."""
+PAYING = ("pay", "paid", "paying", "hire", "hiring", "contract", "vendor", "stipend", "invoice")
+PAPERWORK_WORDS = PAPERWORK_ASK + _DOCUMENTS + _TEMPLATE + ("sign", "signed", "checklist", "letter of agreement", "file",
+                                                            "liability", "coverage", "certificate", "w9", "license")
+"""Words of any question about an agreement's paperwork (documents, checklists, signatures, where it is kept)."""
 CASE_SUBJECTS = ("it", "its", "it's", "they", "the partner", "our partner", "this partner", "the program",
                  "our program", "this program", "the org", "the organization", "the nonprofit", "ok and")
 """Openings that talk about the partnership under discussion ("it's a free mentoring program", "our
@@ -70,6 +91,8 @@ OTHER_QUESTION = 0.6
 """How sure the classifier must be that a message is about something else for it not to add facts to a
 case only opened (by a definition or a comparison), with no facts yet."""
 FACT_FOLLOW_UP_WORDS = 10
+SHORT_CONTEXT = 4
+"""An answer this short is read in the context of the question it answers ("us" → "it is paid by us")."""
 """A short message that only adds a fact ("it'll be about $12,500 for the year") completes the last case."""
 
 
@@ -122,7 +145,7 @@ PROVIDER = ("partner", "organization", "non profit", "community based organizati
 
 
 def facts_evidence(u: Understanding) -> list[str]:
-    """Who pays whom, a lease, a PTSA: what the classifier learns agreement questions state.
+    """Who pays whom, a lease: what the classifier learns agreement questions state.
 
     Payment counts only when someone providing a service is mentioned: "when is payday" is
     not a partnership."""
@@ -130,8 +153,6 @@ def facts_evidence(u: Understanding) -> list[str]:
     out = [f"payer:{facts.payer}"] if facts.payer and u.has(*PROVIDER) else []
     if facts.lease:
         out.append(f"space:{facts.lease}")
-    if facts.ptsa:
-        out.append("ptsa")
     if named_agreements(u):
         out.append("names_agreement")
     return out
@@ -144,23 +165,66 @@ def _question(name: str) -> Slot:
         spec = knowledge()[2][name]
         buttons = tuple(Button(b["label"], ANSWER_ACTION, f"{name}={b['value']}") for b in spec["buttons"])
         facts = Facts.from_dict(values)
+        if name == "confirm":
+            return Prompt(_confirmation(facts, str(spec["text"])), buttons)
         if facts.unsure == name:
             return Prompt(note("unsure") + "\n" + spec["text"], (consult_button("agreements"),) + buttons)
+        if facts.contested:
+            said = " and ".join(f"“{words}”" for words in facts.contested[:2])
+            return Prompt(f"You said {said}, which point to different answers. {spec['text']}", buttons)
         lead = "To tell which agreement applies I need one more fact. " if facts.known or facts.space else ""
         return Prompt(lead + spec["text"], buttons)
 
     return Slot(name, ask, parse=lambda answer: None, from_button=lambda value, turn: value)
 
 
+def _confirmation(facts: Facts, question: str) -> str:
+    """ "From “…” I understood that the school or district pays the partner. Is that right?" """
+    slot = facts.weak or PAYER
+    value = facts.payer if slot == PAYER else facts.lease
+    meaning = VALUE_PHRASES[slot].get(str(value), str(value))
+    words = facts.evidence.get(slot, "")
+    return f"From “{words}” I understood that {meaning}. {question}" if words else f"{meaning}? {question}"
+
+
 def _read(u: Understanding, values: dict[str, Any], pending: str | None, turn: Turn) -> dict[str, Any]:
-    """Every fact the message states; the pending question is read first, as an answer."""
+    """Every fact the message states; the pending question is read first, as an answer. A short
+    answer that states nothing alone ("us", "the partner", "a few weeks") is read in the question's
+    context; a name alone ("Cleveland High School") answers nothing."""
     facts = Facts.from_dict(values)
-    updated = answer_from_text(pending or "who_pays", u, facts)  # "maybe 4 weeks" is an answer
+    question = pending or "who_pays"
+    updated = answer_from_text(question, u, facts)
+    if updated is None and _short_answer(u):
+        context = in_context(question, u.text)
+        if context is not None:
+            updated = answer_from_text(question, turn.understand(context), facts)
     if updated is None:
-        if pending and (dialogue.is_unsure(u) or pay_unsure(u) or u.has("maybe", "perhaps", "possibly")):
+        if pending and (dialogue.is_unsure(u) or u.has("maybe", "perhaps", "possibly")):
             return {"facts": replace(facts, unsure=pending).to_dict()}
         return {}
+    if updated.unsure:
+        return {"facts": updated.to_dict()}
     return {"facts": replace(updated, unsure=None).to_dict()}
+
+
+def _short_answer(u: Understanding) -> bool:
+    """A few words that are not only a name, nor a question."""
+    return 0 < len(u.tokens) <= SHORT_CONTEXT and not only_a_name(u) and not is_question(u)
+
+
+def only_a_name(u: Understanding) -> bool:
+    """The message is a school's or an organisation's name and little else ("Cleveland High School",
+    "Rainier School of Music"): a name is never a fact."""
+    from bot.understanding.facts import PROPER_NAME, names_masked
+
+    left = len(u.tokens)
+    school = u.entities.school
+    if school is not None and school.schools:
+        left -= school.end - school.start
+    if u.entities.organisation is not None:
+        left -= len(u.entities.organisation[1].split())
+    masked = names_masked(u.text).lower().split()
+    return left <= 1 or (PROPER_NAME in masked and len(masked) <= 2)
 
 
 def _apply(values: dict[str, Any], filled: dict[str, Any]) -> dict[str, Any]:
@@ -212,26 +276,29 @@ def handle(message: Message, turn: Turn) -> Reply:
     if u.has(*_LEASE_QUESTION) and not facts.known and not facts.lease:
         case = Facts.from_dict(turn.state.form_data.get("values") or {}) if turn.state.form == FORM else Facts()
         return _lease_explained(case)
-    if is_question(u) and u.has(*PAPERWORK_ASK) and not u.has(*WHICH_ASK):
-        found = turn.grounded(u.text, generate=False)  # "who signs the PTSA letter of agreement?"
-        if found is not None:
-            return grounded_reply(found, turn, "agreement")
+    if grant_application(u) and facts.payer is None:
+        return _topic_answer(turn, "grant", None)  # applying for a grant names no payer of a partnership yet
     if not facts.known and not facts.lease:
         if u.has("request for qualifications") and (u.has(*RFQ_QUESTION) or not u.amounts):
             return _topic_answer(turn, "rfq", "personal_services_contract")
-        if grant_application(u):
-            return _topic_answer(turn, "grant", None)
-        if u.has("insurance") and not named:
-            return _topic_answer(turn, "insurance", None)
-        if named and not pay_unsure(u) and not facts.individual_volunteer:  # a situation is decided, not defined
+        if u.has("insurance") and not named and not (is_question(u) and u.has(*PAYING)):
+            return _topic_answer(turn, "insurance", None)  # about paying someone: what a PSC needs, below
+        if named and not facts.unsure:  # a situation is decided, not defined
             return _informational(named, turn)
     elif u.has("request for qualifications") and u.has(*RFQ_QUESTION) and not u.amounts:
         return _topic_answer(turn, "rfq", "personal_services_contract")
+    if is_question(u) and (u.has(*PAPERWORK_WORDS) or u.has(*THRESHOLD_ASK)) and not u.has(*WHICH_ASK) and not named:
+        # "who signs the PTSA letter of agreement?", "how much liability coverage does a paid vendor need?":
+        # a question about the paperwork is answered from the rules' text, whatever facts it mentions
+        found = turn.grounded(u.text, generate=False)
+        if found is not None:
+            return grounded_reply(found, turn, "agreement")
+        if facts.payer in (None, "school") and u.has(*PAYING):
+            # about paying someone: what a PSC needs, said as what applies when the school pays, not decided
+            return _explain("personal_services_contract", turn, "documents", when_paying=True)
     if _asks_to_compare(u, named) and not facts.known:
         return _compare(named, turn)
-    if pay_unsure(u) and not facts.known:
-        facts = replace(facts, unsure="who_pays")
-    elif not (facts.known or facts.lease or facts.individual_volunteer) and is_question(u) and not u.has(*WHICH_ASK):
+    if not (facts.known or facts.unsure) and is_question(u) and not u.has(*WHICH_ASK):
         # A question about the paperwork itself ("who signs the letter of agreement?"), not about which
         # agreement applies: the rules' own text answers it, if a passage fits well (never a model).
         found = turn.grounded(u.text, generate=False)
@@ -241,10 +308,13 @@ def handle(message: Message, turn: Turn) -> Reply:
 
 
 def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | None:
-    """A follow-up to a decided case: "what if the PTA pays instead?", "do they need a lease?"."""
+    """A follow-up to a decided case: "what if the PTA pays instead?", "do they need a lease?",
+    "that's not what I meant"."""
     u = turn.understanding
     earlier = Facts.from_dict(previous)
     fresh = read_facts(u)
+    if u.has(*NOT_MEANT) and len(u.tokens) <= FACT_FOLLOW_UP_WORDS and not fresh.known and earlier.known:
+        return not_meant(replace(message, value=decisive_slot(earlier)), turn)
     if u.has(*_LEASE_QUESTION) and not fresh.known and not fresh.lease:
         return _lease_explained(earlier)
     if not fresh.known and fresh.amount is None and follow_ups.refers_back(u) and (
@@ -318,7 +388,8 @@ def _answer(decision: Decision, facts: Facts, turn: Turn, named: list[str]) -> R
         lines.append(f"Not {info(mismatch[0]).article} {info(mismatch[0]).short}: here it's {agreement.article} *{agreement.name}*.")
     else:
         lines.append(f"*{agreement.name}*")
-    lines.append(f"This is {agreement.article} {agreement.short} because {why}.")
+    said = _evidence_line(facts, decisive_slot(facts), f"so it's {agreement.article} {agreement.short}")
+    lines.append(said or f"This is {agreement.article} {agreement.short} because {why}.")
     lines.append("\nWhat it needs:\n" + _needs_lines(agreement))
     if agreement.code == "personal_services_contract":
         if decision.rfq:
@@ -346,16 +417,56 @@ def _answer(decision: Decision, facts: Facts, turn: Turn, named: list[str]) -> R
             "needs": list(agreement.needs),
             "rfq_required": decision.rfq,
             "facts": facts.to_dict(),
+            "evidence": dict(facts.evidence),
             "source": agreement.source,
         },
-        buttons=(consult_button("agreements"), Button("Start over", "agreement.restart", "")),
+        buttons=_not_meant_buttons(facts) + (consult_button("agreements"), Button("Start over", "agreement.restart", "")),
         fields=(Field("Agreement", agreement.name), Field("Applies when", agreement.applies_when)),
         footer=f"Source: {agreement.source}",
     )
 
 
+def decisive_slot(facts: Facts) -> str:
+    """The fact the decision rests on: the use of space when it is a lease or short use, else who pays."""
+    return SPACE if facts.lease and (facts.lease == "lease" or not facts.payer) else PAYER
+
+
+def _evidence_line(facts: Facts, slot: str, conclusion: str) -> str | None:
+    """ "You said “the bank pays the coach directly”: no school money changes hands ..., so it's an MOU." """
+    words = facts.evidence.get(slot)
+    value = facts.payer if slot == PAYER else facts.lease
+    if not words or value is None:
+        return None
+    return f"You said “{words}”: {VALUE_PHRASES[slot].get(value, value)}, {conclusion}."
+
+
+SLOT_LABELS = {PAYER: "who pays", SPACE: "the use of space"}
+
+
+def _not_meant_buttons(facts: Facts) -> tuple[Button, ...]:
+    """One "That's not what I meant" per fact read from the user's words: pressing it asks that again."""
+    slots = [slot for slot in (PAYER, SPACE) if slot in facts.evidence]
+    if len(slots) == 1:
+        return (Button("That's not what I meant", NOT_MEANT_ACTION, slots[0]),)
+    return tuple(Button(f"Not what I meant: {SLOT_LABELS[slot]}", NOT_MEANT_ACTION, slot) for slot in slots)
+
+
+def not_meant(message: Message, turn: Turn) -> Reply:
+    """Take back one fact of the last decided case and ask it again ("That's not what I meant")."""
+    context = turn.state.context(turn.now)
+    if context is None or context[0] != FORM:
+        return Reply("There's no agreement answer here to correct any more. Tell me about the partnership and "
+                     "I'll work it out again.", "agreement", 1.0, {"agreement": None, "asking": "who_pays"},
+                     buttons=(Button("Which agreement applies?", "agreement.restart", ""),))
+    case = Facts.from_dict(context[1])
+    slot = message.value if message.value in (PAYER, SPACE) else decisive_slot(case)
+    reply = dialogue.start(ADVISOR, case.without(slot).to_dict(), message, turn)
+    return replace(reply, text=f"Sorry, I'll set that aside. {reply.text}")
+
+
 def _other_outcome(decision: Decision, facts: Facts, turn: Turn) -> Reply:
-    data: dict[str, Any] = {"agreement": None, "outcome": decision.outcome, "facts": facts.to_dict()}
+    data: dict[str, Any] = {"agreement": None, "outcome": decision.outcome, "facts": facts.to_dict(),
+                            "evidence": dict(facts.evidence)}
     if decision.outcome == PERMIT:
         permit = info(PERMIT)
         text = (
@@ -372,12 +483,14 @@ def _other_outcome(decision: Decision, facts: Facts, turn: Turn) -> Reply:
         )
     else:
         text = note("volunteer")
+    said = _evidence_line(facts, decisive_slot(facts), "so no partnership agreement is needed here"
+                          if decision.outcome != "unclear" else "and that needs the department")
     return Reply(
-        text,
+        f"{said}\n{text}" if said else text,
         "agreement",
         turn.understanding.confidence or 1.0,
         data,
-        buttons=(consult_button("agreements"), Button("Start over", "agreement.restart", "")),
+        buttons=_not_meant_buttons(facts) + (consult_button("agreements"), Button("Start over", "agreement.restart", "")),
         footer=f"Source: {note('source')}",
     )
 
@@ -428,10 +541,12 @@ def _template(code: str, turn: Turn) -> Reply:
     )
 
 
-def _explain(code: str, turn: Turn, question: str) -> Reply:
+def _explain(code: str, turn: Turn, question: str, when_paying: bool = False) -> Reply:
     _open_case(turn)
     agreement = info(code)
-    lines = [f"*{agreement.name}*: used when {agreement.applies_when}.", "\nWhat it needs:\n" + _needs_lines(agreement)]
+    lead = (f"When the school or district pays a partner, the agreement is a *{agreement.name}*." if when_paying
+            else f"*{agreement.name}*: used when {agreement.applies_when}.")
+    lines = [lead, "\nWhat it needs:\n" + _needs_lines(agreement)]
     if code == "personal_services_contract":
         lines.append("\n" + str(agreement.extra["rfq_note"]))
     return Reply(
@@ -452,5 +567,6 @@ def register(registry: Registry) -> None:
     registry.form(ADVISOR)
     registry.intent("agreement")(handle)
     registry.action("agreement.restart")(restart)
+    registry.action(NOT_MEANT_ACTION)(not_meant)
     registry.refiner(FORM)(refine)
     registry.reader(facts_evidence)

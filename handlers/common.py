@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.core import Button
+from bot.turn import Turn
 from knowledge import load_yaml
 
 CAPABILITIES: tuple[tuple[str, str, str], ...] = (
@@ -39,3 +40,14 @@ def fill_links(text: str, settings: Settings, defaults: dict[str, str]) -> str:
         name = out[start + 6 : end]
         out = out[:start] + settings.link(name, defaults.get(name, "")) + out[end + 1 :]
     return out.replace("{email}", settings.department_email).strip()
+
+
+def school_in_context(turn: Turn) -> int | None:
+    """The school of the last answer, if it was about one ("that list is wrong" right after a school's
+    partners): a partners lookup keeps `school_id`, a paperwork answer `school` as [id, name]."""
+    context = turn.state.context(turn.now)
+    if context is None:
+        return None
+    filters = context[1]
+    school = filters.get("school_id") or (filters.get("school") or [None])[0]
+    return int(school) if isinstance(school, int) else None

@@ -67,6 +67,7 @@ class Scope:
     organisation: str | None = None
     region: str | None = None
     ids: dict[str, Any] = field(default_factory=dict)  # what a follow-up needs to ask again
+    service: str | None = None  # the service's name, after "only the arts ones"
 
     @classmethod
     def of(cls, school: tuple[int, str] | None = None, organisation: tuple[int, str] | None = None,
@@ -90,7 +91,8 @@ class Scope:
         return cls(label or "across the district", tuple(where), school[1] if school else None,
                    organisation[1] if organisation else None, region,
                    {"school": list(school) if school else None, "organisation": list(organisation) if organisation else None,
-                    "region": region, "service": service})
+                    "region": region, "service": service},
+                   services()[service].name if service in services() else service)
 
 
 def read_scope(turn: Turn) -> Scope | Reply:
@@ -131,6 +133,7 @@ def handle(message: Message, turn: Turn) -> Reply:
     today = local_day(turn)
     school_year = year(turn)
     if not scope.where and (u.has(*BY_REGION) or focus is None):
+        turn.state.remember(CONTEXT, {"focus": focus, "state": None}, turn.now)  # "just the Southeast ones" may follow
         return by_region(turn, today, school_year)
     named_year = _school_year_named(u.text)
     if focus == "dsa" and (u.has(*NEXT_YEAR) or (named_year and named_year > school_year)):
@@ -153,16 +156,20 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     if not follow_ups.is_follow_up(u, FOLLOW_UP_WORDS):
         return None
     school = u.entities.school.found if u.entities.school is not None else None
-    service, focus = u.entities.service, focus_of(turn)
-    if not (service or school or focus):
+    service, focus, state, region = u.entities.service, focus_of(turn), state_of(turn), u.entities.region
+    if not (service or school or focus or state or region):
         return None
     last = dict(previous)
-    if school is not None:
-        last["school"] = [school.id, school.name]
+    if school is not None:  # another school: the same question about it
+        last["school"], last["region"] = [school.id, school.name], None
+    elif region is not None:  # one region of a district-wide answer
+        last["region"], last["school"] = region, None
     if service is not None:
         last["service"] = service.code
     if focus is not None:
-        last["focus"], last["state"] = focus, state_of(turn)
+        last["focus"], last["state"] = focus, state
+    elif state is not None:  # "which of those are expiring soon?"
+        last["state"] = state
     scope = Scope.of(tuple(last["school"]) if last.get("school") else None,  # type: ignore[arg-type]
                      tuple(last["organisation"]) if last.get("organisation") else None, last.get("region"),
                      last.get("service"))
@@ -288,7 +295,8 @@ def schools_without_agreement(turn: Turn, scope: Scope, today: dt.date, school_y
         text = "\n".join(lines)
     rows = [{"school": school, "partnerships": n} for school, n in sorted(counts.items())]
     return Reply(text, "partners", turn.understanding.confidence or 1.0,
-                 {"kind": "health", "focus": "agreement", "schools": rows, "school": None, "partners": []},
+                 {"kind": "health", "focus": "agreement", "schools": rows, "school": None, "service": None,
+                  "partners": []},
                  buttons=_buttons({"agreement"}), footer=sample_footer(turn))
 
 
@@ -312,7 +320,7 @@ def by_region(turn: Turn, today: dt.date, school_year: str) -> Reply:
                         for r in rows))
     return Reply(text, "partners", turn.understanding.confidence or 1.0,
                  {"kind": "health", "focus": None, "distribution": {"kind": "compliance_by_region", "rows": rows},
-                  "school": None, "partners": []}, table=table, buttons=(consult_button("other"),),
+                  "school": None, "service": None, "partners": []}, table=table, buttons=(consult_button("other"),),
                  footer=sample_footer(turn),
                  chart=Chart(f"Share of partnerships with all paperwork on file, {school_year}",
                              tuple(r["region"] for r in rows), tuple(float(r["rate"]) for r in rows), percent=True)
@@ -344,8 +352,8 @@ def _reply(turn: Turn, text: str, scope: Scope, focus: str | None,
     rows = [{"organisation": row.organisation, "school": row.school,
              "items": [{"what": i.what, "state": i.state, "due": i.due.isoformat() if i.due else None}
                        for i in items]} for row, items in found]
-    data = {"kind": "health", "focus": focus, "school": scope.school, "organisation": scope.organisation,
-            "region": scope.region, "checked": checked, "rows": rows, "found": len(rows) if total is None else total,
+    data = {"kind": "health", "focus": focus, "school": scope.school, "service": scope.service,
+            "organisation": scope.organisation, "region": scope.region, "checked": checked, "rows": rows, "found": len(rows) if total is None else total,
             "partners": [], **extra}
     if whats is None:
         whats = frozenset(i.what for _, items in found for i in items)

@@ -33,6 +33,9 @@ CONTEXT = "partners"
 SAMPLE_FOOTER = "Sample data: these partnerships are generated examples, not the district's records."
 ORG_PATTERNS = (
     re.compile(r"(?:which|what) schools (?:does|do|is|are|did) (?:the )?(.+?) (?:serve|serving|work|working|partner|support|run|operate|at|in)\b", re.I),
+    re.compile(r"\bwho (?:does|do|is|are) (?:the )?(.+?) (?:work|working|partner|partnering|serve|serving)(?: with| at)?\b", re.I),
+    re.compile(r"\bwhat (?:does|do) (?:the )?(.+?) do\b", re.I),
+    re.compile(r"\b(?:tell me about|info on|information on|details on|look up|lookup) (?:the )?(.+?)\??$", re.I),
     re.compile(r"where (?:does|do|is|are) (?:the )?(.+?) (?:work|serve|operate|partner|run|located|placed|based)", re.I),
     re.compile(r"schools (?:served by|that work with|working with|partnered with|with) (?:the )?(.+?)\??$", re.I),
     re.compile(r"^(?:the )?(.+?) (?:serves|works with|work with|is at|is in) (?:which|what) schools", re.I),
@@ -160,14 +163,28 @@ def handle(message: Message, turn: Turn) -> Reply:
 def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | None:
     """A follow-up that changes one filter of the last question; None if it isn't one."""
     u = turn.understanding
+    offered = previous.get("choose")
+    if offered:  # "which one did you mean?" is read first
+        picked = _chosen(u, list(offered), turn)
+        if picked is not None:
+            return run(PartnerQuery("school", school_id=picked, service=previous.get("service")), turn)
     last = PartnerQuery.from_dict(previous)
     stated = read_query(u, turn)
     if isinstance(stated, SchoolMatch):
         return _did_you_mean(stated, _service(u) or services().get(last.service or ""), turn)
     if isinstance(stated, PartnerQuery):
-        if stated.kind == "school" and not u.entities.service and last.service and last.kind == "school":
+        school = u.entities.school
+        named = school.end - school.start if school is not None and school.schools else 0
+        keep = (stated.kind == "school" and not u.entities.service and last.service and last.kind == "school"
+                and follow_ups.elliptical(u, named) and not follow_ups.widens(u))
+        if keep:
             stated = replace(stated, service=last.service)  # "what about Garfield?" keeps "tutoring"
-        return run(stated, turn) if _is_short(u) else None
+        if not _is_short(u):
+            return None
+        reply = run(stated, turn)
+        return kept_filter(reply, last.service) if keep else reply
+    if follow_ups.widens(u) and last.service and _is_short(u):
+        return run(replace(last, service=None), turn)  # "any service", "all of them"
     service, level, region = _service(u), u.entities.level, u.entities.region
     if not (service or level or region) or not _is_short(u):
         return None
@@ -180,6 +197,15 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
 
 
 FOLLOW_UP_WORDS = 8
+
+
+def kept_filter(reply: Reply, service_code: str | None) -> Reply:
+    """Say which filter a follow-up kept from the last question ("still only tutoring")."""
+    service = services().get(service_code or "")
+    if service is None:
+        return reply
+    return replace(reply, text=f"{reply.text}\n_(Still only {service_phrase(service)}: say \"all partners\" "
+                               f"to see every one.)_")
 
 
 def _is_short(u: Understanding) -> bool:
@@ -356,9 +382,31 @@ def pick_school(message: Message, turn: Turn) -> Reply:
     return run(PartnerQuery("school", school_id=int(ident), service=code or None), turn)
 
 
+ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "last": -1}
+
+
+def _chosen(u: Understanding, offered: list[int], turn: Turn) -> int | None:
+    """Which of the schools just offered a reply picks: one of them by name, by its level ("the middle
+    school"), or by its place in the list ("the second one")."""
+    school = u.entities.school
+    named = [s.id for s in school.schools if s.id in offered] if school is not None else []
+    if len(named) == 1:
+        return named[0]
+    level = u.entities.level
+    if level is not None:
+        at_level = [sid for sid in offered if (ref := turn.lookups.schools.schools.get(sid)) is not None
+                    and ref.type in LEVEL_TYPES.get(level, ())]
+        if len(at_level) == 1:
+            return at_level[0]
+    place = next((ORDINALS[t] for t in u.tokens if t in ORDINALS), None)
+    return offered[place] if place is not None and -len(offered) <= place < len(offered) else None
+
+
 def _did_you_mean(match: SchoolMatch, service: Service | None, turn: Turn) -> Reply:
     names = ", ".join(s.name for s in match.schools)
     code = service.code if service else ""
+    # the question is pending: a reply naming one of them, its level or its place picks it
+    turn.state.remember(CONTEXT, {"choose": [s.id for s in match.schools[:6]], "service": code or None}, turn.now)
     return Reply(
         f"\"{match.span.title()}\" could be several schools ({names}). Which one did you mean?",
         "partners", turn.understanding.confidence or 1.0,
@@ -495,25 +543,39 @@ NOT_A_NAME = frozenset("our my the your their his her its a an any all some each
 
 
 def _names_someone(said: str) -> bool:
-    """Written as a name ("City Year", "Boys & Girls Club"): capitalised, with no word of a question about
-    partners in general, and no service ("the tutoring partners")."""
+    """Written as a name ("City Year", "Boys & Girls Club", "Emerld Arts"): capitalised, with no word of a
+    question about partners in general, and no service unless two words are capitalised ("the tutoring
+    partners" is a service)."""
     words = said.replace("'s", "").replace("-", " ").split()
     lowered = [w.lower() for w in words]
-    return (len(said) >= 3 and any(w[:1].isupper() for w in words) and not NOT_A_NAME.intersection(lowered)
-            and find_service(stems(lowered)) is None)
+    capitals = sum(1 for w in words if w[:1].isupper())
+    return (len(said) >= 3 and capitals >= 1 and not NOT_A_NAME.intersection(lowered)
+            and (capitals >= 2 or find_service(stems(lowered)) is None))
 
 
 def _organisation_not_found(text: str, turn: Turn) -> Reply | None:
-    """Asked where an organisation works, and the database has no such organisation: say so (rather
-    than ask which school)."""
-    names = [n for n in _organisations_asked(text) if _names_someone(n) and not turn.lookups.schools.find(n).schools]
-    if not names:
-        return None
-    said = names[0].strip()
+    """Asked about an organisation the database does not have: say so, with the names it resembles ("did
+    you mean Emerald Arts Project?"), never a wider answer instead."""
+    asked = [n.strip() for n in _organisations_asked(text) if not turn.lookups.schools.find(n).schools]
+    for said in asked:
+        similar = turn.lookups.organisations_like(said)
+        if similar or _names_someone(said):
+            return _unknown_organisation(said, similar, turn)
+    return None
+
+
+def _unknown_organisation(said: str, similar: list[tuple[int, str]], turn: Turn) -> Reply:
+    data = {"school": None, "organisation": None, "service": None, "partners": [], "unknown_organisation": said,
+            "suggestions": [name for _, name in similar]}
+    if similar:
+        names = " or ".join(f"*{name}*" for _, name in similar)
+        return Reply(f"I don't know an organisation called \"{said}\". Did you mean {names}?", "partners",
+                     turn.understanding.confidence or 1.0, data,
+                     buttons=tuple(Button(name, "menu", f"which schools does {name} serve") for _, name in similar)
+                     + (Button("Report outdated info", "report_outdated.start", ""),))
     return Reply(f"I couldn't find an organisation called \"{said}\" in the partnership database. If it works "
                  "with one of our schools, the department can add it: report it as missing.", "partners",
-                 turn.understanding.confidence or 1.0, {"school": None, "organisation": None, "service": None,
-                                                        "partners": [], "unknown_organisation": said},
+                 turn.understanding.confidence or 1.0, data,
                  buttons=(Button("Report outdated info", "report_outdated.start", ""),))
 
 
@@ -533,9 +595,16 @@ def sample_footer(turn: Turn) -> str | None:
     return SAMPLE_FOOTER if queries.uses_sample_data(turn.session) else None
 
 
+def names_an_organisation(u: Understanding) -> list[str]:
+    """Evidence for the classifier: the message asks about a named organisation ("where does Blue Heron
+    Robotics work?", "what does Zorblat do?"), even one the database has never heard of."""
+    return ["asks_about_organisation"] if any(_names_someone(name) for name in _organisations_asked(u.text)) else []
+
+
 def register(registry: Registry) -> None:
     registry.form(WHICH_SCHOOL)
     registry.intent("partners")(handle)
+    registry.reader(names_an_organisation)
     registry.refiner(CONTEXT)(refine)
     registry.action("partners.more")(more)
     registry.action("partners.school")(pick_school)

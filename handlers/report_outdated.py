@@ -14,6 +14,7 @@ from bot.turn import Turn
 from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.models import CorrectionRequest, School
 from bot.router import Registry
+from handlers.common import school_in_context
 from bot.text import clean
 from bot.tickets import service
 from bot.tickets.service import Actor
@@ -108,7 +109,7 @@ REPORT = Form(
 
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
-    school = u.entities.school.found.id if u.entities.school and u.entities.school.found else None
+    school = u.entities.school.found.id if u.entities.school and u.entities.school.found else school_in_context(turn)
     specific = u.has(*SPECIFIC) or u.entities.organisation is not None or (
         len(u.tokens) > SPECIFIC_LENGTH and not u.has(*VAGUE))
     if specific and (school is not None or _organisation(u.text, turn) is not None):

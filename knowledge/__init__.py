@@ -81,3 +81,35 @@ def intent_examples() -> dict[str, tuple[str, ...]]:
 def intent_summaries() -> dict[str, str]:
     """One line per label, shown on "did you mean" buttons."""
     return {label: str(data.get("summary") or label) for label, data in _intent_files()}
+
+
+FACTS_FOLDER = "facts"
+
+
+@lru_cache(maxsize=1)
+def fact_examples() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Example clauses per slot and value, from knowledge/facts/<slot>.yaml: what teaches the bot to read
+    who pays and how space is used (`labels: {value: [clause, ...]}`)."""
+    folder = resources.files(__name__).joinpath(FACTS_FOLDER)
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for name in sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".yaml")
+                       and entry.name != ACTIVITIES):
+        data = parsed.load(folder.joinpath(name)) or {}
+        labels = data.get("labels") if isinstance(data, dict) else None
+        if not isinstance(labels, dict) or "none" not in labels or len(labels) < 2:
+            raise KnowledgeError(f"knowledge/{FACTS_FOLDER}/{name} must map `labels` to example lists, "
+                                 "one of them `none`")
+        out[name[: -len(".yaml")]] = {str(value): tuple(str(e) for e in examples or () if str(e).strip())
+                                      for value, examples in labels.items()}
+    return out
+
+
+ACTIVITIES = "activities.yaml"
+
+
+@lru_cache(maxsize=1)
+def fact_activities() -> tuple[str, ...]:
+    """What partners do ("to run a program for our students"), from knowledge/facts/activities.yaml: said
+    beside a fact, they change nothing (see bot.understanding.classifier)."""
+    data = parsed.load(resources.files(__name__).joinpath(FACTS_FOLDER, ACTIVITIES)) or {}
+    return tuple(str(a) for a in data.get("activities") or () if str(a).strip())

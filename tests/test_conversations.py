@@ -281,9 +281,10 @@ def test_a_request_preamble_does_not_hide_a_payer(harness) -> None:
 
 
 def test_one_person_not_with_any_organisation_is_a_volunteer(harness) -> None:
-    reply = harness.ask("a grandmother in the neighborhood wants to read with first graders every Tuesday. "
-                        "she isn't part of any group. what does she need?")
+    reply = harness.ask("a retired neighbor wants to volunteer in our reading program on his own, not through any "
+                        "organization. what does he need?")
     assert reply.intent == "agreement" and reply.data["agreement"] is None and "volunteer" in reply.text
+    assert reply.data["outcome"] == "volunteer_process" and "volunteer process" in reply.text
 
 
 def test_a_grant_naming_the_school_needs_the_intent_to_apply_form(harness) -> None:

@@ -51,4 +51,4 @@ def test_knowledge_files_validate() -> None:
     agreements, notes, questions = knowledge()
     assert set(agreements) >= {"personal_services_contract", "mou", "alignment_agreement", "ptsa_enrichment"}
     assert all(a.source for a in agreements.values())
-    assert set(questions) == {"who_pays", "lease", "coordinator"}
+    assert set(questions) == {"who_pays", "lease", "coordinator", "confirm"}

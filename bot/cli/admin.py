@@ -47,9 +47,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--as", dest="actor", default="", help="your user id (platform:id), default cli:$USER")
         p.set_defaults(run=run_tickets)
 
-    teach = sub.add_parser("teach", help="file a question under an intent, so the bot learns it (retrains now)")
-    teach.add_argument("text", help="the question as people ask it")
-    teach.add_argument("intent", help="an intent: a file name in knowledge/intents/ (agreement, partners, ...)")
+    teach = sub.add_parser("teach", help="file a question under an intent, or a statement under a fact, so the bot "
+                                          "learns it (retrains now)")
+    teach.add_argument("text", help="the question (or statement) as people say it")
+    teach.add_argument("intent", help="an intent: a file name in knowledge/intents/ (agreement, partners, ...); or a "
+                                      "fact the statement states, slot=value: payer=partner, space=lease, ... "
+                                      "(knowledge/facts/)")
     teach.set_defaults(run=run_teach)
 
     report = sub.add_parser("report", help="what people asked this month, and ticket times")
@@ -208,12 +211,20 @@ def run_teach(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.app import build_classifier, build_registry
     from bot.text import clean
-    from bot.understanding.learning import teach, teachable_intents
+    from bot.understanding.facts import FACT_LABEL
+    from bot.understanding.learning import teach, teachable_facts, teachable_intents
 
     text = clean(args.text)
-    if args.intent not in teachable_intents():
-        print(f"partnerbot teach: {args.intent!r} is not an intent; use one of: {', '.join(teachable_intents())}",
-              file=sys.stderr)
+    facts = teachable_facts()
+    if FACT_LABEL in args.intent:
+        slot, _, value = args.intent.partition(FACT_LABEL)
+        if value not in facts.get(slot, ()):
+            known = "; ".join(f"{name}={'|'.join(values)}" for name, values in facts.items())
+            print(f"partnerbot teach: {args.intent!r} is not a fact the bot reads; use one of: {known}", file=sys.stderr)
+            return 2
+    elif args.intent not in teachable_intents():
+        print(f"partnerbot teach: {args.intent!r} is not an intent; use one of: {', '.join(teachable_intents())}, "
+              f"or a fact such as payer=partner", file=sys.stderr)
         return 2
     if not text:
         print("partnerbot teach: give the question's text", file=sys.stderr)
@@ -224,7 +235,12 @@ def run_teach(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     classifier = build_classifier(settings, build_registry(), database)
     with database.session() as session:
-        understood = classifier.understand(text, _lookups(session)).intent
+        reading = classifier.understand(text, _lookups(session))
+    understood = reading.intent
+    if FACT_LABEL in args.intent:
+        slot = args.intent.partition(FACT_LABEL)[0]
+        found = reading.facts(slot)
+        understood = f"{slot}={found[-1].value}" if found else f"nothing about {slot}"
     print(("taught" if added else "already taught") + f": {text!r} -> {args.intent}; "
           f"retrained in {time.perf_counter() - started:.1f} s; it now reads as {understood}")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import uuid
 from typing import Any, TextIO
 
 from bot.app import create_bot
@@ -19,7 +20,8 @@ MAX_LINE = 100_000
 def register(sub: argparse._SubParsersAction) -> None:
     ask = sub.add_parser("ask", help="answer one question (or JSON lines with --batch)")
     ask.add_argument("text", nargs="?", help="the question")
-    ask.add_argument("--session", default="cli", help="conversation id; turns with the same id continue a conversation")
+    ask.add_argument("--session", default=None, help="conversation id; asks with the same id continue a conversation "
+                                                     "(without it each ask starts a fresh one)")
     ask.add_argument("--user", default="cli-user", help="user id")
     ask.add_argument("--platform", default="cli", help=argparse.SUPPRESS)
     ask.add_argument("--json", action="store_true", help="print the reply as JSON")
@@ -38,8 +40,9 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     bot = create_bot(settings)
     if args.batch:
         return run_batch(bot, sys.stdin, sys.stdout, sys.stderr)
+    session = args.session or f"ask-{uuid.uuid4().hex[:12]}"  # a one-shot question carries nothing over
     try:
-        reply = bot.handle(Message(args.text, args.user, args.platform, args.session, args.session))
+        reply = bot.handle(Message(args.text, args.user, args.platform, session, session))
     finally:
         bot.database.dispose()  # say goodbye to the server: bot.launch ends this process without teardown
     if args.json:

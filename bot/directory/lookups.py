@@ -45,3 +45,7 @@ class SessionLookups:
     def organisation_like(self, text: str, cutoff: float = 86) -> tuple[int, str] | None:
         """The organisation whose name is closest to `text` (typos), if close enough."""
         return self.directory.organisations.find(self.session, text, cutoff=cutoff)
+
+    def organisations_like(self, text: str) -> list[tuple[int, str]]:
+        """Organisations whose names resemble `text`, best first, for "did you mean ...?"."""
+        return self.directory.organisations.suggest(self.session, text)

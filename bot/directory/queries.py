@@ -186,6 +186,10 @@ def uses_sample_data(session: Session) -> bool:
     return bool(session.scalar(select(exists().where(Partnership.is_sample.is_(True)))))
 
 
+SUGGEST_SPELLING = 75
+"""How alike a name's spelling must be for "did you mean ...?"."""
+
+
 class OrganisationNames:
     """A per-process cache of organisation names for fuzzy lookups."""
 
@@ -224,6 +228,22 @@ class OrganisationNames:
             oid = self._ids[match[2]]
             name = next(n for n, i in self._names.items() if i == oid)
             return oid, name
+
+    def suggest(self, session: Session, phrase: str, limit: int = 3, cutoff: float = 70) -> list[tuple[int, str]]:
+        """Organisations whose names resemble `phrase` as a whole or in part, best first ("did you mean ...?")."""
+        with self._lock:
+            self._refresh(session)
+            if not self._ids or not phrase.strip():
+                return []
+            query = utils.default_process(phrase)
+            if len(query) < 4:
+                return []
+            found = process.extract(query, self._processed, scorer=fuzz.WRatio, score_cutoff=cutoff, limit=limit * 3,
+                                    processor=None)
+            # WRatio likes a shared word ("Arts"); the spelling of the whole name decides among those
+            close = sorted(((fuzz.partial_ratio(query, self._processed[i]), i) for _, _, i in found), reverse=True)
+            names = {oid: name for name, oid in self._names.items()}
+            return [(self._ids[i], names[self._ids[i]]) for score, i in close[:limit] if score >= SUGGEST_SPELLING]
 
     def mentioned(self, session: Session, text: str) -> tuple[int, str] | None:
         """An organisation named word for word in the text (the longest one)."""

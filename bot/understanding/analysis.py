@@ -11,6 +11,7 @@ from bot.text import contains, phrase_stems
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from bot.directory.schools import SchoolMatch
     from bot.directory.vocab import Service
+    from bot.understanding.facts import ClauseReading, Fact
 
 
 T = TypeVar("T")
@@ -55,6 +56,12 @@ class Understanding:
     entities: Entities = field(default_factory=Entities)
     typed_stems: tuple[str, ...] = ()
     """Stems of the words as typed, before typo correction: "forget it" must not become "forgot it"."""
+    clauses: "tuple[ClauseReading, ...]" = ()
+    """The message's clauses, each with what it states of the decision facts (bot/understanding/facts.py)."""
+
+    def facts(self, slot: str) -> "list[Fact]":
+        """Every clause's reading of `slot` that is a fact (not "says nothing"), in message order."""
+        return [fact for clause in self.clauses if (fact := clause.fact(slot)) is not None]
 
     @property
     def ticket_numbers(self) -> tuple[int, ...]:

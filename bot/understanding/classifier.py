@@ -19,23 +19,29 @@ from bot.directory.schools import SchoolIndex
 from bot.text import MAX_TEXT, base_tokens, clean
 from bot.understanding import entities as entity_finder
 from bot.understanding.analysis import Understanding
+from bot.understanding.facts import NONE, FactExample, FactModels, PROPER_NAME
+from bot.understanding.facts import read as read_facts
+from bot.understanding.facts import train as train_facts
 from bot.understanding.features import featurise
 from bot.understanding.model import REGULARISATION, LinearModel, train
 from bot.understanding.tokens import Tokenizer, stems
-from knowledge import abbreviations, intent_examples, load_csv_rows
+from knowledge import abbreviations, fact_activities, fact_examples, intent_examples, load_csv_rows
 
 log = logging.getLogger("partnerbot.understanding")
 
 Evidence = Callable[[Understanding], Iterable[str]]
 """A capability's reading of a message, given to the classifier as features ("payer:school")."""
+FACT_PLACEHOLDERS = entity_finder.PLACEHOLDERS | {PROPER_NAME}
+ACTIVITY_WITH_WORDS = 8
+"""Example clauses this short are also taught with an activity after them (see `_with_activities`)."""
 ORG_PLACEHOLDER = "{org}"
 EXAMPLE_ORGANISATION = "Example Partner Collective"
-FORMAT = 6
+FORMAT = 7
 """Bump when the cache file's layout changes."""
 PASSAGE_CACHE = 5000
 SOURCES = ("understanding/analysis.py", "understanding/entities.py", "understanding/features.py",
-           "understanding/model.py", "understanding/tokens.py", "understanding/classifier.py", "text.py",
-           "directory/schools.py")
+           "understanding/model.py", "understanding/tokens.py", "understanding/classifier.py", "understanding/facts.py",
+           "text.py", "directory/schools.py")
 """The code that turns an example into features (paths in the `bot` package): the cache file's digest
 covers it, so an edit there trains again. Text cleaning and the school placeholders are part of it."""
 
@@ -63,17 +69,26 @@ def shipped_examples() -> list[Example]:
 
 
 class Reader:
-    """Text to (features, `Understanding` without an intent): the same for examples and messages."""
+    """Text to (features, `Understanding` without an intent): the same for examples and messages.
+    With fact models, the `Understanding` carries each clause's facts (who pays, use of space)."""
 
-    def __init__(self, tokenizer: Tokenizer, evidence: Sequence[Evidence] = ()) -> None:
+    def __init__(self, tokenizer: Tokenizer, evidence: Sequence[Evidence] = (), facts: FactModels | None = None) -> None:
         self.tokenizer = tokenizer
         self.evidence = tuple(evidence)
+        self.facts = facts
+
+    def fact_tokens(self, text: str, lookups: entity_finder.Lookups) -> list[str]:
+        """A clause's tokens as the fact models see them: names as placeholders, typos corrected."""
+        return entity_finder.find(text, self.tokenizer.tokens(entity_finder.masked(text)), lookups).feature_tokens
 
     def read(self, text: str, lookups: entity_finder.Lookups) -> tuple[list[str], Understanding]:
         typed = base_tokens(text, self.tokenizer.abbreviations)
         tokens = [self.tokenizer.correct(t) for t in typed]
         found = entity_finder.find(text, self.tokenizer.tokens(entity_finder.masked(text)), lookups)
-        base = Understanding(text, tuple(tokens), stems(tokens), entities=found.entities, typed_stems=stems(typed))
+        clauses = () if self.facts is None else read_facts(
+            text, self.facts, lambda words: self.fact_tokens(words, lookups), FACT_PLACEHOLDERS)
+        base = Understanding(text, tuple(tokens), stems(tokens), entities=found.entities, typed_stems=stems(typed),
+                             clauses=clauses)
         evidence = _entity_evidence(found)
         for reader in self.evidence:
             evidence.extend(reader(base))
@@ -133,32 +148,71 @@ class Classifier:
 
     @classmethod
     def build(cls, examples: Sequence[Example], evidence: Sequence[Evidence] = (), cache_dir: Path | None = None,
-              lookups: entity_finder.Lookups | None = None) -> "Classifier":
-        """Load the cached model for these examples, or train and cache it."""
-        digest = _digest(examples, evidence)
+              lookups: entity_finder.Lookups | None = None, facts: Sequence[FactExample] = ()) -> "Classifier":
+        """Load the cached models for these examples (intents, and the facts clauses state), or train
+        and cache them. The fact models come first: the intents learn from what they read."""
+        digest = _digest(examples, evidence, facts)
         path = (cache_dir / f"intent-model-{digest[:20]}.pickle") if cache_dir else None
         fitted = diskcache.read(path, _Fitted)
         if fitted is not None:
-            return cls(fitted.model, Reader(Tokenizer(abbreviations(), fitted.spelling), evidence), digest)
+            tokenizer = Tokenizer(abbreviations(), fitted.spelling)
+            return cls(fitted.model, Reader(tokenizer, evidence, fitted.facts), digest)
         started = time.perf_counter()
-        tokenizer = Tokenizer(abbreviations(), _vocabulary(examples))
-        reader = Reader(tokenizer, evidence)
+        tokenizer = Tokenizer(abbreviations(), _vocabulary([*examples, *(Example(f.text, f.slot) for f in facts)]))
         lookups = lookups or _TrainingLookups()
+        fact_reader = Reader(tokenizer)
+        fact_models = train_facts([replace(f, text=_with_organisation(clean(f.text))) for f in facts],
+                                  lambda words: fact_reader.fact_tokens(words, lookups),
+                                  FACT_PLACEHOLDERS) if facts else None
+        reader = Reader(tokenizer, evidence, fact_models)
         documents = [reader.read(clean(_with_organisation(e.text)), lookups)[0] for e in examples]
         model = train(documents, [e.label for e in examples])
         log.info("classifier trained", extra={"turn": {"examples": len(examples), "labels": len(model.labels),
+                                                       "fact_examples": len(facts),
                                                        "seconds": round(time.perf_counter() - started, 2)}})
-        diskcache.write(path, _Fitted(model, tokenizer.vocabulary))
+        diskcache.write(path, _Fitted(model, tokenizer.vocabulary, fact_models))
         return cls(model, reader, digest)
 
 
 @dataclass(frozen=True)
 class _Fitted:
-    """What the cache file holds: the model, and the words typos are corrected to (reading every
+    """What the cache file holds: the models, and the words typos are corrected to (reading every
     example again for them cost a warm start as much as loading the model)."""
 
     model: LinearModel
     spelling: tuple[str, ...]
+    facts: FactModels | None = None
+
+
+def shipped_facts() -> list[FactExample]:
+    """The example clauses of knowledge/facts/<slot>.yaml. An example clause states one fact, so each
+    slot's examples also teach every other slot what saying nothing about it looks like ("they lease
+    two classrooms for three years" says nothing about who pays)."""
+    files = fact_examples()
+    own = [FactExample(slot, value, text) for slot, values in files.items()
+           for value, texts in values.items() for text in texts]
+    listed = {(e.slot, e.text) for e in own}
+    other = [FactExample(slot, NONE, e.text) for e in own if e.value != NONE
+             for slot in files if slot != e.slot and (slot, e.text) not in listed]
+    return own + other + _with_activities(own, list(files))
+
+
+def _with_activities(own: list[FactExample], slots: list[str]) -> list[FactExample]:
+    """What partners do is no fact: each short example clause is taught again with an activity after it
+    ("we pay them" + "to run a program for our students", the same fact), and each activity alone, or said
+    of the partner, states nothing, so talk of programs and students means nothing by itself."""
+    activities = fact_activities()
+    if not activities:
+        return []
+    out = []
+    for e in own:
+        if len(e.text.split()) <= ACTIVITY_WITH_WORDS:
+            pick = activities[int(diskcache.key([e.slot, e.value, e.text], [])[:8], 16) % len(activities)]
+            out.append(FactExample(e.slot, e.value, f"{e.text} {pick}"))
+    for activity in activities:
+        for said in (activity, f"they come in {activity}", f"{{org}} wants to partner with us {activity}"):
+            out += [FactExample(slot, NONE, said) for slot in slots]
+    return out
 
 
 SALUTATIONS = frozenset({"hi", "hello", "hey", "hiya", "morning", "afternoon", "good", "greetings", "dear", "team",
@@ -208,12 +262,13 @@ def _vocabulary(examples: Sequence[Example]) -> set[str]:
     return {w.strip(".,!?;:()\"'") for w in words}
 
 
-def _digest(examples: Sequence[Example], evidence: Sequence[Evidence]) -> str:
+def _digest(examples: Sequence[Example], evidence: Sequence[Evidence], facts: Sequence[FactExample] = ()) -> str:
     here = Path(__file__).parent.parent
     modules = [__import__(reader.__module__, fromlist=["__file__"]) for reader in evidence]
     readers = [Path(m.__file__) for m in modules if m.__file__]  # a capability's evidence code shapes features too
     unfiled = [r.__qualname__ for r, m in zip(evidence, modules) if not m.__file__]
     return diskcache.key([FORMAT, REGULARISATION, unfiled, sorted(abbreviations().items()),
-                          [(e.label, e.text) for e in examples]], [here / name for name in SOURCES] + readers)
+                          [(e.label, e.text) for e in examples], [(f.slot, f.value, f.text) for f in facts]],
+                         [here / name for name in SOURCES] + readers)
 
 

@@ -36,3 +36,20 @@ def is_follow_up(u: Understanding, words: int) -> bool:
     that doesn't is a question of its own."""
     n = len(u.tokens)
     return n <= words or (n <= words * EXPLICIT_FOLLOW_UP_FACTOR and opens_as_follow_up(u))
+
+
+WIDEN = ("all partners", "all of them", "all the partners", "every partner", "everyone", "everything", "any service",
+         "all services", "every service", "whole list", "full list", "all of their", "all organizations",
+         "without the filter", "not just")
+"""Asking for everything again: a filter kept from the last answer is dropped ("all partners at Hamilton")."""
+
+
+def widens(u: Understanding) -> bool:
+    return u.has(*WIDEN)
+
+
+def elliptical(u: Understanding, named: int = 0) -> bool:
+    """A fragment that only makes sense against the last answer: it opens as a follow-up ("what about
+    Garfield?", "and at Franklin") or is little more than the `named` tokens of a name ("Garfield?").
+    A full question ("who works with REMS?") is not: it starts afresh, keeping no filter."""
+    return opens_as_follow_up(u) or len(u.tokens) - named <= 1

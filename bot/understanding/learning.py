@@ -35,6 +35,13 @@ def teachable_intents() -> tuple[str, ...]:
     return tuple(intent_examples())
 
 
+def teachable_facts() -> dict[str, tuple[str, ...]]:
+    """The facts the fact models read: slot -> its values, one file per slot in knowledge/facts/."""
+    from knowledge import fact_examples
+
+    return {slot: tuple(values) for slot, values in fact_examples().items()}
+
+
 def taught_examples(session: Session) -> list[Example]:
     return [Example(text, intent) for text, intent in
             session.execute(select(TaughtExample.text, TaughtExample.intent).order_by(TaughtExample.id))]

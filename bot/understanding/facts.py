@@ -1,0 +1,264 @@
+"""Facts a message states, read clause by clause, each with the words it came from.
+
+A decision fact (who pays the partner, how the partner uses space) is a value of a slot plus
+the span of the user's words it was read from and how sure the reading is: `Fact`. The values
+are learnt from labelled example clauses in knowledge/facts/<slot>.yaml (and what the department
+teaches with `partnerbot teach "..." payer=partner`) by the same kind of linear model as the
+intent classifier. What is written by hand is structure only, each rule with a test:
+
+- clauses: a message splits at sentence ends and at contrasts ("but", "although", "instead"), so
+  what one clause denies does not reach another, and the last word in a correction wins;
+- negation: the words after a negator in a clause are marked ("not_pay"), so "the PTSA isn't
+  paying" and "the PTSA is paying" differ for the model;
+- ellipsis: "..., the school is" borrows what the clause before it said ("is paying");
+- names: a school's or an organisation's name is a placeholder, and a capitalised name holding
+  "School", "Academy" or "District" is one, so a name never says who pays.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from bot.text import stem
+from bot.understanding.model import LinearModel
+
+NONE = "none"
+UNKNOWN = "unknown"
+FACT_LABEL = "="
+"""A taught example's label for a fact: "payer=partner" (an intent's label has no "=")."""
+FLOOR = 0.5
+"""Below this a clause's reading is not a fact at all."""
+CHAR_NGRAMS = (3, 5)
+NEGATORS = frozenset("no not never none nobody nothing without neither nor cannot cant dont doesnt didnt isnt arent "
+                     "wasnt werent wont wouldnt shouldnt couldnt havent hasnt hadnt aint".split())
+AUXILIARIES = frozenset("is are was were will would does do did can could has have had am shall should might may "
+                        "isnt arent wasnt werent wont wouldnt doesnt dont didnt cant couldnt hasnt havent".split())
+CORRECTING = ("actually", "wait", "correction", "scratch that", "sorry", "oops", "no", "nope", "instead", "now",
+              "i meant", "my mistake", "my bad", "rather", "turns out", "update", "but actually", "but now",
+              "but instead", "but really", "but it turns out", "but wait", "but no")
+"""Openings of a clause that take back or replace what came before it. A plain "but" only contrasts: "the
+school pays but the PTSA coordinates" states both."""
+AFTER_NEGATORS = frozenset("nothing zero nada none".split())
+AFTER_REACH = 2
+"""How many words before it a negator that follows its verb negates ("costs us nothing")."""
+HEDGES = frozenset("might maybe perhaps possibly probably hopefully potentially could".split())
+REQUESTERS = frozenset("you we i u".split())
+"""After "could" these make a request ("could you tell me"), not a hedge."""
+QUESTION_OPENINGS = frozenset("do does did is are was were can could should would will who what which how where when "
+                              "why what's who's how's isn't aren't doesn't don't any anything anyone".split())
+ELLIPSIS_WORDS = 5
+"""A clause this short that ends on an auxiliary ("the school is") borrows the predicate before it."""
+
+_BREAK = re.compile(
+    r"[.!?;:]+(?=\s|$)|\n+|\s[/|]\s|\s+-+\s+"
+    r"|,?\s+(?=(?:but|although|though|whereas|however|except|instead|actually|so now|if|assuming|supposing)\b)"
+    r"|,\s+(?=(?:the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
+    r"do|does|did|should|can|could|is|are|would|will|any)(?:\s|'))"
+    r"|\s+(?=and\s+(?:we|they|he|she|it|i|we're|they're|it's)\s)", re.I)
+CONNECTIVES = frozenset("but although though whereas however except instead actually so now and wait sorry oops "
+                        "correction ok okay um hmm oh well yes no nope yeah hi hey".split())
+"""Words that stand alone between breaks only as openers: they join the clause they open."""
+_INSTITUTION_NAME = re.compile(
+    r"\b(?:[A-Z][\w'&.-]*\s+(?:(?:of|the|and|for|&)\s+)?)+(?:School|Academy|District|Institute)\b"
+    r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'&.-]*)?(?:\s+[A-Z][\w'&.-]*)*"
+    r"|\b(?:School|Academy|Institute)\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)*")
+PROPER_NAME = "propername"
+"""What a capitalised institution's name becomes: one word, never read as the school paying."""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A slot's value as one clause states it, with that clause's words."""
+
+    slot: str
+    value: str
+    words: str
+    confidence: float
+    clause: int
+    correcting: bool = False
+
+
+@dataclass(frozen=True)
+class ClauseReading:
+    """One clause: where it is in the message, and each slot's probabilities."""
+
+    words: str
+    index: int
+    correcting: bool
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    asks: bool = False  # a question: it states no value (only "not known yet" counts)
+
+    def fact(self, slot: str, floor: float = FLOOR) -> Fact | None:
+        """The clause's value of `slot`, unless it says nothing about it (or too little)."""
+        scores = self.scores.get(slot) or {}
+        if not scores:
+            return None
+        value = max(scores, key=scores.__getitem__)
+        if value == NONE or scores[value] < floor or (self.asks and value != UNKNOWN):
+            return None
+        return Fact(slot, value, self.words, round(scores[value], 3), self.index, self.correcting)
+
+
+def clauses(text: str) -> list[str]:
+    """The message's clauses, in order (structure rule): sentence ends, contrasts ("but", "instead"),
+    and a comma before a new subject ("the PTSA isn't paying, the school is"). A connective standing
+    alone ("but actually ...") stays with the clause it opens."""
+    out: list[str] = []
+    pending = ""
+    for part in _BREAK.split(text):
+        part = (part or "").strip(" ,-")
+        if not part:
+            continue
+        if all(word in CONNECTIVES for word in part.lower().split()):
+            pending = f"{pending} {part}".strip()
+            continue
+        out.append(f"{pending} {part}".strip())
+        pending = ""
+    if pending:
+        if out:
+            out[-1] = f"{out[-1]} {pending}"
+        else:
+            out.append(pending)  # "yes" alone is a clause
+    return out
+
+
+def names_masked(text: str) -> str:
+    """A capitalised name holding "School", "Academy" or "District" ("Rainier School of Music",
+    "the Highline District Youth Band") becomes one word that says nothing about who pays."""
+    return _INSTITUTION_NAME.sub(PROPER_NAME, text)
+
+
+def is_correcting(tokens: Sequence[str]) -> bool:
+    joined = " ".join(tokens[:3])
+    return any(joined == c or joined.startswith(c + " ") for c in CORRECTING)
+
+
+def marks(tokens: Sequence[str]) -> list[str]:
+    """Each token's scope marks: "not_" after a negator, "may_" after a hedge ("they might have a grant":
+    a possibility, not a fact), both after both; the negator or hedge itself is unmarked. A negator that
+    follows its verb ("we pay nothing", "it costs us nothing") negates the words just before it."""
+    out: list[str] = []
+    negation = hedge = False
+    for i, token in enumerate(tokens):
+        out.append(("may_" if hedge else "") + ("not_" if negation else ""))
+        if token in AFTER_NEGATORS and not negation:
+            for j in range(max(0, i - AFTER_REACH), i):
+                if "not_" not in out[j]:
+                    out[j] += "not_"
+        negation = negation or token in NEGATORS
+        follows = tokens[i + 1] if i + 1 < len(tokens) else ""
+        hedge = hedge or (token in HEDGES and not (token == "could" and follows in REQUESTERS))
+    return out
+
+
+def asks(words: str) -> bool:
+    """A question ("do they need a lease?", "is the PTSA paying?") states no fact: it only asks about one.
+    Read on the words as written: "we're" is not "were"."""
+    said = words.lower().replace("\u2019", "'").split()
+    return bool(said) and said[0].strip(",.;:!?") in QUESTION_OPENINGS and not (len(said) > 1 and said[1] == "be")
+
+
+def with_ellipsis(tokens: list[str], before: list[str] | None) -> list[str]:
+    """ "the school is" after "the PTSA isn't paying": the short clause borrows the predicate of the
+    clause before it, without its negation ("the school is paying")."""
+    if before is None or not tokens or len(tokens) > ELLIPSIS_WORDS or tokens[-1] not in AUXILIARIES:
+        return tokens
+    verb = next((i for i, t in enumerate(before) if t in AUXILIARIES), None)
+    if verb is None:
+        return tokens
+    predicate = [t for t in before[verb + 1:] if t not in NEGATORS]
+    return tokens + predicate if predicate else tokens
+
+
+def features(tokens: Sequence[str], placeholders: frozenset[str], scope: Sequence[str] | None = None) -> list[str]:
+    """What the fact models see of a clause: scope-marked word stems and pairs, character n-grams.
+    `scope`: each token's negation and hedge marks (default: from the words in `tokens`)."""
+    scope = marks(tokens) if scope is None else scope
+    marked = [mark + (t if t in placeholders else stem(t)) for t, mark in zip(tokens, scope)]
+    out = [f"w:{m}" for m in marked]
+    out += [f"b:{a} {b}" for a, b in zip(marked, marked[1:])]
+    low, high = CHAR_NGRAMS
+    for token, mark in zip(tokens, scope):
+        if token in placeholders or token.isdigit() or mark:
+            continue  # a negated or hedged word is seen only with its mark
+        padded = f" {token} "
+        for n in range(low, min(high, len(padded)) + 1):
+            out += [f"c:{padded[i : i + n]}" for i in range(len(padded) - n + 1)]
+    if 0 < len(tokens) <= 2:
+        out.append("s:short")
+    if tokens and all(t in placeholders for t in tokens):
+        out.append("s:only_name")
+    return out
+
+
+@dataclass(frozen=True)
+class FactExample:
+    slot: str
+    value: str
+    text: str
+
+
+@dataclass
+class FactModels:
+    """One linear model per slot, trained from example clauses (`train`), read in plain Python."""
+
+    models: dict[str, LinearModel]
+
+    @property
+    def slots(self) -> tuple[str, ...]:
+        return tuple(self.models)
+
+    def scores(self, feature_list: list[str]) -> dict[str, dict[str, float]]:
+        return {slot: model.probabilities(feature_list) for slot, model in self.models.items()}
+
+
+def train(examples: Sequence[FactExample], tokens_of: Callable[[str], list[str]],
+          placeholders: frozenset[str], regularisation: float = 4.0) -> FactModels:
+    """Fit one model per slot (scikit-learn is imported only here)."""
+    from bot.understanding.model import train as fit
+
+    models = {}
+    for slot in sorted({e.slot for e in examples}):
+        mine = [e for e in examples if e.slot == slot]
+        documents = [example_features(e.text, tokens_of, placeholders) for e in mine]
+        models[slot] = fit(documents, [e.value for e in mine], regularisation)
+    return FactModels(models)
+
+
+def scoped_tokens(words: str, tokens_of: Callable[[str], list[str]]) -> tuple[list[str], list[str]]:
+    """A clause's tokens, and each one's scope marks: a negation or a hedge reaches to the next comma or
+    parenthesis ("the PTSA, not the school, pays" and "an individual tutor (not a company)" negate only
+    what is between)."""
+    tokens: list[str] = []
+    scope: list[str] = []
+    for part in re.split(r"[,()]", words):
+        mine = tokens_of(part)
+        tokens += mine
+        scope += marks(mine)
+    return tokens, scope
+
+
+def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
+         placeholders: frozenset[str]) -> tuple[ClauseReading, ...]:
+    """Every clause of `text` with each slot's probabilities (see the module's structure rules)."""
+    out = []
+    before: list[str] | None = None
+    for index, words in enumerate(clauses(names_masked(text))):
+        tokens, scope = scoped_tokens(words, tokens_of)
+        if not tokens:
+            continue
+        completed = with_ellipsis(tokens, before)
+        scope = scope + marks(completed[len(tokens):])  # the borrowed predicate, without its negation
+        said = f"{out[-1].words}, {words}" if len(completed) > len(tokens) and out else words
+        out.append(ClauseReading(said, index, is_correcting(tokens),
+                                 models.scores(features(completed, placeholders, scope)), asks(words)))
+        before = tokens
+    return tuple(out)
+
+
+def example_features(text: str, tokens_of: Callable[[str], list[str]], placeholders: frozenset[str]) -> list[str]:
+    """An example clause as the models see it: the same path as a message's clause."""
+    tokens, scope = scoped_tokens(names_masked(text), tokens_of)
+    return features(tokens, placeholders, scope)

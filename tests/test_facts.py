@@ -1,0 +1,121 @@
+"""Facts with evidence: the hand-written structure rules (clauses, negation scope, ellipsis, names),
+how a slot is resolved over a message's clauses, and the trained reading end to end."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.understanding.facts import (
+    PROPER_NAME,
+    ClauseReading,
+    Fact,
+    clauses,
+    asks,
+    is_correcting,
+    marks,
+    names_masked,
+    with_ellipsis,
+)
+from handlers.agreement_rules import PAYERS, in_context, resolve
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The PTSA isn't paying, the school is.", ["The PTSA isn't paying", "the school is"]),
+    ("we pay $1.5k from Title I but actually the PTA covers it", ["we pay $1.5k from Title I",
+                                                                   "but actually the PTA covers it"]),
+    ("Rainier School of Music wants in / they charge 40 an hour", [f"{PROPER_NAME} wants in", "they charge 40 an hour"]),
+    ("the PTSA, not the school, pays for it", ["the PTSA, not the school, pays for it"]),
+    ("we pay them and they lease our portable", ["we pay them", "and they lease our portable"]),
+    ("yes", ["yes"]),
+    ("Can we use an MOU if we pay the tutor $500?", ["Can we use an MOU", "if we pay the tutor $500"]),
+])
+def test_a_message_splits_into_clauses_at_sentence_ends_contrasts_and_new_subjects(text: str, expected: list[str]) -> None:
+    assert clauses(names_masked(text)) == expected
+
+
+def test_a_capitalised_institution_name_is_one_word_that_states_nothing() -> None:
+    assert names_masked("Rainier School of Music and the Highline District Youth Band") == \
+        f"{PROPER_NAME} and the {PROPER_NAME}"
+    assert names_masked("the school pays") == "the school pays"  # a common noun is not a name
+
+
+def test_negation_and_hedges_reach_from_their_word_to_the_clause_end() -> None:
+    assert marks("the ptsa isnt paying for it".split()) == ["", "", "", "not_", "not_", "not_"]
+    assert marks("we pay them".split()) == ["", "", ""]
+    assert marks("they might have a grant".split()) == ["", "", "may_", "may_", "may_"]
+    assert marks("could you pay them".split()) == ["", "", "", ""]  # a request, not a hedge
+
+
+def test_a_question_states_no_fact() -> None:
+    assert asks("do they need a lease") and asks("Is the PTSA paying?")
+    assert not asks("could be the PTA") and not asks("we pay them") and not asks("we're paying her")
+    question = ClauseReading("do they need a lease", 0, False, {"space": {"lease": 0.9, "none": 0.1}}, asks=True)
+    assert question.fact("space") is None
+
+
+def test_a_short_clause_ending_on_an_auxiliary_borrows_the_predicate_before_it() -> None:
+    before = "the ptsa isnt paying for the coach".split()
+    assert with_ellipsis("the school is".split(), before) == "the school is paying for the coach".split()
+    assert with_ellipsis("the school pays".split(), before) == "the school pays".split()  # not elliptical
+
+
+def test_corrections_are_recognised_by_their_opening() -> None:
+    assert is_correcting("actually the pta covers it".split()) and is_correcting("but now we pay".split())
+    assert not is_correcting("we pay them".split())
+
+
+def fact(value: str, clause: int, confidence: float = 0.9, correcting: bool = False) -> Fact:
+    return Fact("payer", value, f"clause {clause}", confidence, clause, correcting)
+
+
+def test_what_a_clause_denies_is_never_the_value_and_a_correction_replaces_what_came_before() -> None:
+    assert resolve([fact("not_ptsa", 0), fact("school", 1)], PAYERS).value == "school"
+    assert resolve([fact("ptsa", 0), fact("not_ptsa", 1)], PAYERS).value is None
+    assert resolve([fact("school", 0), fact("ptsa", 1, correcting=True)], PAYERS).value == "ptsa"
+    conflict = resolve([fact("school", 0), fact("partner", 1)], PAYERS)
+    assert conflict.value is None and {f.value for f in conflict.conflict} == {"school", "partner"}
+    assert resolve([fact("unknown", 0)], PAYERS).unknown
+
+
+def test_a_clause_reading_below_the_floor_or_saying_nothing_is_no_fact() -> None:
+    reading = ClauseReading("hello there", 0, False, {"payer": {"none": 0.6, "school": 0.4}})
+    assert reading.fact("payer") is None
+    assert ClauseReading("we pay", 0, False, {"payer": {"none": 0.1, "school": 0.9}}).fact("payer").value == "school"
+
+
+def test_a_short_answer_is_read_in_the_context_of_the_question() -> None:
+    assert in_context("who_pays", "us") == "it is paid by us"
+    assert in_context("who_pays", "we do") == "we do pay for it"
+    assert in_context("lease", "a few weeks") == "they will use the space a few weeks"
+
+
+# -- the trained reading ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def read():  # type: ignore[no-untyped-def]
+    from bot.understanding.classifier import _TrainingLookups
+    from tests.conftest import brain
+
+    _, classifier = brain()
+    lookups = _TrainingLookups()
+    return lambda text: classifier.understand(text, lookups)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("text,slot,value", [
+    ("a local bank pays the coach directly", "payer", "partner"),
+    ("we're paying her out of our building budget", "payer", "school"),
+    ("the PTA is covering the instructor", "payer", "ptsa"),
+    ("not sure who's paying yet", "payer", "unknown"),
+    ("a retired engineer wants to volunteer in math class on his own", "payer", "volunteer"),
+    ("they have a three year lease on our portable", "space", "lease"),
+    ("Saturdays for six weeks in the gym", "space", "short"),
+])
+def test_the_models_read_what_a_clause_states(read, text: str, slot: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    facts = read(text).facts(slot)
+    assert facts and facts[-1].value == value and facts[-1].words == text
+
+
+@pytest.mark.parametrize("text", ["Cleveland High School", "Rainier School of Music", "partners at Garfield",
+                                  "hello there", "which agreement do we need?"])
+def test_names_and_questions_state_no_payer(read, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert read(text).facts("payer") == []
