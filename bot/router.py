@@ -58,6 +58,7 @@ BEST_GUESS_MIN = 0.15
 """The report names a best guess for an unanswered question only if it was at least this likely."""
 WEAK_INTENTS = ("unknown", "smalltalk")
 REFINE_CONFIDENCE = 0.8
+STATES_A_FACT_WORDS = 12
 """A follow-up may refine the last lookup unless it is this sure to be about something else."""
 
 
@@ -337,7 +338,8 @@ class Bot:
         for rule in self.registry.rules:
             intent = rule(u)
             if intent and intent != u.intent and u.scores.get(intent, 0.0) >= RULE_MIN_SCORE:
-                return u.as_intent(intent, max(u.confidence, u.scores[intent]))
+                # a rule settles the intent: it is answered, not offered among guesses
+                return u.as_intent(intent, max(u.confidence, u.scores[intent], self.settings.confidence_threshold))
         return u
 
     def _answer(self, message: Message, turn: Turn, refine: bool = True) -> Reply:
@@ -366,7 +368,7 @@ class Bot:
         if refiner is None:
             return None
         may = (u.intent == kind or u.intent in WEAK_INTENTS or u.confidence < REFINE_CONFIDENCE
-               or follow_ups.points_back(u) or follow_ups.opens_as_follow_up(u))
+               or follow_ups.points_back(u) or follow_ups.opens_as_follow_up(u) or _states_a_fact(u))
         return refiner(message, turn, filters) if may else None
 
     def _fallback(self, name: str, message: Message, turn: Turn) -> Reply:
@@ -403,6 +405,13 @@ class Bot:
         if self.settings.log_text:
             extra["text"] = clean(message.text)[:500]
         log.info("turn", extra={"turn": extra})
+
+
+def _states_a_fact(u: Understanding) -> bool:
+    """A short message stating a decision fact ("$$ is tbd", "the PTA covers it") may add to the last
+    case whatever the classifier makes of it; the case's refiner decides."""
+    return len(u.tokens) <= STATES_A_FACT_WORDS and any(
+        clause.fact(slot) is not None for clause in u.clauses for slot in clause.scores)
 
 
 def _numbers(text: str) -> list[str]:

@@ -193,6 +193,8 @@ def _read(u: Understanding, values: dict[str, Any], pending: str | None, turn: T
     context; a name alone ("Cleveland High School") answers nothing."""
     facts = Facts.from_dict(values)
     question = pending or "who_pays"
+    if pending and only_a_name(u):
+        return {"facts": facts.to_dict()}  # a name answers nothing: the question is asked again, in the advisor
     updated = answer_from_text(question, u, facts)
     if updated is None and _short_answer(u):
         context = in_context(question, u.text)
@@ -224,7 +226,8 @@ def only_a_name(u: Understanding) -> bool:
     if u.entities.organisation is not None:
         left -= len(u.entities.organisation[1].split())
     masked = names_masked(u.text).lower().split()
-    return left <= 1 or (PROPER_NAME in masked and len(masked) <= 2)
+    named = left < len(u.tokens) or PROPER_NAME in masked
+    return named and (left <= 1 or (PROPER_NAME in masked and len(masked) <= 2))
 
 
 def _apply(values: dict[str, Any], filled: dict[str, Any]) -> dict[str, Any]:
@@ -321,13 +324,14 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
             u.has(*_TEMPLATE) or u.has(*_DOCUMENTS)):
         code = decide(earlier, rfq_threshold()).agreement  # "where's the template for that one?"
         return _informational([code], turn) if code else None
-    if not (fresh.known or fresh.amount is not None):
+    if not (fresh.known or fresh.unsure or fresh.amount is not None):
         return None
     if earlier == Facts() and u.intent != "agreement" and not _about_the_case(u) and (
             (u.intent not in ("unknown", "smalltalk") and u.confidence >= OTHER_QUESTION)
             or (is_question(u) and not u.has(*FOLLOW_UP))):
         return None  # after a definition, "partners at Garfield that are free to the school" is another question
-    if not (u.has(*FOLLOW_UP) or u.opens_with(*CORRECTION) or follow_ups.is_follow_up(u, FACT_FOLLOW_UP_WORDS)):
+    corrects = u.opens_with(*CORRECTION) or any(clause.correcting for clause in u.clauses)
+    if not (u.has(*FOLLOW_UP) or corrects or follow_ups.is_follow_up(u, FACT_FOLLOW_UP_WORDS)):
         return None  # a long message with facts is a new question, read on its own
     return dialogue.start(ADVISOR, earlier.merge(fresh).to_dict(), message, turn)
 
@@ -338,7 +342,10 @@ def _asks_to_compare(u: Understanding, named: list[str]) -> bool:
 
 
 def _about_the_case(u: Understanding) -> bool:
-    return follow_ups.opens_as_follow_up(u) or u.opens_with(*CASE_SUBJECTS)
+    """Said of the case under discussion: it opens as a follow-up or with the case as subject, or it is a
+    few words stating a fact and asking nothing ("$$ is tbd")."""
+    return (follow_ups.opens_as_follow_up(u) or u.opens_with(*CASE_SUBJECTS)
+            or (len(u.tokens) <= FACT_FOLLOW_UP_WORDS // 2 and not u.text.rstrip().endswith("?")))
 
 
 def _lease_explained(case: Facts) -> Reply:

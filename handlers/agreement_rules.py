@@ -212,13 +212,25 @@ def _read_facts(u: Understanding) -> Facts:
     space_decides = lease == "lease" or (lease == "short" and value is None)
     if space_decides and space.fact is not None and space.fact.confidence < STRONG:
         weak = SPACE
-    elif not space_decides and source is not None and source.confidence < STRONG:
+    elif not space_decides and source is not None and _sureness(u, source, value) < STRONG:
         weak = PAYER
     doubt = tuple(slot for slot, known in ((PAYER, value), (SPACE, lease)) if known is None and any(
         clause.fact(slot) is None and clause.fact(slot, DOUBT) is not None for clause in u.clauses))
     return replace(facts, payer=value, lease=lease, conflict=conflict, contested=contested, weak=weak,
                    evidence=evidence, doubt=doubt,
                    unsure="who_pays" if payer.unknown and value is None and not conflict else None)
+
+
+SAME_DECISION = {"partner": ("partner", NOT_SCHOOL)}
+"""Readings that decide alike: "the partner pays" and "no school money" both make it free to the school."""
+
+
+def _sureness(u: Understanding, source: Fact, value: str | None) -> float:
+    """How sure the clause is of what decides: its probabilities for every reading that decides alike."""
+    clause = next((c for c in u.clauses if c.index == source.clause), None)
+    scores = clause.scores.get(PAYER, {}) if clause is not None else {}
+    alike = SAME_DECISION.get(str(value), (str(value),))
+    return max(source.confidence, sum(scores.get(v, 0.0) for v in alike))
 
 
 def grant_application(u: Understanding) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import replace, dataclass, field
 from typing import Any
 
 from sqlalchemy import exists
@@ -27,7 +27,7 @@ from bot.tickets import service as tickets
 from bot.turn import Turn
 from bot.understanding import follow_ups
 from handlers.common import consult_button
-from handlers.partners import local_day, plural, sample_footer, year
+from handlers.partners import local_day, organisation_not_found, plural, sample_footer, year
 
 SHOWN = 15
 SCHOOL_YEAR_IN_TEXT = re.compile(r"\b20\d\d\s*[-/]\s*(?:20)?\d\d\b")
@@ -104,6 +104,10 @@ def read_scope(turn: Turn) -> Scope | Reply:
                      {"kind": "health", "asking": "school", "candidates": [s.name for s in school.schools[:5]]})
     found = (school.found.id, school.found.name) if school is not None and school.found else None
     organisation = tuple(u.entities.organisation) if u.entities.organisation else None
+    if found is None and organisation is None:
+        unknown = organisation_not_found(u.text, turn)  # never the district's paperwork for a name we lack
+        if unknown is not None:
+            return replace(unknown, data={**unknown.data, "kind": "health"})
     return Scope.of(found, organisation, None if found or organisation else u.entities.region)  # type: ignore[arg-type]
 
 

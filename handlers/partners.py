@@ -129,11 +129,67 @@ def read_query(u: Understanding, turn: Turn) -> PartnerQuery | SchoolMatch | Non
     if organisation is not None:
         return PartnerQuery("organisation", organisation_id=organisation[0], service=_code(_service(u, organisation)))
     school = u.entities.school
+    if school is not None and school.schools and _inside_another_name(u.text, school.span):
+        return None  # "Cascadia Kite Collective" is an organisation's name, not Cascadia
     if school is not None and school.ambiguous:
         return school
     if school is not None and school.found:
         return PartnerQuery("school", school_id=school.found.id, service=_code(_service(u)), said=school.span)
     return None
+
+
+NAME_RUN = re.compile(r"(?<=\w\s)(?:[A-Z][\w'&.-]*(?:'s)?\s+(?:(?:of|the|and|for|&)\s+)?)+[A-Z][\w&.-]*")
+"""Two or more capitalised words after the first word of the message: a name as written ("where does Blue
+Heron Robotics work?"). The message's first word is left out: it is capitalised anyway."""
+
+
+ORGANISATION_HEADS = frozenset("collective society foundation club alliance project center centre network institute "
+                               "coalition league initiative works group association council company studio theater "
+                               "theatre academy partners program programs services inc llc arts robotics mentors kids "
+                               "youth reads players ensemble lab labs fund trust agency clinic ministries".split())
+"""Last words that make two capitalised words an organisation's name ("Blue Heron Robotics"), not a person's
+("Maria Lopez"): three or more capitalised words are taken for one anyway."""
+
+
+def _written_names(text: str) -> list[str]:
+    """Organisation names written with capitals in the text ("is Blue Heron Robotics Foundation's insurance
+    current?"), except a place one goes to ("partners at Qqqqq Zzzzz" names a school)."""
+    names = []
+    for m in NAME_RUN.finditer(text):
+        name = m.group(0).removesuffix("'s")
+        words = name.split()
+        before = text[: m.start()].rstrip().rsplit(" ", 1)[-1].lower()
+        if before in ("at", "in") or not (len(words) >= 3 or words[-1].lower() in ORGANISATION_HEADS):
+            continue
+        names.append(name)
+    return names
+
+
+UNSURE_OF_INTENT = 0.5
+SCHOOL_NAME_WORDS = frozenset("high school elementary middle k 8 k8 k-8 international intl int'l stem option academy hs "
+                               "ms es elem".split())
+"""Words a school's own name may add to the name it is called by ("Garfield High School")."""
+
+
+def _inside_another_name(text: str, span: str) -> bool:
+    """The school was read inside a longer written name that is not one of its own ("Cascadia Kite
+    Collective", but not "Garfield High School")."""
+    return any(_holds_more_than(name, span) for name in _written_names(text))
+
+
+def _holds_more_than(name: str, span: str) -> bool:
+    words, lowered = span.lower().split(), name.lower().split()
+    extra = [w for w in lowered if w not in words and w not in SCHOOL_NAME_WORDS]
+    return len(lowered) > len(words) and all(w in lowered for w in words) and bool(extra)
+
+
+def names_an_unknown_organisation(u: Understanding) -> str | None:
+    """A message the classifier is unsure of that asks about a written name ("is Blue Heron Robotics
+    Foundation's insurance current?"): the lookup (of partners or of their paperwork, whichever is
+    likelier) says whether it knows that organisation."""
+    if u.confidence >= UNSURE_OF_INTENT or not _written_names(u.text):
+        return None
+    return max(("partners", "partnership_health"), key=lambda intent: u.scores.get(intent, 0.0))
 
 
 def _code(service: Service | None) -> str | None:
@@ -144,11 +200,11 @@ def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
     query = read_query(u, turn)
     if isinstance(query, PartnerQuery):
-        return run(query, turn)
+        return _as_read(run(query, turn), query, u, turn)
     service = _service(u)
     if isinstance(query, SchoolMatch):
         return _did_you_mean(query, service, turn)
-    unknown = _organisation_not_found(u.text, turn)
+    unknown = organisation_not_found(u.text, turn)
     if unknown is not None:
         return unknown
     if service is not None:
@@ -158,6 +214,19 @@ def handle(message: Message, turn: Turn) -> Reply:
     if attempted and len(attempted.group(1)) >= 3 and not GENERIC_SCHOOL.match(attempted.group(1)):
         return _not_found(attempted.group(1), service, turn)
     return dialogue.start(WHICH_SCHOOL, {"service": _code(service)}, message, turn)
+
+
+def _as_read(reply: Reply, query: PartnerQuery, u: Understanding, turn: Turn) -> Reply:
+    """An organisation found from a misspelt name says how it read it ("I took “Norhtwind Futures Clbu” to
+    mean Northwind Futures Club")."""
+    if query.kind != "organisation" or query.organisation_id is None:
+        return reply
+    org = turn.session.get(Organisation, query.organisation_id)
+    said = next((n.strip() for n in _organisations_asked(u.text)
+                 if turn.lookups.organisation_like(n) == (query.organisation_id, getattr(org, "name", ""))), None)
+    if org is None or said is None or said.lower() == org.name.lower():
+        return reply
+    return replace(reply, text=f"(I took “{said}” to mean *{org.name}*.)\n{reply.text}")
 
 
 def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | None:
@@ -527,6 +596,13 @@ def _organisations_asked(text: str) -> list[str]:
     return [m.group(1) for pattern in ORG_PATTERNS if (m := pattern.search(text))]
 
 
+def _names_asked(text: str) -> list[str]:
+    """The names asked about, and organisation names written with capitals ("is Blue Heron Robotics
+    Foundation's insurance current?")."""
+    asked = _organisations_asked(text)
+    return asked + [name for name in _written_names(text) if name not in asked]
+
+
 def _organisation_pattern(text: str, turn: Turn) -> tuple[int, str] | None:
     for name in _organisations_asked(text):
         found = turn.lookups.organisation_like(name)
@@ -553,10 +629,12 @@ def _names_someone(said: str) -> bool:
             and (capitals >= 2 or find_service(stems(lowered)) is None))
 
 
-def _organisation_not_found(text: str, turn: Turn) -> Reply | None:
+def organisation_not_found(text: str, turn: Turn) -> Reply | None:
     """Asked about an organisation the database does not have: say so, with the names it resembles ("did
     you mean Emerald Arts Project?"), never a wider answer instead."""
-    asked = [n.strip() for n in _organisations_asked(text) if not turn.lookups.schools.find(n).schools]
+    asked = [n.strip() for n in _names_asked(text)
+             if not (school := turn.lookups.schools.find(n)).schools or _holds_more_than(n, school.span)]
+    asked = [n for n in asked if turn.lookups.organisation_in(n) is None]
     for said in asked:
         similar = turn.lookups.organisations_like(said)
         if similar or _names_someone(said):
@@ -598,13 +676,14 @@ def sample_footer(turn: Turn) -> str | None:
 def names_an_organisation(u: Understanding) -> list[str]:
     """Evidence for the classifier: the message asks about a named organisation ("where does Blue Heron
     Robotics work?", "what does Zorblat do?"), even one the database has never heard of."""
-    return ["asks_about_organisation"] if any(_names_someone(name) for name in _organisations_asked(u.text)) else []
+    return ["asks_about_organisation"] if any(_names_someone(name) for name in _names_asked(u.text)) else []
 
 
 def register(registry: Registry) -> None:
     registry.form(WHICH_SCHOOL)
     registry.intent("partners")(handle)
     registry.reader(names_an_organisation)
+    registry.rule(names_an_unknown_organisation)
     registry.refiner(CONTEXT)(refine)
     registry.action("partners.more")(more)
     registry.action("partners.school")(pick_school)

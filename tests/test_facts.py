@@ -60,8 +60,8 @@ def test_a_short_clause_ending_on_an_auxiliary_borrows_the_predicate_before_it()
 
 
 def test_corrections_are_recognised_by_their_opening() -> None:
-    assert is_correcting("actually the pta covers it".split()) and is_correcting("but now we pay".split())
-    assert not is_correcting("we pay them".split())
+    assert is_correcting("actually the PTA covers it") and is_correcting("but now we pay") and is_correcting("no, we pay")
+    assert not is_correcting("we pay them") and not is_correcting("no money from us at all")
 
 
 def fact(value: str, clause: int, confidence: float = 0.9, correcting: bool = False) -> Fact:

@@ -41,6 +41,8 @@ CORRECTING = ("actually", "wait", "correction", "scratch that", "sorry", "oops",
 """Openings of a clause that take back or replace what came before it. A plain "but" only contrasts: "the
 school pays but the PTSA coordinates" states both."""
 AFTER_NEGATORS = frozenset("nothing zero nada none".split())
+EMBEDDED = frozenset("who whos what whether if how where which".split())
+"""Words opening an embedded question: a negation or hedge before one does not reach into it."""
 AFTER_REACH = 2
 """How many words before it a negator that follows its verb negates ("costs us nothing")."""
 HEDGES = frozenset("might maybe perhaps possibly probably hopefully potentially could".split())
@@ -48,6 +50,9 @@ REQUESTERS = frozenset("you we i u".split())
 """After "could" these make a request ("could you tell me"), not a hedge."""
 QUESTION_OPENINGS = frozenset("do does did is are was were can could should would will who what which how where when "
                               "why what's who's how's isn't aren't doesn't don't any anything anyone".split())
+RELATIVES = frozenset("which who that".split())
+SUBJECTS = frozenset("we we'll we're we've they they'll they're the our i i'll he she you it".split())
+"""After "which" or "who", these make a relative clause ("which we'll pay out of the budget"), not a question."""
 ELLIPSIS_WORDS = 5
 """A clause this short that ends on an auxiliary ("the school is") borrows the predicate before it."""
 
@@ -56,7 +61,8 @@ _BREAK = re.compile(
     r"|,?\s+(?=(?:but|although|though|whereas|however|except|instead|actually|so now|if|assuming|supposing)\b)"
     r"|,\s+(?=(?:the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
     r"do|does|did|should|can|could|is|are|would|will|any)(?:\s|'))"
-    r"|\s+(?=and\s+(?:we|they|he|she|it|i|we're|they're|it's)\s)", re.I)
+    r"|\s+(?=(?:and|so)\s+(?:(?:we|they|he|she|it|i|we're|they're|it's|we'll|they'll)\s|(?-i:[A-Z])))"
+    r"|\s+(?=so\s+(?:the|our)\s)", re.I)
 CONNECTIVES = frozenset("but although though whereas however except instead actually so now and wait sorry oops "
                         "correction ok okay um hmm oh well yes no nope yeah hi hey".split())
 """Words that stand alone between breaks only as openers: they join the clause they open."""
@@ -88,7 +94,7 @@ class ClauseReading:
     index: int
     correcting: bool
     scores: dict[str, dict[str, float]] = field(default_factory=dict)
-    asks: bool = False  # a question: it states no value (only "not known yet" counts)
+    asks: bool = False  # a question: it states nothing (asking "who pays?" is not saying it is unknown)
 
     def fact(self, slot: str, floor: float = FLOOR) -> Fact | None:
         """The clause's value of `slot`, unless it says nothing about it (or too little)."""
@@ -96,7 +102,7 @@ class ClauseReading:
         if not scores:
             return None
         value = max(scores, key=scores.__getitem__)
-        if value == NONE or scores[value] < floor or (self.asks and value != UNKNOWN):
+        if value == NONE or scores[value] < floor or self.asks:
             return None
         return Fact(slot, value, self.words, round(scores[value], 3), self.index, self.correcting)
 
@@ -130,9 +136,19 @@ def names_masked(text: str) -> str:
     return _INSTITUTION_NAME.sub(PROPER_NAME, text)
 
 
-def is_correcting(tokens: Sequence[str]) -> bool:
-    joined = " ".join(tokens[:3])
-    return any(joined == c or joined.startswith(c + " ") for c in CORRECTING)
+def is_correcting(words: str) -> bool:
+    """A clause that takes back what came before ("actually, ...", "oh wait no, ...", "no, the PTA pays").
+    Read on the words as written: "no" corrects only among openers or set apart ("no, ..."), not in "no
+    money from us"."""
+    lowered = words.lower().strip()
+    opening = _OPENERS.match(lowered)
+    openers = re.findall(r"[a-z']+", opening.group(0)) if opening else []
+    if [w for w in openers if w not in ("no", "nope")] and any(w in CORRECTING for w in openers):
+        return True
+    if re.match(r"(?:no|nope)\s*[,.!-]", lowered):
+        return True
+    said = " ".join(re.findall(r"[a-z']+", lowered)[:3])
+    return any(said == c or said.startswith(c + " ") for c in CORRECTING if c not in ("no", "nope"))
 
 
 def marks(tokens: Sequence[str]) -> list[str]:
@@ -142,6 +158,8 @@ def marks(tokens: Sequence[str]) -> list[str]:
     out: list[str] = []
     negation = hedge = False
     for i, token in enumerate(tokens):
+        if token in EMBEDDED and i:
+            negation = hedge = False  # "no clue | who pays", "not sure | whether the PTA pays": the doubt is about it
         out.append(("may_" if hedge else "") + ("not_" if negation else ""))
         if token in AFTER_NEGATORS and not negation:
             for j in range(max(0, i - AFTER_REACH), i):
@@ -155,9 +173,12 @@ def marks(tokens: Sequence[str]) -> list[str]:
 
 def asks(words: str) -> bool:
     """A question ("do they need a lease?", "is the PTSA paying?") states no fact: it only asks about one.
-    Read on the words as written: "we're" is not "were"."""
-    said = words.lower().replace("\u2019", "'").split()
-    return bool(said) and said[0].strip(",.;:!?") in QUESTION_OPENINGS and not (len(said) > 1 and said[1] == "be")
+    Read on the words as written: "we're" is not "were"; "which we'll pay" (a relative clause) states."""
+    said = [w.strip(",.;:!?") for w in words.lower().replace("\u2019", "'").split()]
+    if not said or said[0] not in QUESTION_OPENINGS:
+        return False
+    follows = said[1] if len(said) > 1 else ""
+    return follows != "be" and not (said[0] in RELATIVES and follows in SUBJECTS)
 
 
 def with_ellipsis(tokens: list[str], before: list[str] | None) -> list[str]:
@@ -245,14 +266,15 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     """Every clause of `text` with each slot's probabilities (see the module's structure rules)."""
     out = []
     before: list[str] | None = None
-    for index, words in enumerate(clauses(names_masked(text))):
-        tokens, scope = scoped_tokens(words, tokens_of)
+    for index, words in enumerate(clauses(names_masked(nothing_for_zero(text)))):
+        correcting = is_correcting(words)
+        tokens, scope = scoped_tokens(without_openers(words), tokens_of)  # "oh wait no sorry, ..." reads as what follows
         if not tokens:
             continue
         completed = with_ellipsis(tokens, before)
         scope = scope + marks(completed[len(tokens):])  # the borrowed predicate, without its negation
         said = f"{out[-1].words}, {words}" if len(completed) > len(tokens) and out else words
-        out.append(ClauseReading(said, index, is_correcting(tokens),
+        out.append(ClauseReading(said, index, correcting,
                                  models.scores(features(completed, placeholders, scope)), asks(words)))
         before = tokens
     return tuple(out)
@@ -260,5 +282,24 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
 
 def example_features(text: str, tokens_of: Callable[[str], list[str]], placeholders: frozenset[str]) -> list[str]:
     """An example clause as the models see it: the same path as a message's clause."""
-    tokens, scope = scoped_tokens(names_masked(text), tokens_of)
+    tokens, scope = scoped_tokens(without_openers(names_masked(nothing_for_zero(text))), tokens_of)
     return features(tokens, placeholders, scope)
+
+
+_OPENERS = re.compile(r"^(?:(?:" + "|".join(sorted(CONNECTIVES, key=len, reverse=True)) + r")\b[\s,.!:;-]*)+", re.I)
+
+
+def without_openers(words: str) -> str:
+    """A clause without the words that only open it ("oh wait no sorry, the studio is donating it"): they
+    say it corrects, not what it states, and a "no" among them negates nothing after it."""
+    return _OPENERS.sub("", words.strip())
+
+
+_ZERO = re.compile(r"\$\s?0(?:\.00)?(?!\.?\d|,\d)|\b0\s*(?:dollars|bucks)\b|\bzero dollars\b", re.I)
+_ZERO_DOLLAR = re.compile(r"\b(?:zero|0|no)[- ]dollar\b(?!s)|\b\$0[- ](?=partnership|program|agreement)", re.I)
+
+
+def nothing_for_zero(text: str) -> str:
+    """ "the school pays $0" is "the school pays nothing": an amount of zero is a denial, not a payment;
+    and "a zero-dollar partnership" is a free one."""
+    return _ZERO.sub("nothing", _ZERO_DOLLAR.sub("free", text))

@@ -18,8 +18,15 @@ EXPLICIT_FOLLOW_UP_FACTOR = 2
 ("what about the other K-8 up north, Hazel Wolf")."""
 
 
+FILLERS = frozenset("hmm hm um uh oh ok okay well so right cool thanks".split())
+"""Words before an opening that change nothing ("hmm what about the middle school?")."""
+
+
 def opens_as_follow_up(u: Understanding) -> bool:
-    return bool(u.tokens) and u.opens_with(*FOLLOW_UP_MARKERS)
+    if not u.tokens:
+        return False
+    start = next((i for i, t in enumerate(u.tokens) if t not in FILLERS), len(u.tokens))
+    return any(u.position(marker) in (0, start) for marker in FOLLOW_UP_MARKERS)
 
 
 def points_back(u: Understanding, within: int = 12) -> bool:
