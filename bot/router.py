@@ -58,7 +58,7 @@ BEST_GUESS_MIN = 0.15
 """The report names a best guess for an unanswered question only if it was at least this likely."""
 WEAK_INTENTS = ("unknown", "smalltalk")
 REFINE_CONFIDENCE = 0.8
-STATES_A_FACT_WORDS = 12
+STATES_A_FACT_WORDS = 25
 """A follow-up may refine the last lookup unless it is this sure to be about something else."""
 
 
@@ -337,7 +337,8 @@ class Bot:
     def _apply_rules(self, u: Understanding) -> Understanding:
         for rule in self.registry.rules:
             intent = rule(u)
-            if intent and intent != u.intent and u.scores.get(intent, 0.0) >= RULE_MIN_SCORE:
+            settled = intent == u.intent and u.confidence >= self.settings.confidence_threshold
+            if intent and not settled and u.scores.get(intent, 0.0) >= RULE_MIN_SCORE:
                 # a rule settles the intent: it is answered, not offered among guesses
                 return u.as_intent(intent, max(u.confidence, u.scores[intent], self.settings.confidence_threshold))
         return u

@@ -130,6 +130,16 @@ def escape_mrkdwn(text: str) -> str:
     return text.translate(_MRKDWN_ESCAPES)
 
 
+def article_of(name: str) -> str:
+    """ "a" Memorandum of Understanding, "an" Alignment Agreement: by the written name's first letter
+    (an abbreviation's article, "an MOU", goes by its sound, and is kept with it in the knowledge files)."""
+    return "an" if name[:1].lower() in "aeiou" else "a"
+
+
+def with_article(name: str) -> str:
+    return f"{article_of(name)} {name}"
+
+
 def truncate(text: str, limit: int, notice: str = "…") -> str:
     return text if len(text) <= limit else text[: max(0, limit - len(notice))].rstrip() + notice
 

@@ -20,6 +20,7 @@ from bot.turn import Turn
 from bot.dialogue import Form, Prompt, Slot, is_question
 from bot.router import Registry
 from bot.understanding import Understanding, follow_ups
+from bot.text import article_of
 from handlers.agreement_rules import (
     PAYER,
     PERMIT,
@@ -58,6 +59,9 @@ VALUE_PHRASES = {PAYER: {"school": "the school or district pays the partner",
                  SPACE: {"lease": "the partner has long-term use of space through a lease",
                          "short": "the use of space is short or occasional"}}
 """What each fact value means, as the evidence line says it ("You said “…”: the school or district pays")."""
+PAYER_NAMES = {"school": "the school", "partner": "the partner", "ptsa": "a PTSA or parent group",
+               "volunteer": "a lone volunteer"}
+"""Who a denial ruled out, as the next question says it ("Not the school, then. Who pays …?")."""
 RFQ_QUESTION = ("how much", "threshold", "limit", "amount", "over what", "before", "without", "when do", "when is",
                 "what is", "what's", "do i need", "do we need", "need an", "need a", "is an", "required", "trigger")
 FOLLOW_UP = ("what if", "and if", "actually", "but if", "what about if", "suppose", "instead")
@@ -68,7 +72,8 @@ WHICH_ASK = ("which agreement", "what agreement", "which contract", "what contra
              "type of agreement", "kind of contract", "type of contract", "contract type", "agreement type",
              "form of agreement", "which one", "what do we need", "what do i need", "do we need an", "do we need a",
              "should we use", "what paperwork", "which paperwork", "what do we do", "what do we sign",
-             "need a contract", "need an mou", "need a psc", "need an agreement", "or what")
+             "need a contract", "need an mou", "need a psc", "need an agreement", "or what", "agreement for",
+             "contract for", "agreement needed", "agreement applies", "what do they need", "set up with")
 """Asking which agreement applies: the advisor's question, never a passage."""
 PAPERWORK_ASK = ("who signs", "who sign", "who is supposed to sign", "supposed to sign", "signature", "who keeps",
                  "keeps a copy", "keep a copy", "keep on file", "kept on file", "what goes in", "what sections",
@@ -172,6 +177,10 @@ def _question(name: str) -> Slot:
         if facts.contested:
             said = " and ".join(f"“{words}”" for words in facts.contested[:2])
             return Prompt(f"You said {said}, which point to different answers. {spec['text']}", buttons)
+        if name == "who_pays" and facts.denied:  # "not the school": say so, and offer only who is left
+            ruled_out = " or ".join(PAYER_NAMES.get(value, value) for value in facts.denied)
+            left = tuple(button for button in buttons if button.value.partition("=")[2] not in facts.denied)
+            return Prompt(f"Not {ruled_out}, then. {spec['text']}", left)
         lead = "To tell which agreement applies I need one more fact. " if facts.known or facts.space else ""
         return Prompt(lead + spec["text"], buttons)
 
@@ -301,7 +310,7 @@ def handle(message: Message, turn: Turn) -> Reply:
             return _explain("personal_services_contract", turn, "documents", when_paying=True)
     if _asks_to_compare(u, named) and not facts.known:
         return _compare(named, turn)
-    if not (facts.known or facts.unsure) and is_question(u) and not u.has(*WHICH_ASK):
+    if not (facts.known or facts.unsure or facts.doubt) and is_question(u) and not u.has(*WHICH_ASK):
         # A question about the paperwork itself ("who signs the letter of agreement?"), not about which
         # agreement applies: the rules' own text answers it, if a passage fits well (never a model).
         found = turn.grounded(u.text, generate=False)
@@ -325,7 +334,7 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
         code = decide(earlier, rfq_threshold()).agreement  # "where's the template for that one?"
         return _informational([code], turn) if code else None
     if not (fresh.known or fresh.unsure or fresh.amount is not None):
-        return None
+        return _about_the_agreement(u, earlier, turn)
     if earlier == Facts() and u.intent != "agreement" and not _about_the_case(u) and (
             (u.intent not in ("unknown", "smalltalk") and u.confidence >= OTHER_QUESTION)
             or (is_question(u) and not u.has(*FOLLOW_UP))):
@@ -334,6 +343,22 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     if not (u.has(*FOLLOW_UP) or corrects or follow_ups.is_follow_up(u, FACT_FOLLOW_UP_WORDS)):
         return None  # a long message with facts is a new question, read on its own
     return dialogue.start(ADVISOR, earlier.merge(fresh).to_dict(), message, turn)
+
+
+UNSURE_OF_OTHER = 0.6
+"""A question that points back is about the agreement just decided unless the classifier is this sure
+it asks something else ("who has to sign that?" is; "are there trainings on that?" is not)."""
+
+
+def _about_the_agreement(u: Understanding, case: Facts, turn: Turn) -> Reply | None:
+    """"What has to be in it?", "who has to sign that?" after a decided case: the rules' text about that
+    agreement answers, when a passage fits well (never a model); None otherwise."""
+    code = decide(case, rfq_threshold()).agreement if case.known else None
+    other = u.intent not in ("agreement", "unknown", "smalltalk") and u.confidence >= UNSURE_OF_OTHER
+    if code is None or other or not is_question(u) or not (follow_ups.refers_back(u) or u.has(*_DOCUMENTS)):
+        return None
+    found = turn.grounded(f"{u.text} ({info(code).name})", generate=False)
+    return grounded_reply(found, turn, "agreement") if found is not None else None
 
 
 def _asks_to_compare(u: Understanding, named: list[str]) -> bool:
@@ -392,7 +417,7 @@ def _answer(decision: Decision, facts: Facts, turn: Turn, named: list[str]) -> R
     lines = []
     mismatch = [code for code in named if code != agreement.code]
     if mismatch:
-        lines.append(f"Not {info(mismatch[0]).article} {info(mismatch[0]).short}: here it's {agreement.article} *{agreement.name}*.")
+        lines.append(f"Not {info(mismatch[0]).article} {info(mismatch[0]).short}: here it's {article_of(agreement.name)} *{agreement.name}*.")
     else:
         lines.append(f"*{agreement.name}*")
     said = _evidence_line(facts, decisive_slot(facts), f"so it's {agreement.article} {agreement.short}")

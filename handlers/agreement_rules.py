@@ -31,6 +31,8 @@ UNKNOWN = "unknown"
 USES = ("lease", "short")
 USE_OF_SPACE = "use"
 """The space model's value for "uses space, for how long not said": the advisor asks how long."""
+OUTWEIGHS = 0.9
+"""A reading this sure outweighs others that are each too weak to decide (below STRONG)."""
 STRONG = 0.6
 """A reading at least this sure is stated; a weaker one is confirmed before anything is concluded."""
 DOUBT = 0.3
@@ -87,6 +89,7 @@ class Facts:
     evidence: dict[str, str] = field(default_factory=dict)  # slot -> the user's words
     contested: tuple[str, ...] = ()  # the words of readings that disagree (a conflict)
     doubt: tuple[str, ...] = ()  # slots a clause hints at without stating them
+    denied: tuple[str, ...] = ()  # payers said not to pay ("not the school"): never offered again
 
     def merge(self, newer: "Facts") -> "Facts":
         """Later answers win, with their evidence; being about space is never forgotten."""
@@ -110,6 +113,7 @@ class Facts:
             contested=newer.contested,
             doubt=tuple(slot for slot in dict.fromkeys(self.doubt + newer.doubt)
                         if not (slot == PAYER and (payer_new or self.payer)) and not (slot == SPACE and lease_new)),
+            denied=tuple(dict.fromkeys(self.denied + newer.denied)) if not payer_new else newer.denied,
         )
 
     def without(self, slot: str) -> "Facts":
@@ -121,7 +125,7 @@ class Facts:
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if v not in (None, False, {}, ())}
-        for key in ("contested", "doubt"):
+        for key in ("contested", "doubt", "denied"):
             if key in out:
                 out[key] = list(out[key])
         return out
@@ -131,7 +135,7 @@ class Facts:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         if "evidence" in known:
             known["evidence"] = {str(k): str(v) for k, v in dict(known["evidence"]).items()}
-        for key in ("contested", "doubt"):
+        for key in ("contested", "doubt", "denied"):
             if key in known:
                 known[key] = tuple(known[key])
         return cls(**known)
@@ -162,14 +166,28 @@ def resolve(facts: list[Fact], positive: tuple[str, ...]) -> Reading:
     denied = frozenset(f.value[len("not_"):] for f in facts if f.value.startswith("not_"))
     stated = [f for f in facts if f.value in positive and f.value not in denied]
     values = list(dict.fromkeys(f.value for f in stated))
-    unknown = any(f.value == UNKNOWN for f in facts)
+    unknown = any(f.value == UNKNOWN and not _supposes(f.words) for f in facts)
     if len(values) > 1:
         firsts = [max((f for f in stated if f.value == v), key=lambda f: f.confidence) for v in values]
+        surest = max(firsts, key=lambda f: f.confidence)
+        if surest.confidence >= OUTWEIGHS and all(f.confidence < STRONG for f in firsts if f is not surest):
+            # "it's free for families (weak: free to whom?), but we're paying the org out of our building
+            # funds (sure)": a reading too weak to decide alone does not contest a sure one
+            return Reading(surest.value, surest, unknown=unknown, denied=denied)
         return Reading(conflict=tuple(firsts), unknown=unknown, denied=denied)
     if values:
         best = max(stated, key=lambda f: f.confidence)
         return Reading(best.value, best, unknown=unknown, denied=denied)
     return Reading(unknown=unknown, denied=denied)
+
+
+def _supposes(words: str) -> bool:
+    """A clause that supposes ("and if it goes over 10k?", "what if the PTA pays?") puts a case forward:
+    its uncertainty is the supposition's, not the user's about who pays."""
+    from bot.understanding.facts import without_openers
+
+    said = without_openers(words).lower().split()
+    return bool(said) and (said[0] in ("if", "suppose", "supposing") or said[:2] == ["what", "if"])
 
 
 def read_facts(u: Understanding) -> Facts:
@@ -192,14 +210,15 @@ def _read_facts(u: Understanding) -> Facts:
     source = payer.fact
     if payer.conflict:
         values = {f.value for f in payer.conflict}
-        conflict = "coordinator" if values == {"school", "ptsa"} else PAYER
-        contested = tuple(f.words for f in payer.conflict)
-    elif value is None and not payer.unknown:
-        # only a denial: "no school money" leaves the partner (or someone for it) paying: zero dollars
-        # for the school; "it's not free" says someone pays, not who
-        denial = next((f for f in reversed(payer_facts) if f.value == NOT_SCHOOL), None)
-        if denial is not None and "partner" not in payer.denied:
-            value, source = "partner", denial
+        if values == {"partner", "ptsa"}:
+            # "free to the school, the PTSA covers it": no school money, and the PTSA pays
+            value = "ptsa"
+            source = next(f for f in payer.conflict if f.value == "ptsa")
+        else:
+            conflict = "coordinator" if values == {"school", "ptsa"} else PAYER
+            contested = tuple(f.words for f in payer.conflict)
+    # A denial alone ("we're not paying them", "not the school") decides nothing: the partner, a sponsor or
+    # a PTSA may pay. It is asked.
     if value is not None and source is not None:
         evidence[PAYER] = source.words
     lease = space.value
@@ -216,8 +235,9 @@ def _read_facts(u: Understanding) -> Facts:
         weak = PAYER
     doubt = tuple(slot for slot, known in ((PAYER, value), (SPACE, lease)) if known is None and any(
         clause.fact(slot) is None and clause.fact(slot, DOUBT) is not None for clause in u.clauses))
+    denied = tuple(sorted(payer.denied & set(PAYERS))) if value is None and not conflict else ()
     return replace(facts, payer=value, lease=lease, conflict=conflict, contested=contested, weak=weak,
-                   evidence=evidence, doubt=doubt,
+                   evidence=evidence, doubt=doubt, denied=denied,
                    unsure="who_pays" if payer.unknown and value is None and not conflict else None)
 
 
@@ -330,7 +350,7 @@ def answer_from_text(question: str, u: Understanding, facts: Facts) -> Facts | N
         return facts_from_button("lease", "short", facts)  # "no, not long-term"
     if question == "lease" and short and not fresh.lease and u.has(*YES):
         return facts_from_button("lease", "lease", facts)
-    if fresh.known or fresh.unsure or fresh.space:
+    if fresh.known or fresh.unsure or fresh.space or fresh.denied:
         return facts.merge(fresh)
     return None
 
@@ -345,7 +365,11 @@ def in_context(question: str, text: str) -> str | None:
     if question in ("who_pays", "coordinator"):
         from bot.understanding.facts import AUXILIARIES
 
-        return f"{text} pay for it" if words[-1] in AUXILIARIES else f"it is paid by {text}"
+        if words[-1] in AUXILIARIES:
+            return f"{text} pay for it"
+        if words[0] == "not":  # "not the school" denies a payer; it names none
+            return f"it is not paid by {' '.join(text.split()[1:])}"
+        return f"it is paid by {text}"
     if question == "lease":
         return f"they will use the space {text}"
     return None

@@ -46,10 +46,13 @@ _DISTRICT_PAID = ("paid by the district", "district pay", "district hire", "dist
 
 _WHO_RUNS = ("run", "who", "do the check", "do background", "responsible", "conduct", "handle", "order",
              "should we", "do we", "does the school", "do i", "should i", "our job", "need to", "have to",
-             "is it on us", "on us", "up to us", "check them", "clear them", "screen", "take care of",
-             "need a background", "need background", "needs a background", "need a check", "need checks",
-             "need a watch", "need to be checked", "require a background", "required to have", "have to be checked")
+             "is it on us", "on us", "up to us", "check them", "clear them", "screen", "take care of")
 """The question is about who does the check (not, say, what it costs)."""
+_NEEDS_CHECK = ("need a background", "need background", "needs a background", "need a check", "need checks",
+                "need a watch", "need to be checked", "require a background", "required to have",
+                "have to be checked")
+"""...or whether, and which, check a person needs: answered with who runs it, but not as a yes or no to
+"do we run it?"."""
 _OTHER_ASPECT = ("how often", "renew", "renewal", "how long", "expire", "valid for", "good for", "how much",
                  "what does it cost", "what do they cost", "fee")
 """...unless it asks about another side of the check ("how often do partner staff checks have to be
@@ -62,6 +65,8 @@ class Situation:
     years_in_state: float | None = None
     unsupervised: bool | None = None
     first_year: bool = False
+    asks_who_runs: bool = False  # "do we run it?" is answered "No, ..."; "does she need a national check?" is not
+    asks_if_needed: bool = False  # "does the mentor need a background check?": yes, everyone serving students
 
     @property
     def described(self) -> bool:
@@ -73,12 +78,14 @@ def read_situation(u: Understanding, follow_up: bool = False) -> Situation:
     the partner org?"), so the question of who runs the check is implied."""
     unsupervised = True if u.has(*_UNSUPERVISED) else (False if u.has(*_SUPERVISED) else None)
     return Situation(_who(u, follow_up), _years_in_state(u), unsupervised,
-                     u.has("first year", "new hire", "just started"))
+                     u.has("first year", "new hire", "just started"), follow_up or u.has(*_WHO_RUNS),
+                     u.has(*_NEEDS_CHECK))
 
 
 def _who(u: Understanding, follow_up: bool = False) -> str | None:
     """Whose check it is, when the question is about who runs it or which check applies."""
-    if not follow_up and not u.has(*_WHO_RUNS, "which check", "what check", "national", "state check", "fingerprint"):
+    if not follow_up and not u.has(*_WHO_RUNS, *_NEEDS_CHECK, "which check", "what check", "national", "state check",
+                                   "fingerprint"):
         return None  # "how can a small nonprofit get WATCH checks for free" is not about who runs it
     if not follow_up and u.has(*_OTHER_ASPECT) and not u.has("who", "run", "runs", "responsible"):
         return None
@@ -92,7 +99,7 @@ def _who(u: Understanding, follow_up: bool = False) -> str | None:
 
 
 def _years_in_state(u: Understanding) -> float | None:
-    if u.has(*_NEW_TO_STATE):
+    if u.has(*_NEW_TO_STATE, *(f"moved to {place}" for place in _IN_STATE)):
         duration = _duration(u.text)
         return min(duration, 2.9) if duration is not None else 0.5
     if u.has(*_LONG_IN_STATE):
@@ -115,9 +122,11 @@ def advise(s: Situation) -> list[str]:
     """What to do, in the order staff need it: who runs the check, then which check."""
     lines: list[str] = []
     if s.who == "partner":
-        lines.append("No, the school doesn't run it: the partner organisation runs background checks for its own "
-                     "staff and volunteers, renewed every year. Schools run WATCH checks only for their own school "
-                     "volunteers.")
+        lead = ("No, the school doesn't run it: the partner organisation" if s.asks_who_runs
+                else "Yes, everyone serving students needs one, and the partner organisation" if s.asks_if_needed
+                else "The partner organisation")
+        lines.append(f"{lead} runs background checks for its own staff and volunteers, renewed every year. Schools run "
+                     "WATCH checks only for their own school volunteers.")
     elif s.who == "pta":
         lines.append("The district can't run this check: someone paid by a PTA (or another non-district body) is "
                      "checked by the organisation that pays or supervises them, or they order the check themselves. "

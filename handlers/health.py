@@ -27,7 +27,7 @@ from bot.tickets import service as tickets
 from bot.turn import Turn
 from bot.understanding import follow_ups
 from handlers.common import consult_button
-from handlers.partners import local_day, organisation_not_found, plural, sample_footer, year
+from handlers.partners import local_day, organisation_not_found, plural, region_not_known, sample_footer, year
 
 SHOWN = 15
 SCHOOL_YEAR_IN_TEXT = re.compile(r"\b20\d\d\s*[-/]\s*(?:20)?\d\d\b")
@@ -130,6 +130,9 @@ def state_of(turn: Turn) -> str | None:
 
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
+    unknown_region = region_not_known(u, turn, asking="paperwork in the {} region")  # "...in the south end?"
+    if unknown_region is not None:
+        return replace(unknown_region, data={**unknown_region.data, "kind": "health"})
     scope = read_scope(turn)
     if isinstance(scope, Reply):
         return scope
@@ -159,6 +162,9 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     u = turn.understanding
     if not follow_ups.is_follow_up(u, FOLLOW_UP_WORDS):
         return None
+    unknown_region = region_not_known(u, turn, asking="paperwork in the {} region")
+    if unknown_region is not None:
+        return replace(unknown_region, data={**unknown_region.data, "kind": "health"})
     school = u.entities.school.found if u.entities.school is not None else None
     service, focus, state, region = u.entities.service, focus_of(turn), state_of(turn), u.entities.region
     if not (service or school or focus or state or region):

@@ -21,7 +21,7 @@ from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.directory import health, queries
 from bot.directory.queries import SchoolFilter
 from bot.directory.schools import LEVEL_TYPES, SchoolMatch
-from bot.directory.vocab import Service, find_service, services
+from bot.directory.vocab import Service, find_service, region_names, services
 from bot.models import Organisation, School
 from bot.router import Registry
 from bot.understanding import Understanding, follow_ups
@@ -39,6 +39,8 @@ ORG_PATTERNS = (
     re.compile(r"where (?:does|do|is|are) (?:the )?(.+?) (?:work|serve|operate|partner|run|located|placed|based)", re.I),
     re.compile(r"schools (?:served by|that work with|working with|partnered with|with) (?:the )?(.+?)\??$", re.I),
     re.compile(r"^(?:the )?(.+?) (?:serves|works with|work with|is at|is in) (?:which|what) schools", re.I),
+    re.compile(r"^(?:is|are) (?:the )?(.+?) (?:(?:still|listed|working|placed|based|partnered|partnering) )?"
+               r"(?:at|with|serving)\b", re.I),
 )
 GENERIC_SCHOOL = re.compile(r"^(?:my|our|a|the|this|your|each|every|any|all)\s+(?:school|schools|building|site)\b", re.I)
 SCHOOL_AFTER = re.compile(r"\b(?:at|in|for|with|serve|serves|serving|of)\s+(.+?)[?.!]*$")
@@ -116,6 +118,8 @@ def _distribution_kind(u: Understanding) -> str | None:
         return "by_type"
     if u.has(*BY_REGION) or (u.has(*DISTRIBUTION) and not u.entities.service):
         return "by_region"
+    if u.entities.region and not u.entities.service:
+        return "by_region"  # "partners in the north end"
     return None
 
 
@@ -127,7 +131,11 @@ def read_query(u: Understanding, turn: Turn) -> PartnerQuery | SchoolMatch | Non
     organisation = _organisation_pattern(u.text, turn) or (
         None if u.entities.has_school else u.entities.organisation)
     if organisation is not None:
-        return PartnerQuery("organisation", organisation_id=organisation[0], service=_code(_service(u, organisation)))
+        school = u.entities.school
+        at = school.found.id if school is not None and school.found and not _holds_more_than(
+            organisation[1], school.span) else None  # "is Harbor Wellness Center at Garfield?"
+        return PartnerQuery("organisation", organisation_id=organisation[0], service=_code(_service(u, organisation)),
+                            school_id=at)
     school = u.entities.school
     if school is not None and school.schools and _inside_another_name(u.text, school.span):
         return None  # "Cascadia Kite Collective" is an organisation's name, not Cascadia
@@ -183,11 +191,34 @@ def _holds_more_than(name: str, span: str) -> bool:
     return len(lowered) > len(words) and all(w in lowered for w in words) and bool(extra)
 
 
+COMPASS = re.compile(r"\b(?:north|south|east|west)(?:[\s-]?(?:east|west))?\b|\bcentral\b", re.I)
+PLACE = re.compile(r"\b(?:in|across|around|from|at) the (?:north|south|east|west)(?:[\s-]?(?:east|west))?"
+                   r"(?:\s+(?:end|side|part|area|region))?\b", re.I)
+"""A part of the city named by the compass ("in the south end"): a region, known or not."""
+
+
+def region_not_known(u: Understanding, turn: Turn, asking: str = "partners in the {} region") -> Reply | None:
+    """A region the district's map does not have ("just the Northeast"): say which regions there are,
+    each a button asking `asking` of it."""
+    if u.entities.region is not None or u.entities.has_school:
+        return None
+    said = [m.group(0) for m in COMPASS.finditer(u.text)]
+    if not said or not (follow_ups.is_follow_up(u, FOLLOW_UP_WORDS) or u.has("region") or PLACE.search(u.text)):
+        return None
+    known = [r for r in region_names() if r != "Unassigned"]
+    return Reply(f"There's no {said[0].title()} region on the district's map: the regions are {', '.join(known)}. "
+                 "Which one do you mean?", "partners", 1.0,
+                 {"school": None, "service": None, "partners": [], "unknown_region": said[0]},
+                 buttons=tuple(Button(r, "menu", asking.format(r)) for r in known))
+
+
 def names_an_unknown_organisation(u: Understanding) -> str | None:
     """A message the classifier is unsure of that asks about a written name ("is Blue Heron Robotics
-    Foundation's insurance current?"): the lookup (of partners or of their paperwork, whichever is
-    likelier) says whether it knows that organisation."""
-    if u.confidence >= UNSURE_OF_INTENT or not _written_names(u.text):
+    Foundation's insurance current?") or a part of the city that is not a region ("partners in the south
+    end"): the lookup (of partners or of their paperwork, whichever is likelier) says whether it knows it."""
+    unsure = u.intent in ("unknown", "smalltalk") or u.confidence < UNSURE_OF_INTENT
+    place = not u.entities.has_school and (u.entities.region or PLACE.search(u.text))
+    if not unsure or not (_written_names(u.text) or place):
         return None
     return max(("partners", "partnership_health"), key=lambda intent: u.scores.get(intent, 0.0))
 
@@ -198,7 +229,15 @@ def _code(service: Service | None) -> str | None:
 
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
+    unknown_region = region_not_known(u, turn)
+    if unknown_region is not None:
+        return unknown_region
     query = read_query(u, turn)
+    if isinstance(query, PartnerQuery) and query.kind != "organisation" and any(
+            map(_names_someone, _names_asked(u.text))):
+        unknown = organisation_not_found(u.text, turn)  # "what does Pacific Coding Dojo do at Hamilton?"
+        if unknown is not None:
+            return unknown
     if isinstance(query, PartnerQuery):
         return _as_read(run(query, turn), query, u, turn)
     service = _service(u)
@@ -237,6 +276,9 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
         picked = _chosen(u, list(offered), turn)
         if picked is not None:
             return run(PartnerQuery("school", school_id=picked, service=previous.get("service")), turn)
+    unknown = region_not_known(u, turn) or (organisation_not_found(u.text, turn) if _names_asked(u.text) else None)
+    if unknown is not None:
+        return unknown  # "which schools does Bright Minds Tutoring Co serve?" after a list: never the old list
     last = PartnerQuery.from_dict(previous)
     stated = read_query(u, turn)
     if isinstance(stated, SchoolMatch):
@@ -308,7 +350,7 @@ def run(query: PartnerQuery, turn: Turn, offset: int = 0) -> Reply:
     if query.kind == "organisation" and query.organisation_id:
         org = turn.session.get(Organisation, query.organisation_id)
         if org is not None:
-            return _org_listing((org.id, org.name), service, offset, turn)
+            return _org_listing((org.id, org.name), service, offset, turn, query.school_id)
     if query.kind == "schools_with" and service is not None:
         return _schools_with(service, query, turn)
     return _distribution(query, service, turn)
@@ -414,21 +456,28 @@ def school_listing(school_id: int, service: Service | None, offset: int, turn: T
     )
 
 
-def _org_listing(organisation: tuple[int, str], service: Service | None, offset: int, turn: Turn) -> Reply:
+def _org_listing(organisation: tuple[int, str], service: Service | None, offset: int, turn: Turn,
+                 school_id: int | None = None) -> Reply:
+    """The schools an organisation serves; asked about one school ("is it at Garfield?"), yes or no first."""
     org_id, name = organisation
     school_year = year(turn)
     rows, total = queries.schools_of(turn.session, school_year, org_id, service.code if service else None, offset, PAGE)
+    asked = turn.session.get(School, school_id) if school_id else None
     if total == 0:
         text = f"*{name}* has no partnerships on record for {school_year}."
     else:
         lines = [f"*{name}* serves {plural(total, 'school')} in {school_year}:"]
         lines += [_partner_line(r, r.school, local_day(turn)) for r in rows]
         text = "\n".join(lines)
+    if asked is not None:
+        listed = queries.schools_of(turn.session, school_year, org_id, None, 0, 1, school_id=asked.id)[1] > 0
+        text = (f"Yes: *{name}* is listed at *{asked.name}* for {school_year}.\n" if listed else
+                f"No: *{name}* isn't listed at *{asked.name}* for {school_year}.\n") + text
     buttons = (Button("More", "partners.more", f"org|{org_id}|{service.code if service else ''}|{offset + PAGE}"),) if offset + PAGE < total else ()
     return Reply(
         text, "partners", turn.understanding.confidence or 1.0,
-        {"school": None, "service": service.name if service else None, "organisation": name,
-         "partners": partner_dicts(rows, turn), "total": total, "offset": offset},
+        {"school": asked.name if asked is not None else None, "service": service.name if service else None,
+         "organisation": name, "partners": partner_dicts(rows, turn), "total": total, "offset": offset},
         buttons=buttons, footer=_footer(rows),
     )
 
@@ -490,6 +539,7 @@ def _not_found(attempt: str, service: Service | None, turn: Turn) -> Reply:
     text = f"I couldn't find a school called \"{attempt.strip()}\"."
     if suggestions:
         text += " Did you mean one of these?"
+        turn.state.remember(CONTEXT, {"choose": [s.id for s in suggestions], "service": code or None}, turn.now)
     return Reply(
         text, "partners", turn.understanding.confidence or 1.0,
         {"school": None, "service": service.name if service else None, "partners": [],
@@ -634,7 +684,7 @@ def organisation_not_found(text: str, turn: Turn) -> Reply | None:
     you mean Emerald Arts Project?"), never a wider answer instead."""
     asked = [n.strip() for n in _names_asked(text)
              if not (school := turn.lookups.schools.find(n)).schools or _holds_more_than(n, school.span)]
-    asked = [n for n in asked if turn.lookups.organisation_in(n) is None]
+    asked = [n for n in asked if turn.lookups.organisation_in(n) is None and turn.lookups.organisation_like(n) is None]
     for said in asked:
         similar = turn.lookups.organisations_like(said)
         if similar or _names_someone(said):

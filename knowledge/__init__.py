@@ -93,7 +93,7 @@ def fact_examples() -> dict[str, dict[str, tuple[str, ...]]]:
     folder = resources.files(__name__).joinpath(FACTS_FOLDER)
     out: dict[str, dict[str, tuple[str, ...]]] = {}
     for name in sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".yaml")
-                       and entry.name != ACTIVITIES):
+                       and entry.name not in (ACTIVITIES, FUNDS)):
         data = parsed.load(folder.joinpath(name)) or {}
         labels = data.get("labels") if isinstance(data, dict) else None
         if not isinstance(labels, dict) or "none" not in labels or len(labels) < 2:
@@ -105,6 +105,16 @@ def fact_examples() -> dict[str, dict[str, tuple[str, ...]]]:
 
 
 ACTIVITIES = "activities.yaml"
+FUNDS = "funds.yaml"
+
+
+@lru_cache(maxsize=1)
+def school_funds() -> tuple[str, ...]:
+    """Names of school or district money ("LAP", "building budget"), from knowledge/facts/funds.yaml:
+    the fact models read each as one placeholder word."""
+    data = parsed.load(resources.files(__name__).joinpath(FACTS_FOLDER, FUNDS)) or {}
+    return tuple(sorted({str(n).lower().strip() for n in data.get("school_funds") or () if str(n).strip()},
+                        key=lambda n: (-len(n.split()), n)))
 
 
 @lru_cache(maxsize=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 
@@ -159,3 +160,13 @@ def test_the_model_is_filed_under_the_code_that_reads_examples(source: str, monk
     real = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda self: real(self) + (b"# edited" if self.resolve() == edited else b""))
     assert classifier._digest(examples, ()) != before
+
+
+def test_the_model_is_filed_under_the_same_name_in_every_process() -> None:
+    """Answer workers load the model their parent trained: a digest that hangs on set order (the
+    hash seed of each process) made every worker train its own again, 10-20 s before its first answer."""
+    code = ("from bot.understanding.classifier import _digest, shipped_examples; "
+            "print(_digest(shipped_examples(), ()))")
+    digests = {subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(digests) == 1

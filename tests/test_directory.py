@@ -138,7 +138,7 @@ def test_organisation_filter(imported) -> None:
     assert reply.data["organisation"] == "Northwind Tutoring Alliance"
     assert sorted(p["school"] for p in reply.data["partners"]) == ["Aki Kurose", "Franklin"]
     typo = imported.ask("what schools does northwind tutoring aliance work at")
-    assert typo.data["organisation"] == "Northwind Tutoring Alliance"
+    assert typo.data["organisation"] == "Northwind Tutoring Alliance", typo.text
 
 
 def test_ambiguous_school_offers_buttons_and_button_answers(imported) -> None:

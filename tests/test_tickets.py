@@ -314,7 +314,6 @@ def test_vague_report_asks_what_changed_and_keeps_the_school(harness) -> None:
 
 
 @pytest.mark.parametrize("text, school", [("partner list for roxhill elementary", "Roxhill Elementary at E.C. Hughes"),
-                                          ("is Sound Mentors Collective listed at Lowell?", "Lowell"),
                                           ("could you pull up the partners listed for Roxhill this year please",
                                            "Roxhill Elementary at E.C. Hughes"),
                                           ("partners listed at Lowell", "Lowell"),
@@ -325,6 +324,21 @@ def test_a_request_for_the_list_is_not_a_correction(harness, text: str, school: 
         import_partners(session, FIXTURES / "partners.csv")
     reply = harness.ask(text)
     assert reply.intent == "partners" and reply.data["school"] == school, text
+    with harness.database.session() as session:
+        assert session.scalar(select(func.count()).select_from(CorrectionRequest)) == 0
+
+
+def test_asking_whether_an_organisation_is_listed_at_a_school_answers_yes_or_no(harness) -> None:
+    """"Is Sound Mentors Collective listed at Lowell?" is answered yes or no first, with that organisation's
+    schools after; never filed as a correction."""
+    with harness.database.session() as session:
+        import_partners(session, FIXTURES / "partners.csv")
+    yes = harness.ask("is Sound Mentors Collective listed at Lowell?")
+    assert yes.intent == "partners" and yes.data["school"] == "Lowell"
+    assert yes.data["organisation"] == "Sound Mentors Collective"
+    assert yes.text.startswith("Yes: *Sound Mentors Collective* is listed at *Lowell*")
+    no = harness.ask("is Sound Mentors Collective at Garfield?", session="other")
+    assert no.data["school"] == "Garfield" and no.text.startswith("No: *Sound Mentors Collective* isn't listed")
     with harness.database.session() as session:
         assert session.scalar(select(func.count()).select_from(CorrectionRequest)) == 0
 

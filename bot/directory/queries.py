@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process, utils
-from sqlalchemy import case, exists, func, or_, select, true
+from sqlalchemy import and_, case, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from bot.directory import health
@@ -105,9 +105,13 @@ def partners_at(session: Session, year: str, school_id: int, service: str | None
     return _page(session, year, Partnership.school_id == school_id, service, order, offset, limit)
 
 
-def schools_of(session: Session, year: str, organisation_id: int, service: str | None, offset: int, limit: int) -> tuple[list[PartnerRow], int]:
-    """The schools an organisation currently serves, by name."""
-    return _page(session, year, Partnership.organisation_id == organisation_id, service, (School.name,), offset, limit)
+def schools_of(session: Session, year: str, organisation_id: int, service: str | None, offset: int, limit: int,
+               school_id: int | None = None) -> tuple[list[PartnerRow], int]:
+    """The schools an organisation currently serves, by name (at one school: whether it does)."""
+    where = Partnership.organisation_id == organisation_id
+    if school_id is not None:
+        where = and_(where, Partnership.school_id == school_id)
+    return _page(session, year, where, service, (School.name,), offset, limit)
 
 
 @dataclass(frozen=True)

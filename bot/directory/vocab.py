@@ -93,3 +93,13 @@ def region_for_zip(zip_code: str) -> str:
 
 def region_names() -> list[str]:
     return list(load_yaml("regions.yaml")["regions"])
+
+
+@lru_cache(maxsize=1)
+def region_sayings() -> dict[str, str]:
+    """What staff call a region ("north end", "west seattle") -> the region, longest first, with each
+    region's own name: the words a message may name a region by."""
+    spec = load_yaml("regions.yaml")
+    said = {str(k).lower(): str(v) for k, v in (spec.get("said_as") or {}).items()}
+    said.update({name.lower(): name for name in spec["regions"]})
+    return dict(sorted(said.items(), key=lambda kv: -len(kv[0])))

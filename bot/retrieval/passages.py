@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.text import with_article
 from knowledge import load_yaml, path_of
 
 FILES = ("faq.yaml", "agreements.yaml", "answers.yaml")
@@ -70,7 +71,7 @@ def _agreements() -> list[Passage]:
         out.append(Passage(f"agreement:{name}", _flat(agreement["name"]), " ".join(parts), _flat(agreement["source"])))
         for n, need in enumerate(agreement.get("needs") or ()):  # one fact each: found by its own words
             out.append(Passage(f"agreement:{name}:need:{n}", f"{_flat(agreement['name'])}: what it needs",
-                               f"For {agreement.get('article', 'a')} {_flat(agreement['name'])}: {_flat(need)}.",
+                               f"For {with_article(_flat(agreement['name']))}: {_flat(need)}.",
                                _flat(agreement["source"])))
     notes = spec.get("notes") or {}
     source = _flat(notes.get("source", "Partnership agreements"))

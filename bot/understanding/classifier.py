@@ -25,13 +25,17 @@ from bot.understanding.facts import train as train_facts
 from bot.understanding.features import featurise
 from bot.understanding.model import REGULARISATION, LinearModel, train
 from bot.understanding.tokens import Tokenizer, stems
+from bot.directory.vocab import region_sayings
+from knowledge import school_funds
 from knowledge import abbreviations, fact_activities, fact_examples, intent_examples, load_csv_rows
 
 log = logging.getLogger("partnerbot.understanding")
 
 Evidence = Callable[[Understanding], Iterable[str]]
 """A capability's reading of a message, given to the classifier as features ("payer:school")."""
-FACT_PLACEHOLDERS = entity_finder.PLACEHOLDERS | {PROPER_NAME}
+SCHOOL_FUNDS = "<schoolfunds>"
+"""What a name of school money ("LAP", "Title I", "building budget") is to the fact models."""
+FACT_PLACEHOLDERS = entity_finder.PLACEHOLDERS | {PROPER_NAME, SCHOOL_FUNDS}
 ACTIVITY_WITH_WORDS = 8
 """Example clauses this short are also taught with an activity after them (see `_with_activities`)."""
 ORG_PLACEHOLDER = "{org}"
@@ -76,10 +80,13 @@ class Reader:
         self.tokenizer = tokenizer
         self.evidence = tuple(evidence)
         self.facts = facts
+        self.funds = tuple(tuple(name.split()) for name in school_funds())
 
     def fact_tokens(self, text: str, lookups: entity_finder.Lookups) -> list[str]:
-        """A clause's tokens as the fact models see them: names as placeholders, typos corrected."""
-        return entity_finder.find(text, self.tokenizer.tokens(entity_finder.masked(text)), lookups).feature_tokens
+        """A clause's tokens as the fact models see them: names (of schools, organisations, school money)
+        as placeholders, typos corrected."""
+        tokens = entity_finder.find(text, self.tokenizer.tokens(entity_finder.masked(text)), lookups).feature_tokens
+        return _funds_masked(tokens, self.funds)
 
     def read(self, text: str, lookups: entity_finder.Lookups) -> tuple[list[str], Understanding]:
         typed = base_tokens(text, self.tokenizer.abbreviations)
@@ -252,6 +259,22 @@ def _entity_evidence(found: entity_finder.Found) -> list[str]:
     return out
 
 
+def _funds_masked(tokens: list[str], funds: Sequence[tuple[str, ...]]) -> list[str]:
+    """Each name of school money (longest first) as one placeholder: "paid from our title i money" ->
+    "paid from <schoolfunds> money"."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        name = next((f for f in funds if tuple(tokens[i:i + len(f)]) == f), None)
+        if name is None:
+            out.append(tokens[i])
+            i += 1
+        else:
+            out.append(SCHOOL_FUNDS)
+            i += len(name)
+    return out
+
+
 def _with_organisation(text: str) -> str:
     return text.replace(ORG_PLACEHOLDER, EXAMPLE_ORGANISATION)
 
@@ -267,7 +290,8 @@ def _digest(examples: Sequence[Example], evidence: Sequence[Evidence], facts: Se
     modules = [__import__(reader.__module__, fromlist=["__file__"]) for reader in evidence]
     readers = [Path(m.__file__) for m in modules if m.__file__]  # a capability's evidence code shapes features too
     unfiled = [r.__qualname__ for r, m in zip(evidence, modules) if not m.__file__]
-    return diskcache.key([FORMAT, REGULARISATION, unfiled, sorted(abbreviations().items()),
+    return diskcache.key([FORMAT, REGULARISATION, unfiled, sorted(abbreviations().items()), list(region_sayings()),
+                          list(school_funds()),
                           [(e.label, e.text) for e in examples], [(f.slot, f.value, f.text) for f in facts]],
                          [here / name for name in SOURCES] + readers)
 

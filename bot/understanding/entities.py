@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.directory.schools import SchoolIndex, SchoolMatch, name_tokens
-from bot.directory.vocab import Service, find_service, region_names
+from bot.directory.vocab import Service, find_service, region_sayings
 from bot.text import normalise
 from bot.understanding.analysis import Entities
 from bot.understanding.tokens import stems
@@ -26,7 +26,7 @@ MONEY = re.compile(
     r"|\b(\d[\d,]*(?:\.\d+)?)\s*(?:([kK]|thousand)\b\s*(?:dollars|usd)?|(?:dollars|usd)\b)"
 )
 LEVELS = {"elementary": "elementary", "middle": "middle", "high": "high", "k8": "k8"}
-PLACEHOLDER_SCHOOL, PLACEHOLDER_ORG = "<school>", "<org>"
+PLACEHOLDER_SCHOOL, PLACEHOLDER_ORG, PLACEHOLDER_REGION = "<school>", "<org>", "<region>"
 MONEY_WORD, TICKET_WORD = " moneyamount ", " ticketnumber "
 PLACEHOLDERS = frozenset({PLACEHOLDER_SCHOOL, PLACEHOLDER_ORG, MONEY_WORD.strip(), TICKET_WORD.strip()})
 
@@ -95,6 +95,11 @@ def find(text: str, tokens: list[str], lookups: Lookups) -> Found:
         spans.append((school.start, school.end, PLACEHOLDER_SCHOOL))
     if named is not None and not _overlaps(named, spans):
         spans.append((named[0], named[1], PLACEHOLDER_ORG))
+    region = _region(names)
+    if region is not None and _overlaps(region[:2], spans):
+        region = None
+    if region is not None:
+        spans.append((region[0], region[1], PLACEHOLDER_REGION))  # "the north end" reads as a region, not "end"
     for start, end, word in sorted(spans, reverse=True):
         feature_tokens[start:end] = [word]
     outside = [t for i, t in enumerate(names) if not any(s <= i < e for s, e, _ in spans)]
@@ -106,7 +111,7 @@ def find(text: str, tokens: list[str], lookups: Lookups) -> Found:
         amounts=parse_amounts(text),
         tickets=ticket_numbers(text),
         level=_level(outside),
-        region=_region(outside),
+        region=region[2] if region is not None else None,
     )
     return Found(entities, feature_tokens, bool(TICKET_REFERENCE.search(text)))
 
@@ -130,11 +135,13 @@ def _level(tokens: list[str]) -> str | None:
     return None
 
 
-def _region(tokens: list[str]) -> str | None:
-    text = f" {' '.join(tokens)} "
-    for region in sorted(region_names(), key=len, reverse=True):
-        if f" {region.lower()} " in text:
-            return region
+def _region(tokens: list[str]) -> tuple[int, int, str] | None:
+    """Where the message names a region, by its name or what staff call it ("west seattle"), and which."""
+    for said, region in region_sayings().items():
+        words = said.split()
+        for start in range(len(tokens) - len(words) + 1):
+            if tokens[start:start + len(words)] == words:
+                return start, start + len(words), region
     return None
 
 

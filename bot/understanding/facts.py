@@ -47,9 +47,13 @@ AFTER_REACH = 2
 """How many words before it a negator that follows its verb negates ("costs us nothing")."""
 HEDGES = frozenset("might maybe perhaps possibly probably hopefully potentially could".split())
 REQUESTERS = frozenset("you we i u".split())
+MONTH_WORDS = frozenset("in of this next last early late mid since until by".split())
+"""Before "may", these make it the month ("in May"), not a hedge ("we may pay them")."""
 """After "could" these make a request ("could you tell me"), not a hedge."""
 QUESTION_OPENINGS = frozenset("do does did is are was were can could should would will who what which how where when "
                               "why what's who's how's isn't aren't doesn't don't any anything anyone".split())
+HYPOTHETICAL = frozenset("if about abt".split())
+"""After "what" or "how", these put a case forward ("what if the school pays?"): its facts are stated."""
 RELATIVES = frozenset("which who that".split())
 SUBJECTS = frozenset("we we'll we're we've they they'll they're the our i i'll he she you it".split())
 """After "which" or "who", these make a relative clause ("which we'll pay out of the budget"), not a question."""
@@ -64,7 +68,7 @@ _BREAK = re.compile(
     r"|\s+(?=(?:and|so)\s+(?:(?:we|they|he|she|it|i|we're|they're|it's|we'll|they'll)\s|(?-i:[A-Z])))"
     r"|\s+(?=so\s+(?:the|our)\s)", re.I)
 CONNECTIVES = frozenset("but although though whereas however except instead actually so now and wait sorry oops "
-                        "correction ok okay um hmm oh well yes no nope yeah hi hey".split())
+                        "correction ok okay um uh ugh argh ah er hmm oh well yes no nope yeah hi hey".split())
 """Words that stand alone between breaks only as openers: they join the clause they open."""
 _INSTITUTION_NAME = re.compile(
     r"\b(?:[A-Z][\w'&.-]*\s+(?:(?:of|the|and|for|&)\s+)?)+(?:School|Academy|District|Institute)\b"
@@ -167,7 +171,9 @@ def marks(tokens: Sequence[str]) -> list[str]:
                     out[j] += "not_"
         negation = negation or token in NEGATORS
         follows = tokens[i + 1] if i + 1 < len(tokens) else ""
-        hedge = hedge or (token in HEDGES and not (token == "could" and follows in REQUESTERS))
+        before = tokens[i - 1] if i else ""
+        hedge = hedge or (token in HEDGES and not (token == "could" and follows in REQUESTERS)) or (
+            token == "may" and before not in MONTH_WORDS and not follows.isdigit())
     return out
 
 
@@ -178,6 +184,8 @@ def asks(words: str) -> bool:
     if not said or said[0] not in QUESTION_OPENINGS:
         return False
     follows = said[1] if len(said) > 1 else ""
+    if said[0] in ("what", "how") and follows in HYPOTHETICAL:
+        return False  # "what if the PTA pays?", "how about a residency paid from our budget": a case to decide
     return follows != "be" and not (said[0] in RELATIVES and follows in SUBJECTS)
 
 
