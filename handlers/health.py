@@ -21,13 +21,15 @@ from bot.core import Button, Chart, Message, Reply, Table
 from bot.directory import health, nudges, queries
 from bot.directory.health import Item
 from bot.directory.vocab import services
-from bot.models import Partnership, PartnershipService, School
+from bot.models import Organisation, Partnership, PartnershipService, School
 from bot.router import Registry
 from bot.tickets import service as tickets
 from bot.turn import Turn
 from bot.understanding import follow_ups
 from handlers.common import consult_button
-from handlers.partners import local_day, organisation_not_found, plural, region_not_known, sample_footer, year
+from handlers.partners import CONTEXT as PARTNERS_CONTEXT
+from handlers.partners import (PartnerQuery, local_day, organisation_not_found, plural, region_not_known,
+                              sample_footer, year)
 
 SHOWN = 15
 SCHOOL_YEAR_IN_TEXT = re.compile(r"\b20\d\d\s*[-/]\s*(?:20)?\d\d\b")
@@ -136,6 +138,8 @@ def handle(message: Message, turn: Turn) -> Reply:
     scope = read_scope(turn)
     if isinstance(scope, Reply):
         return scope
+    listed = _last_listing(turn) if not scope.where and u.entities.region is None else None
+    scope = listed or scope
     focus = focus_of(turn)
     today = local_day(turn)
     school_year = year(turn)
@@ -150,7 +154,32 @@ def handle(message: Message, turn: Turn) -> Reply:
     state = state_of(turn)
     if scope.where:  # "only the arts ones", "and at Franklin?", "what about DSAs?" may follow
         _remember(turn, scope, focus, state)
-    return listing(turn, scope, focus, today, school_year, state)
+    reply = listing(turn, scope, focus, today, school_year, state)
+    return replace(reply, text=f"{reply.text}\n_(The partners {scope.label} from your last question: ask about "
+                                f"another school or \"across the district\" for more.)_",
+                   data={**reply.data, "kept": scope.ids}) if listed else reply
+
+
+def _last_listing(turn: Turn) -> Scope | None:
+    """ "which are missing paperwork?" right after a school's (or an organisation's) partner list asks
+    about that list: a short question that points back takes the list's school, organisation and service."""
+    u = turn.understanding
+    if not follow_ups.is_follow_up(u, FOLLOW_UP_WORDS) or not (follow_ups.refers_back(u) or u.has(*POINTING)):
+        return None
+    context = turn.state.context(turn.now)
+    if context is None or context[0] != PARTNERS_CONTEXT:
+        return None
+    query = PartnerQuery.from_dict(context[1])
+    school = turn.session.get(School, query.school_id) if query.school_id else None
+    organisation = turn.session.get(Organisation, query.organisation_id) if query.organisation_id else None
+    if school is None and organisation is None:
+        return None
+    return Scope.of((school.id, school.name) if school else None,
+                    (organisation.id, organisation.name) if organisation else None, None, query.service)
+
+
+POINTING = ("which are", "which ones", "which of", "any of", "are any")
+"""Openings that pick from the list just shown ("which are missing paperwork?")."""
 
 
 CONTEXT = "partnership_health"

@@ -15,6 +15,7 @@ from bot.understanding.facts import (
     marks,
     names_masked,
     with_ellipsis,
+    without_openers,
 )
 from handlers.agreement_rules import PAYERS, in_context, resolve
 
@@ -49,6 +50,9 @@ def test_negation_and_hedges_reach_from_their_word_to_the_clause_end() -> None:
 def test_a_question_states_no_fact() -> None:
     assert asks("do they need a lease") and asks("Is the PTSA paying?")
     assert not asks("could be the PTA") and not asks("we pay them") and not asks("we're paying her")
+    # asking for the agreement describes a case: its facts are stated, and the asking head says none
+    assert not asks("which agreement applies for a new partner the school will pay")
+    assert without_openers("which agreement do we need for a tutor the PTSA pays") == "a tutor the PTSA pays"
     question = ClauseReading("do they need a lease", 0, False, {"space": {"lease": 0.9, "none": 0.1}}, asks=True)
     assert question.fact("space") is None
 

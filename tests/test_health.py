@@ -369,6 +369,17 @@ def test_a_short_follow_up_changes_one_thing_of_a_paperwork_answer(h: Harness) -
     assert lookup.data.get("kind") != "health" and lookup.data["school"] == "Lowell"
 
 
+def test_a_paperwork_question_pointing_back_at_a_partner_list_keeps_its_school(h: Harness) -> None:
+    listed = h.ask("partners at Garfield")
+    assert listed.data.get("kind") != "health" and listed.data["school"] == "Garfield"
+    missing = h.ask("which are missing paperwork?")
+    assert (missing.data["kind"], missing.data["school"]) == ("health", "Garfield")
+    assert set(_rows(missing)) == {"Beta Mentors Alliance@Garfield", "Gamma Arts Project@Garfield"}
+    assert "from your last question" in missing.text
+    district = h.ask("which partnerships across the district are missing paperwork?")  # a question of its own
+    assert district.data.get("school") is None
+
+
 def test_whats_expired_at_a_school_lists_only_expired_items(h: Harness) -> None:
     """At Garfield only Beta's background check has expired (Gamma's insurance is expiring, its agreement missing)."""
     reply = h.ask("what's expired for our partners at Garfield?")

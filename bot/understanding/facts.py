@@ -53,6 +53,9 @@ MONTH_WORDS = frozenset("in of this next last early late mid since until by".spl
 QUESTION_OPENINGS = frozenset("do does did is are was were can could should would will who what which how where when "
                               "why what's who's how's isn't aren't doesn't don't any anything anyone".split())
 HYPOTHETICAL = frozenset("if about abt".split())
+ABOUT_THE_AGREEMENT = frozenset("agreement agreements contract contracts paperwork form forms document type kind".split())
+"""After "which" or "what", these ask for the agreement ("which agreement applies for a partner the school
+will pay?"): the case the question describes is stated, not asked about."""
 """After "what" or "how", these put a case forward ("what if the school pays?"): its facts are stated."""
 RELATIVES = frozenset("which who that".split())
 SUBJECTS = frozenset("we we'll we're we've they they'll they're the our i i'll he she you it".split())
@@ -186,6 +189,8 @@ def asks(words: str) -> bool:
     follows = said[1] if len(said) > 1 else ""
     if said[0] in ("what", "how") and follows in HYPOTHETICAL:
         return False  # "what if the PTA pays?", "how about a residency paid from our budget": a case to decide
+    if said[0] in ("which", "what") and follows in ABOUT_THE_AGREEMENT:
+        return False
     return follows != "be" and not (said[0] in RELATIVES and follows in SUBJECTS)
 
 
@@ -297,10 +302,16 @@ def example_features(text: str, tokens_of: Callable[[str], list[str]], placehold
 _OPENERS = re.compile(r"^(?:(?:" + "|".join(sorted(CONNECTIVES, key=len, reverse=True)) + r")\b[\s,.!:;-]*)+", re.I)
 
 
+_ASKING_HEAD = re.compile(
+    r"^(?:which|what)\s+(?:(?:kind|type|sort)\s+of\s+)?(?:" + "|".join(sorted(ABOUT_THE_AGREEMENT, key=len, reverse=True))
+    + r")\b[^,]*?\b(?:for|if|when|where|since|because|with)\s+", re.I)
+
+
 def without_openers(words: str) -> str:
     """A clause without the words that only open it ("oh wait no sorry, the studio is donating it"): they
-    say it corrects, not what it states, and a "no" among them negates nothing after it."""
-    return _OPENERS.sub("", words.strip())
+    say it corrects, not what it states, and a "no" among them negates nothing after it. Nor the head of a
+    question for the agreement ("which agreement applies for ..."): it asks, the case after it states."""
+    return _ASKING_HEAD.sub("", _OPENERS.sub("", words.strip()))
 
 
 _ZERO = re.compile(r"\$\s?0(?:\.00)?(?!\.?\d|,\d)|\b0\s*(?:dollars|bucks)\b|\bzero dollars\b", re.I)
