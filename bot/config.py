@@ -193,6 +193,12 @@ class Settings:
     web_chat_passcode: Secret = Secret("")
     trusted_proxies: tuple[str, ...] = ()
     report_token: Secret = Secret("")
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: Secret = Secret("")
+    desk_session_hours: float = 8.0
+    desk_dev_sign_in: bool = False
+    public_url: str = ""
     log_text: bool = False
     load_sample_data: bool = True
 
@@ -276,6 +282,12 @@ class Settings:
             web_chat_passcode=Secret(env.get("WEB_CHAT_PASSCODE", "").strip()),
             trusted_proxies=_proxies(env.get("TRUSTED_PROXIES", "")),
             report_token=Secret(env.get("REPORT_TOKEN", "").strip()),
+            oidc_issuer=env.get("OIDC_ISSUER", "").strip().rstrip("/"),
+            oidc_client_id=env.get("OIDC_CLIENT_ID", "").strip(),
+            oidc_client_secret=Secret(env.get("OIDC_CLIENT_SECRET", "").strip()),
+            desk_session_hours=_number(env, "DESK_SESSION_HOURS", 8.0),
+            desk_dev_sign_in=not production and _flag(env.get("DESK_DEV_SIGN_IN"), True),
+            public_url=env.get("PUBLIC_URL", "").strip().rstrip("/"),
             log_text=_flag(env.get("LOG_TEXT"), False),
             load_sample_data=_flag(env.get("LOAD_SAMPLE_DATA"), True),
             confidence_threshold=_number(env, "CONFIDENCE_THRESHOLD", 0.4),
@@ -288,6 +300,12 @@ class Settings:
                            or Path(user_data_dir("partnerbot", appauthor=False)) / "spool"),
             llm=LlmSettings.from_env(env),
         )
+
+    @property
+    def desk_signs_in(self) -> bool:
+        """The desk is on when an OpenID Connect issuer is configured, or for the loopback-only
+        development sign-in on the embedded default (never with PostgreSQL: production)."""
+        return bool(self.oidc_issuer and self.oidc_client_id) or self.desk_dev_sign_in
 
     def link(self, name: str, fallback: str = "") -> str:
         """A department link (`LINK_MOU_TEMPLATE=...`), or the fallback text."""

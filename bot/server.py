@@ -243,6 +243,9 @@ def build_app(runtime: Runtime, *, drain_outbox: bool = True) -> web.Application
     from bot.report_route import install as install_report
 
     install_report(app, runtime)
+    from bot.platforms.desk import install as install_desk
+
+    install_desk(app, runtime)
     app.cleanup_ctx.append(_inbox_loop)
     if drain_outbox:
         app.cleanup_ctx.append(_outbox_loop)

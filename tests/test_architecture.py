@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("store", ("bot/db.py", "bot/models", "bot/migrations", "bot/journal.py")),
     ("services", ("bot/directory", "bot/tickets", "bot/trainings", "bot/notify.py", "bot/channels.py",
                   "bot/insights.py", "bot/seed.py", "bot/dedupe.py", "bot/inbox.py", "bot/spool.py", "bot/intake.py", "bot/receipts.py", "bot/backlog.py",
-                  "bot/ratelimit.py", "bot/district_report.py", "bot/charts.py")),
+                  "bot/ratelimit.py", "bot/district_report.py", "bot/charts.py", "bot/audit.py")),
     ("brain", ("bot/understanding", "bot/dialogue.py", "bot/state.py", "bot/turn.py", "bot/router.py",
                "bot/answering.py", "bot/retrieval")),
     ("handlers", ("handlers",)),

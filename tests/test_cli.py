@@ -164,6 +164,26 @@ def test_staff_and_tickets_commands(db: str) -> None:
     assert run(["staff", "remove", "cli", "alex"], db).returncode == 0
 
 
+def test_desk_staff_are_people_linked_to_their_chat_ids_and_every_change_is_audited(db: str) -> None:
+    assert run(["staff", "add", "desk", "Dana@District.Example", "--name", "Dana Lee", "--role", "admin"], db).returncode == 0
+    assert run(["staff", "add", "slack", "U0DANA", "--person", "dana@district.example"], db).returncode == 0
+    unknown = run(["staff", "add", "teams", "29:x", "--person", "nobody@district.example"], db)
+    assert unknown.returncode == 1 and "staff add desk nobody@district.example" in unknown.stderr
+    listed = run(["staff", "list"], db).stdout
+    assert "desk:dana@district.example  admin  Dana Lee" in listed and "slack:U0DANA  Dana Lee  -> desk:dana@district.example" in listed
+    assert run(["staff", "add", "desk", "not-an-address"], db).returncode == 2
+    assert run(["staff", "remove", "desk", "dana@district.example"], db).returncode == 0
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT action, target, after FROM audit_event ORDER BY id")).all()
+    engine.dispose()
+    assert [(a, t) for a, t, _ in rows] == [("staff.add", "dana@district.example"), ("staff.add", "slack:U0DANA"),
+                                          ("staff.remove", "dana@district.example")]
+    assert '"admin"' in str(rows[0][2])
+
+
 def test_report_counts_questions_and_tickets(db: str) -> None:
     run(["ask", "How do I book a field trip bus?"], db)
     run(["ask", "How do I book a field trip bus?"], db)

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot import audit
 from bot.app import open_database
+from bot.models import StaffPerson
 from bot.config import Settings
 
 
@@ -25,10 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     staff_sub = staff.add_subparsers(dest="staff_command", metavar="{add,remove,list}")
     staff_sub.required = True
     for name in ("add", "remove"):
-        p = staff_sub.add_parser(name)
-        p.add_argument("platform", choices=("slack", "teams", "cli"))
-        p.add_argument("user_id")
+        p = staff_sub.add_parser(name, help="desk EMAIL: who may sign in to the desk; slack/teams/cli ID: a chat id")
+        p.add_argument("platform", choices=("desk", "slack", "teams", "cli"))
+        p.add_argument("user_id", help="the e-mail address for desk; the platform's user id otherwise")
         p.add_argument("--name", default="")
+        p.add_argument("--role", choices=("staff", "admin"), default="staff", help="desk only")
+        p.add_argument("--person", default="", metavar="EMAIL",
+                       help="link this chat id to the desk staff member with this e-mail (one person everywhere)")
         p.set_defaults(run=run_staff)
     staff_sub.add_parser("list").set_defaults(run=run_staff)
 
@@ -88,29 +93,83 @@ def run_staff(args: argparse.Namespace, settings: Settings) -> int:
     database = open_database(settings)
     with database.session() as session:
         if args.staff_command == "list":
+            people = list(session.scalars(select(StaffPerson).order_by(StaffPerson.email)))
+            for someone in people:
+                print(f"desk:{someone.email}  {someone.role}" + (f"  {someone.name}" if someone.name else ""))
             rows = list(session.scalars(select(StaffMember).order_by(StaffMember.platform, StaffMember.user_id)))
+            emails = {p.id: p.email for p in people}
             for row in rows:
-                print(f"{row.platform}:{row.user_id}" + (f"  {row.display_name}" if row.display_name else ""))
+                print(f"{row.platform}:{row.user_id}" + (f"  {row.display_name}" if row.display_name else "")
+                      + (f"  -> desk:{emails[row.person_id]}" if row.person_id in emails else ""))
             configured = [(platform, user) for platform, users in sorted(settings.department_staff.items())
                           for user in sorted(users)]
             for platform, user in configured:
                 print(f"{'slack/teams' if platform == '*' else platform}:{user}  (from DEPARTMENT_STAFF)")
-            if not rows and not configured:
+            if not rows and not configured and not people:
                 print("No department staff yet: `partnerbot staff add slack U0123ABC` or set DEPARTMENT_STAFF.")
             return 0
+        if args.platform == "desk":
+            return _desk_staff(session, args)
+        person = None
+        if args.person:
+            person = session.scalar(select(StaffPerson).where(StaffPerson.email == args.person.strip().lower()))
+            if person is None:
+                print(f"{args.person} is not on the desk's staff list: `partnerbot staff add desk {args.person}` first",
+                      file=sys.stderr)
+                return 1
         existing = session.scalar(select(StaffMember).where(
             StaffMember.platform == args.platform, StaffMember.user_id == args.user_id))
         if args.staff_command == "add":
             if existing is None:
-                session.add(StaffMember(platform=args.platform, user_id=args.user_id, display_name=args.name))
-            print(f"{args.platform}:{args.user_id} is department staff")
+                existing = StaffMember(platform=args.platform, user_id=args.user_id, display_name=args.name)
+                session.add(existing)
+            if person is not None:
+                existing.person_id = person.id
+                existing.display_name = existing.display_name or person.name
+            audit.record(session, _cli_actor(), "staff.add", f"{args.platform}:{args.user_id}",
+                         after={"person": person.email if person else None})
+            print(f"{args.platform}:{args.user_id} is department staff" + (f" ({person.email})" if person else ""))
             return 0
         if existing is None:
             print(f"{args.platform}:{args.user_id} was not staff", file=sys.stderr)
             return 1
         session.delete(existing)
+        audit.record(session, _cli_actor(), "staff.remove", f"{args.platform}:{args.user_id}")
         print(f"removed {args.platform}:{args.user_id}")
         return 0
+
+
+def _cli_actor() -> str:
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
+def _desk_staff(session, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    """Who may sign in to the desk, keyed by the e-mail the identity provider signs."""
+    email = args.user_id.strip().lower()
+    if "@" not in email:
+        print(f"partnerbot staff: {args.user_id!r} is not an e-mail address", file=sys.stderr)
+        return 2
+    person = session.scalar(select(StaffPerson).where(StaffPerson.email == email))
+    if args.staff_command == "add":
+        before = {"name": person.name, "role": person.role} if person else None
+        if person is None:
+            person = StaffPerson(email=email, name=args.name, role=args.role)
+            session.add(person)
+        else:
+            person.name, person.role = args.name or person.name, args.role
+        audit.record(session, _cli_actor(), "staff.change" if before else "staff.add", email, before=before,
+                     after={"name": person.name, "role": person.role})
+        print(f"desk:{email} may sign in to the desk as {args.role}")
+        return 0
+    if person is None:
+        print(f"desk:{email} was not on the desk's staff list", file=sys.stderr)
+        return 1
+    audit.record(session, _cli_actor(), "staff.remove", email, before={"name": person.name, "role": person.role})
+    session.delete(person)
+    print(f"removed desk:{email}")
+    return 0
 
 
 def run_tickets(args: argparse.Namespace, settings: Settings) -> int:

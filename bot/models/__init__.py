@@ -15,9 +15,14 @@ from bot.models.channels import ChannelRole, ConversationReference
 from bot.models.inbox import InboxEvent
 from bot.models.grounded import GroundedAnswer
 from bot.models.contacts import NudgeHold, NudgeSent, SchoolContact
+from bot.models.desk import AuditEvent, DeskLogin, DeskSession, StaffPerson
 
 __all__ = [
     "AnnouncementPost",
+    "AuditEvent",
+    "DeskLogin",
+    "DeskSession",
+    "StaffPerson",
     "Base",
     "ChannelRole",
     "ConversationReference",

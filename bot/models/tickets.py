@@ -74,6 +74,8 @@ class StaffMember(Base):
     platform: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[str] = mapped_column(String(200))
     display_name: Mapped[str] = mapped_column(String(200), default="")
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("staff_person.id", ondelete="SET NULL"))
+    """The department member this id belongs to (bot.models.desk.StaffPerson), when linked."""
 
 
 class OutboxMessage(Base):

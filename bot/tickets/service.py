@@ -15,15 +15,19 @@ from functools import lru_cache
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot import audit
 from bot.config import STAFF_PLATFORMS, Settings
 from bot.core import Button, Message
-from bot.models import StaffMember, Ticket, TicketEvent
+from bot.models import StaffMember, StaffPerson, Ticket, TicketEvent
 from bot.models.tickets import TICKET_NUMBER_OFFSET
 from bot.notify import DEPARTMENT, Notice, Outbox, user_audience
 from bot.text import normalise, truncate
 from knowledge import load_yaml
 
 DESCRIPTION_PREVIEW = 600
+DESK = "desk"
+AUDITED = frozenset({"claimed", "reassigned", "note", "resolved", "reopened"})
+"""The department's actions on a ticket; a requester's own (created, cancelled) are in its history only."""
 NUMBER = re.compile(r"\b[cC][- ]?(\d{3,7})\b")
 
 
@@ -75,6 +79,8 @@ def find_numbers(text: str) -> list[int]:
 def is_staff(session: Session, settings: Settings, platform: str, user_id: str) -> bool:
     if settings.is_staff(platform, user_id):
         return True
+    if platform == DESK:  # signed in through the district's identity provider: the id is the e-mail
+        return session.scalar(select(StaffPerson.id).where(StaffPerson.email == user_id.lower())) is not None
     if platform not in STAFF_PLATFORMS:
         return False
     return session.scalar(select(StaffMember.id).where(
@@ -90,8 +96,12 @@ def _event(session: Session, ticket: Ticket, kind: str, actor: Actor, note: str 
 
 def _changed(session: Session, outbox: Outbox, ticket: Ticket, kind: str, actor: Actor, now: dt.datetime, *,
              note: str | None = None, requester: str | None = None, department: bool = True) -> Ticket:
-    """Record a change in the history and queue who must hear about it."""
+    """Record a change in the history (and, for the department's actions, the audit log) and queue who must
+    hear about it."""
     _event(session, ticket, kind, actor, note, now)
+    if kind in AUDITED:
+        audit.record(session, audit.actor_label(actor.platform, actor.user_id, actor.name), f"ticket.{kind}",
+                     ticket.number, after={"status": ticket.status, "assignee": ticket.assignee_id}, note=note, at=now)
     if department:
         _notify_department(session, outbox, ticket, kind, now)
     if requester:
@@ -311,6 +321,25 @@ def listing(session: Session, which: str, actor: Actor | None = None, limit: int
     elif which == "open":
         query = query.where(or_(Ticket.status == "open", Ticket.status == "claimed"))
     return list(session.scalars(query.order_by(Ticket.id).limit(limit)))
+
+
+def search(session: Session, status: str = "open", text: str = "", limit: int = 200) -> list[Ticket]:
+    """The desk's queue: `status` open (open + claimed), unclaimed, claimed, resolved, cancelled or all;
+    `text` a ticket number or words of the request, the requester's or the assignee's name."""
+    query = select(Ticket)
+    if status == "open":
+        query = query.where(Ticket.status.in_(("open", "claimed")))
+    elif status == "unclaimed":
+        query = query.where(Ticket.status == "open")
+    elif status in ("claimed", "resolved", "cancelled"):
+        query = query.where(Ticket.status == status)
+    words = text.strip()[:200]
+    if words:
+        numbers = find_numbers(words)
+        like = f"%{words.replace('%', '').replace('_', '')}%"
+        query = query.where(or_(Ticket.id.in_(numbers) if numbers else False, Ticket.description.ilike(like),
+                                Ticket.requester_name.ilike(like), Ticket.assignee_name.ilike(like)))
+    return list(session.scalars(query.order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(limit)))
 
 
 def describe(session: Session, ticket: Ticket, tz) -> str:  # type: ignore[no-untyped-def]

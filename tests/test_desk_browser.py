@@ -1,0 +1,74 @@
+"""The desk in a real headless Chromium: every page passes axe-core's WCAG 2.1 A/AA rules at 1100 px and
+375 px, fits a phone, and the main job (sign in, claim a ticket) is done with the keyboard alone."""
+
+from __future__ import annotations
+
+import requests
+import pytest
+
+from tests.test_browser import ARGS, CHROMIUM, playwright, served  # noqa: F401  (the fixture)
+
+axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python not installed")
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM, reason="no Chromium found")]
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+WIDTHS = (1100, 375)
+
+
+def _accessible(page, where: str) -> None:  # type: ignore[no-untyped-def]
+    results = axe_module.Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, f"{where}: {results.generate_report()}"
+
+
+def _every_width(page, where: str) -> None:  # type: ignore[no-untyped-def]
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        _accessible(page, f"{where} at {width} px")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.parentElement.closest('.scroll')).map(e => e.tagName + '.' + e.className).slice(0, 5)""")
+        assert overflow <= 0, f"{where} at {width} px is {overflow} px wider than the screen: {wide}"
+    page.set_viewport_size({"width": WIDTHS[0], "height": 800})
+
+
+def _tab_to(page, selector: str, limit: int = 40) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement === document.querySelector(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_every_desk_page_is_accessible_and_works_from_the_keyboard(served: str) -> None:  # noqa: F811
+    visitor = requests.Session()
+    visitor.post(served + "/chat", json={"session": "b1", "name": "Pat Kim",
+                                         "text": "I need a consultation: please help renew our MOU with a mentoring partner at Lowell"}, timeout=20)
+    assert visitor.post(served + "/chat", json={"session": "b1", "name": "Pat Kim", "text": "yes"},
+                        timeout=20).json()["data"]["ticket_id"] == "C-1001"
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": WIDTHS[0], "height": 800})
+        page.goto(served + "/desk")
+        assert "/desk/sign-in" in page.url
+        _every_width(page, "sign-in")
+        _tab_to(page, "#email")
+        page.keyboard.type("dana@district.example")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/desk")
+        assert page.locator("h1").inner_text() == "Consultation queue"
+        assert "C-1001" in page.locator("#queue").inner_text()
+        _every_width(page, "queue")
+        _tab_to(page, "a[href='/desk/tickets/C-1001']")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/desk/tickets/C-1001")
+        _every_width(page, "ticket")
+        _tab_to(page, "form[action$='/claim'] button")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**done=claim")
+        assert page.evaluate("document.activeElement.id") == "flash"  # focus moves to what happened
+        assert "claimed (dana)" in page.locator(".facts").inner_text()
+        _every_width(page, "ticket after claiming")
+        for path, heading in (("/desk/staff", "Staff"), ("/desk/audit", "Audit log")):
+            page.goto(served + path)
+            assert page.locator("h1").inner_text() == heading
+            _every_width(page, heading)
+        assert "ticket.claimed" in page.locator("table").inner_text()
+        browser.close()
