@@ -18,9 +18,9 @@ import threading
 
 def main() -> None:
     gc.disable()
-    from bot.cli import build_parser, is_short_lived, run
+    from bot.cli import is_short_lived, parse, run
 
-    args = build_parser().parse_args()
+    args = parse()
     code = run(args)
     if not is_short_lived(args) or threading.active_count() > 1:
         sys.exit(code)  # exit handlers may have work to finish (a worker process, a thread)

@@ -156,9 +156,10 @@ def test_staff_and_tickets_commands(db: str) -> None:
     assert claimed["status"] == "claimed" and claimed["assignee"] == "alex"
     listing = json.loads(run(["tickets", "list", "--json"], db).stdout)
     assert [t["ticket_id"] for t in listing] == ["C-1001"]
-    resolved = json.loads(run(["tickets", "resolve", "1001", "sent the checklist", "--as", "cli:alex", "--json"], db).stdout)
+    resolved = json.loads(run(["tickets", "resolve", "1001", "--as", "cli:alex", "sent the checklist", "--json"], db).stdout)
     assert resolved["status"] == "resolved" and [e["kind"] for e in resolved["events"]] == ["created", "claimed", "resolved"]
     assert "unknown" not in run(["tickets", "show", "C-1001"], db).stdout
+    assert run(["tickets", "show", "C-1001", "--bogus"], db).returncode == 2  # an unknown option is still refused
     missing = run(["tickets", "show", "C-1999"], db)
     assert missing.returncode == 1 and "can't find C-1999" in missing.stderr
     assert run(["staff", "remove", "cli", "alex"], db).returncode == 0

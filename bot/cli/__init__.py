@@ -25,8 +25,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, with words after an option joined to a command's free text where it has one
+    (`tickets resolve C-1001 --as cli:dana "sent the form"`: argparse alone refuses the last word)."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    field = getattr(args, "trailing_text", None)
+    if extra and field and not any(word.startswith("-") for word in extra):
+        setattr(args, field, " ".join(filter(None, [getattr(args, field, ""), *extra])))
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    return run(build_parser().parse_args(argv))
+    return run(parse(argv))
 
 
 def is_short_lived(args: argparse.Namespace) -> bool:

@@ -46,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         p = t_sub.add_parser(name)
         p.add_argument("number", help="C-1042 or 1042")
         if name == "resolve":
-            p.add_argument("note", nargs="?", default="")
+            p.add_argument("note", nargs="?", default="", help="the resolution, before or after the options")
+            p.set_defaults(trailing_text="note")
     for p in (listing, *[t_sub.choices[n] for n in ("show", "claim", "resolve")]):
         p.add_argument("--json", action="store_true")
         p.add_argument("--as", dest="actor", default="", help="your user id (platform:id), default cli:$USER")
