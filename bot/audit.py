@@ -25,8 +25,5 @@ def record(session: Session, actor: str, action: str, target: str = "", *, befor
     return event
 
 
-def recent(session: Session, limit: int = 200, action: str | None = None) -> Sequence[AuditEvent]:
-    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    return session.scalars(query).all()
+def recent(session: Session, limit: int = 200) -> Sequence[AuditEvent]:
+    return session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)).all()

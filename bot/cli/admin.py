@@ -141,6 +141,7 @@ def run_staff(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cli_actor() -> str:
+    """Who runs a command in the terminal, as tickets, teaching and the audit log name them."""
     import getpass
 
     return f"cli:{getpass.getuser()}"
@@ -174,15 +175,13 @@ def _desk_staff(session, args: argparse.Namespace) -> int:  # type: ignore[no-un
 
 
 def run_tickets(args: argparse.Namespace, settings: Settings) -> int:
-    import getpass
-
     from bot.platforms import outbox as platform_outbox
     from bot.tickets import service
     from bot.tickets.service import Actor, TicketError
 
     database = open_database(settings)
     outbox = platform_outbox(settings)
-    platform, _, user = (args.actor or f"cli:{getpass.getuser()}").partition(":")
+    platform, _, user = (args.actor or _cli_actor()).partition(":")
     if not user:  # "--as alex": a terminal user
         platform, user = "cli", platform
     actor = Actor(platform, user, user)
@@ -266,7 +265,6 @@ def _write_html_report(path: Path, settings: Settings, database) -> int:  # type
 
 
 def run_teach(args: argparse.Namespace, settings: Settings) -> int:
-    import getpass
     import time
 
     from bot.app import build_classifier, build_registry
@@ -291,7 +289,7 @@ def run_teach(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     database = open_database(settings)
     with database.session() as session:
-        added = teach(session, text, args.intent, f"cli:{getpass.getuser()}", dt.datetime.now(dt.timezone.utc))
+        added = teach(session, text, args.intent, _cli_actor(), dt.datetime.now(dt.timezone.utc))
     started = time.perf_counter()
     classifier = build_classifier(settings, build_registry(), database)
     with database.session() as session:

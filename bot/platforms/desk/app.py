@@ -224,17 +224,15 @@ def install(app: web.Application, runtime: Any) -> None:
     def actor(person: sessions.SignedIn) -> Actor:
         return Actor(DESK, person.email, person.name or person.email)
 
-    def rows(session: Session, status: str, text: str) -> list[dict[str, Any]]:
-        return [_row(session, t, settings) for t in tickets.search(session, status, text)]
-
     async def queue(request: web.Request, person: sessions.SignedIn) -> web.StreamResponse:
         status = request.query.get("status", "open")
         status = status if status in STATUSES else "open"
         text = request.query.get("q", "")[:200]
-        found = await db(lambda s: rows(s, status, text))
+        found, version = await db(lambda s: ([_row(s, t, settings) for t in tickets.search(s, status, text)],
+                                             _version(s)))  # one session: the list and its version agree
         template = "queue_rows.html" if request.query.get("fragment") == "1" else "queue.html"
         return page(template, title="Consultation queue", person=person, tickets=found, status=status, q=text,
-                    statuses=STATUSES, version=await db(_version))
+                    statuses=STATUSES, version=version)
 
     async def queue_version(request: web.Request, person: sessions.SignedIn) -> web.StreamResponse:
         return web.json_response({"version": await db(_version)}, headers=headers)
@@ -242,11 +240,10 @@ def install(app: web.Application, runtime: Any) -> None:
     async def ticket_page(request: web.Request, person: sessions.SignedIn, *, error: str = "",
                           status: int = 200) -> web.StreamResponse:
         number = tickets.find_numbers(request.match_info["number"])
-        found = await db(lambda s: _detail(s, number[0], settings) if number else None)
+        found, staff = await db(lambda s: (_detail(s, number[0], settings) if number else None, _staff_choices(s)))
         if found is None:
             return page("message.html", 404, title="No such ticket", person=person,
                         text=f"There is no ticket {request.match_info['number']}.")
-        staff = await db(_staff_choices)
         return page("ticket.html", status, title=f"Ticket {found['number']}", person=person, t=found, error=error,
                     done=request.query.get("done", ""), staff=staff)
 
