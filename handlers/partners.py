@@ -218,7 +218,10 @@ def names_an_unknown_organisation(u: Understanding) -> str | None:
     end"): the lookup (of partners or of their paperwork, whichever is likelier) says whether it knows it."""
     unsure = u.intent in ("unknown", "smalltalk") or u.confidence < UNSURE_OF_INTENT
     place = not u.entities.has_school and (u.entities.region or PLACE.search(u.text))
-    if not unsure or not (_written_names(u.text) or place):
+    known = u.entities.organisation[1].lower() if u.entities.organisation else None
+    unknown_names = [name for name in _written_names(u.text)
+                     if not known or (name.lower() not in known and known not in name.lower())]
+    if not unsure or not (unknown_names or place):
         return None
     return max(("partners", "partnership_health"), key=lambda intent: u.scores.get(intent, 0.0))
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot.directory.importer import import_partners
 from bot.models import Ticket
+from tests.conftest import FIXTURES
 
 PSC, MOU, ALIGN, PTSA = "personal_services_contract", "mou", "alignment_agreement", "ptsa_enrichment"
 
@@ -375,3 +377,38 @@ def test_a_long_report_that_only_says_something_is_stale_asks_what_changed(harne
                                          ("can you help me pick an agreement for a tutoring partner", "agreement")])
 def test_a_polite_request_is_read_by_what_it_asks(harness, text: str, intent: str) -> None:
     assert harness.ask(text).intent == intent
+
+
+# ---- a lease and a payment in one message: two agreements, the department decides ---------------
+
+@pytest.mark.parametrize("text", [
+    "a nonprofit leases our annex for three years and we'd also pay them to run a summer camp, which agreement?",
+    "the partner rents our portable long term and we'll also pay them for tutoring, what do we need?",
+])
+def test_a_lease_and_a_school_payment_in_one_sentence_is_never_one_agreement(harness, text: str) -> None:
+    """'and we'd ...' starts a clause of its own: its payer is read, so the case is the unclear one
+    (facts.md: a leased partner that also runs a paid program goes to the department)."""
+    reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] is None
+    assert reply.data["outcome"] == "unclear"
+
+
+# ---- a known organisation named in a case is not an unknown name to report -----------------------
+
+def test_a_known_organisation_in_a_described_case_gets_the_advisor(harness) -> None:
+    with harness.database.session() as session:
+        assert not import_partners(session, FIXTURES / "partners.csv").problems
+    reply = harness.ask("Sound Mentors Collective runs a clinic at Lowell under a lease all year round. "
+                        "what agreement should be on file")
+    assert reply.intent == "agreement" and reply.data["agreement"] == ALIGN
+
+
+# ---- a question the classifier places nowhere, right after a knowledge answer, is about it -------
+
+def test_an_unplaced_question_after_a_knowledge_answer_gets_that_topics_overview(harness) -> None:
+    first = harness.ask("can a partner get student level data")
+    assert first.intent == "data_sharing"
+    follow = harness.ask("what's the first step")
+    assert follow.intent == "data_sharing" and follow.text != first.text
+    assert "The steps are" in follow.text
+    assert harness.ask("how do i book a field trip bus?").intent == "unknown"  # out of scope stays so

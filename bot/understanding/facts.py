@@ -68,7 +68,7 @@ _BREAK = re.compile(
     r"|,?\s+(?=(?:but|although|though|whereas|however|except|instead|actually|so now|if|assuming|supposing)\b)"
     r"|,\s+(?=(?:the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
     r"do|does|did|should|can|could|is|are|would|will|any)(?:\s|'))"
-    r"|\s+(?=(?:and|so)\s+(?:(?:we|they|he|she|it|i|we're|they're|it's|we'll|they'll)\s|(?-i:[A-Z])))"
+    r"|\s+(?=(?:and|so)\s+(?:also\s+)?(?:(?:we|they|he|she|it|i)(?:'(?:d|ll|re|ve|s|m))?\s|(?-i:[A-Z])))"
     r"|\s+(?=so\s+(?:the|our)\s)", re.I)
 CONNECTIVES = frozenset("but although though whereas however except instead actually so now and wait sorry oops "
                         "correction ok okay um uh ugh argh ah er hmm oh well yes no nope yeah hi hey".split())
