@@ -340,8 +340,9 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
             or (is_question(u) and not u.has(*FOLLOW_UP))):
         return None  # after a definition, "partners at Garfield that are free to the school" is another question
     corrects = u.opens_with(*CORRECTION) or any(clause.correcting for clause in u.clauses)
-    if not (u.has(*FOLLOW_UP) or corrects or follow_ups.is_follow_up(u, FACT_FOLLOW_UP_WORDS)):
-        return None  # a long message with facts is a new question, read on its own
+    if not (u.has(*FOLLOW_UP) or corrects or follow_ups.is_follow_up(u, FACT_FOLLOW_UP_WORDS)
+            or _only_states(u)):
+        return None  # a long message with facts and a question of its own is a new question, read on its own
     return dialogue.start(ADVISOR, earlier.merge(fresh).to_dict(), message, turn)
 
 
@@ -364,6 +365,12 @@ def _about_the_agreement(u: Understanding, case: Facts, turn: Turn) -> Reply | N
 def _asks_to_compare(u: Understanding, named: list[str]) -> bool:
     """"What's the difference between an MOU and a PSC?", "MOU or PSC?"."""
     return (len(named) >= 2 and u.has(*_DIFFERENCE)) or asks_which_of(u, named)
+
+
+def _only_states(u: Understanding) -> bool:
+    """A message that asks nothing and names no organisation ("there's no lease or anything, they'd just
+    book the gym for those weeks") tells more of the case just discussed, however long it is."""
+    return not is_question(u) and not any(clause.asks for clause in u.clauses) and u.entities.organisation is None
 
 
 def _about_the_case(u: Understanding) -> bool:

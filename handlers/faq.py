@@ -33,9 +33,6 @@ SAME = ("same", "the same")
 something else ("same question but for trainings: any in March?")."""
 PRONOUNS = ("they", "it", "that", "them", "this", "one", "those", "these", "their", "its")
 OWN_TOPIC_CONFIDENCE = 0.8
-PLACED = 0.6
-"""A question the classifier puts nowhere ("what's the first step?": unknown or small talk, below this)
-asked right after an answer is about that answer's topic; a question it is sure is out of scope is not."""
 SURE_OF_ENTRY = 0.5
 """An entry chosen less surely than this gives way to a passage of the knowledge that matches the
 question better, unless the best passage is this topic's own (bot/retrieval)."""
@@ -111,8 +108,7 @@ def refine(message: Message, turn: Turn, previous: dict) -> Reply | None:
         return None  # a question about another FAQ topic
     same_again = u.opens_with(*SAME) and (u.intent in TOPICS or u.confidence < OWN_TOPIC_CONFIDENCE)
     elliptical = u.opens_with(*FOLLOW_UP_START) or u.has(*PRONOUNS) or same_again
-    unplaced = u.intent in ("unknown", "smalltalk") and u.confidence < PLACED
-    if not elliptical and not (is_question(u) and (unplaced or best_entry(topics()[intent], turn) is not None)):
+    if not elliptical and not (is_question(u) and (follow_ups.unplaced(u) or best_entry(topics()[intent], turn) is not None)):
         return None  # neither pointing back nor a question this topic answers ("do the families sign anything?")
     last = previous.get("entry")
     points_back = elliptical and isinstance(last, int)  # "does that include ...?": the answer just given

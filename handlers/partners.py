@@ -20,7 +20,7 @@ from bot.turn import Turn
 from bot.dialogue import Answer, Form, Prompt, Slot
 from bot.directory import health, queries
 from bot.directory.queries import SchoolFilter
-from bot.directory.schools import LEVEL_TYPES, SchoolMatch
+from bot.directory.schools import LEVEL_TYPES, SchoolMatch, name_tokens
 from bot.directory.vocab import Service, find_service, region_names, services
 from bot.models import Organisation, School
 from bot.router import Registry
@@ -137,7 +137,7 @@ def read_query(u: Understanding, turn: Turn) -> PartnerQuery | SchoolMatch | Non
         return PartnerQuery("organisation", organisation_id=organisation[0], service=_code(_service(u, organisation)),
                             school_id=at)
     school = u.entities.school
-    if school is not None and school.schools and _inside_another_name(u.text, school.span):
+    if school is not None and school.schools and _inside_another_name(u.text, school):
         return None  # "Cascadia Kite Collective" is an organisation's name, not Cascadia
     if school is not None and school.ambiguous:
         return school
@@ -179,15 +179,16 @@ SCHOOL_NAME_WORDS = frozenset("high school elementary middle k 8 k8 k-8 internat
 """Words a school's own name may add to the name it is called by ("Garfield High School")."""
 
 
-def _inside_another_name(text: str, span: str) -> bool:
+def _inside_another_name(text: str, school: SchoolMatch) -> bool:
     """The school was read inside a longer written name that is not one of its own ("Cascadia Kite
-    Collective", but not "Garfield High School")."""
-    return any(_holds_more_than(name, span) for name in _written_names(text))
+    Collective", but not "Garfield High School", nor "Chief Sealth High School" read from "Sealth")."""
+    own = frozenset(word for ref in school.schools for word in name_tokens(ref.name))
+    return any(_holds_more_than(name, school.span, own) for name in _written_names(text))
 
 
-def _holds_more_than(name: str, span: str) -> bool:
+def _holds_more_than(name: str, span: str, own: frozenset[str] = frozenset()) -> bool:
     words, lowered = span.lower().split(), name.lower().split()
-    extra = [w for w in lowered if w not in words and w not in SCHOOL_NAME_WORDS]
+    extra = [w for w in lowered if w not in words and w not in SCHOOL_NAME_WORDS and w not in own]
     return len(lowered) > len(words) and all(w in lowered for w in words) and bool(extra)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.core import Button, Message, Reply
+from bot.dialogue import is_question
 from bot.turn import Turn
 from bot.db import insert_ignore
 from bot.models import Reminder, TrainingSession
@@ -39,7 +40,8 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     if not follow_ups.is_follow_up(u, FOLLOW_UP_WORDS) or u.has(*REMINDER_WORDS):
         return None
     if find_topic(u) is None and find_window(u, turn.now, turn.settings.tz) is None and find_audience(u) is None:
-        return None
+        if not ((follow_ups.unplaced(u) or follow_ups.refers_back(u)) and is_question(u)):
+            return None  # "is it online?", "how do I sign up?": the listing again says where and how to register
     return _search(u, previous, message, turn)
 
 

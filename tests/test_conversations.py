@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.directory.importer import import_partners
+from bot.trainings.importer import import_trainings
 from bot.models import Ticket
 from tests.conftest import FIXTURES
 
@@ -412,3 +413,46 @@ def test_an_unplaced_question_after_a_knowledge_answer_gets_that_topics_overview
     assert follow.intent == "data_sharing" and follow.text != first.text
     assert "The steps are" in follow.text
     assert harness.ask("how do i book a field trip bus?").intent == "unknown"  # out of scope stays so
+
+
+# ---- a question for the agreement that only points at the case states nothing ---------------------
+
+@pytest.mark.parametrize("text", ["what agreement do we need for it?", "which contract do we sign with them"])
+def test_a_bare_question_for_the_agreement_is_asked_who_pays(harness, text: str) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] is None and reply.data["asking"] == "who_pays"
+
+
+def test_a_payment_before_a_bare_question_for_the_agreement_decides(harness) -> None:
+    reply = harness.ask("A family literacy group is running workshops for us this spring and we're paying them "
+                        "out of our Title I money. what agreement do we need with them?")
+    assert reply.data["agreement"] == PSC
+
+
+# ---- more of the case, told at length without asking anything, continues it ------------------------
+
+def test_a_long_statement_after_an_answer_tells_more_of_the_same_case(harness) -> None:
+    first = harness.ask("a soccer club wants our field on saturdays for five weeks, do they need an alignment agreement?")
+    assert first.data["outcome"] == "building_use_permit"
+    more = harness.ask("there is no lease of any kind, they would only reserve the field for those saturdays")
+    assert more.intent == "agreement" and more.data["agreement"] is None
+    assert more.data["outcome"] == "building_use_permit"
+
+
+# ---- a question pointing back at a training listing is about those sessions ------------------------
+
+@pytest.mark.parametrize("question", ["where do I register for it?", "is that one in person?"])
+def test_a_question_about_the_trainings_just_listed_lists_them_again(harness, question: str) -> None:
+    with harness.database.session() as session:
+        import_trainings(session, FIXTURES / "trainings.csv", harness.settings.tz, harness.now)
+    listed = harness.ask("upcoming RULER trainings")
+    assert listed.intent == "trainings" and listed.data["sessions"]
+    again = harness.ask(question)
+    assert again.intent == "trainings" and again.data["sessions"] == listed.data["sessions"]
+
+
+# ---- a school's name written in full with a word the alias leaves out ------------------------------
+
+def test_a_school_name_written_out_is_the_school_not_an_unknown_organisation(harness) -> None:
+    reply = harness.ask("what orgs serve Chief Sealth High School")
+    assert reply.intent == "partners" and reply.data["school"] == "Chief Sealth Int'l"

@@ -57,6 +57,9 @@ ABOUT_THE_AGREEMENT = frozenset("agreement agreements contract contracts paperwo
 """After "which" or "what", these ask for the agreement ("which agreement applies for a partner the school
 will pay?"): the case the question describes is stated, not asked about."""
 """After "what" or "how", these put a case forward ("what if the school pays?"): its facts are stated."""
+CASE_WORDS = 3
+"""After the head of a question for the agreement, this many words or more describe a case ("for a partner the
+school will pay"); fewer ("with them", "for it") only point at one already said."""
 RELATIVES = frozenset("which who that".split())
 SUBJECTS = frozenset("we we'll we're we've they they'll they're the our i i'll he she you it".split())
 """After "which" or "who", these make a relative clause ("which we'll pay out of the budget"), not a question."""
@@ -190,7 +193,8 @@ def asks(words: str) -> bool:
     if said[0] in ("what", "how") and follows in HYPOTHETICAL:
         return False  # "what if the PTA pays?", "how about a residency paid from our budget": a case to decide
     if said[0] in ("which", "what") and follows in ABOUT_THE_AGREEMENT:
-        return False
+        case = without_openers(words).split()
+        return 0 < len(case) < CASE_WORDS  # "what agreement do we need with them?" names no case to read
     return follows != "be" and not (said[0] in RELATIVES and follows in SUBJECTS)
 
 

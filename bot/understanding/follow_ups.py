@@ -29,6 +29,15 @@ def opens_as_follow_up(u: Understanding) -> bool:
     return any(u.position(marker) in (0, start) for marker in FOLLOW_UP_MARKERS)
 
 
+PLACED = 0.6
+"""A question the classifier puts nowhere ("what's the first step?", "is it online?": unknown or small
+talk, below this) asked right after an answer is about that answer; one it is sure is out of scope is not."""
+
+
+def unplaced(u: Understanding) -> bool:
+    return u.intent in ("unknown", "smalltalk") and u.confidence < PLACED
+
+
 def points_back(u: Understanding, within: int = 12) -> bool:
     return len(u.tokens) <= within and any(p in u.tokens[:5] for p in ANAPHORA)
 
