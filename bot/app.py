@@ -19,9 +19,10 @@ from bot.retrieval.answers import GroundedAnswers
 from bot.retrieval.index import KnowledgeIndex
 from bot.retrieval.llm import OpenAICompatibleModel
 from bot.router import Bot, Registry
-from bot.understanding.classifier import Classifier, Example, shipped_examples, shipped_facts
+from bot.understanding.classifier import Classifier, Example, FactTeaching, shipped_examples
 from bot.understanding.facts import FACT_LABEL, FactExample
 from bot.understanding.learning import LearningClassifier
+from knowledge import fact_files
 
 
 def settle_heap() -> None:
@@ -56,16 +57,16 @@ def training_examples(taught: Sequence[Example] = ()) -> list[Example]:
             + [e for e in taught if FACT_LABEL not in e.label])
 
 
-def fact_training_examples(taught: Sequence[Example] = ()) -> list[FactExample]:
+def fact_teaching(taught: Sequence[Example] = ()) -> FactTeaching:
     """The shipped example clauses (knowledge/facts/), and the facts the department taught ("payer=partner")."""
-    return shipped_facts() + [FactExample(*e.label.split(FACT_LABEL, 1), e.text) for e in taught
-                              if FACT_LABEL in e.label]
+    return FactTeaching(shipped=True, taught=tuple(FactExample(*e.label.split(FACT_LABEL, 1), e.text)
+                                                   for e in taught if FACT_LABEL in e.label))
 
 
 def knowledge_files() -> list[Path]:
     root = resources.files("knowledge")
-    files = [Path(str(root.joinpath(folder, entry.name))) for folder in ("intents", "facts")
-             for entry in root.joinpath(folder).iterdir() if entry.name.endswith(".yaml")]
+    files = [Path(str(root.joinpath("intents", entry.name))) for entry in root.joinpath("intents").iterdir()
+             if entry.name.endswith(".yaml")] + [Path(str(entry)) for entry in fact_files()]
     return sorted(files) + [Path(str(root.joinpath(name))) for name in ("faq.yaml", "abbreviations.yaml")]
 
 
@@ -79,7 +80,7 @@ def classifier_builder(settings: Settings, registry: Registry) -> Callable[[Sequ
                        fact_activities, school_funds):
             cached.cache_clear()  # example files may have been edited since the last build
         return Classifier.build(training_examples(taught), registry.evidence, cache_dir=settings.cache_dir,
-                                facts=fact_training_examples(taught))
+                                teaching=fact_teaching(taught))
 
     return build
 

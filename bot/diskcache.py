@@ -16,16 +16,20 @@ import pickle
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterable, TypeVar
+from typing import TYPE_CHECKING, Iterable, TypeVar
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from importlib.resources.abc import Traversable
 
 log = logging.getLogger("partnerbot.cache")
 T = TypeVar("T")
 KEEP_OTHERS_SECONDS = 3600
 
 
-def key(values: Iterable[object], sources: Iterable[Path]) -> str:
-    """The digest a fitted thing is filed under: each value (as JSON) and each source file's bytes,
-    so new data or an edit to the code that reads it fits again."""
+def key(values: Iterable[object], sources: Iterable[Path | Traversable]) -> str:
+    """The digest a fitted thing is filed under: each value (as JSON) and each source file's bytes
+    (code, or a data file read through importlib.resources), so new data or an edit to the code that
+    reads it fits again."""
     h = hashlib.sha256()
     for value in values:
         h.update(json.dumps(value, sort_keys=True, default=str).encode() + b"\0")

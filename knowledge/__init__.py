@@ -13,9 +13,12 @@ import io
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from knowledge import parsed
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from importlib.resources.abc import Traversable
 
 
 class KnowledgeError(ValueError):
@@ -86,15 +89,23 @@ def intent_summaries() -> dict[str, str]:
 FACTS_FOLDER = "facts"
 
 
+def fact_files() -> list[Traversable]:
+    """Every file of knowledge/facts/, by name: the slots' example clauses, the activities and the names of
+    school money (their bytes name the fact models' cache, see bot.understanding.classifier)."""
+    folder = resources.files(__name__).joinpath(FACTS_FOLDER)
+    return sorted((entry for entry in folder.iterdir() if entry.name.endswith(".yaml")), key=lambda e: e.name)
+
+
 @lru_cache(maxsize=1)
 def fact_examples() -> dict[str, dict[str, tuple[str, ...]]]:
     """Example clauses per slot and value, from knowledge/facts/<slot>.yaml: what teaches the bot to read
     who pays and how space is used (`labels: {value: [clause, ...]}`)."""
-    folder = resources.files(__name__).joinpath(FACTS_FOLDER)
     out: dict[str, dict[str, tuple[str, ...]]] = {}
-    for name in sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".yaml")
-                       and entry.name not in (ACTIVITIES, FUNDS)):
-        data = parsed.load(folder.joinpath(name)) or {}
+    for entry in fact_files():
+        name = entry.name
+        if name in (ACTIVITIES, FUNDS):
+            continue
+        data = parsed.load(entry) or {}
         labels = data.get("labels") if isinstance(data, dict) else None
         if not isinstance(labels, dict) or "none" not in labels or len(labels) < 2:
             raise KnowledgeError(f"knowledge/{FACTS_FOLDER}/{name} must map `labels` to example lists, "

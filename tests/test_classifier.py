@@ -170,3 +170,40 @@ def test_the_model_is_filed_under_the_same_name_in_every_process() -> None:
     digests = {subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(digests) == 1
+
+
+def test_a_cached_model_is_found_without_building_the_fact_examples(monkeypatch) -> None:
+    """Naming the cache from the fact files' bytes: a start with a cached model neither parses every
+    example clause nor makes their activity variants (it had cost a cold start ~30 ms)."""
+    from bot.app import build_registry, classifier_builder
+    from bot.config import Settings
+
+    build = classifier_builder(Settings.from_env({}), build_registry())
+    first = build(())
+
+    def not_on_a_hit() -> None:
+        raise AssertionError("the fact examples were built for a cached model")
+
+    monkeypatch.setattr("bot.understanding.classifier.shipped_facts", not_on_a_hit)
+    second = build(())
+    assert second.digest == first.digest and second.reader.facts is not None
+
+
+@pytest.mark.parametrize("change", ["a fact file's bytes", "a taught fact"])
+def test_the_model_is_filed_under_the_facts_it_learns_from(change: str, monkeypatch) -> None:
+    from pathlib import Path
+
+    from bot.understanding import classifier
+    from bot.understanding.facts import FactExample
+
+    examples = [Example("which agreement for a tutor at Garfield", "agreement")]
+    shipped = classifier.FactTeaching(shipped=True)
+    before = classifier._digest(examples, (), shipped)
+    if change == "a taught fact":
+        after = classifier._digest(examples, (), classifier.FactTeaching(True, (FactExample("payer", "partner", "x"),)))
+    else:
+        edited = next(f for f in shipped.files() if f.name == "payer.yaml")
+        real = Path.read_bytes
+        monkeypatch.setattr(Path, "read_bytes", lambda self: real(self) + (b"# edited" if self == edited else b""))
+        after = classifier._digest(examples, (), shipped)
+    assert after != before

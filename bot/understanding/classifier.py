@@ -12,7 +12,7 @@ import logging
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from bot import diskcache
 from bot.directory.schools import SchoolIndex
@@ -26,8 +26,11 @@ from bot.understanding.features import featurise
 from bot.understanding.model import REGULARISATION, LinearModel, train
 from bot.understanding.tokens import Tokenizer, stems
 from bot.directory.vocab import region_sayings
-from knowledge import school_funds
-from knowledge import abbreviations, fact_activities, fact_examples, intent_examples, load_csv_rows
+from knowledge import (abbreviations, fact_activities, fact_examples, fact_files, intent_examples, load_csv_rows,
+                       school_funds)
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from importlib.resources.abc import Traversable
 
 log = logging.getLogger("partnerbot.understanding")
 
@@ -155,16 +158,18 @@ class Classifier:
 
     @classmethod
     def build(cls, examples: Sequence[Example], evidence: Sequence[Evidence] = (), cache_dir: Path | None = None,
-              lookups: entity_finder.Lookups | None = None, facts: Sequence[FactExample] = ()) -> "Classifier":
+              lookups: entity_finder.Lookups | None = None, teaching: FactTeaching | None = None) -> "Classifier":
         """Load the cached models for these examples (intents, and the facts clauses state), or train
         and cache them. The fact models come first: the intents learn from what they read."""
-        digest = _digest(examples, evidence, facts)
+        teaching = teaching or FactTeaching()
+        digest = _digest(examples, evidence, teaching)
         path = (cache_dir / f"intent-model-{digest[:20]}.pickle") if cache_dir else None
         fitted = diskcache.read(path, _Fitted)
         if fitted is not None:
             tokenizer = Tokenizer(abbreviations(), fitted.spelling)
             return cls(fitted.model, Reader(tokenizer, evidence, fitted.facts), digest)
         started = time.perf_counter()
+        facts = teaching.examples()
         tokenizer = Tokenizer(abbreviations(), _vocabulary([*examples, *(Example(f.text, f.slot) for f in facts)]))
         lookups = lookups or _TrainingLookups()
         fact_reader = Reader(tokenizer)
@@ -189,6 +194,22 @@ class _Fitted:
     model: LinearModel
     spelling: tuple[str, ...]
     facts: FactModels | None = None
+
+
+@dataclass(frozen=True)
+class FactTeaching:
+    """What the fact models learn from, named without building it: the bytes of knowledge/facts/ and the
+    clauses the department taught name the cache, and the examples (every file parsed, each short clause
+    again with an activity) are built only to train."""
+
+    shipped: bool = False
+    taught: tuple[FactExample, ...] = ()
+
+    def files(self) -> list[Traversable]:
+        return fact_files() if self.shipped else []
+
+    def examples(self) -> list[FactExample]:
+        return (shipped_facts() if self.shipped else []) + list(self.taught)
 
 
 def shipped_facts() -> list[FactExample]:
@@ -285,14 +306,14 @@ def _vocabulary(examples: Sequence[Example]) -> set[str]:
     return {w.strip(".,!?;:()\"'") for w in words}
 
 
-def _digest(examples: Sequence[Example], evidence: Sequence[Evidence], facts: Sequence[FactExample] = ()) -> str:
+def _digest(examples: Sequence[Example], evidence: Sequence[Evidence], teaching: FactTeaching = FactTeaching()) -> str:
     here = Path(__file__).parent.parent
     modules = [__import__(reader.__module__, fromlist=["__file__"]) for reader in evidence]
     readers = [Path(m.__file__) for m in modules if m.__file__]  # a capability's evidence code shapes features too
     unfiled = [r.__qualname__ for r, m in zip(evidence, modules) if not m.__file__]
     return diskcache.key([FORMAT, REGULARISATION, unfiled, sorted(abbreviations().items()), list(region_sayings()),
                           list(school_funds()),
-                          [(e.label, e.text) for e in examples], [(f.slot, f.value, f.text) for f in facts]],
-                         [here / name for name in SOURCES] + readers)
+                          [(e.label, e.text) for e in examples], [(f.slot, f.value, f.text) for f in teaching.taught]],
+                         [here / name for name in SOURCES] + readers + teaching.files())
 
 
