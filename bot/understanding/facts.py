@@ -47,16 +47,16 @@ AFTER_REACH = 2
 """How many words before it a negator that follows its verb negates ("costs us nothing")."""
 HEDGES = frozenset("might maybe perhaps possibly probably hopefully potentially could".split())
 REQUESTERS = frozenset("you we i u".split())
+"""After "could" these make a request ("could you tell me"), not a hedge."""
 MONTH_WORDS = frozenset("in of this next last early late mid since until by".split())
 """Before "may", these make it the month ("in May"), not a hedge ("we may pay them")."""
-"""After "could" these make a request ("could you tell me"), not a hedge."""
 QUESTION_OPENINGS = frozenset("do does did is are was were can could should would will who what which how where when "
                               "why what's who's how's isn't aren't doesn't don't any anything anyone".split())
 HYPOTHETICAL = frozenset("if about abt".split())
+"""After "what" or "how", these put a case forward ("what if the school pays?"): its facts are stated."""
 ABOUT_THE_AGREEMENT = frozenset("agreement agreements contract contracts paperwork form forms document type kind".split())
 """After "which" or "what", these ask for the agreement ("which agreement applies for a partner the school
 will pay?"): the case the question describes is stated, not asked about."""
-"""After "what" or "how", these put a case forward ("what if the school pays?"): its facts are stated."""
 CASE_WORDS = 3
 """After the head of a question for the agreement, this many words or more describe a case ("for a partner the
 school will pay"); fewer ("with them", "for it") only point at one already said."""
