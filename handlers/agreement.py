@@ -24,6 +24,7 @@ from bot.text import article_of
 from handlers.agreement_rules import (
     PAYER,
     PERMIT,
+    PTSA,
     SPACE,
     Decision,
     Facts,
@@ -359,7 +360,9 @@ def _about_the_agreement(u: Understanding, case: Facts, turn: Turn) -> Reply | N
     if code is None or other or not is_question(u) or not (follow_ups.refers_back(u) or u.has(*_DOCUMENTS)):
         return None
     found = turn.grounded(f"{u.text} ({info(code).name})", generate=False)
-    return grounded_reply(found, turn, "agreement") if found is not None else None
+    if found is not None:
+        return grounded_reply(found, turn, "agreement")
+    return _explain(code, turn, "documents") if u.has(*_DOCUMENTS) else None  # "what documents does she need?"
 
 
 def _asks_to_compare(u: Understanding, named: list[str]) -> bool:
@@ -516,9 +519,11 @@ def _other_outcome(decision: Decision, facts: Facts, turn: Turn) -> Reply:
         )
     elif decision.outcome == "unclear":
         data["candidates"] = list(decision.candidates)
+        paid = decision.candidates[-1]
+        paying = "the PTSA paying the partner" if paid == PTSA else "paying the partner"
         text = (
-            "This one mixes forms: the lease points to an *Alignment Agreement*, and paying the partner to a "
-            "*Personal Services Contract*. " + note("unclear")
+            f"This one mixes forms: the lease points to an *Alignment Agreement*, and {paying} to "
+            f"*{info(paid).name}*. " + note("unclear")
         )
     else:
         text = note("volunteer")

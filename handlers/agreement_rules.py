@@ -27,6 +27,8 @@ NAMES = {PSC: ("personal services contract", "psc"), MOU: ("memorandum of unders
 
 PAYER, SPACE = "payer", "space"
 PAYERS = ("school", "partner", "ptsa", "volunteer")
+PAID_BY = {"school": PSC, "ptsa": PTSA}
+"""Payers whose money makes the agreement: with a lease as well, the department decides (facts.md)."""
 UNKNOWN = "unknown"
 USES = ("lease", "short")
 USE_OF_SPACE = "use"
@@ -210,10 +212,11 @@ def _read_facts(u: Understanding) -> Facts:
     source = payer.fact
     if payer.conflict:
         values = {f.value for f in payer.conflict}
-        if values == {"partner", "ptsa"}:
-            # "free to the school, the PTSA covers it": no school money, and the PTSA pays
-            value = "ptsa"
-            source = next(f for f in payer.conflict if f.value == "ptsa")
+        if values == {"partner", "ptsa"} or (len(values) == 2 and "volunteer" in values and values & set(PAID_BY)):
+            # "free to the school, the PTSA covers it": no school money, and the PTSA pays; "an individual
+            # tutor, and the school pays her": a person who is paid is no volunteer
+            value = next(v for v in values if v in PAID_BY)
+            source = next(f for f in payer.conflict if f.value == value)
         else:
             conflict = "coordinator" if values == {"school", "ptsa"} else PAYER
             contested = tuple(f.words for f in payer.conflict)
@@ -295,9 +298,9 @@ def decide(facts: Facts, rfq_threshold: float = 9999) -> Decision:
         return Decision(None, asking="confirm")
     if facts.payer is None and PAYER in facts.doubt and facts.lease:
         return Decision(None, asking="who_pays")  # "leased" alone would decide, but payment was hinted at
-    if facts.lease == "lease" and facts.payer == "school":
-        # a leased partner that is also paid: the department decides
-        return Decision(None, outcome="unclear", candidates=(ALIGN, PSC))
+    if facts.lease == "lease" and facts.payer in PAID_BY:
+        # a leased partner that is also paid (by the school or a PTSA): the department decides
+        return Decision(None, outcome="unclear", candidates=(ALIGN, PAID_BY[facts.payer]))
     if facts.lease == "lease":
         return Decision(ALIGN, reason="lease")
     if facts.payer == "volunteer":

@@ -104,6 +104,8 @@ def refine(message: Message, turn: Turn, previous: dict) -> Reply | None:
     intent = str(previous.get("topic") or "")
     if intent not in TOPICS or not follow_ups.is_follow_up(u, FOLLOW_UP_WORDS):
         return None
+    if u.entities.has_school:
+        return None  # the department's answers hold district-wide: a school named asks about its partnerships
     if u.intent in TOPICS and u.intent != intent and u.confidence >= OWN_TOPIC_CONFIDENCE:
         return None  # a question about another FAQ topic
     same_again = u.opens_with(*SAME) and (u.intent in TOPICS or u.confidence < OWN_TOPIC_CONFIDENCE)

@@ -456,3 +456,53 @@ def test_a_question_about_the_trainings_just_listed_lists_them_again(harness, qu
 def test_a_school_name_written_out_is_the_school_not_an_unknown_organisation(harness) -> None:
     reply = harness.ask("what orgs serve Chief Sealth High School")
     assert reply.intent == "partners" and reply.data["school"] == "Chief Sealth Int'l"
+
+
+# ---- a new subject after "and" is read apart; a lease with a paid program goes to the department ---
+
+def test_a_lease_with_a_program_the_ptsa_pays_for_is_for_the_department(harness) -> None:
+    reply = harness.ask("the youth theater rents our annex on a three year lease and our PTSA also pays them "
+                        "to run a spring musical workshop. which agreement applies?")
+    assert reply.intent == "agreement" and reply.data["agreement"] is None
+    assert reply.data["outcome"] == "unclear" and reply.data["candidates"] == [ALIGN, PTSA]
+    assert "department" in reply.text.lower()
+
+
+def test_an_individual_who_is_paid_by_the_school_gets_a_psc(harness) -> None:
+    reply = harness.ask("she's an individual, not a company, and we pay her from our LAP money. agreement?")
+    assert reply.data["agreement"] == PSC
+
+
+# ---- a relative clause states; it does not ask -----------------------------------------------------
+
+def test_a_person_described_by_a_relative_clause_gets_the_volunteer_process(harness) -> None:
+    harness.ask("need to know the agreement for a new helper in our library")
+    reply = harness.ask("it's a neighbour, a grandfather, who wants to read with kids on his own, no group behind him")
+    assert reply.data["agreement"] is None and reply.data["outcome"] == "volunteer_process"
+
+
+# ---- a plan that was, then what holds now ----------------------------------------------------------
+
+def test_a_former_plan_is_replaced_by_what_holds_now(harness) -> None:
+    reply = harness.ask("Initially we had budgeted to pay the chess club ourselves, but they found their own sponsor "
+                        "who pays them directly. which agreement?")
+    assert reply.data["agreement"] == MOU
+
+
+# ---- documents asked for after a decided case ------------------------------------------------------
+
+def test_the_documents_of_the_agreement_just_decided_are_listed(harness) -> None:
+    first = harness.ask("we're paying a ceramics instructor $900 from the arts budget, which agreement?")
+    assert first.data["agreement"] == PSC
+    reply = harness.ask("what documents will he need to hand in?")
+    assert reply.intent == "agreement" and "W-9" in reply.text
+
+
+# ---- a school named after a knowledge answer asks about that school's partnerships -----------------
+
+def test_a_school_named_after_a_knowledge_answer_is_a_lookup(harness) -> None:
+    with harness.database.session() as session:
+        assert not import_partners(session, FIXTURES / "partners.csv").problems
+    assert harness.ask("do partners need a data sharing agreement?").intent == "data_sharing"
+    reply = harness.ask("ok so which partners at Lowell need one?")
+    assert reply.intent == "partners" and reply.data["school"] == "Lowell"

@@ -14,6 +14,8 @@ from bot.understanding.facts import (
     is_correcting,
     marks,
     names_masked,
+    relative,
+    was_planned,
     with_ellipsis,
     without_openers,
 )
@@ -28,6 +30,9 @@ from handlers.agreement_rules import PAYERS, in_context, resolve
     ("the PTSA, not the school, pays for it", ["the PTSA, not the school, pays for it"]),
     ("we pay them and they lease our portable", ["we pay them", "and they lease our portable"]),
     ("yes", ["yes"]),
+    ("they lease the gym and the PTA also wants to fund a class", ["they lease the gym",
+                                                                    "and the PTA also wants to fund a class"]),
+    ("we pay for tutoring and the arts program", ["we pay for tutoring and the arts program"]),
     ("Can we use an MOU if we pay the tutor $500?", ["Can we use an MOU", "if we pay the tutor $500"]),
 ])
 def test_a_message_splits_into_clauses_at_sentence_ends_contrasts_and_new_subjects(text: str, expected: list[str]) -> None:
@@ -55,6 +60,18 @@ def test_a_question_states_no_fact() -> None:
     assert without_openers("which agreement do we need for a tutor the PTSA pays") == "a tutor the PTSA pays"
     question = ClauseReading("do they need a lease", 0, False, {"space": {"lease": 0.9, "none": 0.1}}, asks=True)
     assert question.fact("space") is None
+
+
+def test_a_relative_clause_after_another_states_and_a_question_mark_makes_it_ask() -> None:
+    text = "one person, a neighbour, who wants to help on his own"
+    assert relative("who wants to help on his own", 2, text)
+    assert not relative("who pays", 1, "we have a new partner, who pays?")
+    assert not relative("who pays", 0, "who pays")
+
+
+def test_a_plan_that_was_is_replaced_by_the_clause_after_it() -> None:
+    assert was_planned("we originally budgeted to pay them") and was_planned("at first the PTA was going to cover it")
+    assert not was_planned("we pay them from the building budget")
 
 
 def test_a_short_clause_ending_on_an_auxiliary_borrows_the_predicate_before_it() -> None:

@@ -66,13 +66,21 @@ SUBJECTS = frozenset("we we'll we're we've they they'll they're the our i i'll h
 ELLIPSIS_WORDS = 5
 """A clause this short that ends on an auxiliary ("the school is") borrows the predicate before it."""
 
+SUBJECT_VERBS = AUXILIARIES | frozenset("pays pay paid wants want wanted covers cover covered funds funded plans planned "
+                                         "agreed decided offered offers runs gets got".split())
+"""After "and" and a subject ("and the PTSA also wants ..."), these open a clause of its own: what the new
+subject does is read apart from what the clause before said ("they lease the portable")."""
 _BREAK = re.compile(
     r"[.!?;:]+(?=\s|$)|\n+|\s[/|]\s|\s+-+\s+"
     r"|,?\s+(?=(?:but|although|though|whereas|however|except|instead|actually|so now|if|assuming|supposing)\b)"
     r"|,\s+(?=(?:the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
     r"do|does|did|should|can|could|is|are|would|will|any)(?:\s|'))"
     r"|\s+(?=(?:and|so)\s+(?:also\s+)?(?:(?:we|they|he|she|it|i)(?:'(?:d|ll|re|ve|s|m))?\s|(?-i:[A-Z])))"
+    r"|\s+(?=and\s+(?:also\s+)?(?:the|our|their|my|this|that|his|her)\s+[\w'-]+\s+(?:(?:also|now|then)\s+)?"
+    r"(?:" + "|".join(sorted(SUBJECT_VERBS, key=len, reverse=True)) + r")\b)"
     r"|\s+(?=so\s+(?:the|our)\s)", re.I)
+_FORMER_PLAN = re.compile(r"\b(?:originally|initially|at first|(?:was|were) (?:going|supposed|planning) to|"
+                          r"had (?:planned|budgeted|meant|hoped|intended) to|used to)\b", re.I)
 CONNECTIVES = frozenset("but although though whereas however except instead actually so now and wait sorry oops "
                         "correction ok okay um uh ugh argh ah er hmm oh well yes no nope yeah hi hey".split())
 """Words that stand alone between breaks only as openers: they join the clause they open."""
@@ -198,6 +206,23 @@ def asks(words: str) -> bool:
     return follows != "be" and not (said[0] in RELATIVES and follows in SUBJECTS)
 
 
+def was_planned(words: str) -> bool:
+    """A clause telling a plan that was ("we originally budgeted to pay them", "at first the PTA was going to
+    cover it"): the clause after it tells what holds now, and replaces it as a correction would."""
+    return bool(_FORMER_PLAN.search(words))
+
+
+def relative(words: str, index: int, text: str) -> bool:
+    """A clause opening with "who", "which" or "that" after another clause, and not ended by a question mark,
+    describes what came before ("one person, a parent, who wants to help out on her own"): it states, it
+    does not ask ("we have a new partner, who pays?" asks)."""
+    first = words.lower().split()[0] if words.split() else ""
+    if index == 0 or first not in RELATIVES:
+        return False
+    end = text.find(words)
+    return end < 0 or not text[end + len(words):].lstrip(" )").startswith("?")
+
+
 def with_ellipsis(tokens: list[str], before: list[str] | None) -> list[str]:
     """ "the school is" after "the PTSA isn't paying": the short clause borrows the predicate of the
     clause before it, without its negation ("the school is paying")."""
@@ -283,8 +308,9 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     """Every clause of `text` with each slot's probabilities (see the module's structure rules)."""
     out = []
     before: list[str] | None = None
-    for index, words in enumerate(clauses(names_masked(nothing_for_zero(text)))):
-        correcting = is_correcting(words)
+    said_text = names_masked(nothing_for_zero(text))
+    for index, words in enumerate(clauses(said_text)):
+        correcting = is_correcting(words) or bool(out and was_planned(out[-1].words))
         tokens, scope = scoped_tokens(without_openers(words), tokens_of)  # "oh wait no sorry, ..." reads as what follows
         if not tokens:
             continue
@@ -292,7 +318,8 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         scope = scope + marks(completed[len(tokens):])  # the borrowed predicate, without its negation
         said = f"{out[-1].words}, {words}" if len(completed) > len(tokens) and out else words
         out.append(ClauseReading(said, index, correcting,
-                                 models.scores(features(completed, placeholders, scope)), asks(words)))
+                                 models.scores(features(completed, placeholders, scope)),
+                                 asks(words) and not relative(words, index, said_text)))
         before = tokens
     return tuple(out)
 
