@@ -506,3 +506,8 @@ def test_a_school_named_after_a_knowledge_answer_is_a_lookup(harness) -> None:
     assert harness.ask("do partners need a data sharing agreement?").intent == "data_sharing"
     reply = harness.ask("ok so which partners at Lowell need one?")
     assert reply.intent == "partners" and reply.data["school"] == "Lowell"
+
+
+def test_a_schools_own_ptsa_named_in_full_is_the_payer(harness) -> None:
+    reply = harness.ask("The Franklin High School PTA is paying for a robotics camp in the summer. agreement?")
+    assert reply.data["agreement"] == PTSA

@@ -33,6 +33,9 @@ from handlers.agreement_rules import PAYERS, in_context, resolve
     ("they lease the gym and the PTA also wants to fund a class", ["they lease the gym",
                                                                     "and the PTA also wants to fund a class"]),
     ("we pay for tutoring and the arts program", ["we pay for tutoring and the arts program"]),
+    ("they lease our gym and now the PTA wants to pay them", ["they lease our gym", "and now the PTA wants to pay them"]),
+    ("they run garden lessons with our kids, no charge to us", ["they run garden lessons with our kids",
+                                                                 "no charge to us"]),
     ("Can we use an MOU if we pay the tutor $500?", ["Can we use an MOU", "if we pay the tutor $500"]),
 ])
 def test_a_message_splits_into_clauses_at_sentence_ends_contrasts_and_new_subjects(text: str, expected: list[str]) -> None:
@@ -43,6 +46,7 @@ def test_a_capitalised_institution_name_is_one_word_that_states_nothing() -> Non
     assert names_masked("Rainier School of Music and the Highline District Youth Band") == \
         f"{PROPER_NAME} and the {PROPER_NAME}"
     assert names_masked("the school pays") == "the school pays"  # a common noun is not a name
+    assert names_masked("the Franklin High School PTSA pays") == f"the {PROPER_NAME} PTSA pays"  # its PTSA pays
 
 
 def test_negation_and_hedges_reach_from_their_word_to_the_clause_end() -> None:

@@ -70,23 +70,28 @@ SUBJECT_VERBS = AUXILIARIES | frozenset("pays pay paid wants want wanted covers 
                                          "agreed decided offered offers runs gets got".split())
 """After "and" and a subject ("and the PTSA also wants ..."), these open a clause of its own: what the new
 subject does is read apart from what the clause before said ("they lease the portable")."""
+_ADVERBS = r"(?:(?:also|now|then|later|since|so)\s+)*"
+"""Adverbs that may stand between "and", a new subject and its verb ("and now the PTSA also wants")."""
 _BREAK = re.compile(
     r"[.!?;:]+(?=\s|$)|\n+|\s[/|]\s|\s+-+\s+"
     r"|,?\s+(?=(?:but|although|though|whereas|however|except|instead|actually|so now|if|assuming|supposing)\b)"
-    r"|,\s+(?=(?:the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
+    r"|,\s+(?=(?:no|free|at no|zero|the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
     r"do|does|did|should|can|could|is|are|would|will|any)(?:\s|'))"
-    r"|\s+(?=(?:and|so)\s+(?:also\s+)?(?:(?:we|they|he|she|it|i)(?:'(?:d|ll|re|ve|s|m))?\s|(?-i:[A-Z])))"
-    r"|\s+(?=and\s+(?:also\s+)?(?:the|our|their|my|this|that|his|her)\s+[\w'-]+\s+(?:(?:also|now|then)\s+)?"
-    r"(?:" + "|".join(sorted(SUBJECT_VERBS, key=len, reverse=True)) + r")\b)"
+    r"|\s+(?=(?:and|so)\s+" + _ADVERBS + r"(?:(?:we|they|he|she|it|i)(?:'(?:d|ll|re|ve|s|m))?\s|(?-i:[A-Z])))"
+    r"|\s+(?=and\s+" + _ADVERBS + r"(?:the|our|their|my|this|that|his|her)\s+[\w'-]+\s+" + _ADVERBS
+    + r"(?:" + "|".join(sorted(SUBJECT_VERBS, key=len, reverse=True)) + r")\b)"
     r"|\s+(?=so\s+(?:the|our)\s)", re.I)
 _FORMER_PLAN = re.compile(r"\b(?:originally|initially|at first|(?:was|were) (?:going|supposed|planning) to|"
                           r"had (?:planned|budgeted|meant|hoped|intended) to|used to)\b", re.I)
 CONNECTIVES = frozenset("but although though whereas however except instead actually so now and wait sorry oops "
                         "correction ok okay um uh ugh argh ah er hmm oh well yes no nope yeah hi hey".split())
 """Words that stand alone between breaks only as openers: they join the clause they open."""
+PARENT_BODIES = r"(?:PTSA|PTA|PTO|PTSO|Parent)"
+"""After a school's name these name its parent association ("Cleveland High School PTSA"), which pays or
+coordinates: they are not part of the masked name."""
 _INSTITUTION_NAME = re.compile(
     r"\b(?:[A-Z][\w'&.-]*\s+(?:(?:of|the|and|for|&)\s+)?)+(?:School|Academy|District|Institute)\b"
-    r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'&.-]*)?(?:\s+[A-Z][\w'&.-]*)*"
+    r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'&.-]*)?(?:\s+(?!" + PARENT_BODIES + r"\b)[A-Z][\w'&.-]*)*"
     r"|\b(?:School|Academy|Institute)\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)*")
 PROPER_NAME = "propername"
 """What a capitalised institution's name becomes: one word, never read as the school paying."""
