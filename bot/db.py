@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -24,6 +25,10 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_TIMEOUT = 30.0
+"""Seconds an SQLite write waits for another connection's lock before failing."""
+LOCK_POLL = 0.001
+"""How often `Database.write_promptly` asks again for SQLite's write lock."""
 
 
 class DatabaseError(RuntimeError):
@@ -40,12 +45,13 @@ def is_busy(exc: BaseException) -> bool:
     return "database is locked" in text or "database is busy" in text
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, sqlite_timeout: float = SQLITE_TIMEOUT) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": sqlite_timeout},
+                               hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -186,11 +192,15 @@ class Database:
     sessions: sessionmaker[Session]
     migrated: bool = False
     """`prepare` upgraded the schema in this process (data a new revision derives is then filled in)."""
+    prompt_sessions: sessionmaker[Session] | None = None
+    """SQLite: sessions whose connections never wait for a lock (see `write_promptly`)."""
 
     @classmethod
     def connect(cls, url: str) -> "Database":
         engine = make_engine(url)
-        return cls(engine, sessionmaker(engine, expire_on_commit=False))
+        prompt = sessionmaker(make_engine(url, sqlite_timeout=0), expire_on_commit=False) \
+            if engine.dialect.name == "sqlite" else None
+        return cls(engine, sessionmaker(engine, expire_on_commit=False), prompt_sessions=prompt)
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -202,6 +212,29 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def write_promptly(self, work: Callable[[Session], None], wait: float = SQLITE_TIMEOUT) -> None:
+        """Run `work` in a unit of work, for a short write someone is waiting on. On SQLite the write lock
+        is asked for every millisecond (for up to `wait` seconds), on connections of their own that never
+        wait inside SQLite, whose busy handler sleeps in steps growing to 100 ms; `work` then runs again
+        after a refusal, so it must only write. Elsewhere, as `session` does."""
+        if self.engine.dialect.name != "sqlite":
+            with self.session() as session:
+                work(session)
+            return
+        assert self.prompt_sessions is not None
+        deadline = time.monotonic() + wait
+        while True:
+            with self.prompt_sessions() as session:
+                try:
+                    work(session)
+                    session.commit()
+                    return
+                except OperationalError as exc:
+                    session.rollback()
+                    if not is_busy(exc) or time.monotonic() > deadline:
+                        raise
+            time.sleep(LOCK_POLL)
 
     def prepare(self, *, auto_migrate: bool | None = None) -> bool:
         """Create/migrate the schema where allowed (seeding is the caller's: bot.seed.prepare).
@@ -226,3 +259,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.prompt_sessions is not None:
+            self.prompt_sessions.kw["bind"].dispose()

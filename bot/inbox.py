@@ -69,11 +69,13 @@ def message_from_dict(data: dict[str, Any]) -> Message:
 
 
 def put(database: Database, entries: Sequence[InboxEntry], now: dt.datetime | None = None) -> None:
-    """Store entries in one statement and transaction; a retry (a key already stored) adds nothing."""
+    """Store entries in one statement and transaction; a retry (a key already stored) adds nothing.
+
+    On SQLite the write lock is asked for again every millisecond while an answering process holds it:
+    SQLite's own busy handler sleeps in steps of up to 100 ms, and a platform waits on this write."""
     now = now or utcnow()
     rows = list({entry.key[:300]: entry.row(now) for entry in entries}.values())  # a retry within the batch too
-    with database.session() as session:
-        insert_many_ignore(session, InboxEvent, rows, ("event_key",))
+    database.write_promptly(lambda session: insert_many_ignore(session, InboxEvent, rows, ("event_key",)))
 
 
 def claim(database: Database, limit: int = 10, clock: Clock = utcnow, lease: dt.timedelta = LEASE) -> list[Claimed]:

@@ -85,3 +85,58 @@ def test_past_inbox_max_senders_are_told_once_and_every_event_is_answered(  # no
         time.sleep(0.05)
     assert requests.get(world.server.url + "/readyz", timeout=5).json()["status"] == "ready"
     assert "answers have caught up" in caplog.text
+
+
+def _hold_write_lock(path: str, seconds: float, held: threading.Event) -> threading.Thread:
+    """Another process's writer: holds SQLite's write lock for `seconds`."""
+    def hold() -> None:
+        import sqlite3
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        held.set()
+        time.sleep(seconds)
+        other.execute("COMMIT")
+        other.close()
+    thread = threading.Thread(target=hold)
+    thread.start()
+    return thread
+
+
+def test_an_sqlite_write_someone_waits_on_asks_for_the_lock_again_instead_of_sleeping_in_sqlite(tmp_path) -> None:
+    database = Database.connect(f"sqlite:///{tmp_path}/inbox.db")
+    prepare(database, load_samples=False)
+    held = threading.Event()
+    holder = _hold_write_lock(str(tmp_path / "inbox.db"), 0.3, held)
+    held.wait(5)
+    tries = []
+
+    def store(session) -> None:  # type: ignore[no-untyped-def]
+        tries.append(1)
+        inbox.insert_many_ignore(session, InboxEvent, [InboxEntry("k1", Message("q", "U1", "slack", "D1", "D1")).row(
+            inbox.utcnow())], ("event_key",))
+
+    database.write_promptly(store)
+    holder.join()
+    assert len(tries) > 1  # refused while the lock was held, asked again: not one call asleep in SQLite's handler
+    with database.session() as session:
+        assert session.scalars(select(InboxEvent.event_key)).all() == ["k1"]
+        assert session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000  # as before
+    database.dispose()
+
+
+def test_an_sqlite_write_still_refused_after_its_wait_fails_and_stores_nothing(tmp_path) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    database = Database.connect(f"sqlite:///{tmp_path}/inbox.db")
+    prepare(database, load_samples=False)
+    held = threading.Event()
+    holder = _hold_write_lock(str(tmp_path / "inbox.db"), 1.0, held)
+    held.wait(5)
+    with pytest.raises(OperationalError):
+        database.write_promptly(lambda session: inbox.insert_many_ignore(
+            session, InboxEvent, [InboxEntry("k1", Message("q", "U1", "slack", "D1", "D1")).row(inbox.utcnow())],
+            ("event_key",)), wait=0.2)
+    holder.join()
+    with database.session() as session:
+        assert session.scalars(select(InboxEvent.event_key)).all() == []
+    database.dispose()
