@@ -511,3 +511,21 @@ def test_a_school_named_after_a_knowledge_answer_is_a_lookup(harness) -> None:
 def test_a_schools_own_ptsa_named_in_full_is_the_payer(harness) -> None:
     reply = harness.ask("The Franklin High School PTA is paying for a robotics camp in the summer. agreement?")
     assert reply.data["agreement"] == PTSA
+
+
+# ---- a clause stating a lease may state its payer in a part of it --------------------------------
+
+def test_a_payer_said_in_a_part_of_a_lease_clause_sends_the_case_to_the_department(harness) -> None:
+    reply = harness.ask("the daycare that leases the north wing for five years will also run an after school "
+                        "program that the PTSA funds. which agreement")
+    assert reply.data["agreement"] is None and reply.data["outcome"] == "unclear"
+
+
+def test_no_lease_said_before_a_payment_is_no_lease(harness) -> None:
+    reply = harness.ask("no lease, we pay the chess coach from ASB. agreement?")
+    assert reply.data["agreement"] == PSC and "lease" not in reply.data["evidence"].get("space", "")
+
+
+def test_a_capitalised_name_holding_a_fact_word_states_nothing(harness) -> None:
+    reply = harness.ask("Lease Lane Florists sponsor our garden club and pay the garden nonprofit directly. agreement?")
+    assert reply.data["agreement"] in (MOU, None) and reply.data.get("evidence", {}).get("space") is None

@@ -47,6 +47,9 @@ def test_a_capitalised_institution_name_is_one_word_that_states_nothing() -> Non
         f"{PROPER_NAME} and the {PROPER_NAME}"
     assert names_masked("the school pays") == "the school pays"  # a common noun is not a name
     assert names_masked("the Franklin High School PTSA pays") == f"the {PROPER_NAME} PTSA pays"  # its PTSA pays
+    assert names_masked("Lease Street Bakery sponsors them") == f"{PROPER_NAME} sponsors them"
+    assert names_masked("we pay from Title I and our Family Engagement Fund") == \
+        "we pay from Title I and our Family Engagement Fund"  # school money is a fact
 
 
 def test_negation_and_hedges_reach_from_their_word_to_the_clause_end() -> None:
@@ -82,6 +85,12 @@ def test_a_short_clause_ending_on_an_auxiliary_borrows_the_predicate_before_it()
     before = "the ptsa isnt paying for the coach".split()
     assert with_ellipsis("the school is".split(), before) == "the school is paying for the coach".split()
     assert with_ellipsis("the school pays".split(), before) == "the school pays".split()  # not elliptical
+
+
+def test_no_before_a_noun_negates_it_and_set_apart_or_before_a_subject_only_opens() -> None:
+    assert without_openers("no lease, we pay them") == "no lease, we pay them"
+    assert without_openers("no, the PTA pays") == "the PTA pays" and without_openers("oh no wait, we pay") == "we pay"
+    assert without_openers("actually no the school pays") == "the school pays"
 
 
 def test_corrections_are_recognised_by_their_opening() -> None:

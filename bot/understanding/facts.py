@@ -83,6 +83,10 @@ _BREAK = re.compile(
     r"|\s+(?=so\s+(?:the|our)\s)", re.I)
 _FORMER_PLAN = re.compile(r"\b(?:originally|initially|at first|(?:was|were) (?:going|supposed|planning) to|"
                           r"had (?:planned|budgeted|meant|hoped|intended) to|used to)\b", re.I)
+PART_OPENERS = frozenset("that which who and while plus".split())
+"""Inside a clause these open a part that may state a fact of its own (see `with_parts`)."""
+MIN_PART = 3
+NO_WORDS = frozenset(("no", "nope"))
 CONNECTIVES = frozenset("but although though whereas however except instead actually so now and wait sorry oops "
                         "correction ok okay um uh ugh argh ah er hmm oh well yes no nope yeah hi hey".split())
 """Words that stand alone between breaks only as openers: they join the clause they open."""
@@ -93,6 +97,11 @@ _INSTITUTION_NAME = re.compile(
     r"\b(?:[A-Z][\w'&.-]*\s+(?:(?:of|the|and|for|&)\s+)?)+(?:School|Academy|District|Institute)\b"
     r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'&.-]*)?(?:\s+(?!" + PARENT_BODIES + r"\b)[A-Z][\w'&.-]*)*"
     r"|\b(?:School|Academy|Institute)\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)*")
+_TITLE_CASE_NAME = re.compile(r"\b[A-Z][a-z][\w'&.-]*(?:\s+(?:(?:of|the|and|for|&)\s+)?[A-Z][a-z][\w'&.-]*)+")
+SCHOOL_NAME_WORDS = frozenset("school schools high elementary middle k-8 international intl academy district title "
+                              "fund funds budget account asb lap parent parents".split())
+"""Words that keep a capitalised run from being masked as a name: it may be a school (whose money pays) or
+school money itself ("our Family Engagement Fund")."""
 PROPER_NAME = "propername"
 """What a capitalised institution's name becomes: one word, never read as the school paying."""
 
@@ -156,7 +165,14 @@ def clauses(text: str) -> list[str]:
 def names_masked(text: str) -> str:
     """A capitalised name holding "School", "Academy" or "District" ("Rainier School of Music",
     "the Highline District Youth Band") becomes one word that says nothing about who pays."""
-    return _INSTITUTION_NAME.sub(PROPER_NAME, text)
+    return _TITLE_CASE_NAME.sub(_unless_school, _INSTITUTION_NAME.sub(PROPER_NAME, text))
+
+
+def _unless_school(found: re.Match[str]) -> str:
+    """A run of capitalised words is a name that states nothing ("Lease Street Bakery is sponsoring ..."),
+    unless it is the name of a school, of school money or of a parent association, which may state who pays."""
+    words = found.group(0).split()
+    return found.group(0) if any(w.rstrip("'s").lower() in SCHOOL_NAME_WORDS for w in words) else PROPER_NAME
 
 
 def is_correcting(words: str) -> bool:
@@ -323,10 +339,46 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         scope = scope + marks(completed[len(tokens):])  # the borrowed predicate, without its negation
         said = f"{out[-1].words}, {words}" if len(completed) > len(tokens) and out else words
         out.append(ClauseReading(said, index, correcting,
-                                 models.scores(features(completed, placeholders, scope)),
+                                 with_parts(models, models.scores(features(completed, placeholders, scope)),
+                                            tokens, scope, placeholders),
                                  asks(words) and not relative(words, index, said_text)))
         before = tokens
     return tuple(out)
+
+
+def parts(tokens: list[str], scope: list[str]) -> list[tuple[list[str], list[str]]]:
+    """A clause's parts, cut before the words that open one (PART_OPENERS), each with its scope marks
+    from the whole clause (a negation reaches into the part it governs); parts too short to state a fact
+    are left out."""
+    cuts = [i for i, token in enumerate(tokens) if i and token in PART_OPENERS]
+    bounds = [0, *cuts, len(tokens)]
+    out = []
+    for start, end in zip(bounds, bounds[1:]):
+        start += 1 if start in cuts else 0
+        if end - start >= MIN_PART:
+            out.append((tokens[start:end], scope[start:end]))
+    return out
+
+
+def with_parts(models: FactModels, scores: dict[str, dict[str, float]], tokens: list[str], scope: list[str],
+               placeholders: frozenset[str]) -> dict[str, dict[str, float]]:
+    """A clause that states one slot may state another in a part of it: "the preschool that leases two rooms
+    long term is also going to run a class that the PTSA pays for" states a lease and a PTSA payer. Such a
+    slot takes the surest part's reading; a slot the clause states keeps the clause's, and a clause that
+    states nothing is read whole (a name's words are no fact)."""
+    states = {slot for slot, clause_scores in scores.items()
+              if (value := max(clause_scores, key=clause_scores.__getitem__)) != NONE and clause_scores[value] >= FLOOR}
+    pieces = parts(tokens, scope) if states else []
+    if len(pieces) < 2:
+        return scores
+    out = dict(scores)
+    for slot in set(scores) - states:
+        readings = [models.models[slot].probabilities(features(piece, placeholders, marks_of))
+                    for piece, marks_of in pieces]
+        stated = [r for r in readings if (v := max(r, key=r.__getitem__)) != NONE and r[v] >= FLOOR]
+        if stated:
+            out[slot] = max(stated, key=lambda r: max(r.values()))
+    return out
 
 
 def example_features(text: str, tokens_of: Callable[[str], list[str]], placeholders: frozenset[str]) -> list[str]:
@@ -335,7 +387,11 @@ def example_features(text: str, tokens_of: Callable[[str], list[str]], placehold
     return features(tokens, placeholders, scope)
 
 
-_OPENERS = re.compile(r"^(?:(?:" + "|".join(sorted(CONNECTIVES, key=len, reverse=True)) + r")\b[\s,.!:;-]*)+", re.I)
+_OPENING_WORDS = "|".join(sorted(CONNECTIVES - NO_WORDS, key=len, reverse=True))
+_OPENERS = re.compile(r"^(?:(?:(?:" + _OPENING_WORDS + r")\b|(?:no|nope)(?=\s*[,.!:;-]|\s+(?:" + _OPENING_WORDS
+                      + r"|the|we|they|it|its|our|their|i|he|she|you|this|that)\b|\s*$))[\s,.!:;-]*)+", re.I)
+"""Words that only open a clause. "no" opens one set apart ("no, the PTA pays", "oh no wait, ..."), before
+a subject ("actually no the school pays") or alone; before a noun it negates it ("no lease, we pay them")."""
 
 
 _ASKING_HEAD = re.compile(
