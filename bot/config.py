@@ -109,6 +109,14 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     return int(value)
 
 
+def _days(env: Mapping[str, str], name: str, default: int) -> int:
+    """A retention period in whole days; 0 keeps for good."""
+    value = _number(env, name, default)
+    if value < 0 or value != int(value):
+        raise ConfigError(f"{name} must be a whole number of days (0 keeps for good), got {env.get(name)!r}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class LlmSettings:
     """The optional language model for long-tail answers (off unless LLM_MODEL is set).
@@ -210,6 +218,13 @@ class Settings:
     """Events waiting for an answer beyond which senders are told answers are delayed (INBOX_MAX)."""
     answer_workers: int = 2
     """Processes answering the inbox per `serve` when Slack is configured (ANSWER_WORKERS)."""
+    retention_days: int = 365
+    """Conversation state, question logs, inbox and outbox rows, sent reminders and grounded answers with their
+    feedback are deleted this many days after (RETENTION_DAYS; 0 keeps them)."""
+    ticket_retention_days: int = 0
+    """Resolved tickets, their history and corrections, after this many days (TICKET_RETENTION_DAYS; 0 keeps)."""
+    audit_retention_days: int = 0
+    """The audit log, after this many days (AUDIT_RETENTION_DAYS; 0 keeps it)."""
     spool_dir: Path = field(default_factory=lambda: Path(user_data_dir("partnerbot", appauthor=False)) / "spool")
     llm: LlmSettings = field(default_factory=LlmSettings)
 
@@ -295,6 +310,9 @@ class Settings:
             cache_dir=Path(env.get("PARTNERBOT_CACHE_DIR", "").strip() or user_cache_dir("partnerbot", appauthor=False)),
             lease_seconds=_number(env, "PARTNERBOT_LEASE_SECONDS", 120.0),
             inbox_max=_count(env, "INBOX_MAX", 5000),
+            retention_days=_days(env, "RETENTION_DAYS", 365),
+            ticket_retention_days=_days(env, "TICKET_RETENTION_DAYS", 0),
+            audit_retention_days=_days(env, "AUDIT_RETENTION_DAYS", 0),
             answer_workers=_count(env, "ANSWER_WORKERS", 2),
             spool_dir=Path(env.get("PARTNERBOT_SPOOL_DIR", "").strip()
                            or Path(user_data_dir("partnerbot", appauthor=False)) / "spool"),

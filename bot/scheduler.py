@@ -1,7 +1,8 @@
 """The `clock` process: APScheduler 3 with a SQLAlchemy job store.
 
 Jobs: the weekly training digest (ANNOUNCE_CRON in TIMEZONE), the paperwork nudges
-to school contacts (weekdays at REMINDER_HOUR:15), and every few minutes the due
+to school contacts (weekdays at REMINDER_HOUR:15), retention (daily at 03:30: what is
+past RETENTION_DAYS and its companions is deleted), and every few minutes the due
 reminders, SLA re-posts and the outbox. Every post is keyed in
 the database, so a second clock or a restart never posts twice. A cron
 expression that does not parse stops the process at start with a clear error.
@@ -29,6 +30,8 @@ from bot.trainings.announce import DigestResult, post_digest, send_due_reminders
 
 log = logging.getLogger("partnerbot.clock")
 TICK_MINUTES = 5
+RETENTION_HOUR = 3
+"""Pruning runs daily at 03:30 in TIMEZONE, when schools are quiet."""
 
 
 def parse_cron(expression: str, timezone: str) -> CronTrigger:
@@ -84,6 +87,12 @@ class Clock:
         pruned = prune(self.database, now) + prune_inbox(self.database, now)
         return {"reminders": reminders, "sla": sla, "sent": sent, "pruned_events": pruned}
 
+    def retention(self) -> dict[str, int]:
+        """Delete what is past its retention period (RETENTION_DAYS and companions), in short batches."""
+        from bot.retention import prune as prune_old
+
+        return prune_old(self.database, self.settings, self.now())
+
     def drain(self) -> int:
         return deliver_pending(self.database.sessions, self.notifiers, self.now(), fallback=LogNotifier(),
                                lease=self.settings.lease, receipts=self.receipts)
@@ -107,6 +116,11 @@ def _tick_job() -> None:
     _clock.tick()
 
 
+def _retention_job() -> None:
+    assert _clock is not None
+    _clock.retention()
+
+
 def build_scheduler(clock: Clock, blocking: bool = True):  # type: ignore[no-untyped-def]
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -125,6 +139,8 @@ def build_scheduler(clock: Clock, blocking: bool = True):  # type: ignore[no-unt
     scheduler.add_job(_nudges_job, CronTrigger(day_of_week="mon-fri", hour=clock.settings.reminder_hour, minute=15,
                                                timezone=clock.settings.timezone),
                       id="paperwork_nudges", replace_existing=True)
+    scheduler.add_job(_retention_job, CronTrigger(hour=RETENTION_HOUR, minute=30, timezone=clock.settings.timezone),
+                      id="retention", replace_existing=True)
     scheduler.add_job(_tick_job, "interval", minutes=TICK_MINUTES, id="tick", replace_existing=True,
                       next_run_time=dt.datetime.now(dt.timezone.utc))
     return scheduler

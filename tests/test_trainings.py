@@ -234,13 +234,13 @@ def test_scheduler_uses_a_persistent_job_store(harness) -> None:
     scheduler = build_scheduler(Clock(harness.settings, harness.database), blocking=False)
     scheduler.start(paused=True)
     try:
-        assert {job.id for job in scheduler.get_jobs()} == {"weekly_digest", "paperwork_nudges", "tick"}
+        assert {job.id for job in scheduler.get_jobs()} == {"weekly_digest", "paperwork_nudges", "retention", "tick"}
     finally:
         scheduler.shutdown(wait=False)
     with harness.database.engine.connect() as conn:
         from sqlalchemy import text
 
-        assert conn.execute(text("select count(*) from apscheduler_jobs")).scalar() == 3
+        assert conn.execute(text("select count(*) from apscheduler_jobs")).scalar() == 4
 
 
 def test_two_apscheduler_instances_post_the_digest_once(sqlite_url: str, notifier) -> None:

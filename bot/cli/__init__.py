@@ -7,7 +7,7 @@ import gc
 import logging
 import sys
 
-from bot.cli import admin, converse, imports, server
+from bot.cli import admin, converse, imports, people, server
 from bot.config import ConfigError, Settings
 from bot.db import DatabaseError
 from bot.logs import configure
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in (converse, server, imports, admin):
+    for module in (converse, server, imports, admin, people):
         module.register(sub)
     return parser
 

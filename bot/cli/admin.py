@@ -61,6 +61,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                       "(knowledge/facts/)")
     teach.set_defaults(run=run_teach)
 
+    prune = sub.add_parser("prune", help="delete what is past its retention period now (clock does it daily)")
+    prune.set_defaults(run=run_prune)
+
     report = sub.add_parser("report", help="what people asked this month, and ticket times")
     report.add_argument("--month", help="YYYY-MM (default: this month)")
     report.add_argument("--json", action="store_true")
@@ -127,7 +130,7 @@ def run_staff(args: argparse.Namespace, settings: Settings) -> int:
             if person is not None:
                 existing.person_id = person.id
                 existing.display_name = existing.display_name or person.name
-            audit.record(session, _cli_actor(), "staff.add", f"{args.platform}:{args.user_id}",
+            audit.record(session, cli_actor(), "staff.add", f"{args.platform}:{args.user_id}",
                          after={"person": person.email if person else None})
             print(f"{args.platform}:{args.user_id} is department staff" + (f" ({person.email})" if person else ""))
             return 0
@@ -135,12 +138,12 @@ def run_staff(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{args.platform}:{args.user_id} was not staff", file=sys.stderr)
             return 1
         session.delete(existing)
-        audit.record(session, _cli_actor(), "staff.remove", f"{args.platform}:{args.user_id}")
+        audit.record(session, cli_actor(), "staff.remove", f"{args.platform}:{args.user_id}")
         print(f"removed {args.platform}:{args.user_id}")
         return 0
 
 
-def _cli_actor() -> str:
+def cli_actor() -> str:
     """Who runs a command in the terminal, as tickets, teaching and the audit log name them."""
     import getpass
 
@@ -161,14 +164,14 @@ def _desk_staff(session, args: argparse.Namespace) -> int:  # type: ignore[no-un
             session.add(person)
         else:
             person.name, person.role = args.name or person.name, args.role
-        audit.record(session, _cli_actor(), "staff.change" if before else "staff.add", email, before=before,
+        audit.record(session, cli_actor(), "staff.change" if before else "staff.add", email, before=before,
                      after={"name": person.name, "role": person.role})
         print(f"desk:{email} may sign in to the desk as {args.role}")
         return 0
     if person is None:
         print(f"desk:{email} was not on the desk's staff list", file=sys.stderr)
         return 1
-    audit.record(session, _cli_actor(), "staff.remove", email, before={"name": person.name, "role": person.role})
+    audit.record(session, cli_actor(), "staff.remove", email, before={"name": person.name, "role": person.role})
     session.delete(person)
     print(f"removed desk:{email}")
     return 0
@@ -181,7 +184,7 @@ def run_tickets(args: argparse.Namespace, settings: Settings) -> int:
 
     database = open_database(settings)
     outbox = platform_outbox(settings)
-    platform, _, user = (args.actor or _cli_actor()).partition(":")
+    platform, _, user = (args.actor or cli_actor()).partition(":")
     if not user:  # "--as alex": a terminal user
         platform, user = "cli", platform
     actor = Actor(platform, user, user)
@@ -289,7 +292,7 @@ def run_teach(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     database = open_database(settings)
     with database.session() as session:
-        added = teach(session, text, args.intent, _cli_actor(), dt.datetime.now(dt.timezone.utc))
+        added = teach(session, text, args.intent, cli_actor(), dt.datetime.now(dt.timezone.utc))
     started = time.perf_counter()
     classifier = build_classifier(settings, build_registry(), database)
     with database.session() as session:
@@ -308,3 +311,14 @@ def _lookups(session):  # type: ignore[no-untyped-def]
     from bot.directory.lookups import Directory
 
     return Directory().lookups(session)
+
+
+def run_prune(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.retention import prune
+
+    removed = prune(open_database(settings), settings, dt.datetime.now(dt.timezone.utc))
+    if not removed:
+        print("nothing to prune: every retention period is 0 (kept for good)")
+    for what, count in removed.items():
+        print(f"{what}: {count} deleted")
+    return 0

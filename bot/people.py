@@ -1,0 +1,205 @@
+"""One person's data, for records requests: everything stored about a platform user, and forgetting it.
+
+Every table of the schema is listed here, either with how it holds a person (`HOLDINGS`: which rows are
+theirs, and what forgetting does to them) or with why it holds none (`HOLDS_NO_PERSON`); a test fails when a
+new table is in neither. Forgetting deletes a person's conversations, logs, reminders and notices; records
+the department keeps (a ticket's request, a correction, ticket history) stay, without the identity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot.models import (
+    AuditEvent,
+    ChannelRole,
+    ConversationReference,
+    ConversationState,
+    CorrectionRequest,
+    GroundedAnswer,
+    InboxEvent,
+    NudgeHold,
+    OutboxMessage,
+    QuestionLog,
+    Reminder,
+    SchoolContact,
+    StaffMember,
+    TaughtExample,
+    Ticket,
+    TicketEvent,
+)
+from bot.models.base import Base
+from bot.models.contacts import REACH
+
+_PLATFORM = re.compile(r"[a-z]+")
+FORGOTTEN = "forgotten"
+"""What a forgotten person's id becomes where the record itself is kept."""
+
+
+class PersonError(ValueError):
+    """A person named in a form the tool cannot read."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """A platform user: `slack:U123`, `teams:29:1abc`, `web:<the chat cookie's id>`."""
+
+    platform: str
+    user_id: str
+
+    @classmethod
+    def parse(cls, text: str) -> "Person":
+        platform, _, user_id = text.strip().partition(":")
+        if not _PLATFORM.fullmatch(platform) or not user_id.strip():
+            raise PersonError(f"expected platform:id, the platform's name and the person's id there "
+                              f"(for example slack:U0123ABC or web:3f2a...), got {text!r}")
+        return cls(platform, user_id.strip())
+
+    @property
+    def label(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+
+def _like_literal(text: str) -> str:
+    return re.sub(r"([\\%_])", r"\\\1", text)
+
+
+def _as_actor(column: Any, person: Person) -> ColumnElement[bool]:
+    """An actor column written by `audit.actor_label`: "platform:id" or "platform:id (name)"."""
+    return or_(column == person.label, column.like(_like_literal(person.label) + " (%", escape="\\"))
+
+
+def _contact_column(person: Person) -> str:
+    """The school contact's column that holds an id on the person's platform ("" when it has none)."""
+    return REACH[person.platform][0] if person.platform in REACH else ""
+
+
+@dataclass(frozen=True)
+class Holding:
+    """How one table holds a person: `rows(person)` picks theirs; forgetting deletes them, or, where the
+    department keeps the record, sets `keep_without` (column -> value) to drop the identity."""
+
+    model: type[Base]
+    rows: Callable[[Person], ColumnElement[bool]]
+    keep_without: "dict[str, Any] | Callable[[Person], dict[str, Any]] | None" = None
+    kept_because: str = ""
+    """Non-empty: forgetting leaves these rows as they are, for this reason (said in the tool's report)."""
+
+    @property
+    def table(self) -> str:
+        return str(self.model.__tablename__)
+
+
+HOLDINGS: tuple[Holding, ...] = (
+    Holding(ConversationState, lambda p: and_(
+        ConversationState.key.like(_like_literal(p.platform) + ":%", escape="\\"),
+        ConversationState.key.like("%:" + _like_literal(p.user_id), escape="\\"))),
+    Holding(QuestionLog, lambda p: and_(QuestionLog.platform == p.platform, QuestionLog.user == p.user_id)),
+    Holding(GroundedAnswer, lambda p: and_(GroundedAnswer.platform == p.platform, GroundedAnswer.user == p.user_id)),
+    Holding(InboxEvent, lambda p: and_(InboxEvent.platform == p.platform,
+                                       InboxEvent.message["user"].as_string() == p.user_id)),
+    Holding(OutboxMessage, lambda p: and_(OutboxMessage.platform == p.platform, or_(
+        OutboxMessage.target == p.user_id, OutboxMessage.payload["user"].as_string() == p.user_id))),
+    Holding(Reminder, lambda p: and_(Reminder.platform == p.platform, Reminder.user_id == p.user_id)),
+    Holding(ConversationReference, lambda p: and_(ConversationReference.platform == p.platform,
+                                                  ConversationReference.user_id == p.user_id)),
+    Holding(Ticket, lambda p: and_(Ticket.requester_platform == p.platform, Ticket.requester_id == p.user_id),
+            keep_without={"requester_id": FORGOTTEN, "requester_name": "", "requester_channel": "",
+                          "requester_origin": None}),
+    Holding(TicketEvent, lambda p: and_(TicketEvent.actor_platform == p.platform, TicketEvent.actor_id == p.user_id),
+            keep_without={"actor_id": FORGOTTEN}),
+    Holding(CorrectionRequest, lambda p: and_(CorrectionRequest.platform == p.platform,
+                                              CorrectionRequest.reporter == p.user_id),
+            keep_without={"reporter": FORGOTTEN}),
+    Holding(SchoolContact, lambda p: getattr(SchoolContact, _contact_column(p)) == p.user_id if _contact_column(p)
+            else SchoolContact.id.is_(None), keep_without=lambda p: {_contact_column(p): ""} if _contact_column(p) else {}),
+    Holding(StaffMember, lambda p: and_(StaffMember.platform == p.platform, StaffMember.user_id == p.user_id),
+            kept_because="a member of the department's staff: remove with `partnerbot staff remove`"),
+    Holding(AuditEvent, lambda p: _as_actor(AuditEvent.actor, p),
+            kept_because="the audit log of staff actions is kept whole"),
+    Holding(TaughtExample, lambda p: _as_actor(TaughtExample.taught_by, p), keep_without={"taught_by": FORGOTTEN}),
+    Holding(ChannelRole, lambda p: _as_actor(ChannelRole.assigned_by, p), keep_without={"assigned_by": FORGOTTEN}),
+    Holding(NudgeHold, lambda p: _as_actor(NudgeHold.by_user, p), keep_without={"by_user": FORGOTTEN}),
+)
+
+HOLDS_NO_PERSON: dict[str, str] = {
+    "school": "the district's school sites",
+    "organisation": "partner organisations (their public contact address, not a person's chat id)",
+    "partnership": "partnerships between organisations and schools",
+    "partnership_service": "the services of a partnership",
+    "training_session": "the trainings calendar",
+    "announcement_post": "keys of announcements posted to channels",
+    "processed_event": "platform event ids already handled",
+    "nudge_sent": "keys of nudges sent to a school contact (the contact is covered)",
+    "staff_person": "the department's desk sign-in, by e-mail: managed with `partnerbot staff`",
+    "desk_session": "desk sign-in sessions of staff (by staff person)",
+    "desk_login": "desk sign-ins under way (no identity yet)",
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return value
+
+
+def _rows_of(session: Session, holding: Holding, person: Person) -> list[dict[str, Any]]:
+    table = holding.model.__table__
+    found = session.execute(select(table).where(holding.rows(person)).order_by(*table.primary_key.columns))
+    return [{key: _plain(value) for key, value in row._mapping.items()} for row in found]
+
+
+def export(session: Session, person: Person) -> dict[str, Any]:
+    """Everything stored about `person`, table by table (every table that holds people is listed, empty or not)."""
+    return {"person": person.label, "tables": {h.table: _rows_of(session, h, person) for h in HOLDINGS}}
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    deleted: dict[str, int]
+    kept_without_identity: dict[str, int]
+    kept: dict[str, str]
+
+
+def forget(session: Session, person: Person, actor: str) -> Forgotten:
+    """Delete `person`'s conversations, logs, reminders and notices; keep the department's records without
+    their identity; record it in the audit log (counts only). In the caller's transaction."""
+    deleted: dict[str, int] = {}
+    anonymised: dict[str, int] = {}
+    kept: dict[str, str] = {}
+    for holding in HOLDINGS:
+        if holding.kept_because:
+            if session.scalar(select(func.count()).select_from(holding.model).where(holding.rows(person))):
+                kept[holding.table] = holding.kept_because
+            continue
+        if holding.keep_without is not None:
+            values = holding.keep_without(person) if callable(holding.keep_without) else holding.keep_without
+            if not values:
+                continue  # the table holds no id of this platform's people
+            count = session.execute(update(holding.model).where(holding.rows(person))
+                                    .values(**values).execution_options(synchronize_session=False))
+            anonymised[holding.table] = count.rowcount or 0
+        else:
+            count = session.execute(delete(holding.model).where(holding.rows(person))
+                                    .execution_options(synchronize_session=False))
+            deleted[holding.table] = count.rowcount or 0
+    audit.record(session, actor, "person.forget", person.label,
+                 after={"deleted": deleted, "kept_without_identity": anonymised, "kept": sorted(kept)})
+    return Forgotten(deleted, anonymised, kept)
+
+
+def record_export(session: Session, person: Person, actor: str, export_: dict[str, Any]) -> None:
+    audit.record(session, actor, "person.export", person.label,
+                 after={"rows": {table: len(rows) for table, rows in export_["tables"].items()}})
+
+
+def uncovered(metadata: Any) -> set[str]:
+    """Tables of `metadata` listed neither as holding a person nor as holding none."""
+    return set(metadata.tables) - {h.table for h in HOLDINGS} - set(HOLDS_NO_PERSON)

@@ -1,0 +1,102 @@
+"""Keeping data only as long as the department's policy says (RETENTION_DAYS and its two companions).
+
+Run daily by `clock` (and `partnerbot prune`). Rows go in small batches, each its own short transaction,
+so pruning a year of a busy district never holds a long lock on PostgreSQL while chats are answered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+
+from bot.config import Settings
+from bot.db import Database
+from bot.models import (
+    AuditEvent,
+    ConversationState,
+    CorrectionRequest,
+    GroundedAnswer,
+    InboxEvent,
+    OutboxMessage,
+    QuestionLog,
+    Reminder,
+    Ticket,
+    TicketEvent,
+)
+from bot.models.base import Base
+
+log = logging.getLogger("partnerbot.retention")
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One kind of row and how long it is kept: `old(before)` picks the rows past their time."""
+
+    name: str
+    model: type[Base]
+    period: Callable[[Settings], int]
+    old: Callable[[dt.datetime], ColumnElement[bool]]
+
+
+CONVERSATIONS = (
+    Kept("conversation state", ConversationState, lambda s: s.retention_days,
+         lambda before: ConversationState.updated_at < before),
+    Kept("question log", QuestionLog, lambda s: s.retention_days, lambda before: QuestionLog.asked_at < before),
+    Kept("grounded answers and their feedback", GroundedAnswer, lambda s: s.retention_days,
+         lambda before: GroundedAnswer.asked_at < before),
+    Kept("answered inbox events", InboxEvent, lambda s: s.retention_days,
+         lambda before: and_(InboxEvent.done_at.is_not(None), InboxEvent.received_at < before)),
+    Kept("delivered or abandoned notices", OutboxMessage, lambda s: s.retention_days,
+         lambda before: and_(or_(OutboxMessage.sent_at.is_not(None), OutboxMessage.gave_up.is_(True)),
+                             OutboxMessage.created_at < before)),
+    Kept("sent reminders", Reminder, lambda s: s.retention_days,
+         lambda before: and_(Reminder.sent_at.is_not(None), Reminder.sent_at < before)),
+    Kept("audit log", AuditEvent, lambda s: s.audit_retention_days, lambda before: AuditEvent.at < before),
+)
+TICKETS = Kept("resolved tickets", Ticket, lambda s: s.ticket_retention_days,
+               lambda before: and_(Ticket.status == "resolved", Ticket.resolved_at < before))
+
+
+def _ids(session: Any, model: type[Base], where: ColumnElement[bool]) -> list[Any]:
+    key = next(iter(model.__table__.primary_key.columns))
+    return list(session.scalars(select(key).where(where).order_by(key).limit(BATCH)))
+
+
+def _prune(database: Database, kept: Kept, before: dt.datetime,
+           also: Callable[[Any, list[Any]], None] | None = None) -> int:
+    key = next(iter(kept.model.__table__.primary_key.columns))
+    removed = 0
+    while True:
+        with database.session() as session:
+            ids = _ids(session, kept.model, kept.old(before))
+            if not ids:
+                return removed
+            if also is not None:
+                also(session, ids)
+            session.execute(delete(kept.model).where(key.in_(ids)).execution_options(synchronize_session=False))
+        removed += len(ids)
+
+
+def _ticket_history(session: Any, ids: list[Any]) -> None:
+    """A ticket goes with its history; a correction that led to it stays, without the link."""
+    session.execute(delete(TicketEvent).where(TicketEvent.ticket_id.in_(ids)).execution_options(synchronize_session=False))
+    session.execute(update(CorrectionRequest).where(CorrectionRequest.ticket_id.in_(ids)).values(ticket_id=None)
+                    .execution_options(synchronize_session=False))
+
+
+def prune(database: Database, settings: Settings, now: dt.datetime) -> dict[str, int]:
+    """Delete what is past its retention period; {what: rows deleted}. A period of 0 keeps for good."""
+    removed: dict[str, int] = {}
+    for kept in (*CONVERSATIONS, TICKETS):
+        days = kept.period(settings)
+        if days:
+            also = _ticket_history if kept is TICKETS else None
+            removed[kept.name] = _prune(database, kept, now - dt.timedelta(days=days), also)
+    if any(removed.values()):
+        log.info("retention", extra={"turn": {"removed": removed}})
+    return removed
