@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -37,10 +37,9 @@ from bot.models import (
 )
 from bot.models.base import Base
 from bot.models.contacts import REACH
+from bot.models.tickets import FORGOTTEN
 
 _PLATFORM = re.compile(r"[a-z]+")
-FORGOTTEN = "forgotten"
-"""What a forgotten person's id becomes where the record itself is kept."""
 
 
 class PersonError(ValueError):
@@ -55,11 +54,14 @@ class Person:
     user_id: str
 
     @classmethod
-    def parse(cls, text: str) -> "Person":
+    def parse(cls, text: str, platforms: Sequence[str] = ()) -> "Person":
+        """`platforms`: the names a person may be known by (any lowercase word when empty)."""
         platform, _, user_id = text.strip().partition(":")
-        if not _PLATFORM.fullmatch(platform) or not user_id.strip():
-            raise PersonError(f"expected platform:id, the platform's name and the person's id there "
-                              f"(for example slack:U0123ABC or web:3f2a...), got {text!r}")
+        known = platform in platforms if platforms else bool(_PLATFORM.fullmatch(platform))
+        if not known or not user_id.strip():
+            names = f" ({', '.join(platforms)})" if platforms else ""
+            raise PersonError(f"expected platform:id, the platform's name{names} and the person's id there "
+                              f"(for example slack:U0123ABC), got {text!r}")
         return cls(platform, user_id.strip())
 
     @property
@@ -67,13 +69,19 @@ class Person:
         return f"{self.platform}:{self.user_id}"
 
 
-def _like_literal(text: str) -> str:
-    return re.sub(r"([\\%_])", r"\\\1", text)
+def _key_of(column: Any, person: Person) -> ColumnElement[bool]:
+    """A conversation key "platform:channel:user" of this person: its start and end compared exactly (LIKE
+    ignores case on SQLite, and "%:U1" would also match a user "X:U1")."""
+    head, tail = f"{person.platform}:", f":{person.user_id}"
+    return and_(func.substr(column, 1, len(head)) == head,
+                func.substr(column, func.length(column) - len(tail) + 1) == tail,
+                func.length(column) > len(head) + len(tail))
 
 
 def _as_actor(column: Any, person: Person) -> ColumnElement[bool]:
     """An actor column written by `audit.actor_label`: "platform:id" or "platform:id (name)"."""
-    return or_(column == person.label, column.like(_like_literal(person.label) + " (%", escape="\\"))
+    named = f"{person.label} ("
+    return or_(column == person.label, func.substr(column, 1, len(named)) == named)
 
 
 def _contact_column(person: Person) -> str:
@@ -88,6 +96,8 @@ class Holding:
 
     model: type[Base]
     rows: Callable[[Person], ColumnElement[bool]]
+    name: str = ""
+    """Where a table holds people in two ways, the second's name in an export (default: the table's)."""
     keep_without: "dict[str, Any] | Callable[[Person], dict[str, Any]] | None" = None
     kept_because: str = ""
     """Non-empty: forgetting leaves these rows as they are, for this reason (said in the tool's report)."""
@@ -96,11 +106,13 @@ class Holding:
     def table(self) -> str:
         return str(self.model.__tablename__)
 
+    @property
+    def label(self) -> str:
+        return self.name or self.table
+
 
 HOLDINGS: tuple[Holding, ...] = (
-    Holding(ConversationState, lambda p: and_(
-        ConversationState.key.like(_like_literal(p.platform) + ":%", escape="\\"),
-        ConversationState.key.like("%:" + _like_literal(p.user_id), escape="\\"))),
+    Holding(ConversationState, lambda p: _key_of(ConversationState.key, p)),
     Holding(QuestionLog, lambda p: and_(QuestionLog.platform == p.platform, QuestionLog.user == p.user_id)),
     Holding(GroundedAnswer, lambda p: and_(GroundedAnswer.platform == p.platform, GroundedAnswer.user == p.user_id)),
     Holding(InboxEvent, lambda p: and_(InboxEvent.platform == p.platform,
@@ -113,6 +125,8 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(Ticket, lambda p: and_(Ticket.requester_platform == p.platform, Ticket.requester_id == p.user_id),
             keep_without={"requester_id": FORGOTTEN, "requester_name": "", "requester_channel": "",
                           "requester_origin": None}),
+    Holding(Ticket, lambda p: and_(Ticket.assignee_platform == p.platform, Ticket.assignee_id == p.user_id),
+            name="ticket (assigned to them)", kept_because="tickets a staff member worked on are the department's record"),
     Holding(TicketEvent, lambda p: and_(TicketEvent.actor_platform == p.platform, TicketEvent.actor_id == p.user_id),
             keep_without={"actor_id": FORGOTTEN}),
     Holding(CorrectionRequest, lambda p: and_(CorrectionRequest.platform == p.platform,
@@ -123,7 +137,8 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(StaffMember, lambda p: and_(StaffMember.platform == p.platform, StaffMember.user_id == p.user_id),
             kept_because="a member of the department's staff: remove with `partnerbot staff remove`"),
     Holding(AuditEvent, lambda p: _as_actor(AuditEvent.actor, p),
-            kept_because="the audit log of staff actions is kept whole"),
+            kept_because="the audit log of staff actions is kept whole (its entries may also name them as the one "
+                         "acted on, as this request's own entry does)"),
     Holding(TaughtExample, lambda p: _as_actor(TaughtExample.taught_by, p), keep_without={"taught_by": FORGOTTEN}),
     Holding(ChannelRole, lambda p: _as_actor(ChannelRole.assigned_by, p), keep_without={"assigned_by": FORGOTTEN}),
     Holding(NudgeHold, lambda p: _as_actor(NudgeHold.by_user, p), keep_without={"by_user": FORGOTTEN}),
@@ -158,7 +173,7 @@ def _rows_of(session: Session, holding: Holding, person: Person) -> list[dict[st
 
 def export(session: Session, person: Person) -> dict[str, Any]:
     """Everything stored about `person`, table by table (every table that holds people is listed, empty or not)."""
-    return {"person": person.label, "tables": {h.table: _rows_of(session, h, person) for h in HOLDINGS}}
+    return {"person": person.label, "tables": {h.label: _rows_of(session, h, person) for h in HOLDINGS}}
 
 
 @dataclass(frozen=True)
@@ -177,7 +192,7 @@ def forget(session: Session, person: Person, actor: str) -> Forgotten:
     for holding in HOLDINGS:
         if holding.kept_because:
             if session.scalar(select(func.count()).select_from(holding.model).where(holding.rows(person))):
-                kept[holding.table] = holding.kept_because
+                kept[holding.label] = holding.kept_because
             continue
         if holding.keep_without is not None:
             values = holding.keep_without(person) if callable(holding.keep_without) else holding.keep_without

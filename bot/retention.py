@@ -11,12 +11,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, select, update
 
 from bot.config import Settings
 from bot.db import Database
 from bot.models import (
     AuditEvent,
+    ConversationReference,
     ConversationState,
     CorrectionRequest,
     GroundedAnswer,
@@ -49,17 +50,18 @@ CONVERSATIONS = (
     Kept("question log", QuestionLog, lambda s: s.retention_days, lambda before: QuestionLog.asked_at < before),
     Kept("grounded answers and their feedback", GroundedAnswer, lambda s: s.retention_days,
          lambda before: GroundedAnswer.asked_at < before),
-    Kept("answered inbox events", InboxEvent, lambda s: s.retention_days,
-         lambda before: and_(InboxEvent.done_at.is_not(None), InboxEvent.received_at < before)),
-    Kept("delivered or abandoned notices", OutboxMessage, lambda s: s.retention_days,
-         lambda before: and_(or_(OutboxMessage.sent_at.is_not(None), OutboxMessage.gave_up.is_(True)),
-                             OutboxMessage.created_at < before)),
-    Kept("sent reminders", Reminder, lambda s: s.retention_days,
-         lambda before: and_(Reminder.sent_at.is_not(None), Reminder.sent_at < before)),
+    # an event, a notice or a reminder that old is done, or moot (a web notice nobody collected, a reminder
+    # for a session long past): it goes whatever its state
+    Kept("inbox events", InboxEvent, lambda s: s.retention_days, lambda before: InboxEvent.received_at < before),
+    Kept("notices", OutboxMessage, lambda s: s.retention_days, lambda before: OutboxMessage.created_at < before),
+    Kept("reminders", Reminder, lambda s: s.retention_days, lambda before: Reminder.created_at < before),
+    Kept("Teams conversation references", ConversationReference, lambda s: s.retention_days,
+         lambda before: ConversationReference.updated_at < before),
     Kept("audit log", AuditEvent, lambda s: s.audit_retention_days, lambda before: AuditEvent.at < before),
 )
-TICKETS = Kept("resolved tickets", Ticket, lambda s: s.ticket_retention_days,
-               lambda before: and_(Ticket.status == "resolved", Ticket.resolved_at < before))
+TICKETS = Kept("closed tickets", Ticket, lambda s: s.ticket_retention_days,
+               lambda before: and_(Ticket.status.in_(("resolved", "cancelled")),
+                                   func.coalesce(Ticket.resolved_at, Ticket.updated_at) < before))
 
 
 def _ids(session: Any, model: type[Base], where: ColumnElement[bool]) -> list[Any]:

@@ -56,7 +56,8 @@ def _everything_about(session, person: people.Person, n: int, school: School, pa
     session.add(Reminder(session_id=training.id, platform="slack", user_id=user))
     session.add(ConversationReference(conversation_id=f"conv-{n}", platform="slack", user_id=user, reference={}))
     ticket = Ticket(requester_platform="slack", requester_id=user, requester_name=f"Person {n}",
-                    requester_channel=f"D{n}", topic="agreements", description=f"help with a lease {n}")
+                    requester_channel=f"D{n}", topic="agreements", description=f"help with a lease {n}",
+                    assignee_platform="slack", assignee_id=user, status="claimed")
     session.add(ticket)
     session.flush()
     session.add(TicketEvent(ticket_id=ticket.id, kind="note", actor_platform="slack", actor_id=user, note="more"))
@@ -103,7 +104,7 @@ def test_an_export_lists_every_table_holding_the_person_with_their_rows_only(dat
     with database.session() as session:
         data = people.export(session, ANA)
     assert data["person"] == "slack:U0ANA"
-    assert set(data["tables"]) == {h.table for h in people.HOLDINGS}
+    assert set(data["tables"]) == {h.label for h in people.HOLDINGS}
     for table, rows in data["tables"].items():
         assert len(rows) == 1, table  # one row each, and none of Ben's
         assert "U0BEN" not in json.dumps(rows, default=str), table
@@ -117,11 +118,12 @@ def test_forgetting_deletes_their_conversations_and_keeps_the_departments_record
     assert {t for t, n in done.deleted.items() if n == 1} == {
         "conversation_state", "question_log", "grounded_answer", "inbox_event", "outbox", "reminder",
         "conversation_reference"}
-    assert set(done.kept) == {"staff_member", "audit_event"}
+    assert set(done.kept) == {"staff_member", "audit_event", "ticket (assigned to them)"}
     with database.session() as session:
         after = people.export(session, ANA)
         for table, rows in after["tables"].items():
             assert rows == [] or table in done.kept, table
+        assert after["tables"]["ticket"] == []  # the request itself no longer names them
         ticket = session.scalars(select(Ticket).where(Ticket.description == "help with a lease 1")).one()
         assert (ticket.requester_id, ticket.requester_name, ticket.requester_channel) == (people.FORGOTTEN, "", "")
         assert session.scalars(select(TicketEvent.actor_id).where(TicketEvent.ticket_id == ticket.id)).all() == [
@@ -153,6 +155,8 @@ def test_the_command_exports_as_json_and_forgets_only_when_told_to(database: Dat
             AuditEvent.action.in_(("person.export", "person.forget")))) == 2
     assert main(["person", "export", "nobody"]) == 2
     assert "platform:id" in capsys.readouterr().err
+    assert main(["person", "forget", "slak:U0BEN", "--yes"]) == 2  # a misspelt platform forgets nobody
+    assert "slack, teams, web" in capsys.readouterr().err
 
 
 def test_a_web_chat_person_is_forgotten_too(database: Database) -> None:
@@ -167,3 +171,31 @@ def test_a_web_chat_person_is_forgotten_too(database: Database) -> None:
     with database.session() as session:
         assert session.scalar(select(Ticket.requester_id).where(Ticket.description == "web ask")) == people.FORGOTTEN
         assert session.scalar(select(func.count()).select_from(QuestionLog)) == 2  # Ana's and Ben's stay
+
+
+def test_only_the_persons_own_conversations_match_whatever_the_case(database: Database) -> None:
+    with database.session() as session:
+        session.add_all([ConversationState(key="slack:D9:u0ana", data={}),  # another user, in lower case
+                         ConversationState(key="slack:D9:XU0ANA", data={}),  # another user whose id ends alike
+                         ConversationState(key="teams:D9:U0ANA", data={})])  # the same id on another platform
+    with database.session() as session:
+        keys = [row["key"] for row in people.export(session, ANA)["tables"]["conversation_state"]]
+        assert keys == ["slack:D1:U0ANA"]
+        people.forget(session, ANA, "cli:records-officer")
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(ConversationState)) == 4
+
+
+def test_a_forgotten_requesters_ticket_sends_them_no_more_notices(database: Database) -> None:
+    from bot.notify import Outbox, UserAudiences
+    from bot.tickets import service
+
+    with database.session() as session:
+        people.forget(session, ANA, "cli:records-officer")
+    with database.session() as session:
+        ticket = session.scalars(select(Ticket).where(Ticket.description == "help with a lease 1")).one()
+        before = session.scalar(select(func.count()).select_from(OutboxMessage))
+        service.resolve(session, Outbox(UserAudiences()), ticket.id, service.Actor("slack", "U0STAFF"), "done", NOW)
+        targets = session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like(
+            f"ticket:{ticket.id}:requester:%"))).all()
+        assert targets == [] and session.scalar(select(func.count()).select_from(OutboxMessage)) >= before

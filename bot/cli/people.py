@@ -11,13 +11,16 @@ from bot.app import open_database
 from bot.cli.admin import cli_actor
 from bot.config import Settings
 
+PLATFORMS = ("slack", "teams", "web", "cli", "desk", "console")
+"""Where a person may be known: the chat platforms, the terminal and the desk."""
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     person = sub.add_parser("person", help="everything stored about one person, or forget them (records requests)")
     person_sub = person.add_subparsers(dest="person_command", metavar="{export,forget}")
     person_sub.required = True
     export = person_sub.add_parser("export", help="print everything stored about a person, as JSON")
-    export.add_argument("person", metavar="PLATFORM:ID", help="slack:U0123ABC, teams:29:1abc..., web:<chat id>")
+    export.add_argument("person", metavar="PLATFORM:ID", help="slack:U0123ABC, teams:<AAD object id>, web:v-<id>")
     export.add_argument("--out", type=Path, metavar="FILE", help="write the JSON here instead of printing it")
     forget = person_sub.add_parser("forget", help="delete a person's conversations, logs, reminders and notices; "
                                                   "their tickets keep the request without the identity")
@@ -31,7 +34,7 @@ def run_person(args: argparse.Namespace, settings: Settings) -> int:
     from bot import people
 
     try:
-        person = people.Person.parse(args.person)
+        person = people.Person.parse(args.person, PLATFORMS)
     except people.PersonError as exc:
         print(f"partnerbot person: {exc}", file=sys.stderr)
         return 2

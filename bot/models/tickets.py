@@ -13,6 +13,10 @@ from bot.models.base import Base, utcnow
 TICKET_NUMBER_OFFSET = 1000
 
 
+FORGOTTEN = "forgotten"
+"""A forgotten person's id where the record is kept (`partnerbot person forget`)."""
+
+
 class Ticket(Base):
     __tablename__ = "ticket"
     __table_args__ = (Index("ix_ticket_status", "status"), Index("ix_ticket_requester", "requester_platform", "requester_id"),

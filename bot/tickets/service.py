@@ -19,7 +19,7 @@ from bot import audit
 from bot.config import STAFF_PLATFORMS, Settings
 from bot.core import Button, Message
 from bot.models import StaffMember, StaffPerson, Ticket, TicketEvent
-from bot.models.tickets import TICKET_NUMBER_OFFSET
+from bot.models.tickets import FORGOTTEN, TICKET_NUMBER_OFFSET
 from bot.notify import DEPARTMENT, Notice, Outbox, user_audience
 from bot.text import normalise, truncate
 from knowledge import load_yaml
@@ -155,6 +155,8 @@ def _notify_department(session: Session, outbox: Outbox, ticket: Ticket, change:
 
 
 def _notify_requester(session: Session, outbox: Outbox, ticket: Ticket, text: str, change: str, now: dt.datetime) -> None:
+    if ticket.requester_id == FORGOTTEN:
+        return  # the requester asked to be forgotten: nobody to tell
     outbox.queue(session, f"ticket:{ticket.id}:requester:{change}:{len(ticket.events)}", Notice(
         "ticket.requester", user_audience(ticket.requester_platform, ticket.requester_id), text, (),
         {"ticket_id": ticket.id, "channel": ticket.requester_channel}), now=now)
