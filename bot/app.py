@@ -11,7 +11,7 @@ import datetime as dt
 import gc
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from bot.config import Settings
 from bot.db import Database
@@ -23,6 +23,9 @@ from bot.understanding.classifier import Classifier, Example, FactTeaching, ship
 from bot.understanding.facts import FACT_LABEL, FactExample
 from bot.understanding.learning import LearningClassifier
 from knowledge import fact_files
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from bot.metrics import Metrics
 
 
 def settle_heap() -> None:
@@ -97,10 +100,10 @@ def build_grounded(settings: Settings) -> GroundedAnswers:
 
 
 def create_bot(settings: Settings, notifier: object | None = None, database: Database | None = None,
-               clock: Callable[[], dt.datetime] | None = None) -> Bot:
+               clock: Callable[[], dt.datetime] | None = None, metrics: "Metrics | None" = None) -> Bot:
     from bot.platforms import outbox
 
     database = database or open_database(settings)
     registry = build_registry()
     return Bot(settings, database, registry, build_classifier(settings, registry, database), clock=clock,
-               notifier=notifier, outbox=outbox(settings), grounded=build_grounded(settings))
+               notifier=notifier, outbox=outbox(settings), grounded=build_grounded(settings), metrics=metrics)

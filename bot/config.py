@@ -109,6 +109,13 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     return int(value)
 
 
+def _port(env: Mapping[str, str], name: str) -> int:
+    value = _number(env, name, 0)
+    if value != int(value) or not 0 <= value <= 65535:
+        raise ConfigError(f"{name} must be a port number (1-65535), got {env.get(name)!r}")
+    return int(value)
+
+
 def _days(env: Mapping[str, str], name: str, default: int) -> int:
     """A retention period in whole days; 0 keeps for good."""
     value = _number(env, name, default)
@@ -201,6 +208,11 @@ class Settings:
     web_chat_passcode: Secret = Secret("")
     trusted_proxies: tuple[str, ...] = ()
     report_token: Secret = Secret("")
+    metrics_token: Secret = Secret("")
+    """Serves /metrics on the main port to whoever sends it as a bearer token (METRICS_TOKEN)."""
+    metrics_port: int = 0
+    """Serves /metrics on a port of its own (METRICS_PORT), bound to METRICS_HOST; 0: not."""
+    metrics_host: str = "127.0.0.1"
     oidc_issuer: str = ""
     oidc_client_id: str = ""
     oidc_client_secret: Secret = Secret("")
@@ -297,6 +309,9 @@ class Settings:
             web_chat_passcode=Secret(env.get("WEB_CHAT_PASSCODE", "").strip()),
             trusted_proxies=_proxies(env.get("TRUSTED_PROXIES", "")),
             report_token=Secret(env.get("REPORT_TOKEN", "").strip()),
+            metrics_token=Secret(env.get("METRICS_TOKEN", "").strip()),
+            metrics_port=_port(env, "METRICS_PORT"),
+            metrics_host=env.get("METRICS_HOST", "").strip() or "127.0.0.1",
             oidc_issuer=env.get("OIDC_ISSUER", "").strip().rstrip("/"),
             oidc_client_id=env.get("OIDC_CLIENT_ID", "").strip(),
             oidc_client_secret=Secret(env.get("OIDC_CLIENT_SECRET", "").strip()),

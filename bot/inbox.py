@@ -57,6 +57,7 @@ class Claimed:
     key: str
     message: Message
     attempts: int
+    received_at: dt.datetime | None = None
 
 
 def message_to_dict(message: Message) -> dict[str, Any]:
@@ -91,8 +92,10 @@ def claim(database: Database, limit: int = 10, clock: Clock = utcnow, lease: dt.
             .where(InboxEvent.id.in_(due.scalar_subquery()), InboxEvent.done_at.is_(None),
                    InboxEvent.next_attempt_at <= now)
             .values(next_attempt_at=now + lease, attempts=InboxEvent.attempts + 1)
-            .returning(InboxEvent.id, InboxEvent.event_key, InboxEvent.message, InboxEvent.attempts)).all()
-    return sorted((Claimed(row.id, row.event_key, message_from_dict(row.message), row.attempts) for row in rows),
+            .returning(InboxEvent.id, InboxEvent.event_key, InboxEvent.message, InboxEvent.attempts,
+                       InboxEvent.received_at)).all()
+    return sorted((Claimed(row.id, row.event_key, message_from_dict(row.message), row.attempts, row.received_at)
+                   for row in rows),
                   key=lambda claimed: claimed.id)
 
 

@@ -42,6 +42,7 @@ from bot.understanding.classifier import Evidence
 from bot.understanding.entities import Lookups
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from bot.metrics import Metrics
     from bot.retrieval.answers import GroundedAnswers
 
 log = logging.getLogger("partnerbot.turn")
@@ -164,6 +165,7 @@ class Bot:
         notifier: object | None = None,
         outbox: Outbox | None = None,
         grounded: "GroundedAnswers | None" = None,
+        metrics: "Metrics | None" = None,
     ) -> None:
         self.settings = settings
         self.database = database
@@ -174,6 +176,8 @@ class Bot:
         self.notifier = notifier
         self.outbox = outbox or Outbox(UserAudiences())
         self.grounded = grounded
+        self.metrics = metrics
+        """Counted turns (`serve` and its workers); a one-off `ask` counts nothing."""
 
     def handle(self, message: Message) -> Reply:
         started = time.perf_counter()
@@ -406,6 +410,10 @@ class Bot:
         if self.settings.log_text:
             extra["text"] = clean(message.text)[:500]
         log.info("turn", extra={"turn": extra})
+        if self.metrics is not None:
+            from bot.metrics import turn_outcome
+
+            self.metrics.turn(reply.intent, message.platform, turn_outcome(reply.intent, reply.data))
 
 
 def _states_a_fact(u: Understanding) -> bool:

@@ -243,6 +243,9 @@ def build_app(runtime: Runtime, *, drain_outbox: bool = True) -> web.Application
     from bot.report_route import install as install_report
 
     install_report(app, runtime)
+    from bot.metrics_route import install as install_metrics
+
+    install_metrics(app, runtime)
     from bot.platforms.desk import install as install_desk
 
     install_desk(app, runtime)
@@ -257,14 +260,18 @@ def create_runtime(settings: Settings) -> Runtime:
     from bot.app import create_bot, open_database
     from bot.platforms import notifiers
 
+    from bot.metrics import Metrics
+
     database = open_database(settings)
-    bot = create_bot(settings, database=database)
+    bot = create_bot(settings, database=database, metrics=Metrics())
     return Runtime(settings, database, bot, notifiers(settings, database))
 
 
 def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3978, socket_mode: bool = False) -> int:
     from bot.app import settle_heap
+    from bot.metrics import share_between_processes
 
+    share_between_processes()  # before the metrics exist, and before the workers start (they inherit it)
     runtime = create_runtime(settings)
     if runtime.bot.grounded is not None:
         runtime.bot.grounded.warm()  # the knowledge index: fitted once per knowledge change, else read from the cache

@@ -54,7 +54,9 @@ def main() -> int:
 
     configure(keep_text=settings.log_text)
     database = Database.connect(settings.database_url)
-    bot = create_bot(settings, database=database)
+    from bot.metrics import Metrics
+
+    bot = create_bot(settings, database=database, metrics=Metrics())  # counts in serve's directory (inherited)
     if bot.grounded is not None:
         bot.grounded.warm()
     processor = inbox_processor(settings, database, bot)
