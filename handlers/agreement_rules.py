@@ -12,6 +12,7 @@ person volunteering on their own the district's volunteer process.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -222,6 +223,8 @@ def _read_facts(u: Understanding) -> Facts:
             contested = tuple(f.words for f in payer.conflict)
     # A denial alone ("we're not paying them", "not the school") decides nothing: the partner, a sponsor or
     # a PTSA may pay. It is asked.
+    if value == "school" and source is not None and speaks_for_parents(u.text, source.words):
+        value = "ptsa"  # "PTSA treasurer here: we raised money and we're paying a chess instructor"
     if value is not None and source is not None:
         evidence[PAYER] = source.words
     lease = space.value
@@ -242,6 +245,22 @@ def _read_facts(u: Understanding) -> Facts:
     return replace(facts, payer=value, lease=lease, conflict=conflict, contested=contested, weak=weak,
                    evidence=evidence, doubt=doubt, denied=denied,
                    unsure="who_pays" if payer.unknown and value is None and not conflict else None)
+
+
+_PARENT_SPEAKER = re.compile(
+    r"\b(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\s+(?:vice[- ])?(?:president|treasurer|secretary|co-?chair|chair|"
+    r"board member|board|rep|representative|officer)\b|\b(?:on behalf of|from|for)\s+(?:the\s+|our\s+)?"
+    r"(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO)\b(?!\s+(?:is|are|was|will|would|pays|paid|covers))", re.I)
+_FIRST_PERSON = frozenset("we we're we'll we've we'd our us ours".split())
+_SCHOOL_MONEY = re.compile(r"\b(?:the school|our school|school'?s|district|building|budget|funds?)\b", re.I)
+
+
+def speaks_for_parents(text: str, clause: str) -> bool:
+    """The message comes from a PTSA officer ("Quick q from the Leschi PTSA treasurer: ...") and the clause
+    that pays is theirs ("we're paying a chess instructor"): "we" is the PTSA, not the school. A clause that
+    names the school's money ("we pay from the school budget") stays the school's (structure rule)."""
+    said = {w.strip(",.;:!?()").lower().replace("\u2019", "'") for w in clause.split()}
+    return bool(said & _FIRST_PERSON) and not _SCHOOL_MONEY.search(clause) and bool(_PARENT_SPEAKER.search(text))
 
 
 SAME_DECISION = {"partner": ("partner", NOT_SCHOOL)}

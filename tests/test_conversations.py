@@ -529,3 +529,19 @@ def test_no_lease_said_before_a_payment_is_no_lease(harness) -> None:
 def test_a_capitalised_name_holding_a_fact_word_states_nothing(harness) -> None:
     reply = harness.ask("Lease Lane Florists sponsor our garden club and pay the garden nonprofit directly. agreement?")
     assert reply.data["agreement"] in (MOU, None) and reply.data.get("evidence", {}).get("space") is None
+
+
+
+# ---- "we" said by a PTSA officer is the PTSA; a question borrows no predicate ------------------------
+
+def test_we_said_by_a_ptsa_officer_is_the_ptsa(harness) -> None:
+    reply = harness.ask("hi, Bryant PTA president here - we sold raffle tickets and we're paying a robotics coach "
+                        "for an after school club. what agreement?")
+    assert reply.data["agreement"] == PTSA
+    school = harness.ask("PTA president here, but this one we pay from the school budget. what agreement?")
+    assert school.data["agreement"] == PSC
+
+
+def test_a_hedged_payer_before_a_question_is_not_read_as_us_paying(harness) -> None:
+    reply = harness.ask("the county might pay for it, what agreement do we do")
+    assert reply.data["agreement"] is None

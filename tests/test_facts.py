@@ -85,6 +85,8 @@ def test_a_short_clause_ending_on_an_auxiliary_borrows_the_predicate_before_it()
     before = "the ptsa isnt paying for the coach".split()
     assert with_ellipsis("the school is".split(), before) == "the school is paying for the coach".split()
     assert with_ellipsis("the school pays".split(), before) == "the school pays".split()  # not elliptical
+    assert with_ellipsis("which agreement do we do".split(), "the foundation may pay".split()) == \
+        "which agreement do we do".split()  # a question borrows nothing
 
 
 def test_no_before_a_noun_negates_it_and_set_apart_or_before_a_subject_only_opens() -> None:

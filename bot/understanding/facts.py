@@ -246,9 +246,11 @@ def relative(words: str, index: int, text: str) -> bool:
 
 def with_ellipsis(tokens: list[str], before: list[str] | None) -> list[str]:
     """ "the school is" after "the PTSA isn't paying": the short clause borrows the predicate of the
-    clause before it, without its negation ("the school is paying")."""
+    clause before it, without its negation ("the school is paying"); a question borrows nothing."""
     if before is None or not tokens or len(tokens) > ELLIPSIS_WORDS or tokens[-1] not in AUXILIARIES:
         return tokens
+    if tokens[0] in QUESTION_OPENINGS:
+        return tokens  # "which agreement do we do": a question, not "we do" pay
     verb = next((i for i, t in enumerate(before) if t in AUXILIARIES), None)
     if verb is None:
         return tokens
