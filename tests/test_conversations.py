@@ -545,3 +545,16 @@ def test_we_said_by_a_ptsa_officer_is_the_ptsa(harness) -> None:
 def test_a_hedged_payer_before_a_question_is_not_read_as_us_paying(harness) -> None:
     reply = harness.ask("the county might pay for it, what agreement do we do")
     assert reply.data["agreement"] is None
+
+
+
+def test_an_introduction_supplies_no_fact(harness) -> None:
+    reply = harness.ask("Hi all, AP at Madison here. The district office pays a grief support group to run "
+                        "sessions for our 7th graders. what agreement?")
+    assert reply.data["agreement"] == PSC and "space" not in reply.data["evidence"]
+
+
+
+def test_a_bare_request_for_the_agreement_type_supplies_no_fact(harness) -> None:
+    reply = harness.ask("a local rotary club pays the tutoring nonprofit directly, we pay nothing. agreement type pls")
+    assert reply.data["agreement"] == MOU and "space" not in reply.data["evidence"]

@@ -13,7 +13,9 @@ from bot.understanding.facts import (
     asks,
     is_correcting,
     marks,
+    introduces,
     names_masked,
+    only_asks_for_the_agreement,
     relative,
     was_planned,
     with_ellipsis,
@@ -74,6 +76,16 @@ def test_a_relative_clause_after_another_states_and_a_question_mark_makes_it_ask
     assert relative("who wants to help on his own", 2, text)
     assert not relative("who pays", 1, "we have a new partner, who pays?")
     assert not relative("who pays", 0, "who pays")
+
+
+def test_a_clause_that_only_asks_for_the_agreement_states_nothing() -> None:
+    assert only_asks_for_the_agreement("agreement type pls") and only_asks_for_the_agreement("which contract?")
+    assert not only_asks_for_the_agreement("the PTA pays, which agreement")
+
+
+def test_a_writers_introduction_states_nothing_but_a_clause_with_its_own_verb_does() -> None:
+    assert introduces("Hi all, AP at Denny here") and introduces("this is Dana from the Garfield office")
+    assert not introduces("the PTA is paying here") and not introduces("we pay them here")
 
 
 def test_a_plan_that_was_is_replaced_by_the_clause_after_it() -> None:

@@ -19,7 +19,7 @@ from bot.trainings.importer import import_trainings
 from bot.notify import RecordingNotifier
 from tests.conftest import FIXTURES, Harness, make_settings
 
-SETS = {"l": 159, "m": 138, "n": 128, "o": 158, "p": 155, "q": 157, "r": 176}
+SETS = {"l": 159, "m": 138, "n": 128, "o": 159, "p": 155, "q": 157, "r": 179}
 """Set -> conversations (of 167, 142, 133, 162, 160, 171 and 193) that must pass; 2 below each set's figure
 on the tree that added it."""
 WRITTEN_ON = dt.datetime(2026, 12, 6, 17, 0, tzinfo=dt.timezone.utc)

@@ -57,12 +57,17 @@ HYPOTHETICAL = frozenset("if about abt".split())
 ABOUT_THE_AGREEMENT = frozenset("agreement agreements contract contracts paperwork form forms document type kind".split())
 """After "which" or "what", these ask for the agreement ("which agreement applies for a partner the school
 will pay?"): the case the question describes is stated, not asked about."""
+REQUEST_WORDS = frozenset("pls please plz thx thanks ty which what whats what's the a an do we i need needed "
+                          "required is it this that of for us our right correct ok okay so then".split())
+"""With the words for an agreement (ABOUT_THE_AGREEMENT), these only ask for one ("what kind of form do we need?")."""
 CASE_WORDS = 3
 """After the head of a question for the agreement, this many words or more describe a case ("for a partner the
 school will pay"); fewer ("with them", "for it") only point at one already said."""
 RELATIVES = frozenset("which who that".split())
 SUBJECTS = frozenset("we we'll we're we've they they'll they're the our i i'll he she you it".split())
 """After "which" or "who", these make a relative clause ("which we'll pay out of the budget"), not a question."""
+INTRODUCTION_WORDS = 8
+"""A writer's introduction is at most this long ("quick q, PTSA treasurer at Leschi here")."""
 ELLIPSIS_WORDS = 5
 """A clause this short that ends on an auxiliary ("the school is") borrows the predicate before it."""
 
@@ -227,6 +232,25 @@ def asks(words: str) -> bool:
     return follows != "be" and not (said[0] in RELATIVES and follows in SUBJECTS)
 
 
+def introduces(words: str) -> bool:
+    """A clause that says who is writing ("Hi all, AP at Denny here", "this is Dana from the Garfield office")
+    states no fact of the case, whatever its words suggest."""
+    said = [w.strip(",.;:!?-") for w in without_openers(words).lower().split()]
+    said = [w for w in said if w]
+    if not 0 < len(said) <= INTRODUCTION_WORDS or not (said[-1] == "here" or said[:2] == ["this", "is"]):
+        return False
+    # "the PTA is paying here" states: a verb other than the introduction's own "is"
+    return not any(w in SUBJECT_VERBS or w.endswith(("ing", "'re", "'ll", "'d")) for w in said if w != "is")
+
+
+def only_asks_for_the_agreement(words: str) -> bool:
+    """A clause that only names what is wanted ("agreement type pls", "which contract?", "form needed?") states
+    no fact of the case: the models once read a lease into "agreement type pls"."""
+    said = [w.strip(",.;:!?-") for w in words.lower().split()]
+    said = [w for w in said if w]
+    return bool(said) and all(w in ABOUT_THE_AGREEMENT or w in REQUEST_WORDS for w in said)
+
+
 def was_planned(words: str) -> bool:
     """A clause telling a plan that was ("we originally budgeted to pay them", "at first the PTA was going to
     cover it"): the clause after it tells what holds now, and replaces it as a correction would."""
@@ -340,9 +364,9 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         completed = with_ellipsis(tokens, before)
         scope = scope + marks(completed[len(tokens):])  # the borrowed predicate, without its negation
         said = f"{out[-1].words}, {words}" if len(completed) > len(tokens) and out else words
-        out.append(ClauseReading(said, index, correcting,
-                                 with_parts(models, models.scores(features(completed, placeholders, scope)),
-                                            tokens, scope, placeholders),
+        scores = {} if introduces(words) or only_asks_for_the_agreement(words) else with_parts(
+            models, models.scores(features(completed, placeholders, scope)), tokens, scope, placeholders)
+        out.append(ClauseReading(said, index, correcting, scores,
                                  asks(words) and not relative(words, index, said_text)))
         before = tokens
     return tuple(out)
