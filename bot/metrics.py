@@ -8,24 +8,42 @@ database when /metrics is scraped, so every process shows the same figures.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import logging
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
+log = logging.getLogger("partnerbot.metrics")
 MULTIPROCESS = "PROMETHEUS_MULTIPROC_DIR"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
 
 
+def wanted(settings: Any) -> bool:
+    """Metrics are kept only where someone can read them (METRICS_TOKEN or METRICS_PORT)."""
+    return bool(settings.metrics_token) or bool(settings.metrics_port)
+
+
 def share_between_processes() -> str:
-    """The directory the processes of this `serve` count in (made when PROMETHEUS_MULTIPROC_DIR is not set);
-    call before prometheus-client is first imported, and before the workers start, which inherit it."""
-    if not os.environ.get(MULTIPROCESS):
-        os.environ[MULTIPROCESS] = tempfile.mkdtemp(prefix="partnerbot-metrics-")
-    return os.environ[MULTIPROCESS]
+    """The directory the processes of this `serve` count in: made (and removed at exit) when
+    PROMETHEUS_MULTIPROC_DIR is not set; call before prometheus-client is first imported, and before the
+    workers start, which inherit it. A directory the operator named must exist."""
+    given = os.environ.get(MULTIPROCESS)
+    if given:
+        if not os.path.isdir(given):
+            from bot.config import ConfigError
+
+            raise ConfigError(f"{MULTIPROCESS} {given!r} is not a directory")
+        return given
+    made = tempfile.mkdtemp(prefix="partnerbot-metrics-")
+    os.environ[MULTIPROCESS] = made
+    atexit.register(shutil.rmtree, made, ignore_errors=True)
+    return made
 
 
 @dataclass
@@ -49,12 +67,15 @@ class Metrics:
         self.answer_seconds = Histogram("partnerbot_event_to_answer_seconds", "From an event's arrival to its "
                                         "answer being posted, by platform", ("platform",), buckets=LATENCY_BUCKETS,
                                         registry=kept)
-        self.ack_seconds = Histogram("partnerbot_ack_seconds", "From a platform's request to its acknowledgement "
-                                     "(the event stored first), by platform", ("platform",), buckets=LATENCY_BUCKETS,
+        self.ack_seconds = Histogram("partnerbot_ack_seconds", "From a platform's request to the response (Slack and "
+                                     "Teams: the event stored, then acknowledged; the web chat: the answer)", ("platform",), buckets=LATENCY_BUCKETS,
                                      registry=kept)
 
     def turn(self, intent: str, platform: str, outcome: str) -> None:
-        self.turns.labels(intent=intent, platform=platform, outcome=outcome).inc()
+        try:
+            self.turns.labels(intent=intent, platform=platform, outcome=outcome).inc()
+        except Exception:  # a count is never worth a turn
+            log.exception("counting a turn failed")
 
     def exposition(self, database: Any = None, settings: Any = None) -> bytes:
         """The text format: every process's counts, and the database's figures now (`settings`: the language
@@ -89,10 +110,9 @@ def turn_outcome(intent: str, data: dict[str, Any]) -> str:
 
 class DatabaseFigures:
     """A collector read at scrape time: the inbox's depth and oldest wait, the outbox by state and platform,
-    tickets by state, and totals the records already keep (notices, nudges and announcements sent, grounded
-    answers and their feedback, the language model's calls, tokens and estimated cost, tickets opened, claimed
-    and resolved, the time to claim), so every process reports the same. Totals fall when retention prunes
-    old rows, which Prometheus reads as a counter reset."""
+    tickets by state, and what the records hold (notices, nudges and announcements sent, grounded answers and
+    their feedback, the language model's calls, tokens and cost, tickets opened, claimed and resolved, the
+    time to claim), as gauges every process reports alike."""
 
     def __init__(self, database: Any, settings: Any = None) -> None:
         self.database = database
@@ -107,15 +127,22 @@ class DatabaseFigures:
         with self.database.session() as session:
             waiting = session.execute(select(func.count(), func.min(InboxEvent.received_at))
                                       .where(InboxEvent.done_at.is_(None))).one()
-            outbox = session.execute(select(OutboxMessage.platform, OutboxMessage.attempts > 0, func.count())
+            retried = case((OutboxMessage.attempts > 0, 1), else_=0).label("retried")
+            outbox = session.execute(select(OutboxMessage.platform, retried, func.count())
                                      .where(OutboxMessage.sent_at.is_(None), OutboxMessage.gave_up.is_(False))
-                                     .group_by(OutboxMessage.platform, OutboxMessage.attempts > 0)).all()
+                                     .group_by(OutboxMessage.platform, retried)).all()
             gave_up = session.execute(select(OutboxMessage.platform, func.count())
                                       .where(OutboxMessage.gave_up.is_(True)).group_by(OutboxMessage.platform)).all()
+            hour_ago = now - dt.timedelta(hours=1)
+            gave_up_lately = session.execute(
+                select(OutboxMessage.platform, func.count())
+                .where(OutboxMessage.gave_up.is_(True), OutboxMessage.next_attempt_at > hour_ago)
+                .group_by(OutboxMessage.platform)).all()
             tickets = session.execute(select(Ticket.status, func.count()).group_by(Ticket.status)).all()
             totals = _totals(session)
             claim_times = [(c - o).total_seconds() for o, c in session.execute(
-                select(Ticket.created_at, Ticket.claimed_at).where(Ticket.claimed_at.is_not(None))).all()]
+                select(Ticket.created_at, Ticket.claimed_at).where(
+                    Ticket.claimed_at.is_not(None), Ticket.created_at > now - CLAIM_WINDOW)).all()]
             overdue = _clock_overdue(session, now)
         depth = GaugeMetricFamily("partnerbot_inbox_waiting", "Events acknowledged and not yet answered")
         depth.add_metric([], waiting[0])
@@ -133,13 +160,19 @@ class DatabaseFigures:
         for platform, count in gave_up:
             posts.add_metric([platform, "given_up"], count)
         yield posts
+        lately = GaugeMetricFamily("partnerbot_outbox_given_up_last_hour", "Posts given up in the last hour, by platform",
+                                   labels=("platform",))
+        for platform, count in gave_up_lately:
+            lately.add_metric([platform], count)
+        yield lately
         states = GaugeMetricFamily("partnerbot_tickets", "Consultation tickets by state", labels=("status",))
         for status, count in tickets:
             states.add_metric([status], count)
         yield states
         yield from _total_families(totals, self.settings)
         claimed = HistogramMetricFamily("partnerbot_ticket_time_to_claim_seconds",
-                                        "From a consultation request to a staff member claiming it")
+                                        "From a consultation request to a staff member claiming it, requests of the "
+                                        "last 90 days")
         buckets = [(str(b), sum(1 for t in claim_times if t <= b)) for b in CLAIM_BUCKETS] + [("+Inf", len(claim_times))]
         claimed.add_metric([], buckets, sum(claim_times))
         yield claimed
@@ -150,6 +183,7 @@ class DatabaseFigures:
             yield clock
 
 
+CLAIM_WINDOW = dt.timedelta(days=90)
 CLAIM_BUCKETS = (300.0, 900.0, 1800.0, 3600.0, 4 * 3600.0, 8 * 3600.0, 24 * 3600.0, 3 * 86400.0, 7 * 86400.0)
 
 
@@ -180,32 +214,34 @@ def _totals(session: Any) -> dict[str, list[tuple[tuple[str, ...], float]]]:
 
 
 TOTALS = {
-    "notices": ("partnerbot_notices_sent", "Posts delivered, by kind (answer, ticket.new, reminder, ...) and platform",
+    "notices": ("partnerbot_recorded_notices_sent", "Posts delivered, by kind (answer, ticket.new, reminder, ...) and platform",
                 ("kind", "platform")),
-    "nudges": ("partnerbot_nudges_sent", "Paperwork nudges sent to school contacts", ()),
-    "announcements": ("partnerbot_announcements_posted", "Training digests posted to channels", ()),
-    "grounded": ("partnerbot_grounded_answers", "Answers from the department's knowledge, by mode and outcome",
+    "nudges": ("partnerbot_recorded_nudges_sent", "Paperwork nudges sent to school contacts", ()),
+    "announcements": ("partnerbot_recorded_announcements", "Training digests posted to channels", ()),
+    "grounded": ("partnerbot_recorded_grounded_answers", "Answers from the department's knowledge, by mode and outcome",
                  ("mode", "outcome")),
-    "feedback": ("partnerbot_grounded_feedback", "Feedback on those answers: was it helpful", ("helpful",)),
-    "llm": ("partnerbot_llm_calls", "Questions sent to the language model", ()),
-    "tokens": ("partnerbot_llm_tokens", "Tokens the language model was sent and wrote", ("kind",)),
-    "tickets": ("partnerbot_tickets_events", "Consultation tickets opened, claimed and resolved", ("event",)),
+    "feedback": ("partnerbot_recorded_grounded_feedback", "Feedback on those answers: was it helpful", ("helpful",)),
+    "llm": ("partnerbot_recorded_llm_calls", "Questions sent to the language model", ()),
+    "tokens": ("partnerbot_recorded_llm_tokens", "Tokens the language model was sent and wrote", ("kind",)),
+    "tickets": ("partnerbot_recorded_ticket_events", "Consultation tickets opened, claimed and resolved", ("event",)),
 }
 
 
 def _total_families(totals: dict[str, list[tuple[tuple[str, ...], float]]], settings: Any) -> Iterator[Any]:
-    from prometheus_client.core import CounterMetricFamily
+    """Gauges, not counters: what the records hold now falls when retention or `person forget` deletes rows,
+    or a reopened ticket loses its claim; every `serve` reports the same figure (take `max`, not `sum`)."""
+    from prometheus_client.core import GaugeMetricFamily
 
     for key, (name, help_text, labels) in TOTALS.items():
-        family = CounterMetricFamily(name, help_text, labels=labels)
+        family = GaugeMetricFamily(name, help_text, labels=labels)
         for values, count in totals[key]:
             family.add_metric(list(values), count)
         yield family
     llm = getattr(settings, "llm", None)
     if llm is not None:
         tokens = dict((kind[0], n) for kind, n in totals["tokens"])
-        cost = CounterMetricFamily("partnerbot_llm_estimated_cost_dollars",
-                                   "The language model's estimated cost (LLM_*_COST_PER_MILLION)")
+        cost = GaugeMetricFamily("partnerbot_llm_recorded_cost_dollars",
+                                 "The recorded tokens at today's prices (LLM_*_COST_PER_MILLION): an estimate")
         cost.add_metric([], (tokens.get("prompt", 0) * llm.input_cost_per_million
                              + tokens.get("completion", 0) * llm.output_cost_per_million) / 1_000_000)
         yield cost

@@ -5,8 +5,11 @@ Also times every platform request from arrival to acknowledgement (`partnerbot_a
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, AsyncIterator
 
 from aiohttp import web
@@ -14,6 +17,10 @@ from aiohttp import web
 ACKNOWLEDGED = {"/slack/events": "slack", "/api/messages": "teams", "/chat": "web"}
 """The requests a platform waits on, by path."""
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+CACHE_SECONDS = 10.0
+"""Scrapes within this long of the last are served what it read (several Prometheus servers, a dashboard)."""
+TIMEOUT_SECONDS = 5.0
+log = logging.getLogger("partnerbot.metrics")
 
 
 def install(app: web.Application, runtime: Any) -> None:
@@ -23,9 +30,24 @@ def install(app: web.Application, runtime: Any) -> None:
     app.middlewares.append(_timed(metrics))
     settings = runtime.settings
 
+    reader = ThreadPoolExecutor(1, "partnerbot-metrics")  # never the threads turns and acks need
+    kept: dict[str, Any] = {"at": -CACHE_SECONDS, "body": b""}
+
     async def scrape(request: web.Request) -> web.Response:
-        body = await runtime.run(metrics.exposition, runtime.database, runtime.settings)
-        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE, "Cache-Control": "no-store"})
+        """A scrape costs the database a few aggregate queries, at most once per CACHE_SECONDS, on a thread
+        of its own, and gives up after TIMEOUT_SECONDS (a slow or locked database never holds the server)."""
+        if time.monotonic() - kept["at"] >= CACHE_SECONDS:
+            loop = asyncio.get_running_loop()
+            try:
+                body = await asyncio.wait_for(loop.run_in_executor(
+                    reader, metrics.exposition, runtime.database, runtime.settings), TIMEOUT_SECONDS)
+            except asyncio.TimeoutError:
+                return web.Response(status=503, text="the database did not answer in time\n")
+            except Exception as exc:  # the database is away: the scrape fails, the alert on `up` says so
+                log.warning("metrics scrape failed", extra={"turn": {"error": exc.__class__.__name__}})
+                return web.Response(status=503, text="the database is unavailable\n")
+            kept.update(at=time.monotonic(), body=body)
+        return web.Response(body=kept["body"], headers={"Content-Type": CONTENT_TYPE, "Cache-Control": "no-store"})
 
     if settings.metrics_token:
         expected = f"Bearer {settings.metrics_token.reveal()}".encode()

@@ -260,18 +260,19 @@ def create_runtime(settings: Settings) -> Runtime:
     from bot.app import create_bot, open_database
     from bot.platforms import notifiers
 
-    from bot.metrics import Metrics
+    from bot.metrics import Metrics, wanted
 
     database = open_database(settings)
-    bot = create_bot(settings, database=database, metrics=Metrics())
+    bot = create_bot(settings, database=database, metrics=Metrics() if wanted(settings) else None)
     return Runtime(settings, database, bot, notifiers(settings, database))
 
 
 def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3978, socket_mode: bool = False) -> int:
     from bot.app import settle_heap
-    from bot.metrics import share_between_processes
+    from bot.metrics import share_between_processes, wanted
 
-    share_between_processes()  # before the metrics exist, and before the workers start (they inherit it)
+    if wanted(settings):
+        share_between_processes()  # before the metrics exist, and before the workers start (they inherit it)
     runtime = create_runtime(settings)
     if runtime.bot.grounded is not None:
         runtime.bot.grounded.warm()  # the knowledge index: fitted once per knowledge change, else read from the cache

@@ -54,9 +54,10 @@ def main() -> int:
 
     configure(keep_text=settings.log_text)
     database = Database.connect(settings.database_url)
-    from bot.metrics import Metrics
+    from bot.metrics import Metrics, wanted
 
-    bot = create_bot(settings, database=database, metrics=Metrics())  # counts in serve's directory (inherited)
+    # counts in serve's directory (inherited)
+    bot = create_bot(settings, database=database, metrics=Metrics() if wanted(settings) else None)
     if bot.grounded is not None:
         bot.grounded.warm()
     processor = inbox_processor(settings, database, bot)

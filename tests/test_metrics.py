@@ -58,17 +58,17 @@ def test_metrics_need_the_token_and_count_real_turns_and_what_waits(sqlite_url: 
     assert seen[("partnerbot_ack_seconds_count", (("platform", "web"),))] == 3
     assert seen[("partnerbot_inbox_waiting", ())] == 1
     assert seen[("partnerbot_inbox_oldest_waiting_seconds", ())] >= 0
-    assert seen[("partnerbot_llm_estimated_cost_dollars_total", ())] == 0
+    assert seen[("partnerbot_llm_recorded_cost_dollars", ())] == 0
     assert ("partnerbot_clock_tick_overdue_seconds", ()) not in seen  # no clock has run here
 
 
-def test_the_records_totals_and_ticket_times_are_read_at_scrape_time(sqlite_url: str) -> None:
+def test_the_records_totals_and_ticket_times_are_read_at_scrape_time(any_db_url: str) -> None:
     import datetime as dt
 
     from bot.models import GroundedAnswer, OutboxMessage, Ticket
 
     now = dt.datetime.now(dt.timezone.utc)
-    database = Database.connect(sqlite_url)
+    database = Database.connect(any_db_url)
     prepare(database, load_samples=False)
     with database.session() as session:
         session.add_all([
@@ -80,23 +80,43 @@ def test_the_records_totals_and_ticket_times_are_read_at_scrape_time(sqlite_url:
             GroundedAnswer(platform="web", user="v-1", mode="llm", outcome="answered", prompt_tokens=2_000_000,
                            completion_tokens=1_000_000, helpful=False),
         ])
-    settings = make_settings(sqlite_url, LLM_INPUT_COST_PER_MILLION="0.5", LLM_OUTPUT_COST_PER_MILLION="2")
+    settings = make_settings(any_db_url, LLM_INPUT_COST_PER_MILLION="0.5", LLM_OUTPUT_COST_PER_MILLION="2")
     seen = _samples(Metrics().exposition(database, settings).decode())
     database.dispose()
-    assert seen[("partnerbot_tickets_events_total", (("event", "opened"),))] == 2
-    assert seen[("partnerbot_tickets_events_total", (("event", "claimed"),))] == 1
+    assert seen[("partnerbot_recorded_ticket_events", (("event", "opened"),))] == 2
+    assert seen[("partnerbot_recorded_ticket_events", (("event", "claimed"),))] == 1
     assert seen[("partnerbot_ticket_time_to_claim_seconds_bucket", (("le", "300.0"),))] == 0
     assert seen[("partnerbot_ticket_time_to_claim_seconds_bucket", (("le", "900.0"),))] == 1  # ten minutes
-    assert seen[("partnerbot_notices_sent_total", (("kind", "reminder"), ("platform", "teams")))] == 1
+    assert seen[("partnerbot_recorded_notices_sent", (("kind", "reminder"), ("platform", "teams")))] == 1
     assert seen[("partnerbot_outbox", (("platform", "teams"), ("state", "given_up")))] == 1
-    assert seen[("partnerbot_llm_tokens_total", (("kind", "prompt"),))] == 2_000_000
-    assert seen[("partnerbot_llm_estimated_cost_dollars_total", ())] == 3.0  # 2 x 0.5 + 1 x 2
-    assert seen[("partnerbot_grounded_feedback_total", (("helpful", "no"),))] == 1
+    assert seen[("partnerbot_outbox_given_up_last_hour", (("platform", "teams"),))] == 1
+    assert seen[("partnerbot_recorded_llm_tokens", (("kind", "prompt"),))] == 2_000_000
+    assert seen[("partnerbot_llm_recorded_cost_dollars", ())] == 3.0  # 2 x 0.5 + 1 x 2
+    assert seen[("partnerbot_recorded_grounded_feedback", (("helpful", "no"),))] == 1
 
 
-def test_without_a_token_or_port_there_are_no_metrics(sqlite_url: str) -> None:
+def test_without_a_token_or_port_there_are_no_metrics_and_nothing_is_counted(sqlite_url: str) -> None:
+    from bot.metrics import wanted
+
+    assert not wanted(make_settings(sqlite_url))  # so serve and its workers make no Metrics at all
     with _start(sqlite_url) as server:
         assert requests.get(server.url + "/metrics", timeout=5).status_code == 404
+
+
+def test_a_database_that_does_not_answer_fails_the_scrape_not_the_server(sqlite_url: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from bot import metrics_route
+
+    monkeypatch.setattr(metrics_route, "TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(Metrics, "exposition", lambda self, *a: time.sleep(3) or b"")  # a locked database
+    with _start(sqlite_url, METRICS_TOKEN="t") as server:
+        slow = requests.get(server.url + "/metrics", headers={"Authorization": "Bearer t"}, timeout=10)
+        assert slow.status_code == 503
+        assert requests.get(server.url + "/readyz", timeout=2).status_code in (200, 503)  # still answering
+        answered = requests.post(server.url + "/chat", json={"session": "s", "text": "hi"}, timeout=5)
+        assert answered.status_code == 200
 
 
 def test_metrics_on_their_own_port_are_not_on_the_main_one(sqlite_url: str) -> None:
@@ -137,15 +157,15 @@ def test_a_metrics_port_that_is_no_port_stops_the_start(value: str) -> None:
         Settings.from_env({"METRICS_PORT": value})
 
 
-def test_a_clock_that_has_stopped_shows_as_overdue(sqlite_url: str) -> None:
+def test_a_clock_that_has_stopped_shows_as_overdue(any_db_url: str) -> None:
     import datetime as dt
 
     from sqlalchemy import text
 
     from bot.scheduler import Clock, build_scheduler
 
-    settings = make_settings(sqlite_url)
-    database = Database.connect(sqlite_url)
+    settings = make_settings(any_db_url)
+    database = Database.connect(any_db_url)
     prepare(database, load_samples=False)
     scheduler = build_scheduler(Clock(settings, database), blocking=False)
     scheduler.start(paused=True)  # the jobs are stored, the tick due now
@@ -156,3 +176,14 @@ def test_a_clock_that_has_stopped_shows_as_overdue(sqlite_url: str) -> None:
     seen = _samples(Metrics().exposition(database).decode())
     database.dispose()
     assert 1190 <= seen[("partnerbot_clock_tick_overdue_seconds", ())] <= 1300
+
+
+def test_a_shared_directory_that_does_not_exist_stops_the_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import ConfigError
+    from bot.metrics import share_between_processes
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "missing"))
+    with pytest.raises(ConfigError, match="PROMETHEUS_MULTIPROC_DIR"):
+        share_between_processes()
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    assert share_between_processes() == str(tmp_path)
