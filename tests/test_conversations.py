@@ -558,3 +558,11 @@ def test_an_introduction_supplies_no_fact(harness) -> None:
 def test_a_bare_request_for_the_agreement_type_supplies_no_fact(harness) -> None:
     reply = harness.ask("a local rotary club pays the tutoring nonprofit directly, we pay nothing. agreement type pls")
     assert reply.data["agreement"] == MOU and "space" not in reply.data["evidence"]
+
+
+
+def test_free_to_the_ptsa_is_no_ptsa_payer(harness) -> None:
+    first = harness.ask("the PTA pays for our new knitting club, which agreement?")
+    assert first.data["agreement"] == PTSA
+    reply = harness.ask("sorry, my mistake: the yarn shop runs it on its own dime, free to the PTA and to the school")
+    assert reply.data["agreement"] in (MOU, None) and reply.data["agreement"] != PTSA
