@@ -97,9 +97,8 @@ class InboxProcessor:
             return
         self.send(queued)
         if self.bot.metrics is not None and event.received_at is not None and queued:
-            arrived = event.received_at if event.received_at.tzinfo else event.received_at.replace(tzinfo=dt.timezone.utc)
             self.bot.metrics.answer_seconds.labels(platform=event.message.platform).observe(
-                max(0.0, (inbox.utcnow() - arrived).total_seconds()))
+                max(0.0, (inbox.utcnow() - event.received_at).total_seconds()))
 
     def take_turn(self, message: Message, key: str, settle: Callable[[Session, Reply | None], None] | None = None,
                   ) -> tuple[Reply | None, list[tuple[int, Post]]]:

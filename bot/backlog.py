@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bot.core import Message, Reply
 from bot.db import Database
@@ -40,13 +41,9 @@ class Backlog:
     def measure(self, database: Database, now: dt.datetime) -> None:
         """Count the events waiting and the age of the oldest (one query); log a crossing of the bound."""
         with database.session() as session:
-            waiting, oldest = session.execute(select(func.count(), func.min(InboxEvent.received_at))
-                                              .where(InboxEvent.done_at.is_(None))).one()
+            waiting, oldest_seconds = waiting_now(session, now)
         was_over = self.over
-        self.waiting = int(waiting or 0)
-        if oldest is not None and oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=dt.timezone.utc)
-        self.oldest_seconds = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+        self.waiting, self.oldest_seconds = waiting, oldest_seconds
         if self.over and not was_over:
             log.warning("answers are behind: more events are waiting than INBOX_MAX; senders are told their answer "
                         "is delayed", extra={"turn": {"waiting": self.waiting, "inbox_max": self.limit}})
@@ -65,6 +62,13 @@ class Backlog:
             return None
         self._told.add(key)
         return key
+
+
+def waiting_now(session: Session, now: dt.datetime) -> tuple[int, float]:
+    """Events acknowledged and not yet answered, and how long the oldest has waited (seconds; one query)."""
+    waiting, oldest = session.execute(select(func.count(), func.min(InboxEvent.received_at))
+                                      .where(InboxEvent.done_at.is_(None))).one()
+    return int(waiting or 0), max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
 
 
 def delayed_reply() -> Reply:

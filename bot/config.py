@@ -150,6 +150,10 @@ class LlmSettings:
     def azure(self) -> bool:
         return bool(self.api_version)
 
+    def estimated_cost(self, prompt_tokens: float, completion_tokens: float) -> float:
+        """US$ for these tokens at the configured prices (LLM_*_COST_PER_MILLION)."""
+        return (prompt_tokens * self.input_cost_per_million + completion_tokens * self.output_cost_per_million) / 1_000_000
+
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "LlmSettings":
         settings = cls(
@@ -231,10 +235,10 @@ class Settings:
     answer_workers: int = 2
     """Processes answering the inbox per `serve` when Slack is configured (ANSWER_WORKERS)."""
     retention_days: int = 365
-    """Conversation state, question logs, inbox and outbox rows, sent reminders and grounded answers with their
-    feedback are deleted this many days after (RETENTION_DAYS; 0 keeps them)."""
+    """Conversation state, question logs, grounded answers with their feedback, inbox events, notices, reminders
+    and Teams conversation references are deleted this many days after (RETENTION_DAYS; 0 keeps them)."""
     ticket_retention_days: int = 0
-    """Resolved tickets, their history and corrections, after this many days (TICKET_RETENTION_DAYS; 0 keeps)."""
+    """Resolved or cancelled tickets and their history, after this many days (TICKET_RETENTION_DAYS; 0 keeps)."""
     audit_retention_days: int = 0
     """The audit log, after this many days (AUDIT_RETENTION_DAYS; 0 keeps it)."""
     spool_dir: Path = field(default_factory=lambda: Path(user_data_dir("partnerbot", appauthor=False)) / "spool")

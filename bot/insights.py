@@ -125,5 +125,4 @@ def _add_grounded(session: Session, report: Report, start: dt.datetime, end: dt.
     report.llm_questions = len(asked)
     report.llm_prompt_tokens = sum(r.prompt_tokens for r in asked)
     report.llm_completion_tokens = sum(r.completion_tokens for r in asked)
-    report.llm_cost = (report.llm_prompt_tokens * llm.input_cost_per_million
-                       + report.llm_completion_tokens * llm.output_cost_per_million) / 1_000_000
+    report.llm_cost = llm.estimated_cost(report.llm_prompt_tokens, report.llm_completion_tokens)

@@ -1,9 +1,9 @@
 """Prometheus metrics, with prometheus-client: what each process counts, and what the database holds.
 
-Counts made by `serve`, its answer workers and `clock` add up when they share a directory
-(PROMETHEUS_MULTIPROC_DIR, prometheus-client's multiprocess mode): `serve` makes one for itself and its
-workers when none is set. What is waiting (inbox, outbox) and the tickets by state are read from the
-database when /metrics is scraped, so every process shows the same figures.
+Counts made by `serve` and its answer workers add up in a shared directory (PROMETHEUS_MULTIPROC_DIR,
+prometheus-client's multiprocess mode): `serve` makes one when none is set. What is waiting (inbox,
+outbox), tickets and what the records hold are read from the database when /metrics is scraped, so
+every process shows the same figures.
 """
 
 from __future__ import annotations
@@ -27,6 +27,11 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 def wanted(settings: Any) -> bool:
     """Metrics are kept only where someone can read them (METRICS_TOKEN or METRICS_PORT)."""
     return bool(settings.metrics_token) or bool(settings.metrics_port)
+
+
+def for_settings(settings: Any) -> "Metrics | None":
+    """This process's metrics, or None where nobody can read them (a `serve` or its answer worker)."""
+    return Metrics() if wanted(settings) else None
 
 
 def share_between_processes() -> str:
@@ -83,20 +88,13 @@ class Metrics:
         from prometheus_client import CollectorRegistry, generate_latest
         from prometheus_client.multiprocess import MultiProcessCollector
 
+        shared = CollectorRegistry()  # made per scrape: the database's figures are read now
         if os.environ.get(MULTIPROCESS):
-            registry = CollectorRegistry()
-            MultiProcessCollector(registry)
-        else:
-            registry = self.registry
+            MultiProcessCollector(shared)
         if database is not None:
-            registry.register(DatabaseFigures(database, settings))
-        try:
-            return generate_latest(registry)
-        finally:
-            if database is not None and registry is self.registry:
-                for collector in list(registry._collector_to_names):  # the figures are read per scrape
-                    if isinstance(collector, DatabaseFigures):
-                        registry.unregister(collector)
+            shared.register(DatabaseFigures(database, settings))
+        own = generate_latest(self.registry) if self.registry is not None else b""
+        return own + generate_latest(shared)
 
 
 def turn_outcome(intent: str, data: dict[str, Any]) -> str:
@@ -121,12 +119,12 @@ class DatabaseFigures:
     def collect(self) -> Iterator[Any]:
         from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 
-        from bot.models import InboxEvent, OutboxMessage, Ticket
+        from bot.backlog import waiting_now
+        from bot.models import OutboxMessage, Ticket
 
         now = dt.datetime.now(dt.timezone.utc)
         with self.database.session() as session:
-            waiting = session.execute(select(func.count(), func.min(InboxEvent.received_at))
-                                      .where(InboxEvent.done_at.is_(None))).one()
+            waiting, oldest_seconds = waiting_now(session, now)
             retried = case((OutboxMessage.attempts > 0, 1), else_=0).label("retried")
             outbox = session.execute(select(OutboxMessage.platform, retried, func.count())
                                      .where(OutboxMessage.sent_at.is_(None), OutboxMessage.gave_up.is_(False))
@@ -145,13 +143,10 @@ class DatabaseFigures:
                     Ticket.claimed_at.is_not(None), Ticket.created_at > now - CLAIM_WINDOW)).all()]
             overdue = _clock_overdue(session, now)
         depth = GaugeMetricFamily("partnerbot_inbox_waiting", "Events acknowledged and not yet answered")
-        depth.add_metric([], waiting[0])
+        depth.add_metric([], waiting)
         yield depth
-        oldest = waiting[1]
-        if oldest is not None and oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=dt.timezone.utc)
         age = GaugeMetricFamily("partnerbot_inbox_oldest_waiting_seconds", "How long the oldest waiting event has waited")
-        age.add_metric([], max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+        age.add_metric([], oldest_seconds)
         yield age
         posts = GaugeMetricFamily("partnerbot_outbox", "Posts not sent, by platform and state (pending, retrying, "
                                   "given_up)", labels=("platform", "state"))
@@ -242,8 +237,7 @@ def _total_families(totals: dict[str, list[tuple[tuple[str, ...], float]]], sett
         tokens = dict((kind[0], n) for kind, n in totals["tokens"])
         cost = GaugeMetricFamily("partnerbot_llm_recorded_cost_dollars",
                                  "The recorded tokens at today's prices (LLM_*_COST_PER_MILLION): an estimate")
-        cost.add_metric([], (tokens.get("prompt", 0) * llm.input_cost_per_million
-                             + tokens.get("completion", 0) * llm.output_cost_per_million) / 1_000_000)
+        cost.add_metric([], llm.estimated_cost(tokens.get("prompt", 0), tokens.get("completion", 0)))
         yield cost
 
 

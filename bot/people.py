@@ -117,8 +117,7 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(GroundedAnswer, lambda p: and_(GroundedAnswer.platform == p.platform, GroundedAnswer.user == p.user_id)),
     Holding(InboxEvent, lambda p: and_(InboxEvent.platform == p.platform,
                                        InboxEvent.message["user"].as_string() == p.user_id)),
-    Holding(OutboxMessage, lambda p: and_(OutboxMessage.platform == p.platform, or_(
-        OutboxMessage.target == p.user_id, OutboxMessage.payload["user"].as_string() == p.user_id))),
+    Holding(OutboxMessage, lambda p: and_(OutboxMessage.platform == p.platform, OutboxMessage.target == p.user_id)),
     Holding(Reminder, lambda p: and_(Reminder.platform == p.platform, Reminder.user_id == p.user_id)),
     Holding(ConversationReference, lambda p: and_(ConversationReference.platform == p.platform,
                                                   ConversationReference.user_id == p.user_id)),

@@ -42,6 +42,8 @@ class Kept:
     model: type[Base]
     period: Callable[[Settings], int]
     old: Callable[[dt.datetime], ColumnElement[bool]]
+    first: Callable[[Any, list[Any]], None] | None = None
+    """What must go (or change) before a batch of these rows is deleted, in the same transaction."""
 
 
 CONVERSATIONS = (
@@ -59,29 +61,6 @@ CONVERSATIONS = (
          lambda before: ConversationReference.updated_at < before),
     Kept("audit log", AuditEvent, lambda s: s.audit_retention_days, lambda before: AuditEvent.at < before),
 )
-TICKETS = Kept("closed tickets", Ticket, lambda s: s.ticket_retention_days,
-               lambda before: and_(Ticket.status.in_(("resolved", "cancelled")),
-                                   func.coalesce(Ticket.resolved_at, Ticket.updated_at) < before))
-
-
-def _ids(session: Any, model: type[Base], where: ColumnElement[bool]) -> list[Any]:
-    key = next(iter(model.__table__.primary_key.columns))
-    return list(session.scalars(select(key).where(where).order_by(key).limit(BATCH)))
-
-
-def _prune(database: Database, kept: Kept, before: dt.datetime,
-           also: Callable[[Any, list[Any]], None] | None = None) -> int:
-    key = next(iter(kept.model.__table__.primary_key.columns))
-    removed = 0
-    while True:
-        with database.session() as session:
-            ids = _ids(session, kept.model, kept.old(before))
-            if not ids:
-                return removed
-            if also is not None:
-                also(session, ids)
-            session.execute(delete(kept.model).where(key.in_(ids)).execution_options(synchronize_session=False))
-        removed += len(ids)
 
 
 def _ticket_history(session: Any, ids: list[Any]) -> None:
@@ -91,14 +70,33 @@ def _ticket_history(session: Any, ids: list[Any]) -> None:
                     .execution_options(synchronize_session=False))
 
 
+TICKETS = Kept("closed tickets", Ticket, lambda s: s.ticket_retention_days,
+               lambda before: and_(Ticket.status.in_(("resolved", "cancelled")),
+                                   func.coalesce(Ticket.resolved_at, Ticket.updated_at) < before),
+               first=_ticket_history)
+
+
+def _prune(database: Database, kept: Kept, before: dt.datetime) -> int:
+    key = next(iter(kept.model.__table__.primary_key.columns))
+    removed = 0
+    while True:
+        with database.session() as session:
+            ids = list(session.scalars(select(key).where(kept.old(before)).order_by(key).limit(BATCH)))
+            if not ids:
+                return removed
+            if kept.first is not None:
+                kept.first(session, ids)
+            session.execute(delete(kept.model).where(key.in_(ids)).execution_options(synchronize_session=False))
+        removed += len(ids)
+
+
 def prune(database: Database, settings: Settings, now: dt.datetime) -> dict[str, int]:
     """Delete what is past its retention period; {what: rows deleted}. A period of 0 keeps for good."""
     removed: dict[str, int] = {}
     for kept in (*CONVERSATIONS, TICKETS):
         days = kept.period(settings)
         if days:
-            also = _ticket_history if kept is TICKETS else None
-            removed[kept.name] = _prune(database, kept, now - dt.timedelta(days=days), also)
+            removed[kept.name] = _prune(database, kept, now - dt.timedelta(days=days))
     if any(removed.values()):
         log.info("retention", extra={"turn": {"removed": removed}})
     return removed

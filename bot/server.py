@@ -260,10 +260,10 @@ def create_runtime(settings: Settings) -> Runtime:
     from bot.app import create_bot, open_database
     from bot.platforms import notifiers
 
-    from bot.metrics import Metrics, wanted
+    from bot.metrics import for_settings
 
     database = open_database(settings)
-    bot = create_bot(settings, database=database, metrics=Metrics() if wanted(settings) else None)
+    bot = create_bot(settings, database=database, metrics=for_settings(settings))
     return Runtime(settings, database, bot, notifiers(settings, database))
 
 

@@ -54,10 +54,9 @@ def main() -> int:
 
     configure(keep_text=settings.log_text)
     database = Database.connect(settings.database_url)
-    from bot.metrics import Metrics, wanted
+    from bot.metrics import for_settings
 
-    # counts in serve's directory (inherited)
-    bot = create_bot(settings, database=database, metrics=Metrics() if wanted(settings) else None)
+    bot = create_bot(settings, database=database, metrics=for_settings(settings))  # counts in serve's directory
     if bot.grounded is not None:
         bot.grounded.warm()
     processor = inbox_processor(settings, database, bot)

@@ -169,7 +169,8 @@ def clauses(text: str) -> list[str]:
 
 def names_masked(text: str) -> str:
     """A capitalised name holding "School", "Academy" or "District" ("Rainier School of Music",
-    "the Highline District Youth Band") becomes one word that says nothing about who pays."""
+    "the Highline District Youth Band"), or any run of capitalised words that names no school or school
+    money ("Lease Street Bakery"), becomes one word that says nothing about who pays."""
     return _TITLE_CASE_NAME.sub(_unless_school, _INSTITUTION_NAME.sub(PROPER_NAME, text))
 
 
@@ -235,8 +236,7 @@ def asks(words: str) -> bool:
 def introduces(words: str) -> bool:
     """A clause that says who is writing ("Hi all, AP at Denny here", "this is Dana from the Garfield office")
     states no fact of the case, whatever its words suggest."""
-    said = [w.strip(",.;:!?-") for w in without_openers(words).lower().split()]
-    said = [w for w in said if w]
+    said = _said(without_openers(words))
     if not 0 < len(said) <= INTRODUCTION_WORDS or not (said[-1] == "here" or said[:2] == ["this", "is"]):
         return False
     # "the PTA is paying here" states: a verb other than the introduction's own "is"
@@ -246,9 +246,13 @@ def introduces(words: str) -> bool:
 def only_asks_for_the_agreement(words: str) -> bool:
     """A clause that only names what is wanted ("agreement type pls", "which contract?", "form needed?") states
     no fact of the case: the models once read a lease into "agreement type pls"."""
-    said = [w.strip(",.;:!?-") for w in words.lower().split()]
-    said = [w for w in said if w]
+    said = _said(words)
     return bool(said) and all(w in ABOUT_THE_AGREEMENT or w in REQUEST_WORDS for w in said)
+
+
+def _said(words: str) -> list[str]:
+    """A clause's words, lower case, without the punctuation around them."""
+    return [w for w in (word.strip(",.;:!?-") for word in words.lower().split()) if w]
 
 
 def was_planned(words: str) -> bool:
