@@ -6,13 +6,14 @@ Also times every platform request from arrival to acknowledgement (`partnerbot_a
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, AsyncIterator
 
 from aiohttp import web
+
+from bot.web_requests import same_secret
 
 ACKNOWLEDGED = {"/slack/events": "slack", "/api/messages": "teams", "/chat": "web"}
 """The requests a platform waits on, by path."""
@@ -50,11 +51,10 @@ def install(app: web.Application, runtime: Any) -> None:
         return web.Response(body=kept["body"], headers={"Content-Type": CONTENT_TYPE, "Cache-Control": "no-store"})
 
     if settings.metrics_token:
-        expected = f"Bearer {settings.metrics_token.reveal()}".encode()
+        expected = f"Bearer {settings.metrics_token.reveal()}"
 
         async def guarded(request: web.Request) -> web.Response:
-            given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
-            if not hmac.compare_digest(given, expected):
+            if not same_secret(request.headers.get("Authorization", ""), expected):
                 return web.Response(status=401, text="send the metrics token: Authorization: Bearer <METRICS_TOKEN>\n",
                                     headers={"WWW-Authenticate": "Bearer"})
             return await scrape(request)

@@ -17,6 +17,20 @@ def same_secret(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
 
 
+FORWARDED = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
+def from_this_machine(request: web.Request) -> bool:
+    """The peer is this machine (a loopback address) and no proxy says it forwarded the request from elsewhere:
+    for what only the person at the server may do (the Teams emulator, the desk's development sign-in)."""
+    if any(header in request.headers for header in FORWARDED):
+        return False
+    try:
+        return ipaddress.ip_address((request.remote or "").split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
 def client_address(request: web.Request, trusted_proxies: Iterable[str] = ()) -> str:
     """The address a request came from. Behind a proxy listed in TRUSTED_PROXIES (addresses or
     networks), the last address in X-Forwarded-For that is not itself a trusted proxy: the one the

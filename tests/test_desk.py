@@ -202,6 +202,9 @@ def test_development_sign_in_is_loopback_only_and_makes_the_first_person_admin(s
         pre = re.search(r'name="pre" value="([^"]+)"', form.text).group(1)
         forged = requests.post(server.url + "/desk/dev-sign-in", data={"pre": pre, "email": "x@y.example"}, timeout=10)
         assert forged.status_code == 403  # the value without its cookie: a cross-site post
+        relayed = browser.post(server.url + "/desk/dev-sign-in", data={"pre": pre, "email": "x@y.example"},
+                               headers={"X-Forwarded-For": "203.0.113.9"}, timeout=10)
+        assert relayed.status_code == 404  # a proxy on this machine relayed it from elsewhere: no such sign-in
         page = browser.post(server.url + "/desk/dev-sign-in",
                             data={"pre": pre, "email": "Dev@District.Example", "next": "/desk"}, timeout=10)
         assert page.url.endswith("/desk") and "(admin)" in page.text

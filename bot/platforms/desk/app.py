@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import ipaddress
 import logging
 import secrets
 from importlib import resources
@@ -23,12 +22,14 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.config import Settings
 from bot.models import StaffMember, StaffPerson, Ticket
+from bot.models.base import utcnow
 from bot.models.desk import ROLES
 from bot.platforms.desk import sessions
 from bot.platforms.desk.oidc import Issuer, SignInRefused
 from bot.platforms.web.identity import is_https
 from bot.tickets import service as tickets
 from bot.tickets.service import DESK, Actor, TicketError
+from bot.web_requests import from_this_machine, same_secret
 
 log = logging.getLogger("partnerbot.desk")
 COOKIE = "partnerbot_desk"
@@ -46,17 +47,6 @@ def _headers(settings: Settings) -> dict[str, str]:
             "X-Frame-Options": "DENY",
             "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
                                         f"script-src 'self'; frame-ancestors 'none'; form-action 'self'{issuer}")}
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _is_loopback(request: web.Request) -> bool:
-    try:
-        return ipaddress.ip_address((request.remote or "").split("%")[0]).is_loopback
-    except ValueError:
-        return False
 
 
 def _local_path(value: str | None) -> str:
@@ -95,7 +85,7 @@ def install(app: web.Application, runtime: Any) -> None:
         token = request.cookies.get(COOKIE, "")
         if not token:
             return None
-        return await db(lambda s: sessions.signed_in(s, token, _now()))
+        return await db(lambda s: sessions.signed_in(s, token, utcnow()))
 
     Handler = Callable[[web.Request, sessions.SignedIn], Awaitable[web.StreamResponse]]
 
@@ -114,7 +104,7 @@ def install(app: web.Application, runtime: Any) -> None:
                             text="This page is for the desk's administrators.")
             if request.method == "POST":
                 form = await request.post()
-                if not secrets.compare_digest(str(form.get("csrf", "")).encode(), person.csrf.encode()):
+                if not same_secret(str(form.get("csrf", "")), person.csrf):
                     return page("message.html", 403, title="Form expired", person=person,
                                 text="This form has expired or did not come from the desk. Go back, reload and try again.")
                 request["form"] = form
@@ -132,7 +122,7 @@ def install(app: web.Application, runtime: Any) -> None:
     async def sign_in(request: web.Request) -> web.StreamResponse:
         if not settings.desk_signs_in:
             return off()
-        dev = settings.desk_dev_sign_in and _is_loopback(request)
+        dev = settings.desk_dev_sign_in and from_this_machine(request)
         pre = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(24)
         response = page("sign_in.html", title="Sign in", next=_local_path(request.query.get("next")), dev=dev,
                         pre=pre, error=request.query.get("refused") == "1")
@@ -150,14 +140,14 @@ def install(app: web.Application, runtime: Any) -> None:
             return page("message.html", 502, title="Sign-in unavailable",
                         text="The district's sign-in service did not answer. Try again in a minute.")
         next_path = _local_path(request.query.get("next"))
-        await db(lambda s: sessions.begin_login(s, started.state, started.nonce, started.code_verifier, next_path, _now()))
+        await db(lambda s: sessions.begin_login(s, started.state, started.nonce, started.code_verifier, next_path, utcnow()))
         raise web.HTTPFound(started.url, headers=headers)
 
     async def callback(request: web.Request) -> web.StreamResponse:
         if issuer is None:
             return off()
         state, code = request.query.get("state", ""), request.query.get("code", "")
-        login_row = await db(lambda s: sessions.take_login(s, state, _now())) if state else None
+        login_row = await db(lambda s: sessions.take_login(s, state, utcnow())) if state else None
         if login_row is None or not code:
             return page("message.html", 400, title="Sign-in expired",
                         text="That sign-in link was already used or has expired. Sign in again.")
@@ -178,7 +168,7 @@ def install(app: web.Application, runtime: Any) -> None:
                 audit.record(session, shown, "desk.sign_in_refused", note="not on the staff list")
                 return None
             audit.record(session, audit.actor_label(DESK, person.email, person.name), "desk.sign_in")
-            return sessions.open_session(session, person, _now(), settings.desk_session_hours)
+            return sessions.open_session(session, person, utcnow(), settings.desk_session_hours)
         token = await db(work)
         if token is None:
             return page("message.html", 403, title="Not on the staff list",
@@ -192,11 +182,11 @@ def install(app: web.Application, runtime: Any) -> None:
     async def dev_sign_in(request: web.Request) -> web.StreamResponse:
         """Loopback only, on the embedded default only (never with PostgreSQL): sign in as a staff member by
         e-mail; on a database with no staff yet, the first one is made an admin."""
-        if not (settings.desk_dev_sign_in and _is_loopback(request)):
+        if not (settings.desk_dev_sign_in and from_this_machine(request)):
             return page("message.html", 404, title="Not here", text="Development sign-in is off.")
         form = await request.post()
         pre = request.cookies.get(PRE_COOKIE, "")
-        if not pre or not secrets.compare_digest(str(form.get("pre", "")).encode(), pre.encode()):
+        if not pre or not same_secret(str(form.get("pre", "")), pre):
             return page("message.html", 403, title="Form expired", text="Reload the sign-in page and try again.")
         email = str(form.get("email", "")).strip().lower()[:320]
         if "@" not in email:
@@ -257,7 +247,7 @@ def install(app: web.Application, runtime: Any) -> None:
         assignee = str(form.get("assignee", ""))
 
         def work(session: Session) -> str:
-            outbox, now, me = runtime.bot.outbox, _now(), actor(person)
+            outbox, now, me = runtime.bot.outbox, utcnow(), actor(person)
             if action == "claim":
                 tickets.claim(session, outbox, number[0], me, now)
             elif action == "resolve":

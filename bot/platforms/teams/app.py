@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.platforms.base import Runtime
 from bot.platforms.teams.conversation import TeamsConversations
+from bot.web_requests import from_this_machine
 
 log = logging.getLogger("partnerbot.teams")
 
@@ -45,10 +46,3 @@ def install(app: web.Application, runtime: Runtime, sdk) -> None:  # type: ignor
     app.router.add_post("/api/messages", messages)
 
 
-LOOPBACK = ("127.0.0.1", "::1")
-FORWARDED = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
-
-
-def from_this_machine(request: web.Request) -> bool:
-    """The peer is this machine and no proxy says it forwarded the request from elsewhere."""
-    return request.remote in LOOPBACK and not any(header in request.headers for header in FORWARDED)
