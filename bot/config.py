@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -86,6 +87,21 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _smtp_url(value: str) -> Secret:
+    """SMTP_URL: smtp://[user:password@]host[:port] (STARTTLS when the relay offers it) or smtps:// (TLS first)."""
+    value = value.strip()
+    if not value:
+        return Secret("")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ConfigError("SMTP_URL is not a URL (smtp://user:password@host:587)") from None
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigError("SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465")
+    return Secret(value)
 
 
 def _proxies(value: str) -> tuple[str, ...]:
@@ -223,6 +239,17 @@ class Settings:
     desk_session_hours: float = 8.0
     desk_dev_sign_in: bool = False
     public_url: str = ""
+    smtp_url: Secret = Secret("")
+    """The district's SMTP relay for e-mail updates to web-chat requesters (SMTP_URL: smtp://user:password@host:587,
+    or smtps:// for TLS from the start); empty: no e-mail."""
+    smtp_from: str = ""
+    """The sender of those e-mails (SMTP_FROM; default DEPARTMENT_EMAIL)."""
+    smtp_timeout: float = 30.0
+    """Seconds to wait for the relay's answer to each command (SMTP_TIMEOUT)."""
+    privacy_file: str = ""
+    """A file whose text replaces the /privacy page's default (PRIVACY_FILE: plain text or Markdown-like paragraphs)."""
+    terms_file: str = ""
+    """The same for /terms (TERMS_FILE)."""
     log_text: bool = False
     load_sample_data: bool = True
 
@@ -322,6 +349,11 @@ class Settings:
             desk_session_hours=_number(env, "DESK_SESSION_HOURS", 8.0),
             desk_dev_sign_in=not production and _flag(env.get("DESK_DEV_SIGN_IN"), True),
             public_url=env.get("PUBLIC_URL", "").strip().rstrip("/"),
+            smtp_url=_smtp_url(env.get("SMTP_URL", "")),
+            smtp_from=env.get("SMTP_FROM", "").strip(),
+            smtp_timeout=_number(env, "SMTP_TIMEOUT", 30.0),
+            privacy_file=env.get("PRIVACY_FILE", "").strip(),
+            terms_file=env.get("TERMS_FILE", "").strip(),
             log_text=_flag(env.get("LOG_TEXT"), False),
             load_sample_data=_flag(env.get("LOAD_SAMPLE_DATA"), True),
             confidence_threshold=_number(env, "CONFIDENCE_THRESHOLD", 0.4),

@@ -148,6 +148,9 @@ class Message:
     """Web chat: a digest of the client's network address, so limits per person also hold per address."""
     anonymous: bool = False
     """Web chat: the request carried no identity (no cookie); `user` is new for this request only."""
+    reached_later: bool = True
+    """Whether the platform can bring this person a notice while they are away (a Slack or Teams message);
+    False for the web chat, which shows notices only while its page is open."""
 
     @property
     def conversation_key(self) -> str:

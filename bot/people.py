@@ -23,6 +23,7 @@ from bot.models import (
     ConversationReference,
     ConversationState,
     CorrectionRequest,
+    EmailAddress,
     GroundedAnswer,
     InboxEvent,
     NudgeHold,
@@ -118,6 +119,11 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(InboxEvent, lambda p: and_(InboxEvent.platform == p.platform,
                                        InboxEvent.message["user"].as_string() == p.user_id)),
     Holding(OutboxMessage, lambda p: and_(OutboxMessage.platform == p.platform, OutboxMessage.target == p.user_id)),
+    # before their addresses go: the e-mails to them are found through those
+    Holding(OutboxMessage, lambda p: and_(OutboxMessage.platform == "email", OutboxMessage.target.in_(
+        select(EmailAddress.address).where(EmailAddress.platform == p.platform, EmailAddress.user_id == p.user_id))),
+        name="outbox (e-mails to them)"),
+    Holding(EmailAddress, lambda p: and_(EmailAddress.platform == p.platform, EmailAddress.user_id == p.user_id)),
     Holding(Reminder, lambda p: and_(Reminder.platform == p.platform, Reminder.user_id == p.user_id)),
     Holding(ConversationReference, lambda p: and_(ConversationReference.platform == p.platform,
                                                   ConversationReference.user_id == p.user_id)),
@@ -199,11 +205,11 @@ def forget(session: Session, person: Person, actor: str) -> Forgotten:
                 continue  # the table holds no id of this platform's people
             count = session.execute(update(holding.model).where(holding.rows(person))
                                     .values(**values).execution_options(synchronize_session=False))
-            anonymised[holding.table] = count.rowcount or 0
+            anonymised[holding.label] = count.rowcount or 0
         else:
             count = session.execute(delete(holding.model).where(holding.rows(person))
                                     .execution_options(synchronize_session=False))
-            deleted[holding.table] = count.rowcount or 0
+            deleted[holding.label] = count.rowcount or 0
     audit.record(session, actor, "person.forget", person.label,
                  after={"deleted": deleted, "kept_without_identity": anonymised, "kept": sorted(kept)})
     return Forgotten(deleted, anonymised, kept)

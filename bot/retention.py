@@ -20,6 +20,7 @@ from bot.models import (
     ConversationReference,
     ConversationState,
     CorrectionRequest,
+    EmailAddress,
     GroundedAnswer,
     InboxEvent,
     OutboxMessage,
@@ -59,6 +60,8 @@ CONVERSATIONS = (
     Kept("reminders", Reminder, lambda s: s.retention_days, lambda before: Reminder.created_at < before),
     Kept("Teams conversation references", ConversationReference, lambda s: s.retention_days,
          lambda before: ConversationReference.updated_at < before),
+    Kept("e-mail addresses given for updates", EmailAddress, lambda s: s.retention_days,
+         lambda before: EmailAddress.created_at < before),
     Kept("audit log", AuditEvent, lambda s: s.audit_retention_days, lambda before: AuditEvent.at < before),
 )
 

@@ -246,6 +246,9 @@ def build_app(runtime: Runtime, *, drain_outbox: bool = True) -> web.Application
     from bot.metrics_route import install as install_metrics
 
     install_metrics(app, runtime)
+    from bot.policy_route import install as install_policies
+
+    install_policies(app, runtime)
     from bot.platforms.desk import install as install_desk
 
     install_desk(app, runtime)

@@ -8,6 +8,7 @@ from handlers import (
     agreement,
     channels,
     consultations,
+    email_updates,
     faq,
     fallback,
     grounded,
@@ -24,7 +25,7 @@ from handlers import (
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from bot.router import Registry
 
-CAPABILITIES = (fallback, help, home, channels, tickets, agreement, partners, trainings, consultations, report_outdated,
+CAPABILITIES = (fallback, help, home, channels, email_updates, tickets, agreement, partners, trainings, consultations, report_outdated,
                 faq, teaching, grounded, health)
 
 

@@ -23,6 +23,7 @@ from bot.tickets import service
 from bot.tickets.service import Actor, topic_label, topics
 from bot.understanding import Understanding
 from bot.understanding.tokens import STOPWORDS
+from handlers import email_updates
 
 FORM = "consultation"
 ANSWER_ACTION = "consultation.answer"
@@ -304,7 +305,8 @@ def create(message: Message, turn: Turn, topic: str, description: str, school_id
         notice = " Your description was long: the department sees a preview first, and the full text is kept in the ticket."
     return Reply(
         f"Thanks! I've opened *{ticket.number}* ({topic_label(ticket.topic)}) and let the department know. "
-        f"You'll hear here when someone picks it up. Say \"status of {ticket.number}\" any time.{notice}",
+        f"You'll hear here when someone picks it up. Say \"status of {ticket.number}\" any time."
+        f"{email_updates.offer(message, turn)}{notice}",
         "consultation", 1.0,
         {"ticket_id": ticket.number, "status": ticket.status, "topic": ticket.topic,
          "school": _school_name(turn, school_id) if school_id else None},

@@ -406,3 +406,59 @@ class FlakyProxy:
                 self._writers.discard(sink)
 
         await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+class FakeRelay:
+    """A local SMTP relay (aiosmtpd) that keeps what it accepts, and can refuse, stall, or answer late.
+
+    `refuse_rcpt`/`refuse_data`: the reply to give instead of accepting ("550 5.1.1 …", "451 4.3.0 …");
+    `stall_rcpt`: seconds before answering RCPT; `late_data`: seconds between keeping a message and saying so;
+    `stall_quit`: seconds before answering QUIT (after the message was accepted)."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.refuse_rcpt: str | None = None
+        self.refuse_data: str | None = None
+        self.stall_rcpt = 0.0
+        self.late_data = 0.0
+        self.stall_quit = 0.0
+        self.port = free_port()
+        self.controller: Any = None
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if self.stall_rcpt:
+            await asyncio.sleep(self.stall_rcpt)
+        if self.refuse_rcpt:
+            return self.refuse_rcpt
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refuse_data:
+            return self.refuse_data
+        import email
+        import email.policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        if self.late_data:
+            await asyncio.sleep(self.late_data)
+        return "250 2.0.0 accepted"
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.stall_quit:
+            await asyncio.sleep(self.stall_quit)
+        return "221 Bye"
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "FakeRelay":
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()

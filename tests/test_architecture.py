@@ -25,12 +25,13 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("services", ("bot/directory", "bot/tickets", "bot/trainings", "bot/notify.py", "bot/channels.py",
                   "bot/insights.py", "bot/seed.py", "bot/dedupe.py", "bot/inbox.py", "bot/spool.py", "bot/intake.py", "bot/receipts.py", "bot/backlog.py",
                   "bot/ratelimit.py", "bot/district_report.py", "bot/charts.py", "bot/audit.py",
-                  "bot/retention.py", "bot/people.py", "bot/metrics.py")),
+                  "bot/retention.py", "bot/people.py", "bot/metrics.py", "bot/email_updates.py",
+                  "bot/public_page.py")),
     ("brain", ("bot/understanding", "bot/dialogue.py", "bot/state.py", "bot/turn.py", "bot/router.py",
                "bot/answering.py", "bot/retrieval")),
     ("handlers", ("handlers",)),
     ("platforms", ("bot/platforms",)),
-    ("entry", ("bot/app.py", "bot/server.py", "bot/report_route.py", "bot/metrics_route.py", "bot/worker.py", "bot/scheduler.py", "bot/cli", "bot/__main__.py",
+    ("entry", ("bot/app.py", "bot/server.py", "bot/report_route.py", "bot/metrics_route.py", "bot/policy_route.py", "bot/worker.py", "bot/scheduler.py", "bot/cli", "bot/__main__.py",
                        "bot/launch.py")),
 ]
 DOMAIN_WORDS = ("slack", "teams", "botbuilder", "microsoft_agents")

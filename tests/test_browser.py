@@ -6,6 +6,7 @@ skipped with a clear message where either is missing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -32,10 +33,12 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
 REPORT_TOKEN = "staff-report-token"
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def serving(tmp_path: Path, **env: str) -> Iterator[str]:
+    """`partnerbot serve` on the embedded default in its own process, with `env` added."""
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'browser.db'}", PORT=str(port), REPORT_TOKEN=REPORT_TOKEN)
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'browser.db'}", PORT=str(port), REPORT_TOKEN=REPORT_TOKEN,
+               **env)
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -53,6 +56,12 @@ def served(tmp_path: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    with serving(tmp_path) as url:
+        yield url
 
 
 def test_newcomer_completes_the_main_jobs(served: str) -> None:

@@ -11,7 +11,7 @@ import requests
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.models import AuditEvent, DeskSession, OutboxMessage, StaffPerson, Ticket
+from bot.models import AuditEvent, DeskSession, EmailAddress, OutboxMessage, StaffPerson, Ticket
 from bot.seed import prepare
 from bot.server import Runtime, build_app
 from tests.conftest import make_bot, make_settings
@@ -210,3 +210,18 @@ def test_development_sign_in_is_loopback_only_and_makes_the_first_person_admin(s
         assert page.url.endswith("/desk") and "(admin)" in page.text
         with database.session() as session:
             assert session.scalar(select(StaffPerson.role).where(StaffPerson.email == "dev@district.example")) == "admin"
+
+
+def test_the_ticket_shows_the_requesters_email_only_when_they_agreed_to_share_it(desk: Desk) -> None:
+    _ticket(desk)
+    with desk.runtime.database.session() as session:
+        ticket = session.scalars(select(Ticket)).one()
+        session.add(EmailAddress(platform=ticket.requester_platform, user_id=ticket.requester_id,
+                                 address="pat.kim@school.example", token="tok-pat", confirmed_at=ticket.created_at))
+    desk.add_staff("dana@district.example", "Dana Lee")
+    browser, _ = desk.sign_in()
+    assert "pat.kim@school.example" not in browser.get(desk.url + "/desk/tickets/C-1001", timeout=10).text
+    with desk.runtime.database.session() as session:
+        session.scalars(select(EmailAddress)).one().shared = True
+    page = browser.get(desk.url + "/desk/tickets/C-1001", timeout=10).text
+    assert 'href="mailto:pat.kim@school.example"' in page and "agreed to share it" in page

@@ -18,6 +18,7 @@ from bot.models import (
     ConversationReference,
     ConversationState,
     CorrectionRequest,
+    EmailAddress,
     GroundedAnswer,
     InboxEvent,
     NudgeHold,
@@ -54,6 +55,9 @@ def _everything_about(session, person: people.Person, n: int, school: School, pa
     session.add(OutboxMessage(dedupe_key=f"answer-{n}", kind="answer", platform="slack", target=user,
                               payload={"text": "hello"}))
     session.add(Reminder(session_id=training.id, platform="slack", user_id=user))
+    session.add(EmailAddress(platform="slack", user_id=user, address=f"person{n}@school.example", token=f"tok{n}"))
+    session.add(OutboxMessage(dedupe_key=f"email-{n}", kind="ticket.requester", platform="email",
+                              target=f"person{n}@school.example", payload={"text": "picked up"}))
     session.add(ConversationReference(conversation_id=f"conv-{n}", platform="slack", user_id=user, reference={}))
     ticket = Ticket(requester_platform="slack", requester_id=user, requester_name=f"Person {n}",
                     requester_channel=f"D{n}", topic="agreements", description=f"help with a lease {n}",
@@ -117,7 +121,7 @@ def test_forgetting_deletes_their_conversations_and_keeps_the_departments_record
         done = people.forget(session, ANA, "cli:records-officer")
     assert {t for t, n in done.deleted.items() if n == 1} == {
         "conversation_state", "question_log", "grounded_answer", "inbox_event", "outbox", "reminder",
-        "conversation_reference"}
+        "conversation_reference", "outbox (e-mails to them)", "email_address"}
     assert set(done.kept) == {"staff_member", "audit_event", "ticket (assigned to them)"}
     with database.session() as session:
         after = people.export(session, ANA)

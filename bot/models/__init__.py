@@ -16,12 +16,14 @@ from bot.models.inbox import InboxEvent
 from bot.models.grounded import GroundedAnswer
 from bot.models.contacts import NudgeHold, NudgeSent, SchoolContact
 from bot.models.desk import AuditEvent, DeskLogin, DeskSession, StaffPerson
+from bot.models.email import EmailAddress
 
 __all__ = [
     "AnnouncementPost",
     "AuditEvent",
     "DeskLogin",
     "DeskSession",
+    "EmailAddress",
     "StaffPerson",
     "Base",
     "ChannelRole",

@@ -1,4 +1,4 @@
-"""Chat platforms: Slack, Microsoft Teams, the web chat and the console.
+"""Chat platforms: Slack, Microsoft Teams, the web chat and the console; and e-mail, which only carries notices.
 
 Each is a package with `app` (inbound), `render` (Reply -> payload) and, where
 it can post on its own, `notifier` (outbound), behind the small `Platform`
@@ -23,11 +23,12 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 def all_platforms() -> list[Platform]:
     from bot.platforms.console import ConsolePlatform
+    from bot.platforms.email import EmailPlatform
     from bot.platforms.slack import SlackPlatform
     from bot.platforms.teams import TeamsPlatform
     from bot.platforms.web import WebPlatform
 
-    return [SlackPlatform(), TeamsPlatform(), WebPlatform(), ConsolePlatform()]
+    return [SlackPlatform(), TeamsPlatform(), WebPlatform(), ConsolePlatform(), EmailPlatform()]
 
 
 def outbox(settings: Settings, platforms: list[Platform] | None = None) -> Outbox:

@@ -20,9 +20,11 @@ class PlatformAudiences:
         if audience.startswith("user:"):
             _, platform, user = audience.split(":", 2)
             known = next((p for p in self.platforms if p.name == platform), None)
-            if known is not None and not known.reachable(session, user):
-                return []  # nobody to post to: the caller knows, rather than a post that can only fail
-            return [(platform, user)]
+            # Unreachable (Teams: someone the bot has not met): no post that can only fail, and the caller knows.
+            own = [] if known is not None and not known.reachable(session, user) else [(platform, user)]
+            elsewhere = [(p.name, target) for p in self.platforms if p is not known
+                         for target in p.targets(session, self.settings, audience)]  # e-mail, when they asked
+            return own + elsewhere
         found = [(p.name, target) for p in self.platforms for target in p.targets(session, self.settings, audience)]
         if not found and audience == DEPARTMENT:
             return [("log", audience)]  # nobody configured yet: the log shows the ping

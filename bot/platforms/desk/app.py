@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import audit
+from bot import audit, email_updates
 from bot.config import Settings
 from bot.models import StaffMember, StaffPerson, Ticket
 from bot.models.base import utcnow
@@ -379,7 +379,8 @@ def _detail(session: Session, ticket_id: int, settings: Settings) -> dict[str, A
                 or (ticket.requester_name if (e.actor_platform, e.actor_id) == (ticket.requester_platform, ticket.requester_id)
                     else "") or e.actor_id}
                for e in ticket.events]
-    return {**_row(session, ticket, settings), "resolution": ticket.resolution or "", "history": history}
+    return {**_row(session, ticket, settings), "resolution": ticket.resolution or "", "history": history,
+            "email": email_updates.shared_with_department(session, ticket.requester_platform, ticket.requester_id)}
 
 
 def _staff_choices(session: Session) -> list[dict[str, str]]:

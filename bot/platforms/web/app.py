@@ -57,6 +57,7 @@ def to_message(payload: Any, user: str) -> Message:
         action=_valid_unicode(str(action)) if action is not None else None,
         value=None if payload.get("value") is None else _valid_unicode(str(payload.get("value"))),
         user_name=identity.display_name(payload.get("name")),
+        reached_later=False,
     )
 
 

@@ -1,0 +1,69 @@
+"""`email_updates`: a person types their e-mail address to get updates on their requests there too.
+
+Offered where the person's own chat cannot reach them later (the web chat shows updates only while it is
+open). The address is used once its owner confirms it through the link e-mailed to it (bot/email_updates.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot import email_updates
+from bot.core import Message, Reply
+from bot.router import Registry
+from bot.turn import Turn
+from bot.understanding import Understanding
+
+INTENT = "email_updates"
+ASKS = ("email me", "e-mail me", "updates to", "updates at", "updates by email", "updates by e-mail", "my email",
+        "my e-mail", "my address is", "reach me at", "contact me at", "write to me at", "notify me", "send updates")
+MAX_OTHER_WORDS = 4
+"""Beyond the address, a message of this few words gives it ("it's dana@school.org"); longer ones must ask."""
+_CANDIDATE = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
+
+
+def address_in(message: Message) -> str | None:
+    """The one e-mail address the message gives, if it gives exactly one."""
+    found = {a for a in (email_updates.valid_address(c) for c in _CANDIDATE.findall(message.text)) if a}
+    return found.pop() if len(found) == 1 else None
+
+
+def gives_address(u: Understanding, turn: Turn) -> bool:
+    address = address_in(turn.message)
+    if address is None or turn.message.text.rstrip().endswith("?"):
+        return False  # "is partnerships@district.example the right address?" asks about one
+    if address == turn.settings.department_email.lower():
+        return False
+    others = [w for w in _CANDIDATE.sub(" ", turn.message.text).split() if any(c.isalnum() for c in w)]
+    return len(others) <= MAX_OTHER_WORDS or u.has(*ASKS)
+
+
+def offer(message: Message, turn: Turn) -> str:
+    """A line for a reply to someone whose chat cannot reach them later, when e-mail can ("" otherwise)."""
+    if message.reached_later or message.anonymous or not turn.settings.smtp_url:
+        return ""
+    if email_updates.confirmed(turn.session, message.platform, message.user) is not None:
+        return " Updates also go to the e-mail address you confirmed."
+    return (" This page shows updates only while it is open: to get them by e-mail too, type your e-mail address "
+            "(the department sees it only if you agree).")
+
+
+def give(message: Message, turn: Turn) -> Reply:
+    address = address_in(message) or ""
+    if not turn.settings.smtp_url:
+        return Reply("E-mail updates aren't set up here, so I can't send anything to an address: updates on your "
+                     "requests show in this chat.", INTENT, 1.0, {"email": "not_configured"})
+    if message.anonymous:
+        return Reply("Your browser didn't keep this chat's cookie, so I can't tie an address to your requests. "
+                     "Allow cookies for this page and try again.", INTENT, 1.0, {"email": "anonymous"})
+    given = email_updates.give(turn.session, message.platform, message.user, address,
+                               email_updates.links_base(turn.settings), turn.now)
+    if given.already_confirmed:
+        return Reply(f"Updates on your requests already go to {address}.", INTENT, 1.0, {"email": "confirmed"})
+    return Reply(f"I've sent a link to {address}. Open it to confirm, and updates on your requests will go there "
+                 "too. The department sees the address only if you agree on that page.", INTENT, 1.0,
+                 {"email": "confirmation_sent"})
+
+
+def register(registry: Registry) -> None:
+    registry.command(gives_address)(give)
