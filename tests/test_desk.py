@@ -146,12 +146,15 @@ def test_every_form_needs_the_sessions_csrf_token_and_every_route_a_session(desk
     desk.add_staff("dana@district.example", "Dana Lee", "admin")
     browser, queue = desk.sign_in()
     for path, data in [("/desk/tickets/C-1001/claim", {}), ("/desk/tickets/C-1001/note", {"text": "x"}),
-                       ("/desk/staff", {"email": "eve@x.example", "role": "admin"}), ("/desk/sign-out", {})]:
+                       ("/desk/staff", {"email": "eve@x.example", "role": "admin"}), ("/desk/sign-out", {}),
+                       ("/desk/partners/1", {"services": "tutoring", "agreement_type": "mou", "status": "active"}),
+                       ("/desk/partners/import", {"mode": "import", "content": "b3JnYW5pemF0aW9u"})]:
         refused = browser.post(desk.url + path, data={**data, "csrf": "forged"}, timeout=10)
         assert refused.status_code == 403 and "Form expired" in refused.text, path
         anonymous = requests.post(desk.url + path, data={**data, "csrf": csrf(queue)}, timeout=10, allow_redirects=False)
         assert anonymous.status_code == 401, path
-    for path in ("/desk", "/desk/tickets/C-1001", "/desk/staff", "/desk/audit", "/desk/audit.csv"):
+    for path in ("/desk", "/desk/tickets/C-1001", "/desk/staff", "/desk/audit", "/desk/audit.csv", "/desk/partners",
+                 "/desk/partners/1", "/desk/partners.csv"):
         away = requests.get(desk.url + path, timeout=10, allow_redirects=False)
         assert away.status_code == 303 and away.headers["Location"].startswith("/desk/sign-in"), path
     with desk.runtime.database.session() as session:

@@ -71,4 +71,40 @@ def test_every_desk_page_is_accessible_and_works_from_the_keyboard(served: str) 
             assert page.locator("h1").inner_text() == heading
             _every_width(page, heading)
         assert "ticket.claimed" in page.locator("table").inner_text()
+        _partners_pages(page, served)
         browser.close()
+
+
+BAD_CSV = b"""organization,school,services,school_year,agreement_type,status
+Clay Studio,Garfield,arts,2026-27,psc,active
+Clay Studio,Nowhere Academy,arts,2026-27,psc,active
+"""
+
+
+def _partners_pages(page, served: str) -> None:  # type: ignore[no-untyped-def]
+    """Search, open and save a partnership, and check a CSV, with the keyboard alone."""
+    page.goto(served + "/desk/partners")
+    _every_width(page, "partners")
+    _tab_to(page, "#q")
+    page.keyboard.type("Garfield")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**q=Garfield")
+    _tab_to(page, "tbody a")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/desk/partners/*")
+    _every_width(page, "a partnership")
+    _tab_to(page, "#outcomes")
+    page.keyboard.type("Met its reading goals")
+    _tab_to(page, "form[action^='/desk/partners/'] button")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**done=saved")
+    assert page.evaluate("document.activeElement.id") == "flash"
+    assert page.locator("#outcomes").input_value().startswith("Met its reading goals")
+    _every_width(page, "a partnership, saved")
+    page.goto(served + "/desk/partners")
+    page.set_input_files("#file", files=[{"name": "partners.csv", "mimeType": "text/csv", "buffer": BAD_CSV}])
+    _tab_to(page, "form[enctype] button")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/desk/partners/import")
+    assert "would be skipped" in page.locator("main").inner_text()
+    _every_width(page, "the import's dry run")

@@ -61,8 +61,14 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     committed: bool = False
+    dry_run: bool = False
+    """Everything was done and then rolled back: the counts say what the import will do."""
 
     def summary(self) -> str:
+        if self.dry_run:
+            skipped = f"; {len(self.problems)} with problems would be skipped" if self.problems else ""
+            return (f"Dry run, nothing imported: of {self.rows} rows, {self.created} would be new, {self.updated} "
+                    f"updated and {self.unchanged} unchanged{skipped}.")
         if not self.committed:
             return f"{self.rows} rows checked, nothing imported: {len(self.problems)} with problems."
         skipped = f", {len(self.problems)} skipped with problems" if self.problems else ""
@@ -76,7 +82,11 @@ def read_csv(path: Path, required: tuple[str, ...]) -> tuple[list[dict[str, str]
     """Rows with lower-case headers; tolerates a BOM and Latin-1 files."""
     if not path.exists():
         raise ImportFileError(f"{path}: no such file")
-    raw = path.read_bytes()
+    return parse_csv_text(path.read_bytes(), str(path), required)
+
+
+def parse_csv_text(raw: bytes, name: str, required: tuple[str, ...]) -> tuple[list[dict[str, str]], list[str]]:
+    """A CSV file's bytes (a file on disk, an upload) as rows with lower-case headers, and warnings."""
     warnings: list[str] = []
     try:
         text = raw.decode("utf-8-sig")
@@ -84,25 +94,33 @@ def read_csv(path: Path, required: tuple[str, ...]) -> tuple[list[dict[str, str]
         text = raw.decode("cp1252", errors="replace")
         warnings.append("the file is not UTF-8; it was read as Windows-1252/Latin-1")
     if "\x00" in text:
-        raise ImportFileError(f"{path}: this looks like a binary file, not CSV")
+        raise ImportFileError(f"{name}: this looks like a binary file, not CSV")
     delimiter = _delimiter(text)
     if delimiter != ",":
         warnings.append(f"the columns are separated by {DELIMITER_NAMES[delimiter]}; the file was read that way")
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    if not reader.fieldnames:
-        raise ImportFileError(f"{path}: the file is empty")
-    headers = [(h or "").strip().lower().replace(" ", "_") for h in reader.fieldnames]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise ImportFileError(f"{name}: not a CSV file ({exc})") from None
+    if not fieldnames:
+        raise ImportFileError(f"{name}: the file is empty")
+    headers = [(h or "").strip().lower().replace(" ", "_") for h in fieldnames]
     repeated = sorted({h for h in headers if headers.count(h) > 1})
     if repeated:
-        raise ImportFileError(f"{path}: column(s) {', '.join(repeated)} appear more than once in the header")
+        raise ImportFileError(f"{name}: column(s) {', '.join(repeated)} appear more than once in the header")
     missing = [c for c in required if c not in headers]
     if missing:
         raise ImportFileError(
-            f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(required)}"
+            f"{name}: missing column(s) {', '.join(missing)}; expected {', '.join(required)}"
         )
     rows = []
-    for raw_row in reader:
-        rows.append({h: (v or "").strip() for h, v in zip(headers, raw_row.values()) if isinstance(v, str) or v is None})
+    try:
+        for raw_row in reader:
+            rows.append({h: (v or "").strip() for h, v in zip(headers, raw_row.values())
+                         if isinstance(v, str) or v is None})
+    except csv.Error as exc:
+        raise ImportFileError(f"{name}: line {reader.line_num} cannot be read as CSV ({exc})") from None
     return rows, warnings
 
 
@@ -240,15 +258,17 @@ def import_partners(
     rows: list[dict[str, str]] | None = None,
     strict: bool = False,
     sample: bool = False,
+    keep_samples: bool = False,
     progress: Callable[[Iterable[_Row], int], Iterable[_Row]] | None = None,
 ) -> ImportReport:
-    """Validate then upsert; the caller's session commits (or rolls back) as one unit."""
+    """Validate then upsert; the caller's session commits (or rolls back) as one unit. A file of the
+    department's own replaces the sample partnerships, unless `keep_samples` (one entry edited on the desk)."""
     rows, report = read_rows(path, rows, PARTNER_COLUMNS)
     index, by_name = school_lookup(session)
     good, report.problems = _validate(rows, index, by_name)
     if strict and report.problems:
         return report
-    if not sample:
+    if not sample and not keep_samples:
         removed = session.execute(delete(Partnership).where(Partnership.is_sample.is_(True))).rowcount
         if removed:
             report.warnings.append(f"{removed} sample partnerships are replaced by your data")

@@ -21,10 +21,13 @@ from sqlalchemy.orm import Session
 
 from bot import audit, email_updates
 from bot.config import Settings
+from bot.directory import editing
 from bot.models import StaffMember, StaffPerson, Ticket
 from bot.models.base import utcnow
 from bot.models.desk import ROLES
+from bot.platforms.desk import partners as partners_pages
 from bot.platforms.desk import sessions
+from bot.platforms.desk.kit import Kit
 from bot.platforms.desk.oidc import Issuer, SignInRefused
 from bot.platforms.web.identity import is_https
 from bot.tickets import service as tickets
@@ -348,6 +351,8 @@ def install(app: web.Application, runtime: Any) -> None:
     app.router.add_get("/desk/audit", signed(audit_page, admin=True))
     app.router.add_get("/desk/audit.csv", signed(audit_page, admin=True))
     app.router.add_get("/desk/static/{name}", static)
+    kit = Kit(settings, headers, page, db, signed)
+    partners_pages.install(app, kit)
 
 
 def _version(session: Session) -> str:
@@ -380,7 +385,8 @@ def _detail(session: Session, ticket_id: int, settings: Settings) -> dict[str, A
                     else "") or e.actor_id}
                for e in ticket.events]
     return {**_row(session, ticket, settings), "resolution": ticket.resolution or "", "history": history,
-            "email": email_updates.shared_with_department(session, ticket.requester_platform, ticket.requester_id)}
+            "email": email_updates.shared_with_department(session, ticket.requester_platform, ticket.requester_id),
+            "about": editing.entries_about(session, ticket.id)}
 
 
 def _staff_choices(session: Session) -> list[dict[str, str]]:
