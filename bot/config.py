@@ -307,6 +307,8 @@ class Settings:
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ConfigError(f"TIMEZONE {timezone!r} is not a known time zone") from exc
         production = not database_url.startswith("sqlite")
+        if production and env.get("SMTP_URL", "").strip() and not env.get("PUBLIC_URL", "").strip():
+            raise ConfigError("SMTP_URL needs PUBLIC_URL (https://your.server): the links in e-mails point there")
         links = {
             key[len("LINK_") :].lower(): value
             for key, value in env.items()

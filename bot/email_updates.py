@@ -14,32 +14,44 @@ from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from bot import notify
 from bot.config import Settings
-from bot.models import EmailAddress
+from bot.models import EmailAddress, OutboxMessage
 
 PLATFORM = "email"
 CONFIRM_KIND = "email.confirm"
 MAX_ADDRESS = 254
 """The longest address SMTP carries (RFC 5321's 256-octet path, less its angle brackets)."""
+CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3
+CONFIRMATIONS_PER_PERSON_PER_HOUR = 3
+"""Nobody can make the district's relay write to an address of their choosing more than this."""
+UNCONFIRMED_DAYS = 7
+"""An address never confirmed (maybe typed by someone else) is deleted after this many days."""
 
 
 def valid_address(text: str) -> str | None:
-    """The address in `text` if it is one plain mailbox (local@domain.tld), else None."""
-    text = text.strip().strip("<>.,;").strip()
+    """The address in `text` if it is one plain mailbox (local@domain.tld, the local part in ASCII; an
+    international domain in its ASCII form), written as typed; else None."""
+    text = text.strip().rstrip(".").strip("<>,;").strip()
     if not text or len(text) > MAX_ADDRESS or any(c.isspace() for c in text):
         return None
     try:
         parsed = Address(addr_spec=text)
     except (HeaderParseError, ValueError, IndexError):
         return None
-    domain = parsed.domain
-    if not parsed.username or "." not in domain.strip(".") or domain.startswith(".") or ".." in domain:
+    local, domain = parsed.username, parsed.domain
+    if f"{local}@{domain}" != text or not local.isascii() or '"' in local or domain.startswith("["):
+        return None  # quoted or rewritten local parts, address literals: not what people type
+    try:
+        domain = domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
         return None
-    return f"{parsed.username}@{domain.lower()}"
+    if "." not in domain.strip(".") or domain.startswith(".") or ".." in domain:
+        return None
+    return f"{local}@{domain}"
 
 
 def links_base(settings: Settings) -> str:
@@ -55,16 +67,29 @@ def link(base_url: str, token: str) -> str:
 @dataclass(frozen=True)
 class Given:
     address: str
-    already_confirmed: bool
+    outcome: str
+    """"confirmation_sent", "confirmed" (it already was), or "too_many" (nothing sent)."""
+
+
+def _confirmations_since(session: Session, since: dt.datetime, *conditions: ColumnElement[bool]) -> int:
+    return session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.kind == CONFIRM_KIND, OutboxMessage.created_at >= since, *conditions)) or 0
 
 
 def give(session: Session, platform: str, user_id: str, address: str, base_url: str, now: dt.datetime) -> Given:
     """Record `address` for this person (replacing one given before) and queue its confirmation e-mail;
-    an address they already confirmed is kept as it is."""
+    an address they already confirmed is kept as it is. Confirmations are limited per address and person."""
     same = session.scalar(select(EmailAddress).where(
         EmailAddress.platform == platform, EmailAddress.user_id == user_id, EmailAddress.address == address))
     if same is not None and same.confirmed_at is not None:
-        return Given(address, True)
+        return Given(address, "confirmed")
+    audience = notify.user_audience(platform, user_id)
+    if (_confirmations_since(session, now - dt.timedelta(days=1), OutboxMessage.target == address)
+            >= CONFIRMATIONS_PER_ADDRESS_PER_DAY
+            or _confirmations_since(session, now - dt.timedelta(hours=1),
+                                    OutboxMessage.payload["audience"].as_string() == audience)
+            >= CONFIRMATIONS_PER_PERSON_PER_HOUR):
+        return Given(address, "too_many")
     session.execute(delete(EmailAddress).where(
         EmailAddress.platform == platform, EmailAddress.user_id == user_id, EmailAddress.confirmed_at.is_(None)))
     row = EmailAddress(platform=platform, user_id=user_id, address=address, token=secrets.token_urlsafe(32),
@@ -72,10 +97,12 @@ def give(session: Session, platform: str, user_id: str, address: str, base_url: 
     session.add(row)
     session.flush()
     text = ("Someone, we hope you, asked the School and Community Partnerships department's chat to send updates "
-            f"on their requests to this address. To confirm, open this link:\n\n{link(base_url, row.token)}\n\n"
-            "If it wasn't you, ignore this e-mail: nothing more will be sent.")
-    notify.queue(session, f"email:{row.id}:confirm", notify.Post(CONFIRM_KIND, PLATFORM, address, text), now=now)
-    return Given(address, False)
+            f"on their requests to this address. To confirm, or to have the address forgotten, open this link:"
+            f"\n\n{link(base_url, row.token)}\n\nIf it wasn't you, you can also ignore this e-mail: nothing more "
+            f"will be sent, and the address is deleted after {UNCONFIRMED_DAYS} days.")
+    notify.queue(session, f"email:confirm:{row.token}", notify.Post(CONFIRM_KIND, PLATFORM, address, text,
+                                                                    audience=audience), now=now)
+    return Given(address, "confirmation_sent")
 
 
 def by_token(session: Session, token: str) -> EmailAddress | None:
@@ -93,7 +120,16 @@ def confirm(session: Session, row: EmailAddress, shared: bool, now: dt.datetime)
 
 
 def stop(session: Session, row: EmailAddress) -> None:
+    """Forget the address, with the e-mails to it that this person's notices made (sent or waiting)."""
+    session.execute(delete(OutboxMessage).where(*sent_to(row.platform, row.user_id), OutboxMessage.target == row.address)
+                    .execution_options(synchronize_session=False))
     session.delete(row)
+
+
+def sent_to(platform: str, user_id: str) -> tuple[ColumnElement[bool], ...]:
+    """The outbox rows that are e-mails made for this person (never another person's, even to the same address)."""
+    return (OutboxMessage.platform == PLATFORM,
+            OutboxMessage.payload["audience"].as_string() == notify.user_audience(platform, user_id))
 
 
 def confirmed(session: Session, platform: str, user_id: str) -> EmailAddress | None:
@@ -107,7 +143,10 @@ def shared_with_department(session: Session, platform: str, user_id: str) -> str
     return row.address if row is not None and row.shared else None
 
 
-def for_address(session: Session, address: str) -> EmailAddress | None:
-    """The row an e-mail to `address` belongs to: its confirmed one first."""
-    return session.scalar(select(EmailAddress).where(EmailAddress.address == address)
-                          .order_by(EmailAddress.confirmed_at.is_(None), EmailAddress.id.desc()).limit(1))
+def for_audience(session: Session, audience: str, address: str) -> EmailAddress | None:
+    """The confirmed row an e-mail made for `audience` ("user:web:v-1") to `address` belongs to, if it still does."""
+    if not audience.startswith("user:"):
+        return None
+    _, platform, user = audience.split(":", 2)
+    row = confirmed(session, platform, user)
+    return row if row is not None and row.address == address else None

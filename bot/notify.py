@@ -94,6 +94,9 @@ class Post:
     uncertain: bool = False  # an earlier attempt may have posted it (a timeout): look before posting again
     chart: dict[str, Any] | None = None  # a chart to post as an image (`Chart.to_dict()`), on platforms that upload
     edits: str | None = None
+    audience: str = ""
+    """Whom the notice was for ("user:web:v-1"): on a channel of another platform (their e-mail), what ties
+    the post to the person."""
 
     @property
     def replaces(self) -> bool:
@@ -111,6 +114,8 @@ class Post:
             out["chart"] = self.chart
         if self.edits:
             out["edits"] = self.edits
+        if self.audience:
+            out["audience"] = self.audience
         return out
 
     @classmethod
@@ -119,7 +124,8 @@ class Post:
         return cls(row.kind, row.platform, row.target, p.get("text", ""),
                    tuple(Button(b["label"], b["action"], b.get("value", "")) for b in p.get("buttons", [])),
                    p.get("data", {}), p.get("update_of"), p.get("body"), p.get("thread"), row.dedupe_key,
-                   (row.last_error or "").startswith(UNKNOWN_OUTCOME), p.get("chart"), p.get("edits"))
+                   (row.last_error or "").startswith(UNKNOWN_OUTCOME), p.get("chart"), p.get("edits"),
+                   p.get("audience", ""))
 
 
 class Audiences(Protocol):
@@ -151,7 +157,8 @@ class Outbox:
         added = []
         for platform, target in self.audiences.targets(session, notice.audience):
             post = Post(notice.kind, platform, target, notice.text, notice.buttons, notice.data,
-                        post_key(notice.update_of, platform, target) if notice.update_of else None)
+                        post_key(notice.update_of, platform, target) if notice.update_of else None,
+                        audience=notice.audience if notice.audience.startswith("user:") else "")
             if queue(session, post_key(key, platform, target), post, now=now):
                 added.append((platform, target))
         return added

@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import audit
+from bot import audit, email_updates
 from bot.models import (
     AuditEvent,
     ChannelRole,
@@ -119,10 +119,8 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(InboxEvent, lambda p: and_(InboxEvent.platform == p.platform,
                                        InboxEvent.message["user"].as_string() == p.user_id)),
     Holding(OutboxMessage, lambda p: and_(OutboxMessage.platform == p.platform, OutboxMessage.target == p.user_id)),
-    # before their addresses go: the e-mails to them are found through those
-    Holding(OutboxMessage, lambda p: and_(OutboxMessage.platform == "email", OutboxMessage.target.in_(
-        select(EmailAddress.address).where(EmailAddress.platform == p.platform, EmailAddress.user_id == p.user_id))),
-        name="outbox (e-mails to them)"),
+    Holding(OutboxMessage, lambda p: and_(*email_updates.sent_to(p.platform, p.user_id)),
+            name="outbox (e-mails to them)"),
     Holding(EmailAddress, lambda p: and_(EmailAddress.platform == p.platform, EmailAddress.user_id == p.user_id)),
     Holding(Reminder, lambda p: and_(Reminder.platform == p.platform, Reminder.user_id == p.user_id)),
     Holding(ConversationReference, lambda p: and_(ConversationReference.platform == p.platform,

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from bot.config import ConfigError, Settings
+from bot.email_updates import UNCONFIRMED_DAYS
 from bot.platforms.base import Runtime
 from bot.public_page import SECURITY_HEADERS, PublicPages
 
@@ -43,11 +45,21 @@ def _for(days: int, what: str) -> str:
     return f"{what}: {days} days, then deleted." if days else f"{what}: kept until the department deletes them."
 
 
+def _model(settings: Settings) -> str:
+    if not settings.llm.enabled:
+        return ""
+    where = urlsplit(settings.llm.base_url).hostname if settings.llm.base_url else "OpenAI"
+    return (f" Questions the department's own answers do not cover are sent, with the passages that may answer "
+            f"them, to the language model service the district chose ({where}), to word the answer; they are sent "
+            f"without your name or id.")
+
+
 def default_privacy(settings: Settings) -> str:
     days = settings.retention_days
     email = ("\n- The e-mail address a web-chat user gives for updates on their requests, and whether they let the "
-             "department see it. It is used only after its owner confirms it, and every e-mail has a link to stop." if
-             settings.smtp_url else "")
+             "department see it. It is used only after its owner confirms it through the link e-mailed to it, and "
+             "every e-mail links to the page that stops them. An address never confirmed is deleted after "
+             f"{UNCONFIRMED_DAYS} days." if settings.smtp_url else "")
     return f"""\
 partnerbot is the School and Community Partnerships department's assistant in Slack, Microsoft Teams and the web chat.
 
@@ -60,7 +72,13 @@ partnerbot is the School and Community Partnerships department's assistant in Sl
 
 # Where
 In the district's partnerbot database, run by the district. Messages travel through Slack or Microsoft Teams as \
-they do for any other app there. Nothing is sold or shared with anyone outside the district.
+they do for any other app there. Nothing is sold.{_model(settings)}
+
+# Cookies
+- The web chat keeps a random id in a cookie, so your conversation and your requests stay yours (a year from your \
+last visit).
+- The department's desk keeps its staff's sign-in in a cookie for the length of a sign-in.
+- The e-mail settings page keeps a cookie for an hour that protects its buttons from forged requests.
 
 # How long
 - {_for(days, "Conversations, the question log, answers and their feedback, notices, reminders and e-mail addresses")}
@@ -68,9 +86,11 @@ they do for any other app there. Nothing is sold or shared with anyone outside t
 - {_for(settings.audit_retention_days, "The audit log of staff actions")}
 
 # Your data
-Ask the department at {settings.department_email} for a copy of everything kept about you, or for it to be deleted. \
-Deleting removes your conversations, questions, reminders and notices; your requests stay as the department's \
-record, without your identity.
+The district is responsible for this data. Ask the department at {settings.department_email} for a copy of \
+everything kept about you, or for it to be deleted: say which chat you use (Slack, Teams or the web chat) and, from \
+the web chat, the number of a request you made there (such as C-1234) or the e-mail address you confirmed, so \
+the department can find you. Deleting removes your conversations, questions, reminders, notices and e-mail \
+address; your requests stay as the department's record, without your identity.
 """
 
 

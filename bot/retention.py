@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, select, update
 
 from bot.config import Settings
 from bot.db import Database
+from bot.email_updates import UNCONFIRMED_DAYS
 from bot.models import (
     AuditEvent,
     ConversationReference,
@@ -62,6 +63,8 @@ CONVERSATIONS = (
          lambda before: ConversationReference.updated_at < before),
     Kept("e-mail addresses given for updates", EmailAddress, lambda s: s.retention_days,
          lambda before: EmailAddress.created_at < before),
+    Kept("e-mail addresses never confirmed", EmailAddress, lambda s: UNCONFIRMED_DAYS,
+         lambda before: and_(EmailAddress.confirmed_at.is_(None), EmailAddress.created_at < before)),
     Kept("audit log", AuditEvent, lambda s: s.audit_retention_days, lambda before: AuditEvent.at < before),
 )
 

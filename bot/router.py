@@ -36,7 +36,7 @@ from bot.directory.lookups import Directory
 from bot.models import QuestionLog
 from bot.notify import Outbox, UserAudiences
 from bot.state import ConversationState
-from bot.text import MAX_TEXT, clean, is_meaningful
+from bot.text import MAX_TEXT, clean, is_meaningful, without_addresses
 from bot.understanding import Understanding, follow_ups
 from bot.understanding.classifier import Evidence
 from bot.understanding.entities import Lookups
@@ -392,7 +392,7 @@ class Bot:
                 asked_at=now,
                 platform=message.platform,
                 user=message.user[:200],
-                text=text[:MAX_TEXT],
+                text=without_addresses(text)[:MAX_TEXT],
                 intent=reply.intent,
                 best_guess=best_guess,
                 confidence=float(reply.confidence),

@@ -165,3 +165,12 @@ def position(haystack: tuple[str, ...], needle: tuple[str, ...]) -> int | None:
         if token == first and haystack[i : i + n] == needle:
             return i
     return None
+
+
+_EMAIL_ADDRESS = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+\.[^\s<>()\[\],;:\"'.]{2,}")
+
+
+def without_addresses(text: str) -> str:
+    """`text` with e-mail addresses replaced, for what is kept to learn from (the question log): a
+    person's address is theirs to give for updates, not something the department's reports should list."""
+    return _EMAIL_ADDRESS.sub("[e-mail address]", text)

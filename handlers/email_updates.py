@@ -15,8 +15,11 @@ from bot.turn import Turn
 from bot.understanding import Understanding
 
 INTENT = "email_updates"
-ASKS = ("email me", "e-mail me", "updates to", "updates at", "updates by email", "updates by e-mail", "my email",
-        "my e-mail", "my address is", "reach me at", "contact me at", "write to me at", "notify me", "send updates")
+ABOUT_UPDATES = frozenset("update updates news email e-mail mail notify notification notifications reach contact "
+                          "write hear know tell address".split())
+"""Words of a message that gives an address for updates ("send any news on my request to …"); a message
+with an address and none of them ("email the checklist to …" has "email") is some other request."""
+OTHER_ERRANDS = frozenset("checklist template form forms document documents file files copy invoice contract".split())
 MAX_OTHER_WORDS = 4
 """Beyond the address, a message of this few words gives it ("it's dana@school.org"); longer ones must ask."""
 _CANDIDATE = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
@@ -30,12 +33,19 @@ def address_in(message: Message) -> str | None:
 
 def gives_address(u: Understanding, turn: Turn) -> bool:
     address = address_in(turn.message)
-    if address is None or turn.message.text.rstrip().endswith("?"):
-        return False  # "is partnerships@district.example the right address?" asks about one
-    if address == turn.settings.department_email.lower():
+    if address is None or address.lower() == turn.settings.department_email.lower():
         return False
-    others = [w for w in _CANDIDATE.sub(" ", turn.message.text).split() if any(c.isalnum() for c in w)]
-    return len(others) <= MAX_OTHER_WORDS or u.has(*ASKS)
+    words = {w.strip(".,;:!?\"'()").lower() for w in _CANDIDATE.sub(" ", turn.message.text).split()}
+    words = {w for w in words if any(c.isalnum() for c in w)}
+    if len(words) <= MAX_OTHER_WORDS and not turn.message.text.rstrip().endswith("?"):
+        return True  # "dana@school.org", "it's dana@school.org"
+    return bool(words & ABOUT_UPDATES) and not words & OTHER_ERRANDS and not _asks_about(turn.message.text)
+
+
+def _asks_about(text: str) -> bool:
+    """"is partnerships@district.example the right address for the MOU?" asks about an address."""
+    return text.rstrip().endswith("?") and not any(w in text.lower() for w in ("can you", "could you", "will you",
+                                                                               "would you", "please"))
 
 
 def offer(message: Message, turn: Turn) -> str:
@@ -58,8 +68,11 @@ def give(message: Message, turn: Turn) -> Reply:
                      "Allow cookies for this page and try again.", INTENT, 1.0, {"email": "anonymous"})
     given = email_updates.give(turn.session, message.platform, message.user, address,
                                email_updates.links_base(turn.settings), turn.now)
-    if given.already_confirmed:
+    if given.outcome == "confirmed":
         return Reply(f"Updates on your requests already go to {address}.", INTENT, 1.0, {"email": "confirmed"})
+    if given.outcome == "too_many":
+        return Reply(f"I've sent as many confirmation links to {address}, or for you, as I can for now. Check that "
+                     "inbox (and its junk folder), or try again tomorrow.", INTENT, 1.0, {"email": "too_many"})
     return Reply(f"I've sent a link to {address}. Open it to confirm, and updates on your requests will go there "
                  "too. The department sees the address only if you agree on that page.", INTENT, 1.0,
                  {"email": "confirmation_sent"})

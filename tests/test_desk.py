@@ -11,7 +11,7 @@ import requests
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.models import AuditEvent, DeskSession, EmailAddress, OutboxMessage, StaffPerson, Ticket
+from bot.models import AuditEvent, DeskSession, EmailAddress, StaffPerson, Ticket
 from bot.seed import prepare
 from bot.server import Runtime, build_app
 from tests.conftest import make_bot, make_settings

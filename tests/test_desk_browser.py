@@ -72,6 +72,7 @@ def test_every_desk_page_is_accessible_and_works_from_the_keyboard(served: str) 
             _every_width(page, heading)
         assert "ticket.claimed" in page.locator("table").inner_text()
         _partners_pages(page, served)
+        _trainings_page(page, served)
         browser.close()
 
 
@@ -108,3 +109,18 @@ def _partners_pages(page, served: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url("**/desk/partners/import")
     assert "would be skipped" in page.locator("main").inner_text()
     _every_width(page, "the import's dry run")
+
+
+def _trainings_page(page, served: str) -> None:  # type: ignore[no-untyped-def]
+    """The calendar and digest preview, and a calendar file checked, with the keyboard alone."""
+    page.goto(served + "/desk/trainings")
+    assert page.locator("h1").inner_text() == "Trainings"
+    _every_width(page, "trainings")
+    page.set_input_files("#file", files=[{"name": "fall.csv", "mimeType": "text/csv", "buffer":
+                                          (b"title,topic,starts_at,ends_at,location,audience,registration_url,description\n"
+                                                     b"RULER,sel,2099-01-05T15:00,,Online,,,\nBroken,,soon,,,,,\n")}])
+    _tab_to(page, "form[action='/desk/trainings/import'] button")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/desk/trainings/import")
+    assert "would be skipped" in page.locator("main").inner_text()
+    _every_width(page, "the calendar's dry run")

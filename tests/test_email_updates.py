@@ -16,10 +16,10 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from bot import email_updates
+from bot import email_updates, people
 from bot.config import ConfigError, Settings
 from bot.db import Database
-from bot.models import EmailAddress, OutboxMessage, Reminder, TrainingSession
+from bot.models import EmailAddress, OutboxMessage, QuestionLog, Reminder, TrainingSession
 from bot.notify import Post, RecordingNotifier, deliver_pending, queue
 from bot.platforms.email import EmailPlatform
 from bot.platforms.email.app import install as install_email_page
@@ -54,8 +54,10 @@ def send_all(h: Harness, notifier: EmailNotifier | None = None, now: dt.datetime
 def test_addresses_are_read_strictly() -> None:
     assert email_updates.valid_address("Dana.Reyes@School.ORG") == "Dana.Reyes@school.org"
     assert email_updates.valid_address("<dana@school.org>.") == "dana@school.org"
+    assert email_updates.valid_address("a@ëxample.com") == "a@xn--xample-ova.com"  # what the relay can carry
     for bad in ("dana@", "@school.org", "dana@localhost", "da na@school.org", "dana@school..org", "dana@@school.org",
-                "x" * 250 + "@school.org", "<script>@school.org"):
+                "x" * 250 + "@school.org", "<script>@school.org", "ëlla@school.org", '"a b"@school.org',
+                "a@[127.0.0.1]", ".a@school.org"):
         assert email_updates.valid_address(bad) is None, bad
 
 
@@ -124,6 +126,44 @@ def test_the_offer_is_made_only_where_updates_cannot_reach_the_person(mailing: H
         plain.close()
 
 
+def test_a_corrected_address_gets_its_own_confirmation(mailing: Harness, relay: FakeRelay) -> None:
+    h = mailing
+    assert h.ask("erin@exmaple.com", user="v-5", **WEB).data == {"email": "confirmation_sent"}
+    assert h.ask("sorry, erin@example.com", user="v-5", **WEB).data == {"email": "confirmation_sent"}
+    send_all(h)
+    assert [m["To"] for m in relay.messages] == ["erin@exmaple.com", "erin@example.com"]
+
+
+def test_confirmations_to_one_address_are_limited(mailing: Harness, relay: FakeRelay) -> None:
+    for n in range(3):
+        assert mailing.ask("target@school.example", user=f"v-{n}", **WEB).data == {"email": "confirmation_sent"}
+    assert mailing.ask("target@school.example", user="v-9", **WEB).data == {"email": "too_many"}
+    send_all(mailing)
+    assert len(relay.messages) == 3
+
+
+def test_one_persons_records_never_reach_another_who_typed_the_same_address(mailing: Harness, relay: FakeRelay) -> None:
+    h = mailing
+    number = h.open_ticket("I need a consultation about a new MOU", user="v-1", **WEB).data["ticket_id"]
+    h.ask("dana@school.example", user="v-1", **WEB)
+    with h.database.session() as session:
+        row = email_updates.by_token(session, session.scalars(select(EmailAddress.token)).one())
+        email_updates.confirm(session, row, False, h.now)
+    h.ask(f"claim {number}", user="staff-1", platform="cli")
+    h.ask("dana@school.example", user="v-2", **WEB)  # a stranger types Dana's address
+    send_all(h)
+    assert len(relay.messages) == 3  # Dana's confirmation and claim, the stranger's confirmation
+    link = re.search(r"/email\?t=(\S+)", relay.messages[1].get_content()).group(1)
+    with h.database.session() as session:
+        assert link == email_updates.confirmed(session, "web", "v-1").token  # Dana's own link, not the stranger's
+        theirs = people.export(session, people.Person("web", "v-2"))["tables"]["outbox (e-mails to them)"]
+        assert [r["kind"] for r in theirs] == ["email.confirm"] and "v-1" not in str(theirs)
+        people.forget(session, people.Person("web", "v-2"), "cli:records")
+    with h.database.session() as session:
+        kept = session.scalars(select(OutboxMessage.kind).where(OutboxMessage.platform == "email")).all()
+    assert sorted(kept) == ["email.confirm", "ticket.requester"]  # Dana's, untouched
+
+
 def test_a_question_that_mentions_an_address_is_not_taken_for_giving_one(mailing: Harness) -> None:
     reply = mailing.ask("is partnerships@district.example the right place to send our signed MOU?", user="v-3", **WEB)
     assert reply.intent != "email_updates"
@@ -131,6 +171,12 @@ def test_a_question_that_mentions_an_address_is_not_taken_for_giving_one(mailing
     assert reply.intent != "email_updates"  # a document, not updates on requests
     reply = mailing.ask("please send updates on my request to principal@school.example", user="v-3", **WEB)
     assert reply.intent == "email_updates" and reply.data == {"email": "confirmation_sent"}
+    reply = mailing.ask("Please send any news on my request to dana.p@school.example when you can", user="v-4", **WEB)
+    assert reply.intent == "email_updates"
+    assert mailing.ask("Partnerships@District.example", user="v-4", **WEB).intent != "email_updates"
+    with mailing.database.session() as session:  # kept to learn from, without anyone's address
+        logged = " ".join(session.scalars(select(QuestionLog.text)))
+    assert "@" not in logged and "[e-mail address]" in logged
 
 
 def _row(h: Harness, notifier: EmailNotifier, address: str = "dana@school.example") -> int:
@@ -138,7 +184,7 @@ def _row(h: Harness, notifier: EmailNotifier, address: str = "dana@school.exampl
         session.add(EmailAddress(platform="web", user_id="v-9", address=address, token="tok-9",
                                  confirmed_at=h.now))
         queue(session, "ticket:1:requester:claimed:1:email:" + address,
-              Post("ticket.requester", "email", address, "Dana picked up *C-1001*."), now=h.now)
+              Post("ticket.requester", "email", address, "Dana picked up *C-1001*.", audience="user:web:v-9"), now=h.now)
     return 1
 
 
@@ -223,6 +269,8 @@ def test_the_relay_url_is_checked_at_start() -> None:
     assert (relay.hostname, relay.port, relay.tls, relay.username, relay.password) == (
         "relay.d.org", 465, True, "bot@d.org", "p@ss")
     assert "p@ss" not in repr(Settings.from_env({"SMTP_URL": "smtp://u:p%40ss@relay"}))
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):  # in production, links must not point at localhost
+        Settings.from_env({"DATABASE_URL": "postgresql://db/partnerbot", "SMTP_URL": "smtp://relay"})
 
 
 class _Runtime:
@@ -261,6 +309,7 @@ def test_the_link_page_confirms_only_on_a_button_with_its_csrf_token_and_shares_
             csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
             assert _open(urllib.request.build_opener(), f"{server.url}/email",
                          {"t": "tok-1", "do": "confirm", "csrf": csrf})[0] == 403  # no cookie: refused
+            assert _open(urllib.request.build_opener(), f"{server.url}/email", {"t": "tok-1", "do": "confirm"})[0] == 403
             status, page = _open(opener, f"{server.url}/email", {"t": "tok-1", "do": "confirm", "csrf": csrf})
             assert status == 200 and "Thank you" in page and "cannot see this address" in page
             with database.session() as session:

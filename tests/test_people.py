@@ -57,7 +57,8 @@ def _everything_about(session, person: people.Person, n: int, school: School, pa
     session.add(Reminder(session_id=training.id, platform="slack", user_id=user))
     session.add(EmailAddress(platform="slack", user_id=user, address=f"person{n}@school.example", token=f"tok{n}"))
     session.add(OutboxMessage(dedupe_key=f"email-{n}", kind="ticket.requester", platform="email",
-                              target=f"person{n}@school.example", payload={"text": "picked up"}))
+                              target=f"person{n}@school.example",
+                              payload={"text": "picked up", "audience": f"user:slack:{user}"}))
     session.add(ConversationReference(conversation_id=f"conv-{n}", platform="slack", user_id=user, reference={}))
     ticket = Ticket(requester_platform="slack", requester_id=user, requester_name=f"Person {n}",
                     requester_channel=f"D{n}", topic="agreements", description=f"help with a lease {n}",

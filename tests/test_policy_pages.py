@@ -56,3 +56,13 @@ def test_text_becomes_headings_paragraphs_and_lists() -> None:
     blocks = parse("Intro line one\nline two\n\n# Heading\n- a\n- b\nafter")
     assert [(b.heading, b.paragraphs, b.items) for b in blocks] == [
         ("", ["Intro line one line two"], []), ("Heading", ["after"], ["a", "b"])]
+
+
+def test_the_privacy_page_names_the_language_model_service_when_one_is_configured() -> None:
+    from bot.policy_route import default_privacy
+
+    assert "language model" not in default_privacy(Settings.from_env({}))
+    text = default_privacy(Settings.from_env({"LLM_MODEL": "gpt-x", "LLM_BASE_URL": "https://llm.district.example/v1",
+                                              "LLM_API_KEY": "k"}))
+    assert "language model service the district chose (llm.district.example)" in text
+    assert "e-mail address a web-chat user gives" in default_privacy(Settings.from_env({"SMTP_URL": "smtp://relay"}))

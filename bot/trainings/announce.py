@@ -95,25 +95,49 @@ class DigestResult:
     sessions: int = 0
 
 
-def post_digest(session: Session, settings: Settings, outbox: Outbox, now: dt.datetime, *,
-                ignore_breaks: bool = False) -> DigestResult:
+@dataclass(frozen=True)
+class DigestPlan:
+    """This week's digest as it would go out now: its sessions, text, where it goes, and why it would not
+    (`held`: a school break, nothing to announce, nowhere to post, already posted this week)."""
+
+    sessions: list[TrainingSession]
+    text: str
+    destinations: list[tuple[str, str]]
+    key: str
+    held: str | None
+
+
+def plan_digest(session: Session, settings: Settings, outbox: Outbox, now: dt.datetime, *,
+                ignore_breaks: bool = False) -> DigestPlan:
     local_day = now.astimezone(settings.tz).date()
-    on_break = break_on(local_day)
-    if on_break and not ignore_breaks:
-        return DigestResult([], f"school break ({on_break.name})")
+    year, week, _ = local_day.isocalendar()
+    key = f"digest:{year}-W{week:02d}"
     window_end = now + dt.timedelta(days=DIGEST_DAYS)
     sessions = [s for s in upcoming(session, now) if s.starts_at < window_end]
-    if not sessions and not settings.announce_empty_digest:
-        return DigestResult([], "no sessions in the next two weeks")
-    if not outbox.audiences.targets(session, ANNOUNCEMENTS):
-        return DigestResult([], "no announcement channels configured (ANNOUNCE_SLACK_CHANNELS, or \"use this "
-                                "channel for announcements\")", len(sessions))
-    year, week, _ = local_day.isocalendar()
-    text = digest_text(sessions, settings)
-    buttons = tuple(Button(f"Remind me: {s.title[:40]}", "trainings.remind", str(s.id)) for s in sessions[:5])
-    notice = Notice("trainings.digest", ANNOUNCEMENTS, text, buttons, {"sessions": [s.id for s in sessions]})
-    posted = record(session, outbox, f"digest:{year}-W{week:02d}", notice, now, detail=f"{len(sessions)} sessions")
-    return DigestResult(posted, None if posted else "already posted this week", len(sessions))
+    destinations = outbox.audiences.targets(session, ANNOUNCEMENTS)
+    on_break = break_on(local_day)
+    held = None
+    if on_break and not ignore_breaks:
+        held = f"school break ({on_break.name})"
+    elif not sessions and not settings.announce_empty_digest:
+        held = "no sessions in the next two weeks"
+    elif not destinations:
+        held = ("no announcement channels configured (ANNOUNCE_SLACK_CHANNELS, or \"use this channel for "
+                "announcements\")")
+    elif all(session.get(AnnouncementPost, post_key(key, p, t)) is not None for p, t in destinations):
+        held = "already posted this week"
+    return DigestPlan(sessions, digest_text(sessions, settings), destinations, key, held)
+
+
+def post_digest(session: Session, settings: Settings, outbox: Outbox, now: dt.datetime, *,
+                ignore_breaks: bool = False) -> DigestResult:
+    plan = plan_digest(session, settings, outbox, now, ignore_breaks=ignore_breaks)
+    if plan.held:
+        return DigestResult([], plan.held, len(plan.sessions))
+    buttons = tuple(Button(f"Remind me: {s.title[:40]}", "trainings.remind", str(s.id)) for s in plan.sessions[:5])
+    notice = Notice("trainings.digest", ANNOUNCEMENTS, plan.text, buttons, {"sessions": [s.id for s in plan.sessions]})
+    posted = record(session, outbox, plan.key, notice, now, detail=f"{len(plan.sessions)} sessions")
+    return DigestResult(posted, None if posted else "already posted this week", len(plan.sessions))
 
 
 def queue_calendar_changes(session: Session, settings: Settings, outbox: Outbox, report) -> int:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.directory.importer import ImportFileError, RowProblem, read_csv
+from bot.directory.importer import ImportFileError, RowProblem, parse_csv_text, read_csv
 from bot.models import TrainingSession
 from bot.text import normalise
 
@@ -51,8 +51,14 @@ class TrainingImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     committed: bool = False
+    dry_run: bool = False
 
     def summary(self) -> str:
+        if self.dry_run:
+            skipped = f"; {len(self.problems)} with problems would be skipped" if self.problems else ""
+            return (f"Dry run, nothing imported: of {self.rows} sessions, {len(self.created)} would be new, "
+                    f"{len(self.rescheduled)} rescheduled, {len(self.cancelled)} cancelled, {self.updated} updated "
+                    f"and {self.unchanged} unchanged{skipped}.")
         if not self.committed:
             return f"{self.rows} sessions checked, nothing imported: {len(self.problems)} with problems."
         skipped = f", {len(self.problems)} skipped with problems" if self.problems else ""
@@ -71,8 +77,8 @@ def parse_time(value: str, tz: ZoneInfo) -> dt.datetime:
     return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed
 
 
-def read_csv_sessions(path: Path, tz: ZoneInfo) -> tuple[list[SessionRow], list[RowProblem], list[str], int]:
-    rows, warnings = read_csv(path, CSV_COLUMNS)
+def read_csv_sessions(path: Path, tz: ZoneInfo, raw: bytes | None = None) -> tuple[list[SessionRow], list[RowProblem], list[str], int]:
+    rows, warnings = read_csv(path, CSV_COLUMNS) if raw is None else parse_csv_text(raw, path.name, CSV_COLUMNS)
     if rows and "uid" not in rows[0]:
         warnings.append("no uid column: a session moved to another day will be imported as a new session "
                         "(add a uid column to keep each session's identity)")
@@ -120,12 +126,13 @@ def school_year_window(today: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.da
     return (dt.datetime(start_year, 8, 1, tzinfo=tz), dt.datetime(start_year + 1, 8, 1, tzinfo=tz))
 
 
-def read_ics_sessions(path: Path, tz: ZoneInfo, today: dt.date) -> tuple[list[SessionRow], list[RowProblem], list[str], int]:
+def read_ics_sessions(path: Path, tz: ZoneInfo, today: dt.date,
+                      raw: bytes | None = None) -> tuple[list[SessionRow], list[RowProblem], list[str], int]:
     import icalendar
     import recurring_ical_events
 
     try:
-        calendar = icalendar.Calendar.from_ical(path.read_bytes())
+        calendar = icalendar.Calendar.from_ical(path.read_bytes() if raw is None else raw)
     except (ValueError, IndexError) as exc:
         raise ImportFileError(f"{path}: not a valid iCalendar file ({exc})") from exc
     start, end = school_year_window(today, tz)
@@ -181,12 +188,13 @@ def _as_datetime(value: dt.date | dt.datetime, tz: ZoneInfo) -> dt.datetime:
 
 
 def import_trainings(
-    session: Session, path: Path, tz: ZoneInfo, now: dt.datetime, *, strict: bool = False
+    session: Session, path: Path, tz: ZoneInfo, now: dt.datetime, *, strict: bool = False, raw: bytes | None = None
 ) -> TrainingImportReport:
+    """A calendar file (.ics) or a sessions CSV; `raw`: its bytes (an upload), `path` then only names it."""
     if path.suffix.lower() in (".ics", ".ical", ".ifb"):
-        rows, problems, warnings, total = read_ics_sessions(path, tz, now.astimezone(tz).date())
+        rows, problems, warnings, total = read_ics_sessions(path, tz, now.astimezone(tz).date(), raw)
     else:
-        rows, problems, warnings, total = read_csv_sessions(path, tz)
+        rows, problems, warnings, total = read_csv_sessions(path, tz, raw)
     report = TrainingImportReport(rows=total, problems=problems, warnings=warnings)
     if strict and problems:
         return report

@@ -27,6 +27,7 @@ from bot.models.base import utcnow
 from bot.models.desk import ROLES
 from bot.platforms.desk import partners as partners_pages
 from bot.platforms.desk import sessions
+from bot.platforms.desk import trainings as trainings_pages
 from bot.platforms.desk.kit import Kit
 from bot.platforms.desk.oidc import Issuer, SignInRefused
 from bot.platforms.web.identity import is_https
@@ -351,8 +352,9 @@ def install(app: web.Application, runtime: Any) -> None:
     app.router.add_get("/desk/audit", signed(audit_page, admin=True))
     app.router.add_get("/desk/audit.csv", signed(audit_page, admin=True))
     app.router.add_get("/desk/static/{name}", static)
-    kit = Kit(settings, headers, page, db, signed)
+    kit = Kit(settings, headers, page, db, signed, runtime.bot.outbox)
     partners_pages.install(app, kit)
+    trainings_pages.install(app, kit)
 
 
 def _version(session: Session) -> str:

@@ -3,21 +3,21 @@ and the export. Changes go through the importer (bot/directory/editing.py) and i
 
 from __future__ import annotations
 
-import base64
-import binascii
-from typing import Any
-
 from aiohttp import web
 from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.directory import editing
-from bot.directory.importer import AGREEMENT_TYPES, STATUSES, ImportFileError, ImportReport
-from bot.platforms.desk.kit import Kit
+from bot.directory.importer import (
+    AGREEMENT_TYPES,
+    STATUSES,
+    ImportFileError,
+    ImportReport,
+)
+from bot.platforms.desk.kit import Kit, import_page, uploaded
 from bot.platforms.desk.sessions import SignedIn
 
 AGREEMENTS = tuple(dict.fromkeys(AGREEMENT_TYPES.values()))
-MAX_SHOWN_PROBLEMS = 200
 DATES = ("last_verified", "agreement_signed", "agreement_expires", "insurance_expires", "background_check_date",
          "principal_approved")
 
@@ -25,18 +25,6 @@ DATES = ("last_verified", "agreement_signed", "agreement_expires", "insurance_ex
 def _changed(before: dict[str, str], after: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k, "") for k in keys}, {k: after[k] for k in keys}
-
-
-def _uploaded(form: Any) -> bytes:
-    """The file of the upload form, or the file a dry run's page carries on to the import."""
-    field = form.get("file")
-    if field is not None and hasattr(field, "file"):
-        return field.file.read(editing.MAX_UPLOAD + 1)  # type: ignore[no-any-return]
-    carried = str(form.get("content", ""))
-    try:
-        return base64.b64decode(carried, validate=True)
-    except (binascii.Error, ValueError):
-        raise ImportFileError("the file did not come through; choose it again") from None
 
 
 def install(app: web.Application, kit: Kit) -> None:
@@ -89,7 +77,7 @@ def install(app: web.Application, kit: Kit) -> None:
         form = request["form"]
         dry_run = form.get("mode") != "import"
         try:
-            raw = _uploaded(form)
+            raw, name = uploaded(form, "partners.csv")
 
             def work(session: Session) -> ImportReport:
                 report = editing.import_upload(session, raw, dry_run=dry_run)
@@ -103,10 +91,8 @@ def install(app: web.Application, kit: Kit) -> None:
             found, total = await kit.db(lambda s: editing.search(s, ""))
             return kit.page("partners.html", 400, title="Partners", person=person, q="", found=found, total=total,
                             limit=editing.SEARCH_LIMIT, import_error=str(exc))
-        return kit.page("partners_import.html", title="Import check" if dry_run else "Import done", person=person,
-                        report=report, problems=report.problems[:MAX_SHOWN_PROBLEMS],
-                        carried=base64.b64encode(raw).decode() if dry_run else "",
-                        importable=dry_run and (report.created or report.updated))
+        return import_page(kit, person, report, raw, name, action="/desk/partners/import", back="/desk/partners",
+                           items="rows", dry_run=dry_run, changes=bool(report.created or report.updated))
 
     app.router.add_get("/desk/partners", kit.signed(search))
     app.router.add_get("/desk/partners.csv", kit.signed(export))

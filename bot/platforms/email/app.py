@@ -79,7 +79,8 @@ def install(app: web.Application, runtime: Runtime) -> None:
     async def act(request: web.Request) -> web.Response:
         form = await request.post()
         token, action = str(form.get("t", "")), str(form.get("do", ""))
-        if not same_secret(str(form.get("csrf", "")), request.cookies.get(CSRF_COOKIE, "")):
+        cookie = request.cookies.get(CSRF_COOKIE, "")
+        if not cookie or not same_secret(str(form.get("csrf", "")), cookie):
             row = await runtime.run(find, token)
             return page(request, row, token, "The page had expired; nothing was changed. Please try again.",
                         failed=True, status=403)

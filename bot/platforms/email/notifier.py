@@ -58,8 +58,8 @@ class EmailNotifier:
         manage = None
         if post.kind != email_updates.CONFIRM_KIND:
             with self.sessions() as session:
-                row = email_updates.for_address(session, post.target)
-                token = row.token if row is not None and row.confirmed_at is not None else None
+                row = email_updates.for_audience(session, post.audience, post.target)
+                token = row.token if row is not None else None
             if token is None:  # stopped or forgotten since the notice was queued: not theirs to receive
                 log.info("e-mail not sent: the address no longer takes updates", extra={"turn": {"kind": post.kind}})
                 return Delivery()

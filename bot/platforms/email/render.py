@@ -32,7 +32,7 @@ def render(post: Post, sender: str, manage_link: str | None) -> EmailMessage:
     message["From"] = sender
     message["To"] = post.target
     message["Subject"] = SUBJECTS.get(post.kind, DEFAULT_SUBJECT)
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = message_id(post, sender)
     message["Auto-Submitted"] = "auto-generated"
     body = _EMPHASIS.sub(r"\1", post.text).strip()
