@@ -73,6 +73,7 @@ def test_every_desk_page_is_accessible_and_works_from_the_keyboard(served: str) 
         assert "ticket.claimed" in page.locator("table").inner_text()
         _partners_pages(page, served)
         _trainings_page(page, served)
+        _teach_page(page, served)
         browser.close()
 
 
@@ -124,3 +125,17 @@ def _trainings_page(page, served: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url("**/desk/trainings/import")
     assert "would be skipped" in page.locator("main").inner_text()
     _every_width(page, "the calendar's dry run")
+
+
+def _teach_page(page, served: str) -> None:  # type: ignore[no-untyped-def]
+    """An unanswered question taught with the keyboard alone."""
+    requests.post(served + "/chat", json={"session": "b9", "text": "How do I book a field trip bus?"}, timeout=20)
+    page.goto(served + "/desk/teach")
+    assert "field trip bus" in page.locator("main").inner_text()
+    _every_width(page, "teach")
+    _tab_to(page, "ol.teach select")
+    _tab_to(page, "ol.teach button")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**taught=*")
+    assert page.evaluate("document.activeElement.id") == "flash"
+    _every_width(page, "teach, after teaching")

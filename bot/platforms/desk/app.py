@@ -27,6 +27,7 @@ from bot.models.base import utcnow
 from bot.models.desk import ROLES
 from bot.platforms.desk import partners as partners_pages
 from bot.platforms.desk import sessions
+from bot.platforms.desk import teaching as teaching_pages
 from bot.platforms.desk import trainings as trainings_pages
 from bot.platforms.desk.kit import Kit
 from bot.platforms.desk.oidc import Issuer, SignInRefused
@@ -355,6 +356,7 @@ def install(app: web.Application, runtime: Any) -> None:
     kit = Kit(settings, headers, page, db, signed, runtime.bot.outbox)
     partners_pages.install(app, kit)
     trainings_pages.install(app, kit)
+    teaching_pages.install(app, kit)
 
 
 def _version(session: Session) -> str:
