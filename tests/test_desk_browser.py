@@ -74,6 +74,7 @@ def test_every_desk_page_is_accessible_and_works_from_the_keyboard(served: str) 
         _partners_pages(page, served)
         _trainings_page(page, served)
         _teach_page(page, served)
+        _contacts_page(page, served)
         browser.close()
 
 
@@ -139,3 +140,16 @@ def _teach_page(page, served: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url("**taught=*")
     assert page.evaluate("document.activeElement.id") == "flash"
     _every_width(page, "teach, after teaching")
+
+
+def _contacts_page(page, served: str) -> None:  # type: ignore[no-untyped-def]
+    """A school chosen with the keyboard alone; its contacts and nudges."""
+    page.goto(served + "/desk/contacts")
+    _every_width(page, "contacts")
+    _tab_to(page, "#school")
+    page.keyboard.type("Garfield")
+    _tab_to(page, "form[role=search] button")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**school=Garfield*")
+    assert page.locator("h2").first.inner_text() == "Garfield"
+    _every_width(page, "a school's contacts")

@@ -16,7 +16,13 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.directory.importer import ImportReport, RowProblem, read_rows, resolve_school, school_lookup
+from bot.directory.importer import (
+    ImportReport,
+    RowProblem,
+    read_rows,
+    resolve_school,
+    school_lookup,
+)
 from bot.models import SchoolContact
 from bot.models.contacts import REACH
 

@@ -21,6 +21,7 @@ from bot.directory.importer import (
     ImportReport,
     import_partners,
     parse_csv_text,
+    undo_as_dry_run,
 )
 from bot.models import CorrectionRequest, Organisation, Partnership, School
 
@@ -165,6 +166,5 @@ def import_upload(session: Session, raw: bytes, *, dry_run: bool) -> ImportRepor
     report = import_partners(session, rows=rows)
     report.warnings[:0] = warnings
     if dry_run:
-        session.rollback()
-        report.committed, report.dry_run = False, True
+        undo_as_dry_run(session, report)
     return report

@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -76,6 +76,12 @@ class ImportReport:
             f"{self.rows} rows read: {self.created} new, {self.updated} updated, {self.unchanged} unchanged{skipped}"
             + (f"; {self.organisations_created} new organisations." if self.organisations_created is not None else ".")
         )
+
+
+def undo_as_dry_run(session: Session, report: "ImportReport | Any") -> None:
+    """The import was a dry run: what it did is rolled back, and its report says what the import would do."""
+    session.rollback()
+    report.committed, report.dry_run = False, True
 
 
 def read_csv(path: Path, required: tuple[str, ...]) -> tuple[list[dict[str, str]], list[str]]:

@@ -206,3 +206,44 @@ def contact_of(session: Session, platform: str, user: str, partnership: Partners
     column = getattr(SchoolContact, REACH[platform][0])
     return session.scalars(select(SchoolContact).where(SchoolContact.school_id == partnership.school_id,
                                                        column == user)).first()
+
+
+@dataclass(frozen=True)
+class SentNudge:
+    contact_id: int
+    partnership_id: int
+    what: str
+    threshold: str
+    sent_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class SchoolNudges:
+    """One school's contacts, the nudges its contacts would get on the next school day's run that they have
+    not had yet, what they were sent, and the items a contact put on hold."""
+
+    contacts: list[SchoolContact]
+    due: list[Nudge]
+    not_yet_sent: dict[int, list[Nudge]]
+    sent: list[SentNudge]
+    holds: list[NudgeHold]
+
+
+def for_school(session: Session, school_id: int, now: dt.datetime, settings: Settings) -> SchoolNudges:
+    today = now.astimezone(settings.tz).date()
+    held_rows = list(session.scalars(select(NudgeHold).join(Partnership, Partnership.id == NudgeHold.partnership_id)
+                                     .where(Partnership.school_id == school_id, NudgeHold.until > now)))
+    held = {(h.partnership_id, h.what) for h in held_rows}
+    contacts = list(session.scalars(select(SchoolContact).where(SchoolContact.school_id == school_id)
+                                    .order_by(SchoolContact.role)))
+    due = due_for_school(session, school_id, today, health.school_year_of(today), held)
+    already = {row.key for row in session.scalars(select(NudgeSent).where(
+        NudgeSent.contact_id.in_([c.id for c in contacts])))} if contacts else set()
+    not_yet = {c.id: [n for n in due if _key(c, n) not in already] for c in contacts}
+    sent = []
+    for row in session.scalars(select(NudgeSent).where(NudgeSent.contact_id.in_([c.id for c in contacts]))
+                               .order_by(NudgeSent.sent_at.desc()).limit(200)) if contacts else ():
+        parts = row.key.split(":")  # nudge:contact:who:partnership:what:due:threshold[:more]
+        if len(parts) >= 7 and parts[3].isdigit():
+            sent.append(SentNudge(row.contact_id, int(parts[3]), parts[4], ":".join(parts[6:]), row.sent_at))
+    return SchoolNudges(contacts, due, not_yet, sent, held_rows)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, defaultdict
-import time
 import datetime as dt
+import threading
+import time
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from bot.directory import health
 from bot.directory.vocab import services
-from bot.text import normalise
 from bot.models import Organisation, Partnership, PartnershipService, School
+from bot.text import normalise
 
 CURRENT_STATUSES = ("active", "pending")
 

@@ -25,6 +25,7 @@ from bot.directory import editing
 from bot.models import StaffMember, StaffPerson, Ticket
 from bot.models.base import utcnow
 from bot.models.desk import ROLES
+from bot.platforms.desk import contacts as contacts_pages
 from bot.platforms.desk import partners as partners_pages
 from bot.platforms.desk import sessions
 from bot.platforms.desk import teaching as teaching_pages
@@ -357,6 +358,7 @@ def install(app: web.Application, runtime: Any) -> None:
     partners_pages.install(app, kit)
     trainings_pages.install(app, kit)
     teaching_pages.install(app, kit)
+    contacts_pages.install(app, kit)
 
 
 def _version(session: Session) -> str:

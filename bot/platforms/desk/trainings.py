@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.directory.importer import ImportFileError
+from bot.directory.importer import ImportFileError, undo_as_dry_run
 from bot.models import Reminder
 from bot.models.base import utcnow
 from bot.platforms.desk.kit import Kit, import_page, uploaded
@@ -72,8 +72,7 @@ def install(app: web.Application, kit: Kit) -> None:
                 report = import_trainings(session, Path(name), kit.settings.tz, dt.datetime.now(dt.timezone.utc),
                                           raw=raw)
                 if dry_run:
-                    session.rollback()
-                    report.committed, report.dry_run = False, True
+                    undo_as_dry_run(session, report)
                     return report
                 announced = queue_calendar_changes(session, kit.settings, kit.outbox, report)
                 audit.record(session, kit.actor(person), "trainings.import", name, after={
