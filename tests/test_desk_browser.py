@@ -135,6 +135,7 @@ def _teach_page(page, served: str) -> None:  # type: ignore[no-untyped-def]
     assert "field trip bus" in page.locator("main").inner_text()
     _every_width(page, "teach")
     _tab_to(page, "ol.teach select")
+    page.keyboard.press("ArrowDown")  # the first topic (a topic must be chosen)
     _tab_to(page, "ol.teach button")
     page.keyboard.press("Enter")
     page.wait_for_url("**taught=*")

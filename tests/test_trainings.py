@@ -310,3 +310,49 @@ def test_one_off_ics_event_moved_to_another_day_is_rescheduled(harness, tmp_path
     moved.write_text(ics.replace("DTSTART:20261211T180000Z", "DTSTART:20261214T180000Z"))
     report = load(harness, moved)
     assert report.created == [] and len(report.rescheduled) == 1
+
+
+SERIES = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//test//EN
+BEGIN:VEVENT
+UID:sel-weekly@district
+SUMMARY:SEL drop-in
+DTSTART;TZID=America/Los_Angeles:20261203T150000
+DTEND;TZID=America/Los_Angeles:20261203T160000
+RRULE:FREQ=WEEKLY;COUNT=4
+{exdate}END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_an_occurrence_deleted_from_a_series_is_cancelled_and_announced(harness, tmp_path: Path) -> None:
+    first = tmp_path / "series.ics"
+    first.write_text(SERIES.format(exdate=""))
+    assert len(load(harness, first).created) == 4
+    second = tmp_path / "series2.ics"
+    second.write_text(SERIES.format(exdate="EXDATE;TZID=America/Los_Angeles:20261217T150000\n"))
+    report = load(harness, second)
+    assert len(report.cancelled) == 1 and report.unchanged == 3
+    with harness.database.session() as s:
+        cancelled = s.scalars(select(TrainingSession).where(TrainingSession.cancelled.is_(True))).one()
+    assert cancelled.starts_at.astimezone(harness.settings.tz).date() == dt.date(2026, 12, 17)
+    assert load(harness, second).cancelled == []  # once
+
+
+def test_a_repeating_event_without_an_end_is_refused_not_expanded(harness, tmp_path: Path) -> None:
+    from bot.directory.importer import ImportFileError
+
+    endless = tmp_path / "endless.ics"
+    endless.write_text(SERIES.format(exdate="").replace("FREQ=WEEKLY;COUNT=4", "FREQ=MINUTELY"))
+    with pytest.raises(ImportFileError, match="repeating event without an end"):
+        load(harness, endless)
+
+
+def test_a_uid_repeated_in_one_file_is_reported_not_applied_twice(harness, tmp_path: Path) -> None:
+    twice = tmp_path / "twice.csv"
+    twice.write_text("uid,title,topic,starts_at,ends_at,location,audience,registration_url,description\n"
+                     "u1,One,,2027-01-20T10:00,,,,,\nu1,Dup,,2027-02-20T10:00,,,,,\n")
+    report = load(harness, twice)
+    assert len(report.created) == 1 and report.rescheduled == []
+    assert [str(p) for p in report.problems] == ["line 3: duplicate of line 2 (same uid)"]

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.directory import health
@@ -21,6 +23,7 @@ from bot.directory.importer import (
     ImportReport,
     import_partners,
     parse_csv_text,
+    spreadsheet_safe,
     undo_as_dry_run,
 )
 from bot.models import CorrectionRequest, Organisation, Partnership, School
@@ -133,8 +136,13 @@ def export_csv(session: Session) -> str:
     query = _loaded().join(Partnership.organisation).join(Partnership.school).order_by(
         Organisation.name, School.name, Partnership.school_year)
     for partnership in session.scalars(query):
-        writer.writerow(as_row(partnership))
+        writer.writerow({k: spreadsheet_safe(v) for k, v in as_row(partnership).items()})
     return out.getvalue()
+
+
+def version(entry: dict[str, str]) -> str:
+    """What a form was opened on: a save over a different version would undo someone else's change."""
+    return hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest()[:20]
 
 
 @dataclass(frozen=True)
@@ -142,17 +150,24 @@ class Edited:
     report: ImportReport
     before: dict[str, str]
     after: dict[str, str]
+    conflict: bool = False
+    """The entry changed since the form was opened (`loaded`): nothing was written."""
 
 
-def edit(session: Session, partnership_id: int, form: dict[str, str]) -> Edited | None:
+def edit(session: Session, partnership_id: int, form: dict[str, str], loaded: str) -> Edited | None:
     """Change one partnership from the desk's form (the EDITABLE columns), validated as an import row; nothing
-    is written when the row has a problem (`report.problems`). None: no such partnership."""
+    is written when the row has a problem (`report.problems`) or the entry changed since the form was opened.
+    A sample partnership edited becomes the department's own. None: no such partnership."""
     before = one(session, partnership_id)
     if before is None:
         return None
+    if loaded != version(before):
+        return Edited(ImportReport(), before, before, conflict=True)
     row = {**before, **{c: " ".join(str(form.get(c, "")).split()) if c != "outcomes" else str(form.get(c, "")).strip()
                         for c in EDITABLE}}
     report = import_partners(session, rows=[row], strict=True, keep_samples=True)
+    if not report.problems:
+        session.execute(update(Partnership).where(Partnership.id == partnership_id).values(is_sample=False))
     session.flush()
     session.expire_all()
     after = one(session, partnership_id) or before

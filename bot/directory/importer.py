@@ -78,6 +78,20 @@ class ImportReport:
         )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet run a cell as a formula (CSV injection)."""
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell for an exported CSV: one a spreadsheet would run as a formula gets a leading apostrophe (shown as
+    text); reading it back (`as_imported`) removes it, so an export imports back unchanged."""
+    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
+
+
+def as_imported(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:2] and cell[1] in FORMULA_STARTS else cell
+
+
 def undo_as_dry_run(session: Session, report: "ImportReport | Any") -> None:
     """The import was a dry run: what it did is rolled back, and its report says what the import would do."""
     session.rollback()
@@ -123,7 +137,7 @@ def parse_csv_text(raw: bytes, name: str, required: tuple[str, ...]) -> tuple[li
     rows = []
     try:
         for raw_row in reader:
-            rows.append({h: (v or "").strip() for h, v in zip(headers, raw_row.values())
+            rows.append({h: as_imported((v or "").strip()) for h, v in zip(headers, raw_row.values())
                          if isinstance(v, str) or v is None})
     except csv.Error as exc:
         raise ImportFileError(f"{name}: line {reader.line_num} cannot be read as CSV ({exc})") from None

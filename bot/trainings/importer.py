@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.directory.importer import ImportFileError, RowProblem, parse_csv_text, read_csv
@@ -21,6 +21,8 @@ from bot.text import normalise
 
 CSV_COLUMNS = ("title", "topic", "starts_at", "ends_at", "location", "audience", "registration_url", "description")
 DEFAULT_LENGTH = dt.timedelta(hours=1)
+MAX_SESSIONS = 1000
+"""Sessions one file may hold in a school year: more is a recurrence without an end (every minute), not a calendar."""
 TRUE = ("1", "true", "yes", "y", "cancelled", "canceled")
 
 
@@ -84,6 +86,9 @@ def read_csv_sessions(path: Path, tz: ZoneInfo, raw: bytes | None = None) -> tup
                         "(add a uid column to keep each session's identity)")
     good: list[SessionRow] = []
     problems: list[RowProblem] = []
+    seen: dict[str, int] = {}
+    if len(rows) > MAX_SESSIONS:
+        raise ImportFileError(f"{path.name}: more than {MAX_SESSIONS} sessions; split the file")
     for offset, row in enumerate(rows):
         line = offset + 2
         errors: list[str] = []
@@ -113,6 +118,11 @@ def read_csv_sessions(path: Path, tz: ZoneInfo, raw: bytes | None = None) -> tup
             continue
         local_day = starts.astimezone(tz).date().isoformat()
         key = f"uid:{row['uid']}" if row.get("uid") else f"title:{normalise(title)}:{local_day}"
+        if key in seen:
+            what = "uid" if row.get("uid") else "title and day"
+            problems.append(RowProblem(line, f"duplicate of line {seen[key]} (same {what})"))
+            continue
+        seen[key] = line
         good.append(SessionRow(
             line, key, title, row.get("topic", ""), starts, ends or starts + DEFAULT_LENGTH,
             row.get("location", ""), row.get("audience", ""), row.get("registration_url", ""),
@@ -126,8 +136,12 @@ def school_year_window(today: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.da
     return (dt.datetime(start_year, 8, 1, tzinfo=tz), dt.datetime(start_year + 1, 8, 1, tzinfo=tz))
 
 
-def read_ics_sessions(path: Path, tz: ZoneInfo, today: dt.date,
-                      raw: bytes | None = None) -> tuple[list[SessionRow], list[RowProblem], list[str], int]:
+Series = tuple[set[str], dt.datetime, dt.datetime]
+"""The UIDs of a calendar's repeating events, and the window their occurrences were read in."""
+
+
+def read_ics_sessions(path: Path, tz: ZoneInfo, today: dt.date, raw: bytes | None = None
+                      ) -> tuple[list[SessionRow], list[RowProblem], list[str], int, Series]:
     import icalendar
     import recurring_ical_events
 
@@ -137,7 +151,14 @@ def read_ics_sessions(path: Path, tz: ZoneInfo, today: dt.date,
         raise ImportFileError(f"{path}: not a valid iCalendar file ({exc})") from exc
     start, end = school_year_window(today, tz)
     recurring = {str(c.get("UID", "")) for c in calendar.walk("VEVENT") if c.get("RRULE") is not None}
-    events = recurring_ical_events.of(calendar).between(start, end)
+    events = []
+    for event in recurring_ical_events.of(calendar).after(start):  # one at a time: a series may never end
+        if event.get("DTSTART") is not None and _as_datetime(event["DTSTART"].dt, tz) >= end:
+            break
+        events.append(event)
+        if len(events) > MAX_SESSIONS:
+            raise ImportFileError(f"{path.name}: more than {MAX_SESSIONS} sessions in one school year; is there a "
+                                  "repeating event without an end?")
     good: list[SessionRow] = []
     problems: list[RowProblem] = []
     warnings: list[str] = []
@@ -178,7 +199,7 @@ def read_ics_sessions(path: Path, tz: ZoneInfo, today: dt.date,
         ))
     if not good and not problems:
         warnings.append("the calendar has no events in this school year")
-    return good, problems, warnings, len(good) + len(problems)
+    return good, problems, warnings, len(good) + len(problems), (recurring, start, end)
 
 
 def _as_datetime(value: dt.date | dt.datetime, tz: ZoneInfo) -> dt.datetime:
@@ -191,8 +212,9 @@ def import_trainings(
     session: Session, path: Path, tz: ZoneInfo, now: dt.datetime, *, strict: bool = False, raw: bytes | None = None
 ) -> TrainingImportReport:
     """A calendar file (.ics) or a sessions CSV; `raw`: its bytes (an upload), `path` then only names it."""
+    series: Series | None = None
     if path.suffix.lower() in (".ics", ".ical", ".ifb"):
-        rows, problems, warnings, total = read_ics_sessions(path, tz, now.astimezone(tz).date(), raw)
+        rows, problems, warnings, total, series = read_ics_sessions(path, tz, now.astimezone(tz).date(), raw)
     else:
         rows, problems, warnings, total = read_csv_sessions(path, tz, raw)
     report = TrainingImportReport(rows=total, problems=problems, warnings=warnings)
@@ -220,8 +242,26 @@ def import_trainings(
             report.created.append(created.id)
             continue
         _apply(current, row, report, now)
+    if series is not None:
+        _cancel_dropped_occurrences(session, series, {r.source_key for r in rows}, report, now)
     report.committed = True
     return report
+
+
+def _cancel_dropped_occurrences(session: Session, series: Series, kept: set[str], report: TrainingImportReport,
+                                now: dt.datetime) -> None:
+    """An occurrence of a repeating event that the calendar no longer has (deleted from the series: an EXDATE,
+    as Outlook and Google record it) is cancelled, like one marked cancelled."""
+    uids, start, end = series
+    for uid in uids:
+        prefix = f"ics:{uid}:"
+        for current in session.scalars(select(TrainingSession).where(
+                func.substr(TrainingSession.source_key, 1, len(prefix)) == prefix,
+                TrainingSession.starts_at >= max(start, now), TrainingSession.starts_at < end,
+                TrainingSession.cancelled.is_(False))):
+            if current.source_key not in kept:
+                current.cancelled = True
+                report.cancelled.append(current.id)
 
 
 def _apply(current: TrainingSession, row: SessionRow, report: TrainingImportReport, now: dt.datetime) -> None:

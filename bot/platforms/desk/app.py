@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot import audit, email_updates
 from bot.config import Settings
 from bot.directory import editing
+from bot.directory.importer import spreadsheet_safe
 from bot.models import StaffMember, StaffPerson, Ticket
 from bot.models.base import utcnow
 from bot.models.desk import ROLES
@@ -326,7 +327,8 @@ def install(app: web.Application, runtime: Any) -> None:
             writer = csv.writer(out)
             writer.writerow(["at", "actor", "action", "target", "before", "after", "note"])
             for e in events:
-                writer.writerow([e["at"], e["actor"], e["action"], e["target"], e["before"], e["after"], e["note"]])
+                writer.writerow([spreadsheet_safe(str(e[k])) for k in ("at", "actor", "action", "target", "before",
+                                                                        "after", "note")])
             return web.Response(text=out.getvalue(), content_type="text/csv", headers={
                 **headers, "Content-Disposition": 'attachment; filename="partnerbot-audit.csv"'})
         return page("audit.html", title="Audit log", person=person, events=events)

@@ -42,16 +42,17 @@ def install(app: web.Application, kit: Kit) -> None:
             return kit.page("message.html", 404, title="No such partnership", person=person,
                             text="That partnership is not in the directory (it may have been removed).")
         return kit.page("partner.html", status, title=f"{entry['organization']} at {entry['school']}", person=person,
-                        entry={**entry, **(form or {})}, pid=pid, agreements=AGREEMENTS, statuses=STATUSES,
+                        entry={**entry, **(form or {})}, pid=pid, loaded=editing.version(entry), agreements=AGREEMENTS, statuses=STATUSES,
                         dates=DATES, error=error, done=request.query.get("done", ""))
 
     async def save(request: web.Request, person: SignedIn) -> web.StreamResponse:
         pid = _id(request)
         form = {c: str(request["form"].get(c, ""))[:2000] for c in editing.EDITABLE}
+        loaded = str(request["form"].get("loaded", ""))
 
         def work(session: Session) -> editing.Edited | None:
-            edited = editing.edit(session, pid, form)
-            if edited is not None and not edited.report.problems:
+            edited = editing.edit(session, pid, form, loaded)
+            if edited is not None and not edited.conflict and not edited.report.problems:
                 before, after = _changed(edited.before, edited.after)
                 if after:
                     audit.record(session, kit.actor(person), "partnership.edit",
@@ -61,6 +62,9 @@ def install(app: web.Application, kit: Kit) -> None:
         edited = await kit.db(work) if pid else None
         if edited is None:
             return await show(request, person)
+        if edited.conflict:
+            return await show(request, person, status=409, error="Someone changed this partnership after you opened "
+                              "it, so nothing was saved. The form now shows the entry as it is: make your change again.")
         if edited.report.problems:
             problem = "; ".join(p.message for p in edited.report.problems)
             return await show(request, person, form=form, error=f"Not saved: {problem}.", status=400)
@@ -82,9 +86,9 @@ def install(app: web.Application, kit: Kit) -> None:
             def work(session: Session) -> ImportReport:
                 report = editing.import_upload(session, raw, dry_run=dry_run)
                 if not dry_run:
-                    audit.record(session, kit.actor(person), "partners.import", after={
+                    audit.record(session, kit.actor(person), "partners.import", name, after={
                         "rows": report.rows, "created": report.created, "updated": report.updated,
-                        "unchanged": report.unchanged, "skipped": len(report.problems)})
+                        "unchanged": report.unchanged, "skipped": len(report.problems), "warnings": report.warnings})
                 return report
             report = await kit.db(work)
         except ImportFileError as exc:

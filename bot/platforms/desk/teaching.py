@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.insights import build_report, month_window
-from bot.models import GroundedAnswer
+from bot.models import GroundedAnswer, TaughtExample
 from bot.models.base import utcnow
 from bot.platforms.desk.kit import Kit
+from bot.text import normalise
 from bot.platforms.desk.sessions import SignedIn
 from bot.understanding.learning import teach, teachable_intents
 from knowledge import intent_summaries
@@ -34,8 +35,10 @@ def _view(session: Session, kit: Kit) -> dict[str, Any]:
     feedback = session.scalars(select(GroundedAnswer).where(GroundedAnswer.helpful.is_not(None))
                                .order_by(GroundedAnswer.feedback_at.desc()).limit(FEEDBACK_SHOWN))
     summaries = intent_summaries()
+    taught = {normalise(t) for t in session.scalars(select(TaughtExample.text))}
+    waiting = [item for item in report.unanswered if normalise(str(item["text"])) not in taught]
     return {
-        "unanswered": report.unanswered[:SHOWN], "total_unanswered": len(report.unanswered),
+        "unanswered": waiting[:SHOWN], "total_unanswered": len(waiting),
         "intents": [(name, summaries.get(name, name)) for name in teachable_intents()],
         "helpful": report.grounded_helpful, "not_helpful": report.grounded_not_helpful,
         "answers": report.grounded_answers,
@@ -48,8 +51,10 @@ def _view(session: Session, kit: Kit) -> dict[str, Any]:
 def install(app: web.Application, kit: Kit) -> None:
     async def page(request: web.Request, person: SignedIn, *, error: str = "", status: int = 200) -> web.StreamResponse:
         shown = await kit.db(lambda s: _view(s, kit))
+        taught = request.query.get("taught", "")
         return kit.page("teach.html", status, title="Teach", person=person, error=error,
-                        taught=request.query.get("taught", ""), **shown)
+                        taught=taught if taught in teachable_intents() else "",
+                        again=request.query.get("again") == "1", **shown)
 
     async def file(request: web.Request, person: SignedIn) -> web.StreamResponse:
         form = request["form"]
@@ -62,8 +67,8 @@ def install(app: web.Application, kit: Kit) -> None:
             if added:
                 audit.record(session, kit.actor(person), "teach", text[:300], after={"intent": intent})
             return added
-        await kit.db(work)
-        raise kit.see_other(f"/desk/teach?taught={intent}")
+        added = await kit.db(work)
+        raise kit.see_other(f"/desk/teach?taught={intent}" + ("" if added else "&again=1"))
 
     app.router.add_get("/desk/teach", kit.signed(page))
     app.router.add_post("/desk/teach", kit.signed(file))

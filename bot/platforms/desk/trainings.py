@@ -53,7 +53,7 @@ def install(app: web.Application, kit: Kit) -> None:
             result = post_digest(session, kit.settings, kit.outbox, utcnow(), ignore_breaks=True)
             if result.posted:
                 audit.record(session, kit.actor(person), "trainings.digest",
-                             after={"sessions": result.sessions, "posted_to": len(result.posted)})
+                             after={"sessions": result.sessions, "posted_to": [f"{p}:{t}" for p, t in result.posted]})
             return len(result.posted)
         if not await kit.db(work):
             return await calendar(request, person, error="The digest was not sent: it has already gone to every "
