@@ -93,10 +93,14 @@ def build_classifier(settings: Settings, registry: Registry, database: Database)
         return LearningClassifier(classifier_builder(settings, registry), session, knowledge_files())
 
 
-def build_grounded(settings: Settings) -> GroundedAnswers:
-    """Answers from the department's knowledge; worded by a language model when LLM_MODEL is set."""
+def build_grounded(settings: Settings, database: Database | None = None) -> GroundedAnswers:
+    """Answers from the department's knowledge (its own answers from the database, where they are edited);
+    worded by a language model when LLM_MODEL is set."""
+    from bot.department_answers import StoredAnswers
+
     model = OpenAICompatibleModel(settings.llm) if settings.llm.enabled else None
-    return GroundedAnswers(KnowledgeIndex(settings.cache_dir), settings.llm, model, settings.log_text)
+    index = KnowledgeIndex(settings.cache_dir, answers=StoredAnswers(database) if database is not None else None)
+    return GroundedAnswers(index, settings.llm, model, settings.log_text)
 
 
 def create_bot(settings: Settings, notifier: object | None = None, database: Database | None = None,
@@ -106,4 +110,4 @@ def create_bot(settings: Settings, notifier: object | None = None, database: Dat
     database = database or open_database(settings)
     registry = build_registry()
     return Bot(settings, database, registry, build_classifier(settings, registry, database), clock=clock,
-               notifier=notifier, outbox=outbox(settings), grounded=build_grounded(settings), metrics=metrics)
+               notifier=notifier, outbox=outbox(settings), grounded=build_grounded(settings, database), metrics=metrics)

@@ -23,6 +23,7 @@ from bot.models import (
     ConversationReference,
     ConversationState,
     CorrectionRequest,
+    DepartmentAnswer,
     EmailAddress,
     GroundedAnswer,
     InboxEvent,
@@ -143,6 +144,8 @@ HOLDINGS: tuple[Holding, ...] = (
             kept_because="the audit log of staff actions is kept whole (its entries may also name them as the one "
                          "acted on, as this request's own entry does)"),
     Holding(TaughtExample, lambda p: _as_actor(TaughtExample.taught_by, p), keep_without={"taught_by": FORGOTTEN}),
+    Holding(DepartmentAnswer, lambda p: _as_actor(DepartmentAnswer.updated_by, p),
+            keep_without={"updated_by": FORGOTTEN}),
     Holding(ChannelRole, lambda p: _as_actor(ChannelRole.assigned_by, p), keep_without={"assigned_by": FORGOTTEN}),
     Holding(NudgeHold, lambda p: _as_actor(NudgeHold.by_user, p), keep_without={"by_user": FORGOTTEN}),
 )

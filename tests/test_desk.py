@@ -3,13 +3,15 @@ actions through the ticket service, roles, CSRF and the audit log."""
 
 from __future__ import annotations
 
+import contextlib
 import re
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 import requests
 from sqlalchemy import select
 
+from bot.config import Settings
 from bot.db import Database
 from bot.models import AuditEvent, DeskSession, EmailAddress, StaffPerson, Ticket
 from bot.seed import prepare
@@ -37,8 +39,10 @@ class Desk:
             return [(e.actor, e.action, e.target) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
-@pytest.fixture
-def desk(sqlite_url: str) -> Iterator[Desk]:
+@contextlib.contextmanager
+def serving_desk(sqlite_url: str, bot_options: Callable[[Settings, Database], dict[str, Any]] = lambda s, d: {}
+                 ) -> Iterator[Desk]:
+    """The desk on a fresh database, signing in through a fake identity provider; `bot_options`: more for the bot."""
     idp = FakeOIDC()
     with ServerThread(idp.app()) as provider:
         idp.url = provider.url
@@ -46,9 +50,15 @@ def desk(sqlite_url: str) -> Iterator[Desk]:
                                  OIDC_CLIENT_SECRET=CLIENT_SECRET, DESK_DEV_SIGN_IN="0")
         database = Database.connect(settings.database_url)
         prepare(database, load_samples=False)
-        runtime = Runtime(settings, database, make_bot(settings, database))
+        runtime = Runtime(settings, database, make_bot(settings, database, **bot_options(settings, database)))
         with ServerThread(build_app(runtime, drain_outbox=False)) as server:
             yield Desk(server.url, runtime, idp)
+
+
+@pytest.fixture
+def desk(sqlite_url: str) -> Iterator[Desk]:
+    with serving_desk(sqlite_url) as serving:
+        yield serving
 
 
 def csrf(page: requests.Response) -> str:

@@ -29,7 +29,7 @@ def _every_width(page, where: str) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": WIDTHS[0], "height": 800})
 
 
-def _tab_to(page, selector: str, limit: int = 40) -> None:  # type: ignore[no-untyped-def]
+def _tab_to(page, selector: str, limit: int = 80) -> None:  # type: ignore[no-untyped-def]
     for _ in range(limit):
         page.keyboard.press("Tab")
         if page.evaluate("(s) => document.activeElement === document.querySelector(s)", selector):
@@ -75,6 +75,7 @@ def test_every_desk_page_is_accessible_and_works_from_the_keyboard(served: str) 
         _trainings_page(page, served)
         _teach_page(page, served)
         _contacts_page(page, served)
+        _answers_pages(page, served)
         browser.close()
 
 
@@ -154,3 +155,17 @@ def _contacts_page(page, served: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url("**school=Garfield*")
     assert page.locator("h2").first.inner_text() == "Garfield"
     _every_width(page, "a school's contacts")
+
+
+def _answers_pages(page, served: str) -> None:  # type: ignore[no-untyped-def]
+    """The department's answers, and one opened and saved with the keyboard alone."""
+    page.goto(served + "/desk/knowledge")
+    _every_width(page, "answers")
+    _tab_to(page, "tbody a")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/desk/knowledge/*")
+    _every_width(page, "an answer")
+    _tab_to(page, "form.stack button")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**done=saved")
+    assert page.evaluate("document.activeElement.id") == "flash"

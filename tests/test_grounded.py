@@ -128,7 +128,7 @@ def test_an_edited_knowledge_file_is_searched_within_seconds(tmp_path: Path, mon
     watched = tmp_path / "answers.yaml"
     watched.write_text("v1")
     passages = [Passage("answer:a", "Parking", "Visitors park in the north lot.", "Test")]
-    monkeypatch.setattr(index_module, "load_passages", lambda: list(passages))
+    monkeypatch.setattr(index_module, "load_passages", lambda stored=None: list(passages))
     knowledge = KnowledgeIndex(tmp_path / "cache", files=[watched], check_seconds=0.0)
     assert knowledge.search("where do visitors park")[0].passage.key == "answer:a"
     assert knowledge.search("who signs the field trip form") == []
@@ -137,6 +137,38 @@ def test_an_edited_knowledge_file_is_searched_within_seconds(tmp_path: Path, mon
     import os
     os.utime(watched, (1, 2_000_000_000))
     assert knowledge.search("who signs the field trip form")[0].passage.key == "answer:b"
+
+
+def test_the_departments_answers_are_searched_from_the_database_and_edits_within_seconds(
+        sqlite_url: str, tmp_path: Path) -> None:
+    from bot import department_answers
+    from bot.db import Database
+    from bot.seed import prepare
+
+    database = Database.connect(sqlite_url)
+    prepare(database, load_samples=False)
+    try:
+        knowledge = KnowledgeIndex(tmp_path / "cache", check_seconds=0.0,
+                                   answers=department_answers.StoredAnswers(database))
+        hit = knowledge.search("does the principal have to approve a partnership")[0].passage
+        assert hit.key == "answer:board_policy_4265" and "Board Policy 4265" in hit.text  # seeded from the file
+        now = dt.datetime.now(dt.timezone.utc)
+        with database.session() as session:
+            department_answers.save(session, "board_policy_4265", "Board Policy 4265", "Partnership database",
+                                    "does the principal have to approve a partnership",
+                                    "Principals approve every partnership in the Partnership Portal by Oct 1.",
+                                    "desk:dana@district.example", now)
+        hit = knowledge.search("does the principal have to approve a partnership")[0].passage
+        assert "Partnership Portal by Oct 1" in hit.text
+        with database.session() as session:
+            department_answers.delete(session, "board_policy_4265", "desk:dana@district.example", now)
+        assert all(h.passage.key != "answer:board_policy_4265"
+                   for h in knowledge.search("does the principal have to approve a partnership"))
+        prepare(database, load_samples=False)  # a restart does not bring a deleted answer back
+        with database.session() as session:
+            assert department_answers.one(session, "board_policy_4265") is None
+    finally:
+        database.dispose()
 
 
 def test_every_knowledge_file_becomes_passages_with_a_source() -> None:

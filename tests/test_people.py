@@ -18,6 +18,7 @@ from bot.models import (
     ConversationReference,
     ConversationState,
     CorrectionRequest,
+    DepartmentAnswer,
     EmailAddress,
     GroundedAnswer,
     InboxEvent,
@@ -71,6 +72,7 @@ def _everything_about(session, person: people.Person, n: int, school: School, pa
     session.add(StaffMember(platform="slack", user_id=user))
     session.add(AuditEvent(actor=f"{label} (Person {n})", action="ticket.claim", target="C-1001"))
     session.add(TaughtExample(text=f"phrase {n}", intent="agreement", taught_by=label))
+    session.add(DepartmentAnswer(key=f"answer{n}", title=f"Answer {n}", answer="Text.", updated_by=label))
     session.add(ChannelRole(platform="slack", channel=f"C{n}", role=f"department{n}", assigned_by=label))
     session.add(NudgeHold(partnership_id=partnership.id, what=f"insurance{n}", kind="snoozed",
                           until=NOW + dt.timedelta(days=30), by_user=label))

@@ -17,12 +17,14 @@ from bot.models.grounded import GroundedAnswer
 from bot.models.contacts import NudgeHold, NudgeSent, SchoolContact
 from bot.models.desk import AuditEvent, DeskLogin, DeskSession, StaffPerson
 from bot.models.email import EmailAddress
+from bot.models.knowledge import DepartmentAnswer
 
 __all__ = [
     "AnnouncementPost",
     "AuditEvent",
     "DeskLogin",
     "DeskSession",
+    "DepartmentAnswer",
     "EmailAddress",
     "StaffPerson",
     "Base",

@@ -17,10 +17,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence
 
 from bot import diskcache
-from bot.retrieval.passages import Passage, digest, knowledge_paths, load_passages
+from bot.retrieval.passages import Passage, StoredAnswer, digest, knowledge_paths, load_passages
 from bot.text import clean, stem
 from bot.understanding.tokens import STOPWORDS, Tokenizer
 from knowledge import abbreviations, load_yaml
@@ -80,16 +80,26 @@ def fit(passages: list[Passage], tokenizer: Callable[[str], list[str]]) -> Fitte
                        [float(x) for x in vectoriser.idf_], vectors, tuple(words))
 
 
+class AnswerStore(Protocol):
+    """Where the department's own answers are kept (bot.department_answers.StoredAnswers)."""
+
+    def load(self) -> Sequence[StoredAnswer]: ...
+
+    def stamp(self) -> object: ...
+
+
 class KnowledgeIndex:
-    """The passages and their index, rebuilt when a knowledge file changes (checked every few seconds)."""
+    """The passages and their index, rebuilt when a knowledge file or the department's stored answers change
+    (checked every few seconds)."""
 
     def __init__(self, cache_dir: Path | None = None, files: Sequence[Path] | None = None,
-                 check_seconds: float = CHECK_SECONDS) -> None:
+                 check_seconds: float = CHECK_SECONDS, answers: AnswerStore | None = None) -> None:
         self._cache_dir = cache_dir
         self._files = tuple(files if files is not None else knowledge_paths())
         self._check_seconds = check_seconds
+        self._answers = answers
         self._lock = threading.Lock()
-        self._stamp = self._files_stamp()
+        self._stamp = self._sources_stamp()
         self._checked = time.monotonic()
         self._built: tuple[FittedIndex, Tokenizer] | None = None  # on first search: `ask` rarely needs it
 
@@ -115,7 +125,7 @@ class KnowledgeIndex:
             return self._built
 
     def _build(self) -> tuple[FittedIndex, Tokenizer]:
-        passages = load_passages()
+        passages = load_passages(self._answers.load() if self._answers is not None else None)
         # the passages, and the code that turns text into search terms (a stem rule) with its abbreviations
         key = diskcache.key([digest(passages), sorted(abbreviations().items())], ANALYSIS_SOURCES)
         path = self._cache_dir / f"retrieval-index-{key[:20]}.pickle" if self._cache_dir else None
@@ -133,7 +143,11 @@ class KnowledgeIndex:
         if time.monotonic() - self._checked < self._check_seconds:
             return
         self._checked = time.monotonic()
-        stamp = self._files_stamp()
+        try:
+            stamp = self._sources_stamp()
+        except Exception:  # the database is away: answer from the index we have
+            log.warning("the department's answers could not be checked; the current index stays")
+            return
         if stamp == self._stamp:
             return
         load_yaml.cache_clear()  # the files were edited: read them again
@@ -143,5 +157,6 @@ class KnowledgeIndex:
         except Exception:  # a half-saved or broken file: keep answering from the last good index
             log.exception("knowledge index not rebuilt; the previous one stays")
 
-    def _files_stamp(self) -> tuple[tuple[str, float], ...]:
-        return tuple((str(p), p.stat().st_mtime if p.exists() else 0.0) for p in self._files)
+    def _sources_stamp(self) -> tuple[object, ...]:
+        files = tuple((str(p), p.stat().st_mtime if p.exists() else 0.0) for p in self._files)
+        return (files, self._answers.stamp() if self._answers is not None else None)

@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, Sequence
 
 from bot.text import with_article
 from knowledge import load_yaml, path_of
@@ -36,8 +37,20 @@ def knowledge_paths() -> list[Path]:
     return [path_of(name) for name in FILES]
 
 
-def load_passages() -> list[Passage]:
-    return [*_faq(), *_agreements(), *_answers()]
+class StoredAnswer(Protocol):
+    key: str
+    title: str
+    source: str
+    questions: tuple[str, ...]
+    answer: str
+
+
+def load_passages(stored: Sequence[StoredAnswer] | None = None) -> list[Passage]:
+    """`stored`: the department's answers as kept in the database (bot/department_answers.py); without it,
+    as shipped in answers.yaml."""
+    answers = _answers() if stored is None else [
+        Passage(f"answer:{a.key}", a.title, a.answer, a.source, tuple(a.questions)) for a in stored]
+    return [*_faq(), *_agreements(), *answers]
 
 
 def digest(passages: list[Passage]) -> str:

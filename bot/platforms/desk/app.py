@@ -27,6 +27,7 @@ from bot.models import StaffMember, StaffPerson, Ticket
 from bot.models.base import utcnow
 from bot.models.desk import ROLES
 from bot.platforms.desk import contacts as contacts_pages
+from bot.platforms.desk import knowledge as knowledge_pages
 from bot.platforms.desk import partners as partners_pages
 from bot.platforms.desk import sessions
 from bot.platforms.desk import teaching as teaching_pages
@@ -361,6 +362,7 @@ def install(app: web.Application, runtime: Any) -> None:
     trainings_pages.install(app, kit)
     teaching_pages.install(app, kit)
     contacts_pages.install(app, kit)
+    knowledge_pages.install(app, kit)
 
 
 def _version(session: Session) -> str:
