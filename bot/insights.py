@@ -52,8 +52,7 @@ class Report:
         lines.append(f"Unanswered or unsure ({sum(int(u['count']) for u in self.unanswered)}):")
         lines += [f"  {u['count']:>3}  {u['text']}  (best guess: {u['best_guess'] or '-'})" for u in self.unanswered[:20]]
         lines.append(f"Tickets: {self.tickets_opened} opened, {self.tickets_claimed} claimed, {self.tickets_resolved} resolved")
-        claim = "-" if self.median_hours_to_claim is None else f"{self.median_hours_to_claim:.1f} h"
-        resolve = "-" if self.median_hours_to_resolve is None else f"{self.median_hours_to_resolve:.1f} h"
+        claim, resolve = _duration(self.median_hours_to_claim), _duration(self.median_hours_to_resolve)
         lines.append(f"Median time to claim: {claim}; to resolve: {resolve}")
         lines.append(f"Delivery now: {self.inbox_waiting} events waiting for an answer, {self.notices_waiting} posts "
                      f"waiting to be sent; given up this month: {self.events_given_up} events, "
@@ -64,6 +63,15 @@ class Report:
                      f"{self.llm_questions} questions went to the language model "
                      f"({self.llm_prompt_tokens} + {self.llm_completion_tokens} tokens, about ${self.llm_cost:.2f})")
         return "\n".join(lines)
+
+
+def _duration(hours: float | None) -> str:
+    """Minutes under an hour ("12 min"), hours under two days ("5.5 h"), then days: never "0.0 h"."""
+    if hours is None:
+        return "-"
+    if hours < 1:
+        return f"{max(1, round(hours * 60))} min"
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
 
 
 def month_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:

@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
 from rapidfuzz import fuzz
@@ -253,9 +253,7 @@ class Bot:
         text = clean(message.text)
         pressed = self._pressed_button(message, text, state)
         if pressed is not None:
-            message = Message(text=message.text, user=message.user, platform=message.platform,
-                              channel=message.channel, session_key=message.session_key, action=pressed.action,
-                              value=pressed.value, user_name=message.user_name, raw=message.raw)
+            message = replace(message, action=pressed.action, value=pressed.value)  # all else as sent
         turn = Turn(self.settings, session, message, now, NOTHING, state, lookups,
                     lambda other: self.classifier.understand(other, lookups),
                     lambda text, others: self.classifier.similarity(text, others, lookups), self.outbox)
@@ -269,7 +267,7 @@ class Bot:
         state.offer(reply.buttons)
         state.save(session, now)
         if not message.action:
-            self._record_question(session, message, text, turn.understanding, reply, now)
+            self._record_question(session, message, text, turn.understanding, reply, now, turn.command)
         return reply
 
     def _pressed_button(self, message: Message, text: str, state: ConversationState) -> Button | None:
@@ -322,6 +320,7 @@ class Bot:
         u = turn.understanding = self._apply_rules(turn.understand(text))
         for matches, command in self.registry.commands:
             if matches(u, turn):
+                turn.command = True
                 return command(_as_typed(message, text), turn)
         form = self.registry.forms.get(turn.state.form or "")
         if form is not None:
@@ -381,12 +380,14 @@ class Bot:
 
     def _record_question(
         self, session, message: Message, text: str, understanding: Understanding, reply: Reply,  # type: ignore[no-untyped-def]
-        now: dt.datetime,
+        now: dt.datetime, command: bool = False,
     ) -> None:
-        """Keep every question so the department sees what the bot can't answer."""
+        """Keep every question so the department sees what the bot can't answer (a command it took, even one it
+        refused, was understood)."""
         best_guess = next((name for name, score in understanding.ranked()
                            if name not in UNANSWERED and score >= BEST_GUESS_MIN), None)
-        answered = (reply.intent not in UNANSWERED or bool(reply.data.get("grounded"))) and "error" not in reply.data
+        answered = command or ((reply.intent not in UNANSWERED or bool(reply.data.get("grounded")))
+                               and "error" not in reply.data)
         session.add(
             QuestionLog(
                 asked_at=now,

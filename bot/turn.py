@@ -45,6 +45,8 @@ class Turn:
     similarity: Callable[[str, Sequence[str]], list[float]]
     outbox: Outbox
     grounded: "Callable[..., Grounded | None]" = no_grounded_answers
+    command: bool = False
+    """A deterministic command (a staff ticket command) took the message: it was understood, whatever it answered."""
 
     @property
     def user(self) -> str:

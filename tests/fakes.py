@@ -37,7 +37,8 @@ class ServerThread:
         self.app = app
         self.port = port or free_port()
         self.loop = asyncio.new_event_loop()
-        self.runner = web.AppRunner(app)
+        # A test's server stops without waiting a minute for requests its client gave up on (a fuzz run's).
+        self.runner = web.AppRunner(app, shutdown_timeout=5.0)
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
     @property

@@ -325,3 +325,26 @@ def test_ask_loads_no_migration_tool_numeric_library_or_platform_sdk(db: str) ->
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_chat_and_ask_say_who_you_are_with_as_like_tickets(db: str) -> None:
+    staff = {"DEPARTMENT_STAFF": "cli:dana"}
+    run(["ask", "How do I book a field trip bus?", "--as", "web:v-9"], db, **staff)
+    out = run(["chat", "--as", "cli:dana"], db, stdin="unanswered questions\n", **staff).stdout
+    assert "You are cli:dana" in out and "field trip bus" in out  # a staff command, as in `tickets --as`
+    refused = run(["chat", "--as", "cli:someone"], db, stdin="unanswered questions\n", **staff).stdout
+    assert "field trip bus" not in refused
+
+
+def test_a_staff_command_the_bot_took_is_not_reported_as_unanswered(db: str) -> None:
+    staff = {"DEPARTMENT_STAFF": "cli:dana"}
+    run(["ask", "assign C-1009 to @U123", "--as", "cli:dana"], db, **staff)  # refused: no such ticket, still a command
+    run(["ask", "Where Do I Park At JSCEE?", "--as", "cli:x"], db, **staff)
+    out = run(["report"], db, **staff).stdout
+    assert "Where Do I Park At JSCEE?" in out and "assign C-1009" not in out
+
+
+def test_the_reports_times_are_in_units_people_read() -> None:
+    from bot.insights import _duration
+
+    assert [_duration(h) for h in (None, 0.004, 0.5, 5.25, 100.0)] == ["-", "1 min", "30 min", "5.2 h", "4.2 days"]

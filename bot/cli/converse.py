@@ -22,15 +22,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     ask.add_argument("text", nargs="?", help="the question")
     ask.add_argument("--session", default=None, help="conversation id; asks with the same id continue a conversation "
                                                      "(without it each ask starts a fresh one)")
-    ask.add_argument("--user", default="cli-user", help="user id")
+    ask.add_argument("--as", dest="actor", default="", help="who asks, as platform:id (default cli:cli-user)")
+    ask.add_argument("--user", default="", help=argparse.SUPPRESS)  # older spelling of --as cli:ID
     ask.add_argument("--platform", default="cli", help=argparse.SUPPRESS)
     ask.add_argument("--json", action="store_true", help="print the reply as JSON")
     ask.add_argument("--batch", action="store_true", help="read JSON lines on stdin, write one JSON reply per line")
     ask.set_defaults(run=run_ask, short_lived=True)
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--session", default="console")
-    chat.add_argument("--user", default="console-user")
+    chat.add_argument("--as", dest="actor", default="",
+                      help="who you are, as platform:id, as for `partnerbot tickets` (default cli:$USER: staff "
+                           "commands work when DEPARTMENT_STAFF lists it)")
+    chat.add_argument("--user", default="", help=argparse.SUPPRESS)
     chat.set_defaults(run=run_chat)
+
+
+def speaker(args: argparse.Namespace, default: str) -> tuple[str, str]:
+    """(platform, user id) from --as platform:id (or the older --user ID on the terminal)."""
+    chosen = args.actor or (f"{getattr(args, 'platform', 'cli')}:{args.user}" if args.user else default)
+    platform, _, user = chosen.partition(":")
+    return (platform, user) if user else ("cli", platform)
 
 
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -42,7 +53,8 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
         return run_batch(bot, sys.stdin, sys.stdout, sys.stderr)
     session = args.session or f"ask-{uuid.uuid4().hex[:12]}"  # a one-shot question carries nothing over
     try:
-        reply = bot.handle(Message(args.text, args.user, args.platform, session, session))
+        platform, user = speaker(args, "cli:cli-user")
+        reply = bot.handle(Message(args.text, user, platform, session, session))
     finally:
         bot.database.dispose()  # say goodbye to the server: bot.launch ends this process without teardown
     if args.json:
@@ -104,8 +116,12 @@ def parse_batch_line(line: str, number: int) -> Message:
 
 
 def run_chat(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    platform, user = speaker(args, f"cli:{getpass.getuser()}")
     bot = create_bot(settings)
-    print("partnerbot: ask me about agreements, partners, trainings or consultations. Ctrl-D to leave.")
+    print(f"partnerbot: ask me about agreements, partners, trainings or consultations. You are {platform}:{user} "
+          "(--as to be someone else). Ctrl-D to leave.")
     while True:
         try:
             text = input("you> ")
@@ -114,5 +130,5 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if text.strip().lower() in ("quit", "exit", "bye"):
             return 0
-        reply = bot.handle(Message(text, args.user, "cli", args.session, args.session))
+        reply = bot.handle(Message(text, user, platform, args.session, args.session))
         print("bot> " + render_text(reply).replace("\n", "\n     "))
