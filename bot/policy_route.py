@@ -7,6 +7,7 @@ The district may supply its own text (PRIVACY_FILE, TERMS_FILE: paragraphs separ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,25 +21,35 @@ from bot.public_page import SECURITY_HEADERS, PublicPages
 
 @dataclass
 class Block:
+    """A heading and what follows it, in the file's order: paragraphs ("p", text) and lists ("ul", items)."""
+
     heading: str = ""
-    paragraphs: list[str] = field(default_factory=list)
-    items: list[str] = field(default_factory=list)
+    parts: list[tuple[str, Any]] = field(default_factory=list)
 
 
 def parse(text: str) -> list[Block]:
-    """Plain text as headings, paragraphs and lists (shown escaped: the file is text, never markup)."""
+    """Plain text as headings, paragraphs and lists, in order (shown escaped: the file is text, never markup)."""
     blocks: list[Block] = [Block()]
     for chunk in text.replace("\r\n", "\n").split("\n\n"):
-        lines = [line.strip() for line in chunk.strip().split("\n") if line.strip()]
-        for line in lines:
-            if line.startswith("# "):
-                blocks.append(Block(heading=line[2:].strip()))
-            elif line.startswith("- "):
-                blocks[-1].items.append(line[2:].strip())
-        prose = " ".join(line for line in lines if not line.startswith(("# ", "- ")))
+        prose: list[str] = []
+        for line in (line.strip() for line in chunk.strip().split("\n")):
+            if not line:
+                continue
+            if line.startswith("# ") or line.startswith("- "):
+                if prose:
+                    blocks[-1].parts.append(("p", " ".join(prose)))
+                    prose = []
+                if line.startswith("# "):
+                    blocks.append(Block(heading=line[2:].strip()))
+                elif blocks[-1].parts and blocks[-1].parts[-1][0] == "ul":
+                    blocks[-1].parts[-1][1].append(line[2:].strip())
+                else:
+                    blocks[-1].parts.append(("ul", [line[2:].strip()]))
+            else:
+                prose.append(line)
         if prose:
-            blocks[-1].paragraphs.append(prose)
-    return [b for b in blocks if b.heading or b.paragraphs or b.items]
+            blocks[-1].parts.append(("p", " ".join(prose)))
+    return [b for b in blocks if b.heading or b.parts]
 
 
 def _for(days: int, what: str) -> str:

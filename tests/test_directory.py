@@ -388,13 +388,14 @@ def test_a_file_separated_by_semicolons_is_read_with_a_warning(harness, tmp_path
     with harness.database.session() as session:
         report = import_partners(session, path)
     assert report.problems == [] and report.created == 1
-    assert report.warnings == ["the columns are separated by semicolons; the file was read that way"]
+    assert report.warnings[0] == "the columns are separated by semicolons; the file was read that way"
     comma = tmp_path / "comma.csv"
     comma.write_text('organization,school,services,school_year,agreement_type,status\n'
                      '"Lake; River Club",Franklin,tutoring,2026-27,mou,active\n')
     with harness.database.session() as session:
         plain = import_partners(session, comma)
-    assert plain.problems == [] and plain.warnings == [] and plain.created == 1
+    assert plain.problems == [] and plain.created == 1
+    assert not [w for w in plain.warnings if "separated" in w]
 
 
 @pytest.mark.parametrize("text, service", [("What after-school sports programs are at Garfield?", "Sports and recreation"),
@@ -437,3 +438,23 @@ def test_one_region_of_a_by_region_answer_is_shown_by_school(imported) -> None:
     by_school = {r["school"]: r["partnerships"] for r in southeast.data["distribution"]["rows"]}
     assert by_school["Franklin"] == 2 and by_school["Aki Kurose"] == 1 and sum(by_school.values()) == 5
     assert southeast.table is not None and southeast.table.header == ("School", "Partnerships")
+
+
+def test_a_partners_file_without_paperwork_columns_says_what_will_show_as_missing(sqlite_url: str) -> None:
+    from bot.db import Database
+    from bot.directory.importer import import_partners
+    from bot.seed import prepare
+
+    database = Database.connect(sqlite_url)
+    prepare(database, load_samples=False)
+    try:
+        with database.session() as session:
+            report = import_partners(session, rows=[{"organization": "Clay Studio", "school": "Garfield",
+                                                     "services": "arts", "school_year": "2026-27",
+                                                     "agreement_type": "mou", "status": "active",
+                                                     "agreement_signed": "2026-08-01"}])
+        [warning] = report.warnings
+        assert warning.startswith("the file has no agreement_expires, dsa_needed,") and "outcomes columns" in warning
+        assert "agreement_signed" not in warning
+    finally:
+        database.dispose()

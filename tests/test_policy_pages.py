@@ -43,19 +43,21 @@ def test_the_default_privacy_page_says_what_is_kept_where_and_for_how_long() -> 
 
 def test_the_districts_own_text_replaces_the_default_as_plain_text(tmp_path: Path) -> None:
     own = tmp_path / "privacy.txt"
-    own.write_text("# Our notice\nWe keep <script>alert(1)</script> nothing.\n\n- one item\n- two\n", encoding="utf-8")
+    own.write_text("# Our notice\nWe keep <script>alert(1)</script> nothing but:\n- one item\n- two\n", encoding="utf-8")
     with _pages(Settings.from_env({"PRIVACY_FILE": str(own)})) as server:
         text = requests.get(server.url + "/privacy", timeout=10).text
     assert "<h2>Our notice</h2>" in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>" not in text
     assert "<li>one item</li><li>two</li>" in text and "How long" not in text
+    assert text.index("nothing but:") < text.index("<li>one item</li>")  # in the file's order
     with pytest.raises(ConfigError, match="PRIVACY_FILE"):
         install(web.Application(), _Runtime(Settings.from_env({"PRIVACY_FILE": str(tmp_path / "missing.txt")})))  # type: ignore[arg-type]
 
 
 def test_text_becomes_headings_paragraphs_and_lists() -> None:
-    blocks = parse("Intro line one\nline two\n\n# Heading\n- a\n- b\nafter")
-    assert [(b.heading, b.paragraphs, b.items) for b in blocks] == [
-        ("", ["Intro line one line two"], []), ("Heading", ["after"], ["a", "b"])]
+    blocks = parse("Intro line one\nline two\n\n# Heading\nWe keep:\n- a\n- b\nafter\n\nlast")
+    assert [(b.heading, b.parts) for b in blocks] == [
+        ("", [("p", "Intro line one line two")]),
+        ("Heading", [("p", "We keep:"), ("ul", ["a", "b"]), ("p", "after"), ("p", "last")])]
 
 
 def test_the_privacy_page_names_the_language_model_service_when_one_is_configured() -> None:

@@ -293,6 +293,12 @@ def import_partners(
         if removed:
             report.warnings.append(f"{removed} sample partnerships are replaced by your data")
     _upsert(session, good, report, sample, progress)
+    missing = [c for c in health.COLUMNS if not any(c in row for row in rows)]
+    if rows and missing and report.created and not sample:
+        report.warnings.append(
+            f"the file has no {', '.join(missing)} column{'s' if len(missing) > 1 else ''}: the new partnerships "
+            "show that paperwork as missing (and their school contacts are nudged for it) until a file or the "
+            "desk gives it")
     report.committed = True
     return report
 
