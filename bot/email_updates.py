@@ -145,8 +145,6 @@ def shared_with_department(session: Session, platform: str, user_id: str) -> str
 
 def for_audience(session: Session, audience: str, address: str) -> EmailAddress | None:
     """The confirmed row an e-mail made for `audience` ("user:web:v-1") to `address` belongs to, if it still does."""
-    if not audience.startswith("user:"):
-        return None
-    _, platform, user = audience.split(":", 2)
-    row = confirmed(session, platform, user)
+    person = notify.person_of(audience)
+    row = confirmed(session, *person) if person is not None else None
     return row if row is not None and row.address == address else None

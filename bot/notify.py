@@ -50,6 +50,14 @@ def user_audience(platform: str, user_id: str) -> str:
     return f"user:{platform}:{user_id}"
 
 
+def person_of(audience: str) -> tuple[str, str] | None:
+    """(platform, user id) of a person's audience (`user_audience`'s inverse); None for a channel audience."""
+    if not audience.startswith("user:"):
+        return None
+    _, platform, user = audience.split(":", 2)
+    return platform, user
+
+
 @dataclass(frozen=True)
 class Notice:
     """Something to post to an audience: a channel message, a DM, or an update of an earlier post."""
@@ -138,10 +146,8 @@ class UserAudiences:
     """The least an outbox needs: a user audience is that user on that platform; any other audience is logged."""
 
     def targets(self, session: Session, audience: str) -> list[tuple[str, str]]:
-        if audience.startswith("user:"):
-            _, platform, user = audience.split(":", 2)
-            return [(platform, user)]
-        return [("log", audience)]
+        person = person_of(audience)
+        return [person] if person is not None else [("log", audience)]
 
 
 @dataclass

@@ -22,7 +22,7 @@ from bot.directory.importer import (
     PARTNER_OPTIONAL,
     ImportReport,
     import_partners,
-    parse_csv_text,
+    import_csv_bytes,
     spreadsheet_safe,
     undo_as_dry_run,
 )
@@ -177,9 +177,7 @@ def edit(session: Session, partnership_id: int, form: dict[str, str], loaded: st
 def import_upload(session: Session, raw: bytes, *, dry_run: bool) -> ImportReport:
     """A partners CSV uploaded in the browser. A dry run does the whole import and rolls it back, so its
     report (new, updated, unchanged, each problem by line) is what the real import will do."""
-    rows, warnings = parse_csv_text(raw, "the file", PARTNER_COLUMNS)
-    report = import_partners(session, rows=rows)
-    report.warnings[:0] = warnings
+    report = import_csv_bytes(raw, "the file", PARTNER_COLUMNS, lambda rows: import_partners(session, rows=rows))
     if dry_run:
         undo_as_dry_run(session, report)
     return report

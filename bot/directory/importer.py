@@ -92,6 +92,15 @@ def as_imported(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:2] and cell[1] in FORMULA_STARTS else cell
 
 
+def import_csv_bytes(raw: bytes, name: str, required: tuple[str, ...],
+                  run: Callable[[list[dict[str, str]]], "ImportReport"]) -> "ImportReport":
+    """An uploaded CSV's bytes read as a file's are, imported by `run(rows)`; the file's warnings come first."""
+    rows, warnings = parse_csv_text(raw, name, required)
+    report = run(rows)
+    report.warnings[:0] = warnings
+    return report
+
+
 def undo_as_dry_run(session: Session, report: "ImportReport | Any") -> None:
     """The import was a dry run: what it did is rolled back, and its report says what the import would do."""
     session.rollback()

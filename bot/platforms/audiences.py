@@ -7,7 +7,7 @@ from typing import Sequence
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.notify import DEPARTMENT
+from bot.notify import DEPARTMENT, person_of
 from bot.platforms.base import Platform
 
 
@@ -17,8 +17,9 @@ class PlatformAudiences:
         self.platforms = tuple(platforms)
 
     def targets(self, session: Session, audience: str) -> list[tuple[str, str]]:
-        if audience.startswith("user:"):
-            _, platform, user = audience.split(":", 2)
+        person = person_of(audience)
+        if person is not None:
+            platform, user = person
             known = next((p for p in self.platforms if p.name == platform), None)
             # Unreachable (Teams: someone the bot has not met): no post that can only fail, and the caller knows.
             own = [] if known is not None and not known.reachable(session, user) else [(platform, user)]

@@ -99,7 +99,7 @@ class KnowledgeIndex:
         self._check_seconds = check_seconds
         self._answers = answers
         self._lock = threading.Lock()
-        self._stamp = self._sources_stamp()
+        self._stamp: tuple[object, ...] = ()  # what the index was built from: taken with the first build
         self._checked = time.monotonic()
         self._built: tuple[FittedIndex, Tokenizer] | None = None  # on first search: `ask` rarely needs it
 
@@ -118,7 +118,8 @@ class KnowledgeIndex:
 
     def _current(self) -> tuple[FittedIndex, Tokenizer]:
         with self._lock:
-            if self._built is None:
+            if self._built is None:  # on first search: a process that never searches reads nothing
+                self._stamp = self._sources_stamp()
                 self._built = self._build()
             else:
                 self._refresh()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence
 
+from bot.department_answers import shipped
 from bot.text import with_article
 from knowledge import load_yaml, path_of
 
@@ -47,9 +48,10 @@ class StoredAnswer(Protocol):
 
 def load_passages(stored: Sequence[StoredAnswer] | None = None) -> list[Passage]:
     """`stored`: the department's answers as kept in the database (bot/department_answers.py); without it,
-    as shipped in answers.yaml."""
-    answers = _answers() if stored is None else [
-        Passage(f"answer:{a.key}", a.title, a.answer, a.source, tuple(a.questions)) for a in stored]
+    as shipped in answers.yaml (read the same way)."""
+    if stored is None:
+        stored = shipped()
+    answers = [Passage(f"answer:{a.key}", a.title, a.answer, a.source, tuple(a.questions)) for a in stored]
     return [*_faq(), *_agreements(), *answers]
 
 
@@ -91,12 +93,4 @@ def _agreements() -> list[Passage]:
     for name, text in notes.items():
         if name not in ("source", "unsure"):
             out.append(Passage(f"agreement-note:{name}", "Partnership agreements", _flat(text), source))
-    return out
-
-
-def _answers() -> list[Passage]:
-    out = []
-    for name, entry in (load_yaml("answers.yaml").get("answers") or {}).items():
-        out.append(Passage(f"answer:{name}", _flat(entry["title"]), _flat(entry["answer"]), _flat(entry["source"]),
-                           tuple(_flat(q) for q in entry.get("questions") or ())))
     return out

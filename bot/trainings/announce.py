@@ -105,6 +105,13 @@ class DigestPlan:
     destinations: list[tuple[str, str]]
     key: str
     held: str | None
+    on_break: str | None = None
+    """The school break today is in (held for it unless breaks were ignored)."""
+
+    @property
+    def held_on_schedule(self) -> str | None:
+        """Why the scheduled digest would not go out now, breaks included."""
+        return f"school break ({self.on_break})" if self.on_break else self.held
 
 
 def plan_digest(session: Session, settings: Settings, outbox: Outbox, now: dt.datetime, *,
@@ -126,7 +133,8 @@ def plan_digest(session: Session, settings: Settings, outbox: Outbox, now: dt.da
                 "announcements\")")
     elif all(session.get(AnnouncementPost, post_key(key, p, t)) is not None for p, t in destinations):
         held = "already posted this week"
-    return DigestPlan(sessions, digest_text(sessions, settings), destinations, key, held)
+    return DigestPlan(sessions, digest_text(sessions, settings), destinations, key, held,
+                      on_break.name if on_break else None)
 
 
 def post_digest(session: Session, settings: Settings, outbox: Outbox, now: dt.datetime, *,

@@ -6,7 +6,6 @@ POST carrying the session's CSRF token; the database work runs off the event loo
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import logging
 import secrets
@@ -32,7 +31,7 @@ from bot.platforms.desk import partners as partners_pages
 from bot.platforms.desk import sessions
 from bot.platforms.desk import teaching as teaching_pages
 from bot.platforms.desk import trainings as trainings_pages
-from bot.platforms.desk.kit import Kit
+from bot.platforms.desk.kit import Kit, local_time
 from bot.platforms.desk.oidc import Issuer, SignInRefused
 from bot.platforms.web.identity import is_https
 from bot.tickets import service as tickets
@@ -213,7 +212,7 @@ def install(app: web.Application, runtime: Any) -> None:
 
         def work(session: Session) -> None:
             sessions.close_session(session, token)
-            audit.record(session, audit.actor_label(DESK, person.email, person.name), "desk.sign_out")
+            audit.record(session, Kit.actor(person), "desk.sign_out")
         await db(work)
         response = web.HTTPSeeOther("/desk/sign-in?signed_out=1", headers=headers)
         response.del_cookie(COOKIE, path="/desk")
@@ -297,7 +296,7 @@ def install(app: web.Application, runtime: Any) -> None:
                 session.add(StaffPerson(email=email, name=name, role=role))
             else:
                 existing.name, existing.role = name or existing.name, role
-            audit.record(session, audit.actor_label(DESK, person.email, person.name),
+            audit.record(session, Kit.actor(person),
                          "staff.change" if existing else "staff.add", email, before=before,
                          after={"name": name or (existing.name if existing else ""), "role": role})
             return "changed" if existing else "added"
@@ -313,7 +312,7 @@ def install(app: web.Application, runtime: Any) -> None:
             target = session.scalar(select(StaffPerson).where(StaffPerson.email == email))
             if target is None:
                 return False
-            audit.record(session, audit.actor_label(DESK, person.email, person.name), "staff.remove", email,
+            audit.record(session, Kit.actor(person), "staff.remove", email,
                          before={"name": target.name, "role": target.role})
             session.delete(target)
             return True
@@ -371,16 +370,12 @@ def _version(session: Session) -> str:
     return f"{latest.isoformat() if latest else '-'}/{count}"
 
 
-def _when(at: dt.datetime | None, settings: Settings) -> str:
-    return at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M") if at else ""
-
-
 def _row(session: Session, ticket: Ticket, settings: Settings) -> dict[str, Any]:
     return {"number": ticket.number, "status": ticket.status, "topic": tickets.topic_label(ticket.topic),
             "school": tickets.school_name(session, ticket) or "", "requester": ticket.requester_name or ticket.requester_id,
             "platform": ticket.requester_platform, "assignee": ticket.assignee_name or "",
-            "description": ticket.description, "created": _when(ticket.created_at, settings),
-            "updated": _when(ticket.updated_at, settings)}
+            "description": ticket.description, "created": local_time(ticket.created_at, settings),
+            "updated": local_time(ticket.updated_at, settings)}
 
 
 def _detail(session: Session, ticket_id: int, settings: Settings) -> dict[str, Any] | None:
@@ -389,7 +384,7 @@ def _detail(session: Session, ticket_id: int, settings: Settings) -> dict[str, A
         return None
     names = {(m.platform, m.user_id): m.display_name for m in session.scalars(select(StaffMember))}
     people = {p.email: p.name for p in session.scalars(select(StaffPerson))}
-    history = [{"kind": e.kind, "at": _when(e.at, settings), "note": e.note or "",
+    history = [{"kind": e.kind, "at": local_time(e.at, settings), "note": e.note or "",
                 "who": (people.get(e.actor_id) if e.actor_platform == DESK else names.get((e.actor_platform, e.actor_id)))
                 or (ticket.requester_name if (e.actor_platform, e.actor_id) == (ticket.requester_platform, ticket.requester_id)
                     else "") or e.actor_id}

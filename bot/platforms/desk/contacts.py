@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.directory import nudges
-from bot.directory.contacts import import_contacts
+from bot.directory.contacts import CONTACT_COLUMNS, import_contacts
 from bot.directory.importer import (
     ImportFileError,
     ImportReport,
-    parse_csv_text,
+    import_csv_bytes,
     undo_as_dry_run,
 )
 from bot.models import Organisation, Partnership, School, SchoolContact
@@ -76,11 +76,9 @@ def install(app: web.Application, kit: Kit) -> None:
         dry_run = form.get("mode") != "import"
         try:
             raw, name = uploaded(form, "contacts.csv")
-            rows, warnings = parse_csv_text(raw, name, ("school", "role"))
 
             def work(session: Session) -> ImportReport:
-                report = import_contacts(session, rows=rows)
-                report.warnings[:0] = warnings
+                report = import_csv_bytes(raw, name, CONTACT_COLUMNS, lambda rows: import_contacts(session, rows=rows))
                 if dry_run:
                     undo_as_dry_run(session, report)
                 else:

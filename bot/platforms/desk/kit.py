@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import binascii
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,11 @@ class Kit:
 
     def see_other(self, location: str) -> web.HTTPSeeOther:
         return web.HTTPSeeOther(location, headers=self.headers)
+
+
+def local_time(at: dt.datetime | None, settings: Settings) -> str:
+    """A moment as staff read it: the district's time zone, to the minute ("" when there is none)."""
+    return at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M") if at else ""
 
 
 MAX_UPLOAD = 700 * 1024

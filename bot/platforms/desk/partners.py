@@ -28,11 +28,12 @@ def _changed(before: dict[str, str], after: dict[str, str]) -> tuple[dict[str, s
 
 
 def install(app: web.Application, kit: Kit) -> None:
-    async def search(request: web.Request, person: SignedIn) -> web.StreamResponse:
+    async def search(request: web.Request, person: SignedIn, *, import_error: str = "",
+                     status: int = 200) -> web.StreamResponse:
         text = request.query.get("q", "")[:200]
         found, total = await kit.db(lambda s: editing.search(s, text))
-        return kit.page("partners.html", title="Partners", person=person, q=text, found=found, total=total,
-                        limit=editing.SEARCH_LIMIT)
+        return kit.page("partners.html", status, title="Partners", person=person, q=text, found=found, total=total,
+                        limit=editing.SEARCH_LIMIT, import_error=import_error)
 
     async def show(request: web.Request, person: SignedIn, *, form: dict[str, str] | None = None, error: str = "",
                    status: int = 200) -> web.StreamResponse:
@@ -92,9 +93,7 @@ def install(app: web.Application, kit: Kit) -> None:
                 return report
             report = await kit.db(work)
         except ImportFileError as exc:
-            found, total = await kit.db(lambda s: editing.search(s, ""))
-            return kit.page("partners.html", 400, title="Partners", person=person, q="", found=found, total=total,
-                            limit=editing.SEARCH_LIMIT, import_error=str(exc))
+            return await search(request, person, import_error=str(exc), status=400)
         return import_page(kit, person, report, raw, name, action="/desk/partners/import", back="/desk/partners",
                            items="rows", dry_run=dry_run, changes=bool(report.created or report.updated))
 

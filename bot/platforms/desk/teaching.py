@@ -15,7 +15,7 @@ from bot import audit
 from bot.insights import build_report, month_window
 from bot.models import GroundedAnswer, TaughtExample
 from bot.models.base import utcnow
-from bot.platforms.desk.kit import Kit
+from bot.platforms.desk.kit import Kit, local_time
 from bot.text import normalise
 from bot.platforms.desk.sessions import SignedIn
 from bot.understanding.learning import teach, teachable_intents
@@ -23,10 +23,6 @@ from knowledge import intent_summaries
 
 SHOWN = 100
 FEEDBACK_SHOWN = 50
-
-
-def _when(at: dt.datetime | None, kit: Kit) -> str:
-    return at.astimezone(kit.settings.tz).strftime("%Y-%m-%d %H:%M") if at else ""
 
 
 def _view(session: Session, kit: Kit) -> dict[str, Any]:
@@ -42,7 +38,7 @@ def _view(session: Session, kit: Kit) -> dict[str, Any]:
         "intents": [(name, summaries.get(name, name)) for name in teachable_intents()],
         "helpful": report.grounded_helpful, "not_helpful": report.grounded_not_helpful,
         "answers": report.grounded_answers,
-        "feedback": [{"when": _when(g.feedback_at, kit), "helpful": g.helpful, "mode": g.mode,
+        "feedback": [{"when": local_time(g.feedback_at, kit.settings), "helpful": g.helpful, "mode": g.mode,
                       "sources": ", ".join(str(s.get("key", "")) for s in (g.sources or []) if isinstance(s, dict))}
                      for g in feedback],
     }

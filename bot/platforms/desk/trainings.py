@@ -31,13 +31,12 @@ def _calendar(session: Session, kit: Kit) -> dict[str, Any]:
     reminded = dict(session.execute(select(Reminder.session_id, func.count()).where(Reminder.sent_at.is_(None))
                                     .group_by(Reminder.session_id)).all())
     plan = plan_digest(session, kit.settings, kit.outbox, now, ignore_breaks=True)
-    held = plan_digest(session, kit.settings, kit.outbox, now).held
     return {
         "sessions": [{"title": r.title, "when": when(r, kit.settings.tz), "location": r.location,
                       "audience": r.audience, "cancelled": r.cancelled, "reminders": reminded.get(r.id, 0)}
                      for r in rows],
         "digest": plan.text, "destinations": [f"{p}: {t}" for p, t in plan.destinations],
-        "held": held, "sendable": plan.held is None,
+        "held": plan.held_on_schedule, "sendable": plan.held is None,
     }
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot import email_updates
 from bot.config import Settings
 from bot.db import Database
-from bot.notify import Notifier
+from bot.notify import Notifier, person_of
 from bot.platforms.base import Runtime, not_configured
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (aiohttp is imported where a server runs)
@@ -48,8 +48,8 @@ class EmailPlatform:
 
     def targets(self, session: Session, settings: Settings, audience: str) -> list[str]:
         """A person's confirmed address, for their own audience ("user:web:…")."""
-        if not (audience.startswith("user:") and self.configured(settings)):
+        person = person_of(audience)
+        if person is None or not self.configured(settings):
             return []
-        _, platform, user = audience.split(":", 2)
-        row = email_updates.confirmed(session, platform, user)
+        row = email_updates.confirmed(session, *person)
         return [row.address] if row is not None else []
