@@ -28,6 +28,7 @@ from bot.inbox import InboxEntry
 from bot.logs import describe
 from bot.intake import InboxWriter
 from bot.notify import LogNotifier, Notifier, deliver_pending
+from bot.shutdown import WAIT_SECONDS as SHUTDOWN_WAIT_SECONDS, stop_pools
 from bot.spool import Spool
 from bot.router import Bot
 
@@ -63,6 +64,8 @@ class Runtime:
     _backlog: Backlog | None = None
     _measured: float = 0.0
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    shutdown_wait: float = SHUTDOWN_WAIT_SECONDS
+    """How long work under way may keep a stopping process (bot/shutdown.py)."""
 
     @property
     def backlog(self) -> Backlog:
@@ -220,10 +223,7 @@ async def _inbox_loop(app: web.Application) -> Any:
 
 async def _close(app: web.Application) -> None:
     runtime = app[RUNTIME]
-    # Work not yet started belongs to requests already cut off by the shutdown timeout: dropped (an event
-    # stays in the durable inbox for another process); work under way finishes.
-    runtime.executor.shutdown(wait=True, cancel_futures=True)
-    runtime.urgent.shutdown(wait=True, cancel_futures=True)
+    await stop_pools((runtime.executor, runtime.urgent), runtime.shutdown_wait)  # bounded: see bot/shutdown.py
     for worker in runtime.workers:
         worker.stop()
     if runtime._writer is not None:

@@ -46,7 +46,7 @@ GENERIC_SCHOOL = re.compile(r"^(?:my|our|a|the|this|your|each|every|any|all)\s+(
 SCHOOL_AFTER = re.compile(r"\b(?:at|in|for|with|serve|serves|serving|of)\s+(.+?)[?.!]*$")
 LEVEL_NAMES = {"elementary": "elementary schools", "middle": "middle schools", "high": "high schools", "k8": "K-8 schools"}
 WITHOUT = ("no partner", "without a", "without any", "don't have", "do not have", "doesn't have", "lack", "no mentor",
-           "no tutor", "have no", "has no", "missing a", "zero partner", "none", "with no", "no current")
+           "no tutor", "have no", "has no", "missing a", "zero", "none", "with no", "no current")
 FEWEST = ("fewest", "least", "fewer", "lowest number", "smallest number", "underserved", "under served")
 MOST = ("most partner", "most partnership", "the most", "highest number", "largest number")
 BY_REGION = ("region", "regions", "area", "areas", "part of the district", "parts of the district", "neighborhood",
@@ -203,14 +203,26 @@ def region_not_known(u: Understanding, turn: Turn, asking: str = "partners in th
     each a button asking `asking` of it."""
     if u.entities.region is not None or u.entities.has_school:
         return None
-    said = [m.group(0) for m in COMPASS.finditer(u.text)]
+    known = [r for r in region_names() if r != "Unassigned"]
+    said = [word for word in _compass_words_outside_names(u) if word.lower() not in {r.lower() for r in known}]
     if not said or not (follow_ups.is_follow_up(u, FOLLOW_UP_WORDS) or u.has("region") or PLACE.search(u.text)):
         return None
-    known = [r for r in region_names() if r != "Unassigned"]
     return Reply(f"There's no {said[0].title()} region on the district's map: the regions are {', '.join(known)}. "
                  "Which one do you mean?", "partners", 1.0,
                  {"school": None, "service": None, "partners": [], "unknown_region": said[0]},
                  buttons=tuple(Button(r, "menu", asking.format(r)) for r in known))
+
+
+def _compass_words_outside_names(u: Understanding) -> list[str]:
+    """Compass words the message says of a place, not inside a name ("Central District Jazz Workshop",
+    "Southwest Youth Arts" are organisations, whether or not the directory knows them)."""
+    text = u.text
+    names = list(_written_names(text))
+    if u.entities.organisation is not None:
+        names.append(u.entities.organisation[1])
+    for name in sorted(names, key=len, reverse=True):
+        text = re.sub(re.escape(name), " ", text, flags=re.I)
+    return [m.group(0) for m in COMPASS.finditer(text)]
 
 
 def names_an_unknown_organisation(u: Understanding) -> str | None:
@@ -287,6 +299,8 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     stated = read_query(u, turn)
     if isinstance(stated, SchoolMatch):
         return _did_you_mean(stated, _service(u) or services().get(last.service or ""), turn)
+    if isinstance(stated, PartnerQuery) and _narrows_district_answer(u, stated, last):
+        return run(replace(last, region=stated.region, level=stated.level or last.level), turn)  # "only southeast schools"
     if isinstance(stated, PartnerQuery):
         school = u.entities.school
         named = school.end - school.start if school is not None and school.schools else 0
@@ -312,6 +326,15 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
 
 
 FOLLOW_UP_WORDS = 8
+DISTRICT_KINDS = frozenset({"schools_with", "schools_without", "by_region", "by_type", "top_services", "fewest", "most"})
+
+
+def _narrows_district_answer(u: Understanding, stated: PartnerQuery, last: PartnerQuery) -> bool:
+    """A region said alone after a district-wide answer ("only southeast schools" after "high schools with
+    no mentoring partners") narrows that answer: its kind, service and level stay."""
+    return (stated.kind == "by_region" and stated.region is not None and last.kind in DISTRICT_KINDS
+            and last.kind != "by_region" and not stated.service and not u.has(*BY_REGION, *DISTRIBUTION)
+            and follow_ups.elliptical(u, 2) and _is_short(u))
 
 
 def kept_filter(reply: Reply, service_code: str | None) -> Reply:

@@ -6,6 +6,8 @@ a real port in a background thread, and Slack request signing."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import faulthandler
 import hashlib
 import hmac
 import json
@@ -27,6 +29,7 @@ def free_port() -> int:
 
 
 CLEANUP_SECONDS = 120
+STACKS_AFTER_SECONDS = 30
 SLOW_CLEANUP_SECONDS = 10
 
 
@@ -58,7 +61,14 @@ class ServerThread:
         # A server's cleanup waits for its turns and its worker process; on a loaded machine (the whole
         # suite, a browser test before) that has once taken over 30 s, which failed an unrelated test.
         started = time.monotonic()
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(CLEANUP_SECONDS)
+        cleanup = asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop)
+        try:
+            cleanup.result(STACKS_AFTER_SECONDS)
+        except concurrent.futures.TimeoutError:  # say where every thread is, then keep waiting
+            print(f"ServerThread: cleanup still running after {STACKS_AFTER_SECONDS} s; every thread's stack:",
+                  file=sys.stderr, flush=True)
+            faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+            cleanup.result(CLEANUP_SECONDS - STACKS_AFTER_SECONDS)
         if time.monotonic() - started > SLOW_CLEANUP_SECONDS:
             print(f"ServerThread: cleanup took {time.monotonic() - started:.1f} s", file=sys.stderr)
         self.loop.call_soon_threadsafe(self.loop.stop)

@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("handlers", ("handlers",)),
     ("platforms", ("bot/platforms",)),
     ("entry", ("bot/app.py", "bot/server.py", "bot/report_route.py", "bot/metrics_route.py", "bot/policy_route.py", "bot/worker.py", "bot/scheduler.py", "bot/cli", "bot/__main__.py",
-                       "bot/launch.py")),
+                       "bot/launch.py", "bot/shutdown.py")),
 ]
 DOMAIN_WORDS = ("slack", "teams", "botbuilder", "microsoft_agents")
 

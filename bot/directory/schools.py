@@ -160,13 +160,23 @@ class SchoolIndex:
         return SchoolMatch()
 
     def _blocked_positions(self, tokens: list[str]) -> set[int]:
+        """Where words that are not a school's name stand ("early learning" is a service), unless they
+        are part of a longer name a school is called by ("the Early Learning Center" is a school)."""
         blocked: set[int] = set()
         for phrase in self.not_school:
             n = len(phrase)
             for i in range(len(tokens) - n + 1):
-                if tuple(tokens[i : i + n]) == phrase:
+                if tuple(tokens[i : i + n]) == phrase and not self._inside_a_school_name(tokens, i, i + n):
                     blocked.update(range(i, i + n))
         return blocked
+
+    def _inside_a_school_name(self, tokens: list[str], start: int, end: int) -> bool:
+        for n in range(end - start + 1, min(6, len(tokens)) + 1):
+            for i in range(max(0, end - n), min(start, len(tokens) - n) + 1):
+                hits = self.names.get(" ".join(tokens[i : i + n]))
+                if hits and max(hits.values()) >= DISPLAY:
+                    return True
+        return False
 
     def _exact(self, tokens: list[str], blocked: set[int]) -> SchoolMatch | None:
         """The longest name said; but a name two schools share ("West Seattle") gives way to one

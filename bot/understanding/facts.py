@@ -230,6 +230,8 @@ def asks(words: str) -> bool:
     if said[0] in ("which", "what") and follows in ABOUT_THE_AGREEMENT:
         case = without_openers(words).split()
         return 0 < len(case) < CASE_WORDS  # "what agreement do we need with them?" names no case to read
+    if said[0] in AUXILIARIES and follows.endswith("ing") and len(follows) > 4:
+        return False  # no subject between: "were paying them from ASB" is "we're" typed without its apostrophe
     return follows != "be" and not (said[0] in RELATIVES and follows in SUBJECTS)
 
 

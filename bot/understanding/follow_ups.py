@@ -20,13 +20,15 @@ EXPLICIT_FOLLOW_UP_FACTOR = 2
 
 FILLERS = frozenset("hmm hm um uh oh ok okay well so right cool thanks".split())
 """Words before an opening that change nothing ("hmm what about the middle school?")."""
+INTERJECTIONS = frozenset("wait sorry oops no nope actually oh ah".split())
+"""Words that may stand before an opening, one after another ("hmm wait I meant Leschi")."""
 
 
 def opens_as_follow_up(u: Understanding) -> bool:
     if not u.tokens:
         return False
-    start = next((i for i, t in enumerate(u.tokens) if t not in FILLERS), len(u.tokens))
-    return any(u.position(marker) in (0, start) for marker in FOLLOW_UP_MARKERS)
+    start = next((i for i, t in enumerate(u.tokens) if t not in FILLERS | INTERJECTIONS), len(u.tokens))
+    return any((position := u.position(marker)) is not None and position <= start for marker in FOLLOW_UP_MARKERS)
 
 
 PLACED = 0.6

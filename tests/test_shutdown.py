@@ -1,0 +1,39 @@
+"""A stopping server does not wait on a call that never returns: it names the call in the log and stops."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import pytest
+
+from bot.db import Database
+from bot.platforms import notifiers as build_notifiers
+from bot.seed import prepare
+from bot.server import Runtime, build_app
+from tests.conftest import make_bot, make_settings
+from tests.fakes import ServerThread
+
+
+def a_platform_that_never_answers(released: threading.Event) -> None:
+    released.wait(60)
+
+
+def test_a_stuck_call_is_named_in_the_log_and_does_not_keep_the_server_from_stopping(
+        sqlite_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    settings = make_settings(sqlite_url)
+    database = Database.connect(settings.database_url)
+    prepare(database, load_samples=False)
+    runtime = Runtime(settings, database, make_bot(settings, database), build_notifiers(settings, database),
+                      shutdown_wait=0.5)
+    released = threading.Event()
+    caplog.set_level(logging.ERROR, logger="partnerbot.shutdown")
+    try:
+        with ServerThread(build_app(runtime, drain_outbox=False)):
+            runtime.executor.submit(a_platform_that_never_answers, released)
+        assert not released.is_set()  # the server stopped while the call was still waiting
+        [record] = [r for r in caplog.records if r.getMessage().startswith("work still running at shutdown")]
+        [thread] = record.turn["threads"]  # type: ignore[attr-defined]
+        assert any(line.endswith("in a_platform_that_never_answers") for line in thread["stack"])
+    finally:
+        released.set()
