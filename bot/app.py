@@ -75,11 +75,11 @@ def knowledge_files() -> list[Path]:
 
 def classifier_builder(settings: Settings, registry: Registry) -> Callable[[Sequence[Example]], Classifier]:
     def build(taught: Sequence[Example]) -> Classifier:
-        from handlers.faq import topics
+        from bot.faq_entries import shipped as faq_shipped
         from knowledge import (abbreviations, fact_activities, fact_examples, intent_examples, intent_summaries,
                                load_yaml, school_funds)
 
-        for cached in (intent_examples, intent_summaries, abbreviations, load_yaml, topics, fact_examples,
+        for cached in (intent_examples, intent_summaries, abbreviations, load_yaml, faq_shipped, fact_examples,
                        fact_activities, school_funds):
             cached.cache_clear()  # example files may have been edited since the last build
         return Classifier.build(training_examples(taught), registry.evidence, cache_dir=settings.cache_dir,

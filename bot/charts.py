@@ -60,7 +60,16 @@ def bars(values: dict[str, float], title: str, horizontal: bool = False, percent
         if percent:
             (ax.set_xlabel if horizontal else ax.set_ylabel)("%")
             (ax.set_xlim if horizontal else ax.set_ylim)(0, 100)
+        else:
+            whole_numbers(ax.xaxis if horizontal else ax.yaxis)  # counts: no 0.25 steps
     return draw
+
+
+def whole_numbers(axis: Any) -> None:
+    """Ticks on whole numbers only: an axis of counts never reads 0.25."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _chart_bars(chart: Chart) -> Draw:

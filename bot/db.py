@@ -12,9 +12,9 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -68,6 +68,15 @@ def make_engine(url: str, sqlite_timeout: float = SQLITE_TIMEOUT) -> Engine:
     # No pre-ping (a round trip per turn): a connection the server dropped is detected on
     # use, invalidated by SQLAlchemy, and the turn is retried (bot.router).
     return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800, hide_parameters=True)
+
+
+def unused_key(session: Session, column: Any, base: str, joiner: str) -> str:
+    """`base`, or `base<joiner>2`, `base<joiner>3`… : the first value `column` (a unique key) does not hold yet."""
+    key, n = base, 1
+    while session.scalar(select(func.count()).where(column == key)):
+        n += 1
+        key = f"{base}{joiner}{n}"
+    return key
 
 
 def insert_ignore(session: Session, model: type, values: dict, conflict: tuple[str, ...]) -> bool:  # type: ignore[type-arg]
@@ -140,7 +149,7 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-SCHEMA_HEAD = "0012"
+SCHEMA_HEAD = "0013"
 """The newest migration's revision (tests/test_operations.py checks it against Alembic's own
 head). A database already at it is current without importing Alembic: ~0.15 s off every start."""
 

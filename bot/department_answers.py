@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db import Database, insert_ignore
+from bot import faq_entries
+from bot.db import Database, insert_ignore, unused_key
+from bot.faq_entries import Topic
 from bot.models import DepartmentAnswer
 from knowledge import load_yaml
 
@@ -84,11 +86,7 @@ def save(session: Session, key: str | None, title: str, source: str, questions_t
     before = None if row is None else {"title": row.title, "source": row.source, "questions": list(row.questions),
                                        "answer": row.answer}
     if row is None:
-        base = KEY.sub("_", title.lower()).strip("_")[:60] or "answer"
-        new_key, n = base, 1
-        while session.scalar(select(func.count()).select_from(DepartmentAnswer).where(DepartmentAnswer.key == new_key)):
-            n += 1
-            new_key = f"{base}_{n}"
+        new_key = unused_key(session, DepartmentAnswer.key, KEY.sub("_", title.lower()).strip("_")[:60] or "answer", "_")
         row = DepartmentAnswer(key=new_key, title=title, source=source, questions=questions, answer=answer)
         session.add(row)
     row.title, row.source, row.questions, row.answer = title, source, questions, answer
@@ -105,7 +103,7 @@ def delete(session: Session, key: str, by: str, now: dt.datetime) -> DepartmentA
 
 
 class StoredAnswers:
-    """The answers as the knowledge index reads them, from any process."""
+    """The answers and the FAQ as the knowledge index reads them, from any process."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -114,10 +112,14 @@ class StoredAnswers:
         with self.database.session() as session:
             return current(session)
 
-    def stamp(self) -> tuple[int, int, str]:
-        """Moves when an answer is added, changed or deleted."""
+    def faq(self) -> dict[str, Topic]:
+        with self.database.session() as session:
+            return faq_entries.load(session)
+
+    def stamp(self) -> tuple[object, ...]:
+        """Moves when an answer or an FAQ entry is added, changed or deleted."""
         with self.database.session() as session:
             count, gone, latest = session.execute(select(
                 func.count(DepartmentAnswer.id), func.count(DepartmentAnswer.id).filter(DepartmentAnswer.deleted),
                 func.max(DepartmentAnswer.updated_at))).one()
-            return int(count or 0), int(gone or 0), str(latest or "")
+            return int(count or 0), int(gone or 0), str(latest or ""), faq_entries.stamp(session)

@@ -52,7 +52,7 @@ class Report:
         lines.append(f"Unanswered or unsure ({sum(int(u['count']) for u in self.unanswered)}):")
         lines += [f"  {u['count']:>3}  {u['text']}  (best guess: {u['best_guess'] or '-'})" for u in self.unanswered[:20]]
         lines.append(f"Tickets: {self.tickets_opened} opened, {self.tickets_claimed} claimed, {self.tickets_resolved} resolved")
-        claim, resolve = _duration(self.median_hours_to_claim), _duration(self.median_hours_to_resolve)
+        claim, resolve = duration(self.median_hours_to_claim), duration(self.median_hours_to_resolve)
         lines.append(f"Median time to claim: {claim}; to resolve: {resolve}")
         lines.append(f"Delivery now: {self.inbox_waiting} events waiting for an answer, {self.notices_waiting} posts "
                      f"waiting to be sent; given up this month: {self.events_given_up} events, "
@@ -65,7 +65,7 @@ class Report:
         return "\n".join(lines)
 
 
-def _duration(hours: float | None) -> str:
+def duration(hours: float | None) -> str:
     """Minutes under an hour ("12 min"), hours under two days ("5.5 h"), then days: never "0.0 h"."""
     if hours is None:
         return "-"

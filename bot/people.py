@@ -25,6 +25,8 @@ from bot.models import (
     CorrectionRequest,
     DepartmentAnswer,
     EmailAddress,
+    FaqEntry,
+    FaqTopicText,
     GroundedAnswer,
     InboxEvent,
     NudgeHold,
@@ -146,6 +148,8 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(TaughtExample, lambda p: _as_actor(TaughtExample.taught_by, p), keep_without={"taught_by": FORGOTTEN}),
     Holding(DepartmentAnswer, lambda p: _as_actor(DepartmentAnswer.updated_by, p),
             keep_without={"updated_by": FORGOTTEN}),
+    Holding(FaqEntry, lambda p: _as_actor(FaqEntry.updated_by, p), keep_without={"updated_by": FORGOTTEN}),
+    Holding(FaqTopicText, lambda p: _as_actor(FaqTopicText.updated_by, p), keep_without={"updated_by": FORGOTTEN}),
     Holding(ChannelRole, lambda p: _as_actor(ChannelRole.assigned_by, p), keep_without={"assigned_by": FORGOTTEN}),
     Holding(NudgeHold, lambda p: _as_actor(NudgeHold.by_user, p), keep_without={"by_user": FORGOTTEN}),
 )

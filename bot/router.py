@@ -33,6 +33,7 @@ from bot.turn import Turn
 from bot.db import Database, is_busy
 from bot.dialogue import Form
 from bot.directory.lookups import Directory
+from bot.faq_entries import FaqSource
 from bot.models import QuestionLog
 from bot.notify import Outbox, UserAudiences
 from bot.state import ConversationState
@@ -166,6 +167,7 @@ class Bot:
         outbox: Outbox | None = None,
         grounded: "GroundedAnswers | None" = None,
         metrics: "Metrics | None" = None,
+        faq: FaqSource | None = None,
     ) -> None:
         self.settings = settings
         self.database = database
@@ -176,6 +178,8 @@ class Bot:
         self.notifier = notifier
         self.outbox = outbox or Outbox(UserAudiences())
         self.grounded = grounded
+        self.faq = faq or FaqSource()
+        """The FAQ's topics, read again when the department changes them (bot/faq_entries.py)."""
         self.metrics = metrics
         """Counted turns (`serve` and its workers); a one-off `ask` counts nothing."""
 
@@ -257,6 +261,7 @@ class Bot:
         turn = Turn(self.settings, session, message, now, NOTHING, state, lookups,
                     lambda other: self.classifier.understand(other, lookups),
                     lambda text, others: self.classifier.similarity(text, others, lookups), self.outbox)
+        turn.faq = lambda: self.faq.topics(session)
         if self.grounded is not None:
             grounded, asked = self.grounded, message
             turn.grounded = lambda question, **options: grounded.answer(session, asked, question, now, **options)

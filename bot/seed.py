@@ -8,7 +8,7 @@ import logging
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import department_answers
+from bot import department_answers, faq_entries
 from bot.db import Database
 from bot.directory.importer import fill_attention, import_partners, import_schools
 from bot.directory.sample import generate
@@ -45,8 +45,9 @@ def prepare(database: Database, *, load_samples: bool = True, auto_migrate: bool
     After a migration (or with `refresh`: `partnerbot db upgrade`), data the new schema derives
     from what was stored is filled in by the code that owns the rule (migrations never import it)."""
     fresh = database.prepare(auto_migrate=auto_migrate)
-    with database.session() as session:  # answers a release ships appear; the department's edits stay
+    with database.session() as session:  # answers and FAQ entries a release ships appear; the department's edits stay
         department_answers.seed(session, dt.datetime.now(dt.timezone.utc))
+        faq_entries.seed(session, dt.datetime.now(dt.timezone.utc))
     if fresh:
         with database.session() as session:
             seed_database(session, load_samples=load_samples)

@@ -16,11 +16,18 @@ from bot.state import ConversationState
 from bot.understanding import Understanding
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from bot.faq_entries import Topic
     from bot.retrieval.answers import Grounded
 
 
 def no_grounded_answers(question: str, **options: object) -> "Grounded | None":
     return None
+
+
+def shipped_faq() -> "dict[str, Topic]":
+    from bot.faq_entries import shipped
+
+    return shipped()
 
 
 @dataclass
@@ -45,6 +52,8 @@ class Turn:
     similarity: Callable[[str, Sequence[str]], list[float]]
     outbox: Outbox
     grounded: "Callable[..., Grounded | None]" = no_grounded_answers
+    faq: "Callable[[], dict[str, Topic]]" = shipped_faq
+    """The FAQ's topics as the department keeps them (bot/faq_entries.py), read through this turn's session."""
     command: bool = False
     """A deterministic command (a staff ticket command) took the message: it was understood, whatever it answered."""
 

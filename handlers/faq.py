@@ -1,4 +1,5 @@
-"""FAQ answers (data sharing, background checks, tools, training module) from knowledge/faq.yaml.
+"""FAQ answers (data sharing, background checks, tools, training module): the department's FAQ entries
+(seeded from knowledge/faq.yaml, edited on the desk: bot/faq_entries.py).
 
 The entry whose example questions the message most resembles answers it (the
 classifier's own tf-idf space); background-check questions that describe a
@@ -7,10 +8,9 @@ situation get the rules applied to it (handlers/background_rules.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
-
+from bot import faq_entries
 from bot.core import Message, Reply
+from bot.faq_entries import Entry, Topic
 from bot.turn import Turn
 from bot.dialogue import is_question
 from bot.understanding import follow_ups
@@ -18,7 +18,6 @@ from bot.router import Registry
 from handlers.background_rules import advise, read_situation
 from handlers.common import consult_button, fill_links, link_defaults
 from handlers.grounded import grounded_reply
-from knowledge import load_yaml, require
 
 TOPICS = ("data_sharing", "background_checks", "partnership_tools", "training_module")
 CONSULT_TOPIC = {"data_sharing": "data_sharing", "background_checks": "background_checks", "training_module": "trainings"}
@@ -38,40 +37,15 @@ SURE_OF_ENTRY = 0.5
 question better, unless the best passage is this topic's own (bot/retrieval)."""
 
 
-@dataclass(frozen=True)
-class Entry:
-    cues: tuple[str, ...]
-    questions: tuple[str, ...]
-    answer: str
-
-
-@dataclass(frozen=True)
-class Topic:
-    name: str
-    title: str
-    overview: str
-    source: str
-    entries: tuple[Entry, ...]
-
-
-@lru_cache(maxsize=1)
-def topics() -> dict[str, Topic]:
-    spec = load_yaml("faq.yaml")
-    out: dict[str, Topic] = {}
-    for name in TOPICS:
-        body = spec["topics"].get(name)
-        if body is None:
-            raise ValueError(f"faq.yaml lacks topic {name}")
-        require(body, ("title", "overview", "source"), f"faq.yaml topic {name}")
-        entries = tuple(Entry(tuple(e.get("cues") or ()), tuple(e.get("questions") or ()), " ".join(str(e["answer"]).split()))
-                        for e in body.get("entries") or ())
-        out[name] = Topic(name, body["title"], " ".join(body["overview"].split()), body["source"], entries)
-    return out
-
-
 def example_questions() -> list[tuple[str, str]]:
-    """(intent, question) for every entry: the classifier learns them too."""
-    return [(topic.name, q) for topic in topics().values() for entry in topic.entries for q in entry.questions]
+    """(intent, question) for every shipped entry: the classifier learns them too (questions added on the
+    desk are taught to it as examples, bot/platforms/desk/knowledge.py)."""
+    shipped = faq_entries.shipped()
+    return [(name, q) for name in TOPICS if name in shipped for entry in shipped[name].entries for q in entry.questions]
+
+
+def _topic(turn: Turn, name: str) -> Topic:
+    return turn.faq()[name]
 
 
 def best_entry(topic: Topic, turn: Turn) -> Entry | None:
@@ -110,7 +84,7 @@ def refine(message: Message, turn: Turn, previous: dict) -> Reply | None:
         return None  # a question about another FAQ topic
     same_again = u.opens_with(*SAME) and (u.intent in TOPICS or u.confidence < OWN_TOPIC_CONFIDENCE)
     elliptical = u.opens_with(*FOLLOW_UP_START) or u.has(*PRONOUNS) or same_again
-    if not elliptical and not (is_question(u) and (follow_ups.unplaced(u) or best_entry(topics()[intent], turn) is not None)):
+    if not elliptical and not (is_question(u) and (follow_ups.unplaced(u) or best_entry(_topic(turn, intent), turn) is not None)):
         return None  # neither pointing back nor a question this topic answers ("do the families sign anything?")
     last = previous.get("entry")
     points_back = elliptical and isinstance(last, int)  # "does that include ...?": the answer just given
@@ -118,7 +92,7 @@ def refine(message: Message, turn: Turn, previous: dict) -> Reply | None:
 
 
 def answer(intent: str, turn: Turn, fallback: int | None = None, follow_up: bool = False) -> Reply:
-    topic = topics()[intent]
+    topic = _topic(turn, intent)
     entry, sure = scored_entry(topic, turn)
     if entry is None and fallback is not None and 0 <= fallback < len(topic.entries):
         entry = topic.entries[fallback]  # "does that include ...?" is about the answer just given

@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("services", ("bot/directory", "bot/tickets", "bot/trainings", "bot/notify.py", "bot/channels.py",
                   "bot/insights.py", "bot/seed.py", "bot/dedupe.py", "bot/inbox.py", "bot/spool.py", "bot/intake.py", "bot/receipts.py", "bot/backlog.py",
                   "bot/ratelimit.py", "bot/district_report.py", "bot/charts.py", "bot/audit.py",
-                  "bot/retention.py", "bot/people.py", "bot/metrics.py", "bot/email_updates.py", "bot/department_answers.py",
+                  "bot/retention.py", "bot/people.py", "bot/metrics.py", "bot/school_map.py", "bot/email_updates.py", "bot/department_answers.py", "bot/faq_entries.py",
                   "bot/public_page.py")),
     ("brain", ("bot/understanding", "bot/dialogue.py", "bot/state.py", "bot/turn.py", "bot/router.py",
                "bot/answering.py", "bot/retrieval")),

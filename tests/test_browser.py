@@ -18,6 +18,7 @@ from typing import Iterator
 import pytest
 import requests
 
+from tests.browser_checks import _every_width, _tab_to
 from tests.fakes import free_port
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -113,6 +114,7 @@ def test_tables_and_forms_are_drawn_as_html(served: str) -> None:
         chart = log.get_by_role("img", name="Bar chart, Current partnerships by region").last
         playwright.expect(chart).to_be_visible()
         assert chart.evaluate("img => img.complete && img.naturalWidth") > 300  # the SVG was drawn, not a broken image
+        _every_width(page, "the web chat with a table and a chart")
 
         box.fill("I need a consultation")
         box.press("Enter")
@@ -141,9 +143,17 @@ def test_the_district_report_renders_with_its_charts_and_asks_nothing_of_the_net
         page.goto(served + f"/report?token={REPORT_TOKEN}")
         assert page.url == served + "/report", "the token is swapped for a cookie and leaves the address bar"
         assert page.get_by_role("heading", level=1).inner_text().startswith("School and Community Partnerships")
-        assert page.locator("figure").count() == 8 and page.locator("figure svg").count() == 8
-        for name in ("Partnerships per region", "Paperwork compliance", "Map: partnerships", "Map: compliance"):
-            box = page.locator(f'figure[aria-label="{name}"] svg').bounding_box()
+        assert page.locator("figure").count() == 8 and page.locator("figure > svg").count() == 8
+        for name in ("Bar chart: current partnerships per region", "Bar chart: share with all paperwork"):
+            box = page.locator(f'figure[aria-label^="{name}"] svg').bounding_box()
             assert box is not None and box["width"] > 200 and box["height"] > 100, name
+        for drawn in page.locator("svg.school-map").all():
+            box = drawn.bounding_box()
+            assert box is not None and box["width"] > 200 and box["height"] > 300
+        assert page.locator("table caption").count() == 7  # every chart's figures as a table too
+        _every_width(page, "the district report")
+        _tab_to(page, "svg.school-map .dot", limit=120)
+        assert "partnership" in page.evaluate("document.activeElement.getAttribute('aria-label')")
+        assert page.evaluate("getComputedStyle(document.activeElement.querySelector('text')).display") != "none"
         assert all(url.startswith(served + "/report") for url in requested), requested
         browser.close()

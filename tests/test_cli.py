@@ -345,6 +345,6 @@ def test_a_staff_command_the_bot_took_is_not_reported_as_unanswered(db: str) -> 
 
 
 def test_the_reports_times_are_in_units_people_read() -> None:
-    from bot.insights import _duration
+    from bot.insights import duration
 
-    assert [_duration(h) for h in (None, 0.004, 0.5, 5.25, 100.0)] == ["-", "1 min", "30 min", "5.2 h", "4.2 days"]
+    assert [duration(h) for h in (None, 0.004, 0.5, 5.25, 100.0)] == ["-", "1 min", "30 min", "5.2 h", "4.2 days"]

@@ -6,35 +6,11 @@ from __future__ import annotations
 import requests
 import pytest
 
+from tests.browser_checks import WIDTHS, _every_width, _tab_to  # noqa: F401  (public pages import them from here)
 from tests.test_browser import ARGS, CHROMIUM, playwright, served  # noqa: F401  (the fixture)
 
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python not installed")
+pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python not installed")
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM, reason="no Chromium found")]
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-WIDTHS = (1100, 375)
-
-
-def _accessible(page, where: str) -> None:  # type: ignore[no-untyped-def]
-    results = axe_module.Axe().run(page, options=WCAG)
-    assert results.violations_count == 0, f"{where}: {results.generate_report()}"
-
-
-def _every_width(page, where: str) -> None:  # type: ignore[no-untyped-def]
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 800})
-        _accessible(page, f"{where} at {width} px")
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.parentElement.closest('.scroll')).map(e => e.tagName + '.' + e.className).slice(0, 5)""")
-        assert overflow <= 0, f"{where} at {width} px is {overflow} px wider than the screen: {wide}"
-    page.set_viewport_size({"width": WIDTHS[0], "height": 800})
-
-
-def _tab_to(page, selector: str, limit: int = 80) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement === document.querySelector(s)", selector):
-            return
-    raise AssertionError(f"Tab never reached {selector}")
 
 
 def test_every_desk_page_is_accessible_and_works_from_the_keyboard(served: str) -> None:  # noqa: F811
@@ -76,6 +52,8 @@ def test_every_desk_page_is_accessible_and_works_from_the_keyboard(served: str) 
         _teach_page(page, served)
         _contacts_page(page, served)
         _answers_pages(page, served)
+        _district_page(page, served)
+        _faq_pages(page, served)
         browser.close()
 
 
@@ -165,6 +143,36 @@ def _answers_pages(page, served: str) -> None:  # type: ignore[no-untyped-def]
     page.keyboard.press("Enter")
     page.wait_for_url("**/desk/knowledge/*")
     _every_width(page, "an answer")
+    _tab_to(page, "form.stack button")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**done=saved")
+    assert page.evaluate("document.activeElement.id") == "flash"
+
+
+def _district_page(page, served: str) -> None:  # type: ignore[no-untyped-def]
+    """The district picture: a school on the map named when reached with the keyboard."""
+    page.goto(served + "/desk/district")
+    assert page.locator("h1").inner_text().startswith("District picture")
+    _every_width(page, "district picture")
+    _tab_to(page, "figure.map .dot", limit=120)
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    shown = page.evaluate("getComputedStyle(document.activeElement.querySelector('text')).display")
+    assert label and "partnership" in label and shown != "none"
+    assert page.evaluate("getComputedStyle(document.querySelector('figure.map .dot:not(:focus) text')).display") == "none"
+
+
+def _faq_pages(page, served: str) -> None:  # type: ignore[no-untyped-def]
+    """The FAQ: a topic and one of its entries opened and saved with the keyboard alone."""
+    page.goto(served + "/desk/faq")
+    _every_width(page, "FAQ")
+    _tab_to(page, "main h2 a")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/desk/faq/*")
+    _every_width(page, "an FAQ topic")
+    _tab_to(page, "tbody a")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/desk/faq/*/*")
+    _every_width(page, "an FAQ entry")
     _tab_to(page, "form.stack button")
     page.keyboard.press("Enter")
     page.wait_for_url("**done=saved")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import requests
 
-from bot.district_report import collect, render
+from bot.district_report import collect, render, sections
 from bot.directory.importer import import_partners
 from bot.server import Runtime, build_app
 from bot.tickets import service as tickets
@@ -42,7 +42,7 @@ def test_the_numbers_behind_the_charts(harness: Harness) -> None:
     garfield = next(p for p in data.schools if p.name == "Garfield")
     assert (garfield.partnerships, garfield.complete) == (3, 1) and -123 < garfield.longitude < -122
     assert sum(asked for _, asked, _ in data.questions_per_week) == 2 and len(data.questions_per_week) >= 12
-    assert data.unanswered == [("how do i book a field trip bus?", 1)]
+    assert data.unanswered == [("how do I book a field trip bus?", 1)]  # counted whatever the case, shown as written
     assert data.hours_to_claim == [5.0]
 
 
@@ -52,12 +52,12 @@ def test_report_html_writes_one_self_contained_page(harness: Harness, tmp_path: 
     done = run(["report", "--html", str(out)], harness.settings.database_url)
     assert done.returncode == 0 and "wrote" in done.stdout
     page = out.read_text()
-    assert page.count("<svg") == 8 and "<script" not in page.lower()
+    assert page.count("<figure") == 8 and "<script" not in page.lower()
     assert not re.search(r'(src|href)\\s*=\\s*"(https?:)?//', page), "nothing is fetched from elsewhere"
-    for title in ("Partnerships per region", "Partnerships per service", "Paperwork compliance", "Map: partnerships",
-                  "Map: compliance", "Questions", "Tickets", "Unanswered questions"):
+    for title in ("Partnerships per region", "Partnerships per service", "Paperwork compliance", "Schools on the map",
+                  "Questions", "Tickets", "Unanswered questions"):
         assert f"<h2>{title}" in page, title
-    assert "how do i book a field trip bus?" in page
+    assert "how do I book a field trip bus?" in page
     assert run(["report", "--html", str(tmp_path / "missing-dir" / "x.html")],
                harness.settings.database_url).returncode == 2
 
@@ -82,7 +82,7 @@ def test_get_report_needs_the_staff_token(sqlite_url: str) -> None:
             assert opened.status_code == 303 and opened.headers["Location"] == "/report"
             assert "HttpOnly" in opened.headers["Set-Cookie"] and "staff-secret" not in opened.headers["Set-Cookie"]
             page = browser.get(server.url + "/report", timeout=60)
-            assert page.status_code == 200 and page.text.count("<svg") == 8
+            assert page.status_code == 200 and page.text.count("<figure") == 8
             assert page.headers["Cache-Control"] == "no-store"
             bearer = requests.get(server.url + "/report", headers={"Authorization": "Bearer staff-secret"}, timeout=60)
             assert bearer.status_code == 200
@@ -131,3 +131,42 @@ def test_a_report_drawn_from_sample_data_says_so(harness: Harness) -> None:
         import_partners(session, rows=generate(names, 40, 10), sample=True)
     with harness.database.session() as session:
         assert render(collect(session, harness.settings, FROZEN_NOW)).count("Sample data:") == 1
+
+
+def test_every_chart_has_its_figures_as_a_table_and_the_maps_name_each_school(harness: Harness) -> None:
+    _loaded(harness)
+    with harness.database.session() as session:
+        data = collect(session, harness.settings, FROZEN_NOW)
+    parts = {part.title: part for part in sections(data)}
+    assert dict(parts["Partnerships per region"].table.rows)["Central"] == "4"
+    assert ("Central", "50%", "4") in parts["Paperwork compliance"].table.rows
+    assert dict(parts["What is missing or expiring"].table.rows)["insurance certificate"] == "1"
+    assert ("Garfield", "Central", "3", "33%") in parts["Schools on the map"].table.rows
+    assert ("to claim", "1", "5.0 h", "5.0 h") in parts["Tickets"].table.rows
+    count_map, compliance_map = parts["Schools on the map"].maps
+    assert '<title>Garfield (Central): 3 partnerships</title>' in count_map
+    assert '<title>Garfield (Central): 3 partnerships, 33% with all paperwork</title>' in compliance_map
+    assert 'tabindex="0"' in count_map and "3 to 5 partnerships" in count_map  # focusable; the legend in words
+    assert all(part.table.rows for part in parts.values())
+
+
+def test_a_school_name_is_escaped_on_the_map() -> None:
+    from bot.district_report import SchoolPoint
+    from bot.school_map import school_map
+
+    drawn = school_map([SchoolPoint("<b>Evil</b> & Co", "North", -122.3, 47.6, 2, 1)], "count", "Map")
+    assert "<b>" not in drawn and "&lt;b&gt;Evil&lt;/b&gt; &amp; Co" in drawn
+
+
+def test_a_few_ticket_times_are_points_and_counts_have_whole_number_ticks() -> None:
+    from bot.charts import bars, inline_svg
+    from bot.district_report import _hours
+
+    from matplotlib.figure import Figure
+
+    axes = Figure().add_subplot()
+    _hours([0.5], [2.0])(axes)  # one ticket each: a box would be a flat line, so each time is a point
+    assert [list(line.get_ydata()) for line in axes.lines if line.get_marker() == "o"] == [[0.5], [2.0]]
+    assert "<svg" in inline_svg(_hours([0.5], [2.0]))
+    drawn = inline_svg(bars({"North": 1, "South": 2}, "two bars"))
+    assert "0.25" not in drawn and "0.5" not in drawn

@@ -20,6 +20,8 @@ from bot.models import (
     CorrectionRequest,
     DepartmentAnswer,
     EmailAddress,
+    FaqEntry,
+    FaqTopicText,
     GroundedAnswer,
     InboxEvent,
     NudgeHold,
@@ -73,6 +75,8 @@ def _everything_about(session, person: people.Person, n: int, school: School, pa
     session.add(AuditEvent(actor=f"{label} (Person {n})", action="ticket.claim", target="C-1001"))
     session.add(TaughtExample(text=f"phrase {n}", intent="agreement", taught_by=label))
     session.add(DepartmentAnswer(key=f"answer{n}", title=f"Answer {n}", answer="Text.", updated_by=label))
+    session.add(FaqEntry(key=f"data_sharing/entry-{n}", topic="data_sharing", answer="Text.", updated_by=label))
+    session.add(FaqTopicText(name=f"topic{n}", title=f"Topic {n}", overview="Text.", updated_by=label))
     session.add(ChannelRole(platform="slack", channel=f"C{n}", role=f"department{n}", assigned_by=label))
     session.add(NudgeHold(partnership_id=partnership.id, what=f"insurance{n}", kind="snoozed",
                           until=NOW + dt.timedelta(days=30), by_user=label))

@@ -12,7 +12,7 @@ import requests
 
 from tests.fakes import FakeRelay
 from tests.test_browser import ARGS, CHROMIUM, playwright, serving
-from tests.test_desk_browser import WIDTHS, _every_width, _tab_to
+from tests.browser_checks import WIDTHS, _every_width, _tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM, reason="no Chromium found")]
 

@@ -17,7 +17,7 @@ from bot.models.grounded import GroundedAnswer
 from bot.models.contacts import NudgeHold, NudgeSent, SchoolContact
 from bot.models.desk import AuditEvent, DeskLogin, DeskSession, StaffPerson
 from bot.models.email import EmailAddress
-from bot.models.knowledge import DepartmentAnswer
+from bot.models.knowledge import DepartmentAnswer, FaqEntry, FaqTopicText
 
 __all__ = [
     "AnnouncementPost",
@@ -25,6 +25,8 @@ __all__ = [
     "DeskLogin",
     "DeskSession",
     "DepartmentAnswer",
+    "FaqEntry",
+    "FaqTopicText",
     "EmailAddress",
     "StaffPerson",
     "Base",

@@ -81,9 +81,11 @@ def fit(passages: list[Passage], tokenizer: Callable[[str], list[str]]) -> Fitte
 
 
 class AnswerStore(Protocol):
-    """Where the department's own answers are kept (bot.department_answers.StoredAnswers)."""
+    """Where the department's own answers and FAQ entries are kept (bot.department_answers.StoredAnswers)."""
 
     def load(self) -> Sequence[StoredAnswer]: ...
+
+    def faq(self) -> "dict[str, Topic]": ...
 
     def stamp(self) -> object: ...
 
@@ -126,7 +128,8 @@ class KnowledgeIndex:
             return self._built
 
     def _build(self) -> tuple[FittedIndex, Tokenizer]:
-        passages = load_passages(self._answers.load() if self._answers is not None else None)
+        stored = self._answers
+        passages = load_passages(stored.load(), stored.faq()) if stored is not None else load_passages()
         # the passages, and the code that turns text into search terms (a stem rule) with its abbreviations
         key = diskcache.key([digest(passages), sorted(abbreviations().items())], ANALYSIS_SOURCES)
         path = self._cache_dir / f"retrieval-index-{key[:20]}.pickle" if self._cache_dir else None

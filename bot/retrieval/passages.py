@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol, Sequence
 
 from bot.department_answers import shipped
+from bot.faq_entries import Topic, shipped as faq_shipped
 from bot.text import with_article
 from knowledge import load_yaml, path_of
 
@@ -46,13 +47,13 @@ class StoredAnswer(Protocol):
     answer: str
 
 
-def load_passages(stored: Sequence[StoredAnswer] | None = None) -> list[Passage]:
-    """`stored`: the department's answers as kept in the database (bot/department_answers.py); without it,
-    as shipped in answers.yaml (read the same way)."""
+def load_passages(stored: Sequence[StoredAnswer] | None = None, faq: "dict[str, Topic] | None" = None) -> list[Passage]:
+    """`stored` and `faq`: the department's answers and FAQ as kept in the database (bot/department_answers.py,
+    bot/faq_entries.py); without them, as shipped in answers.yaml and faq.yaml (read the same way)."""
     if stored is None:
         stored = shipped()
     answers = [Passage(f"answer:{a.key}", a.title, a.answer, a.source, tuple(a.questions)) for a in stored]
-    return [*_faq(), *_agreements(), *answers]
+    return [*_faq(faq if faq is not None else faq_shipped()), *_agreements(), *answers]
 
 
 def digest(passages: list[Passage]) -> str:
@@ -64,15 +65,13 @@ def _flat(text: object) -> str:
     return " ".join(str(text).split())
 
 
-def _faq() -> list[Passage]:
+def _faq(topics: "dict[str, Topic]") -> list[Passage]:
     out = []
-    for name, topic in (load_yaml("faq.yaml").get("topics") or {}).items():
-        title, source = _flat(topic["title"]), _flat(topic["source"])
-        out.append(Passage(f"faq:{name}", title, _flat(topic["overview"]), source))
-        for n, entry in enumerate(topic.get("entries") or ()):
-            questions = tuple(_flat(q) for q in entry.get("questions") or ())
-            cues = " ".join(entry.get("cues") or ())
-            out.append(Passage(f"faq:{name}:{n}", title, _flat(entry["answer"]), source, (*questions, cues)))
+    for name, topic in topics.items():
+        out.append(Passage(f"faq:{name}", topic.title, topic.overview, topic.source))
+        for n, entry in enumerate(topic.entries):
+            out.append(Passage(f"faq:{name}:{n}", topic.title, entry.answer, topic.source,
+                               (*entry.questions, " ".join(entry.cues))))
     return out
 
 

@@ -26,6 +26,8 @@ from bot.models import StaffMember, StaffPerson, Ticket
 from bot.models.base import utcnow
 from bot.models.desk import ROLES
 from bot.platforms.desk import contacts as contacts_pages
+from bot.platforms.desk import district as district_pages
+from bot.platforms.desk import faq as faq_pages
 from bot.platforms.desk import knowledge as knowledge_pages
 from bot.platforms.desk import partners as partners_pages
 from bot.platforms.desk import sessions
@@ -362,6 +364,8 @@ def install(app: web.Application, runtime: Any) -> None:
     teaching_pages.install(app, kit)
     contacts_pages.install(app, kit)
     knowledge_pages.install(app, kit)
+    district_pages.install(app, kit)
+    faq_pages.install(app, kit)
 
 
 def _version(session: Session) -> str:
