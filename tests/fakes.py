@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import faulthandler
 import hashlib
 import hmac
 import json
@@ -15,7 +14,9 @@ import socket
 import sys
 import threading
 import time
+import traceback
 import urllib.parse
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,6 @@ def free_port() -> int:
 
 CLEANUP_SECONDS = 120
 STACKS_AFTER_SECONDS = 30
-SLOW_CLEANUP_SECONDS = 10
 
 
 class ServerThread:
@@ -60,23 +60,38 @@ class ServerThread:
     def __exit__(self, *exc: object) -> None:
         # A server's cleanup waits for its turns and its worker process; on a loaded machine (the whole
         # suite, a browser test before) that has once taken over 30 s, which failed an unrelated test.
-        started = time.monotonic()
         cleanup = asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop)
         try:
             cleanup.result(STACKS_AFTER_SECONDS)
-        except concurrent.futures.TimeoutError:  # say where every thread is, then keep waiting
-            print(f"ServerThread: cleanup still running after {STACKS_AFTER_SECONDS} s; every thread's stack:",
-                  file=sys.stderr, flush=True)
-            faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
-            cleanup.result(CLEANUP_SECONDS - STACKS_AFTER_SECONDS)
-        if time.monotonic() - started > SLOW_CLEANUP_SECONDS:
-            print(f"ServerThread: cleanup took {time.monotonic() - started:.1f} s", file=sys.stderr)
+        except concurrent.futures.TimeoutError:
+            # Twice in CI a cleanup never finished (no stack was kept). Where every thread stands goes into
+            # the run's warnings summary, which a passing run prints too; past CLEANUP_SECONDS the server's
+            # loop is left to its daemon thread, so one stuck shutdown does not fail the test that used it.
+            stacks = _every_threads_stack()
+            try:
+                cleanup.result(CLEANUP_SECONDS - STACKS_AFTER_SECONDS)
+            except concurrent.futures.TimeoutError:
+                warnings.warn(f"ServerThread: cleanup abandoned after {CLEANUP_SECONDS} s; at "
+                              f"{STACKS_AFTER_SECONDS} s every thread stood here:\n{stacks}", stacklevel=2)
+                return
+            warnings.warn(f"ServerThread: cleanup took over {STACKS_AFTER_SECONDS} s; at that moment every "
+                          f"thread stood here:\n{stacks}", stacklevel=2)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
         if not self.thread.is_alive():
             # An unclosed loop is closed by the collector instead, at whatever moment it runs:
             # once, deep in a test's stack, that raised RecursionError in the loop's __del__.
             self.loop.close()
+
+
+def _every_threads_stack() -> str:
+    frames = sys._current_frames()
+    out = []
+    for thread in threading.enumerate():
+        frame = frames.get(thread.ident or -1)
+        if frame is not None:
+            out.append(f"--- {thread.name}\n" + "".join(traceback.format_stack(frame)[-15:]))
+    return "\n".join(out)
 
 
 @dataclass

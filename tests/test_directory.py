@@ -454,7 +454,8 @@ def test_a_partners_file_without_paperwork_columns_says_what_will_show_as_missin
                                                      "agreement_type": "mou", "status": "active",
                                                      "agreement_signed": "2026-08-01"}])
         [warning] = report.warnings
-        assert warning.startswith("the file has no agreement_expires, dsa_needed,") and "outcomes columns" in warning
-        assert "agreement_signed" not in warning
+        assert warning.startswith("the file has no insurance_expires, background_check_date, principal_approved, "
+                                  "outcomes columns") and "marking it as not tracked" in warning
+        assert "agreement_signed" not in warning and "dsa_needed" not in warning  # absent, it misses nothing
     finally:
         database.dispose()

@@ -37,3 +37,23 @@ def test_a_stuck_call_is_named_in_the_log_and_does_not_keep_the_server_from_stop
         assert any(line.endswith("in a_platform_that_never_answers") for line in thread["stack"])
     finally:
         released.set()
+
+
+def test_a_test_server_whose_cleanup_never_ends_is_abandoned_with_every_threads_stack(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from aiohttp import web
+
+    from tests import fakes
+
+    async def never_ends(app: web.Application) -> None:
+        await asyncio.sleep(3600)
+
+    app = web.Application()
+    app.on_cleanup.append(never_ends)
+    monkeypatch.setattr(fakes, "STACKS_AFTER_SECONDS", 0.2)
+    monkeypatch.setattr(fakes, "CLEANUP_SECONDS", 0.6)
+    with pytest.warns(UserWarning, match=r"(?s)cleanup abandoned after 0.6 s.*--- MainThread"):
+        with ServerThread(app):
+            pass

@@ -301,7 +301,9 @@ def test_reopen_clears_the_old_resolution(harness) -> None:
     harness.ask("resolve C-1001 sent the checklist", user="staff-1")
     reopened = harness.ask("reopen C-1001", user="staff-1")
     assert reopened.data["status"] == "open" and "Resolution" not in reopened.text
-
+    harness.deliver()
+    told = [n.text for n, _ in harness.notifier.sent if n.kind == "ticket.requester" and "reopened" in n.text]
+    assert told == ["Your request C-1001 was reopened by staff-1: the department is working on it again."]
 
 def test_vague_report_asks_what_changed_and_keeps_the_school(harness) -> None:
     ask = harness.ask("The partner list for Leschi is outdated", user="U-R")
@@ -423,3 +425,12 @@ def test_a_correction_after_a_list_is_a_report(harness) -> None:
     harness.ask("partners at Lowell")
     reply = harness.ask("correction: Sound Mentors Collective left Lowell in June")
     assert reply.intent == "report_outdated" and reply.data["ticket_id"]
+
+
+@pytest.mark.parametrize("typed", ["C-1001", "c1001", "1001", "#1001"])
+def test_the_desk_queue_finds_a_ticket_by_its_number_however_typed(harness, typed: str) -> None:
+    harness.open_ticket("I need a consultation: help with a PSC for a dance teacher at Madison")
+    harness.open_ticket("I need a consultation: an MOU for a chess club at Lowell", user="U-2", session="s-2")
+    with harness.database.session() as s:
+        assert [t.number for t in service.search(s, "all", typed)] == ["C-1001"]
+        assert [t.number for t in service.search(s, "all", "chess")] == ["C-1002"]

@@ -29,6 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("file", type=Path)
         p.add_argument("--strict", action="store_true", help="import nothing if any row has a problem")
         p.add_argument("--dry-run", action="store_true", help="check the file, import nothing")
+        if kind == "partners":
+            p.add_argument("--not-tracked", default="", metavar="ITEMS",
+                           help="paperwork the district does not keep here, never reported missing, for rows without "
+                                "a not_tracked cell: any of agreement, dsa, insurance, background_check, "
+                                "principal_approval, outcomes, separated by commas")
         p.set_defaults(run=run_import)
     sample = sub.add_parser("sample-data", help="write a generated partnership CSV (for demos and benchmarks)")
     sample.add_argument("--partnerships", type=int, default=600)
@@ -71,7 +76,8 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with database.session() as session:
             if args.kind == "partners":
-                report = import_partners(session, args.file, strict=args.strict, progress=progress)
+                report = import_partners(session, args.file, strict=args.strict, progress=progress,
+                                         not_tracked=args.not_tracked)
             elif args.kind == "schools":
                 report = import_schools(session, args.file, strict=args.strict)
             elif args.kind == "contacts":

@@ -174,10 +174,12 @@ def edit(session: Session, partnership_id: int, form: dict[str, str], loaded: st
     return Edited(report, before, after)
 
 
-def import_upload(session: Session, raw: bytes, *, dry_run: bool) -> ImportReport:
+def import_upload(session: Session, raw: bytes, *, dry_run: bool, not_tracked: str = "") -> ImportReport:
     """A partners CSV uploaded in the browser. A dry run does the whole import and rolls it back, so its
-    report (new, updated, unchanged, each problem by line) is what the real import will do."""
-    report = import_csv_bytes(raw, "the file", PARTNER_COLUMNS, lambda rows: import_partners(session, rows=rows))
+    report (new, updated, unchanged, each problem by line) is what the real import will do. `not_tracked`:
+    as `import_partners` takes it."""
+    report = import_csv_bytes(raw, "the file", PARTNER_COLUMNS,
+                              lambda rows: import_partners(session, rows=rows, not_tracked=not_tracked))
     if dry_run:
         undo_as_dry_run(session, report)
     return report

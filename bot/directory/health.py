@@ -28,6 +28,8 @@ SCHOOL_YEAR = re.compile(r"^(\d{4})\s*[-/]\s*(\d{2}|\d{4})$")
 YES, NO = ("yes", "y", "true", "1"), ("no", "n", "false", "0")
 
 CURRENT, EXPIRING, EXPIRED, MISSING, NOT_NEEDED = "current", "expiring", "expired", "missing", "not_needed"
+NOT_TRACKED = "not_tracked"
+"""An item the district does not keep in this database for the partnership (its import said so): never missing."""
 PROBLEMS = (MISSING, EXPIRED, EXPIRING)
 
 
@@ -47,6 +49,7 @@ class OnFile(NamedTuple):
     background_checked: dt.date | None = None
     principal_approved: dt.date | None = None
     outcomes: str | None = None
+    not_tracked: str | None = None  # "dsa;insurance": items not kept here (NOT_TRACKED)
 
 
 class Item(NamedTuple):
@@ -63,7 +66,7 @@ class Item(NamedTuple):
         when = f" {self.due.isoformat()}" if self.due else ""
         return {CURRENT: f"{self.name} on file", EXPIRING: f"{self.name} expires{when}",
                 EXPIRED: f"{self.name} expired{when}", MISSING: f"{self.name} missing",
-                NOT_NEEDED: f"{self.name} not needed"}[self.state]
+                NOT_NEEDED: f"{self.name} not needed", NOT_TRACKED: f"{self.name} not tracked here"}[self.state]
 
     @property
     def next_step(self) -> str:
@@ -131,6 +134,9 @@ def assess(on_file: OnFile, today: dt.date) -> list[Item]:
     items.append(_dated("background_check", checked + BACKGROUND_CHECK_VALID if checked else None, today))
     items.append(Item("principal_approval", CURRENT if on_file.principal_approved else MISSING))
     items.append(Item("outcomes", CURRENT if (on_file.outcomes or "").strip() else MISSING))
+    if on_file.not_tracked:
+        untracked = set(on_file.not_tracked.split(";"))
+        items = [Item(i.what, NOT_TRACKED) if i.what in untracked else i for i in items]
     return items
 
 
@@ -210,6 +216,27 @@ def _school_year(value: str, today: dt.date) -> str:
     return year
 
 
+ITEM_SAYINGS = {**{what: what for what in NAMES}, **{name.lower(): what for what, name in NAMES.items()},
+                "insurance": "insurance", "background check": "background_check", "principal approval": "principal_approval",
+                "dsa_needed": "dsa", "dsa_school_year": "dsa", "insurance_expires": "insurance",
+                "background_check_date": "background_check", "principal_approved": "principal_approval",
+                "agreement_signed": "agreement", "agreement_expires": "agreement"}
+"""How a file or a person may name a paperwork item: its key, its name, or one of its columns."""
+
+
+def not_tracked_items(value: str, today: dt.date | None = None) -> str:
+    """"DSA; insurance certificate" -> "dsa;insurance" (the stored form: known items, sorted)."""
+    found = set()
+    for said in re.split(r"[;,]", value):
+        key = " ".join(said.split()).lower()
+        if not key:
+            continue
+        if key not in ITEM_SAYINGS:
+            raise ValueError(f"names no paperwork item: {said.strip()!r} (the items are {', '.join(NAMES)})")
+        found.add(ITEM_SAYINGS[key])
+    return ";".join(sorted(found))
+
+
 def _text(value: str, today: dt.date) -> str:
     if len(value) > 500:
         raise ValueError("is longer than 500 characters")
@@ -225,6 +252,7 @@ COLUMNS: dict[str, tuple[str, Callable[[str, dt.date], Any]]] = {
     "background_check_date": ("background_checked", lambda v, t: _date(v, t, past=True)),
     "principal_approved": ("principal_approved", lambda v, t: _date(v, t, past=True)),
     "outcomes": ("outcomes", _text),
+    "not_tracked": ("not_tracked", lambda v, t: not_tracked_items(v) or None),
 }
 """CSV column -> (Partnership attribute, parser). All optional; a column the file lacks keeps
 what the database has, an empty cell clears it."""

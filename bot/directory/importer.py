@@ -288,11 +288,20 @@ def import_partners(
     strict: bool = False,
     sample: bool = False,
     keep_samples: bool = False,
+    not_tracked: str = "",
     progress: Callable[[Iterable[_Row], int], Iterable[_Row]] | None = None,
 ) -> ImportReport:
     """Validate then upsert; the caller's session commits (or rolls back) as one unit. A file of the
-    department's own replaces the sample partnerships, unless `keep_samples` (one entry edited on the desk)."""
+    department's own replaces the sample partnerships, unless `keep_samples` (one entry edited on the desk).
+    `not_tracked` ("dsa;insurance"): paperwork the district does not keep here, for rows without a
+    not_tracked cell of their own (ImportFileError when it names no item)."""
+    try:
+        untracked = health.not_tracked_items(not_tracked)
+    except ValueError as exc:
+        raise ImportFileError(f"not tracked {exc}") from None
     rows, report = read_rows(path, rows, PARTNER_COLUMNS)
+    if untracked:
+        rows = [row if "not_tracked" in row else {**row, "not_tracked": untracked} for row in rows]
     index, by_name = school_lookup(session)
     good, report.problems = _validate(rows, index, by_name)
     if strict and report.problems:
@@ -302,16 +311,20 @@ def import_partners(
         if removed:
             report.warnings.append(f"{removed} sample partnerships are replaced by your data")
     _upsert(session, good, report, sample, progress)
-    missing = [c for c in health.COLUMNS if not any(c in row for row in rows)]
+    marked = set(untracked.split(";"))
+    missing = [c for c in MISSING_WITHOUT if not any(c in row for row in rows) and health.ITEM_SAYINGS[c] not in marked]
     if rows and missing and report.created and not sample:
         report.warnings.append(
             f"the file has no {', '.join(missing)} column{'s' if len(missing) > 1 else ''}: the new partnerships "
             "show that paperwork as missing (and their school contacts are nudged for it) until a file or the "
-            "desk gives it")
+            "desk gives it; if the district does not keep it here, import again marking it as not tracked")
     report.committed = True
     return report
 
 
+MISSING_WITHOUT = ("agreement_signed", "insurance_expires", "background_check_date", "principal_approved", "outcomes")
+"""Columns without which a new partnership's item reads missing (no expiry date means the school year's end;
+no dsa_needed, that no DSA is needed)."""
 HEALTH_FACTS = tuple(attribute for attribute, _ in health.COLUMNS.values())
 UPDATED = ("agreement_type", "status", "last_verified", *HEALTH_FACTS)
 """What a row of the file sets on an existing partnership (besides its services)."""

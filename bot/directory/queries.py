@@ -44,7 +44,7 @@ class PartnerRow:
 ON_FILE = (Partnership.agreement_type, Partnership.school_year, Partnership.agreement_signed,
            Partnership.agreement_expires, Partnership.dsa_needed, Partnership.dsa_school_year,
            Partnership.insurance_expires, Partnership.background_checked, Partnership.principal_approved,
-           Partnership.outcomes)
+           Partnership.outcomes, Partnership.not_tracked)
 """The columns of `health.OnFile`, in its field order."""
 
 

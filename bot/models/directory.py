@@ -71,6 +71,8 @@ class Partnership(Base):
     background_checked: Mapped[dt.date | None]
     principal_approved: Mapped[dt.date | None]
     outcomes: Mapped[str | None] = mapped_column(Text)
+    not_tracked: Mapped[str | None] = mapped_column(String(200))
+    """Paperwork items the district does not keep here for this partnership ("dsa;insurance"): never missing."""
     # health.attention_columns: from when anything, and each item, needs attention (kept with the facts)
     attention_from: Mapped[dt.date | None]
     attention_agreement: Mapped[dt.date | None]

@@ -290,7 +290,9 @@ def reopen(session: Session, outbox: Outbox, ticket_id: int, actor: Actor, now: 
                        assignee_id=None, assignee_name=None, resolution=None, resolved_at=None, claimed_at=None,
                        updated_at=now):
         raise TicketError(f"{ticket.number} is still {ticket.status}; there is nothing to reopen.")
-    return _changed(session, outbox, ticket, "reopened", actor, now)
+    return _changed(session, outbox, ticket, "reopened", actor, now,
+                    requester=f"Your request {ticket.number} was reopened by {actor.label}: the department is "
+                              "working on it again.")
 
 
 def cancel(session: Session, outbox: Outbox, ticket_id: int, actor: Actor, now: dt.datetime) -> Ticket:
@@ -337,7 +339,8 @@ def search(session: Session, status: str = "open", text: str = "", limit: int = 
         query = query.where(Ticket.status == status)
     words = text.strip()[:200]
     if words:
-        numbers = find_numbers(words)
+        bare = re.fullmatch(r"#?(\d{3,7})", words)  # "1001" or "#1001" typed into the search box: a number
+        numbers = find_numbers(words) or ([ticket_id_from_number(int(bare.group(1)))] if bare else [])
         like = f"%{words.replace('%', '').replace('_', '')}%"
         query = query.where(or_(Ticket.id.in_(numbers) if numbers else False, Ticket.description.ilike(like),
                                 Ticket.requester_name.ilike(like), Ticket.assignee_name.ilike(like)))

@@ -71,12 +71,13 @@ def uploaded(form: Any, default_name: str) -> tuple[bytes, str]:
 
 
 def import_page(kit: Kit, person: SignedIn, report: Any, raw: bytes, name: str, *, action: str, back: str,
-                items: str, dry_run: bool, changes: bool) -> web.Response:
-    """A dry run's report with the button that imports the same file, or the import's report."""
+                items: str, dry_run: bool, changes: bool, carried_fields: dict[str, str] | None = None) -> web.Response:
+    """A dry run's report with the button that imports the same file (and the options it was checked with,
+    `carried_fields`), or the import's report."""
     return kit.page("import_check.html", title="Import check" if dry_run else "Import done", person=person,
                     report=report, problems=report.problems[:MAX_SHOWN_PROBLEMS], file_name=name, action=action,
                     back=back, items=items, carried=base64.b64encode(raw).decode() if dry_run else "",
-                    importable=dry_run and changes)
+                    carried_fields=carried_fields or {}, importable=dry_run and changes)
 
 
 MAX_SHOWN_PROBLEMS = 200

@@ -7,7 +7,7 @@ from aiohttp import web
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.directory import editing
+from bot.directory import editing, health
 from bot.directory.importer import (
     AGREEMENT_TYPES,
     STATUSES,
@@ -33,7 +33,8 @@ def install(app: web.Application, kit: Kit) -> None:
         text = request.query.get("q", "")[:200]
         found, total = await kit.db(lambda s: editing.search(s, text))
         return kit.page("partners.html", status, title="Partners", person=person, q=text, found=found, total=total,
-                        limit=editing.SEARCH_LIMIT, import_error=import_error)
+                        limit=editing.SEARCH_LIMIT, import_error=import_error,
+                        paperwork=[(key, name[0].upper() + name[1:]) for key, name in health.NAMES.items()])
 
     async def show(request: web.Request, person: SignedIn, *, form: dict[str, str] | None = None, error: str = "",
                    status: int = 200) -> web.StreamResponse:
@@ -81,21 +82,24 @@ def install(app: web.Application, kit: Kit) -> None:
     async def upload(request: web.Request, person: SignedIn) -> web.StreamResponse:
         form = request["form"]
         dry_run = form.get("mode") != "import"
+        not_tracked = ";".join(str(v) for v in form.getall("not_tracked", []))[:200]  # boxes, or the dry run's carried value
         try:
             raw, name = uploaded(form, "partners.csv")
 
             def work(session: Session) -> ImportReport:
-                report = editing.import_upload(session, raw, dry_run=dry_run)
+                report = editing.import_upload(session, raw, dry_run=dry_run, not_tracked=not_tracked)
                 if not dry_run:
                     audit.record(session, kit.actor(person), "partners.import", name, after={
                         "rows": report.rows, "created": report.created, "updated": report.updated,
-                        "unchanged": report.unchanged, "skipped": len(report.problems), "warnings": report.warnings})
+                        "unchanged": report.unchanged, "skipped": len(report.problems), "warnings": report.warnings,
+                        "not_tracked": not_tracked})
                 return report
             report = await kit.db(work)
         except ImportFileError as exc:
             return await search(request, person, import_error=str(exc), status=400)
         return import_page(kit, person, report, raw, name, action="/desk/partners/import", back="/desk/partners",
-                           items="rows", dry_run=dry_run, changes=bool(report.created or report.updated))
+                           items="rows", dry_run=dry_run, changes=bool(report.created or report.updated),
+                           carried_fields={"not_tracked": not_tracked} if not_tracked else None)
 
     app.router.add_get("/desk/partners", kit.signed(search))
     app.router.add_get("/desk/partners.csv", kit.signed(export))
