@@ -149,6 +149,12 @@ def start(form: Form, values: dict[str, Any], message: Message, turn: Turn) -> R
     return _advance(form, values, message, turn)
 
 
+def waiting_for_text(form: Form, turn: Turn) -> bool:
+    """Whether the open form's pending question takes free text."""
+    pending = turn.state.form_data.get("pending")
+    return bool(pending) and pending in {s.name for s in form.slots} and form.slot(pending).free_text
+
+
 def continue_form(form: Form, message: Message, turn: Turn) -> Reply:
     """The next typed message while `form` is open (raises SideQuestion to let it be answered)."""
     stored = turn.state.form_data

@@ -323,11 +323,12 @@ class Bot:
             turn.understanding = NOTHING
             return self._fallback("empty", message, turn)
         u = turn.understanding = self._apply_rules(turn.understand(text))
+        form = self.registry.forms.get(turn.state.form or "")
+        turn.waiting_for_text = form is not None and dialogue.waiting_for_text(form, turn)
         for matches, command in self.registry.commands:
             if matches(u, turn):
                 turn.command = True
                 return command(_as_typed(message, text), turn)
-        form = self.registry.forms.get(turn.state.form or "")
         if form is not None:
             try:
                 return dialogue.continue_form(form, _as_typed(message, text), turn)

@@ -54,6 +54,9 @@ class Turn:
     grounded: "Callable[..., Grounded | None]" = no_grounded_answers
     faq: "Callable[[], dict[str, Topic]]" = shipped_faq
     """The FAQ's topics as the department keeps them (bot/faq_entries.py), read through this turn's session."""
+    waiting_for_text: bool = False
+    """An open form waits for free text (a description, what changed): commands that would read the text as
+    something else give way to it."""
     command: bool = False
     """A deterministic command (a staff ticket command) took the message: it was understood, whatever it answered."""
 

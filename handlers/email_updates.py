@@ -37,6 +37,8 @@ def gives_address(u: Understanding, turn: Turn) -> bool:
         return False
     words = {w.strip(".,;:!?\"'()").lower() for w in _CANDIDATE.sub(" ", turn.message.text).split()}
     words = {w for w in words if any(c.isalnum() for c in w)}
+    if turn.waiting_for_text and words:
+        return False  # "their new contact is reading@… now", typed as what changed: the form's answer
     if len(words) <= MAX_OTHER_WORDS and not turn.message.text.rstrip().endswith("?"):
         return True  # "dana@school.org", "it's dana@school.org"
     return bool(words & ABOUT_UPDATES) and not words & OTHER_ERRANDS and not _asks_about(turn.message.text)

@@ -129,7 +129,7 @@ def read_query(u: Understanding, turn: Turn) -> PartnerQuery | SchoolMatch | Non
     if kind is not None:
         return PartnerQuery(kind, service=_code(_service(u)), level=u.entities.level, region=u.entities.region)
     organisation = _organisation_pattern(u.text, turn) or (
-        None if u.entities.has_school else u.entities.organisation)
+        None if u.entities.has_school else u.entities.organisation or _written_organisation(u.text, turn))
     if organisation is not None:
         school = u.entities.school
         at = school.found.id if school is not None and school.found and not _holds_more_than(
@@ -277,7 +277,7 @@ def _as_read(reply: Reply, query: PartnerQuery, u: Understanding, turn: Turn) ->
     if query.kind != "organisation" or query.organisation_id is None:
         return reply
     org = turn.session.get(Organisation, query.organisation_id)
-    said = next((n.strip() for n in _organisations_asked(u.text)
+    said = next((n.strip() for n in _names_asked(u.text)
                  if turn.lookups.organisation_like(n) == (query.organisation_id, getattr(org, "name", ""))), None)
     if org is None or said is None or said.lower() == org.name.lower():
         return reply
@@ -544,7 +544,25 @@ def _chosen(u: Understanding, offered: list[int], turn: Turn) -> int | None:
         if len(at_level) == 1:
             return at_level[0]
     place = next((ORDINALS[t] for t in u.tokens if t in ORDINALS), None)
-    return offered[place] if place is not None and -len(offered) <= place < len(offered) else None
+    if place is not None and -len(offered) <= place < len(offered):
+        return offered[place]
+    return _by_own_word(u, offered, turn)
+
+
+def _by_own_word(u: Understanding, offered: list[int], turn: Turn) -> int | None:
+    """A word of one offered school's name that no other offered name has ("the K-8" of Cascadia, Licton Springs
+    K-8 and Robert Eagle Staff), said in a short reply."""
+    if len(u.tokens) > CHOICE_WORDS:
+        return None
+    names = {sid: set(name_tokens(ref.name)) for sid in offered if (ref := turn.lookups.schools.schools.get(sid))}
+    said = set(name_tokens(u.text))
+    picked = [sid for sid, words in names.items()
+              if said & (words - set().union(*(w for other, w in names.items() if other != sid)))]
+    return picked[0] if len(picked) == 1 else None
+
+
+CHOICE_WORDS = 5
+"""A reply this short to "which one did you mean?" may pick by a word of a name."""
 
 
 def _did_you_mean(match: SchoolMatch, service: Service | None, turn: Turn) -> Reply:
@@ -680,6 +698,16 @@ def _names_asked(text: str) -> list[str]:
     return asked + [name for name in _written_names(text) if name not in asked]
 
 
+def _written_organisation(text: str, turn: Turn) -> tuple[int, str] | None:
+    """An organisation written as a name, misspelt ("is Free Arts Nortwest insured?"): the question is about it,
+    never the district's list of a service its name holds."""
+    for name in _written_names(text):
+        found = turn.lookups.organisation_like(name)
+        if found:
+            return found
+    return None
+
+
 def _organisation_pattern(text: str, turn: Turn) -> tuple[int, str] | None:
     for name in _organisations_asked(text):
         found = turn.lookups.organisation_like(name)
@@ -756,11 +784,22 @@ def names_an_organisation(u: Understanding) -> list[str]:
     return ["asks_about_organisation"] if any(_names_someone(name) for name in _names_asked(u.text)) else []
 
 
+WHO = frozenset({"who", "whos", "who's"})
+
+
+def who_is_at_a_school(u: Understanding) -> str | None:
+    """A tie-breaker: "who is at Leschi these days?" asks who works there (its partners), however the words around
+    the school's name sway the classifier towards "not something I do"."""
+    unplaced = u.intent in ("unknown", "smalltalk")
+    return "partners" if unplaced and u.entities.has_school and u.tokens and u.tokens[0] in WHO else None
+
+
 def register(registry: Registry) -> None:
     registry.form(WHICH_SCHOOL)
     registry.intent("partners")(handle)
     registry.reader(names_an_organisation)
     registry.rule(names_an_unknown_organisation)
+    registry.rule(who_is_at_a_school)
     registry.refiner(CONTEXT)(refine)
     registry.action("partners.more")(more)
     registry.action("partners.school")(pick_school)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from bot import dialogue
 from bot.core import Button, Message, Reply
 from bot.turn import Turn
@@ -18,11 +20,12 @@ from handlers.common import school_in_context
 from bot.text import clean
 from bot.tickets import service
 from bot.tickets.service import Actor
-from bot.understanding import Understanding
+from bot.understanding import Understanding, follow_ups
 
 FORM = "report_outdated"
+CONTEXT = "report"
 SPECIFIC = ("left", "no longer", "moved", "ended", "closed", "stopped", "isn't at", "is not at", "not at",
-            "anymore", "should be", "instead of", "replaced", "remove", "gone", "shut down", "dissolved", "folded",
+            "should be", "instead of", "replaced", "remove", "gone", "shut down", "dissolved", "folded",
             "not there", "not working with", "doesn't work with", "does not work with", "doesn't serve",
             "does not serve", "never worked", "wasn't renewed", "not renewed", "pulled out", "dropped",
             "hasn't been", "has not been", "haven't been", "have not been", "since before", "new contact",
@@ -51,7 +54,14 @@ SPECIFIC_LENGTH = 14
 
 
 def _parse_details(answer: Answer) -> str | None:
-    return clean(answer.u.text) if answer.pending and answer.u.tokens else None
+    """What changed, in the person's words; a school's name alone ("Leschi", answering "what is out of date, and
+    at which school?") says where, not what: the school slot takes it and the question is asked again."""
+    if not answer.pending or not answer.u.tokens:
+        return None
+    school = answer.u.entities.school
+    if school is not None and school.found and len(answer.u.tokens) - (school.end - school.start) <= 1:
+        return None
+    return clean(answer.u.text)
 
 
 def _ask_where(values: dict[str, Any], turn: Turn) -> Prompt:
@@ -141,6 +151,7 @@ def record(message: Message, turn: Turn, text: str, school_id: int | None = None
     ticket = service.create(turn.session, turn.outbox, requester, "database_correction", text, school_id, turn.now)
     correction.ticket_id = ticket.id
     school = turn.session.get(School, school_id) if school_id else None
+    turn.state.remember(CONTEXT, {"ticket": ticket.id}, turn.now)  # what they say next about it joins it
     return Reply(
         f"Thanks for flagging it. I've sent the correction to the department as *{ticket.number}*"
         + (f" (school: {school.name})" if school else "") + "; they'll update the partnership database.",
@@ -148,6 +159,35 @@ def record(message: Message, turn: Turn, text: str, school_id: int | None = None
         {"ticket_id": ticket.number, "correction_id": correction.id, "school": school.name if school else None},
         buttons=(Button("My requests", "tickets.mine", ""),),
     )
+
+
+def add_detail(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | None:
+    """Right after a report, a statement that says more about it ("Open Court stopped coming in October", "they
+    signed in November, that's the only change") joins that ticket rather than starting something new; a
+    question, thanks, or a message plainly about something else does not."""
+    u = turn.understanding
+    ticket_id = previous.get("ticket")
+    if not isinstance(ticket_id, int) or not u.tokens or dialogue.is_question(u) or u.intent == "smalltalk":
+        return None
+    if not (u.intent in ("report_outdated", "unknown") or u.has(*SPECIFIC) or follow_ups.points_back(u)):
+        return None
+    try:
+        ticket = service.add_from_requester(turn.session, turn.outbox, ticket_id, Actor.of(message), clean(u.text),
+                                            turn.now)
+    except service.TicketError:
+        return None
+    correction = turn.session.scalar(select(CorrectionRequest).where(CorrectionRequest.ticket_id == ticket_id))
+    if correction is not None:
+        correction.text = f"{correction.text}\n{clean(u.text)}"
+    return Reply(f"Added to *{ticket.number}*: the department will see it with your report.", "report_outdated",
+                 u.confidence or 1.0, {"ticket_id": ticket.number, "added": True},
+                 buttons=(Button("My requests", "tickets.mine", ""),))
+
+
+def states_something_off(u: Understanding) -> str | None:
+    """A tie-breaker: a statement (not a question) that a school's or partner's listing is stale, wrong or out of
+    date ("Hamilton's partner entries are stale") reports it, however much it reads like a lookup."""
+    return "report_outdated" if u.intent == "partners" and u.has(*VAGUE) and not dialogue.is_question(u) else None
 
 
 def a_list_unless_something_is_off(u: Understanding) -> str | None:
@@ -159,6 +199,8 @@ def a_list_unless_something_is_off(u: Understanding) -> str | None:
 
 def register(registry: Registry) -> None:
     registry.rule(a_list_unless_something_is_off)
+    registry.rule(states_something_off)
+    registry.refiner(CONTEXT)(add_detail)
     registry.form(REPORT)
     registry.intent("report_outdated")(handle)
     registry.action("report_outdated.start")(start)

@@ -19,7 +19,10 @@ ROWS = [("Central District Jazz Workshop", "Garfield", "arts", "mou"),
         ("Little Sprouts Play Co", "Early Learning Center", "early learning", "mou"),
         ("Capitol Tutors", "Lowell", "tutoring", "mou"),
         ("Beacon Mentors", "Franklin", "mentoring", "mou"),
-        ("North Mentors", "Ballard", "mentoring", "mou")]
+        ("North Mentors", "Ballard", "mentoring", "mou"),
+        ("Free Arts Northwest", "Garfield", "arts", "psc"),
+        ("Volunteers of the Sound", "Licton Springs K-8", "tutoring", "mou"),
+        ("Alder Street Family Center", "Leschi", "family support", "mou")]
 
 
 @pytest.fixture
@@ -77,3 +80,39 @@ def test_were_typed_for_were_states_who_pays(h: Harness) -> None:
     reply = h.ask("were paying $4,500 to a theater company from ASB funds for a spring workshop series, what agreement")
     assert reply.data["agreement"] == "personal_services_contract"
     assert h.ask("were they paying the coach?", session="s-2").data.get("agreement") is None
+
+
+def test_a_misspelt_written_organisation_is_the_question_never_a_services_district_list(h: Harness) -> None:
+    reply = h.ask("is Free Arts Nortwest insured?")
+    assert reply.text.startswith("(I took “Free Arts Nortwest” to mean *Free Arts Northwest*.)")
+    assert "schools have current arts partners" not in reply.text
+
+
+def test_one_of_the_offered_schools_is_picked_by_a_word_of_its_name(h: Harness) -> None:
+    offered = h.ask("partners at the wilson pacific building")
+    assert len(offered.data["ambiguous"]) == 3
+    picked = h.ask("the K-8")
+    assert picked.data["school"] == "Licton Springs K-8" and "Volunteers of the Sound" in picked.text
+
+
+def test_who_is_at_a_school_asks_for_its_partners(h: Harness) -> None:
+    reply = h.ask("who is at Leschi these days")
+    assert reply.intent == "partners" and reply.data["school"] == "Leschi" and "Alder Street Family Center" in reply.text
+
+
+def test_a_regions_initials_name_it(h: Harness) -> None:
+    h.ask("break down our partnerships by region for me")
+    assert h.ask("just SE please").data["region"] == "Southeast"
+
+
+@pytest.mark.parametrize("said, agreement", [
+    ("ASB", "personal_services_contract"),
+    ("ok principal confirmed: discretionary funds", "personal_services_contract"),
+    ("Title 1 is going to cover about 11k for a literacy org", "personal_services_contract"),
+    ("we might use Title I for it", None),
+    ("The principal hasn't decided if it comes out of our budget or the PTSA's", None),
+    ("not Title I, the PTSA is paying the tutors", "ptsa_enrichment"),
+])
+def test_school_money_named_plainly_is_the_school_paying(h: Harness, said: str, agreement: str | None) -> None:
+    assert h.ask("which agreement do we need for a tutoring partner?", session=said).data["asking"] == "who_pays"
+    assert h.ask(said, session=said).data.get("agreement") == agreement

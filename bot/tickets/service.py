@@ -270,6 +270,20 @@ def add_note(session: Session, outbox: Outbox, ticket_id: int, actor: Actor, not
                     requester=f"Update on {ticket.number} from {actor.label}: {truncate(note, 1000)}")
 
 
+def add_from_requester(session: Session, outbox: Outbox, ticket_id: int, actor: Actor, text: str,
+                       now: dt.datetime) -> Ticket:
+    """More of the request from the person who made it ("they signed in November, that's the only change"): added
+    to its description and history, and the department's card shows it."""
+    ticket = get(session, ticket_id)
+    if (ticket.requester_platform, ticket.requester_id) != (actor.platform, actor.user_id):
+        raise TicketError(f"Only the person who asked can add to {ticket.number}.")
+    if ticket.status not in ("open", "claimed"):
+        raise TicketError(f"{ticket.number} is {ticket.status}; ask again if something is still wrong.")
+    ticket.description = f"{ticket.description}\n{text.strip()}"
+    ticket.updated_at = now
+    return _changed(session, outbox, ticket, "added", actor, now, note=text.strip())
+
+
 def resolve(session: Session, outbox: Outbox, ticket_id: int, actor: Actor, resolution: str, now: dt.datetime) -> Ticket:
     ticket = get(session, ticket_id)
     if ticket.status in ("resolved", "cancelled"):

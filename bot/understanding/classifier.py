@@ -96,7 +96,7 @@ class Reader:
         tokens = [self.tokenizer.correct(t) for t in typed]
         found = entity_finder.find(text, self.tokenizer.tokens(entity_finder.masked(text)), lookups)
         clauses = () if self.facts is None else read_facts(
-            text, self.facts, lambda words: self.fact_tokens(words, lookups), FACT_PLACEHOLDERS)
+            text, self.facts, lambda words: self.fact_tokens(words, lookups), FACT_PLACEHOLDERS, SCHOOL_FUNDS)
         base = Understanding(text, tuple(tokens), stems(tokens), entities=found.entities, typed_stems=stems(typed),
                              clauses=clauses)
         evidence = _entity_evidence(found)

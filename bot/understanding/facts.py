@@ -357,8 +357,9 @@ def scoped_tokens(words: str, tokens_of: Callable[[str], list[str]]) -> tuple[li
 
 
 def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
-         placeholders: frozenset[str]) -> tuple[ClauseReading, ...]:
-    """Every clause of `text` with each slot's probabilities (see the module's structure rules)."""
+         placeholders: frozenset[str], school_money: str | None = None) -> tuple[ClauseReading, ...]:
+    """Every clause of `text` with each slot's probabilities (see the module's structure rules).
+    `school_money`: the placeholder of a name of school money (knowledge/facts/funds.yaml), see `money_said`."""
     out = []
     before: list[str] | None = None
     said_text = names_masked(nothing_for_zero(text))
@@ -372,10 +373,36 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         said = f"{out[-1].words}, {words}" if len(completed) > len(tokens) and out else words
         scores = {} if introduces(words) or only_asks_for_the_agreement(words) else with_parts(
             models, models.scores(features(completed, placeholders, scope)), tokens, scope, placeholders)
+        if school_money is not None:
+            scores = money_said(scores, tokens, scope, school_money)
         out.append(ClauseReading(said, index, correcting, scores,
                                  asks(words) and not relative(words, index, said_text)))
         before = tokens
     return tuple(out)
+
+
+MONEY_SAYS = 0.9
+"""How sure a clause that names school money, neither negated nor hedged, says the school pays."""
+ALTERNATIVES = frozenset("or either whether if unless".split())
+"""Words that make school money one possibility among others ("our budget or the PTSA's", "if ASB pays"): no fact."""
+
+
+def money_said(scores: dict[str, dict[str, float]], tokens: list[str], scope: list[str],
+               school_money: str) -> dict[str, dict[str, float]]:
+    """A name of school money said plainly ("ASB", "Title 1 is going to cover it", "her discretionary funds")
+    is the school paying, whatever else the clause says: money the school manages is the school's, whatever it
+    is called. Not when the name is negated, hedged or one possibility ("not Title I", "we might use LAP", "our
+    budget or the PTSA's"), nor when the clause reads another payer surely (the PTSA's "ASB account" is the PTSA's)."""
+    payer = scores.get("payer")
+    plain = any(t == school_money and not mark for t, mark in zip(tokens, scope)) and not ALTERNATIVES.intersection(tokens)
+    if not payer or not plain or payer.get("school", 0.0) >= MONEY_SAYS:
+        return scores
+    other = max((v for k, v in payer.items() if k not in ("school", NONE, UNKNOWN)), default=0.0)
+    if other >= 0.6:
+        return scores
+    rest = 1.0 - payer.get("school", 0.0)
+    scale = (1.0 - MONEY_SAYS) / rest if rest > 0 else 0.0
+    return {**scores, "payer": {k: (MONEY_SAYS if k == "school" else v * scale) for k, v in payer.items()}}
 
 
 def parts(tokens: list[str], scope: list[str]) -> list[tuple[list[str], list[str]]]:
