@@ -225,19 +225,19 @@ def _short_answer(u: Understanding) -> bool:
 
 
 def only_a_name(u: Understanding) -> bool:
-    """The message is a school's or an organisation's name and little else ("Cleveland High School",
-    "Rainier School of Music"): a name is never a fact."""
-    from bot.understanding.facts import PROPER_NAME, names_masked
+    """The message is a school's or an organisation's name and words that only point at it ("Cleveland High
+    School", "it's for Garfield High School", "Rainier School of Music"): a name is never a fact."""
+    from bot.understanding.facts import BARE_WORDS, PROPER_NAME, names_masked
 
-    left = len(u.tokens)
     school = u.entities.school
-    if school is not None and school.schools:
-        left -= school.end - school.start
-    if u.entities.organisation is not None:
-        left -= len(u.entities.organisation[1].split())
-    masked = names_masked(u.text).lower().split()
-    named = left < len(u.tokens) or PROPER_NAME in masked
-    return named and (left <= 1 or (PROPER_NAME in masked and len(masked) <= 2))
+    span = range(school.start, school.end) if school is not None and school.schools else range(0)
+    organisation = set(u.entities.organisation[1].lower().split()) if u.entities.organisation is not None else set()
+    left = [t for i, t in enumerate(u.tokens) if i not in span and t not in organisation]
+    masked = names_masked(u.text).lower().replace("'", " ").split()
+    named = len(left) < len(u.tokens) or PROPER_NAME in masked
+    pointing = all(t in BARE_WORDS for t in left) or (PROPER_NAME in masked and all(
+        w in BARE_WORDS or w == PROPER_NAME for w in masked))
+    return named and (len(left) <= 1 or pointing)
 
 
 def _apply(values: dict[str, Any], filled: dict[str, Any]) -> dict[str, Any]:

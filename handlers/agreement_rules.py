@@ -213,11 +213,16 @@ def _read_facts(u: Understanding) -> Facts:
     source = payer.fact
     if payer.conflict:
         values = {f.value for f in payer.conflict}
+        school_pays = next((f for f in payer.conflict if f.value == "school" and f.confidence >= STRONG), None)
         if values == {"partner", "ptsa"} or (len(values) == 2 and "volunteer" in values and values & set(PAID_BY)):
             # "free to the school, the PTSA covers it": no school money, and the PTSA pays; "an individual
             # tutor, and the school pays her": a person who is paid is no volunteer
             value = next(v for v in values if v in PAID_BY)
             source = next(f for f in payer.conflict if f.value == value)
+        elif values == {"school", "partner"} and school_pays is not None:
+            # "the city grant comes to the school and then we pay the tutoring org out of it", "we pay half and
+            # their grant covers the rest": whoever else's money it was, the school paying the partner is a PSC
+            value, source = "school", school_pays
         else:
             conflict = "coordinator" if values == {"school", "ptsa"} else PAYER
             contested = tuple(f.words for f in payer.conflict)

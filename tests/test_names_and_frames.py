@@ -116,3 +116,29 @@ def test_a_regions_initials_name_it(h: Harness) -> None:
 def test_school_money_named_plainly_is_the_school_paying(h: Harness, said: str, agreement: str | None) -> None:
     assert h.ask("which agreement do we need for a tutoring partner?", session=said).data["asking"] == "who_pays"
     assert h.ask(said, session=said).data.get("agreement") == agreement
+
+
+@pytest.mark.parametrize("said", ["it's for Garfield High School", "its for Garfield", "for Free Arts Northwest",
+                                  "with Volunteers of the Sound at Leschi", "it's at the Early Learning Center"])
+def test_a_name_answering_who_pays_is_never_a_fact(h: Harness, said: str) -> None:
+    """Held-out set V (untouched) found "it's for Garfield High School" read as the partner paying: an MOU."""
+    assert h.ask("which agreement do we need?", session=said).data["asking"] == "who_pays"
+    reply = h.ask(said, session=said)
+    assert reply.data.get("agreement") is None and reply.data.get("asking") == "who_pays"
+
+
+@pytest.mark.parametrize("said, agreement", [
+    # money that reaches the school and is paid out by it is the school's (sets T, U, V each had one)
+    ("The city grant comes to the school and then we pay the tutoring org out of it. which contract?",
+     "personal_services_contract"),
+    # a correction said on its own corrects what follows it
+    ("We'll pay them from discretionary - no wait, sorry, the Rotary club is paying them directly. which agreement",
+     "mou"),
+    # a name holding school money's words is an organisation's name
+    ("Title One Tutoring Inc. runs entirely on private donations and charges schools nothing. Which agreement?", "mou"),
+    # a third party named by its name pays; a school named by its name pays
+    ("Lease Street Bakery pays her. which agreement?", "mou"),
+    ("Garfield High School pays her for the after-school class. which agreement?", "personal_services_contract"),
+])
+def test_who_pays_is_read_from_the_structure_of_what_was_said(h: Harness, said: str, agreement: str) -> None:
+    assert h.ask(said, session=said[:30]).data.get("agreement") == agreement

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from bot import diskcache
-from bot.directory.schools import SchoolIndex
+from bot.directory.schools import SchoolIndex, name_tokens
 from bot.text import MAX_TEXT, base_tokens, clean
 from bot.understanding import entities as entity_finder
 from bot.understanding.analysis import Understanding
@@ -96,7 +96,8 @@ class Reader:
         tokens = [self.tokenizer.correct(t) for t in typed]
         found = entity_finder.find(text, self.tokenizer.tokens(entity_finder.masked(text)), lookups)
         clauses = () if self.facts is None else read_facts(
-            text, self.facts, lambda words: self.fact_tokens(words, lookups), FACT_PLACEHOLDERS, SCHOOL_FUNDS)
+            text, self.facts, lambda words: self.fact_tokens(words, lookups), FACT_PLACEHOLDERS, SCHOOL_FUNDS,
+            lambda name: _is_school(name, lookups))
         base = Understanding(text, tuple(tokens), stems(tokens), entities=found.entities, typed_stems=stems(typed),
                              clauses=clauses)
         evidence = _entity_evidence(found)
@@ -278,6 +279,13 @@ def _entity_evidence(found: entity_finder.Found) -> list[str]:
         if present:
             out.append(name)
     return out
+
+
+def _is_school(name: str, lookups: entity_finder.Lookups) -> bool:
+    """The whole written name is one of the district's schools ("Garfield High School"; not "Rainier School of
+    Music", where a school's name is only a part)."""
+    found = lookups.schools.find(name, fuzzy=False)
+    return found.found is not None and found.end - found.start >= len(name_tokens(name))
 
 
 def _funds_masked(tokens: list[str], funds: Sequence[tuple[str, ...]]) -> list[str]:

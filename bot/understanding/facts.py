@@ -105,8 +105,11 @@ _INSTITUTION_NAME = re.compile(
 _TITLE_CASE_NAME = re.compile(r"\b[A-Z][a-z][\w'&.-]*(?:\s+(?:(?:of|the|and|for|&)\s+)?[A-Z][a-z][\w'&.-]*)+")
 SCHOOL_NAME_WORDS = frozenset("school schools high elementary middle k-8 international intl academy district title "
                               "fund funds budget account asb lap parent parents".split())
-"""Words that keep a capitalised run from being masked as a name: it may be a school (whose money pays) or
-school money itself ("our Family Engagement Fund")."""
+"""Words that keep a capitalised run from being masked as a name, when it ends with one (or is two words
+holding one): it may be a school (whose money pays) or school money itself ("our Family Engagement Fund")."""
+MONEY_NUMERALS = frozenset("one i ii iii iv 1 2 3 4".split())
+PARENT_WORDS = frozenset("parent parents pta ptsa pto ptso booster boosters".split())
+"""How "Title One", "Title IV" end."""
 PROPER_NAME = "propername"
 """What a capitalised institution's name becomes: one word, never read as the school paying."""
 
@@ -167,18 +170,27 @@ def clauses(text: str) -> list[str]:
     return out
 
 
-def names_masked(text: str) -> str:
+def names_masked(text: str, is_school: Callable[[str], bool] | None = None) -> str:
     """A capitalised name holding "School", "Academy" or "District" ("Rainier School of Music",
     "the Highline District Youth Band"), or any run of capitalised words that names no school or school
-    money ("Lease Street Bakery"), becomes one word that says nothing about who pays."""
-    return _TITLE_CASE_NAME.sub(_unless_school, _INSTITUTION_NAME.sub(PROPER_NAME, text))
+    money ("Lease Street Bakery"), becomes one word that says nothing about who pays. With `is_school`, a
+    name that is one of the district's schools ("Garfield High School") stays, to be read as that school:
+    "Garfield High School pays her" says the school pays, "it's for Garfield High School" nothing."""
+    def institution(found: re.Match[str]) -> str:
+        return found.group(0) if is_school is not None and is_school(found.group(0)) else PROPER_NAME
+    return _TITLE_CASE_NAME.sub(_unless_school, _INSTITUTION_NAME.sub(institution, text))
 
 
 def _unless_school(found: re.Match[str]) -> str:
     """A run of capitalised words is a name that states nothing ("Lease Street Bakery is sponsoring ..."),
     unless it is the name of a school, of school money or of a parent association, which may state who pays."""
-    words = found.group(0).split()
-    return found.group(0) if any(w.rstrip("'s").lower() in SCHOOL_NAME_WORDS for w in words) else PROPER_NAME
+    words = [w.rstrip(".,").removesuffix("'s").lower() for w in found.group(0).split()]
+    ends_as_school = words[-1] in SCHOOL_NAME_WORDS | MONEY_NUMERALS
+    short_with_one = len(words) <= 2 and any(w in SCHOOL_NAME_WORDS for w in words)
+    if any(w in PARENT_WORDS for w in words):
+        return found.group(0)  # "the Parent Teacher Student Assn": a parent association, which may pay
+    # "Title One Tutoring Inc." is an organisation whose name holds school money's words: a name all the same
+    return found.group(0) if ends_as_school or short_with_one else PROPER_NAME
 
 
 def is_correcting(words: str) -> bool:
@@ -357,17 +369,21 @@ def scoped_tokens(words: str, tokens_of: Callable[[str], list[str]]) -> tuple[li
 
 
 def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
-         placeholders: frozenset[str], school_money: str | None = None) -> tuple[ClauseReading, ...]:
+         placeholders: frozenset[str], school_money: str | None = None,
+         is_school: Callable[[str], bool] | None = None) -> tuple[ClauseReading, ...]:
     """Every clause of `text` with each slot's probabilities (see the module's structure rules).
     `school_money`: the placeholder of a name of school money (knowledge/facts/funds.yaml), see `money_said`."""
     out = []
     before: list[str] | None = None
-    said_text = names_masked(nothing_for_zero(text))
+    said_text = names_masked(nothing_for_zero(text), is_school)
+    carried = False  # a correction said on its own ("- no wait, sorry, the Rotary club pays") corrects what follows
     for index, words in enumerate(clauses(said_text)):
-        correcting = is_correcting(words) or bool(out and was_planned(out[-1].words))
+        correcting = carried or is_correcting(words) or bool(out and was_planned(out[-1].words))
         tokens, scope = scoped_tokens(without_openers(words), tokens_of)  # "oh wait no sorry, ..." reads as what follows
         if not tokens:
+            carried = correcting
             continue
+        carried = False
         completed = with_ellipsis(tokens, before)
         scope = scope + marks(completed[len(tokens):])  # the borrowed predicate, without its negation
         said = f"{out[-1].words}, {words}" if len(completed) > len(tokens) and out else words
@@ -375,10 +391,22 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             models, models.scores(features(completed, placeholders, scope)), tokens, scope, placeholders)
         if school_money is not None:
             scores = money_said(scores, tokens, scope, school_money)
+        if only_names(tokens, placeholders - {school_money}):
+            scores = {}  # "it's for Garfield High School": a name says where or who, never who pays
         out.append(ClauseReading(said, index, correcting, scores,
                                  asks(words) and not relative(words, index, said_text)))
         before = tokens
     return tuple(out)
+
+
+BARE_WORDS = frozenset("it its it's s is was for at to the a an our their this that of in with about re regarding "
+                       "called named".split())
+"""Words that, around a name and nothing else, only point at it ("it's for <school>", "with <org>")."""
+
+
+def only_names(tokens: Sequence[str], names: frozenset[str]) -> bool:
+    """A clause of names and pointing words only: it states no fact, however a model would lean."""
+    return any(t in names for t in tokens) and all(t in names or t in BARE_WORDS for t in tokens)
 
 
 MONEY_SAYS = 0.9
