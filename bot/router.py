@@ -72,6 +72,9 @@ class Registry:
     actions: dict[str, Handler] = field(default_factory=dict)
     forms: dict[str, Form] = field(default_factory=dict)
     refiners: dict[str, Refiner] = field(default_factory=dict)
+    text_takers: set[str] = field(default_factory=set)
+    """Contexts whose refiner takes what is said next as more of the same (a report's details): commands that
+    would read the text as something else give way, as they do to a form waiting for free text."""
     commands: list[tuple[Matcher, Handler]] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
@@ -99,9 +102,11 @@ class Registry:
         self.actions[form.answer_action] = lambda message, turn: dialogue.press(form, message, turn)
         return form
 
-    def refiner(self, kind: str) -> Callable[[Refiner], Refiner]:
+    def refiner(self, kind: str, takes_text: bool = False) -> Callable[[Refiner], Refiner]:
         def register(fn: Refiner) -> Refiner:
             self.refiners[kind] = fn
+            if takes_text:
+                self.text_takers.add(kind)
             return fn
 
         return register
@@ -324,7 +329,9 @@ class Bot:
             return self._fallback("empty", message, turn)
         u = turn.understanding = self._apply_rules(turn.understand(text))
         form = self.registry.forms.get(turn.state.form or "")
-        turn.waiting_for_text = form is not None and dialogue.waiting_for_text(form, turn)
+        context = turn.state.context(turn.now)
+        turn.waiting_for_text = (dialogue.waiting_for_text(form, turn) if form is not None
+                                 else context is not None and context[0] in self.registry.text_takers)
         for matches, command in self.registry.commands:
             if matches(u, turn):
                 turn.command = True

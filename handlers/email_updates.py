@@ -19,6 +19,8 @@ ABOUT_UPDATES = frozenset("update updates news email e-mail mail notify notifica
                           "write hear know tell address".split())
 """Words of a message that gives an address for updates ("send any news on my request to …"); a message
 with an address and none of them ("email the checklist to …" has "email") is some other request."""
+ABOUT_ME = frozenset("me my i i'm updates notify notifications".split())
+"""While a form or a report waits for more text, only an address given as the writer's own is for updates."""
 OTHER_ERRANDS = frozenset("checklist template form forms document documents file files copy invoice contract".split())
 MAX_OTHER_WORDS = 4
 """Beyond the address, a message of this few words gives it ("it's dana@school.org"); longer ones must ask."""
@@ -38,7 +40,8 @@ def gives_address(u: Understanding, turn: Turn) -> bool:
     words = {w.strip(".,;:!?\"'()").lower() for w in _CANDIDATE.sub(" ", turn.message.text).split()}
     words = {w for w in words if any(c.isalnum() for c in w)}
     if turn.waiting_for_text and words:
-        return False  # "their new contact is reading@… now", typed as what changed: the form's answer
+        # "their new contact is reading@… now", typed as what changed, is the report's; "my email is …" is mine
+        return bool(words & ABOUT_ME)
     if len(words) <= MAX_OTHER_WORDS and not turn.message.text.rstrip().endswith("?"):
         return True  # "dana@school.org", "it's dana@school.org"
     return bool(words & ABOUT_UPDATES) and not words & OTHER_ERRANDS and not _asks_about(turn.message.text)

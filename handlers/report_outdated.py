@@ -200,7 +200,7 @@ def a_list_unless_something_is_off(u: Understanding) -> str | None:
 def register(registry: Registry) -> None:
     registry.rule(a_list_unless_something_is_off)
     registry.rule(states_something_off)
-    registry.refiner(CONTEXT)(add_detail)
+    registry.refiner(CONTEXT, takes_text=True)(add_detail)
     registry.form(REPORT)
     registry.intent("report_outdated")(handle)
     registry.action("report_outdated.start")(start)

@@ -139,6 +139,11 @@ def test_a_name_answering_who_pays_is_never_a_fact(h: Harness, said: str) -> Non
     # a third party named by its name pays; a school named by its name pays
     ("Lease Street Bakery pays her. which agreement?", "mou"),
     ("Garfield High School pays her for the after-school class. which agreement?", "personal_services_contract"),
+    # held-out set W (untouched) found both: school money named while the payer is undecided decides nothing;
+    # a program in a classroom every week all year is not a lease
+    ("principal's still deciding between Title I and asking the PTSA to fund it. what agreement do we need", None),
+    ("we pay a reading coach from LAP, they'll also be in one classroom every Tuesday all year, does that make it an "
+     "alignment agreement?", "personal_services_contract"),
 ])
 def test_who_pays_is_read_from_the_structure_of_what_was_said(h: Harness, said: str, agreement: str) -> None:
     assert h.ask(said, session=said[:30]).data.get("agreement") == agreement

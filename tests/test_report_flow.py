@@ -65,3 +65,11 @@ def test_saying_a_schools_listing_is_stale_reports_it(h: Harness) -> None:
     reply = h.ask("Leschi's partner entries are stale")
     assert reply.intent == "report_outdated" and reply.data["school"] == "Leschi"
     assert h.ask("are Leschi's partner entries stale?", session="s-2").intent == "partners"
+
+
+def test_an_address_said_right_after_a_report_joins_it_unless_it_is_the_writers_own(h: Harness) -> None:
+    h.ask("Leschi's partner list is old")
+    assert h.ask("Open Court Basketball League stopped coming in October").data["ticket_id"] == "C-1001"
+    added = h.ask("also Rain City Reading Buddies has a new contact, lupe.r@raincity.example.org")
+    assert added.intent == "report_outdated" and added.data["added"] is True
+    assert h.ask("my email is pat@school.example.org").intent == "email_updates"

@@ -409,9 +409,11 @@ def only_names(tokens: Sequence[str], names: frozenset[str]) -> bool:
     return any(t in names for t in tokens) and all(t in names or t in BARE_WORDS for t in tokens)
 
 
+DOUBT = 0.3
+"""An "undecided" reading this likely keeps school money named in the clause from deciding anything."""
 MONEY_SAYS = 0.9
 """How sure a clause that names school money, neither negated nor hedged, says the school pays."""
-ALTERNATIVES = frozenset("or either whether if unless".split())
+ALTERNATIVES = frozenset("or either whether if unless between deciding decide undecided".split())
 """Words that make school money one possibility among others ("our budget or the PTSA's", "if ASB pays"): no fact."""
 
 
@@ -426,7 +428,7 @@ def money_said(scores: dict[str, dict[str, float]], tokens: list[str], scope: li
     if not payer or not plain or payer.get("school", 0.0) >= MONEY_SAYS:
         return scores
     other = max((v for k, v in payer.items() if k not in ("school", NONE, UNKNOWN)), default=0.0)
-    if other >= 0.6:
+    if other >= 0.6 or payer.get(UNKNOWN, 0.0) >= DOUBT:  # "still deciding between Title I and the PTSA"
         return scores
     rest = 1.0 - payer.get("school", 0.0)
     scale = (1.0 - MONEY_SAYS) / rest if rest > 0 else 0.0
