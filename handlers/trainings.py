@@ -83,7 +83,7 @@ def _listing(sessions, offset: int, topic, window_label, audience, turn: Turn, m
         if offset + PAGE < len(sessions):
             buttons += (Button("More", "trainings.more", f"{offset + PAGE}|{topic or ''}|{window_label or ''}"),)
         text = "\n".join(lines)
-    footer = "Sample calendar: import your own with `partnerbot import trainings FILE`." if any(
+    footer = "Sample calendar: these sessions are examples until the department imports its own." if any(
         s.is_sample for s in page) else None
     return Reply(
         text,

@@ -101,3 +101,11 @@ def test_domain_code_never_names_a_platform() -> None:
 def test_every_file_has_a_layer() -> None:
     for path in project_files():
         layer_of(path.relative_to(ROOT).as_posix())
+
+
+def test_no_handler_tells_a_chat_user_to_run_a_command_line() -> None:
+    """People in Slack, Teams and the web chat are school staff, not the server's administrators."""
+    hints = [f"{path.relative_to(ROOT)}:{n}" for path in sorted((ROOT / "handlers").glob("*.py"))
+             for n, line in enumerate(path.read_text().splitlines(), 1)
+             if "`partnerbot " in line and not line.lstrip().startswith("#")]
+    assert not hints, hints

@@ -157,3 +157,31 @@ def test_the_district_report_renders_with_its_charts_and_asks_nothing_of_the_net
         assert page.evaluate("getComputedStyle(document.activeElement.querySelector('text')).display") != "none"
         assert all(url.startswith(served + "/report") for url in requested), requested
         browser.close()
+
+
+def test_the_chat_greets_with_starters_again_scrolls_to_a_chart_and_has_an_icon(served: str) -> None:
+    assert requests.get(served + "/static/favicon.svg", timeout=10).headers["Content-Type"].startswith("image/svg+xml")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 375, "height": 640})
+        page.goto(served + "/")
+        assert page.locator("link[rel=icon]").get_attribute("href") == "/static/favicon.svg"
+        log = page.get_by_role("log")
+        starters = log.get_by_role("group", name="Starter questions")
+        playwright.expect(starters.get_by_role("button")).to_have_count(4)
+        starters.get_by_role("button", name="Upcoming trainings").click()  # a starter asks its question
+        playwright.expect(log).to_contain_text("Upcoming trainings", timeout=15000)
+        box = page.get_by_label("Your question")
+        box.fill("How are partnerships distributed across the regions?")
+        box.press("Enter")
+        chart = log.get_by_role("img", name="Bar chart, Current partnerships by region").last
+        playwright.expect(chart).to_be_visible(timeout=15000)
+        page.wait_for_function("document.querySelector('#log img') && document.querySelector('#log img').complete")
+        page.wait_for_timeout(200)
+        bottom = page.evaluate("(() => { const l = document.getElementById('log'); "
+                               "return l.scrollHeight - l.scrollTop - l.clientHeight; })()")
+        assert bottom <= 2, f"the chart's answer is {bottom} px below the visible part of the log"
+        page.get_by_role("button", name="Start a new conversation").click()
+        playwright.expect(log.get_by_role("group", name="Starter questions").get_by_role("button")).to_have_count(4)
+        assert "Current partnerships" not in log.inner_text()
+        browser.close()

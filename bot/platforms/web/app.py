@@ -30,7 +30,7 @@ TURNS_PER_SECOND = 1.0
 ADDRESS_BURST = 60
 ADDRESS_TURNS_PER_SECOND = 5.0
 """All visitors from one network address together (a school behind one address)."""
-STATIC = {"chat.js": "application/javascript", "chat.css": "text/css"}
+STATIC = {"chat.js": "application/javascript", "chat.css": "text/css", "favicon.svg": "image/svg+xml"}
 
 
 def to_message(payload: Any, user: str) -> Message:

@@ -114,6 +114,8 @@
     var img = document.createElement("img");
     if (chart.image.indexOf("data:image/svg+xml;base64,") === 0) { img.src = chart.image; }
     img.alt = chart.description || chart.title;
+    // drawn after the answer was scrolled to: show the whole answer, its chart included
+    img.addEventListener("load", function () { log.scrollTop = log.scrollHeight; });
     figure.appendChild(img);
     return figure;
   }
@@ -258,7 +260,7 @@
     send({ text: text }, text);
   });
   document.getElementById("reset").addEventListener("click", function () {
-    state = newSession(); save(); log.textContent = ""; input.focus();
+    state = newSession(); save(); log.textContent = ""; greet(); input.focus();
   });
   var nameInput = document.getElementById("name");
   nameInput.value = localStorage.getItem("partnerbot.name") || "";
@@ -271,9 +273,26 @@
   });
 
   state.transcript.forEach(function (entry, i) { render(entry, i === state.transcript.length - 1 && entry.who === "bot"); });
-  if (!state.transcript.length) {
-    render({ who: "bot", text: "Hello! I can help with partnership agreements, which partners serve a school, upcoming trainings, and consultations with the department." }, false);
+  // The greeting, with starter questions as buttons: on a first visit and after "Start a new conversation".
+  function greet() {
+    var starters = ["Which agreement applies?", "Who works with Rainier Beach?", "Upcoming trainings",
+                    "I need a consultation"];
+    var group = render({ who: "bot", text: "Hello! I can help with partnership agreements, which partners serve a " +
+      "school, upcoming trainings, and consultations with the department." }, false);
+    var buttons = document.createElement("div");
+    buttons.className = "buttons";
+    buttons.setAttribute("role", "group");
+    buttons.setAttribute("aria-label", "Starter questions");
+    starters.forEach(function (text) {
+      var btn = document.createElement("button");
+      btn.type = "button";
+      btn.textContent = text;
+      btn.addEventListener("click", function () { send({ text: text }, text); });
+      buttons.appendChild(btn);
+    });
+    group.appendChild(buttons);
   }
+  if (!state.transcript.length) { greet(); }
   poll();
   input.focus();
 })();
