@@ -65,6 +65,9 @@ class Runtime:
     _measured: float = 0.0
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     shutdown_wait: float = SHUTDOWN_WAIT_SECONDS
+    stopping: bool = False
+    """Set on shutdown: the inbox loop ends even if its cancellation is lost (Python 3.11's wait_for can swallow a
+    cancel that arrives as its wait ends, which once kept a server's cleanup waiting for ever)."""
     """How long work under way may keep a stopping process (bot/shutdown.py)."""
 
     @property
@@ -117,11 +120,13 @@ class Runtime:
         """Answer the inbox in this process (when no worker does), move spooled events in, and
         measure the backlog about once a second."""
         self._wake = asyncio.Event()
-        while True:
+        while not self.stopping:
             try:
                 await asyncio.wait_for(self._wake.wait(), INBOX_POLL_SECONDS)
             except asyncio.TimeoutError:
                 pass
+            if self.stopping:
+                break
             self._wake.clear()
             try:
                 if await self.run(self.writer.replay):
@@ -210,15 +215,26 @@ async def _outbox_loop(app: web.Application) -> Any:
         await task
 
 
+async def stop_task(task: asyncio.Task[Any], tries: int = 5) -> None:
+    """Cancel `task` and wait for it, cancelling again while a cancellation is lost (see Runtime.stopping)."""
+    for _ in range(tries):
+        task.cancel()
+        done, _pending = await asyncio.wait({task}, timeout=INBOX_POLL_SECONDS * 2)
+        if done:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                task.result()
+            return
+    log.error("a background loop did not stop when asked; shutting down without it")
+
+
 async def _inbox_loop(app: web.Application) -> Any:
     runtime = app[RUNTIME]
     for worker in runtime.workers:
         worker.start()  # on the main thread: the worker's death signal is tied to it
     task = asyncio.create_task(runtime.answer_inbox())
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    runtime.stopping = True
+    await stop_task(task)
 
 
 async def _close(app: web.Application) -> None:

@@ -57,3 +57,41 @@ def test_a_test_server_whose_cleanup_never_ends_is_abandoned_with_every_threads_
     with pytest.warns(UserWarning, match=r"(?s)cleanup abandoned after 0.6 s.*--- MainThread"):
         with ServerThread(app):
             pass
+
+
+def test_the_inbox_loop_stops_even_when_its_cancellation_is_lost(sqlite_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                                 recwarn: pytest.WarningsRecorder) -> None:
+    """Python 3.11's wait_for can swallow a cancel that arrives as its wait ends; CI saw a cleanup wait for ever."""
+    import asyncio
+
+    settings = make_settings(sqlite_url)
+    database = Database.connect(settings.database_url)
+    prepare(database, load_samples=False)
+    runtime = Runtime(settings, database, make_bot(settings, database), build_notifiers(settings, database))
+    real_wait_for = asyncio.wait_for
+    swallowed = []
+
+    async def losing_wait_for(awaitable, timeout):  # type: ignore[no-untyped-def]
+        try:
+            return await real_wait_for(awaitable, timeout)
+        except asyncio.CancelledError:
+            if swallowed:
+                raise
+            swallowed.append(True)  # the first cancellation is lost, as in the race
+            raise asyncio.TimeoutError from None
+
+    monkeypatch.setattr("bot.server.asyncio.wait_for", losing_wait_for)
+    from tests import fakes
+
+    monkeypatch.setattr(fakes, "STACKS_AFTER_SECONDS", 8)
+    monkeypatch.setattr(fakes, "CLEANUP_SECONDS", 12)
+    released = threading.Event()
+    try:
+        with ServerThread(build_app(runtime, drain_outbox=False)) as server:
+            server.loop.call_soon_threadsafe(lambda: None)
+            import time
+            time.sleep(1.5)  # the inbox loop is waiting for a wake-up
+        assert swallowed == [True]
+        assert not [w for w in recwarn if "cleanup" in str(w.message)]  # it stopped, and in time
+    finally:
+        released.set()
