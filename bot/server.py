@@ -65,10 +65,10 @@ class Runtime:
     _measured: float = 0.0
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     shutdown_wait: float = SHUTDOWN_WAIT_SECONDS
+    """How long work under way may keep a stopping process (bot/shutdown.py)."""
     stopping: bool = False
     """Set on shutdown: the inbox loop ends even if its cancellation is lost (Python 3.11's wait_for can swallow a
     cancel that arrives as its wait ends, which once kept a server's cleanup waiting for ever)."""
-    """How long work under way may keep a stopping process (bot/shutdown.py)."""
 
     @property
     def backlog(self) -> Backlog:

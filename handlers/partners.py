@@ -701,19 +701,16 @@ def _names_asked(text: str) -> list[str]:
 def _written_organisation(text: str, turn: Turn) -> tuple[int, str] | None:
     """An organisation written as a name, misspelt ("is Free Arts Nortwest insured?"): the question is about it,
     never the district's list of a service its name holds."""
-    for name in _written_names(text):
-        found = turn.lookups.organisation_like(name)
-        if found:
-            return found
-    return None
+    return _first_known(_written_names(text), turn)
 
 
 def _organisation_pattern(text: str, turn: Turn) -> tuple[int, str] | None:
-    for name in _organisations_asked(text):
-        found = turn.lookups.organisation_like(name)
-        if found:
-            return found
-    return None
+    return _first_known(_organisations_asked(text), turn)
+
+
+def _first_known(names: list[str], turn: Turn) -> tuple[int, str] | None:
+    """The first of `names` the directory knows as an organisation, typos allowed."""
+    return next((found for name in names if (found := turn.lookups.organisation_like(name))), None)
 
 
 NOT_A_NAME = frozenset("our my the your their his her its a an any all some each every these those this that it they them "

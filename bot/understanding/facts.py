@@ -108,8 +108,9 @@ SCHOOL_NAME_WORDS = frozenset("school schools high elementary middle k-8 interna
 """Words that keep a capitalised run from being masked as a name, when it ends with one (or is two words
 holding one): it may be a school (whose money pays) or school money itself ("our Family Engagement Fund")."""
 MONEY_NUMERALS = frozenset("one i ii iii iv 1 2 3 4".split())
-PARENT_WORDS = frozenset("parent parents pta ptsa pto ptso booster boosters".split())
 """How "Title One", "Title IV" end."""
+PARENT_WORDS = frozenset("parent parents pta ptsa pto ptso booster boosters".split())
+"""A capitalised run holding one of these names a parent association, which may pay: it is never masked."""
 PROPER_NAME = "propername"
 """What a capitalised institution's name becomes: one word, never read as the school paying."""
 
