@@ -18,7 +18,7 @@ from bot import dialogue
 from bot.core import Button, Field, Message, Reply
 from bot.turn import Turn
 from bot.dialogue import Form, Prompt, Slot, is_question
-from bot.router import Registry
+from bot.router import WEAK_INTENTS, Registry
 from bot.understanding import Understanding, follow_ups
 from bot.text import article_of
 from handlers.agreement_rules import (
@@ -330,7 +330,7 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
         return not_meant(replace(message, value=decisive_slot(earlier)), turn)
     if u.has(*_LEASE_QUESTION) and not fresh.known and not fresh.lease:
         return _lease_explained(earlier)
-    if not fresh.known and fresh.amount is None and follow_ups.refers_back(u) and (
+    if not fresh.known and fresh.amount is None and follow_ups.refers_back(u) and not _asks_something_else(u) and (
             u.has(*_TEMPLATE) or u.has(*_DOCUMENTS)):
         code = decide(earlier, rfq_threshold()).agreement  # "where's the template for that one?"
         return _informational([code], turn) if code else None
@@ -352,12 +352,17 @@ UNSURE_OF_OTHER = 0.6
 it asks something else ("who has to sign that?" is; "are there trainings on that?" is not)."""
 
 
+def _asks_something_else(u: Understanding) -> bool:
+    """The classifier is sure the question is about another topic ("does that partner still need background
+    checks?" after an MOU): it is answered as that topic, not from the agreement's text."""
+    return u.intent != "agreement" and u.intent not in WEAK_INTENTS and u.confidence >= UNSURE_OF_OTHER
+
+
 def _about_the_agreement(u: Understanding, case: Facts, turn: Turn) -> Reply | None:
     """"What has to be in it?", "who has to sign that?" after a decided case: the rules' text about that
     agreement answers, when a passage fits well (never a model); None otherwise."""
     code = decide(case, rfq_threshold()).agreement if case.known else None
-    other = u.intent not in ("agreement", "unknown", "smalltalk") and u.confidence >= UNSURE_OF_OTHER
-    if code is None or other or not is_question(u) or not (follow_ups.refers_back(u) or u.has(*_DOCUMENTS)):
+    if code is None or _asks_something_else(u) or not is_question(u) or not (follow_ups.refers_back(u) or u.has(*_DOCUMENTS)):
         return None
     found = turn.grounded(f"{u.text} ({info(code).name})", generate=False)
     if found is not None:

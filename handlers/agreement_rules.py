@@ -213,15 +213,13 @@ def _read_facts(u: Understanding) -> Facts:
     source = payer.fact
     if payer.conflict:
         values = {f.value for f in payer.conflict}
-        school_pays = next((f for f in payer.conflict if f.value == "school" and f.confidence >= STRONG), None)
+        school_pays = school_settles(payer.conflict)
         if values == {"partner", "ptsa"} or (len(values) == 2 and "volunteer" in values and values & set(PAID_BY)):
             # "free to the school, the PTSA covers it": no school money, and the PTSA pays; "an individual
             # tutor, and the school pays her": a person who is paid is no volunteer
             value = next(v for v in values if v in PAID_BY)
             source = next(f for f in payer.conflict if f.value == value)
         elif values == {"school", "partner"} and school_pays is not None:
-            # "the city grant comes to the school and then we pay the tutoring org out of it", "we pay half and
-            # their grant covers the rest": whoever else's money it was, the school paying the partner is a PSC
             value, source = "school", school_pays
         else:
             conflict = "coordinator" if values == {"school", "ptsa"} else PAYER
@@ -250,6 +248,16 @@ def _read_facts(u: Understanding) -> Facts:
     return replace(facts, payer=value, lease=lease, conflict=conflict, contested=contested, weak=weak,
                    evidence=evidence, doubt=doubt, denied=denied,
                    unsure="who_pays" if payer.unknown and value is None and not conflict else None)
+
+
+def school_settles(conflict: tuple[Fact, ...]) -> Fact | None:
+    """The school's paying, when it settles a conflict with the partner's or a third party's money: "the city
+    grant comes to the school and then we pay the tutoring org out of it", "we pay half and their grant covers
+    the rest" (whoever else's money it was, the school paying the partner is a PSC). Only when said surely and at
+    least as surely as the other money: "the county grant pays them directly" (sure) "and we just send kids" (a
+    weak reading of the school paying) is asked."""
+    others = max((f.confidence for f in conflict if f.value != "school"), default=0.0)
+    return next((f for f in conflict if f.value == "school" and f.confidence >= max(STRONG, others)), None)
 
 
 _PARENT_SPEAKER = re.compile(

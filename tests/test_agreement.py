@@ -299,3 +299,49 @@ def test_after_a_definition_another_question_is_read_on_its_own(harness) -> None
         reply = harness.ask(facts, session=facts)  # about the case: decided, or its reading confirmed
         assert reply.data.get("agreement") == agreement or (
             reply.data.get("asking") == "confirm" and reply.data["facts"]["payer"] == payer), facts
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # a correction that states nothing itself ("scratch that") corrects the clause after it
+    ("we thought we'd be paying them but actually scratch that, the partner's covering it with their own grant. "
+     "which agreement now", MOU),
+    # two subjects of one predicate, hedged: each is read with it, so neither pays yet
+    ("the PTSA and the school might split it, still being negotiated... which agreement do we use", None),
+    ("Our PTSA and the school will split the cost. Which agreement?", None),
+    # a few words after a question's head that state a fact surely are that fact; a name alone is not
+    ("what paperwork do I need to pay a partner with school funds", PSC),
+    ("which agreement for the PTSA?", None),
+    # a question whose case is described in a relative part states that part
+    ("can we do a PSC for a partner that brings their own funding? or is it something else", MOU),
+])
+def test_structure_decides_what_a_message_states(harness, text: str, agreement: str | None) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+
+
+def test_the_evidence_quotes_an_organisations_name_as_written(harness) -> None:
+    reply = harness.ask("Lease Street Bakery pays the coach directly. Which agreement?")
+    assert reply.data["agreement"] == MOU
+    assert reply.data["evidence"]["payer"] == "Lease Street Bakery pays the coach directly"
+    harness.ask("which agreement does a volunteer need?")
+    reply = harness.ask("she's volunteering through Northstar Mentors Alliance, they run it for free with their own funding")
+    assert reply.data["agreement"] == MOU  # volunteering through an organisation that funds it
+
+
+def test_a_weak_reading_of_the_school_paying_does_not_outweigh_a_sure_third_party() -> None:
+    from bot.understanding.facts import Fact
+    from handlers.agreement_rules import school_settles
+
+    grant = Fact("payer", "partner", "king county grant pays the partner directly", 0.99, 0)
+    assert school_settles((grant, Fact("payer", "school", "and we just send kids", 0.6, 1))) is None
+    paying = Fact("payer", "school", "and then we pay the theater group", 0.85, 1)
+    assert school_settles((Fact("payer", "partner", "the foundation gives the grant to our school", 0.66, 0),
+                           paying)) == paying
+
+
+def test_a_follow_up_the_classifier_places_elsewhere_leaves_the_last_topic(harness) -> None:
+    harness.ask("what's a DSA?")
+    reply = harness.ask("ok and which agreement if the partner is free to us, they fund it themselves")
+    assert reply.intent == "agreement" and reply.data["agreement"] == MOU
+    harness.ask("which agreement if a business pays a partner directly for us")
+    assert harness.ask("does that partner still need background checks for its staff?").intent == "background_checks"

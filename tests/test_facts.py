@@ -9,7 +9,9 @@ from bot.understanding.facts import (
     PROPER_NAME,
     ClauseReading,
     Fact,
+    as_written,
     clauses,
+    spoken_clauses,
     asks,
     is_correcting,
     marks,
@@ -167,3 +169,19 @@ def test_the_models_read_what_a_clause_states(read, text: str, slot: str, value:
                                   "hello there", "which agreement do we need?"])
 def test_names_and_questions_state_no_payer(read, text: str) -> None:  # type: ignore[no-untyped-def]
     assert read(text).facts("payer") == []
+
+
+def test_a_subject_joined_by_and_is_read_with_the_next_clauses_predicate_and_quoted_as_said() -> None:
+    assert spoken_clauses("the PTSA and the school might split it") == [
+        ("the PTSA might split it", "the PTSA and the school might split it"),
+        ("and the school might split it", "and the school might split it")]
+    assert spoken_clauses("Our PTSA and we are both paying")[0] == ("Our PTSA are both paying",
+                                                                    "Our PTSA and we are both paying")
+    assert clauses("the PTSA pays and the school provides the room") == \
+        ["the PTSA pays and the school provides the room"]  # a clause with its own verb is not only a subject
+
+
+def test_a_masked_name_is_quoted_as_the_message_wrote_it() -> None:
+    text = "she's volunteering through Northstar Mentors Alliance, they run it"
+    assert as_written(names_masked(text).split(",")[0], text) == "she's volunteering through Northstar Mentors Alliance"
+    assert as_written("we pay them", text) == "we pay them"

@@ -147,12 +147,24 @@ class ClauseReading:
             return None
         return Fact(slot, value, self.words, round(scores[value], 3), self.index, self.correcting)
 
+    def states(self) -> bool:
+        """Whether the clause states any slot's value: a correction that states none ("scratch that")
+        corrects the clause after it."""
+        return any(self.fact(slot) is not None for slot in self.scores)
+
 
 def clauses(text: str) -> list[str]:
-    """The message's clauses, in order (structure rule): sentence ends, contrasts ("but", "instead"),
-    and a comma before a new subject ("the PTSA isn't paying, the school is"). A connective standing
-    alone ("but actually ...") stays with the clause it opens."""
-    out: list[str] = []
+    """The message's clauses as they are read (see `spoken_clauses`)."""
+    return [read for read, _ in spoken_clauses(text)]
+
+
+def spoken_clauses(text: str) -> list[tuple[str, str]]:
+    """The message's clauses, in order, each as it is read and as it was said (structure rule): sentence
+    ends, contrasts ("but", "instead"), and a comma before a new subject ("the PTSA isn't paying, the school
+    is"). A connective standing alone ("but actually ...") stays with the clause it opens. A subject joined to
+    the next clause by "and" ("the PTSA and the school might split it") is read with that clause's predicate
+    ("the PTSA might split it") and quoted as said."""
+    out: list[tuple[str, str]] = []
     pending = ""
     for part in _BREAK.split(text):
         part = (part or "").strip(" ,-")
@@ -161,14 +173,48 @@ def clauses(text: str) -> list[str]:
         if all(word in CONNECTIVES for word in part.lower().split()):
             pending = f"{pending} {part}".strip()
             continue
-        out.append(f"{pending} {part}".strip())
+        if out and not pending and part.lower().startswith("and ") and _only_a_subject(out[-1][0]):
+            out[-1] = (f"{out[-1][0]} {_predicate(part)}", f"{out[-1][1]} {part}")
+        joined = f"{pending} {part}".strip()
+        out.append((joined, joined))
         pending = ""
     if pending:
         if out:
-            out[-1] = f"{out[-1]} {pending}"
+            out[-1] = (f"{out[-1][0]} {pending}", f"{out[-1][1]} {pending}")
         else:
-            out.append(pending)  # "yes" alone is a clause
+            out.append((pending, pending))  # "yes" alone is a clause
     return out
+
+
+DETERMINERS = frozenset("the our their my this that his her a an".split())
+SUBJECT_WORDS = 3
+"""A clause of at most this many words, a determiner or a name first and no verb, is only a subject."""
+
+
+def _only_a_subject(words: str) -> bool:
+    """A noun phrase with no verb ("the PTSA", "our PTA"): what follows "and" shares its predicate, so
+    the two are one clause (structure rule), not a clause stating the PTSA pays."""
+    said = words.split()
+    if not 0 < len(said) <= SUBJECT_WORDS or not (said[0].lower() in DETERMINERS or said[0][:1].isupper()):
+        return False
+    return not any(w.lower().strip(",.") in SUBJECT_VERBS or w.lower().endswith(("ing", "ed")) for w in said)
+
+
+def _predicate(words: str) -> str:
+    """"and the school might split it" -> "might split it": the clause without "and" and its subject (a
+    pronoun, a determiner and its noun, or a name)."""
+    said = words.split()[1:]
+    if said and said[0].lower() in DETERMINERS:
+        said = said[2:]
+    elif said and said[0].lower().split("'")[0] in PRONOUN_SUBJECTS:
+        said = said[1:]
+    else:
+        while said and said[0][:1].isupper():
+            said = said[1:]
+    return " ".join(said)
+
+
+PRONOUN_SUBJECTS = frozenset("we they he she it i".split())
 
 
 def names_masked(text: str, is_school: Callable[[str], bool] | None = None) -> str:
@@ -180,6 +226,19 @@ def names_masked(text: str, is_school: Callable[[str], bool] | None = None) -> s
     def institution(found: re.Match[str]) -> str:
         return found.group(0) if is_school is not None and is_school(found.group(0)) else PROPER_NAME
     return _TITLE_CASE_NAME.sub(_unless_school, _INSTITUTION_NAME.sub(institution, text))
+
+
+_A_NAME = r"([A-Z][\w'&.-]*(?:\s+(?:(?:of|the|and|for|&)\s+)?[A-Z][\w'&.-]*)*)"
+
+
+def as_written(words: str, text: str) -> str:
+    """A clause of the masked text with its names as the message wrote them ("volunteering through
+    Northstar Mentors Alliance", not the placeholder), to quote it back; the masked words if not found."""
+    if PROPER_NAME not in words:
+        return words
+    pattern = r"\s+".join(re.escape(word).replace(PROPER_NAME, _A_NAME) for word in words.split())
+    found = re.search(pattern, text)
+    return found.group(0) if found else words
 
 
 def _unless_school(found: re.Match[str]) -> str:
@@ -246,6 +305,21 @@ def asks(words: str) -> bool:
     if said[0] in AUXILIARIES and follows.endswith("ing") and len(follows) > 4:
         return False  # no subject between: "were paying them from ASB" is "we're" typed without its apostrophe
     return follows != "be" and not (said[0] in RELATIVES and follows in SUBJECTS)
+
+
+def _a_short_case(words: str, scores: dict[str, dict[str, float]]) -> bool:
+    """A question for the agreement whose case is a few words that state a fact surely ("what paperwork do I
+    need to pay a partner with school funds"): it states that fact; "which agreement with them?" states none."""
+    said = _said(words)
+    if not (len(said) > 1 and said[0] in ("which", "what") and said[1] in ABOUT_THE_AGREEMENT):
+        return False
+    case = [w for w in _said(without_openers(words)) if w not in BARE_WORDS]
+    return len(case) >= 2 and any(  # more than a name ("which agreement for the PTSA?" asks)
+        value not in (NONE, UNKNOWN) and p >= SURELY for slot in scores.values() for value, p in slot.items())
+
+
+SURELY = 0.9
+"""A reading this likely is a fact said, even in a few words after a question's head."""
 
 
 def introduces(words: str) -> bool:
@@ -376,9 +450,10 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     `school_money`: the placeholder of a name of school money (knowledge/facts/funds.yaml), see `money_said`."""
     out = []
     before: list[str] | None = None
-    said_text = names_masked(nothing_for_zero(text), is_school)
+    zeroed = nothing_for_zero(text)
+    said_text = names_masked(zeroed, is_school)
     carried = False  # a correction said on its own ("- no wait, sorry, the Rotary club pays") corrects what follows
-    for index, words in enumerate(clauses(said_text)):
+    for index, (words, spoken) in enumerate(spoken_clauses(said_text)):
         correcting = carried or is_correcting(words) or bool(out and was_planned(out[-1].words))
         tokens, scope = scoped_tokens(without_openers(words), tokens_of)  # "oh wait no sorry, ..." reads as what follows
         if not tokens:
@@ -387,15 +462,21 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         carried = False
         completed = with_ellipsis(tokens, before)
         scope = scope + marks(completed[len(tokens):])  # the borrowed predicate, without its negation
-        said = f"{out[-1].words}, {words}" if len(completed) > len(tokens) and out else words
+        spoken = as_written(spoken, zeroed)
+        said = f"{out[-1].words}, {spoken}" if len(completed) > len(tokens) and out else spoken
         scores = {} if introduces(words) or only_asks_for_the_agreement(words) else with_parts(
             models, models.scores(features(completed, placeholders, scope)), tokens, scope, placeholders)
         if school_money is not None:
             scores = money_said(scores, tokens, scope, school_money)
         if only_names(tokens, placeholders - {school_money}):
             scores = {}  # "it's for Garfield High School": a name says where or who, never who pays
-        out.append(ClauseReading(said, index, correcting, scores,
-                                 asks(words) and not relative(words, index, said_text)))
+        asking = asks(words) and not relative(spoken, index, said_text) and not _a_short_case(words, scores)
+        described = described_case(models, tokens, scope, placeholders) if asking else None
+        if described is not None:  # "can we do a PSC for a partner that brings their own funding?"
+            scores, asking = described, False
+        reading = ClauseReading(said, index, correcting, scores, asking)
+        out.append(reading)
+        carried = correcting and not reading.states()  # "but actually scratch that, the partner's covering it"
         before = tokens
     return tuple(out)
 
@@ -448,6 +529,22 @@ def parts(tokens: list[str], scope: list[str]) -> list[tuple[list[str], list[str
         if end - start >= MIN_PART:
             out.append((tokens[start:end], scope[start:end]))
     return out
+
+
+def described_case(models: FactModels, tokens: list[str], scope: list[str],
+                   placeholders: frozenset[str]) -> dict[str, dict[str, float]] | None:
+    """A question whose case is described in a relative part ("can we do a PSC for a partner that brings their
+    own funding?"): the part states what it says (as a relative clause does, see `relative`); the question's
+    own words ask. The surest stating part's readings, or None when no such part states anything."""
+    found = None
+    for i, token in enumerate(tokens):
+        if i and token in RELATIVES and len(tokens) - i - 1 >= MIN_PART:
+            part = models.scores(features(tokens[i + 1:], placeholders, scope[i + 1:]))
+            surest = max((p for slot in part.values() for value, p in slot.items() if value not in (NONE, UNKNOWN)),
+                         default=0.0)
+            if surest >= FLOOR and (found is None or surest > found[0]):
+                found = (surest, part)
+    return found[1] if found else None
 
 
 def with_parts(models: FactModels, scores: dict[str, dict[str, float]], tokens: list[str], scope: list[str],
