@@ -65,7 +65,10 @@ PAYER_NAMES = {"school": "the school", "partner": "the partner", "ptsa": "a PTSA
 """Who a denial ruled out, as the next question says it ("Not the school, then. Who pays …?")."""
 RFQ_QUESTION = ("how much", "threshold", "limit", "amount", "over what", "before", "without", "when do", "when is",
                 "what is", "what's", "do i need", "do we need", "need an", "need a", "is an", "required", "trigger")
-FOLLOW_UP = ("what if", "and if", "actually", "but if", "what about if", "suppose", "instead")
+FOLLOW_UP = ("what if", "and if", "actually", "but if", "what about if", "suppose", "instead", "does that change",
+             "does this change", "would that change", "change anything", "change the agreement")
+"""Words that tie a message to the case just decided ("we'd also pay them from our sped budget, does that change
+it?"): what it states is added to that case."""
 CORRECTION = ("wait", "correction", "scratch that", "my mistake", "my bad", "i misread", "i was wrong")
 """Openings that correct a fact of the case ("wait, I misread: they only want the portable for a few
 weeks"): a correction is a follow-up at any length, when the message says something about the case."""

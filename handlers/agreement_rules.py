@@ -224,6 +224,8 @@ def _read_facts(u: Understanding) -> Facts:
         else:
             conflict = "coordinator" if values == {"school", "ptsa"} else PAYER
             contested = tuple(f.words for f in payer.conflict)
+    if payer.unknown and not payer.conflict and source is not None and source.confidence < OUTWEIGHS:
+        value, source = None, None  # "idk who pays, the partner said they're 'working on funding'": asked
     # A denial alone ("we're not paying them", "not the school") decides nothing: the partner, a sponsor or
     # a PTSA may pay. It is asked.
     if value == "school" and source is not None and speaks_for_parents(u.text, source.words):

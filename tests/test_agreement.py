@@ -345,3 +345,25 @@ def test_a_follow_up_the_classifier_places_elsewhere_leaves_the_last_topic(harne
     assert reply.intent == "agreement" and reply.data["agreement"] == MOU
     harness.ask("which agreement if a business pays a partner directly for us")
     assert harness.ask("does that partner still need background checks for its staff?").intent == "background_checks"
+
+
+@pytest.mark.parametrize("text", [
+    "what agreement if the school and PTSA split it?",
+    "not sure yet if PTA or LAP money will pay for it. which agreement applies",
+    "idk who pays, the partner said they're 'working on funding'. which agreement?",  # unknown, stated weakly
+])
+def test_an_undecided_payer_is_asked_never_guessed(harness, text: str) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] is None, reply.text
+
+
+def test_a_later_amount_or_payment_is_added_to_the_case_it_asks_about(harness) -> None:
+    assert harness.ask("we're paying Kindling Writers Workshop about $4k from building funds, agreement?"
+                       ).data["agreement"] == PSC
+    reply = harness.ask("actually it'll be more like 11 grand over the year, does that change anything")
+    assert reply.data["agreement"] == PSC and "Request for Qualifications" in reply.text
+    harness.ask("Westside Teen Clinic wants a second room at our school for the next 4 years under their lease. "
+                "which agreement?", session="lease")
+    mixed = harness.ask("we'd also be paying them from our sped budget for counseling groups, does that change it?",
+                        session="lease")
+    assert mixed.data["agreement"] is None and mixed.data.get("outcome") == "unclear", mixed.text

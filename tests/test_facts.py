@@ -185,3 +185,25 @@ def test_a_masked_name_is_quoted_as_the_message_wrote_it() -> None:
     text = "she's volunteering through Northstar Mentors Alliance, they run it"
     assert as_written(names_masked(text).split(",")[0], text) == "she's volunteering through Northstar Mentors Alliance"
     assert as_written("we pay them", text) == "we pay them"
+
+
+def test_if_after_not_being_sure_is_what_is_not_known_not_a_case_put_forward() -> None:
+    assert clauses("not sure yet if PTA or LAP money will pay for it") == \
+        ["not sure yet if PTA or LAP money will pay for it"]
+    assert clauses("we pay them if the grant falls through") == ["we pay them", "if the grant falls through"]
+
+
+def test_two_subjects_of_one_predicate_that_read_differently_leave_the_payer_undecided() -> None:
+    from bot.understanding.facts import one_predicate
+
+    school = ClauseReading("if the school split it", 1, False, {"payer": {"unknown": 0.66, "school": 0.32}})
+    ptsa = ClauseReading("and PTSA split it", 2, False, {"payer": {"ptsa": 0.78, "unknown": 0.14}})
+    first, second = one_predicate(school, ptsa)
+    assert first.fact("payer").value == second.fact("payer").value == "unknown"
+    both = ClauseReading("and the parent group pay", 2, False, {"payer": {"ptsa": 0.9}})
+    assert one_predicate(ptsa, both) == (ptsa, both)  # they pay alike
+
+
+def test_a_name_is_read_with_its_verb_across_a_relative_clause() -> None:
+    said = "Families First Fund, which is a local foundation, is paying the partner directly"
+    assert spoken_clauses(said)[0] == ("Families First Fund is paying the partner directly", said)

@@ -22,8 +22,8 @@ TICKET_NUMBER = re.compile(r"\b[cC][- ]?(\d{3,7})\b")
 TICKET_REFERENCE = re.compile(r"\b(?:ticket|request|consult\w*|case)\s*(?:no\.?|number)?\s*#\s*\d{1,7}\b"
                               r"|\b(?:ticket|case)\s+(?:no\.?\s*|number\s*)?\d{1,7}\b", re.I)
 MONEY = re.compile(
-    r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*([kK]\b|thousand)?"
-    r"|\b(\d[\d,]*(?:\.\d+)?)\s*(?:([kK]|thousand)\b\s*(?:dollars|usd)?|(?:dollars|usd)\b)"
+    r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*([kK]\b|thousand|grand)?"
+    r"|\b(\d[\d,]*(?:\.\d+)?)\s*(?:([kK]|thousand|grand)\b\s*(?:dollars|usd)?|(?:dollars|usd|bucks)\b)"
 )
 LEVELS = {"elementary": "elementary", "middle": "middle", "high": "high", "k8": "k8"}
 PLACEHOLDER_SCHOOL, PLACEHOLDER_ORG, PLACEHOLDER_REGION = "<school>", "<org>", "<region>"
@@ -41,7 +41,7 @@ class Lookups(Protocol):
 
 
 def parse_amounts(text: str) -> tuple[float, ...]:
-    """Dollar amounts mentioned ("$12,000", "12k dollars", "10 thousand dollars")."""
+    """Dollar amounts mentioned ("$12,000", "12k dollars", "10 thousand dollars", "11 grand")."""
     found: list[float] = []
     for m in MONEY.finditer(text):
         number = m.group(1) or m.group(3)
@@ -50,7 +50,7 @@ def parse_amounts(text: str) -> tuple[float, ...]:
             value = float(number.replace(",", ""))
         except ValueError:
             continue
-        if suffix in ("k", "thousand"):
+        if suffix in ("k", "thousand", "grand"):
             value *= 1000
         found.append(value)
     return tuple(found)

@@ -18,7 +18,7 @@ intent classifier. What is written by hand is structure only, each rule with a t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 from bot.text import stem
@@ -159,12 +159,16 @@ def clauses(text: str) -> list[str]:
 
 
 def spoken_clauses(text: str) -> list[tuple[str, str]]:
+    return [(read, spoken) for read, spoken, _ in joined_clauses(text)]
+
+
+def joined_clauses(text: str) -> list[tuple[str, str, bool]]:
     """The message's clauses, in order, each as it is read and as it was said (structure rule): sentence
     ends, contrasts ("but", "instead"), and a comma before a new subject ("the PTSA isn't paying, the school
     is"). A connective standing alone ("but actually ...") stays with the clause it opens. A subject joined to
     the next clause by "and" ("the PTSA and the school might split it") is read with that clause's predicate
-    ("the PTSA might split it") and quoted as said."""
-    out: list[tuple[str, str]] = []
+    ("the PTSA might split it") and quoted as said; the third value marks the second of such a pair."""
+    out: list[tuple[str, str, bool]] = []
     pending = ""
     for part in _BREAK.split(text):
         part = (part or "").strip(" ,-")
@@ -173,17 +177,40 @@ def spoken_clauses(text: str) -> list[tuple[str, str]]:
         if all(word in CONNECTIVES for word in part.lower().split()):
             pending = f"{pending} {part}".strip()
             continue
-        if out and not pending and part.lower().startswith("and ") and _only_a_subject(out[-1][0]):
-            out[-1] = (f"{out[-1][0]} {_predicate(part)}", f"{out[-1][1]} {part}")
+        if out and not pending and part.lower().split()[0] in ("if", "whether") and _takes_a_complement(out[-1][0]):
+            out[-1] = (f"{out[-1][0]} {part}", f"{out[-1][1]} {part}", out[-1][2])  # "not sure yet if PTA or LAP pays"
+            continue
+        if len(out) >= 2 and not pending and _said(part)[0] in SUBJECT_VERBS and _said(out[-1][0])[0] in RELATIVES \
+                and _only_a_subject(out[-2][0]):
+            # "Families First Fund, which is a local foundation, is paying the partner directly": the name is the
+            # subject of the verb after the relative clause, read with it and quoted whole
+            read, spoken, joined = out[-2]
+            out[-2] = (f"{read} {part}", f"{spoken}, {out[-1][1]}, {part}", joined)
+            continue
+        second = bool(out) and not pending and part.lower().startswith("and ") and _only_a_subject(
+            without_openers(out[-1][0]))
+        if second:
+            out[-1] = (f"{out[-1][0]} {_predicate(part)}", f"{out[-1][1]} {part}", out[-1][2])
         joined = f"{pending} {part}".strip()
-        out.append((joined, joined))
+        out.append((joined, joined, second))
         pending = ""
     if pending:
         if out:
-            out[-1] = (f"{out[-1][0]} {pending}", f"{out[-1][1]} {pending}")
+            out[-1] = (f"{out[-1][0]} {pending}", f"{out[-1][1]} {pending}", out[-1][2])
         else:
-            out.append((pending, pending))  # "yes" alone is a clause
+            out.append((pending, pending, False))  # "yes" alone is a clause
     return out
+
+
+COMPLEMENT_TAKERS = frozenset("sure unsure know certain decided clear unclear wondering wonder checking check asking "
+                              "idk confirm confirmed".split())
+"""Words after which "if" or "whether" opens what is not known ("not sure yet if the PTA pays"), not a case put
+forward: the two are one clause, read together."""
+
+
+def _takes_a_complement(words: str) -> bool:
+    said = _said(words)
+    return bool(said) and said[-1] in COMPLEMENT_TAKERS or said[-2:-1] == ["sure"]
 
 
 DETERMINERS = frozenset("the our their my this that his her a an".split())
@@ -195,6 +222,8 @@ def _only_a_subject(words: str) -> bool:
     """A noun phrase with no verb ("the PTSA", "our PTA"): what follows "and" shares its predicate, so
     the two are one clause (structure rule), not a clause stating the PTSA pays."""
     said = words.split()
+    if said and said[0].lower() in ("if", "whether"):
+        said = said[1:]  # "what agreement if the school and PTSA split it?"
     if not 0 < len(said) <= SUBJECT_WORDS or not (said[0].lower() in DETERMINERS or said[0][:1].isupper()):
         return False
     return not any(w.lower().strip(",.") in SUBJECT_VERBS or w.lower().endswith(("ing", "ed")) for w in said)
@@ -453,7 +482,7 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     zeroed = nothing_for_zero(text)
     said_text = names_masked(zeroed, is_school)
     carried = False  # a correction said on its own ("- no wait, sorry, the Rotary club pays") corrects what follows
-    for index, (words, spoken) in enumerate(spoken_clauses(said_text)):
+    for index, (words, spoken, second) in enumerate(joined_clauses(said_text)):
         correcting = carried or is_correcting(words) or bool(out and was_planned(out[-1].words))
         tokens, scope = scoped_tokens(without_openers(words), tokens_of)  # "oh wait no sorry, ..." reads as what follows
         if not tokens:
@@ -475,10 +504,25 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         if described is not None:  # "can we do a PSC for a partner that brings their own funding?"
             scores, asking = described, False
         reading = ClauseReading(said, index, correcting, scores, asking)
+        if second and out:
+            out[-1], reading = one_predicate(out[-1], reading)
         out.append(reading)
         carried = correcting and not reading.states()  # "but actually scratch that, the partner's covering it"
         before = tokens
     return tuple(out)
+
+
+def one_predicate(first: ClauseReading, second: ClauseReading) -> tuple[ClauseReading, ClauseReading]:
+    """Two subjects of one predicate ("the school and PTSA split it") pay alike or the payer is not settled:
+    readings that differ (one may be a model's weak guess) make both undecided, to be asked."""
+    def value(reading: ClauseReading) -> str:
+        fact = reading.fact("payer")
+        return fact.value if fact is not None else NONE
+    if value(first) == value(second):
+        return first, second
+    undecided = {"payer": {UNKNOWN: 1.0}}
+    return (replace(first, scores={**first.scores, **undecided}),
+            replace(second, scores={**second.scores, **undecided}))
 
 
 BARE_WORDS = frozenset("it its it's s is was for at to the a an our their this that of in with about re regarding "
