@@ -159,6 +159,7 @@ def clauses(text: str) -> list[str]:
 
 
 def spoken_clauses(text: str) -> list[tuple[str, str]]:
+    """Each clause as it is read and as it was said (see `joined_clauses`)."""
     return [(read, spoken) for read, spoken, _ in joined_clauses(text)]
 
 
@@ -177,10 +178,10 @@ def joined_clauses(text: str) -> list[tuple[str, str, bool]]:
         if all(word in CONNECTIVES for word in part.lower().split()):
             pending = f"{pending} {part}".strip()
             continue
-        if out and not pending and part.lower().split()[0] in ("if", "whether") and _takes_a_complement(out[-1][0]):
+        if out and not pending and _first(part) in ("if", "whether") and _takes_a_complement(out[-1][0]):
             out[-1] = (f"{out[-1][0]} {part}", f"{out[-1][1]} {part}", out[-1][2])  # "not sure yet if PTA or LAP pays"
             continue
-        if len(out) >= 2 and not pending and _said(part)[0] in SUBJECT_VERBS and _said(out[-1][0])[0] in RELATIVES \
+        if len(out) >= 2 and not pending and _first(part) in SUBJECT_VERBS and _first(out[-1][0]) in RELATIVES \
                 and _only_a_subject(out[-2][0]):
             # "Families First Fund, which is a local foundation, is paying the partner directly": the name is the
             # subject of the verb after the relative clause, read with it and quoted whole
@@ -210,7 +211,13 @@ forward: the two are one clause, read together."""
 
 def _takes_a_complement(words: str) -> bool:
     said = _said(words)
-    return bool(said) and said[-1] in COMPLEMENT_TAKERS or said[-2:-1] == ["sure"]
+    return bool(said) and (said[-1] in COMPLEMENT_TAKERS or said[-2:-1] == ["sure"])  # "not sure yet if ..."
+
+
+def _first(words: str) -> str:
+    """A clause's first word, lower case, without punctuation ("" for none)."""
+    said = _said(words)
+    return said[0] if said else ""
 
 
 DETERMINERS = frozenset("the our their my this that his her a an".split())
