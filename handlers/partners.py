@@ -127,7 +127,10 @@ def read_query(u: Understanding, turn: Turn) -> PartnerQuery | SchoolMatch | Non
     """The query a message states in full, or the ambiguous school it names, or None (no subject)."""
     kind = _distribution_kind(u)
     if kind is not None:
-        return PartnerQuery(kind, service=_code(_service(u)), level=u.entities.level, region=u.entities.region)
+        service = _code(_service(u))
+        if kind == "by_region" and service and u.entities.region:
+            kind = "schools_with"  # "tutoring partners across the Southeast region": its schools with tutoring
+        return PartnerQuery(kind, service=service, level=u.entities.level, region=u.entities.region)
     organisation = _organisation_pattern(u.text, turn) or (
         None if u.entities.has_school else u.entities.organisation or _written_organisation(u.text, turn))
     if organisation is not None:
@@ -308,6 +311,8 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
                 and follow_ups.elliptical(u, named) and not follow_ups.widens(u))
         if keep:
             stated = replace(stated, service=last.service)  # "what about Garfield?" keeps "tutoring"
+        elif _moves_to_a_region(u, stated, last):
+            keep, stated = True, replace(stated, kind="schools_with", service=last.service)
         if not _is_short(u):
             return None
         reply = run(stated, turn)
@@ -335,6 +340,14 @@ def _narrows_district_answer(u: Understanding, stated: PartnerQuery, last: Partn
     return (stated.kind == "by_region" and stated.region is not None and last.kind in DISTRICT_KINDS
             and last.kind != "by_region" and not stated.service and not u.has(*BY_REGION, *DISTRIBUTION)
             and follow_ups.elliptical(u, 2) and _is_short(u))
+
+
+def _moves_to_a_region(u: Understanding, stated: PartnerQuery, last: PartnerQuery) -> bool:
+    """"what about the whole Southeast region?" after "tutoring partners at Franklin": the same service, in
+    that region's schools."""
+    return (stated.kind == "by_region" and stated.region is not None and not u.entities.service
+            and last.service is not None and last.kind in ("school", "schools_with") and follow_ups.elliptical(u)
+            and not follow_ups.widens(u))
 
 
 def kept_filter(reply: Reply, service_code: str | None) -> Reply:

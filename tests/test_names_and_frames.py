@@ -70,6 +70,16 @@ def test_a_region_after_a_district_answer_narrows_it_and_keeps_its_service(h: Ha
     assert "Franklin" not in schools and "Ballard" not in schools  # Franklin has a mentor; Ballard is not Southeast
 
 
+def test_a_region_after_a_schools_service_answer_asks_for_that_service_in_the_region(h: Harness) -> None:
+    h.ask("tutoring partners at Franklin")
+    moved = h.ask("what about the whole Southeast region?")
+    assert moved.data["region"] == "Southeast" and moved.data["service"].startswith("Tutoring")
+    assert moved.data["distribution"]["kind"] == "schools_with_service" and "Still only tutoring" in moved.text
+    full = h.ask("tutoring partners across the Southeast region", session="full")
+    assert full.data["distribution"]["kind"] == "schools_with_service"  # counted for tutoring, not every partnership
+    assert all(row["organisations"] >= 1 for row in full.data["distribution"]["rows"])
+
+
 def test_a_correction_after_a_hesitation_keeps_the_service(h: Harness) -> None:
     assert h.ask("tutoring at Lowell").data["service"].startswith("Tutoring")
     moved = h.ask("hmm wait I meant Leschi")
