@@ -58,7 +58,7 @@ RULE_MIN_SCORE = 0.05
 UNANSWERED = ("unknown",)
 BEST_GUESS_MIN = 0.15
 """The report names a best guess for an unanswered question only if it was at least this likely."""
-WEAK_INTENTS = ("unknown", "smalltalk")
+WEAK_INTENTS = follow_ups.WEAK_INTENTS
 REFINE_CONFIDENCE = 0.8
 STATES_A_FACT_WORDS = 25
 """A follow-up may refine the last lookup unless it is this sure to be about something else."""

@@ -18,7 +18,7 @@ from bot import dialogue
 from bot.core import Button, Field, Message, Reply
 from bot.turn import Turn
 from bot.dialogue import Form, Prompt, Slot, is_question
-from bot.router import WEAK_INTENTS, Registry
+from bot.router import Registry
 from bot.understanding import Understanding, follow_ups
 from bot.text import article_of
 from handlers.agreement_rules import (
@@ -340,7 +340,7 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     if not (fresh.known or fresh.unsure or fresh.amount is not None):
         return _about_the_agreement(u, earlier, turn)
     if earlier == Facts() and u.intent != "agreement" and not _about_the_case(u) and (
-            (u.intent not in ("unknown", "smalltalk") and u.confidence >= OTHER_QUESTION)
+            follow_ups.placed_elsewhere(u, "agreement", OTHER_QUESTION)
             or (is_question(u) and not u.has(*FOLLOW_UP))):
         return None  # after a definition, "partners at Garfield that are free to the school" is another question
     corrects = u.opens_with(*CORRECTION) or any(clause.correcting for clause in u.clauses)
@@ -358,7 +358,7 @@ it asks something else ("who has to sign that?" is; "are there trainings on that
 def _asks_something_else(u: Understanding) -> bool:
     """The classifier is sure the question is about another topic ("does that partner still need background
     checks?" after an MOU): it is answered as that topic, not from the agreement's text."""
-    return u.intent != "agreement" and u.intent not in WEAK_INTENTS and u.confidence >= UNSURE_OF_OTHER
+    return follow_ups.placed_elsewhere(u, "agreement", UNSURE_OF_OTHER)
 
 
 def _about_the_agreement(u: Understanding, case: Facts, turn: Turn) -> Reply | None:

@@ -14,7 +14,7 @@ from bot.faq_entries import Entry, Topic
 from bot.turn import Turn
 from bot.dialogue import is_question
 from bot.understanding import follow_ups
-from bot.router import WEAK_INTENTS, Registry
+from bot.router import Registry
 from handlers.background_rules import advise, read_situation
 from handlers.common import consult_button, fill_links, link_defaults
 from handlers.grounded import grounded_reply
@@ -80,7 +80,7 @@ def refine(message: Message, turn: Turn, previous: dict) -> Reply | None:
         return None
     if u.entities.has_school:
         return None  # the department's answers hold district-wide: a school named asks about its partnerships
-    if u.intent != intent and u.intent not in WEAK_INTENTS and u.confidence >= OWN_TOPIC_CONFIDENCE:
+    if follow_ups.placed_elsewhere(u, intent, OWN_TOPIC_CONFIDENCE):
         return None  # a question about another topic ("ok and which agreement if the partner funds it?")
     same_again = u.opens_with(*SAME) and (u.intent in TOPICS or u.confidence < OWN_TOPIC_CONFIDENCE)
     elliptical = u.opens_with(*FOLLOW_UP_START) or u.has(*PRONOUNS) or same_again

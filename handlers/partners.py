@@ -232,7 +232,7 @@ def names_an_unknown_organisation(u: Understanding) -> str | None:
     """A message the classifier is unsure of that asks about a written name ("is Blue Heron Robotics
     Foundation's insurance current?") or a part of the city that is not a region ("partners in the south
     end"): the lookup (of partners or of their paperwork, whichever is likelier) says whether it knows it."""
-    unsure = u.intent in ("unknown", "smalltalk") or u.confidence < UNSURE_OF_INTENT
+    unsure = u.intent in follow_ups.WEAK_INTENTS or u.confidence < UNSURE_OF_INTENT
     place = not u.entities.has_school and (u.entities.region or PLACE.search(u.text))
     known = u.entities.organisation[1].lower() if u.entities.organisation else None
     unknown_names = [name for name in _written_names(u.text)
@@ -800,7 +800,7 @@ WHO = frozenset({"who", "whos", "who's"})
 def who_is_at_a_school(u: Understanding) -> str | None:
     """A tie-breaker: "who is at Leschi these days?" asks who works there (its partners), however the words around
     the school's name sway the classifier towards "not something I do"."""
-    unplaced = u.intent in ("unknown", "smalltalk")
+    unplaced = u.intent in follow_ups.WEAK_INTENTS
     return "partners" if unplaced and u.entities.has_school and u.tokens and u.tokens[0] in WHO else None
 
 

@@ -178,7 +178,7 @@ def joined_clauses(text: str) -> list[tuple[str, str, bool]]:
         if all(word in CONNECTIVES for word in part.lower().split()):
             pending = f"{pending} {part}".strip()
             continue
-        if out and not pending and _first(part) in ("if", "whether") and _takes_a_complement(out[-1][0]):
+        if out and not pending and _first(part) in IF_WORDS and _takes_a_complement(out[-1][0]):
             out[-1] = (f"{out[-1][0]} {part}", f"{out[-1][1]} {part}", out[-1][2])  # "not sure yet if PTA or LAP pays"
             continue
         if len(out) >= 2 and not pending and _first(part) in SUBJECT_VERBS and _first(out[-1][0]) in RELATIVES \
@@ -203,6 +203,7 @@ def joined_clauses(text: str) -> list[tuple[str, str, bool]]:
     return out
 
 
+IF_WORDS = ("if", "whether")
 COMPLEMENT_TAKERS = frozenset("sure unsure know certain decided clear unclear wondering wonder checking check asking "
                               "idk confirm confirmed".split())
 """Words after which "if" or "whether" opens what is not known ("not sure yet if the PTA pays"), not a case put
@@ -229,7 +230,7 @@ def _only_a_subject(words: str) -> bool:
     """A noun phrase with no verb ("the PTSA", "our PTA"): what follows "and" shares its predicate, so
     the two are one clause (structure rule), not a clause stating the PTSA pays."""
     said = words.split()
-    if said and said[0].lower() in ("if", "whether"):
+    if said and said[0].lower() in IF_WORDS:
         said = said[1:]  # "what agreement if the school and PTSA split it?"
     if not 0 < len(said) <= SUBJECT_WORDS or not (said[0].lower() in DETERMINERS or said[0][:1].isupper()):
         return False
@@ -350,8 +351,13 @@ def _a_short_case(words: str, scores: dict[str, dict[str, float]]) -> bool:
     if not (len(said) > 1 and said[0] in ("which", "what") and said[1] in ABOUT_THE_AGREEMENT):
         return False
     case = [w for w in _said(without_openers(words)) if w not in BARE_WORDS]
-    return len(case) >= 2 and any(  # more than a name ("which agreement for the PTSA?" asks)
-        value not in (NONE, UNKNOWN) and p >= SURELY for slot in scores.values() for value, p in slot.items())
+    return len(case) >= 2 and surest(scores) >= SURELY  # more than a name ("which agreement for the PTSA?" asks)
+
+
+def surest(scores: dict[str, dict[str, float]]) -> float:
+    """The probability of the likeliest value any slot states (not "says nothing", not "unknown")."""
+    return max((p for slot in scores.values() for value, p in slot.items() if value not in (NONE, UNKNOWN)),
+               default=0.0)
 
 
 SURELY = 0.9
@@ -591,10 +597,9 @@ def described_case(models: FactModels, tokens: list[str], scope: list[str],
     for i, token in enumerate(tokens):
         if i and token in RELATIVES and len(tokens) - i - 1 >= MIN_PART:
             part = models.scores(features(tokens[i + 1:], placeholders, scope[i + 1:]))
-            surest = max((p for slot in part.values() for value, p in slot.items() if value not in (NONE, UNKNOWN)),
-                         default=0.0)
-            if surest >= FLOOR and (found is None or surest > found[0]):
-                found = (surest, part)
+            sure = surest(part)
+            if sure >= FLOOR and (found is None or sure > found[0]):
+                found = (sure, part)
     return found[1] if found else None
 
 

@@ -31,13 +31,21 @@ def opens_as_follow_up(u: Understanding) -> bool:
     return any((position := u.position(marker)) is not None and position <= start for marker in FOLLOW_UP_MARKERS)
 
 
+WEAK_INTENTS = ("unknown", "smalltalk")
+"""What the classifier says of a message it places nowhere."""
 PLACED = 0.6
 """A question the classifier puts nowhere ("what's the first step?", "is it online?": unknown or small
 talk, below this) asked right after an answer is about that answer; one it is sure is out of scope is not."""
 
 
 def unplaced(u: Understanding) -> bool:
-    return u.intent in ("unknown", "smalltalk") and u.confidence < PLACED
+    return u.intent in WEAK_INTENTS and u.confidence < PLACED
+
+
+def placed_elsewhere(u: Understanding, own: str, sure: float) -> bool:
+    """The classifier is at least `sure` that a follow-up belongs to a topic other than `own` ("ok and which
+    agreement if the partner funds it?" after a data-sharing answer): it leaves the last topic."""
+    return u.intent != own and u.intent not in WEAK_INTENTS and u.confidence >= sure
 
 
 def points_back(u: Understanding, within: int = 12) -> bool:
