@@ -117,6 +117,21 @@ def _strip_suffix(token: str) -> str:
     return token
 
 
+TYPO_MIN_LENGTH = 5
+
+
+def alike(said: str, word: str) -> bool:
+    """A word of a name as typed: the word itself, or one typo away from it (two in a long word), with its
+    first letter kept ("colective" for "collective"); short words must be exact."""
+    if said == word:
+        return True
+    if min(len(said), len(word)) < TYPO_MIN_LENGTH or said[0] != word[0]:
+        return False
+    from rapidfuzz.distance import OSA
+
+    return OSA.distance(said, word, score_cutoff=2) <= (1 if len(word) < 8 else 2)
+
+
 def normalise(text: str) -> str:
     """Lower-case words joined by single spaces, for fuzzy comparison."""
     return " ".join(words(clean(text)))

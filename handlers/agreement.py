@@ -456,6 +456,9 @@ def _answer(decision: Decision, facts: Facts, turn: Turn, named: list[str]) -> R
         lines.append("\n" + str(agreement.extra["template_note"]))
     if grant_application(turn.understanding):
         lines.append("\n" + note("grant"))
+    if facts.lease == "short":  # the agreement covers the work; the rooms are booked apart
+        lines.append(f"\nFor the space: short, occasional use (under about twelve weeks) is not a lease; book it with a "
+                     f"*{info(PERMIT).name}*.")
     lines.append("\nNot sure this fits your case? Ask the department for a consultation.")
     return Reply(
         "\n".join(lines),

@@ -257,9 +257,11 @@ def school_settles(conflict: tuple[Fact, ...]) -> Fact | None:
     grant comes to the school and then we pay the tutoring org out of it", "we pay half and their grant covers
     the rest" (whoever else's money it was, the school paying the partner is a PSC). Only when said surely and at
     least as surely as the other money: "the county grant pays them directly" (sure) "and we just send kids" (a
-    weak reading of the school paying) is asked."""
+    weak reading of the school paying) is asked. Said surely enough to outweigh (OUTWEIGHS), the school's share
+    settles it whatever else pays most ("the foundation covers most of it but we're chipping in $2,000")."""
     others = max((f.confidence for f in conflict if f.value != "school"), default=0.0)
-    return next((f for f in conflict if f.value == "school" and f.confidence >= max(STRONG, others)), None)
+    return next((f for f in conflict if f.value == "school"
+                 and (f.confidence >= OUTWEIGHS or f.confidence >= max(STRONG, others))), None)
 
 
 _PARENT_SPEAKER = re.compile(

@@ -28,7 +28,7 @@ from bot.turn import Turn
 from bot.understanding import follow_ups
 from handlers.common import consult_button
 from handlers.partners import CONTEXT as PARTNERS_CONTEXT
-from handlers.partners import (PartnerQuery, local_day, organisation_not_found, plural, region_not_known,
+from handlers.partners import (PartnerQuery, as_read, local_day, organisation_not_found, plural, region_not_known,
                               sample_footer, year)
 
 SHOWN = 15
@@ -154,7 +154,8 @@ def handle(message: Message, turn: Turn) -> Reply:
     state = state_of(turn)
     if scope.where:  # "only the arts ones", "and at Franklin?", "what about DSAs?" may follow
         _remember(turn, scope, focus, state)
-    reply = listing(turn, scope, focus, today, school_year, state)
+    named = scope.ids.get("organisation")
+    reply = as_read(listing(turn, scope, focus, today, school_year, state), named[0] if named else None, u, turn)
     return replace(reply, text=f"{reply.text}\n_(The partners {scope.label} from your last question: ask about "
                                 f"another school or \"across the district\" for more.)_",
                    data={**reply.data, "kept": scope.ids}) if listed else reply

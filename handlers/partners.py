@@ -26,6 +26,7 @@ from bot.models import Organisation, School
 from bot.router import Registry
 from bot.understanding import Understanding, follow_ups
 from bot.understanding.tokens import stems
+from bot.understanding.entities import region_words
 
 PAGE = 8
 REGION_SCHOOLS_SHOWN = 20
@@ -258,7 +259,7 @@ def handle(message: Message, turn: Turn) -> Reply:
         if unknown is not None:
             return unknown
     if isinstance(query, PartnerQuery):
-        return _as_read(run(query, turn), query, u, turn)
+        return as_read(run(query, turn), query.organisation_id if query.kind == "organisation" else None, u, turn)
     service = _service(u)
     if isinstance(query, SchoolMatch):
         return _did_you_mean(query, service, turn)
@@ -274,14 +275,14 @@ def handle(message: Message, turn: Turn) -> Reply:
     return dialogue.start(WHICH_SCHOOL, {"service": _code(service)}, message, turn)
 
 
-def _as_read(reply: Reply, query: PartnerQuery, u: Understanding, turn: Turn) -> Reply:
-    """An organisation found from a misspelt name says how it read it ("I took “Norhtwind Futures Clbu” to
-    mean Northwind Futures Club")."""
-    if query.kind != "organisation" or query.organisation_id is None:
+def as_read(reply: Reply, organisation_id: int | None, u: Understanding, turn: Turn) -> Reply:
+    """An answer about an organisation found from a misspelt name says how it read it ("I took “Norhtwind
+    Futures Clbu” to mean Northwind Futures Club")."""
+    if organisation_id is None:
         return reply
-    org = turn.session.get(Organisation, query.organisation_id)
+    org = turn.session.get(Organisation, organisation_id)
     said = next((n.strip() for n in _names_asked(u.text)
-                 if turn.lookups.organisation_like(n) == (query.organisation_id, getattr(org, "name", ""))), None)
+                 if turn.lookups.organisation_like(n) == (organisation_id, getattr(org, "name", ""))), None)
     if org is None or said is None or said.lower() == org.name.lower():
         return reply
     return replace(reply, text=f"(I took “{said}” to mean *{org.name}*.)\n{reply.text}")
@@ -295,6 +296,8 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
         picked = _chosen(u, list(offered), turn)
         if picked is not None:
             return run(PartnerQuery("school", school_id=picked, service=previous.get("service")), turn)
+    if follow_ups.placed_elsewhere(u, "partners", PLACED_ELSEWHERE):
+        return None  # "that list is wrong, Hilltop Soccer Club stopped coming" reports it: not a look-up of the club
     unknown = region_not_known(u, turn) or (organisation_not_found(u.text, turn) if _names_asked(u.text) else None)
     if unknown is not None:
         return unknown  # "which schools does Bright Minds Tutoring Co serve?" after a list: never the old list
@@ -331,6 +334,9 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
 
 
 FOLLOW_UP_WORDS = 8
+PLACED_ELSEWHERE = 0.9
+"""A follow-up the classifier is this sure belongs to another topic (a report that a listed partner left) leaves
+the last look-up, whatever names it holds."""
 DISTRICT_KINDS = frozenset({"schools_with", "schools_without", "by_region", "by_type", "top_services", "fewest", "most"})
 
 
@@ -346,7 +352,8 @@ def _moves_to_a_region(u: Understanding, stated: PartnerQuery, last: PartnerQuer
     """"what about the whole Southeast region?" after "tutoring partners at Franklin": the same service, in
     that region's schools."""
     return (stated.kind == "by_region" and stated.region is not None and not u.entities.service
-            and last.service is not None and last.kind in ("school", "schools_with") and follow_ups.elliptical(u)
+            and last.service is not None and last.kind in ("school", "schools_with")
+            and follow_ups.elliptical(u, region_words(list(u.tokens)))
             and not follow_ups.widens(u))
 
 

@@ -69,6 +69,13 @@ def test_short_room_use_is_a_building_use_permit_not_alignment(harness) -> None:
     assert "building-use permit" in reply.text.lower() and "not an Alignment Agreement" in reply.text
 
 
+def test_a_partners_agreement_with_short_room_use_also_names_the_permit(harness) -> None:
+    reply = harness.ask("the partner pays for its own coaching program. they'll use our gym on tuesday evenings for "
+                        "about 5 weeks. which agreement?")
+    assert reply.data["agreement"] == MOU and reply.data["facts"]["lease"] == "short"
+    assert "book it with a *Building-use permit (Building Rentals)*" in reply.text
+
+
 def test_lease_plus_paid_program_is_unclear_or_asked_never_one_agreement(harness) -> None:
     """A leased partner that the school also pays mixes forms: the department decides. Said in one relative
     clause ("a program ... that we pay for") the payment may not be read for sure: then it is asked."""
@@ -337,6 +344,14 @@ def test_a_weak_reading_of_the_school_paying_does_not_outweigh_a_sure_third_part
     paying = Fact("payer", "school", "and then we pay the theater group", 0.85, 1)
     assert school_settles((Fact("payer", "partner", "the foundation gives the grant to our school", 0.66, 0),
                            paying)) == paying
+    share = Fact("payer", "school", "but we're chipping in $2,000 from our discretionary budget", 0.96, 1)
+    assert school_settles((Fact("payer", "partner", "the foundation covers most of the cost", 0.97, 0), share)) == share
+
+
+def test_a_share_the_school_pays_beside_a_third_party_is_a_psc(harness) -> None:
+    reply = harness.ask("Salish Sea Science Foundation covers most of the cost thru their donors but we're chipping "
+                        "in $2,000 from our discretionary budget. what agreement do we need?")
+    assert reply.data["agreement"] == PSC
 
 
 def test_a_follow_up_the_classifier_places_elsewhere_leaves_the_last_topic(harness) -> None:

@@ -139,6 +139,15 @@ def test_organisation_filter(imported) -> None:
     assert sorted(p["school"] for p in reply.data["partners"]) == ["Aki Kurose", "Franklin"]
     typo = imported.ask("what schools does northwind tutoring aliance work at")
     assert typo.data["organisation"] == "Northwind Tutoring Alliance", typo.text
+    terse = imported.ask("Northwind Tutoring Aliance schools?", session="terse")  # a typo inside a name said alone
+    assert terse.intent == "partners" and terse.data["organisation"] == "Northwind Tutoring Alliance", terse.text
+
+
+def test_a_name_with_a_typo_is_found_and_a_name_written_exactly_wins() -> None:
+    from bot.text import alike
+
+    assert alike("colective", "collective") and alike("aliance", "alliance")
+    assert not alike("arts", "arks") and not alike("kolective", "collective")  # short words exact; first letter kept
 
 
 def test_ambiguous_school_offers_buttons_and_button_answers(imported) -> None:
@@ -155,6 +164,12 @@ def test_a_schools_name_with_its_type_beats_a_building_of_that_name(harness) -> 
         assert harness.ask(text, session=text).data["school"] == "Van Asselt", text
     assert harness.ask("partners at West Seattle High School", session="ws").data["school"] == "West Seattle High"
     assert harness.ask("partners at west seattle hs", session="ws2").data["school"] == "West Seattle High"
+
+
+def test_a_building_is_named_without_its_site_word(harness) -> None:
+    """The COLMAN SITE houses Thurgood Marshall: staff say "Colman" or "the Colman building"."""
+    for text in ("partners at the Colman building", "partners at Colman", "who works with the colman site"):
+        assert harness.ask(text, session=text).data["school"] == "Thurgood Marshall", text
 
 
 def test_unknown_school_suggests(imported) -> None:

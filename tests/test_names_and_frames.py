@@ -80,6 +80,20 @@ def test_a_region_after_a_schools_service_answer_asks_for_that_service_in_the_re
     assert all(row["organisations"] >= 1 for row in full.data["distribution"]["rows"])
 
 
+def test_a_region_said_alone_after_a_moved_school_keeps_the_service(h: Harness) -> None:
+    h.ask("tutoring partners at Franklin")
+    h.ask("what about Lowell?")
+    moved = h.ask("the whole Southeast region?")
+    assert moved.data["region"] == "Southeast" and moved.data["service"].startswith("Tutoring")
+    assert "Still only tutoring" in moved.text
+
+
+def test_a_report_after_a_listing_is_a_report_not_a_look_up_of_the_organisation_it_names(h: Harness) -> None:
+    h.ask("partners at Franklin")
+    reply = h.ask("that list is wrong, Beacon Mentors left")
+    assert reply.intent == "report_outdated" and reply.data.get("ticket_id")
+
+
 def test_a_correction_after_a_hesitation_keeps_the_service(h: Harness) -> None:
     assert h.ask("tutoring at Lowell").data["service"].startswith("Tutoring")
     moved = h.ask("hmm wait I meant Leschi")
@@ -154,6 +168,12 @@ def test_a_name_answering_who_pays_is_never_a_fact(h: Harness, said: str) -> Non
     ("principal's still deciding between Title I and asking the PTSA to fund it. what agreement do we need", None),
     ("we pay a reading coach from LAP, they'll also be in one classroom every Tuesday all year, does that make it an "
      "alignment agreement?", "personal_services_contract"),
+    # set AA: "no" set apart by a dash opens a correction, it negates nothing after it
+    ("our PTSA was going to pay the art teacher. actually no -- admin just told me it's coming out of the school "
+     "budget instead. which agreement", "personal_services_contract"),
+    # "they" after a clause naming a parent body is that body; one the clause denies is not
+    ("PTSA board approved it, they're paying. which agreement?", "ptsa_enrichment"),
+    ("We're not paying them and neither is the PTSA, they're grant funded. What agreement?", "mou"),
 ])
 def test_who_pays_is_read_from_the_structure_of_what_was_said(h: Harness, said: str, agreement: str) -> None:
     assert h.ask(said, session=said[:30]).data.get("agreement") == agreement

@@ -107,3 +107,16 @@ def test_confidence_is_reported_and_higher_for_clear_questions(harness) -> None:
     vague = harness.ask("partner", session="b")
     assert clear.confidence > 0.7
     assert vague.confidence < clear.confidence
+
+
+def test_a_typo_is_corrected_to_a_word_with_its_first_letter_though_another_is_as_close() -> None:
+    from bot.understanding.tokens import Tokenizer
+
+    tokenizer = Tokenizer({}, ["drama", "trauma", "leases"])
+    assert tokenizer.correct("trama") == "trauma"  # "drama" is one edit away too, but typos keep the first letter
+    assert tokenizer.correct("pleas") == "pleas"  # never "leases" or another first letter
+
+
+def test_a_misspelt_training_topic_still_filters(harness) -> None:
+    reply = harness.ask("trama informed training dates?")
+    assert reply.intent == "trainings" and "trauma" in (reply.data.get("topic") or "").lower()

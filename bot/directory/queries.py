@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.directory import health
 from bot.directory.vocab import services
 from bot.models import Organisation, Partnership, PartnershipService, School
-from bot.text import normalise
+from bot.text import alike, normalise
 
 CURRENT_STATUSES = ("active", "pending")
 
@@ -250,7 +250,8 @@ class OrganisationNames:
             return [(self._ids[i], names[self._ids[i]]) for score, i in close[:limit] if score >= SUGGEST_SPELLING]
 
     def mentioned(self, session: Session, text: str) -> tuple[int, str] | None:
-        """An organisation named word for word in the text (the longest one)."""
+        """An organisation named in the text (the longest one): its first word as written, the rest word for word
+        or with a typo each ("Emerald Strings Colective"); a name written exactly beats one with typos."""
         with self._lock:
             self._refresh(session)
             if not self._by_first:
@@ -260,12 +261,15 @@ class OrganisationNames:
                     if len(words) >= 2 or (words and len(words[0]) >= 5):
                         self._by_first.setdefault(words[0], []).append((words, oid, name))
             tokens = _without_possessive(normalise(text).split())  # "Cascade Youth Alliance's insurance"
-            best: tuple[int, int, str] | None = None
+            best: tuple[int, bool, int, str] | None = None
             for i, token in enumerate(tokens):
                 for words, oid, name in self._by_first.get(token, ()):
-                    if tuple(tokens[i : i + len(words)]) == words and (best is None or len(words) > best[0]):
-                        best = (len(words), oid, name)
-            return (best[1], best[2]) if best else None
+                    said = tuple(tokens[i : i + len(words)])
+                    if len(said) == len(words) and all(alike(s, w) for s, w in zip(said, words)):
+                        found = (len(words), said == words, oid, name)
+                        if best is None or found[:2] > best[:2]:
+                            best = found
+            return (best[2], best[3]) if best else None
 
     def invalidate(self) -> None:
         with self._lock:

@@ -319,7 +319,15 @@ def _name_variants(name: str) -> list[list[str]]:
             variants.append(core(head))
     no_stem = [t for t in full if t not in ("stem",)]
     variants.append(core(no_stem))
+    site = list(full)
+    while site and site[-1] in SITE_WORDS:
+        site.pop()
+    variants.append(site)  # "COLMAN SITE" is also "Colman", "the Colman building"
     return [v for v in variants if v]
+
+
+SITE_WORDS = frozenset({"site", "building", "campus", "bldg"})
+"""Words that end a building's name and may be left off or said otherwise."""
 
 
 ALWAYS_COMMON = frozenset({

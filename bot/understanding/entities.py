@@ -14,7 +14,7 @@ from typing import Protocol
 
 from bot.directory.schools import SchoolIndex, SchoolMatch, name_tokens
 from bot.directory.vocab import Service, find_service, region_sayings
-from bot.text import normalise
+from bot.text import alike, normalise
 from bot.understanding.analysis import Entities
 from bot.understanding.tokens import stems
 
@@ -135,6 +135,12 @@ def _level(tokens: list[str]) -> str | None:
     return None
 
 
+def region_words(tokens: list[str]) -> int:
+    """How many of the message's words name its region ("southeast region": 2), 0 for none."""
+    found = _region(tokens)
+    return found[1] - found[0] if found is not None else 0
+
+
 def _region(tokens: list[str]) -> tuple[int, int, str] | None:
     """Where the message names a region, by its name or what staff call it ("west seattle"), and which."""
     for said, region in region_sayings().items():
@@ -146,9 +152,10 @@ def _region(tokens: list[str]) -> tuple[int, int, str] | None:
 
 
 def _locate(haystack: list[str], needle: list[str]) -> tuple[int, int] | None:
+    """Where a name's words are in the message, as written or with a typo each (see `bot.text.alike`)."""
     n = len(needle)
     for i in range(len(haystack) - n + 1):
-        if n and haystack[i : i + n] == needle:
+        if n and all(alike(said, word) for said, word in zip(haystack[i : i + n], needle)):
             return i, i + n
     return None
 

@@ -192,8 +192,10 @@ def joined_clauses(text: str) -> list[tuple[str, str, bool]]:
             without_openers(out[-1][0]))
         if second:
             out[-1] = (f"{out[-1][0]} {_predicate(part)}", f"{out[-1][1]} {part}", out[-1][2])
-        joined = f"{pending} {part}".strip()
-        out.append((joined, joined, second))
+        said = f"{pending} {part}".strip()
+        # a connective set apart ("actually no -- admin says ...") stays apart: "no" said alone negates nothing after it
+        set_apart = bool(pending) and pending.lower().split()[-1] in NO_WORDS
+        out.append((f"{pending}, {part}" if set_apart else said, said, second))
         pending = ""
     if pending:
         if out:
@@ -403,6 +405,23 @@ def relative(words: str, index: int, text: str) -> bool:
     return end < 0 or not text[end + len(words):].lstrip(" )").startswith("?")
 
 
+THEY = {"they": "", "they're": "are", "theyre": "are", "they'll": "will", "they've": "have", "they'd": "would"}
+
+
+def with_subject(words: str, previous: Sequence[str]) -> str:
+    """"PTSA board approved it, they're paying", "we asked the PTA, they're covering it": "they" opening a clause
+    right after one that names a parent body or an organisation reads as the last one named ("PTA are covering
+    it") (structure rule). After a clause naming neither (the school, "we") it is left alone: "they" after "the
+    school is hosting" is most likely the partner; nor is a party the clause denies ("neither is the PTSA").
+    `previous`: the last clause's tokens, without those it negates."""
+    said = words.split()
+    verb = THEY.get(said[0].lower().replace("\u2019", "'")) if said else None
+    if verb is None:
+        return words
+    named = [t for t in previous if t in PARENT_WORDS or t == PROPER_NAME]
+    return " ".join([named[-1], *([verb] if verb else []), *said[1:]]) if named else words
+
+
 def with_ellipsis(tokens: list[str], before: list[str] | None) -> list[str]:
     """ "the school is" after "the PTSA isn't paying": the short clause borrows the predicate of the
     clause before it, without its negation ("the school is paying"); a question borrows nothing."""
@@ -475,10 +494,10 @@ def train(examples: Sequence[FactExample], tokens_of: Callable[[str], list[str]]
 def scoped_tokens(words: str, tokens_of: Callable[[str], list[str]]) -> tuple[list[str], list[str]]:
     """A clause's tokens, and each one's scope marks: a negation or a hedge reaches to the next comma or
     parenthesis ("the PTSA, not the school, pays" and "an individual tutor (not a company)" negate only
-    what is between)."""
+    what is between); so does a dash ("actually no -- admin says the school pays": "no" is said alone)."""
     tokens: list[str] = []
     scope: list[str] = []
-    for part in re.split(r"[,()]", words):
+    for part in re.split(r"[,()]|\s[-\u2013\u2014]+\s|--+|[\u2013\u2014]", words):
         mine = tokens_of(part)
         tokens += mine
         scope += marks(mine)
@@ -492,12 +511,14 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     `school_money`: the placeholder of a name of school money (knowledge/facts/funds.yaml), see `money_said`."""
     out = []
     before: list[str] | None = None
+    previous: list[str] = []
     zeroed = nothing_for_zero(text)
     said_text = names_masked(zeroed, is_school)
     carried = False  # a correction said on its own ("- no wait, sorry, the Rotary club pays") corrects what follows
     for index, (words, spoken, second) in enumerate(joined_clauses(said_text)):
         correcting = carried or is_correcting(words) or bool(out and was_planned(out[-1].words))
-        tokens, scope = scoped_tokens(without_openers(words), tokens_of)  # "oh wait no sorry, ..." reads as what follows
+        tokens, scope = scoped_tokens(without_openers(with_subject(words, previous)),  # "oh wait no sorry, ..." reads
+                                      tokens_of)  # as what follows; "they" may be a party the last clause named
         if not tokens:
             carried = correcting
             continue
@@ -522,6 +543,7 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         out.append(reading)
         carried = correcting and not reading.states()  # "but actually scratch that, the partner's covering it"
         before = tokens
+        previous = [t for t, mark in zip(tokens, scope) if not mark]  # a party denied ("neither is the PTSA") is not "they"
     return tuple(out)
 
 

@@ -20,6 +20,8 @@ EXPLICIT_FOLLOW_UP_FACTOR = 2
 
 FILLERS = frozenset("hmm hm um uh oh ok okay well so right cool thanks".split())
 """Words before an opening that change nothing ("hmm what about the middle school?")."""
+DETERMINERS = frozenset("the a an whole entire".split())
+"""Words that only frame a name in a fragment ("the whole Southeast region?")."""
 INTERJECTIONS = frozenset("wait sorry oops no nope actually oh ah".split())
 """Words that may stand before an opening, one after another ("hmm wait I meant Leschi")."""
 
@@ -77,5 +79,6 @@ def widens(u: Understanding) -> bool:
 def elliptical(u: Understanding, named: int = 0) -> bool:
     """A fragment that only makes sense against the last answer: it opens as a follow-up ("what about
     Garfield?", "and at Franklin") or is little more than the `named` tokens of a name ("Garfield?").
-    A full question ("who works with REMS?") is not: it starts afresh, keeping no filter."""
-    return opens_as_follow_up(u) or len(u.tokens) - named <= 1
+    A full question ("who works with REMS?") is not: it starts afresh, keeping no filter. Determiners around the
+    name ("the whole Southeast region?") add nothing."""
+    return opens_as_follow_up(u) or len([t for t in u.tokens if t not in DETERMINERS]) - named <= 1

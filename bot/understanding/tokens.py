@@ -45,11 +45,17 @@ class Tokenizer:
 @lru_cache(maxsize=50000)
 def _closest(token: str, vocabulary: tuple[str, ...]) -> str:
     allowed = 1 if len(token) < 8 else 2
-    match = process.extractOne(token, vocabulary, scorer=OSA.distance, score_cutoff=allowed)
-    # Typos rarely touch the first letter; requiring it avoids "pleas" -> "leas".
-    if not match or match[0][0] != token[0] or _inflection_of(token, match[0]):
+    # Typos rarely touch the first letter: only words sharing it are candidates, which avoids "pleas" -> "leas"
+    # and lets "trama" find "trauma" although "drama" is as close.
+    match = process.extractOne(token, _starting_with(token[0], vocabulary), scorer=OSA.distance, score_cutoff=allowed)
+    if not match or _inflection_of(token, match[0]):
         return token
     return match[0]
+
+
+@lru_cache(maxsize=64)
+def _starting_with(letter: str, vocabulary: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(word for word in vocabulary if word.startswith(letter))
 
 
 def _inflection_of(token: str, candidate: str) -> bool:
