@@ -20,6 +20,7 @@ from bot.turn import Turn
 from bot.dialogue import Form, Prompt, Slot, is_question
 from bot.router import Registry
 from bot.understanding import Understanding, follow_ups
+from bot.understanding.facts import only_asks_for_the_agreement
 from bot.text import article_of
 from handlers.agreement_rules import (
     PAYER,
@@ -285,6 +286,11 @@ ADVISOR = Form(
 
 # ---- typed questions -----------------------------------------------------------------------
 
+def _asks_which(u: Understanding) -> bool:
+    """The message asks which agreement applies, in a phrase or in a clause of its own ("…, agreement?")."""
+    return u.has(*WHICH_ASK) or any(only_asks_for_the_agreement(clause.words) for clause in u.clauses)
+
+
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
     named = named_agreements(u)
@@ -303,7 +309,7 @@ def handle(message: Message, turn: Turn) -> Reply:
             return _informational(named, turn)
     elif u.has("request for qualifications") and u.has(*RFQ_QUESTION) and not u.amounts:
         return _topic_answer(turn, "rfq", "personal_services_contract")
-    if is_question(u) and (u.has(*PAPERWORK_WORDS) or u.has(*THRESHOLD_ASK)) and not u.has(*WHICH_ASK) and not named:
+    if is_question(u) and (u.has(*PAPERWORK_WORDS) or u.has(*THRESHOLD_ASK)) and not _asks_which(u) and not named:
         # "who signs the PTSA letter of agreement?", "how much liability coverage does a paid vendor need?":
         # a question about the paperwork is answered from the rules' text, whatever facts it mentions
         found = turn.grounded(u.text, generate=False)
@@ -314,7 +320,7 @@ def handle(message: Message, turn: Turn) -> Reply:
             return _explain("personal_services_contract", turn, "documents", when_paying=True)
     if _asks_to_compare(u, named) and not facts.known:
         return _compare(named, turn)
-    if not (facts.known or facts.unsure or facts.doubt) and is_question(u) and not u.has(*WHICH_ASK):
+    if not (facts.known or facts.unsure or facts.doubt) and is_question(u) and not _asks_which(u):
         # A question about the paperwork itself ("who signs the letter of agreement?"), not about which
         # agreement applies: the rules' own text answers it, if a passage fits well (never a model).
         found = turn.grounded(u.text, generate=False)
@@ -552,10 +558,11 @@ def _other_outcome(decision: Decision, facts: Facts, turn: Turn) -> Reply:
 
 def _open_case(turn: Turn) -> None:
     """After a definition or a comparison, the facts said next ("no money changes hands", "the PTA
-    pays") decide which agreement applies; a case already under discussion keeps its facts."""
+    pays") decide which agreement applies, with those this message stated ("they have a 5-year lease ..., what
+    does it need?": a payment said next mixes forms); a case already under discussion keeps its facts."""
     context = turn.state.context(turn.now)
     if context is None or context[0] != FORM:
-        turn.state.remember(FORM, Facts().to_dict(), turn.now)
+        turn.state.remember(FORM, read_facts(turn.understanding).to_dict(), turn.now)
 
 
 def _compare(named: list[str], turn: Turn) -> Reply:

@@ -76,6 +76,20 @@ def test_a_partners_agreement_with_short_room_use_also_names_the_permit(harness)
     assert "book it with a *Building-use permit (Building Rentals)*" in reply.text
 
 
+def test_agreement_asked_in_a_clause_of_its_own_is_decided_not_explained(harness) -> None:
+    reply = harness.ask("Northwind Counseling has a 5-year lease on the clinic rooms, they bill insurance and we "
+                        "pay them nothing. agreement?")
+    assert reply.data["agreement"] == ALIGN
+
+
+def test_a_lease_stated_in_a_paperwork_question_stays_in_the_case(harness) -> None:
+    """Set AB (untouched): the lease said with a question about paying was dropped, and a payment said next
+    was decided alone as a PSC; the two mix forms, which the department decides."""
+    harness.ask("the partner has a 5-year lease on our portable. what insurance do we need to pay them?")
+    reply = harness.ask("oh and now the principal wants to pay them out of building funds for extra groups")
+    assert reply.data["agreement"] is None and reply.data.get("outcome") == "unclear"
+
+
 def test_lease_plus_paid_program_is_unclear_or_asked_never_one_agreement(harness) -> None:
     """A leased partner that the school also pays mixes forms: the department decides. Said in one relative
     clause ("a program ... that we pay for") the payment may not be read for sure: then it is asked."""

@@ -174,6 +174,7 @@ def test_a_name_answering_who_pays_is_never_a_fact(h: Harness, said: str) -> Non
     # "they" after a clause naming a parent body is that body; one the clause denies is not
     ("PTSA board approved it, they're paying. which agreement?", "ptsa_enrichment"),
     ("We're not paying them and neither is the PTSA, they're grant funded. What agreement?", "mou"),
+    ("our PTSA loves Kestrel Coding Lab, they're paying them to run a club. Which agreement?", "ptsa_enrichment"),
 ])
 def test_who_pays_is_read_from_the_structure_of_what_was_said(h: Harness, said: str, agreement: str) -> None:
     assert h.ask(said, session=said[:30]).data.get("agreement") == agreement

@@ -410,8 +410,8 @@ THEY = {"they": "", "they're": "are", "theyre": "are", "they'll": "will", "they'
 
 def with_subject(words: str, previous: Sequence[str]) -> str:
     """"PTSA board approved it, they're paying", "we asked the PTA, they're covering it": "they" opening a clause
-    right after one that names a parent body or an organisation reads as the last one named ("PTA are covering
-    it") (structure rule). After a clause naming neither (the school, "we") it is left alone: "they" after "the
+    right after one that names a parent body or an organisation reads as that clause's subject, or else the last
+    one named ("PTA are covering it") (structure rule). After a clause naming neither (the school, "we") it is left alone: "they" after "the
     school is hosting" is most likely the partner; nor is a party the clause denies ("neither is the PTSA").
     `previous`: the last clause's tokens, without those it negates."""
     said = words.split()
@@ -419,7 +419,9 @@ def with_subject(words: str, previous: Sequence[str]) -> str:
     if verb is None:
         return words
     named = [t for t in previous if t in PARENT_WORDS or t == PROPER_NAME]
-    return " ".join([named[-1], *([verb] if verb else []), *said[1:]]) if named else words
+    subject = [t for t in previous[:SUBJECT_WORDS - 1] if t in named]  # "our PTSA loves <org>. They're paying"
+    party = (subject or named[-1:] or [None])[0]
+    return " ".join([party, *([verb] if verb else []), *said[1:]]) if party else words
 
 
 def with_ellipsis(tokens: list[str], before: list[str] | None) -> list[str]:
