@@ -269,6 +269,9 @@ class Settings:
     audit_retention_days: int = 0
     """The audit log, after this many days (AUDIT_RETENTION_DAYS; 0 keeps it)."""
     spool_dir: Path = field(default_factory=lambda: Path(user_data_dir("partnerbot", appauthor=False)) / "spool")
+    intake_setting: str = ""
+    """Where acknowledged events are stored first: "journal", "database" or "" for the database's default
+    (PARTNERBOT_INTAKE; see `intake` and bot/intake.py)."""
     llm: LlmSettings = field(default_factory=LlmSettings)
 
     @property
@@ -279,6 +282,11 @@ class Settings:
     def lease(self) -> dt.timedelta:
         """How long a process holds an inbox event or outbox post it took (PARTNERBOT_LEASE_SECONDS)."""
         return dt.timedelta(seconds=self.lease_seconds)
+
+    @property
+    def intake(self) -> str:
+        """The journal on SQLite (the database is a file on the same disk), the database on PostgreSQL."""
+        return self.intake_setting or ("journal" if self.is_sqlite else "database")
 
     @property
     def is_sqlite(self) -> bool:
@@ -369,6 +377,7 @@ class Settings:
             answer_workers=_count(env, "ANSWER_WORKERS", 2),
             spool_dir=Path(env.get("PARTNERBOT_SPOOL_DIR", "").strip()
                            or Path(user_data_dir("partnerbot", appauthor=False)) / "spool"),
+            intake_setting=_choice(env, "PARTNERBOT_INTAKE", ("journal", "database", ""), ""),
             llm=LlmSettings.from_env(env),
         )
 

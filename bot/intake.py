@@ -1,11 +1,21 @@
 """The acknowledgement side of the inbox: store an event, then let the platform have its ack.
 
-Many events arriving at once are written together (one transaction per batch,
-on a thread of their own so a queue of turns never delays an ack). When the
-database refuses, the batch goes to the local spool (bot/spool.py) and is
-still acknowledged: nothing Slack was told we have is lost. The number of
-events waiting for a write is bounded; beyond it they are spooled straight
-away, with a log line, rather than answered 503.
+Many events arriving at once are stored together, on a thread of their own so a
+queue of turns never delays an ack. Where they are stored first is the intake
+(`PARTNERBOT_INTAKE`):
+
+- `journal` (the default on SQLite): appended to the local journal (bot/spool.py,
+  fsynced) in a segment closed at once, which whoever answers moves into the
+  database's inbox a moment later. The ack waits on a local append, never on the
+  database's single write lock, which answering processes hold in turns. On SQLite
+  the database is a file on the same disk, so nothing is less durable for it.
+- `database` (the default on PostgreSQL, whose commits are fsynced on its server and
+  whose rows survive the loss of a web process's disk): written to the inbox in one
+  transaction per batch; when the database refuses, the batch goes to the journal
+  and is still acknowledged.
+
+Either way nothing a platform was told we have is lost: when the first store
+fails, the other is tried before the ack.
 """
 
 from __future__ import annotations
@@ -30,10 +40,14 @@ DATABASE_PAUSE = 1.0
 """After a failed write, spool directly for this long instead of waiting on a database that is away."""
 
 
+JOURNAL, DATABASE = "journal", "database"
+
+
 @dataclass
 class InboxWriter:
     database: Database
     spool: Spool
+    intake: str = DATABASE
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "partnerbot-inbox"))
     _waiting: list[tuple[InboxEntry, asyncio.Future[None]]] = field(default_factory=list)
     _flushing: asyncio.Task[None] | None = None
@@ -41,10 +55,10 @@ class InboxWriter:
     _last_warning: float = 0.0
 
     async def put(self, entry: InboxEntry) -> None:
-        """Return once the entry is durable (in the database, or spooled to disk)."""
+        """Return once the entry is durable (in the database, or in the journal on disk)."""
         loop = asyncio.get_running_loop()
         behind = len(self._waiting) >= MAX_WAITING
-        if behind or time.monotonic() < self._database_away_until:
+        if behind or (self.intake == DATABASE and time.monotonic() < self._database_away_until):
             if behind:
                 self._warn("inbox writes are behind; events are spooled to disk until they catch up")
             await loop.run_in_executor(self.executor, self.spool.write, [entry])
@@ -75,8 +89,15 @@ class InboxWriter:
                     done.set_result(None)
 
     async def _store(self, entries: list[InboxEntry]) -> None:
-        """Into the database, or into the spool when the database refuses."""
+        """Into the journal or the database (the intake), or into the other when the first refuses."""
         loop = asyncio.get_running_loop()
+        if self.intake == JOURNAL:
+            try:
+                await loop.run_in_executor(self.executor, self.spool.write_closed, entries)
+            except OSError as exc:  # the disk is full or gone: the database takes them
+                self._warn(f"the journal refused acknowledged events; writing to the database ({exc!r:.100})")
+                await loop.run_in_executor(self.executor, inbox.put, self.database, entries)
+            return
         try:
             await loop.run_in_executor(self.executor, inbox.put, self.database, entries)
         except SQLAlchemyError as exc:
@@ -89,8 +110,14 @@ class InboxWriter:
             self._last_warning = time.monotonic()
             log.warning(text)
 
+    def hand_over(self) -> None:
+        """Close this process's open journal segment (lines spooled while the database was away), so another
+        process's `replay` may move it."""
+        self.spool.rotate()
+
     def replay(self) -> int:
-        """Move spooled events into the inbox (called from a thread); 0 when the database is still away."""
+        """Move journalled events into the inbox (from a thread, in `serve` or a worker); 0 when the database
+        is away, or another thread or process is moving them."""
         if not self.spool.pending():
             return 0
         try:

@@ -36,6 +36,8 @@ log = logging.getLogger("partnerbot.journal")
 OPEN, CLOSED, NEW = ".open.jsonl", ".closed.jsonl", ".new"
 ROTATE_SECONDS = 5.0
 ROTATE_BYTES = 4 * 1024 * 1024
+MOVER_ROUNDS = 50
+"""How often one `replay` call takes the mover's lock again for segments closed while it worked (a bound)."""
 REPLAY_BATCH = 500
 """Lines handed to the database per call: one transaction each, bounded however long a segment grew."""
 
@@ -62,8 +64,9 @@ class Journal:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def append(self, lines: Sequence[dict[str, Any]]) -> None:
-        """Append and fsync: when this returns, the lines survive a crash of this process."""
+    def append(self, lines: Sequence[dict[str, Any]], close: bool = False) -> None:
+        """Append and fsync: when this returns, the lines survive a crash of this process. With `close`,
+        the segment is closed at once, so a mover may take these lines now."""
         data = "".join(json.dumps(line) + "\n" for line in lines).encode("utf-8")
         with self._lock:
             segment = self._writable()
@@ -73,6 +76,8 @@ class Journal:
                 view = view[written:]
             os.fsync(segment.fd)
             segment.size += len(data)
+            if close:
+                self._close()
 
     def rotate(self) -> None:
         """Close this process's open segment (if it holds anything), so it can be replayed."""
@@ -98,7 +103,7 @@ class Journal:
     def _open(self) -> _Segment:
         self.directory.mkdir(parents=True, exist_ok=True)
         while True:
-            stem = f"{self.name}-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+            stem = f"{self.name}-{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # sorts by age
             temporary = self.directory / (stem + NEW)
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -131,30 +136,68 @@ class Journal:
                    and path.name.endswith((OPEN, CLOSED)) and path.stat().st_size > 0)
 
     def replay(self, put: Callable[[list[dict[str, Any]]], Any]) -> int:
-        """Hand every line of every segment nobody else holds to `put`, a batch at a time, and delete
-        each segment once all of its lines went in. `put` raising leaves the segment (and the rest)
-        for the next call. Returns the number of lines moved."""
+        """Hand every line of every segment nobody else holds to `put`, oldest segment first and up to
+        REPLAY_BATCH lines at a time (many small segments go in together), and delete each segment once
+        all of its lines went in; segments closed meanwhile are moved too. `put` raising leaves the
+        segments not yet deleted for the next call. One mover at a time per journal (a lock file across
+        threads and processes), so lines go in in the order they were written; a call that finds another
+        mover at work returns 0 (that mover takes what is there). Returns the number of lines moved."""
         self.rotate()
         moved = 0
+        for _ in range(MOVER_ROUNDS):
+            if (mover := self._mover()) is None:
+                break
+            try:
+                while batch := self._take_batch():
+                    try:
+                        lines = [line for _, _, segment_lines in batch for line in segment_lines]
+                        for start in range(0, len(lines), REPLAY_BATCH):
+                            put(lines[start:start + REPLAY_BATCH])
+                        for _, path, _ in batch:
+                            os.unlink(path)
+                        moved += len(lines)
+                    finally:
+                        for fd, _, _ in batch:
+                            os.close(fd)
+            finally:
+                os.close(mover)
+            if not any(path.name.endswith(CLOSED) for path in self._candidates()):
+                break  # a segment closed after the last look, by a writer whose mover found us at work, is taken
+        if moved:
+            log.debug("journal moved to the database", extra={"turn": {"journal": self.name, "lines": moved}})
+        return moved
+
+    def _mover(self) -> int | None:
+        """This journal's mover lock, or None while another thread or process holds it."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.directory / f".{self.name}.mover", os.O_RDONLY | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        return fd
+
+    def _take_batch(self) -> list[tuple[int, Path, list[dict[str, Any]]]]:
+        """Segments nobody else holds, oldest first, until they hold REPLAY_BATCH lines: each locked, with
+        its lines. Empty new files a writer left when it died are deleted on the way."""
+        batch: list[tuple[int, Path, list[dict[str, Any]]]] = []
+        count = 0
         for path in self._candidates():
             taken = _take(path)
             if taken is None:
                 continue
             fd, empty_new = taken
-            try:
-                if empty_new:
-                    os.unlink(path)  # a writer died between creating and naming it: nothing in it
-                    continue
-                lines = list(_read_lines(fd, path))
-                for start in range(0, len(lines), REPLAY_BATCH):
-                    put(lines[start:start + REPLAY_BATCH])
-                os.unlink(path)
-                moved += len(lines)
-            finally:
+            if empty_new:
+                os.unlink(path)  # a writer died between creating and naming it: nothing in it
                 os.close(fd)
-        if moved:
-            log.info("journal moved to the database", extra={"turn": {"journal": self.name, "lines": moved}})
-        return moved
+                continue
+            lines = list(_read_lines(fd, path))
+            batch.append((fd, path, lines))
+            count += len(lines)
+            if count >= REPLAY_BATCH:
+                break
+        return batch
 
     def lines(self) -> Iterator[dict[str, Any]]:
         """Every whole line in the journal now, without taking anything (a look-up)."""

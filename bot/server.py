@@ -79,7 +79,7 @@ class Runtime:
     @property
     def writer(self) -> InboxWriter:
         if self._writer is None:
-            self._writer = InboxWriter(self.database, Spool(self.settings.spool_dir))
+            self._writer = InboxWriter(self.database, Spool(self.settings.spool_dir), self.settings.intake)
         return self._writer
 
     @property
@@ -129,7 +129,9 @@ class Runtime:
                 break
             self._wake.clear()
             try:
-                if await self.run(self.writer.replay):
+                if self.workers:
+                    await self.run(self.writer.hand_over)  # the workers move the journal: this process acknowledges
+                elif await self.run(self.writer.replay):
                     self.wake()
                 await self._measure()
                 if self.workers:

@@ -1,10 +1,11 @@
-"""The local spool for acknowledged events when the database cannot take them.
+"""The local spool of acknowledged events on their way into the database's inbox.
 
-The ack path must not lose what a platform was told we have: when the inbox write
-fails (the database is away) the entries are appended to a journal on local disk
-(bot/journal.py: fsynced segment files, one owner each) before the ack, and
-`replay` moves them into the inbox once the database answers again. A segment left
-by a killed process is replayed by the next process that looks.
+The ack path must not lose what a platform was told we have: with the journal
+intake every batch, and with the database intake a batch the database refused, is
+appended to a journal on local disk (bot/journal.py: fsynced segment files, one
+owner each) before the ack, and `replay` moves it into the inbox (at once, or once
+the database answers again). A segment left by a killed process is replayed by the
+next process that looks.
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ class Spool:
     def write(self, entries: Sequence[InboxEntry]) -> None:
         """Durable when it returns: the caller may acknowledge the events."""
         self.journal.append([entry.to_json() for entry in entries])
+
+    def write_closed(self, entries: Sequence[InboxEntry]) -> None:
+        """`write`, in a segment closed at once: a mover may take these entries now (the journal intake)."""
+        self.journal.append([entry.to_json() for entry in entries], close=True)
+
+    def rotate(self) -> None:
+        self.journal.rotate()
 
     def pending(self) -> int:
         """Segments of acknowledged events not yet in the database."""

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -26,6 +27,7 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select
 
 from bot import inbox
+from bot.config import ConfigError, Settings
 from bot.core import Message
 from bot.db import Database
 from bot.inbox import InboxEntry
@@ -188,6 +190,37 @@ def test_events_acknowledged_while_the_database_is_away_are_spooled_then_answere
         assert report.inbox_waiting == 5 and "5 events waiting for an answer" in report.to_text()
     database.dispose()
     away.dispose()
+
+
+def test_with_the_journal_intake_an_ack_never_waits_on_the_databases_write_lock(tmp_path: Path, sqlite_url: str) -> None:
+    """Issue 23: on SQLite the ack waited on the database's one write lock, which answering processes hold in
+    turns. With the journal intake (SQLite's default) it waits on a local append only, and the event reaches the
+    inbox when it is moved; with the database intake the same ack waits for the lock."""
+    settings = make_settings(sqlite_url)
+    assert settings.intake == "journal" and make_settings("postgresql://db/x").intake == "database"
+    assert Settings.from_env({"DATABASE_URL": "postgresql://db/x", "PARTNERBOT_INTAKE": "journal"}).intake == "journal"
+    with pytest.raises(ConfigError, match="PARTNERBOT_INTAKE"):
+        Settings.from_env({"PARTNERBOT_INTAKE": "disk"})
+    database = Database.connect(sqlite_url)
+    prepare(database, load_samples=False)
+    spool = Spool(tmp_path / "spool")
+    entry = InboxEntry("slack:Ev-held", Message("hello", "U1", "slack", "D1", "D1"))
+    holder = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    holder.execute("BEGIN IMMEDIATE")  # an answering process is writing
+    try:
+        writer = InboxWriter(database, spool, settings.intake)
+        asyncio.run(asyncio.wait_for(writer.put(entry), 2.0))  # acknowledged while the lock is held
+        waiting = InboxWriter(database, Spool(tmp_path / "other"), "database")
+        with pytest.raises(asyncio.TimeoutError):
+            asyncio.run(asyncio.wait_for(waiting.put(entry), 0.5))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert spool.pending() == 1 and writer.replay() == 1 and not spool.pending()
+    with database.session() as session:
+        assert list(session.scalars(select(InboxEvent.event_key))) == ["slack:Ev-held"]
+    writer.close()
+    database.dispose()
 
 
 # -- kill -9 right after acknowledging ---------------------------------------------------------

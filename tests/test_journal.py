@@ -42,6 +42,11 @@ class FlakyDatabase:
             self.rows.update(line["key"] for line in lines)
 
 
+def segments(directory: Path) -> list[Path]:
+    """The journal's segment files (not the movers' lock file, which stays)."""
+    return [path for path in directory.iterdir() if not path.name.startswith(".")]
+
+
 def test_lines_appended_by_threads_while_the_database_comes_and_goes_all_reach_it(tmp_path: Path) -> None:
     journal = Journal(tmp_path, "inbox", rotate_seconds=0.05, rotate_bytes=2048)
     database = FlakyDatabase()
@@ -83,7 +88,7 @@ def test_lines_appended_by_threads_while_the_database_comes_and_goes_all_reach_i
     assert len(acknowledged) >= 2000
     lost = set(acknowledged) - database.rows
     assert not lost, f"{len(lost)} of {len(acknowledged)} acknowledged lines lost"
-    assert journal.pending() == 0 and not any(tmp_path.iterdir())
+    assert journal.pending() == 0 and segments(tmp_path) == []
 
 
 def _process_writes(directory: str, url: str, tag: str, count: int, down_flag: str) -> None:
@@ -147,7 +152,7 @@ def test_processes_sharing_a_spool_lose_nothing_and_replay_a_dead_writers_segmen
         stored = set(session.scalars(select(InboxEvent.event_key)))
     expected = {f"{tag}-{n}" for tag in tags for n in range(400)}
     assert expected - stored == set()
-    assert not [p for p in spool_dir.iterdir()]
+    assert segments(spool_dir) == []
     database.dispose()
 
 
@@ -157,7 +162,7 @@ def test_a_live_writers_open_segment_is_not_taken(tmp_path: Path) -> None:
     other = Journal(tmp_path, "inbox")  # another thread or process: its own lock on the file fails
     taken: list[dict[str, Any]] = []
     assert other.replay(taken.extend) == 0 and taken == []
-    assert [p.name.endswith(OPEN) for p in tmp_path.iterdir()] == [True]
+    assert [p.name.endswith(OPEN) for p in segments(tmp_path)] == [True]
     assert writer.replay(taken.extend) == 1 and taken == [{"key": "a"}]  # its own replay closes it first
 
 
@@ -185,3 +190,47 @@ def test_a_failed_replay_keeps_the_segment_and_the_next_one_moves_it(tmp_path: P
     moved: list[dict[str, Any]] = []
     assert journal.replay(moved.extend) == 1200 and len({line["key"] for line in moved}) == 1200
     assert journal.pending() == 0
+
+
+def test_movers_at_once_move_lines_in_the_order_they_were_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the journal intake every batch is a closed segment, moved by whichever process answers: one mover
+    at a time, oldest segment first, so messages reach the inbox in the order they came."""
+    monkeypatch.setattr("bot.journal.REPLAY_BATCH", 3)
+    journal = Journal(tmp_path, "inbox")
+    for n in range(30):
+        journal.append([{"key": n}], close=True)
+    moved: list[int] = []
+
+    def put(lines: list[dict[str, Any]]) -> None:
+        time.sleep(random.uniform(0, 0.01))
+        moved.extend(line["key"] for line in lines)
+
+    movers = [threading.Thread(target=journal.replay, args=(put,)) for _ in range(3)]
+    for mover in movers:
+        mover.start()
+    for mover in movers:
+        mover.join()
+    journal.replay(put)
+    assert moved == list(range(30)) and segments(tmp_path) == []
+
+
+def test_a_segment_closed_while_another_mover_works_is_moved_by_that_mover(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer closes its segment and wakes a mover, which finds the lock held and leaves it: the mover at
+    work looks again after letting go, so the event waits for no poll (it waited up to a second)."""
+    journal = Journal(tmp_path, "inbox")
+    journal.append([{"key": 1}], close=True)
+    moved: list[int] = []
+    taken = journal._take_batch
+    late: list[int] = []
+
+    def take_batch() -> Any:
+        batch = taken()
+        if not batch and not late:  # after the mover's last look, before it lets go
+            journal.append([{"key": 2}], close=True)
+            late.append(Journal(tmp_path, "inbox").replay(lambda lines: moved.extend(x["key"] for x in lines)))
+        return batch
+
+    monkeypatch.setattr(journal, "_take_batch", take_batch)
+    journal.replay(lambda lines: moved.extend(line["key"] for line in lines))
+    assert late == [0] and moved == [1, 2] and segments(tmp_path) == []
