@@ -199,7 +199,8 @@ def read_facts(u: Understanding) -> Facts:
 
 
 def _read_facts(u: Understanding) -> Facts:
-    payer_facts = u.facts(PAYER)
+    payer_facts = [replace(f, value="ptsa") if f.value == "school" and speaks_for_parents(u.text, f.words) else f
+                   for f in u.facts(PAYER)]  # "PTSA enrichment chair here. We pay them from PTSA funds": the PTSA
     payer = resolve(payer_facts, PAYERS)
     space = resolve(u.facts(SPACE), USES)
     about_space = space.value is not None or any(f.value == USE_OF_SPACE for f in u.facts(SPACE))
@@ -220,12 +221,14 @@ def _read_facts(u: Understanding) -> Facts:
             value = next(v for v in values if v in PAID_BY)
             source = next(f for f in payer.conflict if f.value == value)
         elif values == {"school", "partner"} and school_pays is not None:
-            value, source = "school", school_pays
+            value, source = "school", school_pays  # any share of school money makes it a PSC
         else:
             conflict = "coordinator" if values == {"school", "ptsa"} else PAYER
             contested = tuple(f.words for f in payer.conflict)
     if payer.unknown and not payer.conflict and source is not None and source.confidence < OUTWEIGHS:
         value, source = None, None  # "idk who pays, the partner said they're 'working on funding'": asked
+    if value in ("partner", "ptsa") and source is not None and _A_SHARE.search(source.words) and not payer.conflict:
+        value, source = None, None  # "the nonprofit's grant covers most of it": who pays the rest decides; asked
     # A denial alone ("we're not paying them", "not the school") decides nothing: the partner, a sponsor or
     # a PTSA may pay. It is asked.
     if value == "school" and source is not None and speaks_for_parents(u.text, source.words):
@@ -252,24 +255,30 @@ def _read_facts(u: Understanding) -> Facts:
                    unsure="who_pays" if payer.unknown and value is None and not conflict else None)
 
 
+_A_SHARE = re.compile(r"\b(?:(?:most|part|some|a portion|the majority|a share)\s+of|half|\d{1,2}\s*%)", re.I)
+"""Words that say a payer covers only a share: someone else pays the rest (structure rule)."""
+
+
 def school_settles(conflict: tuple[Fact, ...]) -> Fact | None:
     """The school's paying, when it settles a conflict with the partner's or a third party's money: "the city
     grant comes to the school and then we pay the tutoring org out of it", "we pay half and their grant covers
     the rest" (whoever else's money it was, the school paying the partner is a PSC). Only when said surely and at
     least as surely as the other money: "the county grant pays them directly" (sure) "and we just send kids" (a
     weak reading of the school paying) is asked. Said surely enough to outweigh (OUTWEIGHS), the school's share
-    settles it whatever else pays most ("the foundation covers most of it but we're chipping in $2,000")."""
+    settles it whatever else pays most ("the foundation covers most of it but we're chipping in $2,000"). Beside a
+    PTSA's money it settles nothing: who manages the provider is asked (the coordinator question)."""
     others = max((f.confidence for f in conflict if f.value != "school"), default=0.0)
     return next((f for f in conflict if f.value == "school"
                  and (f.confidence >= OUTWEIGHS or f.confidence >= max(STRONG, others))), None)
 
 
 _PARENT_SPEAKER = re.compile(
-    r"\b(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\s+(?:vice[- ])?(?:president|treasurer|secretary|co-?chair|chair|"
+    r"\b(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\s+(?:[a-z]+\s+)?(?:vice[- ])?(?:president|treasurer|secretary|co-?chair|chair|"
     r"board member|board|rep|representative|officer)\b|\b(?:on behalf of|from|for)\s+(?:the\s+|our\s+)?"
     r"(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO)\b(?!\s+(?:is|are|was|will|would|pays|paid|covers))", re.I)
 _FIRST_PERSON = frozenset("we we're we'll we've we'd our us ours".split())
-_SCHOOL_MONEY = re.compile(r"\b(?:the school|our school|school'?s|district|building|budget|funds?)\b", re.I)
+_SCHOOL_MONEY = re.compile(r"\b(?:the school|our school|school'?s|district|building|budget|(?<!PTSA )(?<!PTA )funds?)\b",
+                           re.I)
 
 
 def speaks_for_parents(text: str, clause: str) -> bool:

@@ -207,3 +207,19 @@ def test_two_subjects_of_one_predicate_that_read_differently_leave_the_payer_und
 def test_a_name_is_read_with_its_verb_across_a_relative_clause() -> None:
     said = "Families First Fund, which is a local foundation, is paying the partner directly"
     assert spoken_clauses(said)[0] == ("Families First Fund is paying the partner directly", said)
+
+
+def test_they_after_a_clause_naming_two_parties_is_unclear_unless_one_is_its_subject() -> None:
+    from bot.understanding.facts import they_unclear, with_subject
+
+    met = "i met with our ptsa president and the folks from propername yesterday".split()
+    assert they_unclear("and they said they'd cover the cost", met)
+    assert not they_unclear("they're paying them", "our ptsa loves propername".split())
+    assert with_subject("they're paying them", "our ptsa loves propername".split()) == "ptsa are paying them"
+    assert with_subject("they're paying", "we asked the ptsa".split()) == "ptsa are paying"
+    assert with_subject("they're paying", "the school is hosting it".split()) == "they're paying"  # left alone
+
+
+def test_a_name_ends_at_its_sentences_end() -> None:
+    masked = names_masked("our PTSA and Beacon Bridges Family Center. Which agreement for the family nights?")
+    assert masked.endswith("Which agreement for the family nights?") and PROPER_NAME in masked

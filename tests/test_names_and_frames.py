@@ -175,6 +175,19 @@ def test_a_name_answering_who_pays_is_never_a_fact(h: Harness, said: str) -> Non
     ("PTSA board approved it, they're paying. which agreement?", "ptsa_enrichment"),
     ("We're not paying them and neither is the PTSA, they're grant funded. What agreement?", "mou"),
     ("our PTSA loves Kestrel Coding Lab, they're paying them to run a club. Which agreement?", "ptsa_enrichment"),
+    # set AC (untouched): each named a wrong agreement
+    ("I met with our PTSA president and the folks from Beacon Mentors yesterday and they said they'd cover the "
+     "cost. which agreement do we need?", None),  # "they" may be either: asked
+    ("ok I asked our PTSA and they're paying the provider directly. which agreement?", "ptsa_enrichment"),
+    ("principal hasn't decided yet if the school is paying the soccer coaches or if we ask the PTSA to. what "
+     "agreement do we need?", None),
+    ("still waiting to hear if the PTSA will cover it. which agreement?", None),
+    ("which agreement if the nonprofit's grant covers most of the tutoring cost?", None),  # who pays the rest?
+    ("the school and the PTSA split it. which agreement?", None),
+    ("our PTSA always paid the vendors, but this year admin decided to pay the instructors out of the building "
+     "budget instead. PTSA is still doing the signups and coordinating. Which agreement applies now??", None),  # who manages: asked
+    ("I'm the PTSA enrichment chair at Bryant. We hire instructors for after-school classes and pay them from PTSA "
+     "funds. What agreement?", "ptsa_enrichment"),
 ])
 def test_who_pays_is_read_from_the_structure_of_what_was_said(h: Harness, said: str, agreement: str) -> None:
     assert h.ask(said, session=said[:30]).data.get("agreement") == agreement

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 from bot.text import stem
+from bot.understanding.entities import PLACEHOLDER_ORG
 from bot.understanding.model import LinearModel
 
 NONE = "none"
@@ -72,14 +73,16 @@ ELLIPSIS_WORDS = 5
 """A clause this short that ends on an auxiliary ("the school is") borrows the predicate before it."""
 
 SUBJECT_VERBS = AUXILIARIES | frozenset("pays pay paid wants want wanted covers cover covered funds funded plans planned "
-                                         "agreed decided offered offers runs gets got".split())
+                                         "agreed decided offered offers runs gets got split splits splitting share "
+                                         "shares sharing".split())
 """After "and" and a subject ("and the PTSA also wants ..."), these open a clause of its own: what the new
 subject does is read apart from what the clause before said ("they lease the portable")."""
 _ADVERBS = r"(?:(?:also|now|then|later|since|so)\s+)*"
 """Adverbs that may stand between "and", a new subject and its verb ("and now the PTSA also wants")."""
 _BREAK = re.compile(
     r"[.!?;:]+(?=\s|$)|\n+|\s[/|]\s|\s+-+\s+"
-    r"|,?\s+(?=(?:but|although|though|whereas|however|except|instead|actually|so now|if|assuming|supposing)\b)"
+    r"|,?\s+(?=(?:but|although|though|whereas|however|except|instead|actually|so now|if|assuming|supposing)\b"
+    r"(?!\s*[.!?;]))"  # "... out of the building budget instead. PTSA is ...": it ends a clause, opens none
     r"|,\s+(?=(?:no|free|at no|zero|the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
     r"do|does|did|should|can|could|is|are|would|will|any)(?:\s|'))"
     r"|\s+(?=(?:and|so)\s+" + _ADVERBS + r"(?:(?:we|they|he|she|it|i)(?:'(?:d|ll|re|ve|s|m))?\s|(?-i:[A-Z])))"
@@ -102,7 +105,8 @@ _INSTITUTION_NAME = re.compile(
     r"\b(?:[A-Z][\w'&.-]*\s+(?:(?:of|the|and|for|&)\s+)?)+(?:School|Academy|District|Institute)\b"
     r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'&.-]*)?(?:\s+(?!" + PARENT_BODIES + r"\b)[A-Z][\w'&.-]*)*"
     r"|\b(?:School|Academy|Institute)\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)*")
-_TITLE_CASE_NAME = re.compile(r"\b[A-Z][a-z][\w'&.-]*(?:\s+(?:(?:of|the|and|for|&)\s+)?[A-Z][a-z][\w'&.-]*)+")
+_TITLE_CASE_NAME = re.compile(r"\b[A-Z][a-z][\w'&.-]*(?:(?<!\.)\s+(?:(?:of|the|and|for|&)\s+)?[A-Z][a-z][\w'&.-]*)+")
+"""A run of capitalised words; a word ending a sentence ends it ("... Family Center. Which agreement ...")."""
 SCHOOL_NAME_WORDS = frozenset("school schools high elementary middle k-8 international intl academy district title "
                               "fund funds budget account asb lap parent parents".split())
 """Words that keep a capitalised run from being masked as a name, when it ends with one (or is two words
@@ -206,15 +210,17 @@ def joined_clauses(text: str) -> list[tuple[str, str, bool]]:
 
 
 IF_WORDS = ("if", "whether")
-COMPLEMENT_TAKERS = frozenset("sure unsure know certain decided clear unclear wondering wonder checking check asking "
-                              "idk confirm confirmed".split())
+COMPLEMENT_TAKERS = frozenset("sure unsure know certain decided decide deciding clear unclear wondering wonder checking "
+                              "check asking idk confirm confirmed hear see out".split())
 """Words after which "if" or "whether" opens what is not known ("not sure yet if the PTA pays"), not a case put
 forward: the two are one clause, read together."""
 
 
 def _takes_a_complement(words: str) -> bool:
     said = _said(words)
-    return bool(said) and (said[-1] in COMPLEMENT_TAKERS or said[-2:-1] == ["sure"])  # "not sure yet if ..."
+    while said and said[-1] in ("yet", "really", "exactly"):
+        said = said[:-1]  # "principal hasn't decided yet if ..."
+    return bool(said) and said[-1] in COMPLEMENT_TAKERS  # "waiting to hear if", "trying to find out whether"
 
 
 def _first(words: str) -> str:
@@ -409,19 +415,45 @@ THEY = {"they": "", "they're": "are", "theyre": "are", "they'll": "will", "they'
 
 
 def with_subject(words: str, previous: Sequence[str]) -> str:
-    """"PTSA board approved it, they're paying", "we asked the PTA, they're covering it": "they" opening a clause
-    right after one that names a parent body or an organisation reads as that clause's subject, or else the last
-    one named ("PTA are covering it") (structure rule). After a clause naming neither (the school, "we") it is left alone: "they" after "the
-    school is hosting" is most likely the partner; nor is a party the clause denies ("neither is the PTSA").
-    `previous`: the last clause's tokens, without those it negates."""
-    said = words.split()
-    verb = THEY.get(said[0].lower().replace("\u2019", "'")) if said else None
+    """"PTSA board approved it, they're paying", "we asked the PTA, and they're covering it": "they" opening a clause
+    right after one that names a parent body or an organisation reads as that clause's subject, or else the one
+    named ("PTA are covering it") (structure rule). After a clause naming neither (the school, "we") it is left
+    alone: "they" after "the school is hosting" is most likely the partner; nor is a party the clause denies
+    ("neither is the PTSA"). `previous`: the last clause's tokens, without those it negates."""
+    verb, rest = _they(words)
     if verb is None:
         return words
-    named = [t for t in previous if t in PARENT_WORDS or t == PROPER_NAME]
-    subject = [t for t in previous[:SUBJECT_WORDS - 1] if t in named]  # "our PTSA loves <org>. They're paying"
+    named, subject = _parties(previous)
     party = (subject or named[-1:] or [None])[0]
-    return " ".join([party, *([verb] if verb else []), *said[1:]]) if party else words
+    if party == PLACEHOLDER_ORG:
+        party = PROPER_NAME  # an organisation the directory knows reads as any organisation's name
+    return " ".join([party, *([verb] if verb else []), *rest]) if party else words
+
+
+def they_unclear(words: str, previous: Sequence[str]) -> bool:
+    """"I met with our PTSA president and the folks from <org>, and they said they'd cover the cost": "they" may
+    be either party the clause before named (neither its subject), so who pays is not settled (structure rule)."""
+    named, subject = _parties(previous)
+    return _they(words)[0] is not None and not subject and len({_party(t) for t in named}) > 1
+
+
+def _they(words: str) -> tuple[str | None, list[str]]:
+    """The verb "they" carries ("" for "they" alone, "are" for "they're"; None when the clause does not open with
+    it, after "and", "so" or "but"), and the words after it."""
+    said = words.split()
+    if said and said[0].lower() in ("and", "so", "but"):
+        said = said[1:]
+    return (THEY.get(said[0].lower().replace("\u2019", "'")) if said else None), said[1:]
+
+
+def _parties(previous: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The parent bodies and organisations a clause's tokens name, and those among its first words (its subject)."""
+    named = [t for t in previous if t in PARENT_WORDS or t in (PROPER_NAME, PLACEHOLDER_ORG)]
+    return named, [t for t in previous[:SUBJECT_WORDS - 1] if t in named]  # "our PTSA loves <org>. They're paying"
+
+
+def _party(token: str) -> str:
+    return "parents" if token in PARENT_WORDS else token
 
 
 def with_ellipsis(tokens: list[str], before: list[str] | None) -> list[str]:
@@ -539,6 +571,8 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         described = described_case(models, tokens, scope, placeholders) if asking else None
         if described is not None:  # "can we do a PSC for a partner that brings their own funding?"
             scores, asking = described, False
+        if they_unclear(words, previous) and _states_a_payer(scores):
+            scores = {**scores, "payer": {UNKNOWN: 1.0}}
         reading = ClauseReading(said, index, correcting, scores, asking)
         if second and out:
             out[-1], reading = one_predicate(out[-1], reading)
@@ -547,6 +581,12 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         before = tokens
         previous = [t for t, mark in zip(tokens, scope) if not mark]  # a party denied ("neither is the PTSA") is not "they"
     return tuple(out)
+
+
+def _states_a_payer(scores: dict[str, dict[str, float]]) -> bool:
+    payer = scores.get("payer") or {}
+    top = max(payer, key=payer.__getitem__, default=NONE)
+    return top not in (NONE, UNKNOWN) and not top.startswith("not_")
 
 
 def one_predicate(first: ClauseReading, second: ClauseReading) -> tuple[ClauseReading, ClauseReading]:
