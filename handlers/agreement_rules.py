@@ -255,8 +255,10 @@ def _read_facts(u: Understanding) -> Facts:
                    unsure="who_pays" if payer.unknown and value is None and not conflict else None)
 
 
-_A_SHARE = re.compile(r"\b(?:(?:most|part|some|a portion|the majority|a share)\s+of|half|\d{1,2}\s*%)", re.I)
-"""Words that say a payer covers only a share: someone else pays the rest (structure rule)."""
+_A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|a share|half)\s+(?:of\s+)?(?:it|(?:the|their)\s+"
+                      r"(?:\w+\s+)?(?:cost|costs|fee|fees|bill|price|expenses?))\b|\b\d{1,2}\s*%", re.I)
+"""Words that say a payer covers only a share of the cost ("most of the tutoring cost", "half the fee"): someone
+else pays the rest (structure rule). "As part of their volunteer program" is no share."""
 
 
 def school_settles(conflict: tuple[Fact, ...]) -> Fact | None:

@@ -183,6 +183,8 @@ def test_a_name_answering_who_pays_is_never_a_fact(h: Harness, said: str) -> Non
      "agreement do we need?", None),
     ("still waiting to hear if the PTSA will cover it. which agreement?", None),
     ("which agreement if the nonprofit's grant covers most of the tutoring cost?", None),  # who pays the rest?
+    ("employees from a tech company want to mentor our students as part of their company volunteer program, no money "
+     "involved at all. what agreement", "mou"),  # "part of" a program is no share of the cost
     ("the school and the PTSA split it. which agreement?", None),
     ("our PTSA always paid the vendors, but this year admin decided to pay the instructors out of the building "
      "budget instead. PTSA is still doing the signups and coordinating. Which agreement applies now??", None),  # who manages: asked
