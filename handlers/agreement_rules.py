@@ -200,7 +200,7 @@ def read_facts(u: Understanding) -> Facts:
 
 def _read_facts(u: Understanding) -> Facts:
     payer_facts = [replace(f, value="ptsa") if f.value == "school" and speaks_for_parents(u.text, f.words) else f
-                   for f in u.facts(PAYER)]  # "PTSA enrichment chair here. We pay them from PTSA funds": the PTSA
+                   for f in u.facts(PAYER)]  # "PTSA treasurer here: we're paying a chess instructor": the PTSA
     payer = resolve(payer_facts, PAYERS)
     space = resolve(u.facts(SPACE), USES)
     about_space = space.value is not None or any(f.value == USE_OF_SPACE for f in u.facts(SPACE))
@@ -231,8 +231,6 @@ def _read_facts(u: Understanding) -> Facts:
         value, source = None, None  # "the nonprofit's grant covers most of it": who pays the rest decides; asked
     # A denial alone ("we're not paying them", "not the school") decides nothing: the partner, a sponsor or
     # a PTSA may pay. It is asked.
-    if value == "school" and source is not None and speaks_for_parents(u.text, source.words):
-        value = "ptsa"  # "PTSA treasurer here: we raised money and we're paying a chess instructor"
     if value is not None and source is not None:
         evidence[PAYER] = source.words
     lease = space.value

@@ -551,8 +551,8 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     carried = False  # a correction said on its own ("- no wait, sorry, the Rotary club pays") corrects what follows
     for index, (words, spoken, second) in enumerate(joined_clauses(said_text)):
         correcting = carried or is_correcting(words) or bool(out and was_planned(out[-1].words))
-        tokens, scope = scoped_tokens(without_openers(with_subject(words, previous)),  # "oh wait no sorry, ..." reads
-                                      tokens_of)  # as what follows; "they" may be a party the last clause named
+        # "oh wait no sorry, ..." reads as what follows; "they" may be a party the clause before named
+        tokens, scope = scoped_tokens(without_openers(with_subject(words, previous)), tokens_of)
         if not tokens:
             carried = correcting
             continue
@@ -584,6 +584,7 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
 
 
 def _states_a_payer(scores: dict[str, dict[str, float]]) -> bool:
+    """The clause's likeliest payer reading names one (not nothing, not "unknown", not a denial)."""
     payer = scores.get("payer") or {}
     top = max(payer, key=payer.__getitem__, default=NONE)
     return top not in (NONE, UNKNOWN) and not top.startswith("not_")
