@@ -185,6 +185,8 @@ def test_a_name_answering_who_pays_is_never_a_fact(h: Harness, said: str) -> Non
     ("which agreement if the nonprofit's grant covers most of the tutoring cost?", None),  # who pays the rest?
     ("employees from a tech company want to mentor our students as part of their company volunteer program, no money "
      "involved at all. what agreement", "mou"),  # "part of" a program is no share of the cost
+    # set AD (untouched): a subject of three words after "and" opens its own clause, so the school's half is read
+    ("school pays half and the partner's own grant covers the other half. which agreement?", "personal_services_contract"),
     ("the school and the PTSA split it. which agreement?", None),
     ("our PTSA always paid the vendors, but this year admin decided to pay the instructors out of the building "
      "budget instead. PTSA is still doing the signups and coordinating. Which agreement applies now??", None),  # who manages: asked

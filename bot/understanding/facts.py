@@ -86,7 +86,7 @@ _BREAK = re.compile(
     r"|,\s+(?=(?:no|free|at no|zero|the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
     r"do|does|did|should|can|could|is|are|would|will|any)(?:\s|'))"
     r"|\s+(?=(?:and|so)\s+" + _ADVERBS + r"(?:(?:we|they|he|she|it|i)(?:'(?:d|ll|re|ve|s|m))?\s|(?-i:[A-Z])))"
-    r"|\s+(?=and\s+" + _ADVERBS + r"(?:the|our|their|my|this|that|his|her)\s+[\w'-]+\s+" + _ADVERBS
+    r"|\s+(?=and\s+" + _ADVERBS + r"(?:the|our|their|my|this|that|his|her)\s+(?:[\w'-]+\s+){1,3}" + _ADVERBS
     + r"(?:" + "|".join(sorted(SUBJECT_VERBS, key=len, reverse=True)) + r")\b)"
     r"|\s+(?=so\s+(?:the|our)\s)", re.I)
 _FORMER_PLAN = re.compile(r"\b(?:originally|initially|at first|(?:was|were) (?:going|supposed|planning) to|"
