@@ -72,6 +72,10 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+JOURNAL_INTAKE, DATABASE_INTAKE = "journal", "database"
+"""Where an acknowledged event is stored first (PARTNERBOT_INTAKE; bot/intake.py)."""
+
+
 def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
     value = env.get(name, "").strip().lower() or default
     if value not in allowed:
@@ -286,7 +290,7 @@ class Settings:
     @property
     def intake(self) -> str:
         """The journal on SQLite (the database is a file on the same disk), the database on PostgreSQL."""
-        return self.intake_setting or ("journal" if self.is_sqlite else "database")
+        return self.intake_setting or (JOURNAL_INTAKE if self.is_sqlite else DATABASE_INTAKE)
 
     @property
     def is_sqlite(self) -> bool:
@@ -377,7 +381,7 @@ class Settings:
             answer_workers=_count(env, "ANSWER_WORKERS", 2),
             spool_dir=Path(env.get("PARTNERBOT_SPOOL_DIR", "").strip()
                            or Path(user_data_dir("partnerbot", appauthor=False)) / "spool"),
-            intake_setting=_choice(env, "PARTNERBOT_INTAKE", ("journal", "database", ""), ""),
+            intake_setting=_choice(env, "PARTNERBOT_INTAKE", (JOURNAL_INTAKE, DATABASE_INTAKE, ""), ""),
             llm=LlmSettings.from_env(env),
         )
 

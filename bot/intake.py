@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import inbox
+from bot.config import DATABASE_INTAKE, JOURNAL_INTAKE
 from bot.db import Database
 from bot.inbox import InboxEntry
 from bot.spool import Spool
@@ -40,14 +41,11 @@ DATABASE_PAUSE = 1.0
 """After a failed write, spool directly for this long instead of waiting on a database that is away."""
 
 
-JOURNAL, DATABASE = "journal", "database"
-
-
 @dataclass
 class InboxWriter:
     database: Database
     spool: Spool
-    intake: str = DATABASE
+    intake: str = DATABASE_INTAKE
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "partnerbot-inbox"))
     _waiting: list[tuple[InboxEntry, asyncio.Future[None]]] = field(default_factory=list)
     _flushing: asyncio.Task[None] | None = None
@@ -58,7 +56,7 @@ class InboxWriter:
         """Return once the entry is durable (in the database, or in the journal on disk)."""
         loop = asyncio.get_running_loop()
         behind = len(self._waiting) >= MAX_WAITING
-        if behind or (self.intake == DATABASE and time.monotonic() < self._database_away_until):
+        if behind or (self.intake == DATABASE_INTAKE and time.monotonic() < self._database_away_until):
             if behind:
                 self._warn("inbox writes are behind; events are spooled to disk until they catch up")
             await loop.run_in_executor(self.executor, self.spool.write, [entry])
@@ -91,7 +89,7 @@ class InboxWriter:
     async def _store(self, entries: list[InboxEntry]) -> None:
         """Into the journal or the database (the intake), or into the other when the first refuses."""
         loop = asyncio.get_running_loop()
-        if self.intake == JOURNAL:
+        if self.intake == JOURNAL_INTAKE:
             try:
                 await loop.run_in_executor(self.executor, self.spool.write_closed, entries)
             except OSError as exc:  # the disk is full or gone: the database takes them

@@ -118,6 +118,12 @@ def _strip_suffix(token: str) -> str:
 
 
 TYPO_MIN_LENGTH = 5
+"""Words shorter than this are never taken for a typo of another (names and the tokenizer alike)."""
+
+
+def typos_allowed(word: str) -> int:
+    """Edits a typo of `word` may hold: one, or two in a long word."""
+    return 1 if len(word) < 8 else 2
 
 
 def alike(said: str, word: str) -> bool:
@@ -129,7 +135,7 @@ def alike(said: str, word: str) -> bool:
         return False
     from rapidfuzz.distance import OSA
 
-    return OSA.distance(said, word, score_cutoff=2) <= (1 if len(word) < 8 else 2)
+    return OSA.distance(said, word, score_cutoff=2) <= typos_allowed(word)
 
 
 def normalise(text: str) -> str:

@@ -11,6 +11,7 @@ import re
 from bot.core import Button, Message, Reply
 from bot.turn import Turn
 from bot.router import Registry
+from bot.understanding import follow_ups
 from handlers.common import menu_buttons
 from handlers.grounded import grounded_reply
 from knowledge import intent_summaries
@@ -20,7 +21,8 @@ WHAT_I_DO = (
     "partners, consultations with the department, and questions on data sharing, background checks, "
     "the training module and partnership tools."
 )
-NOT_OFFERED = ("unknown", "smalltalk")
+NOT_OFFERED = follow_ups.WEAK_INTENTS
+"""Readings that name no topic, so they are never offered as a guess."""
 AGREEMENT = "agreement"
 NON_ENGLISH = re.compile(r"[¿¡ñáéíóúüçàèìòùâêîôûäöß]|[\u0400-\u04ff\u0590-\u06ff\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]", re.I)
 

@@ -14,7 +14,7 @@ from typing import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.text import base_tokens, stem
+from bot.text import TYPO_MIN_LENGTH, base_tokens, stem, typos_allowed
 
 STOPWORDS = frozenset(
     "a an the of to for in on at by with and or is are be we our my i me you your it its this that "
@@ -23,7 +23,7 @@ STOPWORDS = frozenset(
     "thank thanks hello there here were was been being need want like know get got make made".split()
 )
 _INFLECTIONS = ("ing", "ed", "s", "es", "er", "ers", "ion", "ions", "ly")
-MIN_CORRECTED = 5
+MIN_CORRECTED = TYPO_MIN_LENGTH
 
 
 class Tokenizer:
@@ -44,7 +44,7 @@ class Tokenizer:
 
 @lru_cache(maxsize=50000)
 def _closest(token: str, vocabulary: tuple[str, ...]) -> str:
-    allowed = 1 if len(token) < 8 else 2
+    allowed = typos_allowed(token)
     # Typos rarely touch the first letter: only words sharing it are candidates, which avoids "pleas" -> "leas"
     # and lets "trama" find "trauma" although "drama" is as close.
     match = process.extractOne(token, _starting_with(token[0], vocabulary), scorer=OSA.distance, score_cutoff=allowed)
