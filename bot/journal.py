@@ -130,10 +130,7 @@ class Journal:
 
     def pending(self) -> int:
         """Segments waiting to be moved (this process's open one included, if it holds lines)."""
-        if not self.directory.is_dir():
-            return 0
-        return sum(1 for path in self.directory.iterdir() if path.name.startswith(self.name + "-")
-                   and path.name.endswith((OPEN, CLOSED)) and path.stat().st_size > 0)
+        return sum(1 for path in self._candidates() if path.name.endswith((OPEN, CLOSED)) and _size(path) > 0)
 
     def replay(self, put: Callable[[list[dict[str, Any]]], Any]) -> int:
         """Hand every line of every segment nobody else holds to `put`, oldest segment first and up to
@@ -216,6 +213,14 @@ class Journal:
             return []
         return sorted(path for path in self.directory.iterdir() if path.name.startswith(self.name + "-")
                       and path.name.endswith((OPEN, CLOSED, NEW)))
+
+
+def _size(path: Path) -> int:
+    """0 for a segment closed (renamed) or moved (deleted) since the directory was listed."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def _take(path: Path) -> tuple[int, bool] | None:

@@ -178,7 +178,7 @@ def _question(name: str) -> Slot:
         if name == "confirm":
             return Prompt(_confirmation(facts, str(spec["text"])), buttons)
         if facts.unsure == name:
-            return Prompt(note("unsure") + "\n" + spec["text"], (consult_button("agreements"),) + buttons)
+            return Prompt(_unsure_lead(facts, name) + "\n" + spec["text"], (consult_button("agreements"),) + buttons)
         if facts.contested:
             said = " and ".join(f"“{words}”" for words in facts.contested[:2])
             return Prompt(f"You said {said}, which point to different answers. {spec['text']}", buttons)
@@ -190,6 +190,15 @@ def _question(name: str) -> Slot:
         return Prompt(lead + spec["text"], buttons)
 
     return Slot(name, ask, parse=lambda answer: None, from_button=lambda value, turn: value)
+
+
+def _unsure_lead(facts: Facts, question: str) -> str:
+    """Why the question is asked with the department offered: the words that leave who pays open ("the PTSA and
+    a local business are sharing the cost"), or, when the user said they don't know, that this is fine."""
+    words = facts.evidence.get(PAYER) if question == "who_pays" and facts.payer is None else None
+    if words and not any(phrase in words.lower() for phrase in dialogue.UNSURE_PHRASES):
+        return note("unsettled").replace("{words}", words)
+    return note("unsure")
 
 
 def _confirmation(facts: Facts, question: str) -> str:
@@ -218,6 +227,8 @@ def _read(u: Understanding, values: dict[str, Any], pending: str | None, turn: T
         if pending and (dialogue.is_unsure(u) or u.has("maybe", "perhaps", "possibly")):
             return {"facts": replace(facts, unsure=pending).to_dict()}
         return {}
+    if question == "lease" and updated.space and updated.lease is None and not updated.unsure:
+        updated = replace(updated, doubt=(*updated.doubt, SPACE))  # answered who pays: how long is still asked
     if updated.unsure:
         return {"facts": updated.to_dict()}
     return {"facts": replace(updated, unsure=None).to_dict()}
@@ -301,13 +312,13 @@ def handle(message: Message, turn: Turn) -> Reply:
     if grant_application(u) and facts.payer is None:
         return _topic_answer(turn, "grant", None)  # applying for a grant names no payer of a partnership yet
     if not facts.known and not facts.lease:
-        if u.has("request for qualifications") and (u.has(*RFQ_QUESTION) or not u.amounts):
+        if _asks_about_the_rfq(u) or (u.has("request for qualifications") and not u.amounts):
             return _topic_answer(turn, "rfq", "personal_services_contract")
         if u.has("insurance") and not named and not (is_question(u) and u.has(*PAYING)):
             return _topic_answer(turn, "insurance", None)  # about paying someone: what a PSC needs, below
         if named and not facts.unsure:  # a situation is decided, not defined
             return _informational(named, turn)
-    elif u.has("request for qualifications") and u.has(*RFQ_QUESTION) and not u.amounts:
+    elif _asks_about_the_rfq(u) and not u.amounts:
         return _topic_answer(turn, "rfq", "personal_services_contract")
     if is_question(u) and (u.has(*PAPERWORK_WORDS) or u.has(*THRESHOLD_ASK)) and not _asks_which(u) and not named:
         # "who signs the PTSA letter of agreement?", "how much liability coverage does a paid vendor need?":
@@ -344,6 +355,8 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
         code = decide(earlier, rfq_threshold()).agreement  # "where's the template for that one?"
         return _informational([code], turn) if code else None
     if not (fresh.known or fresh.unsure or fresh.amount is not None):
+        if _asks_about_the_rfq(u):
+            return _topic_answer(turn, "rfq", "personal_services_contract")  # "is that over the RFQ limit?"
         return _about_the_agreement(u, earlier, turn)
     if earlier == Facts() and u.intent != "agreement" and not _about_the_case(u) and (
             follow_ups.placed_elsewhere(u, "agreement", OTHER_QUESTION)
@@ -361,6 +374,11 @@ UNSURE_OF_OTHER = 0.6
 it asks something else ("who has to sign that?" is; "are there trainings on that?" is not)."""
 
 
+def _asks_about_the_rfq(u: Understanding) -> bool:
+    """"How much can we pay them before an RFQ is needed?": the threshold, answered from the rules, not a passage."""
+    return u.has("request for qualifications") and u.has(*RFQ_QUESTION)
+
+
 def _asks_something_else(u: Understanding) -> bool:
     """The classifier is sure the question is about another topic ("does that partner still need background
     checks?" after an MOU): it is answered as that topic, not from the agreement's text."""
@@ -373,10 +391,10 @@ def _about_the_agreement(u: Understanding, case: Facts, turn: Turn) -> Reply | N
     code = decide(case, rfq_threshold()).agreement if case.known else None
     if code is None or _asks_something_else(u) or not is_question(u) or not (follow_ups.refers_back(u) or u.has(*_DOCUMENTS)):
         return None
+    if u.has(*_DOCUMENTS):
+        return _explain(code, turn, "documents")  # "what does she need to send us?": the whole list, for this case
     found = turn.grounded(f"{u.text} ({info(code).name})", generate=False)
-    if found is not None:
-        return grounded_reply(found, turn, "agreement")
-    return _explain(code, turn, "documents") if u.has(*_DOCUMENTS) else None  # "what documents does she need?"
+    return grounded_reply(found, turn, "agreement") if found is not None else None
 
 
 def _asks_to_compare(u: Understanding, named: list[str]) -> bool:

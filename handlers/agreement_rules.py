@@ -157,6 +157,7 @@ class Reading:
     conflict: tuple[Fact, ...] = ()
     unknown: bool = False
     denied: frozenset[str] = frozenset()
+    doubted: Fact | None = None  # the clause that leaves the value not known ("it's grant funded": whose grant?)
 
 
 def resolve(facts: list[Fact], positive: tuple[str, ...]) -> Reading:
@@ -169,19 +170,20 @@ def resolve(facts: list[Fact], positive: tuple[str, ...]) -> Reading:
     denied = frozenset(f.value[len("not_"):] for f in facts if f.value.startswith("not_"))
     stated = [f for f in facts if f.value in positive and f.value not in denied]
     values = list(dict.fromkeys(f.value for f in stated))
-    unknown = any(f.value == UNKNOWN and not _supposes(f.words) for f in facts)
+    doubted = next((f for f in facts if f.value == UNKNOWN and not _supposes(f.words)), None)
+    unknown = doubted is not None
     if len(values) > 1:
         firsts = [max((f for f in stated if f.value == v), key=lambda f: f.confidence) for v in values]
         surest = max(firsts, key=lambda f: f.confidence)
         if surest.confidence >= OUTWEIGHS and all(f.confidence < STRONG for f in firsts if f is not surest):
             # "it's free for families (weak: free to whom?), but we're paying the org out of our building
             # funds (sure)": a reading too weak to decide alone does not contest a sure one
-            return Reading(surest.value, surest, unknown=unknown, denied=denied)
-        return Reading(conflict=tuple(firsts), unknown=unknown, denied=denied)
+            return Reading(surest.value, surest, unknown=unknown, denied=denied, doubted=doubted)
+        return Reading(conflict=tuple(firsts), unknown=unknown, denied=denied, doubted=doubted)
     if values:
         best = max(stated, key=lambda f: f.confidence)
-        return Reading(best.value, best, unknown=unknown, denied=denied)
-    return Reading(unknown=unknown, denied=denied)
+        return Reading(best.value, best, unknown=unknown, denied=denied, doubted=doubted)
+    return Reading(unknown=unknown, denied=denied, doubted=doubted)
 
 
 def _supposes(words: str) -> bool:
@@ -233,6 +235,8 @@ def _read_facts(u: Understanding) -> Facts:
     # a PTSA may pay. It is asked.
     if value is not None and source is not None:
         evidence[PAYER] = source.words
+    elif payer.doubted is not None and not conflict:
+        evidence[PAYER] = payer.doubted.words  # what leaves it open, quoted when it is asked
     lease = space.value
     if space.conflict and conflict is None:
         conflict, contested = SPACE, tuple(f.words for f in space.conflict)
@@ -348,6 +352,9 @@ def decide(facts: Facts, rfq_threshold: float = 9999) -> Decision:
         return Decision(None, outcome="unclear", candidates=(ALIGN, PAID_BY[facts.payer]))
     if facts.lease == "lease":
         return Decision(ALIGN, reason="lease")
+    if facts.space and facts.lease is None and SPACE in facts.doubt and facts.payer == "partner":
+        # "a partner that wants space in our building" (how long?) "they fund themselves": a lease would change it
+        return Decision(None, asking="lease")
     if facts.payer == "volunteer":
         return Decision(None, outcome="volunteer_process")
     if facts.payer == "ptsa":

@@ -773,7 +773,7 @@ def _unknown_organisation(said: str, similar: list[tuple[int, str]], turn: Turn)
                      turn.understanding.confidence or 1.0, data,
                      buttons=tuple(Button(name, "menu", f"which schools does {name} serve") for _, name in similar)
                      + (Button("Report outdated info", "report_outdated.start", ""),))
-    return Reply(f"I couldn't find an organisation called \"{said}\" in the partnership database. If it works "
+    return Reply(f"I don't know an organisation called \"{said}\": it isn't in the partnership database. If it works "
                  "with one of our schools, the department can add it: report it as missing.", "partners",
                  turn.understanding.confidence or 1.0, data,
                  buttons=(Button("Report outdated info", "report_outdated.start", ""),))

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 os.environ.setdefault("PARTNERBOT_CACHE_DIR", os.path.join(tempfile.gettempdir(), "partnerbot-test-model"))
 
-from bot.app import build_registry, classifier_builder  # noqa: E402
+from bot.app import build_grounded, build_registry, classifier_builder  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core import Message, Reply  # noqa: E402
 from bot.db import Database  # noqa: E402
@@ -133,13 +133,15 @@ def make_bot(settings: Settings, database: Database, **kw: object) -> Bot:
 class Harness:
     """A bot plus helpers to talk to it the way a chat platform would."""
 
-    def __init__(self, settings: Settings, notifier: RecordingNotifier, now: dt.datetime) -> None:
+    def __init__(self, settings: Settings, notifier: RecordingNotifier, now: dt.datetime, grounded: bool = False) -> None:
+        """`grounded`: answers from the department's knowledge as `partnerbot` gives them (the shared eval's way)."""
         self.settings = settings
         self.database = Database.connect(settings.database_url)
         prepare(self.database, load_samples=False)
         self.now = now
         self.notifier = notifier
-        self.bot = make_bot(settings, self.database, clock=lambda: self.now)
+        knowledge = {"grounded": build_grounded(settings, self.database)} if grounded else {}
+        self.bot = make_bot(settings, self.database, clock=lambda: self.now, **knowledge)
 
     def ask(self, text: str, user: str = "U-1", session: str = "s-1", platform: str = "cli", **kw: object) -> Reply:
         return self.bot.handle(Message(text, user, platform, session, session, **kw))  # type: ignore[arg-type]

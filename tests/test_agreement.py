@@ -396,3 +396,49 @@ def test_a_later_amount_or_payment_is_added_to_the_case_it_asks_about(harness) -
     mixed = harness.ask("we'd also be paying them from our sped budget for counseling groups, does that change it?",
                         session="lease")
     assert mixed.data["agreement"] is None and mixed.data.get("outcome") == "unclear", mixed.text
+
+
+@pytest.mark.parametrize("text", [
+    "the PTSA and a local business are sharing the cost of the chess coach. which agreement?",  # two kinds of payer
+    "we're waiting to hear if the PTSA will cover the art teacher. which agreement?",  # a question inside the clause
+    "it's grant funded. which agreement do we need for the tutoring partner?",  # whose grant?
+])
+def test_a_payer_not_settled_by_the_words_is_asked_with_those_words(harness, text: str) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] is None and reply.data["asking"] == "who_pays"
+    said = text.split(". which")[0]
+    assert reply.text.startswith(f"You said “{said}”, which doesn't settle who pays"), reply.text
+    unsure = harness.ask("not sure whether the school or the PTA will pay for it", session="unsure")
+    assert unsure.text.startswith("No problem.") and unsure.data["asking"] == "who_pays"
+
+
+def test_a_share_said_without_its_verb_is_read_as_a_clause_of_its_own(harness) -> None:
+    reply = harness.ask("school is covering 25% and the partner's own grant the other 75%, what agreement")
+    assert reply.data["agreement"] == PSC and reply.data["evidence"]["payer"] == "school is covering 25%"
+
+
+def test_the_space_question_stays_asked_until_answered_where_a_lease_would_change_the_answer(harness) -> None:
+    assert harness.ask("need an agreement for a partner that wants space in our building").data["asking"] == "lease"
+    reply = harness.ask("they fund themselves")
+    assert reply.data["agreement"] is None and reply.data["asking"] == "lease", reply.text
+    assert harness.ask("it's a 3 year lease").data["agreement"] == ALIGN
+    harness.ask("Evergreen Afterschool Fund wants to run a STEM club at our school. which agreement?", session="club")
+    assert harness.ask("we'd pay them out of our discretionary funds", session="club").data["agreement"] == PSC
+
+
+def test_follow_ups_about_a_decided_agreement_are_answered_from_its_rules_not_a_passage(
+        sqlite_url: str, notifier) -> None:
+    from tests.conftest import FROZEN_NOW, Harness, make_settings
+
+    h = Harness(make_settings(sqlite_url), notifier, FROZEN_NOW, grounded=True)  # as `partnerbot` answers
+    try:
+        assert h.ask("agreement q: we have a partner we're paying, out of ASB").data["agreement"] == PSC
+        for question in ("how much can we pay them before an RFQ is needed", "is that over the RFQ limit?"):
+            reply = h.ask(question)
+            assert "9,999" in reply.text and reply.data.get("grounded") is None, reply.text
+        h.ask("Our sped department is going to pay an individual social skills coach (just her, she's "
+              "self-employed). Which agreement?", session="individual")
+        reply = h.ask("what does she need to send us?", session="individual")
+        assert "resume" in reply.text.lower() and "W-9" in reply.text, reply.text
+    finally:
+        h.close()

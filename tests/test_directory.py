@@ -428,7 +428,7 @@ def test_an_organisation_the_database_lacks_is_said_to_be_missing(harness) -> No
     for text in ("Where is City Year placed this year, which schools?", "which schools does City Year serve?"):
         reply = harness.ask(text, session=text)
         assert reply.intent == "partners" and reply.data["unknown_organisation"] == "City Year", text
-        assert "couldn't find an organisation called \"City Year\"" in reply.text
+        assert "I don't know an organisation called \"City Year\": it isn't in the partnership database" in reply.text
     for text in ("where do our partners work", "which schools do the tutoring partners serve",
                  "where do I find partners that work in the Southeast", "which schools does the district serve",
                  "which schools do PTSA-funded partners serve"):

@@ -234,3 +234,34 @@ def test_a_segment_closed_while_another_mover_works_is_moved_by_that_mover(tmp_p
     monkeypatch.setattr(journal, "_take_batch", take_batch)
     journal.replay(lambda lines: moved.extend(line["key"] for line in lines))
     assert late == [0] and moved == [1, 2] and segments(tmp_path) == []
+
+
+def test_counting_what_waits_while_segments_are_closed_and_moved_never_fails(tmp_path: Path) -> None:
+    """`pending` (asked by /readyz and before every replay) lists the directory and then looks at each
+    file; a writer closing a segment or a mover deleting one in between must not make it raise."""
+    journal, database = Journal(tmp_path, "inbox"), FlakyDatabase()
+    stop = threading.Event()
+
+    def write() -> None:
+        n = 0
+        while not stop.is_set():
+            journal.append([{"key": f"k{n}"}], close=n % 2 == 0)
+            n += 1
+
+    def move() -> None:
+        while not stop.is_set():
+            Journal(tmp_path, "inbox").replay(database.put)
+
+    threads = [threading.Thread(target=write), threading.Thread(target=move)]
+    for thread in threads:
+        thread.start()
+    try:
+        counts = [Journal(tmp_path, "inbox").pending() for _ in range(3000)]
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert all(count >= 0 for count in counts)
+    journal.close()
+    Journal(tmp_path, "inbox").replay(database.put)
+    assert Journal(tmp_path, "inbox").pending() == 0 and len(database.rows) > 0

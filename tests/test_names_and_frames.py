@@ -86,6 +86,9 @@ def test_a_region_said_alone_after_a_moved_school_keeps_the_service(h: Harness) 
     moved = h.ask("the whole Southeast region?")
     assert moved.data["region"] == "Southeast" and moved.data["service"].startswith("Tutoring")
     assert "Still only tutoring" in moved.text
+    h.ask("tutoring partners at Franklin", session="overall")
+    overall = h.ask("the Southeast region overall?", session="overall")
+    assert overall.data["region"] == "Southeast" and overall.data["service"].startswith("Tutoring"), overall.text
 
 
 def test_a_report_after_a_listing_is_a_report_not_a_look_up_of_the_organisation_it_names(h: Harness) -> None:

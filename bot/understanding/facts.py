@@ -86,8 +86,9 @@ _BREAK = re.compile(
     r"|,\s+(?=(?:no|free|at no|zero|the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
     r"do|does|did|should|can|could|is|are|would|will|any)(?:\s|'))"
     r"|\s+(?=(?:and|so)\s+" + _ADVERBS + r"(?:(?:we|they|he|she|it|i)(?:'(?:d|ll|re|ve|s|m))?\s|(?-i:[A-Z])))"
-    r"|\s+(?=and\s+" + _ADVERBS + r"(?:the|our|their|my|this|that|his|her)\s+(?:[\w'-]+\s+){1,3}" + _ADVERBS
+    r"|\s+(?=and\s+" + _ADVERBS + r"(?:the|our|their|my|this|that|his|her|a|an)\s+(?:[\w'-]+\s+){1,3}" + _ADVERBS
     + r"(?:" + "|".join(sorted(SUBJECT_VERBS, key=len, reverse=True)) + r")\b)"
+    r"|\s+(?=and\s+(?:the|our|their|a|an)\s+(?:[\w'-]+\s+){1,3}(?:the\s+)?(?:rest|other|remaining|remainder)\b)"
     r"|\s+(?=so\s+(?:the|our)\s)", re.I)
 _FORMER_PLAN = re.compile(r"\b(?:originally|initially|at first|(?:was|were) (?:going|supposed|planning) to|"
                           r"had (?:planned|budgeted|meant|hoped|intended) to|used to)\b", re.I)
@@ -223,6 +224,14 @@ def _takes_a_complement(words: str) -> bool:
     return bool(said) and said[-1] in COMPLEMENT_TAKERS  # "waiting to hear if", "trying to find out whether"
 
 
+def asked_within(words: str) -> bool:
+    """"we're waiting to hear if the PTSA will cover it", "not sure whether LAP pays": what follows "if" or
+    "whether" after a word that takes it (COMPLEMENT_TAKERS) is a question inside the clause, not a statement,
+    so a payer it names is not known (structure rule)."""
+    said = _said(words)
+    return any(word in IF_WORDS and _takes_a_complement(" ".join(said[:i])) for i, word in enumerate(said) if i)
+
+
 def _first(words: str) -> str:
     """A clause's first word, lower case, without punctuation ("" for none)."""
     said = _said(words)
@@ -250,7 +259,8 @@ def _predicate(words: str) -> str:
     pronoun, a determiner and its noun, or a name)."""
     said = words.split()[1:]
     if said and said[0].lower() in DETERMINERS:
-        said = said[2:]
+        noun = said[1:SUBJECT_WORDS + 1]  # "and a local business are sharing it": up to the verb
+        said = said[1 + next((i for i, w in enumerate(noun) if w.lower() in SUBJECT_VERBS), 1):]
     elif said and said[0].lower().split("'")[0] in PRONOUN_SUBJECTS:
         said = said[1:]
     else:
@@ -571,7 +581,7 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         described = described_case(models, tokens, scope, placeholders) if asking else None
         if described is not None:  # "can we do a PSC for a partner that brings their own funding?"
             scores, asking = described, False
-        if they_unclear(words, previous) and _states_a_payer(scores):
+        if (they_unclear(words, previous) or asked_within(words)) and _states_a_payer(scores):
             scores = {**scores, "payer": {UNKNOWN: 1.0}}
         reading = ClauseReading(said, index, correcting, scores, asking)
         if second and out:

@@ -20,8 +20,8 @@ EXPLICIT_FOLLOW_UP_FACTOR = 2
 
 FILLERS = frozenset("hmm hm um uh oh ok okay well so right cool thanks".split())
 """Words before an opening that change nothing ("hmm what about the middle school?")."""
-DETERMINERS = frozenset("the a an whole entire".split())
-"""Words that only frame a name in a fragment ("the whole Southeast region?")."""
+DETERMINERS = frozenset("the a an whole entire overall".split())
+"""Words that only frame a name in a fragment ("the whole Southeast region?", "the Southeast region overall")."""
 INTERJECTIONS = frozenset("wait sorry oops no nope actually oh ah".split())
 """Words that may stand before an opening, one after another ("hmm wait I meant Leschi")."""
 
