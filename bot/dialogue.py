@@ -19,6 +19,8 @@ department's help); it is never turned into a fact.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -136,7 +138,18 @@ def is_aside(u: Understanding) -> bool:
         return False
     if u.opens_with(*ASIDE_START):
         return is_question(u) or u.text.rstrip().endswith("?")
-    return bool(u.tokens) and u.tokens[0] in QUESTION_START and u.text.rstrip().endswith("?")
+    opening = _after_an_opener(u.text).split()
+    return bool(opening) and opening[0].lower() in QUESTION_START and u.text.rstrip().endswith("?")
+
+
+OPENER_WORDS = 3
+_SET_OFF = re.compile(r"^\s*(?:[\w']+\s*){1,%d}(?:--+|—|–|-\s|,|:|!|\.{2,})\s*" % OPENER_WORDS)
+
+
+def _after_an_opener(text: str) -> str:
+    """The message after a few words set off by a dash or comma ("hold up -- can partners see ...?"): an
+    opener of any wording, then the question itself."""
+    return _SET_OFF.sub("", text, count=1)
 
 
 def is_question(u: Understanding) -> bool:

@@ -71,7 +71,9 @@ class Registry:
     intents: dict[str, Handler] = field(default_factory=dict)
     actions: dict[str, Handler] = field(default_factory=dict)
     forms: dict[str, Form] = field(default_factory=dict)
-    refiners: dict[str, Refiner] = field(default_factory=dict)
+    refiners: dict[str, list[Refiner]] = field(default_factory=dict)
+    """Per context, in the order registered: another capability may refine a frame ("only the expired ones" after
+    a partner list is a paperwork question about that list)."""
     text_takers: set[str] = field(default_factory=set)
     """Contexts whose refiner takes what is said next as more of the same (a report's details): commands that
     would read the text as something else give way, as they do to a form waiting for free text."""
@@ -104,7 +106,7 @@ class Registry:
 
     def refiner(self, kind: str, takes_text: bool = False) -> Callable[[Refiner], Refiner]:
         def register(fn: Refiner) -> Refiner:
-            self.refiners[kind] = fn
+            self.refiners.setdefault(kind, []).append(fn)
             if takes_text:
                 self.text_takers.add(kind)
             return fn
@@ -380,13 +382,13 @@ class Bot:
         if context is None:
             return None
         kind, filters = context
-        refiner = self.registry.refiners.get(kind)
         u = turn.understanding
-        if refiner is None:
-            return None
         may = (u.intent == kind or u.intent in WEAK_INTENTS or u.confidence < REFINE_CONFIDENCE
                or follow_ups.points_back(u) or follow_ups.opens_as_follow_up(u) or _states_a_fact(u))
-        return refiner(message, turn, filters) if may else None
+        if not may:
+            return None
+        return next((reply for refiner in self.registry.refiners.get(kind, ())
+                     if (reply := refiner(message, turn, filters)) is not None), None)
 
     def _fallback(self, name: str, message: Message, turn: Turn) -> Reply:
         return self.registry.fallbacks[name](message, turn)

@@ -320,7 +320,8 @@ def handle(message: Message, turn: Turn) -> Reply:
             return _informational(named, turn)
     elif _asks_about_the_rfq(u) and not u.amounts:
         return _topic_answer(turn, "rfq", "personal_services_contract")
-    if is_question(u) and (u.has(*PAPERWORK_WORDS) or u.has(*THRESHOLD_ASK)) and not _asks_which(u) and not named:
+    if is_question(u) and (u.has(*PAPERWORK_WORDS) or u.has(*THRESHOLD_ASK)) and not _asks_which(u) and not named \
+            and not (facts.known and not facts.weak):
         # "who signs the PTSA letter of agreement?", "how much liability coverage does a paid vendor need?":
         # a question about the paperwork is answered from the rules' text, whatever facts it mentions
         found = turn.grounded(u.text, generate=False)
@@ -357,6 +358,8 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     if not (fresh.known or fresh.unsure or fresh.amount is not None):
         if _asks_about_the_rfq(u):
             return _topic_answer(turn, "rfq", "personal_services_contract")  # "is that over the RFQ limit?"
+        if earlier.known and _tells_more_of_the_case(u):
+            return dialogue.start(ADVISOR, earlier.to_dict(), message, turn)  # the same case, answered again
         return _about_the_agreement(u, earlier, turn)
     if earlier == Facts() and u.intent != "agreement" and not _about_the_case(u) and (
             follow_ups.placed_elsewhere(u, "agreement", OTHER_QUESTION)
@@ -406,6 +409,18 @@ def _only_states(u: Understanding) -> bool:
     """A message that asks nothing and names no organisation ("there's no lease or anything, they'd just
     book the gym for those weeks") tells more of the case just discussed, however long it is."""
     return not is_question(u) and not any(clause.asks for clause in u.clauses) and u.entities.organisation is None
+
+
+def _tells_more_of_the_case(u: Understanding) -> bool:
+    """"and the coach is just one person, not a company": a statement about the provider of the case just
+    decided, deciding nothing new; its answer (what the agreement needs, for one person too) is given again."""
+    return (follow_ups.opens_as_follow_up(u) or u.opens_with(*CASE_SUBJECTS)) and u.has(*PROVIDER_NOUNS) \
+        and not u.has(*NEW_WORK) and _only_states(u) and not follow_ups.placed_elsewhere(u, "agreement", OTHER_QUESTION)
+
+
+PROVIDER_NOUNS = tuple(word for word in PROVIDER if word not in ("them", "they", "program", "someone"))
+NEW_WORK = ("also", "another", "too", "as well", "camp", "program", "class", "club", "workshop")
+"""Words of more work beside the case ("they also run a summer camp"): who pays for it is not known."""
 
 
 def _about_the_case(u: Understanding) -> bool:

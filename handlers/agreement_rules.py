@@ -229,14 +229,15 @@ def _read_facts(u: Understanding) -> Facts:
             contested = tuple(f.words for f in payer.conflict)
     if payer.unknown and not payer.conflict and source is not None and source.confidence < OUTWEIGHS:
         value, source = None, None  # "idk who pays, the partner said they're 'working on funding'": asked
+    left_open = payer.doubted
     if value in ("partner", "ptsa") and source is not None and _A_SHARE.search(source.words) and not payer.conflict:
-        value, source = None, None  # "the nonprofit's grant covers most of it": who pays the rest decides; asked
+        left_open, value, source = source, None, None  # "their grant covers most of it": who pays the rest decides
     # A denial alone ("we're not paying them", "not the school") decides nothing: the partner, a sponsor or
     # a PTSA may pay. It is asked.
     if value is not None and source is not None:
         evidence[PAYER] = source.words
-    elif payer.doubted is not None and not conflict:
-        evidence[PAYER] = payer.doubted.words  # what leaves it open, quoted when it is asked
+    elif left_open is not None and not conflict:
+        evidence[PAYER] = left_open.words  # what leaves it open, quoted when it is asked
     lease = space.value
     if space.conflict and conflict is None:
         conflict, contested = SPACE, tuple(f.words for f in space.conflict)
@@ -250,17 +251,23 @@ def _read_facts(u: Understanding) -> Facts:
     elif not space_decides and source is not None and _sureness(u, source, value) < STRONG:
         weak = PAYER
     doubt = tuple(slot for slot, known in ((PAYER, value), (SPACE, lease)) if known is None and any(
-        clause.fact(slot) is None and clause.fact(slot, DOUBT) is not None for clause in u.clauses))
+        clause.fact(slot) is None and _hints(clause.fact(slot, DOUBT)) for clause in u.clauses))
     denied = tuple(sorted(payer.denied & set(PAYERS))) if value is None and not conflict else ()
     return replace(facts, payer=value, lease=lease, conflict=conflict, contested=contested, weak=weak,
                    evidence=evidence, doubt=doubt, denied=denied,
-                   unsure="who_pays" if payer.unknown and value is None and not conflict else None)
+                   unsure="who_pays" if left_open is not None and value is None and not conflict else None)
+
+
+def _hints(fact: Fact | None) -> bool:
+    """A reading too weak to state a value still hints at one; a weak "not known" ("contract question") hints at none."""
+    return fact is not None and fact.value != UNKNOWN
 
 
 _A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|a share|half)\s+(?:of\s+)?(?:it|(?:the|their)\s+"
-                      r"(?:\w+\s+)?(?:cost|costs|fee|fees|bill|price|expenses?))\b|\b\d{1,2}\s*%", re.I)
-"""Words that say a payer covers only a share of the cost ("most of the tutoring cost", "half the fee"): someone
-else pays the rest (structure rule). "As part of their volunteer program" is no share."""
+                      r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?))\b|\b\d{1,2}\s*%", re.I)
+"""Words that say a payer covers only a share of the cost ("most of the tutoring cost", "part of the ceramics
+teacher's fee", "half the fee"): someone else pays the rest (structure rule). "As part of their volunteer program"
+is no share."""
 
 
 def school_settles(conflict: tuple[Fact, ...]) -> Fact | None:

@@ -156,9 +156,14 @@ def handle(message: Message, turn: Turn) -> Reply:
         _remember(turn, scope, focus, state)
     named = scope.ids.get("organisation")
     reply = as_read(listing(turn, scope, focus, today, school_year, state), named[0] if named else None, u, turn)
+    return _of_the_last_list(reply, scope) if listed else reply
+
+
+def _of_the_last_list(reply: Reply, scope: Scope) -> Reply:
+    """Say that the answer is about the list just shown."""
     return replace(reply, text=f"{reply.text}\n_(The partners {scope.label} from your last question: ask about "
                                 f"another school or \"across the district\" for more.)_",
-                   data={**reply.data, "kept": scope.ids}) if listed else reply
+                   data={**reply.data, "kept": scope.ids})
 
 
 def _last_listing(turn: Turn) -> Scope | None:
@@ -170,7 +175,11 @@ def _last_listing(turn: Turn) -> Scope | None:
     context = turn.state.context(turn.now)
     if context is None or context[0] != PARTNERS_CONTEXT:
         return None
-    query = PartnerQuery.from_dict(context[1])
+    return _listed(PartnerQuery.from_dict(context[1]), turn)
+
+
+def _listed(query: PartnerQuery, turn: Turn) -> Scope | None:
+    """The school, organisation and service of a partner list."""
     school = turn.session.get(School, query.school_id) if query.school_id else None
     organisation = turn.session.get(Organisation, query.organisation_id) if query.organisation_id else None
     if school is None and organisation is None:
@@ -184,6 +193,20 @@ POINTING = ("which are", "which ones", "which of", "any of", "are any")
 
 
 CONTEXT = "partnership_health"
+
+
+def narrow_listing(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | None:
+    """"only the expired ones" right after a school's partner list: that list's paperwork in that state (a
+    refiner of the partners' frame; None when the follow-up names no state or the list had no school)."""
+    u = turn.understanding
+    state = state_of(turn)
+    if state is None or not follow_ups.is_follow_up(u, FOLLOW_UP_WORDS) or not follow_ups.opens_as_follow_up(u):
+        return None
+    scope = _listed(PartnerQuery.from_dict(previous), turn)
+    if scope is None:
+        return None
+    _remember(turn, scope, None, state)
+    return _of_the_last_list(listing(turn, scope, None, local_day(turn), year(turn), state), scope)
 
 
 def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | None:
@@ -462,5 +485,6 @@ def renewing(message: Message, turn: Turn) -> Reply:
 def register(registry: Registry) -> None:
     registry.intent("partnership_health")(handle)
     registry.refiner(CONTEXT)(refine)
+    registry.refiner(PARTNERS_CONTEXT)(narrow_listing)
     registry.action(nudges.SNOOZE_ACTION)(snooze)
     registry.action(nudges.RENEWING_ACTION)(renewing)

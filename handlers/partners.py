@@ -296,7 +296,8 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
         picked = _chosen(u, list(offered), turn)
         if picked is not None:
             return run(PartnerQuery("school", school_id=picked, service=previous.get("service")), turn)
-    if follow_ups.placed_elsewhere(u, "partners", PLACED_ELSEWHERE):
+    if follow_ups.placed_elsewhere(u, "partners", PLACED_ELSEWHERE) or (
+            u.intent == "report_outdated" and not dialogue.is_question(u)):
         return None  # "that list is wrong, Hilltop Soccer Club stopped coming" reports it: not a look-up of the club
     unknown = region_not_known(u, turn) or (organisation_not_found(u.text, turn) if _names_asked(u.text) else None)
     if unknown is not None:
@@ -756,7 +757,9 @@ def organisation_not_found(text: str, turn: Turn) -> Reply | None:
     you mean Emerald Arts Project?"), never a wider answer instead."""
     asked = [n.strip() for n in _names_asked(text)
              if not (school := turn.lookups.schools.find(n)).schools or _holds_more_than(n, school.span)]
-    asked = [n for n in asked if turn.lookups.organisation_in(n) is None and turn.lookups.organisation_like(n) is None]
+    named = turn.lookups.organisation_in(text)  # "Duwamish Dance Collective left": "Dance Collective" is part of it
+    asked = [n for n in asked if turn.lookups.organisation_in(n) is None and turn.lookups.organisation_like(n) is None
+             and not (named is not None and n.lower() in named[1].lower())]
     for said in asked:
         similar = turn.lookups.organisations_like(said)
         if similar or _names_someone(said):

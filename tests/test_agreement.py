@@ -442,3 +442,38 @@ def test_follow_ups_about_a_decided_agreement_are_answered_from_its_rules_not_a_
         assert "resume" in reply.text.lower() and "W-9" in reply.text, reply.text
     finally:
         h.close()
+
+
+def test_a_share_of_a_named_fee_is_asked_quoting_it(harness) -> None:
+    reply = harness.ask("the PTSA will pay part of the ceramics teacher's fee. what agreement do we need")
+    assert reply.data["agreement"] is None and reply.data["asking"] == "who_pays"
+    assert reply.text.startswith("You said “the PTSA will pay part of the ceramics teacher's fee”")
+
+
+def test_a_lease_is_decided_when_only_a_weak_not_known_reading_stood_beside_it(harness) -> None:
+    assert harness.ask("contract question: an org wants space at Nova").data["asking"] == "lease"
+    assert harness.ask("it's a 3 year lease").data["agreement"] == ALIGN
+
+
+def test_a_stated_case_with_a_question_about_its_paperwork_is_decided_with_that_paperwork(harness) -> None:
+    reply = harness.ask("hiring one individual artist (no company, just her) to teach printmaking; the school pays "
+                        "her $1,200. agreement + what does she need to send?")
+    assert reply.data["agreement"] == PSC and "resume" in reply.text.lower()
+
+
+@pytest.mark.parametrize("text,agreement", [
+    ("Our SpEd budget will pay an adaptive PE provider -- agreement?", PSC),  # "Our" opens the sentence, not a name
+    ("Neighborhood Volunteer Corps, a registered nonprofit, will run free tutoring with its own funding. What "
+     "agreement do they need?", MOU),  # the name is the subject across the apposition
+])
+def test_names_at_a_sentences_start_and_beside_an_apposition_are_read_with_their_verbs(
+        harness, text: str, agreement: str) -> None:
+    assert harness.ask(text).data["agreement"] == agreement
+
+
+def test_more_said_of_the_provider_answers_the_same_case_again_but_more_work_is_not_decided(harness) -> None:
+    harness.ask("the school's building budget pays the coach. agreement?")
+    again = harness.ask("and the coach is just one person, not a company")
+    assert again.data["agreement"] == PSC and "resume" in again.text.lower()
+    harness.ask("we pay a tutor from building funds", session="camp")
+    assert harness.ask("and the tutor also runs a summer camp", session="camp").data.get("agreement") is None

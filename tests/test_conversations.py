@@ -58,6 +58,12 @@ def test_side_question_at_the_school_step_resumes_the_consultation(harness) -> N
     assert harness.ask("Leschi").data["asking"] == "description"
 
 
+def test_a_question_after_an_opener_of_any_wording_is_a_side_question(harness) -> None:
+    assert harness.ask("I'd like to request a consultation").data["asking"] == "topic"
+    side = harness.ask("hold up -- can partners see attendance data for kids in their program?")
+    assert side.intent == "data_sharing" and "Back to your consultation request: What is" in side.text, side.text
+
+
 def test_side_questions_at_the_confirm_step_keep_the_draft(harness) -> None:
     confirm = harness.ask("I want a consultation about renewing the DSA for our reading partner at Lowell")
     assert confirm.data["asking"] == "confirm"

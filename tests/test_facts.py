@@ -223,3 +223,10 @@ def test_they_after_a_clause_naming_two_parties_is_unclear_unless_one_is_its_sub
 def test_a_name_ends_at_its_sentences_end() -> None:
     masked = names_masked("our PTSA and Beacon Bridges Family Center. Which agreement for the family nights?")
     assert masked.endswith("Which agreement for the family nights?") and PROPER_NAME in masked
+
+
+def test_a_determiner_opening_a_sentence_is_not_part_of_a_name() -> None:
+    assert names_masked("Our SpEd budget will pay them") == "Our SpEd budget will pay them"
+    assert names_masked("The Lease Street Bakery pays them") == f"The {PROPER_NAME} pays them"
+    said = names_masked("Neighborhood Volunteer Corps, a registered nonprofit, will run free tutoring")
+    assert spoken_clauses(said)[0] == (f"{PROPER_NAME} will run free tutoring", said)  # the name, across the apposition

@@ -380,6 +380,16 @@ def test_a_paperwork_question_pointing_back_at_a_partner_list_keeps_its_school(h
     assert district.data.get("school") is None
 
 
+def test_narrowing_a_partner_list_to_a_state_answers_that_lists_paperwork_in_that_state(h: Harness) -> None:
+    h.ask("partners at Garfield")
+    expired = h.ask("only the expired ones")
+    assert (expired.data["kind"], expired.data["school"], expired.data["state"]) == ("health", "Garfield", "expired")
+    assert _rows(expired) == {"Beta Mentors Alliance@Garfield": ["background_check:expired"]}
+    assert "from your last question" in expired.text
+    h.ask("partners at Garfield", session="s-2")
+    assert h.ask("only the tutoring ones", session="s-2").data.get("kind") != "health"  # a service: the partners' own
+
+
 def test_whats_expired_at_a_school_lists_only_expired_items(h: Harness) -> None:
     """At Garfield only Beta's background check has expired (Gamma's insurance is expiring, its agreement missing)."""
     reply = h.ask("what's expired for our partners at Garfield?")

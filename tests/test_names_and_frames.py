@@ -22,7 +22,10 @@ ROWS = [("Central District Jazz Workshop", "Garfield", "arts", "mou"),
         ("North Mentors", "Ballard", "mentoring", "mou"),
         ("Free Arts Northwest", "Garfield", "arts", "psc"),
         ("Volunteers of the Sound", "Licton Springs K-8", "tutoring", "mou"),
-        ("Alder Street Family Center", "Leschi", "family support", "mou")]
+        ("Alder Street Family Center", "Leschi", "family support", "mou"),
+        ("Duwamish Dance Collective", "Pathfinder K-8", "arts", "ptsa_enrichment"),
+        ("Duwamish Dance Collective", "Orca K-8", "arts", "psc"),
+        ("Delridge Restorative Circle", "Pathfinder K-8", "social-emotional learning", "mou")]
 
 
 @pytest.fixture
@@ -198,3 +201,33 @@ def test_a_name_answering_who_pays_is_never_a_fact(h: Harness, said: str) -> Non
 ])
 def test_who_pays_is_read_from_the_structure_of_what_was_said(h: Harness, said: str, agreement: str) -> None:
     assert h.ask(said, session=said[:30]).data.get("agreement") == agreement
+
+
+@pytest.mark.parametrize("report", ["this is out of date, Duwamish Dance Collective stopped coming in october",
+                                    "Duwamish Dance Collective stopped coming in october",
+                                    "this is wrong, Duwamish Dance stopped coming in October"])
+def test_an_organisation_said_to_have_left_after_a_listing_is_reported_under_its_whole_name(
+        h: Harness, report: str) -> None:
+    h.ask("who's at Pathfinder", session=report)
+    reply = h.ask(report, session=report)
+    assert reply.intent == "report_outdated" and reply.data.get("ticket_id"), reply.text
+
+
+@pytest.mark.parametrize("question", ["wait, Duwamish Dance Colective is still there?",  # after a comma, misspelt
+                                      "Duwamish Dance Collective is still there?"])  # the message's first words
+def test_an_organisation_named_after_a_comma_or_first_is_known_by_its_whole_name(h: Harness, question: str) -> None:
+    h.ask("who's at Pathfinder", session=question)
+    reply = h.ask(question, session=question)
+    assert "I don't know an organisation" not in reply.text, reply.text
+
+
+def test_a_statement_that_a_listed_partner_left_is_a_report_not_a_narrowed_list(harness: Harness) -> None:
+    """Set V's partners: "Westside Soccer left" after Whitman's list is no question about soccer partners there."""
+    from tests.conftest import FIXTURES
+
+    with harness.database.session() as session:
+        import_partners(session, FIXTURES / "heldout_v_partners.csv")
+    harness.ask("who partners with Whitman")
+    reply = harness.ask("that's not right, Westside Soccer left")
+    assert reply.intent == "report_outdated", reply.text
+

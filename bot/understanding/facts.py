@@ -186,10 +186,11 @@ def joined_clauses(text: str) -> list[tuple[str, str, bool]]:
         if out and not pending and _first(part) in IF_WORDS and _takes_a_complement(out[-1][0]):
             out[-1] = (f"{out[-1][0]} {part}", f"{out[-1][1]} {part}", out[-1][2])  # "not sure yet if PTA or LAP pays"
             continue
-        if len(out) >= 2 and not pending and _first(part) in SUBJECT_VERBS and _first(out[-1][0]) in RELATIVES \
-                and _only_a_subject(out[-2][0]):
-            # "Families First Fund, which is a local foundation, is paying the partner directly": the name is the
-            # subject of the verb after the relative clause, read with it and quoted whole
+        if len(out) >= 2 and not pending and _first(part) in SUBJECT_VERBS and _only_a_subject(out[-2][0]) \
+                and (_first(out[-1][0]) in RELATIVES or _apposition(out[-1][0])):
+            # "Families First Fund, which is a local foundation, is paying the partner directly", "Neighborhood
+            # Volunteer Corps, a registered nonprofit, will run it": the name is the subject of the verb after the
+            # relative clause or apposition, read with it and quoted whole
             read, spoken, joined = out[-2]
             out[-2] = (f"{read} {part}", f"{spoken}, {out[-1][1]}, {part}", joined)
             continue
@@ -249,9 +250,20 @@ def _only_a_subject(words: str) -> bool:
     said = words.split()
     if said and said[0].lower() in IF_WORDS:
         said = said[1:]  # "what agreement if the school and PTSA split it?"
-    if not 0 < len(said) <= SUBJECT_WORDS or not (said[0].lower() in DETERMINERS or said[0][:1].isupper()):
+    if not 0 < len(said) <= SUBJECT_WORDS or not (said[0].lower() in DETERMINERS or said[0][:1].isupper()
+                                                  or said[0] == PROPER_NAME):
         return False
     return not any(w.lower().strip(",.") in SUBJECT_VERBS or w.lower().endswith(("ing", "ed")) for w in said)
+
+
+APPOSITION_WORDS = 4
+
+
+def _apposition(words: str) -> bool:
+    """"a registered nonprofit", "the local foundation": a noun phrase set beside a name, describing it."""
+    said = _said(words)
+    return 0 < len(said) <= APPOSITION_WORDS and said[0] in ("a", "an", "the") and not any(
+        w in SUBJECT_VERBS for w in said)
 
 
 def _predicate(words: str) -> str:
@@ -299,7 +311,12 @@ def as_written(words: str, text: str) -> str:
 def _unless_school(found: re.Match[str]) -> str:
     """A run of capitalised words is a name that states nothing ("Lease Street Bakery is sponsoring ..."),
     unless it is the name of a school, of school money or of a parent association, which may state who pays."""
-    words = [w.rstrip(".,").removesuffix("'s").lower() for w in found.group(0).split()]
+    said = found.group(0).split()
+    if said[0].lower() in DETERMINERS:  # "Our SpEd budget": a sentence's first word, not a name's
+        rest = " ".join(said[1:])
+        named = rest if len(said) == 2 else _TITLE_CASE_NAME.sub(_unless_school, rest)
+        return f"{said[0]} {named}"
+    words = [w.rstrip(".,").removesuffix("'s").lower() for w in said]
     ends_as_school = words[-1] in SCHOOL_NAME_WORDS | MONEY_NUMERALS
     short_with_one = len(words) <= 2 and any(w in SCHOOL_NAME_WORDS for w in words)
     if any(w in PARENT_WORDS for w in words):
