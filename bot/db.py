@@ -222,6 +222,12 @@ class Database:
                 session.rollback()
                 raise
 
+    @property
+    def syncs_commits(self) -> bool:
+        """Whether a commit is on disk when it returns: PostgreSQL's are; SQLite's here (WAL, synchronous=NORMAL)
+        survive a crash of the process, not of the machine."""
+        return self.engine.dialect.name != "sqlite"
+
     def write_promptly(self, work: Callable[[Session], None], wait: float = SQLITE_TIMEOUT) -> None:
         """Run `work` in a unit of work, for a short write someone is waiting on. On SQLite the write lock
         is asked for every millisecond (for up to `wait` seconds), on connections of their own that never

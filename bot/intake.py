@@ -4,11 +4,12 @@ Many events arriving at once are stored together, on a thread of their own so a
 queue of turns never delays an ack. Where they are stored first is the intake
 (`PARTNERBOT_INTAKE`):
 
-- `journal` (the default on SQLite): appended to the local journal (bot/spool.py,
-  fsynced) in a segment closed at once, which whoever answers moves into the
-  database's inbox a moment later. The ack waits on a local append, never on the
-  database's single write lock, which answering processes hold in turns. On SQLite
-  the database is a file on the same disk, so nothing is less durable for it.
+- `journal` (the default on SQLite): appended to the local journal (bot/spool.py)
+  in a segment closed at once, which whoever answers moves into the database's
+  inbox a moment later. The ack waits on a local append, never on the database's
+  single write lock, which answering processes hold in turns. On SQLite the
+  database is a file on the same disk whose commits are not fsynced (WAL,
+  synchronous=NORMAL), and neither is the journal: nothing is less durable for it.
 - `database` (the default on PostgreSQL, whose commits are fsynced on its server and
   whose rows survive the loss of a web process's disk): written to the inbox in one
   transaction per batch; when the database refuses, the batch goes to the journal

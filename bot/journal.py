@@ -1,8 +1,11 @@
 """An append-only journal of JSON lines on local disk, in segment files with one owner each.
 
 What must not be lost while the database is away (acknowledged events, the receipts of
-posts a platform cannot look up) is appended here, fsynced, and moved into the database
-later. The rules that make that safe, with writers and movers in several threads and
+posts a platform cannot look up) is appended here and moved into the database later. A
+journal that `sync`s fsyncs every append (its lines survive a power cut); one that does
+not is as durable as SQLite's own commits in WAL mode with synchronous=NORMAL: its lines
+are with the kernel when `append` returns, so they survive a crash of the process, not of
+the machine. The rules that make that safe, with writers and movers in several threads and
 processes on one machine:
 
 - A writer appends only to its own *open* segment, holding an exclusive `flock` on it
@@ -15,7 +18,7 @@ processes on one machine:
   whose writer died (the kernel dropped its lock). It deletes the segment only after
   every line is in the database, still holding the lock, so two movers never both work
   on one file and nothing appended is deleted unread.
-- A line is whole once fsynced; a torn last line (a writer killed mid-write) was never
+- A line is whole once written; a torn last line (a writer killed mid-write) was never
   acknowledged, and is dropped with a log line.
 """
 
@@ -54,9 +57,10 @@ class Journal:
     """Segments named `<name>-<pid>-<random>` in `directory`; see the module's rules."""
 
     def __init__(self, directory: Path, name: str, *, rotate_seconds: float = ROTATE_SECONDS,
-                 rotate_bytes: int = ROTATE_BYTES) -> None:
+                 rotate_bytes: int = ROTATE_BYTES, sync: bool = True) -> None:
         self.directory = directory
         self.name = name
+        self.sync = sync
         self.rotate_seconds = rotate_seconds
         self.rotate_bytes = rotate_bytes
         self._lock = threading.Lock()  # the open segment is this process's: one thread at a time
@@ -65,8 +69,8 @@ class Journal:
     # -- writing ---------------------------------------------------------------------------
 
     def append(self, lines: Sequence[dict[str, Any]], close: bool = False) -> None:
-        """Append and fsync: when this returns, the lines survive a crash of this process. With `close`,
-        the segment is closed at once, so a mover may take these lines now."""
+        """Append (and fsync, if the journal syncs): when this returns, the lines survive a crash of this
+        process. With `close`, the segment is closed at once, so a mover may take these lines now."""
         data = "".join(json.dumps(line) + "\n" for line in lines).encode("utf-8")
         with self._lock:
             segment = self._writable()
@@ -74,7 +78,8 @@ class Journal:
             while view:
                 written = os.write(segment.fd, view)
                 view = view[written:]
-            os.fsync(segment.fd)
+            if self.sync:
+                os.fsync(segment.fd)
             segment.size += len(data)
             if close:
                 self._close()
@@ -113,7 +118,8 @@ class Journal:
             except FileNotFoundError:
                 os.close(fd)
                 continue
-            _sync_directory(self.directory)
+            if self.sync:
+                _sync_directory(self.directory)
             return _Segment(fd, path, time.monotonic())
 
     def _close(self) -> None:

@@ -79,7 +79,8 @@ class Runtime:
     @property
     def writer(self) -> InboxWriter:
         if self._writer is None:
-            self._writer = InboxWriter(self.database, Spool(self.settings.spool_dir), self.settings.intake)
+            spool = Spool(self.settings.spool_dir, sync=self.database.syncs_commits)
+            self._writer = InboxWriter(self.database, spool, self.settings.intake)
         return self._writer
 
     @property

@@ -2,8 +2,8 @@
 
 The ack path must not lose what a platform was told we have: with the journal
 intake every batch, and with the database intake a batch the database refused, is
-appended to a journal on local disk (bot/journal.py: fsynced segment files, one
-owner each) before the ack, and `replay` moves it into the inbox (at once, or once
+appended to a journal on local disk (bot/journal.py: segment files, one owner
+each; fsynced where the database's own commits are) before the ack, and `replay` moves it into the inbox (at once, or once
 the database answers again). A segment left by a killed process is replayed by the
 next process that looks.
 """
@@ -21,8 +21,10 @@ log = logging.getLogger("partnerbot.spool")
 
 
 class Spool:
-    def __init__(self, directory: Path, **rotation: Any) -> None:
-        self.journal = Journal(directory, "inbox", **rotation)
+    def __init__(self, directory: Path, sync: bool = True, **rotation: Any) -> None:
+        """`sync`: fsync each append, as a database that fsyncs its commits does (PostgreSQL). On SQLite
+        (WAL, synchronous=NORMAL) the spool is as durable as the database it stands in for without it."""
+        self.journal = Journal(directory, "inbox", sync=sync, **rotation)
 
     def write(self, entries: Sequence[InboxEntry]) -> None:
         """Durable when it returns: the caller may acknowledge the events."""

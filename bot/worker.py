@@ -62,7 +62,7 @@ def main() -> int:
     if bot.grounded is not None:
         bot.grounded.warm()
     processor = inbox_processor(settings, database, bot)
-    writer = InboxWriter(database, Spool(settings.spool_dir), settings.intake)
+    writer = InboxWriter(database, Spool(settings.spool_dir, sync=database.syncs_commits), settings.intake)
     settle_heap()
     fd = stdin.fileno()
     try:

@@ -227,9 +227,11 @@ def _read_facts(u: Understanding) -> Facts:
         else:
             conflict = "coordinator" if values == {"school", "ptsa"} else PAYER
             contested = tuple(f.words for f in payer.conflict)
-    if payer.unknown and not payer.conflict and source is not None and source.confidence < OUTWEIGHS:
+    rest_unknown = value == "school" and payer.doubted is not None and bool(_THE_REST.search(payer.doubted.words))
+    if payer.unknown and not payer.conflict and source is not None and source.confidence < OUTWEIGHS \
+            and not rest_unknown:
         value, source = None, None  # "idk who pays, the partner said they're 'working on funding'": asked
-    left_open = payer.doubted
+    left_open = None if rest_unknown else payer.doubted  # "not sure who covers the rest": the school's share decides
     if value in ("partner", "ptsa") and source is not None and _A_SHARE.search(source.words) and not payer.conflict:
         left_open, value, source = source, None, None  # "their grant covers most of it": who pays the rest decides
     # A denial alone ("we're not paying them", "not the school") decides nothing: the partner, a sponsor or
@@ -268,6 +270,10 @@ _A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|a share|half)
 """Words that say a payer covers only a share of the cost ("most of the tutoring cost", "part of the ceramics
 teacher's fee", "half the fee"): someone else pays the rest (structure rule). "As part of their volunteer program"
 is no share."""
+
+
+_THE_REST = re.compile(r"\b(?:the rest|the remainder|the remaining|the other (?:half|part|share|\d+\s*%))\b", re.I)
+"""Words of the share someone else pays: a payer not known for it leaves the school's own share standing."""
 
 
 def school_settles(conflict: tuple[Fact, ...]) -> Fact | None:

@@ -477,3 +477,33 @@ def test_more_said_of_the_provider_answers_the_same_case_again_but_more_work_is_
     assert again.data["agreement"] == PSC and "resume" in again.text.lower()
     harness.ask("we pay a tutor from building funds", session="camp")
     assert harness.ask("and the tutor also runs a summer camp", session="camp").data.get("agreement") is None
+
+
+@pytest.mark.parametrize("text", [
+    "The PTSA and the partner talked it over and they're covering it. Which agreement?",  # "they": both subjects
+    "what agreement do we need, the PTSA pays the coach... or wait is it the athletics dept",  # taken back, asked
+])
+def test_who_pays_is_asked_when_they_is_both_parties_or_the_payer_is_taken_back_as_a_question(
+        harness, text: str) -> None:
+    reply = harness.ask(text)
+    assert reply.data["agreement"] is None and reply.data["asking"] == "who_pays", reply.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    ("The org pitched it to the PTSA but they said no, so the school is paying for it out of carryover. what "
+     "agreement do we need", PSC),  # "they" is the PTSA, which said no
+    ("PTSA voted not to fund swim lessons this year so admin is covering them out of the building budget. which "
+     "agreement is that now", PSC),  # "so admin is covering": a clause of its own
+    ("I thought admin was paying for the coding club but it turns out the PTSA is covering it. which agreement "
+     "applies?", PTSA),  # what was thought is taken back
+    ("school pays part of it for sure, not sure yet who covers the rest. agreement?", PSC),  # the rest is not known
+])
+def test_reversals_and_shares_whose_rest_is_unknown_are_decided_by_what_stands(harness, text: str, agreement: str) -> None:
+    assert harness.ask(text).data["agreement"] == agreement
+
+
+def test_a_parent_body_after_a_comma_opens_a_clause_of_its_own(harness) -> None:
+    from bot.understanding.facts import clauses
+
+    assert clauses("the athletics department budget pays him, PTSA isn't involved") == [
+        "the athletics department budget pays him", "PTSA isn't involved"]

@@ -265,3 +265,27 @@ def test_counting_what_waits_while_segments_are_closed_and_moved_never_fails(tmp
     journal.close()
     Journal(tmp_path, "inbox").replay(database.put)
     assert Journal(tmp_path, "inbox").pending() == 0 and len(database.rows) > 0
+
+
+def test_the_spool_fsyncs_only_where_its_database_fsyncs_its_commits(tmp_path: Path, any_db_url: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """On SQLite (WAL, synchronous=NORMAL: commits survive a crash of the process, not of the machine) the spool
+    is as durable without fsync; on PostgreSQL, whose commits are fsynced, every append is fsynced too."""
+    from bot.server import Runtime
+    from tests.conftest import make_bot, make_settings
+
+    synced: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real(fd))
+    Journal(tmp_path / "quick", "inbox", sync=False).append([{"key": "a"}], close=True)
+    assert synced == [] and Journal(tmp_path / "quick", "inbox").pending() == 1
+    Journal(tmp_path / "synced", "inbox").append([{"key": "b"}], close=True)
+    assert len(synced) == 2  # the new segment's name (its directory) and its lines
+    settings = make_settings(any_db_url)
+    database = Database.connect(any_db_url)
+    try:
+        prepare(database, load_samples=False)
+        runtime = Runtime(settings, database, make_bot(settings, database))
+        assert runtime.writer.spool.journal.sync is any_db_url.startswith("postgresql")
+    finally:
+        database.dispose()

@@ -84,19 +84,21 @@ _BREAK = re.compile(
     r"|,?\s+(?=(?:but|although|though|whereas|however|except|instead|actually|so now|if|assuming|supposing)\b"
     r"(?!\s*[.!?;]))"  # "... out of the building budget instead. PTSA is ...": it ends a clause, opens none
     r"|,\s+(?=(?:no|free|at no|zero|the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
-    r"do|does|did|should|can|could|is|are|would|will|any)(?:\s|'))"
+    r"do|does|did|should|can|could|is|are|would|will|any|ptsa|pta|pto|ptso|not sure|unsure|idk|dunno)(?:\s|'))"
     r"|\s+(?=(?:and|so)\s+" + _ADVERBS + r"(?:(?:we|they|he|she|it|i)(?:'(?:d|ll|re|ve|s|m))?\s|(?-i:[A-Z])))"
     r"|\s+(?=and\s+" + _ADVERBS + r"(?:the|our|their|my|this|that|his|her|a|an)\s+(?:[\w'-]+\s+){1,3}" + _ADVERBS
     + r"(?:" + "|".join(sorted(SUBJECT_VERBS, key=len, reverse=True)) + r")\b)"
     r"|\s+(?=and\s+(?:the|our|their|a|an)\s+(?:[\w'-]+\s+){1,3}(?:the\s+)?(?:rest|other|remaining|remainder)\b)"
-    r"|\s+(?=so\s+(?:the|our)\s)", re.I)
-_FORMER_PLAN = re.compile(r"\b(?:originally|initially|at first|(?:was|were) (?:going|supposed|planning) to|"
+    r"|\s+(?=so\s+(?:the|our)\s)"
+    r"|\s+(?=so\s+[\w'-]+\s+" + _ADVERBS + r"(?:" + "|".join(sorted(SUBJECT_VERBS, key=len, reverse=True)) + r")\b)",
+    re.I)
+_FORMER_PLAN = re.compile(r"\b(?:originally|initially|at first|(?:i|we) thought|(?:was|were) (?:going|supposed|planning) to|"
                           r"had (?:planned|budgeted|meant|hoped|intended) to|used to)\b", re.I)
 PART_OPENERS = frozenset("that which who and while plus".split())
 """Inside a clause these open a part that may state a fact of its own (see `with_parts`)."""
 MIN_PART = 3
 NO_WORDS = frozenset(("no", "nope"))
-CONNECTIVES = frozenset("but although though whereas however except instead actually so now and wait sorry oops "
+CONNECTIVES = frozenset("but although though whereas however except instead actually so now and or wait sorry oops "
                         "correction ok okay um uh ugh argh ah er hmm oh well yes no nope yeah hi hey".split())
 """Words that stand alone between breaks only as openers: they join the clause they open."""
 PARENT_BODIES = r"(?:PTSA|PTA|PTO|PTSO|Parent)"
@@ -364,8 +366,10 @@ def marks(tokens: Sequence[str]) -> list[str]:
 
 def asks(words: str) -> bool:
     """A question ("do they need a lease?", "is the PTSA paying?") states no fact: it only asks about one.
-    Read on the words as written: "we're" is not "were"; "which we'll pay" (a relative clause) states."""
-    said = [w.strip(",.;:!?") for w in words.lower().replace("\u2019", "'").split()]
+    Read on the words as written, after openers that take something back ("or wait is it the athletics dept"):
+    "we're" is not "were"; "which we'll pay" (a relative clause) states; "ok and when the school pays?" puts a
+    case."""
+    said = [w.strip(",.;:!?") for w in _after_a_correction(words).lower().replace("\u2019", "'").split()]
     if not said or said[0] not in QUESTION_OPENINGS:
         return False
     follows = said[1] if len(said) > 1 else ""
@@ -377,6 +381,12 @@ def asks(words: str) -> bool:
     if said[0] in AUXILIARIES and follows.endswith("ing") and len(follows) > 4:
         return False  # no subject between: "were paying them from ASB" is "we're" typed without its apostrophe
     return follows != "be" and not (said[0] in RELATIVES and follows in SUBJECTS)
+
+
+def _after_a_correction(words: str) -> str:
+    opening = _OPENERS.match(words.strip())
+    taken_back = opening is not None and any(w in CORRECTING for w in re.findall(r"[a-z']+", opening.group(0).lower()))
+    return words.strip()[opening.end():] if taken_back and opening is not None else words
 
 
 def _a_short_case(words: str, scores: dict[str, dict[str, float]]) -> bool:
@@ -458,10 +468,11 @@ def with_subject(words: str, previous: Sequence[str]) -> str:
 
 
 def they_unclear(words: str, previous: Sequence[str]) -> bool:
-    """"I met with our PTSA president and the folks from <org>, and they said they'd cover the cost": "they" may
-    be either party the clause before named (neither its subject), so who pays is not settled (structure rule)."""
+    """"I met with our PTSA president and the folks from <org>, and they said they'd cover the cost", "the PTSA and
+    the partner talked it over and they're covering it": "they" may be either party the clause before named (neither
+    its subject, or both), so who pays is not settled (structure rule)."""
     named, subject = _parties(previous)
-    return _they(words)[0] is not None and not subject and len({_party(t) for t in named}) > 1
+    return _they(words)[0] is not None and (_two_subjects(previous) or not subject and len({_party(t) for t in named}) > 1)
 
 
 def _they(words: str) -> tuple[str | None, list[str]]:
@@ -473,10 +484,24 @@ def _they(words: str) -> tuple[str | None, list[str]]:
     return (THEY.get(said[0].lower().replace("\u2019", "'")) if said else None), said[1:]
 
 
+PARTY_NOUNS = frozenset("partner org organization organisation nonprofit vendor provider company agency".split())
+"""Words for the partner as a party that may pay ("the PTSA and the partner talked it over")."""
+
+
 def _parties(previous: Sequence[str]) -> tuple[list[str], list[str]]:
     """The parent bodies and organisations a clause's tokens name, and those among its first words (its subject)."""
     named = [t for t in previous if t in PARENT_WORDS or t in (PROPER_NAME, PLACEHOLDER_ORG)]
     return named, [t for t in previous[:SUBJECT_WORDS - 1] if t in named]  # "our PTSA loves <org>. They're paying"
+
+
+def _two_subjects(previous: Sequence[str]) -> bool:
+    """"the PTSA and the partner talked it over": two different parties joined as the subject of one verb."""
+    def party(token: str) -> bool:
+        return token in PARENT_WORDS or token in (PROPER_NAME, PLACEHOLDER_ORG) or token in PARTY_NOUNS
+    first = next((i for i, t in enumerate(previous[:SUBJECT_WORDS - 1]) if party(t)), None)
+    if first is None or previous[first + 1:first + 2] != ["and"]:
+        return False
+    return len({_party(t) for t in (previous[first], *previous[first + 2:first + 4]) if party(t)}) > 1
 
 
 def _party(token: str) -> str:
@@ -600,6 +625,10 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             scores, asking = described, False
         if (they_unclear(words, previous) or asked_within(words)) and _states_a_payer(scores):
             scores = {**scores, "payer": {UNKNOWN: 1.0}}
+        if correcting and asking and _about_a_payer(scores):
+            # "the PTSA pays the coach... or wait is it the athletics dept": taking it back as a question leaves
+            # who pays not known (structure rule)
+            scores, asking = {**scores, "payer": {UNKNOWN: 1.0}}, False
         reading = ClauseReading(said, index, correcting, scores, asking)
         if second and out:
             out[-1], reading = one_predicate(out[-1], reading)
@@ -608,6 +637,13 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         before = tokens
         previous = [t for t, mark in zip(tokens, scope) if not mark]  # a party denied ("neither is the PTSA") is not "they"
     return tuple(out)
+
+
+def _about_a_payer(scores: dict[str, dict[str, float]]) -> bool:
+    """The clause is more likely about who pays than about nothing of it ("is it the athletics dept": the school's
+    money 0.2, not known 0.1, ...; "do they need a background check?" is about none)."""
+    payer = scores.get("payer") or {}
+    return bool(payer) and payer.get(NONE, 0.0) < FLOOR
 
 
 def _states_a_payer(scores: dict[str, dict[str, float]]) -> bool:
