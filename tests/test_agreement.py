@@ -481,6 +481,7 @@ def test_more_said_of_the_provider_answers_the_same_case_again_but_more_work_is_
 
 @pytest.mark.parametrize("text", [
     "The PTSA and the partner talked it over and they're covering it. Which agreement?",  # "they": both subjects
+    "Talked with the PTSA and the dance company yesterday, they're paying. which agreement?",  # either party
     "what agreement do we need, the PTSA pays the coach... or wait is it the athletics dept",  # taken back, asked
 ])
 def test_who_pays_is_asked_when_they_is_both_parties_or_the_payer_is_taken_back_as_a_question(

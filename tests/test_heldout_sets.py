@@ -19,7 +19,7 @@ from bot.trainings.importer import import_trainings
 from bot.notify import RecordingNotifier
 from tests.conftest import FIXTURES, Harness, make_settings
 
-SETS = {"l": 159, "m": 138, "n": 128, "o": 159, "p": 155, "q": 157, "r": 179, "s": 173, "t": 182, "u": 200, "v": 193, "w": 180, "x": 200, "y": 203, "z": 206, "aa": 219, "ab": 213, "ac": 225, "ad": 201, "ae": 243, "af": 216, "ag": 228}
+SETS = {"l": 159, "m": 138, "n": 128, "o": 159, "p": 155, "q": 157, "r": 179, "s": 173, "t": 182, "u": 200, "v": 193, "w": 180, "x": 200, "y": 203, "z": 206, "aa": 219, "ab": 213, "ac": 225, "ad": 201, "ae": 243, "af": 216, "ag": 227}
 """Set -> conversations (of 167, 142, 133, 162, 160, 171, 193, 184, 188, 208, 208, 195, 202, 212, 216, 228, 220, 250, 213, 250, 222 and 237) that must pass; 2 below each
 set's figure on the tree that added it, or below the figure once tuned on it (T: 184/188 and U: 202/208 after this
 session's changes; U scored 190/208 untouched first; V 192/208 untouched with 1 confidently wrong, 195/208
@@ -30,7 +30,8 @@ once tuned on; Z 205/216 untouched with 0 confidently wrong on 5f38e07, 208/216 
 with 0 confidently wrong on 3d2dc5e, 221/228 once tuned on; AB 212/220 untouched with 1 confidently wrong on 0d6c9de,
 215/220 once tuned on; AC 220/250 untouched with 8 confidently wrong on 9c733a5, 227/250 once tuned on; AD 202/213
 untouched with 1 confidently wrong on 0894036, 203/213 once tuned on; AE 234/250 untouched with 5 confidently wrong on
-51936b5, 244/250 once tuned on; AF 208/222 untouched with 1 confidently wrong on e08a5d4, 218/222 once tuned on; AG 226/237 untouched with 2 confidently wrong on 129db79, 230/237 once tuned on). The bot answers from the department's knowledge as `partnerbot` does (grounded), as
+51936b5, 244/250 once tuned on; AF 208/222 untouched with 1 confidently wrong on e08a5d4, 218/222 once tuned on; AG 226/237 untouched with 2 confidently wrong on 129db79, 230/237 once tuned on; AH, 230/241 untouched with 3 confidently wrong on 786782b, is not here: one
+confidently wrong answer is left on it, see the notes). The bot answers from the department's knowledge as `partnerbot` does (grounded), as
 the shared eval runs it."""
 WRITTEN_ON = dt.datetime(2026, 12, 6, 17, 0, tzinfo=dt.timezone.utc)
 TRAININGS = (("RULER: Feelings Words for Partner Staff", "RULER", 9, "10:00"),

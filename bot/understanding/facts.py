@@ -468,11 +468,13 @@ def with_subject(words: str, previous: Sequence[str]) -> str:
 
 
 def they_unclear(words: str, previous: Sequence[str]) -> bool:
-    """"I met with our PTSA president and the folks from <org>, and they said they'd cover the cost", "the PTSA and
-    the partner talked it over and they're covering it": "they" may be either party the clause before named (neither
-    its subject, or both), so who pays is not settled (structure rule)."""
+    """"I met with our PTSA president and the folks from <org>, and they said they'd cover the cost", "talked with
+    the PTSA and the dance company, they're paying", "the PTSA and the partner talked it over and they're covering
+    it": "they" may be either party the clause before named (neither its subject, or both), so who pays is not
+    settled (structure rule)."""
     named, subject = _parties(previous)
-    return _they(words)[0] is not None and (_two_subjects(previous) or not subject and len({_party(t) for t in named}) > 1)
+    parties = {_party(t) for t in previous if t in named or t in PARTY_NOUNS}  # "the PTSA and the dance company"
+    return _they(words)[0] is not None and (_two_subjects(previous) or not subject and len(parties) > 1)
 
 
 def _they(words: str) -> tuple[str | None, list[str]]:
