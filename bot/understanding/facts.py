@@ -384,9 +384,11 @@ def asks(words: str) -> bool:
 
 
 def _after_a_correction(words: str) -> str:
+    """The clause after openers that take something back ("or wait"); the clause itself after any other."""
     opening = _OPENERS.match(words.strip())
-    taken_back = opening is not None and any(w in CORRECTING for w in re.findall(r"[a-z']+", opening.group(0).lower()))
-    return words.strip()[opening.end():] if taken_back and opening is not None else words
+    if opening is None or not any(w in CORRECTING for w in re.findall(r"[a-z']+", opening.group(0).lower())):
+        return words
+    return words.strip()[opening.end():]
 
 
 def _a_short_case(words: str, scores: dict[str, dict[str, float]]) -> bool:
@@ -473,7 +475,7 @@ def they_unclear(words: str, previous: Sequence[str]) -> bool:
     it": "they" may be either party the clause before named (neither its subject, or both), so who pays is not
     settled (structure rule)."""
     named, subject = _parties(previous)
-    parties = {_party(t) for t in previous if t in named or t in PARTY_NOUNS}  # "the PTSA and the dance company"
+    parties = {_party(t) for t in previous if _a_party(t)}  # "the PTSA and the dance company"
     return _they(words)[0] is not None and (_two_subjects(previous) or not subject and len(parties) > 1)
 
 
@@ -496,14 +498,17 @@ def _parties(previous: Sequence[str]) -> tuple[list[str], list[str]]:
     return named, [t for t in previous[:SUBJECT_WORDS - 1] if t in named]  # "our PTSA loves <org>. They're paying"
 
 
+def _a_party(token: str) -> bool:
+    """A parent body, a named organisation, or the partner said as a noun: someone who may pay."""
+    return token in PARENT_WORDS or token in (PROPER_NAME, PLACEHOLDER_ORG) or token in PARTY_NOUNS
+
+
 def _two_subjects(previous: Sequence[str]) -> bool:
     """"the PTSA and the partner talked it over": two different parties joined as the subject of one verb."""
-    def party(token: str) -> bool:
-        return token in PARENT_WORDS or token in (PROPER_NAME, PLACEHOLDER_ORG) or token in PARTY_NOUNS
-    first = next((i for i, t in enumerate(previous[:SUBJECT_WORDS - 1]) if party(t)), None)
+    first = next((i for i, t in enumerate(previous[:SUBJECT_WORDS - 1]) if _a_party(t)), None)
     if first is None or previous[first + 1:first + 2] != ["and"]:
         return False
-    return len({_party(t) for t in (previous[first], *previous[first + 2:first + 4]) if party(t)}) > 1
+    return len({_party(t) for t in (previous[first], *previous[first + 2:first + 4]) if _a_party(t)}) > 1
 
 
 def _party(token: str) -> str:
