@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import inbox
-from bot.config import DATABASE_INTAKE, JOURNAL_INTAKE
+from bot.config import DATABASE_INTAKE, JOURNAL_INTAKE, Settings
 from bot.db import Database
 from bot.inbox import InboxEntry
 from bot.spool import Spool
@@ -52,6 +52,12 @@ class InboxWriter:
     _flushing: asyncio.Task[None] | None = None
     _database_away_until: float = 0.0
     _last_warning: float = 0.0
+
+    @classmethod
+    def configured(cls, settings: Settings, database: Database) -> "InboxWriter":
+        """The writer `serve` and the workers use: the configured intake, and a spool fsynced where the database's
+        own commits are."""
+        return cls(database, Spool(settings.spool_dir, sync=database.syncs_commits), settings.intake)
 
     async def put(self, entry: InboxEntry) -> None:
         """Return once the entry is durable (in the database, or in the journal on disk)."""

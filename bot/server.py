@@ -29,7 +29,6 @@ from bot.logs import describe
 from bot.intake import InboxWriter
 from bot.notify import LogNotifier, Notifier, deliver_pending
 from bot.shutdown import WAIT_SECONDS as SHUTDOWN_WAIT_SECONDS, stop_pools
-from bot.spool import Spool
 from bot.router import Bot
 
 log = logging.getLogger("partnerbot.server")
@@ -79,8 +78,7 @@ class Runtime:
     @property
     def writer(self) -> InboxWriter:
         if self._writer is None:
-            spool = Spool(self.settings.spool_dir, sync=self.database.syncs_commits)
-            self._writer = InboxWriter(self.database, spool, self.settings.intake)
+            self._writer = InboxWriter.configured(self.settings, self.database)
         return self._writer
 
     @property

@@ -3,9 +3,9 @@
 The ack path must not lose what a platform was told we have: with the journal
 intake every batch, and with the database intake a batch the database refused, is
 appended to a journal on local disk (bot/journal.py: segment files, one owner
-each; fsynced where the database's own commits are) before the ack, and `replay` moves it into the inbox (at once, or once
-the database answers again). A segment left by a killed process is replayed by the
-next process that looks.
+each; fsynced where the database's own commits are) before the ack, and `replay`
+moves it into the inbox (at once, or once the database answers again). A segment
+left by a killed process is replayed by the next process that looks.
 """
 
 from __future__ import annotations

@@ -51,7 +51,6 @@ def main() -> int:
     from bot.db import Database
     from bot.intake import InboxWriter
     from bot.logs import configure
-    from bot.spool import Spool
     from bot.platforms import inbox_processor
 
     configure(keep_text=settings.log_text)
@@ -62,7 +61,7 @@ def main() -> int:
     if bot.grounded is not None:
         bot.grounded.warm()
     processor = inbox_processor(settings, database, bot)
-    writer = InboxWriter(database, Spool(settings.spool_dir, sync=database.syncs_commits), settings.intake)
+    writer = InboxWriter.configured(settings, database)
     settle_heap()
     fd = stdin.fileno()
     try:

@@ -155,9 +155,12 @@ class Reading:
     value: str | None = None
     fact: Fact | None = None
     conflict: tuple[Fact, ...] = ()
-    unknown: bool = False
     denied: frozenset[str] = frozenset()
     doubted: Fact | None = None  # the clause that leaves the value not known ("it's grant funded": whose grant?)
+
+    @property
+    def unknown(self) -> bool:
+        return self.doubted is not None
 
 
 def resolve(facts: list[Fact], positive: tuple[str, ...]) -> Reading:
@@ -171,19 +174,18 @@ def resolve(facts: list[Fact], positive: tuple[str, ...]) -> Reading:
     stated = [f for f in facts if f.value in positive and f.value not in denied]
     values = list(dict.fromkeys(f.value for f in stated))
     doubted = next((f for f in facts if f.value == UNKNOWN and not _supposes(f.words)), None)
-    unknown = doubted is not None
     if len(values) > 1:
         firsts = [max((f for f in stated if f.value == v), key=lambda f: f.confidence) for v in values]
         surest = max(firsts, key=lambda f: f.confidence)
         if surest.confidence >= OUTWEIGHS and all(f.confidence < STRONG for f in firsts if f is not surest):
             # "it's free for families (weak: free to whom?), but we're paying the org out of our building
             # funds (sure)": a reading too weak to decide alone does not contest a sure one
-            return Reading(surest.value, surest, unknown=unknown, denied=denied, doubted=doubted)
-        return Reading(conflict=tuple(firsts), unknown=unknown, denied=denied, doubted=doubted)
+            return Reading(surest.value, surest, denied=denied, doubted=doubted)
+        return Reading(conflict=tuple(firsts), denied=denied, doubted=doubted)
     if values:
         best = max(stated, key=lambda f: f.confidence)
-        return Reading(best.value, best, unknown=unknown, denied=denied, doubted=doubted)
-    return Reading(unknown=unknown, denied=denied, doubted=doubted)
+        return Reading(best.value, best, denied=denied, doubted=doubted)
+    return Reading(denied=denied, doubted=doubted)
 
 
 def _supposes(words: str) -> bool:
