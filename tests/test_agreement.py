@@ -508,3 +508,13 @@ def test_a_parent_body_after_a_comma_opens_a_clause_of_its_own(harness) -> None:
 
     assert clauses("the athletics department budget pays him, PTSA isn't involved") == [
         "the athletics department budget pays him", "PTSA isn't involved"]
+
+
+def test_a_question_for_the_agreement_reads_the_case_its_relative_part_describes(harness) -> None:
+    """"a partner that'll be in our building": the part's subject is the partner, so it uses space; how long
+    decides between an MOU and an Alignment Agreement, even once the partner is said to pay."""
+    first = harness.ask("which agreement for a partner that'll be in our building?")
+    assert first.data["agreement"] is None and first.data["asking"] == "lease", first.text
+    paid = harness.ask("they bring their own money")
+    assert paid.data["agreement"] is None and paid.data["asking"] == "lease", paid.text
+    assert harness.ask("five years, under a lease").data["agreement"] == ALIGN

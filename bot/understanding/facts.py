@@ -65,6 +65,9 @@ CASE_WORDS = 3
 """After the head of a question for the agreement, this many words or more describe a case ("for a partner the
 school will pay"); fewer ("with them", "for it") only point at one already said."""
 RELATIVES = frozenset("which who that".split())
+RELATIVE_CONTRACTIONS = {"thatll": "will", "wholl": "will", "thatd": "would", "whod": "would", "thats": "is",
+                         "whos": "is", "whove": "have"}
+"""A relative word with its verb, as tokens are written ("that'll" -> "thatll")."""
 SUBJECTS = frozenset("we we'll we're we've they they'll they're the our i i'll he she you it".split())
 """After "which" or "who", these make a relative clause ("which we'll pay out of the budget"), not a question."""
 INTRODUCTION_WORDS = 8
@@ -401,6 +404,12 @@ def _a_short_case(words: str, scores: dict[str, dict[str, float]]) -> bool:
     return len(case) >= 2 and surest(scores) >= SURELY  # more than a name ("which agreement for the PTSA?" asks)
 
 
+def _for_the_agreement(words: str) -> bool:
+    """"which agreement for a partner that'll be in our building?": a question for the agreement that puts its case."""
+    said = _said(words)
+    return len(said) > 1 and said[0] in ("which", "what") and said[1] in ABOUT_THE_AGREEMENT
+
+
 def surest(scores: dict[str, dict[str, float]]) -> float:
     """The probability of the likeliest value any slot states (not "says nothing", not "unknown")."""
     return max((p for slot in scores.values() for value, p in slot.items() if value not in (NONE, UNKNOWN)),
@@ -627,7 +636,8 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         if only_names(tokens, placeholders - {school_money}):
             scores = {}  # "it's for Garfield High School": a name says where or who, never who pays
         asking = asks(words) and not relative(spoken, index, said_text) and not _a_short_case(words, scores)
-        described = described_case(models, tokens, scope, placeholders) if asking else None
+        described = described_case(models, tokens, scope, placeholders) if asking or (
+            _for_the_agreement(words) and surest(scores) < FLOOR) else None
         if described is not None:  # "can we do a PSC for a partner that brings their own funding?"
             scores, asking = described, False
         if (they_unclear(words, previous) or asked_within(words)) and _states_a_payer(scores):
@@ -730,8 +740,11 @@ def described_case(models: FactModels, tokens: list[str], scope: list[str],
     own words ask. The surest stating part's readings, or None when no such part states anything."""
     found = None
     for i, token in enumerate(tokens):
-        if i and token in RELATIVES and len(tokens) - i - 1 >= MIN_PART:
-            part = models.scores(features(tokens[i + 1:], placeholders, scope[i + 1:]))
+        verb = RELATIVE_CONTRACTIONS.get(token, "")
+        if i and (token in RELATIVES or verb) and len(tokens) - i - 1 + bool(verb) >= MIN_PART:
+            # the part's subject is what it describes: "a partner that'll be in our building" -> "they will be ..."
+            said = ["they", *([verb] if verb else [])]
+            part = models.scores(features([*said, *tokens[i + 1:]], placeholders, [""] * len(said) + scope[i + 1:]))
             sure = surest(part)
             if sure >= FLOOR and (found is None or sure > found[0]):
                 found = (sure, part)
