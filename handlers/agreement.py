@@ -41,6 +41,7 @@ from handlers.agreement_rules import (
     in_context,
     named_agreements,
     read_facts,
+    they_named_nobody,
 )
 from handlers.grounded import grounded_reply
 from handlers.common import consult_button, fill_links, link_defaults
@@ -305,7 +306,7 @@ def _asks_which(u: Understanding) -> bool:
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
     named = named_agreements(u)
-    facts = read_facts(u)
+    facts = they_named_nobody(u, read_facts(u))
     if u.has(*_LEASE_QUESTION) and not facts.known and not facts.lease:
         case = Facts.from_dict(turn.state.form_data.get("values") or {}) if turn.state.form == FORM else Facts()
         return _lease_explained(case)

@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.text import contains, phrase_stems, stem, words
 from bot.understanding import Understanding
-from bot.understanding.facts import Fact
+from bot.understanding.facts import Fact, names_a_party, opens_with_they
 
 PSC, MOU, ALIGN, PTSA = "personal_services_contract", "mou", "alignment_agreement", "ptsa_enrichment"
 PERMIT = "building_use_permit"
@@ -77,6 +77,29 @@ def asks_which_of(u: Understanding, named: list[str]) -> bool:
     return len(named) >= 2 and u.has(*_choices()) and not u.has(*_ABOUT_THE_PAPERWORK)
 
 
+THEY_PAYER = {"parents": "ptsa", "organisation": "partner"}
+"""Who "they" pays as, by the kind of party "they" names."""
+
+
+_PAYER_APART = re.compile(r"\b(?:school|schools|district|us|we|our|budget|invoice|invoices|billed|bills|paid)\b", re.I)
+"""Words that put the payer apart from "they" ("they invoice the school", "they'll be paid from our budget")."""
+
+
+_SELF_FUNDED = re.compile(r"\b(?:own|themselves|itself)\b", re.I)
+""""They bring their own funding": whoever they are, the one who comes pays for itself (the partner)."""
+
+
+def they_named_nobody(u: Understanding, facts: Facts) -> Facts:
+    """"They're paying for everything. Which agreement?": "they" in a case's first words, before anyone is named,
+    so what was read is confirmed before anything is decided."""
+    said = facts.evidence.get(PAYER, "")
+    first = next((clause.words for clause in u.clauses if clause.scores), None)
+    if facts.payer and not facts.weak and not facts.parties and said == first and opens_with_they(said) \
+            and not _PAYER_APART.search(said) and not _SELF_FUNDED.search(said):
+        return replace(facts, weak=PAYER)
+    return facts
+
+
 @dataclass(frozen=True)
 class Facts:
     """What we know about the partnership so far (None = not said), with the words each fact came from."""
@@ -93,9 +116,11 @@ class Facts:
     contested: tuple[str, ...] = ()  # the words of readings that disagree (a conflict)
     doubt: tuple[str, ...] = ()  # slots a clause hints at without stating them
     denied: tuple[str, ...] = ()  # payers said not to pay ("not the school"): never offered again
+    parties: tuple[str, ...] = ()  # kinds of party named so far (parents, organisation): who "they" may be
 
     def merge(self, newer: "Facts") -> "Facts":
         """Later answers win, with their evidence; being about space is never forgotten."""
+        newer = self._they_read(newer)
         payer_new = newer.payer is not None or newer.conflict in ("coordinator", PAYER) or newer.unsure == "who_pays"
         lease_new = newer.lease is not None or newer.conflict == SPACE
         evidence = dict(self.evidence)
@@ -117,7 +142,22 @@ class Facts:
             doubt=tuple(slot for slot in dict.fromkeys(self.doubt + newer.doubt)
                         if not (slot == PAYER and (payer_new or self.payer)) and not (slot == SPACE and lease_new)),
             denied=tuple(dict.fromkeys(self.denied + newer.denied)) if not payer_new else newer.denied,
+            parties=tuple(sorted(set(self.parties) | set(newer.parties))),
         )
+
+    def _they_read(self, newer: "Facts") -> "Facts":
+        """A later answer whose payer is "they", naming nobody, read against the parties named before: after a
+        parent body and an organisation ("the PTSA has been talking with the drama folks" ... "they said they'd
+        cover it") either may pay, so it is asked; after one of them, a payer other than that one is confirmed
+        ("the PTSA is thinking about it" ... "board voted yes, they're paying" read as the school)."""
+        said = newer.evidence.get(PAYER, "")
+        if newer.payer is None or newer.parties or not opens_with_they(said) or _PAYER_APART.search(said):
+            return newer  # "they invoice the school", "they'll be paid out of our budget": "they" is not who pays
+        if len(self.parties) > 1:
+            return replace(newer, payer=None, weak=None, unsure="who_pays")
+        if self.parties and THEY_PAYER[self.parties[0]] != newer.payer and not newer.weak:
+            return replace(newer, weak=PAYER)
+        return newer
 
     def without(self, slot: str) -> "Facts":
         """The case with one fact taken back ("that's not what I meant")."""
@@ -128,7 +168,7 @@ class Facts:
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if v not in (None, False, {}, ())}
-        for key in ("contested", "doubt", "denied"):
+        for key in ("contested", "doubt", "denied", "parties"):
             if key in out:
                 out[key] = list(out[key])
         return out
@@ -138,7 +178,7 @@ class Facts:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         if "evidence" in known:
             known["evidence"] = {str(k): str(v) for k, v in dict(known["evidence"]).items()}
-        for key in ("contested", "doubt", "denied"):
+        for key in ("contested", "doubt", "denied", "parties"):
             if key in known:
                 known[key] = tuple(known[key])
         return cls(**known)
@@ -188,6 +228,17 @@ def resolve(facts: list[Fact], positive: tuple[str, ...]) -> Reading:
     return Reading(denied=denied, doubted=doubted)
 
 
+_DISTRICT = re.compile(r"\b(?:district|district's|central office|central)\b", re.I)
+
+
+def _district_apart(facts: list[Fact]) -> list[Fact]:
+    """"Our school isn't paying for this, the district's central office is covering it", "the district isn't paying,
+    our school is": school money is the building's or the district's, and denying one does not deny the other when
+    another clause says the other pays (structure rule)."""
+    paying = {bool(_DISTRICT.search(f.words)) for f in facts if f.value == "school"}
+    return [f for f in facts if not (f.value == "not_school" and (not bool(_DISTRICT.search(f.words))) in paying)]
+
+
 def _supposes(words: str) -> bool:
     """A clause that supposes ("and if it goes over 10k?", "what if the PTA pays?") puts a case forward:
     its uncertainty is the supposition's, not the user's about who pays."""
@@ -205,7 +256,7 @@ def read_facts(u: Understanding) -> Facts:
 def _read_facts(u: Understanding) -> Facts:
     payer_facts = [replace(f, value="ptsa") if f.value == "school" and speaks_for_parents(u.text, f.words) else f
                    for f in u.facts(PAYER)]  # "PTSA treasurer here: we're paying a chess instructor": the PTSA
-    payer = resolve(payer_facts, PAYERS)
+    payer = resolve(_district_apart(payer_facts), PAYERS)
     space = resolve(u.facts(SPACE), USES)
     about_space = space.value is not None or any(f.value == USE_OF_SPACE for f in u.facts(SPACE))
     facts = Facts(space=about_space or bool(space.conflict), amount=max(u.amounts) if u.amounts else None,
@@ -219,10 +270,19 @@ def _read_facts(u: Understanding) -> Facts:
     if payer.conflict:
         values = {f.value for f in payer.conflict}
         school_pays = school_settles(payer.conflict)
-        if values == {"partner", "ptsa"} or (len(values) == 2 and "volunteer" in values and values & set(PAID_BY)):
-            # "free to the school, the PTSA covers it": no school money, and the PTSA pays; "an individual
-            # tutor, and the school pays her": a person who is paid is no volunteer
+        partner_named = any(names_a_party(f.words) for f in payer.conflict if f.value == "partner")
+        if values == {"partner", "ptsa"} and not partner_named \
+                or (len(values) == 2 and "volunteer" in values and values & set(PAID_BY)):
+            # "free to the school, the PTSA covers it": no school money, and the PTSA pays (the partner reading names
+            # nobody paying; "Lumen brings its own funding" with "our PTSA pays the art teacher" is asked); "an
+            # individual tutor, and the school pays her": a person who is paid is no volunteer
             value = next(v for v in values if v in PAID_BY)
+            source = next(f for f in payer.conflict if f.value == value)
+        elif values == {"volunteer", "partner"} and all(names_a_party(f.words) for f in payer.conflict
+                                                          if f.value == "volunteer"):
+            # "coming through Pacific Coding Fund as one of their volunteers, free for us": an organisation's
+            # volunteer is the partner's, not one person volunteering on their own
+            value = "partner"
             source = next(f for f in payer.conflict if f.value == value)
         elif values == {"school", "partner"} and school_pays is not None:
             value, source = "school", school_pays  # any share of school money makes it a PSC
@@ -259,6 +319,7 @@ def _read_facts(u: Understanding) -> Facts:
     denied = tuple(sorted(payer.denied & set(PAYERS))) if value is None and not conflict else ()
     return replace(facts, payer=value, lease=lease, conflict=conflict, contested=contested, weak=weak,
                    evidence=evidence, doubt=doubt, denied=denied,
+                   parties=tuple(sorted(set().union(*(clause.parties for clause in u.clauses)))),
                    unsure="who_pays" if left_open is not None and value is None and not conflict else None)
 
 
@@ -268,10 +329,13 @@ def _hints(fact: Fact | None) -> bool:
 
 
 _A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|a share|half)\s+(?:of\s+)?(?:it|(?:the|their)\s+"
-                      r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?))\b|\b\d{1,2}\s*%", re.I)
+                      r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?))\b|\b\d{1,2}\s*%"
+                      r"|\b(?:pay|pays|paying|paid|cover|covers|covering|covered)\s+(?:for\s+)?"
+                      r"(?:half|part|some|most)\b"
+                      r"|\bhalf\s+and\s+half\b|\b50\s*/\s*50\b", re.I)
 """Words that say a payer covers only a share of the cost ("most of the tutoring cost", "part of the ceramics
-teacher's fee", "half the fee"): someone else pays the rest (structure rule). "As part of their volunteer program"
-is no share."""
+teacher's fee", "half the fee", "paying for half", "half and half with the PTSA"): someone else pays the rest
+(structure rule). "As part of their volunteer program" is no share."""
 
 
 _THE_REST = re.compile(r"\b(?:the rest|the remainder|the remaining|the other (?:half|part|share|\d+\s*%))\b", re.I)

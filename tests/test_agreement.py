@@ -518,3 +518,75 @@ def test_a_question_for_the_agreement_reads_the_case_its_relative_part_describes
     paid = harness.ask("they bring their own money")
     assert paid.data["agreement"] is None and paid.data["asking"] == "lease", paid.text
     assert harness.ask("five years, under a lease").data["agreement"] == ALIGN
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # money whose holder is not said may be the school's: asked; said anywhere in the message, it decides
+    ("The foundation is covering the cost of the chess club. What agreement applies?", None),
+    ("the foundation pays the muralist directly, we're just the site. which agreement", MOU),
+    ("a grant covers it - the grant went to the theater company, not to us. which agreement", MOU),
+    # paying only on a condition about money settles nothing; a condition about something else does not matter
+    ("we would cover the drumming teacher but only if the city money doesn't come through. which agreement", None),
+    ("we'll pay the dance teacher if the principal signs off. which agreement", PSC),
+    # a payer covering a share leaves the rest open
+    ("the PTA is paying for half. which agreement", None),
+    ("which agreement for the chess instructor? half and half with the PTA", None),
+    # a plan that was is replaced by what holds now
+    ("Last year we paid the choir director, but this year no one knows who's paying. Which agreement?", None),
+    ("the PTSA wanted to pay the tutor but the principal said no the school would pay from our budget. agreement?",
+     PSC),
+    # denying the building's money does not deny the district's, nor the other way round
+    ("Our school isn't paying for this, the district's equity office is covering the facilitator. Which agreement?",
+     PSC),
+    ("the district isn't paying, our school is paying from the building budget. which agreement", PSC),
+    # a name of school money negated after it is not the school paying
+    ("Our LAP coordinator says LAP won't pay for it, so the partner is covering it with their own grant. Which "
+     "agreement?", MOU),
+    # a hedged payer is not a payer
+    ("which agreement for the robotics coach? the PTSA is considering paying for it", None),
+    # a PTSA and a partner both said to pay: asked, unless the partner reading names nobody paying
+    ("Our PTSA pays the Friday cooking teacher. Separately, Bright Path Tutors brings its own funding for reading "
+     "help. Which agreement for Bright Path?", None),
+    ("it's free to the school, the PTSA covers it. which agreement", PTSA),
+    # an organisation's volunteer is the partner's
+    ("he would volunteer with Coastal Code Collective, it's free for us. which agreement", MOU),
+    # "they" in a case's first words, before anyone is named: confirmed, never decided
+    ("They're covering everything. Which agreement do we need?", None),
+])
+def test_who_pays_is_read_with_its_structure(harness, text: str, agreement: str | None) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+
+
+def test_they_in_a_later_answer_is_read_against_the_parties_named_before(harness) -> None:
+    """After a PTSA and an organisation, "they" may be either; after the PTSA alone, another payer is confirmed;
+    "they invoice the school" names the payer apart from "they"."""
+    harness.ask("Which agreement for the art nights? The PTSA has been meeting with the mural folks about costs.",
+                session="two")
+    two = harness.ask("they said they'd cover it", session="two")
+    assert two.data["agreement"] is None and two.data["asking"] == "who_pays", two.text
+    harness.ask("which agreement for the Friday ballet class", session="one")
+    harness.ask("the PTSA is thinking about paying for it", session="one")
+    one = harness.ask("board voted yes last night, they're paying", session="one")
+    assert one.data["agreement"] is None and one.data["asking"] == "confirm", one.text
+    harness.ask("Eastlake Family Circle wants to run parent workshops here. which agreement?", session="workshops")
+    assert harness.ask("they said they have their own donors so it costs us nothing",
+                       session="workshops").data["agreement"] == MOU  # "parent workshops" names no parent body
+    harness.ask("Which agreement for the art nights? The PTSA has been meeting with the mural folks.", session="apart")
+    assert harness.ask("they invoice the school every month", session="apart").data["agreement"] == PSC
+
+
+def test_a_levy_named_as_the_answer_is_school_money(harness) -> None:
+    harness.ask("what agreement do I need")
+    assert harness.ask("levy").data["agreement"] == PSC
+
+
+def test_a_ptsa_that_found_someone_has_not_said_it_pays(harness) -> None:
+    reply = harness.ask("which agreement do we need for a drumming teacher the PTA found for us?")
+    assert reply.data["agreement"] is None and reply.data["asking"] == "who_pays", reply.text
+
+
+def test_a_probable_payer_is_not_a_payer(harness) -> None:
+    harness.ask("which agreement for the hip hop class after school")
+    reply = harness.ask("prob the pta? not sure tbh")
+    assert reply.data["agreement"] is None, reply.text

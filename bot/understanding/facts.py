@@ -46,7 +46,11 @@ EMBEDDED = frozenset("who whos what whether if how where which".split())
 """Words opening an embedded question: a negation or hedge before one does not reach into it."""
 AFTER_REACH = 2
 """How many words before it a negator that follows its verb negates ("costs us nothing")."""
-HEDGES = frozenset("might maybe perhaps possibly probably hopefully potentially could".split())
+SPEECH_VERBS = frozenset("said says say told replied answered".split())
+"""After these "no" is the answer said ("the principal said no the school would pay"), not a negation of what
+follows."""
+HEDGES = frozenset("might maybe perhaps possibly probably prob probs prolly likely hopefully potentially could "
+                   "thinking considering".split())
 REQUESTERS = frozenset("you we i u".split())
 """After "could" these make a request ("could you tell me"), not a hedge."""
 MONTH_WORDS = frozenset("in of this next last early late mid since until by".split())
@@ -96,7 +100,8 @@ _BREAK = re.compile(
     r"|\s+(?=so\s+[\w'-]+\s+" + _ADVERBS + r"(?:" + "|".join(sorted(SUBJECT_VERBS, key=len, reverse=True)) + r")\b)",
     re.I)
 _FORMER_PLAN = re.compile(r"\b(?:originally|initially|at first|(?:i|we) thought|(?:was|were) (?:going|supposed|planning) to|"
-                          r"had (?:planned|budgeted|meant|hoped|intended) to|used to)\b", re.I)
+                          r"had (?:planned|budgeted|meant|hoped|intended) to|used to|wanted to|"
+                          r"last (?:year|time|spring|fall)|previously|in the past)\b", re.I)
 PART_OPENERS = frozenset("that which who and while plus".split())
 """Inside a clause these open a part that may state a fact of its own (see `with_parts`)."""
 MIN_PART = 3
@@ -146,6 +151,7 @@ class ClauseReading:
     correcting: bool
     scores: dict[str, dict[str, float]] = field(default_factory=dict)
     asks: bool = False  # a question: it states nothing (asking "who pays?" is not saying it is unknown)
+    parties: frozenset[str] = frozenset()  # the kinds of party it names who may pay (see `party_kinds`)
 
     def fact(self, slot: str, floor: float = FLOOR) -> Fact | None:
         """The clause's value of `slot`, unless it says nothing about it (or too little)."""
@@ -359,9 +365,9 @@ def marks(tokens: Sequence[str]) -> list[str]:
             for j in range(max(0, i - AFTER_REACH), i):
                 if "not_" not in out[j]:
                     out[j] += "not_"
-        negation = negation or token in NEGATORS
         follows = tokens[i + 1] if i + 1 < len(tokens) else ""
         before = tokens[i - 1] if i else ""
+        negation = negation or (token in NEGATORS and not (token in NO_WORDS and before in SPEECH_VERBS))
         hedge = hedge or (token in HEDGES and not (token == "could" and follows in REQUESTERS)) or (
             token == "may" and before not in MONTH_WORDS and not follows.isdigit())
     return out
@@ -484,7 +490,7 @@ def they_unclear(words: str, previous: Sequence[str]) -> bool:
     it": "they" may be either party the clause before named (neither its subject, or both), so who pays is not
     settled (structure rule)."""
     named, subject = _parties(previous)
-    parties = {_party(t) for t in previous if _a_party(t)}  # "the PTSA and the dance company"
+    parties = {_party(t) for t in _party_tokens(previous)}  # "the PTSA and the dance company"
     return _they(words)[0] is not None and (_two_subjects(previous) or not subject and len(parties) > 1)
 
 
@@ -497,19 +503,51 @@ def _they(words: str) -> tuple[str | None, list[str]]:
     return (THEY.get(said[0].lower().replace("\u2019", "'")) if said else None), said[1:]
 
 
-PARTY_NOUNS = frozenset("partner org organization organisation nonprofit vendor provider company agency".split())
+PARTY_NOUNS = frozenset("partner partners org orgs organization organizations organisation organisations nonprofit "
+                        "profit profits vendor provider providers company agency folks group".split())
 """Words for the partner as a party that may pay ("the PTSA and the partner talked it over")."""
 
 
 def _parties(previous: Sequence[str]) -> tuple[list[str], list[str]]:
     """The parent bodies and organisations a clause's tokens name, and those among its first words (its subject)."""
-    named = [t for t in previous if t in PARENT_WORDS or t in (PROPER_NAME, PLACEHOLDER_ORG)]
+    named = [t for t in _party_tokens(previous) if t in PARENT_WORDS or t in (PROPER_NAME, PLACEHOLDER_ORG)]
     return named, [t for t in previous[:SUBJECT_WORDS - 1] if t in named]  # "our PTSA loves <org>. They're paying"
 
 
 def _a_party(token: str) -> bool:
     """A parent body, a named organisation, or the partner said as a noun: someone who may pay."""
     return token in PARENT_WORDS or token in (PROPER_NAME, PLACEHOLDER_ORG) or token in PARTY_NOUNS
+
+
+_A_PARTY_SAID = re.compile(r"\b(?:they|they're|theyre|their|them|its own|" + "|".join(sorted(PARTY_NOUNS)) + r")\b",
+                           re.I)
+
+
+def names_a_party(words: str) -> bool:
+    """Whether the words name someone who may pay (an organisation by name, "they", the partner as a noun), unlike
+    "free to the school", which only says the school does not pay."""
+    return bool(_A_PARTY_SAID.search(words) or _TITLE_CASE_NAME.search(words)) or PLACEHOLDER_ORG in words \
+        or PROPER_NAME in words
+
+
+def party_kinds(tokens: Sequence[str]) -> frozenset[str]:
+    """The kinds of party the tokens name who may pay: "parents" (a PTSA or parent group), "organisation" (one by
+    name, or the partner as a noun). A "they" after both kinds is unclear, even a turn later."""
+    return frozenset("parents" if t in PARENT_WORDS else "organisation" for t in _party_tokens(tokens))
+
+
+PARENT_BODY_NOUNS = frozenset("group groups association committee club council organization organisation".split())
+
+
+def _party_tokens(tokens: Sequence[str]) -> list[str]:
+    """The tokens that name a party who may pay; "parent" only as a body ("parent group", not "parent workshops")."""
+    return [t for i, t in enumerate(tokens) if _a_party(t) and (
+        t != "parent" or (i + 1 < len(tokens) and tokens[i + 1] in PARENT_BODY_NOUNS))]
+
+
+def opens_with_they(words: str) -> bool:
+    """"they said they'd cover it", "and they're paying": the clause's subject is "they"."""
+    return _they(words)[0] is not None
 
 
 def _two_subjects(previous: Sequence[str]) -> bool:
@@ -640,13 +678,17 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             _for_the_agreement(words) and surest(scores) < FLOOR) else None
         if described is not None:  # "can we do a PSC for a partner that brings their own funding?"
             scores, asking = described, False
-        if (they_unclear(words, previous) or asked_within(words)) and _states_a_payer(scores):
+        if (they_unclear(words, previous) or asked_within(words) or _money_of_nobody(words, said_text, scores)) \
+                and _states_a_payer(scores):
             scores = {**scores, "payer": {UNKNOWN: 1.0}}
         if correcting and asking and _about_a_payer(scores):
             # "the PTSA pays the coach... or wait is it the athletics dept": taking it back as a question leaves
             # who pays not known (structure rule)
             scores, asking = {**scores, "payer": {UNKNOWN: 1.0}}, False
-        reading = ClauseReading(said, index, correcting, scores, asking)
+        if _on_condition(words) and _about_a_payer(scores) and ClauseReading(words, index, False, scores).fact(
+                "payer") is None:  # about money, naming no payer itself ("if the partner is free" names one)
+            out = _payer_taken_back(out)  # "we would pay the coach, but only if our grant application falls through"
+        reading = ClauseReading(said, index, correcting, scores, asking, party_kinds(tokens))
         if second and out:
             out[-1], reading = one_predicate(out[-1], reading)
         out.append(reading)
@@ -654,6 +696,43 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         before = tokens
         previous = [t for t, mark in zip(tokens, scope) if not mark]  # a party denied ("neither is the PTSA") is not "they"
     return tuple(out)
+
+
+_HOLDERLESS_MONEY = re.compile(r"\b(?:the|a)\s+(?:grant|foundation)\b", re.I)
+_A_HOLDER_OR_DIRECT = re.compile(r"\b(?:our|we|us|school|district|directly)\b", re.I)
+_GIVEN = re.compile(r"\b(?:gave|gives|give|given|awarded|received|got|won|has|have|had)\b", re.I)
+
+
+def _money_of_nobody(words: str, text: str, scores: dict[str, dict[str, float]]) -> bool:
+    """"the foundation is covering the cost", "it's paid by the grant": money whose holder is not said may be the
+    school's (a school's foundation or grant, then the school pays) or the partner's, so the partner is not read as
+    paying (structure rule); "their grant", "the Mariners' foundation", "they have a grant", "our school got a grant",
+    "the city gave the collective a grant", "the grant was awarded to the mentoring org" say whose it is (anywhere in
+    the message), and "the foundation pays the artist directly" that no school money changes hands."""
+    payer = scores.get("payer") or {}
+    return payer.get("partner", 0.0) >= FLOOR and bool(_HOLDERLESS_MONEY.search(words)) \
+        and not names_a_party(text) and not _A_HOLDER_OR_DIRECT.search(words) and not _GIVEN.search(text)
+
+
+CONDITIONS = ("if", "unless", "only if", "but only if", "provided", "as long as")
+
+
+def _on_condition(words: str) -> bool:
+    """"if our grant application falls through", "unless the PTSA steps in": a condition on what came before."""
+    said = " ".join(_said(words))
+    return any(said == c or said.startswith(c + " ") for c in CONDITIONS)
+
+
+def _payer_taken_back(out: list[ClauseReading]) -> list[ClauseReading]:
+    """Paying only on a condition about money ("we would pay the robotics coach, but only if our grant application
+    falls through") does not settle who pays (structure rule): the nearest clause before that states something, if
+    it states a payer, has it taken back (not known)."""
+    for i in range(len(out) - 1, -1, -1):
+        if out[i].fact("payer") is not None:
+            return [*out[:i], replace(out[i], scores={**out[i].scores, "payer": {UNKNOWN: 1.0}}), *out[i + 1:]]
+        if out[i].states():
+            break
+    return out
 
 
 def _about_a_payer(scores: dict[str, dict[str, float]]) -> bool:
@@ -708,7 +787,9 @@ def money_said(scores: dict[str, dict[str, float]], tokens: list[str], scope: li
     is called. Not when the name is negated, hedged or one possibility ("not Title I", "we might use LAP", "our
     budget or the PTSA's"), nor when the clause reads another payer surely (the PTSA's "ASB account" is the PTSA's)."""
     payer = scores.get("payer")
-    plain = any(t == school_money and not mark for t, mark in zip(tokens, scope)) and not ALTERNATIVES.intersection(tokens)
+    named = [i for i, (t, mark) in enumerate(zip(tokens, scope)) if t == school_money and not mark]
+    # "Title I won't pay for it": a negation after the name negates it too
+    plain = bool(named) and not ALTERNATIVES.intersection(tokens) and not NEGATORS.intersection(tokens[named[0]:])
     if not payer or not plain or payer.get("school", 0.0) >= MONEY_SAYS:
         return scores
     other = max((v for k, v in payer.items() if k not in ("school", NONE, UNKNOWN)), default=0.0)
