@@ -117,10 +117,15 @@ class Facts:
     doubt: tuple[str, ...] = ()  # slots a clause hints at without stating them
     denied: tuple[str, ...] = ()  # payers said not to pay ("not the school"): never offered again
     parties: tuple[str, ...] = ()  # kinds of party named so far (parents, organisation): who "they" may be
+    parents_speak: bool = False  # the case is told by a PTSA or parent group officer: "we" / "us" is theirs
 
     def merge(self, newer: "Facts") -> "Facts":
         """Later answers win, with their evidence; being about space is never forgotten."""
         newer = self._they_read(newer)
+        if (self.parents_speak or newer.parents_speak) and newer.payer == "school" \
+                and _ours(newer.evidence.get(PAYER, "")):
+            # "I'm the PTSA president at Bryant ... which agreement?" ... "us": the PTSA pays
+            newer = replace(newer, payer="ptsa")
         payer_new = newer.payer is not None or newer.conflict in ("coordinator", PAYER) or newer.unsure == "who_pays"
         lease_new = newer.lease is not None or newer.conflict == SPACE
         evidence = dict(self.evidence)
@@ -143,6 +148,7 @@ class Facts:
                         if not (slot == PAYER and (payer_new or self.payer)) and not (slot == SPACE and lease_new)),
             denied=tuple(dict.fromkeys(self.denied + newer.denied)) if not payer_new else newer.denied,
             parties=tuple(sorted(set(self.parties) | set(newer.parties))),
+            parents_speak=self.parents_speak or newer.parents_speak,
         )
 
     def _they_read(self, newer: "Facts") -> "Facts":
@@ -320,6 +326,7 @@ def _read_facts(u: Understanding) -> Facts:
     return replace(facts, payer=value, lease=lease, conflict=conflict, contested=contested, weak=weak,
                    evidence=evidence, doubt=doubt, denied=denied,
                    parties=tuple(sorted(set().union(*(clause.parties for clause in u.clauses)))),
+                   parents_speak=bool(_PARENT_SPEAKER.search(u.text)),
                    unsure="who_pays" if left_open is not None and value is None and not conflict else None)
 
 
@@ -332,10 +339,11 @@ _A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|a share|half)
                       r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?))\b|\b\d{1,2}\s*%"
                       r"|\b(?:pay|pays|paying|paid|cover|covers|covering|covered)\s+(?:for\s+)?"
                       r"(?:half|part|some|most)\b"
-                      r"|\bhalf\s+and\s+half\b|\b50\s*/\s*50\b", re.I)
+                      r"|\bhalf\s+and\s+half\b|\b50\s*/\s*50\b|\bsplit(?:ting)?\s+(?:it\s+|the\s+\w+\s+)?with\b",
+                      re.I)
 """Words that say a payer covers only a share of the cost ("most of the tutoring cost", "part of the ceramics
-teacher's fee", "half the fee", "paying for half", "half and half with the PTSA"): someone else pays the rest
-(structure rule). "As part of their volunteer program" is no share."""
+teacher's fee", "half the fee", "paying for half", "half and half with the PTSA", "split with the PTSA"): someone
+else pays the rest (structure rule). "As part of their volunteer program" is no share."""
 
 
 _THE_REST = re.compile(r"\b(?:the rest|the remainder|the remaining|the other (?:half|part|share|\d+\s*%))\b", re.I)
@@ -368,8 +376,13 @@ def speaks_for_parents(text: str, clause: str) -> bool:
     """The message comes from a PTSA officer ("Quick q from the Leschi PTSA treasurer: ...") and the clause
     that pays is theirs ("we're paying a chess instructor"): "we" is the PTSA, not the school. A clause that
     names the school's money ("we pay from the school budget") stays the school's (structure rule)."""
+    return _ours(clause) and bool(_PARENT_SPEAKER.search(text))
+
+
+def _ours(clause: str) -> bool:
+    """The clause's payer is the writer ("we're paying", "it is paid by us"), not the school's money named."""
     said = {w.strip(",.;:!?()").lower().replace("\u2019", "'") for w in clause.split()}
-    return bool(said & _FIRST_PERSON) and not _SCHOOL_MONEY.search(clause) and bool(_PARENT_SPEAKER.search(text))
+    return bool(said & _FIRST_PERSON) and not _SCHOOL_MONEY.search(clause)
 
 
 SAME_DECISION = {"partner": ("partner", NOT_SCHOOL)}

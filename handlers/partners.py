@@ -303,6 +303,10 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     if unknown is not None:
         return unknown  # "which schools does Bright Minds Tutoring Co serve?" after a list: never the old list
     last = PartnerQuery.from_dict(previous)
+    if _to_the_whole_district(u, last):  # "what about the whole district?" after "mentoring orgs at Chief Sealth"
+        if last.service is None:
+            return run(PartnerQuery("by_region"), turn)
+        return kept_filter(run(PartnerQuery("schools_with", service=last.service), turn), last.service)
     stated = read_query(u, turn)
     if isinstance(stated, SchoolMatch):
         return _did_you_mean(stated, _service(u) or services().get(last.service or ""), turn)
@@ -356,6 +360,18 @@ def _moves_to_a_region(u: Understanding, stated: PartnerQuery, last: PartnerQuer
             and last.service is not None and last.kind in ("school", "schools_with")
             and follow_ups.elliptical(u, region_words(list(u.tokens)))
             and not follow_ups.widens(u))
+
+
+WHOLE_DISTRICT = ("whole district", "entire district", "district wide", "districtwide", "across the district",
+                  "all schools", "every school", "all the schools", "citywide", "city wide")
+
+
+def _to_the_whole_district(u: Understanding, last: PartnerQuery) -> bool:
+    """"what about the whole district?", "and district-wide?" after a school's partners: the same service in every
+    school, or without one the district's partnerships by region."""
+    return (last.kind == "school" and u.has(*WHOLE_DISTRICT)
+            and u.entities.school is None and not u.entities.service and not follow_ups.widens(u)
+            and follow_ups.elliptical(u, 3) and _is_short(u))
 
 
 def kept_filter(reply: Reply, service_code: str | None) -> Reply:

@@ -550,6 +550,11 @@ def test_a_question_for_the_agreement_reads_the_case_its_relative_part_describes
     ("it's free to the school, the PTSA covers it. which agreement", PTSA),
     # an organisation's volunteer is the partner's
     ("he would volunteer with Coastal Code Collective, it's free for us. which agreement", MOU),
+    # "which agreement covers them" only asks: its words state no payment beside the lease
+    ("A daycare has a three-year lease on two rooms in our building. Which agreement covers them?", ALIGN),
+    # a parent body and an organisation only listed say who is involved, not who pays
+    ("We have two groups on this, our PTSA and Harbor Lights Family Center. Which agreement for the family nights?",
+     None),
     # "they" in a case's first words, before anyone is named: confirmed, never decided
     ("They're covering everything. Which agreement do we need?", None),
 ])
@@ -590,3 +595,29 @@ def test_a_probable_payer_is_not_a_payer(harness) -> None:
     harness.ask("which agreement for the hip hop class after school")
     reply = harness.ask("prob the pta? not sure tbh")
     assert reply.data["agreement"] is None, reply.text
+
+
+def test_an_introduction_and_a_name_ending_a_sentence_state_nothing(harness) -> None:
+    """"Office manager at Dunlap here, sorry ..." introduces the writer; a name's last word does not swallow the full
+    stop that ends its sentence ("... Garden Corps. Green Lake asked ...")."""
+    intro = harness.ask("Hi! Office manager at Dunlap here, sorry if this is the wrong place lol. A reading nonprofit "
+                        "comes in twice a week and they don't charge us anything. What do we sign?", session="intro")
+    assert intro.data["agreement"] == MOU, intro.text
+    named = harness.ask("Hi, I'm the program director at Tilth Kids Garden Corps. Green Lake asked what agreement we "
+                        "need with them.", session="name")
+    assert named.data["agreement"] is None and named.data["asking"] == "who_pays", named.text
+
+
+def test_answers_read_against_who_tells_the_case(harness) -> None:
+    """A PTSA officer's "us" is the PTSA; "split with the PTSA" leaves the other share open; a donation whose holder
+    is not said is not the partner paying; a provider in the building, for how long not said, is asked about."""
+    harness.ask("I'm the PTSA president at Bryant. We want to bring in a chess class. Which agreement?", session="ptsa")
+    assert harness.ask("us", session="ptsa").data["agreement"] == PTSA
+    harness.ask("agreement for a drumming teacher?", session="split")
+    assert harness.ask("split with the PTSA", session="split").data["agreement"] is None
+    harness.ask("Which agreement do we need for a swim program?", session="gift")
+    assert harness.ask("a donation", session="gift").data["agreement"] is None
+    corporate = harness.ask("it's funded by a corporate donation. what do we sign?", session="corp")
+    assert corporate.data["agreement"] is None
+    provider = harness.ask("Early learning provider in our building, what agreement?", session="space")
+    assert provider.data["agreement"] is None and provider.data["asking"] == "lease", provider.text

@@ -83,6 +83,16 @@ def test_a_region_after_a_schools_service_answer_asks_for_that_service_in_the_re
     assert all(row["organisations"] >= 1 for row in full.data["distribution"]["rows"])
 
 
+def test_the_whole_district_after_a_schools_answer_keeps_its_service(h: Harness) -> None:
+    h.ask("tutoring partners at Franklin")
+    wide = h.ask("what about the whole district?")
+    assert wide.intent == "partners" and wide.data["school"] is None and wide.data["service"].startswith("Tutoring")
+    assert wide.data["distribution"]["kind"] == "schools_with_service" and "Still only tutoring" in wide.text
+    h.ask("partners at Franklin", session="all")
+    every = h.ask("and the whole district?", session="all")
+    assert every.intent == "partners" and every.data["distribution"]["kind"] == "by_region"
+
+
 def test_a_region_said_alone_after_a_moved_school_keeps_the_service(h: Harness) -> None:
     h.ask("tutoring partners at Franklin")
     h.ask("what about Lowell?")

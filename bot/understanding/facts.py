@@ -66,6 +66,9 @@ REQUEST_WORDS = frozenset("pls please plz thx thanks ty which what whats what's 
                           "required is it this that of for us our right correct ok okay so then".split())
 """With the words for an agreement (ABOUT_THE_AGREEMENT), these only ask for one ("what kind of form do we need?")."""
 CASE_WORDS = 3
+ASKING_WORDS = frozenset("covers cover applies apply fits fit works work is are do does should would them they it this "
+                         "that us we i you need needed use have has for with".split())
+"""After "which agreement", words that only ask on ("which agreement covers them", "what agreement do we need")."""
 """After the head of a question for the agreement, this many words or more describe a case ("for a partner the
 school will pay"); fewer ("with them", "for it") only point at one already said."""
 RELATIVES = frozenset("which who that".split())
@@ -116,7 +119,8 @@ _INSTITUTION_NAME = re.compile(
     r"\b(?:[A-Z][\w'&.-]*\s+(?:(?:of|the|and|for|&)\s+)?)+(?:School|Academy|District|Institute)\b"
     r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'&.-]*)?(?:\s+(?!" + PARENT_BODIES + r"\b)[A-Z][\w'&.-]*)*"
     r"|\b(?:School|Academy|Institute)\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)*")
-_TITLE_CASE_NAME = re.compile(r"\b[A-Z][a-z][\w'&.-]*(?:(?<!\.)\s+(?:(?:of|the|and|for|&)\s+)?[A-Z][a-z][\w'&.-]*)+")
+_NAME_WORD = r"[A-Z][a-z][\w'&-]*(?:\.[\w'&-]+)*"  # never ends with a full stop: "...Garden Corps. Green Lake asked"
+_TITLE_CASE_NAME = re.compile(r"\b" + _NAME_WORD + r"(?:\s+(?:(?:of|the|and|for|&)\s+)?" + _NAME_WORD + r")+")
 """A run of capitalised words; a word ending a sentence ends it ("... Family Center. Which agreement ...")."""
 SCHOOL_NAME_WORDS = frozenset("school schools high elementary middle k-8 international intl academy district title "
                               "fund funds budget account asb lap parent parents".split())
@@ -306,7 +310,8 @@ def names_masked(text: str, is_school: Callable[[str], bool] | None = None) -> s
     return _TITLE_CASE_NAME.sub(_unless_school, _INSTITUTION_NAME.sub(institution, text))
 
 
-_A_NAME = r"([A-Z][\w'&.-]*(?:\s+(?:(?:of|the|and|for|&)\s+)?[A-Z][\w'&.-]*)*)"
+_A_WORD = r"[A-Z][\w'&-]*(?:\.[\w'&-]+)*"
+_A_NAME = r"(" + _A_WORD + r"(?:\s+(?:(?:of|the|and|for|&)\s+)?" + _A_WORD + r")*)"
 
 
 def as_written(words: str, text: str) -> str:
@@ -386,7 +391,8 @@ def asks(words: str) -> bool:
         return False  # "what if the PTA pays?", "how about a residency paid from our budget": a case to decide
     if said[0] in ("which", "what") and follows in ABOUT_THE_AGREEMENT:
         case = without_openers(words).split()
-        return 0 < len(case) < CASE_WORDS  # "what agreement do we need with them?" names no case to read
+        # "what agreement do we need with them?", "which agreement covers them" name no case to read
+        return 0 < len(case) < CASE_WORDS or all(w in ASKING_WORDS for w in said[2:])
     if said[0] in AUXILIARIES and follows.endswith("ing") and len(follows) > 4:
         return False  # no subject between: "were paying them from ASB" is "we're" typed without its apostrophe
     return follows != "be" and not (said[0] in RELATIVES and follows in SUBJECTS)
@@ -426,10 +432,16 @@ SURELY = 0.9
 """A reading this likely is a fact said, even in a few words after a question's head."""
 
 
+AFTER_HERE = 2
+"""Words an introduction may have after its "here" ("..., sorry", "... here again")."""
+
+
 def introduces(words: str) -> bool:
     """A clause that says who is writing ("Hi all, AP at Denny here", "this is Dana from the Garfield office")
     states no fact of the case, whatever its words suggest."""
     said = _said(without_openers(words))
+    if "here" in said[-1 - AFTER_HERE:]:  # "Office manager at Dunlap here, sorry": an aside may follow
+        said = said[:len(said) - said[::-1].index("here")]
     if not 0 < len(said) <= INTRODUCTION_WORDS or not (said[-1] == "here" or said[:2] == ["this", "is"]):
         return False
     # "the PTA is paying here" states: a verb other than the introduction's own "is"
@@ -543,6 +555,15 @@ def _party_tokens(tokens: Sequence[str]) -> list[str]:
     """The tokens that name a party who may pay; "parent" only as a body ("parent group", not "parent workshops")."""
     return [t for i, t in enumerate(tokens) if _a_party(t) and (
         t != "parent" or (i + 1 < len(tokens) and tokens[i + 1] in PARENT_BODY_NOUNS))]
+
+
+LISTING_WORDS = DETERMINERS | frozenset("and both plus with".split())
+
+
+def _parties_listed(tokens: Sequence[str]) -> bool:
+    """"our PTSA and Beacon Bridges Family Center": a parent body and an organisation only listed say who is
+    involved, not who pays (structure rule)."""
+    return len(party_kinds(tokens)) > 1 and all(t in LISTING_WORDS or _a_party(t) for t in tokens)
 
 
 def opens_with_they(words: str) -> bool:
@@ -678,8 +699,8 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             _for_the_agreement(words) and surest(scores) < FLOOR) else None
         if described is not None:  # "can we do a PSC for a partner that brings their own funding?"
             scores, asking = described, False
-        if (they_unclear(words, previous) or asked_within(words) or _money_of_nobody(words, said_text, scores)) \
-                and _states_a_payer(scores):
+        if (they_unclear(words, previous) or asked_within(words) or _money_of_nobody(words, said_text, scores)
+                or _parties_listed(tokens)) and _states_a_payer(scores):
             scores = {**scores, "payer": {UNKNOWN: 1.0}}
         if correcting and asking and _about_a_payer(scores):
             # "the PTSA pays the coach... or wait is it the athletics dept": taking it back as a question leaves
@@ -698,17 +719,18 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     return tuple(out)
 
 
-_HOLDERLESS_MONEY = re.compile(r"\b(?:the|a)\s+(?:grant|foundation)\b", re.I)
+_HOLDERLESS_MONEY = re.compile(r"\b(?:the|a)\s+(?:foundation|(?:[a-z]+\s+)?(?:grant|donation|gift))\b", re.I)
 _A_HOLDER_OR_DIRECT = re.compile(r"\b(?:our|we|us|school|district|directly)\b", re.I)
 _GIVEN = re.compile(r"\b(?:gave|gives|give|given|awarded|received|got|won|has|have|had)\b", re.I)
 
 
 def _money_of_nobody(words: str, text: str, scores: dict[str, dict[str, float]]) -> bool:
-    """"the foundation is covering the cost", "it's paid by the grant": money whose holder is not said may be the
-    school's (a school's foundation or grant, then the school pays) or the partner's, so the partner is not read as
-    paying (structure rule); "their grant", "the Mariners' foundation", "they have a grant", "our school got a grant",
-    "the city gave the collective a grant", "the grant was awarded to the mentoring org" say whose it is (anywhere in
-    the message), and "the foundation pays the artist directly" that no school money changes hands."""
+    """"the foundation is covering the cost", "it's paid by the grant", "a corporate donation": money whose holder is
+    not said may be the school's (a school's foundation, grant or gift, then the school pays) or the partner's, so the
+    partner is not read as paying (structure rule); "their grant", "the Mariners' foundation", "they have a grant",
+    "our school got a grant", "the city gave the collective a grant", "the grant was awarded to the mentoring org" say
+    whose it is (anywhere in the message), and "the foundation pays the artist directly" that no school money changes
+    hands."""
     payer = scores.get("payer") or {}
     return payer.get("partner", 0.0) >= FLOOR and bool(_HOLDERLESS_MONEY.search(words)) \
         and not names_a_party(text) and not _A_HOLDER_OR_DIRECT.search(words) and not _GIVEN.search(text)
