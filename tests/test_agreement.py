@@ -621,3 +621,9 @@ def test_answers_read_against_who_tells_the_case(harness) -> None:
     assert corporate.data["agreement"] is None
     provider = harness.ask("Early learning provider in our building, what agreement?", session="space")
     assert provider.data["agreement"] is None and provider.data["asking"] == "lease", provider.text
+
+
+def test_a_payer_that_decided_to_pay_settles_a_split(harness) -> None:
+    harness.ask("What agreement for Kinship Circle at Madison?")
+    harness.ask("the school and the PTSA split it")
+    assert harness.ask("update: the PTSA decided to cover all of it").data["agreement"] == PTSA
