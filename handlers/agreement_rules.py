@@ -237,6 +237,36 @@ def resolve(facts: list[Fact], positive: tuple[str, ...]) -> Reading:
 _DISTRICT = re.compile(r"\b(?:district|district's|central office|central)\b", re.I)
 
 
+_QUESTION_WORDS = frozenset("agreement agreements contract contracts paperwork form forms document type kind which what "
+                            "whats should would could does do did use be on apply applies need needed get go under set up "
+                            "sign we i our us they them the a an for this that it is are there right best now year "
+                            "years next last semester term week month fall spring winter summer school".split())
+"""Words of a question for the agreement that do not say which program it is about (nor when)."""
+
+
+def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> list[Fact]:
+    """"Pine & Pixel is paid from LAP, Kestrel Theatre Lab by the PTSA, and the swim project by a county grant it
+    receives. Which agreement should the swim project be on?": several programs paid differently, and the question
+    names one; only the clauses about it decide (structure rule). When the question names none, or names words of
+    clauses that disagree, every clause counts (and differing payers are asked)."""
+    if len({f.value for f in facts if f.value in PAYERS}) < 2:
+        return facts
+    question = next((c.words for c in reversed(u.clauses) if _ASKS_FOR_AN_AGREEMENT.search(c.words)
+                     and c.words.split()[0].lower() in _QUESTION_OPENERS), None)
+    named = {w.rstrip("s") for w in words(question or "") if len(w) > 2 and w not in _QUESTION_WORDS}
+    about = [f for f in facts if f.words != question and named & {w.rstrip("s") for w in words(f.words)}]
+    return about if about and len({f.value for f in about if f.value in PAYERS}) == 1 else facts
+
+
+_QUESTION_OPENERS = frozenset("which what whats what's does do should would is are can".split())
+_ASKS_FOR_AN_AGREEMENT = re.compile(r"\b(?:agreement|contract|paperwork)s?\b", re.I)
+
+
+_NO_LEASE = re.compile(r"\b(?:no|without a|not a|isn't a|is not a|there's no|not any)\s+lease\b|\bnot leas(?:e|ed|ing)\b",
+                       re.I)
+"""A lease denied in so many words, which no other clause's reading of long use overrides."""
+
+
 def _district_apart(facts: list[Fact]) -> list[Fact]:
     """"Our school isn't paying for this, the district's central office is covering it", "the district isn't paying,
     our school is": school money is the building's or the district's, and denying one does not deny the other when
@@ -262,7 +292,7 @@ def read_facts(u: Understanding) -> Facts:
 def _read_facts(u: Understanding) -> Facts:
     payer_facts = [replace(f, value="ptsa") if f.value == "school" and speaks_for_parents(u.text, f.words) else f
                    for f in u.facts(PAYER)]  # "PTSA treasurer here: we're paying a chess instructor": the PTSA
-    payer = resolve(_district_apart(payer_facts), PAYERS)
+    payer = resolve(_district_apart(_of_the_one_asked(u, payer_facts)), PAYERS)
     space = resolve(u.facts(SPACE), USES)
     about_space = space.value is not None or any(f.value == USE_OF_SPACE for f in u.facts(SPACE))
     facts = Facts(space=about_space or bool(space.conflict), amount=max(u.amounts) if u.amounts else None,
@@ -309,6 +339,8 @@ def _read_facts(u: Understanding) -> Facts:
     elif left_open is not None and not conflict:
         evidence[PAYER] = left_open.words  # what leaves it open, quoted when it is asked
     lease = space.value
+    if lease == "lease" and any(_NO_LEASE.search(clause.words) for clause in u.clauses):
+        lease = None  # "comes in every Saturday of the school year ..., and there's no lease": the user said so
     if space.conflict and conflict is None:
         conflict, contested = SPACE, tuple(f.words for f in space.conflict)
     elif lease is not None and space.fact is not None:
@@ -339,7 +371,7 @@ _A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|a share|half)
                       r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?))\b|\b\d{1,2}\s*%"
                       r"|\b(?:pay|pays|paying|paid|cover|covers|covering|covered)\s+(?:for\s+)?"
                       r"(?:half|part|some|most)\b"
-                      r"|\bhalf\s+and\s+half\b|\b50\s*/\s*50\b|\bsplit(?:ting)?\s+(?:it\s+|the\s+\w+\s+)?with\b",
+                      r"|\bhalf\s+and\s+half\b|\bhalf\s+(?:from|out\s+of)\b|\b50\s*/\s*50\b|\bsplit(?:ting)?\s+(?:it\s+|the\s+\w+\s+)?with\b",
                       re.I)
 """Words that say a payer covers only a share of the cost ("most of the tutoring cost", "part of the ceramics
 teacher's fee", "half the fee", "paying for half", "half and half with the PTSA", "split with the PTSA"): someone
@@ -366,10 +398,11 @@ def school_settles(conflict: tuple[Fact, ...]) -> Fact | None:
 _PARENT_SPEAKER = re.compile(
     r"\b(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\s+(?:[a-z]+\s+)?(?:vice[- ])?(?:president|treasurer|secretary|co-?chair|chair|"
     r"board member|board|rep|representative|officer)\b|\b(?:on behalf of|from|for)\s+(?:the\s+|our\s+)?"
-    r"(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO)\b(?!\s+(?:is|are|was|will|would|pays|paid|covers))", re.I)
+    r"(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO)\b(?!\s+(?:is|are|was|will|would|pays|paid|covers))"
+    r"|\bwe(?:'re|\s+are)\s+(?:the|a|our)\s+(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\b", re.I)
 _FIRST_PERSON = frozenset("we we're we'll we've we'd our us ours".split())
-_SCHOOL_MONEY = re.compile(r"\b(?:the school|our school|school'?s|district|building|budget|(?<!PTSA )(?<!PTA )funds?)\b",
-                           re.I)
+_SCHOOL_MONEY = re.compile(r"\b(?:the school|our school|school'?s|district|building|title|lap|levy|asb)\b", re.I)
+"""Money a clause names as the school's: a PTSA officer's "our enrichment budget" is the PTSA's."""
 
 
 def speaks_for_parents(text: str, clause: str) -> bool:

@@ -545,8 +545,8 @@ def test_a_question_for_the_agreement_reads_the_case_its_relative_part_describes
     # a hedged payer is not a payer
     ("which agreement for the robotics coach? the PTSA is considering paying for it", None),
     # a PTSA and a partner both said to pay: asked, unless the partner reading names nobody paying
-    ("Our PTSA pays the Friday cooking teacher. Separately, Bright Path Tutors brings its own funding for reading "
-     "help. Which agreement for Bright Path?", None),
+    ("Our PTSA pays the Friday cooking teacher, and Bright Path Tutors brings its own funding for reading help. "
+     "Which agreement?", None),
     ("it's free to the school, the PTSA covers it. which agreement", PTSA),
     # an organisation's volunteer is the partner's
     ("he would volunteer with Coastal Code Collective, it's free for us. which agreement", MOU),
@@ -627,3 +627,37 @@ def test_a_payer_that_decided_to_pay_settles_a_split(harness) -> None:
     harness.ask("What agreement for Kinship Circle at Madison?")
     harness.ask("the school and the PTSA split it")
     assert harness.ask("update: the PTSA decided to cover all of it").data["agreement"] == PTSA
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # "is that ..." asks: "that" after a verb is no relative part stating a case
+    ("A nonprofit runs a free robotics club in our library every Monday all year with their own funding. Is that an "
+     "alignment agreement since it's all year?", MOU),
+    # a PTSA officer's "we" and "our enrichment budget" are the PTSA's
+    ("Hi, PTSA treasurer at Bryant here. We voted to pay a Mandarin teacher for a before-school class, funded from our "
+     "enrichment budget. What agreement do we need?", PTSA),
+    # hoping, thinking and a hedge said aside leave the payer open
+    ("We're hoping the PTA will fund yoga classes next term. Which agreement would apply?", None),
+    ("The PTA, I think, but it might end up being LAP. Which agreement for the tutoring?", None),
+    # half from each leaves the payer open (a school and PTSA split is asked)
+    ("Half from our building budget and half from the PTA's fund, for a fiddle teacher. What agreement?", None),
+    # a lease denied in so many words is not read from a program that runs all year
+    ("Cedar Heritage Language School teaches in two of our classrooms every Saturday of the school year. It's free, "
+     "they fund it themselves, and there's no lease. Which agreement?", MOU),
+    # several programs paid differently: the one the question names decides
+    ("Bright Code is paid out of our LAP money and Kestrel Theatre is funded by the PTSA. We also have Orca Swim "
+     "starting in January, fully covered by a county grant the swim program itself receives. Which agreement should "
+     "the swim program be on?", MOU),
+    ("We have three things at Dunlap: food bags with Harvest Meals (free to us), a dance residency the PTSA is paying "
+     "for, and math tutoring we pay for from Title I. Which agreement should the dance residency use?", PTSA),
+])
+def test_who_pays_for_the_case_asked(harness, text: str, agreement: str | None) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+
+
+def test_the_ptsa_saying_we_and_a_bare_donation(harness) -> None:
+    harness.ask("Need an agreement for Tidewater Studio's mindfulness class.", session="we")
+    assert harness.ask("we're the PTSA at Eckstein and we pay them", session="we").data["agreement"] == PTSA
+    harness.ask("what agreement for a partner?", session="gift")
+    assert harness.ask("donation", session="gift").data["agreement"] is None

@@ -230,3 +230,8 @@ def test_a_determiner_opening_a_sentence_is_not_part_of_a_name() -> None:
     assert names_masked("The Lease Street Bakery pays them") == f"The {PROPER_NAME} pays them"
     said = names_masked("Neighborhood Volunteer Corps, a registered nonprofit, will run free tutoring")
     assert spoken_clauses(said)[0] == (f"{PROPER_NAME} will run free tutoring", said)  # the name, across the apposition
+
+
+def test_and_before_a_masked_name_opens_a_clause_as_a_capitalised_name_does() -> None:
+    said = names_masked("Our PTSA pays the cooking teacher, and Bright Path Tutors brings its own funding")
+    assert clauses(said) == ["Our PTSA pays the cooking teacher", f"and {PROPER_NAME} brings its own funding"]

@@ -50,7 +50,9 @@ SPEECH_VERBS = frozenset("said says say told replied answered".split())
 """After these "no" is the answer said ("the principal said no the school would pay"), not a negation of what
 follows."""
 HEDGES = frozenset("might maybe perhaps possibly probably prob probs prolly likely hopefully potentially could "
-                   "thinking considering".split())
+                   "thinking considering think hoping hope".split())
+HEDGE_ASIDE = frozenset("i think guess believe suppose probably maybe perhaps prob".split())
+"""Words of a hedge said aside, between commas ("the PTSA, I think, ...")."""
 REQUESTERS = frozenset("you we i u".split())
 """After "could" these make a request ("could you tell me"), not a hedge."""
 MONTH_WORDS = frozenset("in of this next last early late mid since until by".split())
@@ -89,13 +91,18 @@ SUBJECT_VERBS = AUXILIARIES | frozenset("pays pay paid wants want wanted covers 
 subject does is read apart from what the clause before said ("they lease the portable")."""
 _ADVERBS = r"(?:(?:also|now|then|later|since|so)\s+)*"
 """Adverbs that may stand between "and", a new subject and its verb ("and now the PTSA also wants")."""
+PROPER_NAME = "propername"
+"""What a capitalised institution's name becomes: one word, never read as the school paying."""
 _BREAK = re.compile(
     r"[.!?;:]+(?=\s|$)|\n+|\s[/|]\s|\s+-+\s+"
     r"|,?\s+(?=(?:but|although|though|whereas|however|except|instead|actually|so now|if|assuming|supposing)\b"
     r"(?!\s*[.!?;]))"  # "... out of the building budget instead. PTSA is ...": it ends a clause, opens none
     r"|,\s+(?=(?:no|free|at no|zero|the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
     r"do|does|did|should|can|could|is|are|would|will|any|ptsa|pta|pto|ptso|not sure|unsure|idk|dunno)(?:\s|'))"
-    r"|\s+(?=(?:and|so)\s+" + _ADVERBS + r"(?:(?:we|they|he|she|it|i)(?:'(?:d|ll|re|ve|s|m))?\s|(?-i:[A-Z])))"
+    r"|,\s+(?=and\s+(?:[\w'-]+\s+){1,3}(?:we|they|i)\s+(?:pay|pays|paid|cover|covers|fund|funds)\b)"  # ", and math
+    # tutoring we pay for from Title I": another program, with its own payer
+    r"|\s+(?=(?:and|so)\s+" + _ADVERBS + r"(?:(?:we|they|he|she|it|i)(?:'(?:d|ll|re|ve|s|m))?\s|(?-i:[A-Z])|"
+    + PROPER_NAME + r"\b))"  # a name masked (lower case) opens a clause as a capitalised one does
     r"|\s+(?=and\s+" + _ADVERBS + r"(?:the|our|their|my|this|that|his|her|a|an)\s+(?:[\w'-]+\s+){1,3}" + _ADVERBS
     + r"(?:" + "|".join(sorted(SUBJECT_VERBS, key=len, reverse=True)) + r")\b)"
     r"|\s+(?=and\s+(?:the|our|their|a|an)\s+(?:[\w'-]+\s+){1,3}(?:the\s+)?(?:rest|other|remaining|remainder)\b)"
@@ -130,8 +137,6 @@ MONEY_NUMERALS = frozenset("one i ii iii iv 1 2 3 4".split())
 """How "Title One", "Title IV" end."""
 PARENT_WORDS = frozenset("parent parents pta ptsa pto ptso booster boosters".split())
 """A capitalised run holding one of these names a parent association, which may pay: it is never masked."""
-PROPER_NAME = "propername"
-"""What a capitalised institution's name becomes: one word, never read as the school paying."""
 
 
 @dataclass(frozen=True)
@@ -709,6 +714,8 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         if _on_condition(words) and _about_a_payer(scores) and ClauseReading(words, index, False, scores).fact(
                 "payer") is None:  # about money, naming no payer itself ("if the partner is free" names one)
             out = _payer_taken_back(out)  # "we would pay the coach, but only if our grant application falls through"
+        if set(tokens) <= HEDGE_ASIDE:
+            out = _payer_taken_back(out)  # "the PTSA, I think, but ...": a hedge said after it
         reading = ClauseReading(said, index, correcting, scores, asking, party_kinds(tokens))
         if second and out:
             out[-1], reading = one_predicate(out[-1], reading)
@@ -719,9 +726,10 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     return tuple(out)
 
 
-_HOLDERLESS_MONEY = re.compile(r"\b(?:the|a)\s+(?:foundation|(?:[a-z]+\s+)?(?:grant|donation|gift))\b", re.I)
+_HOLDERLESS_MONEY = re.compile(r"\b(?:(?:the|a)\s+foundation|(?:(?:the|a|an)\s+(?:[a-z]+\s+)?)?(?:grant|donation|gift)s?)\b",
+                               re.I)
 _A_HOLDER_OR_DIRECT = re.compile(r"\b(?:our|we|us|school|district|directly)\b", re.I)
-_GIVEN = re.compile(r"\b(?:gave|gives|give|given|awarded|received|got|won|has|have|had)\b", re.I)
+_GIVEN = re.compile(r"\b(?:gave|gives|give|given|awarded|received|receives|receive|got|won|has|have|had)\b", re.I)
 
 
 def _money_of_nobody(words: str, text: str, scores: dict[str, dict[str, float]]) -> bool:
@@ -844,7 +852,9 @@ def described_case(models: FactModels, tokens: list[str], scope: list[str],
     found = None
     for i, token in enumerate(tokens):
         verb = RELATIVE_CONTRACTIONS.get(token, "")
-        if i and (token in RELATIVES or verb) and len(tokens) - i - 1 + bool(verb) >= MIN_PART:
+        # "is that an alignment agreement ...": "that" after a verb is a pronoun, not a relative
+        if i and (token in RELATIVES or verb) and tokens[i - 1] not in AUXILIARIES \
+                and len(tokens) - i - 1 + bool(verb) >= MIN_PART:
             # the part's subject is what it describes: "a partner that'll be in our building" -> "they will be ..."
             said = ["they", *([verb] if verb else [])]
             part = models.scores(features([*said, *tokens[i + 1:]], placeholders, [""] * len(said) + scope[i + 1:]))
