@@ -240,7 +240,8 @@ _DISTRICT = re.compile(r"\b(?:district|district's|central office|central)\b", re
 _QUESTION_WORDS = frozenset("agreement agreements contract contracts paperwork form forms document type kind which what "
                             "whats should would could does do did use be on apply applies need needed get go under set up "
                             "sign we i our us they them the a an for this that it is are there right best now year "
-                            "years next last semester term week month fall spring winter summer school".split())
+                            "years next last semester term week month fall spring winter summer school about pay pays "
+                            "paid paying cover covers covered fund funds funded organize organizes run runs".split())
 """Words of a question for the agreement that do not say which program it is about (nor when)."""
 
 
@@ -248,20 +249,29 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> list[Fact]:
     """"Pine & Pixel is paid from LAP, Kestrel Theatre Lab by the PTSA, and the swim project by a county grant it
     receives. Which agreement should the swim project be on?": several programs paid differently, and the question
     names one; only the clauses about it decide (structure rule). When the question names none, or names words of
-    clauses that disagree, every clause counts (and differing payers are asked)."""
+    clauses that disagree, every clause counts (and differing payers are asked). "The robotics guild we pay out of
+    Title I ... but what about the PTSA's art class?" turns to another program: what was said before it is not its
+    case."""
+    asked = next((c for c in reversed(u.clauses) if (_ASKS_FOR_AN_AGREEMENT.search(c.words) or _WHAT_ABOUT.search(
+        c.words)) and c.words.split()[0].lower() in _QUESTION_OPENERS), None)
+    if asked is None:
+        return facts
+    named = {w.rstrip("s") for w in words(asked.words) if len(w) > 2 and w not in _QUESTION_WORDS}
+    about = [f for f in facts if f.clause != asked.index and named & {w.rstrip("s") for w in words(f.words)}]
+    if not about and named and _WHAT_ABOUT.search(asked.words):
+        return [f for f in facts if f.clause >= asked.index]
     if len({f.value for f in facts if f.value in PAYERS}) < 2:
         return facts
-    question = next((c.words for c in reversed(u.clauses) if _ASKS_FOR_AN_AGREEMENT.search(c.words)
-                     and c.words.split()[0].lower() in _QUESTION_OPENERS), None)
-    named = {w.rstrip("s") for w in words(question or "") if len(w) > 2 and w not in _QUESTION_WORDS}
-    about = [f for f in facts if f.words != question and named & {w.rstrip("s") for w in words(f.words)}]
     return about if about and len({f.value for f in about if f.value in PAYERS}) == 1 else facts
 
 
-_QUESTION_OPENERS = frozenset("which what whats what's does do should would is are can".split())
+_QUESTION_OPENERS = frozenset("which what whats what's does do should would is are can but and".split())
+_WHAT_ABOUT = re.compile(r"\b(?:what|how)\s+about\b", re.I)
 _ASKS_FOR_AN_AGREEMENT = re.compile(r"\b(?:agreement|contract|paperwork)s?\b", re.I)
 
 
+_NOT_SETTLED = re.compile(r"\bpending\b|\bnot (?:yet )?(?:approved|final|finali[sz]ed|confirmed|official)\b", re.I)
+"""Words that say what was said is not settled yet: whoever was named, who pays is asked."""
 _NO_LEASE = re.compile(r"\b(?:no|without a|not a|isn't a|is not a|there's no|not any)\s+lease\b|\bnot leas(?:e|ed|ing)\b",
                        re.I)
 """A lease denied in so many words, which no other clause's reading of long use overrides."""
@@ -332,6 +342,8 @@ def _read_facts(u: Understanding) -> Facts:
     left_open = None if rest_unknown else payer.doubted  # "not sure who covers the rest": the school's share decides
     if value in ("partner", "ptsa") and source is not None and _A_SHARE.search(source.words) and not payer.conflict:
         left_open, value, source = source, None, None  # "their grant covers most of it": who pays the rest decides
+    if value is not None and source is not None and any(_NOT_SETTLED.search(c.words) for c in u.clauses):
+        left_open, value, source = source, None, None  # "pending the principal's approval, we'd use LAP to pay her"
     # A denial alone ("we're not paying them", "not the school") decides nothing: the partner, a sponsor or
     # a PTSA may pay. It is asked.
     if value is not None and source is not None:

@@ -661,3 +661,20 @@ def test_the_ptsa_saying_we_and_a_bare_donation(harness) -> None:
     assert harness.ask("we're the PTSA at Eckstein and we pay them", session="we").data["agreement"] == PTSA
     harness.ask("what agreement for a partner?", session="gift")
     assert harness.ask("donation", session="gift").data["agreement"] is None
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # not settled yet: whoever was named, who pays is asked
+    ("Pending the principal's approval, we'd use discretionary funds to pay the Spanish tutor. Which agreement?", None),
+    ("the plan is to pay the coach from Title I, but it's not approved yet. which agreement", None),
+    # a sponsor or donor whose holder is not said; said as someone's, it decides
+    ("ok so which agreement is it when there's a business sponsor?", None),
+    ("There's a donation covering the cost of the poetry workshops. What agreement applies here?", None),
+    ("the chess club's sponsor pays the coach. which agreement", MOU),
+    # "what about <the other program>" after one decided in the same message is asked, not given the first's answer
+    ("Two questions really. The robotics guild we pay out of Title I, I know that's a PSC. But what about the PTSA's "
+     "Saturday art class, which they organize and pay the teaching artist for?", None),
+])
+def test_what_is_not_settled_or_not_named_is_asked(harness, text: str, agreement: str | None) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text

@@ -34,7 +34,9 @@ untouched with 1 confidently wrong on 0894036, 203/213 once tuned on; AE 234/250
 confidently wrong answer was left on it, see the notes; AI 223/243 untouched with 13 confidently wrong, AJ 185/203 with
 5 and AK 165/179 with 2, all three on a826843, then tuned on: 237/243, 187/203 and 169/179, none confidently wrong;
 AL 182/200 untouched with 5 confidently wrong on e683ddc, 190/200 once tuned on; AM 223/238 with 2 and AN 194/217 with
-10 untouched on 645e49b, 225/238 and 204/217 once tuned on). The bot answers from the department's knowledge as `partnerbot` does (grounded), as
+10 untouched on 645e49b, 225/238 and 204/217 once tuned on; AO 201/208 (96.6%) with 3 and AP 183/208 with 11 untouched
+on 9de4267 are not here: confidently wrong answers are left on both, see the notes).
+The bot answers from the department's knowledge as `partnerbot` does (grounded), as
 the shared eval runs it."""
 WRITTEN_ON = dt.datetime(2026, 12, 6, 17, 0, tzinfo=dt.timezone.utc)
 TRAININGS = (("RULER: Feelings Words for Partner Staff", "RULER", 9, "10:00"),

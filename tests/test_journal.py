@@ -289,3 +289,47 @@ def test_the_spool_fsyncs_only_where_its_database_fsyncs_its_commits(tmp_path: P
         assert runtime.writer.spool.journal.sync is any_db_url.startswith("postgresql")
     finally:
         database.dispose()
+
+
+def test_a_burst_of_stored_events_wakes_the_answering_workers_once_not_per_event(sqlite_url: str) -> None:
+    """Every event stored in one turn of the event loop shares one wake-up: a pipe write and a worker wake-up per
+    event took CPU from acknowledging under load (bench/slack_bench.py)."""
+    import asyncio
+
+    from bot.server import Runtime
+    from tests.conftest import make_bot, make_settings
+
+    class CountingWorker:
+        pokes = 0
+
+        def poke(self) -> None:
+            self.pokes += 1
+
+        def alive(self) -> bool:
+            return True
+
+    settings = make_settings(sqlite_url)
+    database = Database.connect(sqlite_url)
+    try:
+        prepare(database, load_samples=False)
+        runtime = Runtime(settings, database, make_bot(settings, database))
+        worker = CountingWorker()
+        runtime.workers = [worker]
+
+        async def burst() -> None:
+            await asyncio.gather(*(runtime.accept(InboxEntry(f"slack:E{i}", Message("hi", "U1", "slack", "D1", "D1")))
+                                   for i in range(20)))
+            await asyncio.sleep(0)
+
+        asyncio.run(burst())
+        assert 1 <= worker.pokes <= 2
+        runtime.writer.replay()
+        assert _stored(database) == 20  # every event stored all the same
+        runtime.writer.close()
+    finally:
+        database.dispose()
+
+
+def _stored(database: Database) -> int:
+    with database.session() as session:
+        return len(session.scalars(select(InboxEvent.id)).all())

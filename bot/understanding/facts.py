@@ -726,14 +726,18 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     return tuple(out)
 
 
-_HOLDERLESS_MONEY = re.compile(r"\b(?:(?:the|a)\s+foundation|(?:(?:the|a|an)\s+(?:[a-z]+\s+)?)?(?:grant|donation|gift)s?)\b",
-                               re.I)
-_A_HOLDER_OR_DIRECT = re.compile(r"\b(?:our|we|us|school|district|directly)\b", re.I)
+_HOLDERLESS_MONEY = re.compile(r"\b(?:(?:the|a)\s+foundation|(?:(?:the|a|an)\s+(?:[a-z]+\s+)?)?"
+                               r"(?:grant|donation|gift|donor|sponsor|sponsorship)s?)\b", re.I)
+_A_HOLDER_OR_DIRECT = re.compile(r"\b(?:our|we|us|school|district|directly)\b"
+                                 r"|\b(?!(?:there|it|that|what|here|who|he|she|let)'s\b)\w+(?:'s|s')\s+(?:own\s+)?"
+                                 r"(?:[a-z]+\s+)?(?:grant|donation|gift|donor|sponsor|sponsorship|foundation)s?\b",
+                                 re.I)
+"""Words that say whose the money is, or that it goes straight to the partner ("the chess club's sponsor")."""
 _GIVEN = re.compile(r"\b(?:gave|gives|give|given|awarded|received|receives|receive|got|won|has|have|had)\b", re.I)
 
 
 def _money_of_nobody(words: str, text: str, scores: dict[str, dict[str, float]]) -> bool:
-    """"the foundation is covering the cost", "it's paid by the grant", "a corporate donation": money whose holder is
+    """"the foundation is covering the cost", "it's paid by the grant", "a corporate donor": money whose holder is
     not said may be the school's (a school's foundation, grant or gift, then the school pays) or the partner's, so the
     partner is not read as paying (structure rule); "their grant", "the Mariners' foundation", "they have a grant",
     "our school got a grant", "the city gave the collective a grant", "the grant was awarded to the mentoring org" say
