@@ -252,8 +252,7 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> list[Fact]:
     clauses that disagree, every clause counts (and differing payers are asked). "The robotics guild we pay out of
     Title I ... but what about the PTSA's art class?" turns to another program: what was said before it is not its
     case."""
-    asked = next((c for c in reversed(u.clauses) if (_ASKS_FOR_AN_AGREEMENT.search(c.words) or _WHAT_ABOUT.search(
-        c.words)) and c.words.split()[0].lower() in _QUESTION_OPENERS), None)
+    asked = next((c for c in reversed(u.clauses) if _asks_for_one(c.words)), None)
     if asked is None:
         return facts
     named = {w.rstrip("s") for w in words(asked.words) if len(w) > 2 and w not in _QUESTION_WORDS}
@@ -263,6 +262,13 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> list[Fact]:
     if len({f.value for f in facts if f.value in PAYERS}) < 2:
         return facts
     return about if about and len({f.value for f in about if f.value in PAYERS}) == 1 else facts
+
+
+def _asks_for_one(said: str) -> bool:
+    """A clause that asks for the agreement ("which agreement should the swim project be on?") or turns to another
+    program ("but what about the PTSA's art class?")."""
+    return (bool(_ASKS_FOR_AN_AGREEMENT.search(said)) or bool(_WHAT_ABOUT.search(said))) \
+        and said.split()[0].lower() in _QUESTION_OPENERS
 
 
 _QUESTION_OPENERS = frozenset("which what whats what's does do should would is are can but and".split())
@@ -383,8 +389,8 @@ _A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|a share|half)
                       r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?))\b|\b\d{1,2}\s*%"
                       r"|\b(?:pay|pays|paying|paid|cover|covers|covering|covered)\s+(?:for\s+)?"
                       r"(?:half|part|some|most)\b"
-                      r"|\bhalf\s+and\s+half\b|\bhalf\s+(?:from|out\s+of)\b|\b50\s*/\s*50\b|\bsplit(?:ting)?\s+(?:it\s+|the\s+\w+\s+)?with\b",
-                      re.I)
+                      r"|\bhalf\s+and\s+half\b|\bhalf\s+(?:from|out\s+of)\b|\b50\s*/\s*50\b"
+                      r"|\bsplit(?:ting)?\s+(?:it\s+|the\s+\w+\s+)?with\b", re.I)
 """Words that say a payer covers only a share of the cost ("most of the tutoring cost", "part of the ceramics
 teacher's fee", "half the fee", "paying for half", "half and half with the PTSA", "split with the PTSA"): someone
 else pays the rest (structure rule). "As part of their volunteer program" is no share."""
@@ -411,7 +417,8 @@ _PARENT_SPEAKER = re.compile(
     r"\b(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\s+(?:[a-z]+\s+)?(?:vice[- ])?(?:president|treasurer|secretary|co-?chair|chair|"
     r"board member|board|rep|representative|officer)\b|\b(?:on behalf of|from|for)\s+(?:the\s+|our\s+)?"
     r"(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO)\b(?!\s+(?:is|are|was|will|would|pays|paid|covers))"
-    r"|\bwe(?:'re|\s+are)\s+(?:the|a|our)\s+(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\b", re.I)
+    r"|\bwe(?:'re|\s+are)\s+(?:the|a|our)\s+(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\b",
+    re.I)
 _FIRST_PERSON = frozenset("we we're we'll we've we'd our us ours".split())
 _SCHOOL_MONEY = re.compile(r"\b(?:the school|our school|school'?s|district|building|title|lap|levy|asb)\b", re.I)
 """Money a clause names as the school's: a PTSA officer's "our enrichment budget" is the PTSA's."""
