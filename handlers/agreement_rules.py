@@ -118,6 +118,7 @@ class Facts:
     denied: tuple[str, ...] = ()  # payers said not to pay ("not the school"): never offered again
     parties: tuple[str, ...] = ()  # kinds of party named so far (parents, organisation): who "they" may be
     parents_speak: bool = False  # the case is told by a PTSA or parent group officer: "we" / "us" is theirs
+    no_lease: bool = False  # a lease denied in so many words ("no lease, they just come in each week")
 
     def merge(self, newer: "Facts") -> "Facts":
         """Later answers win, with their evidence; being about space is never forgotten."""
@@ -127,7 +128,7 @@ class Facts:
             # "I'm the PTSA president at Bryant ... which agreement?" ... "us": the PTSA pays
             newer = replace(newer, payer="ptsa")
         payer_new = newer.payer is not None or newer.conflict in ("coordinator", PAYER) or newer.unsure == "who_pays"
-        lease_new = newer.lease is not None or newer.conflict == SPACE
+        lease_new = newer.lease is not None or newer.conflict == SPACE or newer.no_lease  # "no lease" takes one back
         evidence = dict(self.evidence)
         for slot, fresh in ((PAYER, payer_new), (SPACE, lease_new)):
             if fresh:
@@ -149,6 +150,7 @@ class Facts:
             denied=tuple(dict.fromkeys(self.denied + newer.denied)) if not payer_new else newer.denied,
             parties=tuple(sorted(set(self.parties) | set(newer.parties))),
             parents_speak=self.parents_speak or newer.parents_speak,
+            no_lease=newer.no_lease,
         )
 
     def _they_read(self, newer: "Facts") -> "Facts":
@@ -357,7 +359,8 @@ def _read_facts(u: Understanding) -> Facts:
     elif left_open is not None and not conflict:
         evidence[PAYER] = left_open.words  # what leaves it open, quoted when it is asked
     lease = space.value
-    if lease == "lease" and any(_NO_LEASE.search(clause.words) for clause in u.clauses):
+    no_lease = any(_NO_LEASE.search(clause.words) for clause in u.clauses)
+    if lease == "lease" and no_lease:
         lease = None  # "comes in every Saturday of the school year ..., and there's no lease": the user said so
     if space.conflict and conflict is None:
         conflict, contested = SPACE, tuple(f.words for f in space.conflict)
@@ -376,7 +379,7 @@ def _read_facts(u: Understanding) -> Facts:
     return replace(facts, payer=value, lease=lease, conflict=conflict, contested=contested, weak=weak,
                    evidence=evidence, doubt=doubt, denied=denied,
                    parties=tuple(sorted(set().union(*(clause.parties for clause in u.clauses)))),
-                   parents_speak=bool(_PARENT_SPEAKER.search(u.text)),
+                   parents_speak=bool(_PARENT_SPEAKER.search(u.text)), no_lease=no_lease,
                    unsure="who_pays" if left_open is not None and value is None and not conflict else None)
 
 

@@ -678,3 +678,9 @@ def test_the_ptsa_saying_we_and_a_bare_donation(harness) -> None:
 def test_what_is_not_settled_or_not_named_is_asked(harness, text: str, agreement: str | None) -> None:
     reply = harness.ask(text)
     assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+
+
+def test_no_lease_said_later_takes_back_a_lease_read_before(harness) -> None:
+    harness.ask("We have a partner who'll be in our building all year. What agreement?")
+    reply = harness.ask("they come every Tuesday for tutoring, no lease, and they're paid by their own donors")
+    assert reply.data["agreement"] == MOU and "space" not in reply.data["facts"].get("evidence", {}), reply.text
