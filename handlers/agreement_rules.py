@@ -89,13 +89,18 @@ _SELF_FUNDED = re.compile(r"\b(?:own|themselves|itself)\b", re.I)
 """"They bring their own funding": whoever they are, the one who comes pays for itself (the partner)."""
 
 
+def _they_pay(said: str) -> bool:
+    """"they're paying", "they said they'd cover it": "they" is who pays (not in "they invoice the school")."""
+    return opens_with_they(said) and not _PAYER_APART.search(said)
+
+
 def they_named_nobody(u: Understanding, facts: Facts) -> Facts:
     """"They're paying for everything. Which agreement?": "they" in a case's first words, before anyone is named,
     so what was read is confirmed before anything is decided."""
     said = facts.evidence.get(PAYER, "")
     first = next((clause.words for clause in u.clauses if clause.scores), None)
-    if facts.payer and not facts.weak and not facts.parties and said == first and opens_with_they(said) \
-            and not _PAYER_APART.search(said) and not _SELF_FUNDED.search(said):
+    if facts.payer and not facts.weak and not facts.parties and said == first and _they_pay(said) \
+            and not _SELF_FUNDED.search(said):
         return replace(facts, weak=PAYER)
     return facts
 
@@ -159,8 +164,8 @@ class Facts:
         cover it") either may pay, so it is asked; after one of them, a payer other than that one is confirmed
         ("the PTSA is thinking about it" ... "board voted yes, they're paying" read as the school)."""
         said = newer.evidence.get(PAYER, "")
-        if newer.payer is None or newer.parties or not opens_with_they(said) or _PAYER_APART.search(said):
-            return newer  # "they invoice the school", "they'll be paid out of our budget": "they" is not who pays
+        if newer.payer is None or newer.parties or not _they_pay(said):
+            return newer
         if len(self.parties) > 1:
             return replace(newer, payer=None, weak=None, unsure="who_pays")
         if self.parties and THEY_PAYER[self.parties[0]] != newer.payer and not newer.weak:

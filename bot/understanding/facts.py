@@ -68,11 +68,11 @@ REQUEST_WORDS = frozenset("pls please plz thx thanks ty which what whats what's 
                           "required is it this that of for us our right correct ok okay so then".split())
 """With the words for an agreement (ABOUT_THE_AGREEMENT), these only ask for one ("what kind of form do we need?")."""
 CASE_WORDS = 3
+"""After the head of a question for the agreement, this many words or more describe a case ("for a partner the
+school will pay"); fewer ("with them", "for it") only point at one already said."""
 ASKING_WORDS = frozenset("covers cover applies apply fits fit works work is are do does should would them they it this "
                          "that us we i you need needed use have has for with".split())
 """After "which agreement", words that only ask on ("which agreement covers them", "what agreement do we need")."""
-"""After the head of a question for the agreement, this many words or more describe a case ("for a partner the
-school will pay"); fewer ("with them", "for it") only point at one already said."""
 RELATIVES = frozenset("which who that".split())
 RELATIVE_CONTRACTIONS = {"thatll": "will", "wholl": "will", "thatd": "would", "whod": "would", "thats": "is",
                          "whos": "is", "whove": "have"}
@@ -414,8 +414,7 @@ def _after_a_correction(words: str) -> str:
 def _a_short_case(words: str, scores: dict[str, dict[str, float]]) -> bool:
     """A question for the agreement whose case is a few words that state a fact surely ("what paperwork do I
     need to pay a partner with school funds"): it states that fact; "which agreement with them?" states none."""
-    said = _said(words)
-    if not (len(said) > 1 and said[0] in ("which", "what") and said[1] in ABOUT_THE_AGREEMENT):
+    if not _for_the_agreement(words):
         return False
     case = [w for w in _said(without_openers(words)) if w not in BARE_WORDS]
     return len(case) >= 2 and surest(scores) >= SURELY  # more than a name ("which agreement for the PTSA?" asks)
@@ -506,7 +505,7 @@ def they_unclear(words: str, previous: Sequence[str]) -> bool:
     the PTSA and the dance company, they're paying", "the PTSA and the partner talked it over and they're covering
     it": "they" may be either party the clause before named (neither its subject, or both), so who pays is not
     settled (structure rule)."""
-    named, subject = _parties(previous)
+    _, subject = _parties(previous)
     parties = {_party(t) for t in _party_tokens(previous)}  # "the PTSA and the dance company"
     return _they(words)[0] is not None and (_two_subjects(previous) or not subject and len(parties) > 1)
 
@@ -726,12 +725,13 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     return tuple(out)
 
 
+_GIFT_WORDS = "grant|donation|gift|donor|sponsor|sponsorship"
+"""Money someone gives, whose holder a message may leave unsaid (with "foundation")."""
 _HOLDERLESS_MONEY = re.compile(r"\b(?:(?:the|a)\s+foundation|(?:(?:the|a|an)\s+(?:[a-z]+\s+)?)?"
-                               r"(?:grant|donation|gift|donor|sponsor|sponsorship)s?)\b", re.I)
+                               r"(?:" + _GIFT_WORDS + r")s?)\b", re.I)
 _A_HOLDER_OR_DIRECT = re.compile(r"\b(?:our|we|us|school|district|directly)\b"
                                  r"|\b(?!(?:there|it|that|what|here|who|he|she|let)'s\b)\w+(?:'s|s')\s+(?:own\s+)?"
-                                 r"(?:[a-z]+\s+)?(?:grant|donation|gift|donor|sponsor|sponsorship|foundation)s?\b",
-                                 re.I)
+                                 r"(?:[a-z]+\s+)?(?:" + _GIFT_WORDS + r"|foundation)s?\b", re.I)
 """Words that say whose the money is, or that it goes straight to the partner ("the chess club's sponsor")."""
 _GIVEN = re.compile(r"\b(?:gave|gives|give|given|awarded|received|receives|receive|got|won|has|have|had)\b", re.I)
 
@@ -759,8 +759,8 @@ def _on_condition(words: str) -> bool:
 
 def _payer_taken_back(out: list[ClauseReading]) -> list[ClauseReading]:
     """Paying only on a condition about money ("we would pay the robotics coach, but only if our grant application
-    falls through") does not settle who pays (structure rule): the nearest clause before that states something, if
-    it states a payer, has it taken back (not known)."""
+    falls through"), or with a hedge said after it ("the PTSA, I think, ..."), does not settle who pays (structure
+    rule): the nearest clause before that states something, if it states a payer, has it taken back (not known)."""
     for i in range(len(out) - 1, -1, -1):
         if out[i].fact("payer") is not None:
             return [*out[:i], replace(out[i], scores={**out[i].scores, "payer": {UNKNOWN: 1.0}}), *out[i + 1:]]
