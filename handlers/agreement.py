@@ -10,6 +10,7 @@ or "do they need a lease?" is read against it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -20,7 +21,7 @@ from bot.turn import Turn
 from bot.dialogue import Form, Prompt, Slot, is_question
 from bot.router import Registry
 from bot.understanding import Understanding, follow_ups
-from bot.understanding.facts import only_asks_for_the_agreement
+from bot.understanding.facts import listed_subjects, only_asks_for_the_agreement
 from bot.text import article_of
 from handlers.agreement_rules import (
     PAYER,
@@ -140,6 +141,38 @@ def info(code: str) -> AgreementInfo:
     return knowledge()[0][code]
 
 
+@dataclass(frozen=True)
+class Document:
+    """A document asked about by name, and the forms whose list holds it (knowledge/agreements.yaml)."""
+
+    name: str
+    pattern: re.Pattern[str]
+    listed_for: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def documents() -> tuple[Document, ...]:
+    spec = load_yaml("agreements.yaml").get("documents") or {}
+    out = []
+    for name, body in spec.items():
+        require(body, ("words", "listed_for"), f"agreements.yaml document {name}")
+        words = "|".join(re.escape(str(w)) for w in body["words"])
+        out.append(Document(name, re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.I), tuple(body["listed_for"])))
+    return tuple(out)
+
+
+def _document_answer(code: str, text: str) -> str | None:
+    """"Is a W-9 needed for an MOU partner?": whether the form's list holds the document named, said first."""
+    document = next((d for d in documents() if d.pattern.search(text)), None)
+    if document is None:
+        return None
+    agreement = info(code)
+    if code in document.listed_for:
+        return f"Yes: {document.name} is on the list for {agreement.article} {agreement.short}."
+    others = " or ".join(f"{info(c).article} {info(c).short}" for c in document.listed_for)
+    return f"No: {document.name} is not on the list for {agreement.article} {agreement.short} (it is for {others})."
+
+
 def note(name: str) -> str:
     return knowledge()[1][name]
 
@@ -219,7 +252,9 @@ def _read(u: Understanding, values: dict[str, Any], pending: str | None, turn: T
     question = pending or "who_pays"
     if pending and only_a_name(u):
         return {"facts": facts.to_dict()}  # a name answers nothing: the question is asked again, in the advisor
-    updated = answer_from_text(question, u, facts)
+    # "us and the PTSA" names two payers only read in context ("us" alone states nothing)
+    listed = _short_answer(u) and listed_subjects(u.text) is not None
+    updated = None if listed else answer_from_text(question, u, facts)
     if updated is None and _short_answer(u):
         context = in_context(question, u.text)
         if context is not None:
@@ -642,7 +677,8 @@ def _explain(code: str, turn: Turn, question: str, when_paying: bool = False) ->
     agreement = info(code)
     lead = (f"When the school or district pays a partner, the agreement is a *{agreement.name}*." if when_paying
             else f"*{agreement.name}*: used when {agreement.applies_when}.")
-    lines = [lead, "\nWhat it needs:\n" + _needs_lines(agreement)]
+    answered = _document_answer(code, turn.understanding.text)
+    lines = [*([answered] if answered else []), lead, "\nWhat it needs:\n" + _needs_lines(agreement)]
     if code == "personal_services_contract":
         lines.append("\n" + str(agreement.extra["rfq_note"]))
     return Reply(

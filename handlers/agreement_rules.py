@@ -134,20 +134,27 @@ class Facts:
             newer = replace(newer, payer="ptsa")
         payer_new = newer.payer is not None or newer.conflict in ("coordinator", PAYER) or newer.unsure == "who_pays"
         lease_new = newer.lease is not None or newer.conflict == SPACE or newer.no_lease  # "no lease" takes one back
+        payer = newer.payer if payer_new else self.payer
+        lease = newer.lease if lease_new else self.lease
+        # a slot to confirm stays so until it is answered ("free for us" after "a lease, is that right?"), while the
+        # decision still rests on it
+        kept_weak = self.weak if (self.weak == PAYER and not payer_new and lease != "lease"
+                                  or self.weak == SPACE and not lease_new
+                                  and (lease == "lease" or lease == "short" and payer is None)) else None
         evidence = dict(self.evidence)
         for slot, fresh in ((PAYER, payer_new), (SPACE, lease_new)):
             if fresh:
                 evidence.pop(slot, None)
         evidence.update(newer.evidence)
         return Facts(
-            payer=newer.payer if payer_new else self.payer,
-            lease=newer.lease if lease_new else self.lease,
+            payer=payer,
+            lease=lease,
             space=self.space or newer.space,
             amount=newer.amount if newer.amount is not None else self.amount,
             program=self.program or newer.program,
             conflict=newer.conflict,
             unsure=newer.unsure,
-            weak=newer.weak if (newer.weak or payer_new or lease_new) else self.weak,
+            weak=newer.weak or kept_weak,
             evidence=evidence,
             contested=newer.contested,
             doubt=tuple(slot for slot in dict.fromkeys(self.doubt + newer.doubt)
@@ -259,16 +266,27 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> list[Fact]:
     clauses that disagree, every clause counts (and differing payers are asked). "The robotics guild we pay out of
     Title I ... but what about the PTSA's art class?" turns to another program: what was said before it is not its
     case."""
-    asked = next((c for c in reversed(u.clauses) if _asks_for_one(c.words)), None)
+    asking = [c for c in reversed(u.clauses) if _asks_for_one(c.words)]
+    # "What about Treehouse, which agreement?": the clause that names the program, if one does
+    asked = next((c for c in asking if _program_words(c.words)), asking[0] if asking else None)
     if asked is None:
         return facts
-    named = {w.rstrip("s") for w in words(asked.words) if len(w) > 2 and w not in _QUESTION_WORDS}
+    named = _program_words(asked.words)
+    before = next((c for c in u.clauses if c.index == asked.index - 1), None)
+    if not named and before is not None and _FOR_ONE.match(before.words):
+        asked, named = before, _program_words(before.words)  # "For the drumming one, which agreement?"
     about = [f for f in facts if f.clause != asked.index and named & {w.rstrip("s") for w in words(f.words)}]
     if not about and named and _WHAT_ABOUT.search(asked.words):
         return [f for f in facts if f.clause >= asked.index]
     if len({f.value for f in facts if f.value in PAYERS}) < 2:
         return facts
     return about if about and len({f.value for f in about if f.value in PAYERS}) == 1 else facts
+
+
+def _program_words(said: str) -> set[str]:
+    """The words of a question that may name a program ("the swim project" in "which agreement should the swim project
+    be on?")."""
+    return {w.rstrip("s") for w in words(said) if len(w) > 2 and w not in _QUESTION_WORDS}
 
 
 def _asks_for_one(said: str) -> bool:
@@ -278,15 +296,21 @@ def _asks_for_one(said: str) -> bool:
         and said.split()[0].lower() in _QUESTION_OPENERS
 
 
+_FOR_ONE = re.compile(r"(?:and\s+|but\s+|so\s+)?(?:for|about|re|regarding)\s+(?:the|our|that|this)\s", re.I)
+"""A program named on its own before the question about it ("For the drumming one, which agreement?")."""
 _QUESTION_OPENERS = frozenset("which what whats what's does do should would is are can but and".split())
 _WHAT_ABOUT = re.compile(r"\b(?:what|how)\s+about\b", re.I)
-_ASKS_FOR_AN_AGREEMENT = re.compile(r"\b(?:agreement|contract|paperwork)s?\b", re.I)
+_ASKS_FOR_AN_AGREEMENT = re.compile(r"\b(?:agreement|contract|paperwork)s?\b|\bneed(?:ed)? for\b", re.I)
 
 
-_NOT_SETTLED = re.compile(r"\bpending\b|\bnot (?:yet )?(?:approved|final|finali[sz]ed|confirmed|official)\b", re.I)
+_UNSETTLED_WORDS = r"(?:approved|final|finali[sz]ed|confirmed|official|decided|settled|voted(?:\s+on)?|signed off)"
+_NOT_SETTLED = re.compile(r"\bpending\b|\bundecided\b|\bup in the air\b|\bnot (?:yet )?(?:been )?" + _UNSETTLED_WORDS
+                          + r"\b|\b(?:hasn't|haven't|has not|have not|hasnt|havent)\s+(?:yet\s+)?(?:been\s+)?"
+                          + _UNSETTLED_WORDS + r"\b|\b(?:nothing|no one|nobody)(?:'s|\s+has|\s+is)\s+(?:been\s+)?"
+                          + _UNSETTLED_WORDS + r"\b", re.I)
 """Words that say what was said is not settled yet: whoever was named, who pays is asked."""
-_NO_LEASE = re.compile(r"\b(?:no|without a|not a|isn't a|is not a|there's no|not any)\s+lease\b|\bnot leas(?:e|ed|ing)\b",
-                       re.I)
+_NO_LEASE = re.compile(r"\b(?:no|without a|not a|isn't a|is not a|there's no|not any)\s+lease\b|\bnot leas(?:e|ed|ing)\b"
+                       r"|\blease (?:has |had )?(?:ended|expired|lapsed|ran out|is over|was up|is up)\b", re.I)
 """A lease denied in so many words, which no other clause's reading of long use overrides."""
 
 
@@ -315,8 +339,11 @@ def read_facts(u: Understanding) -> Facts:
 def _read_facts(u: Understanding) -> Facts:
     payer_facts = [replace(f, value="ptsa") if f.value == "school" and speaks_for_parents(u.text, f.words) else f
                    for f in u.facts(PAYER)]  # "PTSA treasurer here: we're paying a chess instructor": the PTSA
-    payer = resolve(_district_apart(_of_the_one_asked(u, payer_facts)), PAYERS)
-    space = resolve(u.facts(SPACE), USES)
+    asked = _of_the_one_asked(u, payer_facts)
+    payer = resolve(_district_apart(asked), PAYERS)
+    # the program asked about narrows the use of space too: "the clinic leases space ..., the art lady we pay hourly
+    # ... what do I need for the art lady?" is about the art lady alone
+    space = resolve([f for f in u.facts(SPACE) if asked == payer_facts or f.clause in {a.clause for a in asked}], USES)
     about_space = space.value is not None or any(f.value == USE_OF_SPACE for f in u.facts(SPACE))
     facts = Facts(space=about_space or bool(space.conflict), amount=max(u.amounts) if u.amounts else None,
                   program=u.has(*_PROGRAM))
@@ -389,8 +416,9 @@ def _read_facts(u: Understanding) -> Facts:
 
 
 def _hints(fact: Fact | None) -> bool:
-    """A reading too weak to state a value still hints at one; a weak "not known" ("contract question") hints at none."""
-    return fact is not None and fact.value != UNKNOWN
+    """A reading too weak to state a value still hints at one; a weak "not known" ("contract question") hints at none,
+    nor does a weak denial ("it's not just short-term use of a room" read as maybe not the partner)."""
+    return fact is not None and fact.value != UNKNOWN and not fact.value.startswith("not_")
 
 
 _A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|a share|half)\s+(?:of\s+)?(?:it|(?:the|their)\s+"
@@ -414,19 +442,25 @@ def school_settles(conflict: tuple[Fact, ...]) -> Fact | None:
     the rest" (whoever else's money it was, the school paying the partner is a PSC). Only when said surely and at
     least as surely as the other money: "the county grant pays them directly" (sure) "and we just send kids" (a
     weak reading of the school paying) is asked. Said surely enough to outweigh (OUTWEIGHS), the school's share
-    settles it whatever else pays most ("the foundation covers most of it but we're chipping in $2,000"). Beside a
+    settles it whatever else pays most ("the foundation covers most of it but we're chipping in $2,000"), as a share
+said surely does ("we're paying about half the cost"). Beside a
     PTSA's money it settles nothing: who manages the provider is asked (the coordinator question)."""
     others = max((f.confidence for f in conflict if f.value != "school"), default=0.0)
-    return next((f for f in conflict if f.value == "school"
-                 and (f.confidence >= OUTWEIGHS or f.confidence >= max(STRONG, others))), None)
+    return next((f for f in conflict if f.value == "school" and (
+        f.confidence >= OUTWEIGHS or f.confidence >= max(STRONG, others)
+        or f.confidence >= STRONG and _A_SHARE.search(f.words))), None)  # "we're paying about half the cost"
 
 
 _PARENT_SPEAKER = re.compile(
     r"\b(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\s+(?:[a-z]+\s+)?(?:vice[- ])?(?:president|treasurer|secretary|co-?chair|chair|"
     r"board member|board|rep|representative|officer)\b|\b(?:on behalf of|from|for)\s+(?:the\s+|our\s+)?"
     r"(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO)\b(?!\s+(?:is|are|was|will|would|pays|paid|covers))"
-    r"|\bwe(?:'re|\s+are)\s+(?:the|a|our)\s+(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\b",
+    r"|\bwe(?:'re|\s+are)\s+(?:the|a|our)\s+(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\b"
+    r"|\bour\s+(?:little\s+)?(?:parent|parents'?|family|families'?)\s+(?:group|club|committee|association)\b"
+    r"|\b(?:we|us)\s+(?:\w+\s+)?(?:parents|families|moms|dads)\b|\bI(?:'m|\s+am)\s+(?:a|one of the)\s+(?:parents?|moms?|dads?)\b",
     re.I)
+"""The writer speaks for parents: a PTSA officer, "we're the booster club", "our parent group", "a few of us families"
+(a staff member's "our PTSA" is the school's PTSA, not the writer's own)."""
 _FIRST_PERSON = frozenset("we we're we'll we've we'd our us ours".split())
 _SCHOOL_MONEY = re.compile(r"\b(?:the school|our school|school'?s|district|building|title|lap|levy|asb)\b", re.I)
 """Money a clause names as the school's: a PTSA officer's "our enrichment budget" is the PTSA's."""
@@ -570,12 +604,15 @@ def in_context(question: str, text: str) -> str | None:
     if not words:
         return None
     if question in ("who_pays", "coordinator"):
-        from bot.understanding.facts import AUXILIARIES
+        from bot.understanding.facts import AUXILIARIES, listed_subjects
 
         if words[-1] in AUXILIARIES:
             return f"{text} pay for it"
         if words[0] == "not":  # "not the school" denies a payer; it names none
             return f"it is not paid by {' '.join(text.split()[1:])}"
+        listed = listed_subjects(text)
+        if listed:  # "us and the PTSA": each is said to pay
+            return f"it is paid by {listed[0]}. it is paid by {listed[1]}"
         return f"it is paid by {text}"
     if question == "lease":
         return f"they will use the space {text}"

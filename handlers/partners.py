@@ -315,7 +315,7 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     if isinstance(stated, PartnerQuery):
         school = u.entities.school
         named = school.end - school.start if school is not None and school.schools else 0
-        keep = (stated.kind == "school" and not u.entities.service and last.service and last.kind == "school"
+        keep = (stated.kind == "school" and not u.entities.service and last.service and last.kind in SERVICE_KEPT
                 and follow_ups.elliptical(u, named) and not follow_ups.widens(u))
         if keep:
             stated = replace(stated, service=last.service)  # "what about Garfield?" keeps "tutoring"
@@ -339,6 +339,9 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
 
 
 FOLLOW_UP_WORDS = 8
+SERVICE_KEPT = frozenset({"school", "schools_with"})
+"""Frames whose service a follow-up naming only a school keeps: "what about Garfield?" after "tutoring at Franklin",
+"at Leschi" after "all the tutoring partners" (the schools with one)."""
 PLACED_ELSEWHERE = 0.9
 """A follow-up the classifier is this sure belongs to another topic (a report that a listed partner left) leaves
 the last look-up, whatever names it holds."""

@@ -684,3 +684,85 @@ def test_no_lease_said_later_takes_back_a_lease_read_before(harness) -> None:
     harness.ask("We have a partner who'll be in our building all year. What agreement?")
     reply = harness.ask("they come every Tuesday for tutoring, no lease, and they're paid by their own donors")
     assert reply.data["agreement"] == MOU and "space" not in reply.data["facts"].get("evidence", {}), reply.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # sets AQ and AR (untouched), by mechanism:
+    # a parent group said not to be a PTSA, or a school with none, says what the group is, not who pays; the writer
+    # speaking for parents makes "we" theirs
+    ("Our parent group isn't an official PTSA, it's just a few of us families. We organize and pay for a chess coach "
+     "after school. Which agreement?", PTSA),
+    ("We don't have a PTSA, but our parent booster club raises money and pays the after-school drama teacher. Which "
+     "agreement?", PTSA),
+    # a denial denied
+    ("we're not NOT paying them lol. title I is covering their invoice. which contract", PSC),
+    ("It isn't true that the PTSA isn't paying. The PTSA board approved it and they pay the instructors directly. What "
+     "agreement is this?", PTSA),
+    # hedges in other words, and more ways of not settled yet
+    ("Supposedly the PTSA will cover the drumming teacher. Which agreement?", None),
+    ("the principal floated paying them from discretionary. which agreemnt", None),
+    ("The PTSA will cover the drumming teacher but nothing's been voted on yet. Which agreement?", None),
+    ("we'll pay them from discretionary but its not decided. which agreement", None),
+    # a time that was, said alone, holds the plan after it; what follows holds now
+    ("when we started, the parent group paid the spanish teacher. these days the teacher's nonprofit has its own grant "
+     "and charges nobody. what agreement fits now?", MOU),
+    # a correction: money withdrawn is no payer
+    ("principal wanted to pay the coding vendor from school funds -- scratch that, our budget got frozen, so the PTSA "
+     "is paying the vendor instead. agreement?", PTSA),
+    # a lease that ended is no lease
+    ("They leased the old portable from us for 3 years, but the lease ended in June. Now they just come in on "
+     "Thursdays and the school pays them a stipend out of LAP. Which agreement now?", PSC),
+    # several programs: a name after a comma opens a clause; the question names one, even before "which agreement",
+    # and the use of space is narrowed to it too
+    ("Three things going on: the PTSA pays the chess coach, Treehouse comes free with their own funding, and we pay "
+     "the drumming residency out of Title I. What about Treehouse, which agreement?", MOU),
+    ("Three things going on: the PTSA pays the chess coach, Treehouse comes free with their own funding, and we pay "
+     "the drumming residency out of Title I. Which agreement do we need for the chess coach?", PTSA),
+    ("Three things going on: the PTSA pays the chess coach, Treehouse comes free with their own funding, and we pay "
+     "the drumming residency out of Title I. For the drumming one, which agreement?", PSC),
+    ("we have a few partners. the clinic leases space year round, the art lady we pay hourly, and the reading buddies "
+     "are volunteers through their nonprofit at no cost. what do I need for the art lady?", PSC),
+    ("Our school pays for the math coach. Different question though: the Boys & Girls Club runs the after school "
+     "program with their own funding. Which agreement for the Boys & Girls Club?", MOU),
+    # a leased partner that wants the school to pay for a program mixes forms; a foundation of the school is no holder
+    ("the health clinic leases space in our building and now also wants us to pay them for a classroom program. which "
+     "agreement is it?", None),
+    ("the school foundation pays for it. which agreement?", None),
+    # a share of school money said surely settles it
+    ("We're paying about half the cost and the partner's grant covers the rest. Which agreement?", PSC),
+    # a weak denial is no hint of a payer beside a lease
+    ("It's not just short-term use of a room: Bright Futures Preschool has a five-year lease in our north wing. "
+     "Agreement?", ALIGN),
+])
+def test_held_out_kinds_of_sets_aq_and_ar(harness, text: str, agreement: str | None) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+
+
+def test_answers_that_name_two_payers_or_ask_about_something_else_are_not_a_payer(harness) -> None:
+    harness.ask("which agreement", session="both")
+    assert harness.ask("the school AND the PTSA", session="both").data["asking"] == "coordinator"
+    harness.ask("which agreement", session="us")
+    assert harness.ask("us and the PTSA", session="us").data["asking"] == "coordinator"
+    harness.ask("Our PTSA wants to hire a tutor for after school math help, they'll pay her", session="tag")
+    reply = harness.ask("who runs her background check, the school?", session="tag")
+    assert reply.intent == "background_checks" and "agreement" not in (reply.data or {}), reply.text
+    harness.ask("what's an alignment agreement?", session="and")
+    reply = harness.ask("and who signs the PTSA letter of agreement", session="and")
+    assert reply.data.get("asking") is None and "representative" in reply.text, reply.text
+
+
+def test_a_lease_to_confirm_stays_to_confirm_until_answered(harness) -> None:
+    first = harness.ask("agreement for a partner who'll be in our building all year?")
+    assert first.data["asking"] == "confirm", first.text
+    assert harness.ask("free for us").data["asking"] == "confirm"
+    assert harness.ask("no lease, they just come in twice a week during the school day").data["agreement"] == MOU
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("is a W-9 needed for an MOU partner?", "No: an IRS W-9 is not on the list for an MOU (it is for a PSC)."),
+    ("does a PSC need a w9", "Yes: an IRS W-9 is on the list for a PSC."),
+])
+def test_a_document_asked_about_by_name_is_answered_yes_or_no(harness, question: str, answer: str) -> None:
+    reply = harness.ask(question)
+    assert reply.intent == "agreement" and reply.text.startswith(answer), reply.text

@@ -93,6 +93,13 @@ def test_the_whole_district_after_a_schools_answer_keeps_its_service(h: Harness)
     assert every.intent == "partners" and every.data["distribution"]["kind"] == "by_region"
 
 
+def test_a_school_after_the_districts_list_of_a_service_keeps_the_service(h: Harness) -> None:
+    h.ask("show me all the tutoring partners")
+    there = h.ask("at Franklin")
+    assert there.intent == "partners" and there.data["school"] == "Franklin" and there.data["service"].startswith("Tutor")
+    assert "Still only tutoring" in there.text
+
+
 def test_a_region_said_alone_after_a_moved_school_keeps_the_service(h: Harness) -> None:
     h.ask("tutoring partners at Franklin")
     h.ask("what about Lowell?")

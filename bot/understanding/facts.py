@@ -41,6 +41,12 @@ CORRECTING = ("actually", "wait", "correction", "scratch that", "sorry", "oops",
               "but instead", "but really", "but it turns out", "but wait", "but no")
 """Openings of a clause that take back or replace what came before it. A plain "but" only contrasts: "the
 school pays but the PTSA coordinates" states both."""
+DENIERS = frozenset("not isnt arent wasnt werent dont doesnt didnt wont n't".split())
+"""Negators that deny a denial when said twice ("not NOT"), or after a negated truth (see TRUTH_WORDS)."""
+VOID = "void"
+"""The mark of a word the fact models do not see (a negator whose denial is denied)."""
+TRUTH_WORDS = frozenset("true case".split())
+""""It isn't true that ...", "it's not the case that ...": what follows is denied as a whole."""
 AFTER_NEGATORS = frozenset("nothing zero nada none".split())
 EMBEDDED = frozenset("who whos what whether if how where which".split())
 """Words opening an embedded question: a negation or hedge before one does not reach into it."""
@@ -50,7 +56,8 @@ SPEECH_VERBS = frozenset("said says say told replied answered".split())
 """After these "no" is the answer said ("the principal said no the school would pay"), not a negation of what
 follows."""
 HEDGES = frozenset("might maybe perhaps possibly probably prob probs prolly likely hopefully potentially could "
-                   "thinking considering think hoping hope".split())
+                   "thinking considering think hoping hope supposedly apparently reportedly allegedly floated floating"
+                   .split())
 HEDGE_ASIDE = frozenset("i think guess believe suppose probably maybe perhaps prob".split())
 """Words of a hedge said aside, between commas ("the PTSA, I think, ...")."""
 REQUESTERS = frozenset("you we i u".split())
@@ -89,6 +96,8 @@ SUBJECT_VERBS = AUXILIARIES | frozenset("pays pay paid wants want wanted covers 
                                          "shares sharing".split())
 """After "and" and a subject ("and the PTSA also wants ..."), these open a clause of its own: what the new
 subject does is read apart from what the clause before said ("they lease the portable")."""
+NAME_VERBS = frozenset("comes come brings bring provides provide offers offer charges charge does".split())
+"""With SUBJECT_VERBS, verbs after a name that opens a clause after a comma ("..., Treehouse comes free")."""
 _ADVERBS = r"(?:(?:also|now|then|later|since|so)\s+)*"
 """Adverbs that may stand between "and", a new subject and its verb ("and now the PTSA also wants")."""
 PROPER_NAME = "propername"
@@ -99,6 +108,8 @@ _BREAK = re.compile(
     r"(?!\s*[.!?;]))"  # "... out of the building budget instead. PTSA is ...": it ends a clause, opens none
     r"|,\s+(?=(?:no|free|at no|zero|the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
     r"do|does|did|should|can|could|is|are|would|will|any|ptsa|pta|pto|ptso|not sure|unsure|idk|dunno)(?:\s|'))"
+    r"|,\s+(?=(?-i:[A-Z])[\w'&-]*(?:\s+(?-i:[A-Z])[\w'&-]*){0,3}\s+(?:"
+    + "|".join(sorted(SUBJECT_VERBS | NAME_VERBS, key=len, reverse=True)) + r")\b)"  # ", Treehouse comes free"
     r"|,\s+(?=and\s+(?:[\w'-]+\s+){1,3}(?:we|they|i)\s+(?:pay|pays|paid|cover|covers|fund|funds)\b)"  # ", and math
     # tutoring we pay for from Title I": another program, with its own payer
     r"|\s+(?=(?:and|so)\s+" + _ADVERBS + r"(?:(?:we|they|he|she|it|i)(?:'(?:d|ll|re|ve|s|m))?\s|(?-i:[A-Z])|"
@@ -110,8 +121,10 @@ _BREAK = re.compile(
     r"|\s+(?=so\s+[\w'-]+\s+" + _ADVERBS + r"(?:" + "|".join(sorted(SUBJECT_VERBS, key=len, reverse=True)) + r")\b)",
     re.I)
 _FORMER_PLAN = re.compile(r"\b(?:originally|initially|at first|(?:i|we) thought|(?:was|were) (?:going|supposed|planning) to|"
+                          r"(?:was|were) (?:paying|covering|funding)|"
                           r"had (?:planned|budgeted|meant|hoped|intended) to|used to|wanted to|"
-                          r"last (?:year|time|spring|fall)|previously|in the past)\b", re.I)
+                          r"last (?:year|time|spring|fall)|previously|in the past|back then|"
+                          r"when (?:we|they|it|this|the program) (?:started|began|first started))\b", re.I)
 PART_OPENERS = frozenset("that which who and while plus".split())
 """Inside a clause these open a part that may state a fact of its own (see `with_parts`)."""
 MIN_PART = 3
@@ -214,6 +227,12 @@ def joined_clauses(text: str) -> list[tuple[str, str, bool]]:
             read, spoken, joined = out[-2]
             out[-2] = (f"{read} {part}", f"{spoken}, {out[-1][1]}, {part}", joined)
             continue
+        listed = listed_subjects(part)
+        if listed:
+            # "the school AND the PTSA": two subjects and no predicate name two payers, read as two clauses, as
+            # "both the school and the PTSA" is
+            out.append((f"{pending} {listed[0]}".strip(), f"{pending} {listed[0]}".strip(), False))
+            part, pending = listed[1], ""
         second = bool(out) and not pending and part.lower().startswith("and ") and _only_a_subject(
             without_openers(out[-1][0]))
         if second:
@@ -231,6 +250,16 @@ def joined_clauses(text: str) -> list[tuple[str, str, bool]]:
     return out
 
 
+_LISTED = re.compile(r"(?:both\s+)?(\S+(?:\s+\S+){0,2}?)\s+(?:and|&|plus)\s+(\S+(?:\s+\S+){0,2})", re.I)
+"""Two noun phrases joined, nothing else (see `listed_subjects`)."""
+
+
+def listed_subjects(words: str) -> tuple[str, str] | None:
+    """"the school and the PTSA", "us & the PTA": two subjects joined with no predicate (structure rule), or None."""
+    listed = _LISTED.fullmatch(words.strip())
+    if listed and all(side.lower() in ("we", "us") or _only_a_subject(side) for side in listed.groups()):
+        return listed.group(1), listed.group(2)
+    return None
 IF_WORDS = ("if", "whether")
 COMPLEMENT_TAKERS = frozenset("sure unsure know certain decided decide deciding clear unclear wondering wonder checking "
                               "check asking idk confirm confirmed hear see out".split())
@@ -324,7 +353,8 @@ def as_written(words: str, text: str) -> str:
     Northstar Mentors Alliance", not the placeholder), to quote it back; the masked words if not found."""
     if PROPER_NAME not in words:
         return words
-    pattern = r"\s+".join(re.escape(word).replace(PROPER_NAME, _A_NAME) for word in words.split())
+    # words joined from both sides of a colon or a dash ("Different question though: the ...") keep it between
+    pattern = r"[\s,;:\u2013\u2014-]*\s+".join(re.escape(word).replace(PROPER_NAME, _A_NAME) for word in words.split())
     found = re.search(pattern, text)
     return found.group(0) if found else words
 
@@ -377,10 +407,20 @@ def marks(tokens: Sequence[str]) -> list[str]:
                     out[j] += "not_"
         follows = tokens[i + 1] if i + 1 < len(tokens) else ""
         before = tokens[i - 1] if i else ""
+        if token in DENIERS and negation and (before in DENIERS or TRUTH_WORDS.intersection(tokens[:i])):
+            # "we're not NOT paying", "it isn't true that the PTSA isn't paying": a denial denied (structure rule);
+            # both negators are left unread
+            negation = False
+            out = [VOID if j == i or (mark == "" and tokens[j] in DENIERS) else mark.replace("not_", "")
+                   for j, mark in enumerate(out)]
+            continue
         negation = negation or (token in NEGATORS and not (token in NO_WORDS and before in SPEECH_VERBS))
         hedge = hedge or (token in HEDGES and not (token == "could" and follows in REQUESTERS)) or (
             token == "may" and before not in MONTH_WORDS and not follows.isdigit())
     return out
+
+
+LEADING_CONNECTIVES = frozenset("and so also ok okay then oh plus".split())
 
 
 def asks(words: str) -> bool:
@@ -389,6 +429,10 @@ def asks(words: str) -> bool:
     "we're" is not "were"; "which we'll pay" (a relative clause) states; "ok and when the school pays?" puts a
     case."""
     said = [w.strip(",.;:!?") for w in _after_a_correction(words).lower().replace("\u2019", "'").split()]
+    lead = next((i for i, w in enumerate(said) if w not in LEADING_CONNECTIVES), len(said))
+    if lead and lead < len(said) and said[lead] in ("when", "if"):
+        return False  # "ok and when the school pays?" puts a case
+    said = said[lead:]  # "and who signs the PTSA letter of agreement" asks
     if not said or said[0] not in QUESTION_OPENINGS:
         return False
     follows = said[1] if len(said) > 1 else ""
@@ -462,6 +506,10 @@ def only_asks_for_the_agreement(words: str) -> bool:
 def _said(words: str) -> list[str]:
     """A clause's words, lower case, without the punctuation around them."""
     return [w for w in (word.strip(",.;:!?-") for word in words.lower().split()) if w]
+
+
+TIME_WORDS = 4
+"""A clause this short telling only a time that was ("when we started") holds the plan said after it."""
 
 
 def was_planned(words: str) -> bool:
@@ -605,6 +653,7 @@ def features(tokens: Sequence[str], placeholders: frozenset[str], scope: Sequenc
     """What the fact models see of a clause: scope-marked word stems and pairs, character n-grams.
     `scope`: each token's negation and hedge marks (default: from the words in `tokens`)."""
     scope = marks(tokens) if scope is None else scope
+    tokens, scope = [t for t, m in zip(tokens, scope) if m != VOID], [m for m in scope if m != VOID]
     marked = [mark + (t if t in placeholders else stem(t)) for t, mark in zip(tokens, scope)]
     out = [f"w:{m}" for m in marked]
     out += [f"b:{a} {b}" for a, b in zip(marked, marked[1:])]
@@ -680,8 +729,9 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     zeroed = nothing_for_zero(text)
     said_text = names_masked(zeroed, is_school)
     carried = False  # a correction said on its own ("- no wait, sorry, the Rotary club pays") corrects what follows
+    planned = then = False  # the clause before told a plan that was; a time that was ("when we started") opened one
     for index, (words, spoken, second) in enumerate(joined_clauses(said_text)):
-        correcting = carried or is_correcting(words) or bool(out and was_planned(out[-1].words))
+        correcting = carried or is_correcting(words) or planned
         # "oh wait no sorry, ..." reads as what follows; "they" may be a party the clause before named
         tokens, scope = scoped_tokens(without_openers(with_subject(words, previous)), tokens_of)
         if not tokens:
@@ -698,7 +748,11 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             scores = money_said(scores, tokens, scope, school_money)
         if only_names(tokens, placeholders - {school_money}):
             scores = {}  # "it's for Garfield High School": a name says where or who, never who pays
+        if _PARENT_BODY_IS.search(words) and _about_a_payer(scores):
+            scores = {**scores, "payer": {NONE: 1.0}}  # "our parent group isn't an official PTSA": what it is
         asking = asks(words) and not relative(spoken, index, said_text) and not _a_short_case(words, scores)
+        if out and out[-1].asks and _only_a_subject(words) and not only_asks_for_the_agreement(out[-1].words):
+            asking = True  # "who runs her background check, the school?": the name is what the question asks about
         described = described_case(models, tokens, scope, placeholders) if asking or (
             _for_the_agreement(words) and surest(scores) < FLOOR) else None
         if described is not None:  # "can we do a PSC for a partner that brings their own funding?"
@@ -720,6 +774,10 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             out[-1], reading = one_predicate(out[-1], reading)
         out.append(reading)
         carried = correcting and not reading.states()  # "but actually scratch that, the partner's covering it"
+        # "when we started, | the parent group paid | these days ...": a time that was, said alone, holds the plan
+        # that follows it, and what comes after that tells what holds now
+        alone = was_planned(reading.words) and not reading.states() and len(reading.words.split()) <= TIME_WORDS
+        planned, then = (False, True) if alone else (then or was_planned(reading.words), False)
         before = tokens
         previous = [t for t, mark in zip(tokens, scope) if not mark]  # a party denied ("neither is the PTSA") is not "they"
     return tuple(out)
@@ -727,9 +785,9 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
 
 _GIFT_WORDS = "grant|donation|gift|donor|sponsor|sponsorship"
 """Money someone gives, whose holder a message may leave unsaid (with "foundation")."""
-_HOLDERLESS_MONEY = re.compile(r"\b(?:(?:the|a)\s+foundation|(?:(?:the|a|an)\s+(?:[a-z]+\s+)?)?"
+_HOLDERLESS_MONEY = re.compile(r"\b(?:(?:the|a)\s+(?:[a-z]+\s+)?foundation|(?:(?:the|a|an)\s+(?:[a-z]+\s+)?)?"
                                r"(?:" + _GIFT_WORDS + r")s?)\b", re.I)
-_A_HOLDER_OR_DIRECT = re.compile(r"\b(?:our|we|us|school|district|directly)\b"
+_A_HOLDER_OR_DIRECT = re.compile(r"\b(?:our|we|us|school(?!\s+foundation)|district|directly)\b"
                                  r"|\b(?!(?:there|it|that|what|here|who|he|she|let)'s\b)\w+(?:'s|s')\s+(?:own\s+)?"
                                  r"(?:[a-z]+\s+)?(?:" + _GIFT_WORDS + r"|foundation)s?\b", re.I)
 """Words that say whose the money is, or that it goes straight to the partner ("the chess club's sponsor")."""
@@ -749,6 +807,18 @@ def _money_of_nobody(words: str, text: str, scores: dict[str, dict[str, float]])
 
 
 CONDITIONS = ("if", "unless", "only if", "but only if", "provided", "as long as")
+
+
+_PARENT_BODY_IS = re.compile(
+    r"\b(?:parent|parents'?|family|families'?|boosters?)\s+(?:group|club|committee|association|collective)\s+"
+    r"(?:is|isn't|isnt|is\s+not|'s\s+not|was|wasn't|wasnt)\s+(?:really\s+|technically\s+)?(?:an?|the)\s+"
+    r"(?:official\s+|real\s+|registered\s+|formal\s+|actual\s+)?(?:PTSA|PTA|PTO|PTSO)\b"
+    r"|\b(?:(?:we|our school|the school|they)\s+(?:don't|do not|doesn't|does not|dont|doesnt)\s+have|there(?:'s|\s+is)\s+no"
+    r"|(?:we|our school|the school)\s+(?:has|have)\s+no)\s+(?:an?\s+)?(?:official\s+|active\s+|real\s+)?"
+    r"(?:PTSA|PTA|PTO|PTSO)\b", re.I)
+"""A parent group said to be, or not to be, a PTSA, or a school said to have none: the clause says what the group
+is, not who pays (structure rule); a parent group coordinating and paying is a PTSA-coordinated enrichment either
+way."""
 
 
 def _on_condition(words: str) -> bool:
