@@ -161,9 +161,13 @@ def documents() -> tuple[Document, ...]:
     return tuple(out)
 
 
+def _document_named(text: str) -> Document | None:
+    return next((d for d in documents() if d.pattern.search(text)), None)
+
+
 def _document_answer(code: str, text: str) -> str | None:
     """"Is a W-9 needed for an MOU partner?": whether the form's list holds the document named, said first."""
-    document = next((d for d in documents() if d.pattern.search(text)), None)
+    document = _document_named(text)
     if document is None:
         return None
     agreement = info(code)
@@ -338,6 +342,16 @@ def _asks_which(u: Understanding) -> bool:
     return u.has(*WHICH_ASK) or any(only_asks_for_the_agreement(clause.words) for clause in u.clauses)
 
 
+def _asks_anything(u: Understanding) -> bool:
+    """A question anywhere in the message: "insurance requirements for partners we pay? how much coverage", "the
+    contractor checklist - which sections does the partner fill out vs us"."""
+    return is_question(u) or "?" in u.text or any(clause.asks for clause in u.clauses) or bool(_WH_QUESTION.search(u.text))
+
+
+_WH_QUESTION = re.compile(r"\b(?:which|what|who|how|where|when)\b[^.!]*?\b(?:do|does|did|should|can|must)\b", re.I)
+"""A question said without its mark or its opening words ("the checklist - which sections does the partner fill")."""
+
+
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
     named = named_agreements(u)
@@ -356,10 +370,16 @@ def handle(message: Message, turn: Turn) -> Reply:
             return _informational(named, turn)
     elif _asks_about_the_rfq(u) and not u.amounts:
         return _topic_answer(turn, "rfq", "personal_services_contract")
-    if is_question(u) and (u.has(*PAPERWORK_WORDS) or u.has(*THRESHOLD_ASK)) and not _asks_which(u) and not named \
+    document = _document_named(u.text)
+    if document is not None and not named and _asks_anything(u) and not (facts.known and not facts.weak):
+        # "do we need a business license from the partner?", "the contractor checklist - which sections does the
+        # partner fill out": answered from the form whose list holds the document
+        return _explain(document.listed_for[0], turn, "documents")
+    if _asks_anything(u) and (u.has(*PAPERWORK_WORDS) or u.has(*THRESHOLD_ASK)) and not _asks_which(u) and not named \
             and not (facts.known and not facts.weak):
         # "who signs the PTSA letter of agreement?", "how much liability coverage does a paid vendor need?":
-        # a question about the paperwork is answered from the rules' text, whatever facts it mentions
+        # a question about the paperwork is answered from the rules' text, whatever facts it mentions; one naming a
+        # document ("the contractor checklist - which sections does the partner fill out") from the form that lists it
         found = turn.grounded(u.text, generate=False)
         if found is not None:
             return grounded_reply(found, turn, "agreement")

@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.text import contains, phrase_stems, stem, words
 from bot.understanding import Understanding
-from bot.understanding.facts import Fact, names_a_party, opens_with_they
+from bot.understanding.facts import Fact, names_a_party, opens_with_they, without_openers
 
 PSC, MOU, ALIGN, PTSA = "personal_services_contract", "mou", "alignment_agreement", "ptsa_enrichment"
 PERMIT = "building_use_permit"
@@ -91,7 +91,7 @@ _SELF_FUNDED = re.compile(r"\b(?:own|themselves|itself)\b", re.I)
 
 def _they_pay(said: str) -> bool:
     """"they're paying", "they said they'd cover it": "they" is who pays (not in "they invoice the school")."""
-    return opens_with_they(said) and not _PAYER_APART.search(said)
+    return opens_with_they(without_openers(said)) and not _PAYER_APART.search(said)  # "yes they're paying"
 
 
 def they_named_nobody(u: Understanding, facts: Facts) -> Facts:
@@ -538,7 +538,7 @@ def decide(facts: Facts, rfq_threshold: float = 9999) -> Decision:
         return Decision(None, outcome="unclear", candidates=(ALIGN, PAID_BY[facts.payer]))
     if facts.lease == "lease":
         return Decision(ALIGN, reason="lease")
-    if facts.space and facts.lease is None and SPACE in facts.doubt and facts.payer == "partner":
+    if facts.space and facts.lease is None and SPACE in facts.doubt and facts.payer == "partner" and not facts.no_lease:
         # "a partner that wants space in our building" (how long?) "they fund themselves": a lease would change it
         return Decision(None, asking="lease")
     if facts.payer == "volunteer":
@@ -552,7 +552,7 @@ def decide(facts: Facts, rfq_threshold: float = 9999) -> Decision:
         return Decision(MOU, reason="partner")
     if facts.lease == "short":
         return Decision(None, reason="short_use", outcome=PERMIT)
-    if facts.space:
+    if facts.space and not facts.no_lease:  # "no lease" answers how long enough: who pays is asked
         return Decision(None, asking="lease")
     return Decision(None, asking="who_pays")
 
@@ -591,8 +591,8 @@ def answer_from_text(question: str, u: Understanding, facts: Facts) -> Facts | N
         return facts_from_button("lease", "short", facts)  # "no, not long-term"
     if question == "lease" and short and not fresh.lease and u.has(*YES):
         return facts_from_button("lease", "lease", facts)
-    if fresh.known or fresh.unsure or fresh.space or fresh.denied:
-        return facts.merge(fresh)
+    if fresh.known or fresh.unsure or fresh.space or fresh.denied or fresh.parties:
+        return facts.merge(fresh)  # "the PTSA voted on it last week" names who "they" may be next
     return None
 
 

@@ -752,11 +752,15 @@ def test_answers_that_name_two_payers_or_ask_about_something_else_are_not_a_paye
     assert reply.data.get("asking") is None and "representative" in reply.text, reply.text
 
 
-def test_a_lease_to_confirm_stays_to_confirm_until_answered(harness) -> None:
-    first = harness.ask("agreement for a partner who'll be in our building all year?")
-    assert first.data["asking"] == "confirm", first.text
-    assert harness.ask("free for us").data["asking"] == "confirm"
-    assert harness.ask("no lease, they just come in twice a week during the school day").data["agreement"] == MOU
+def test_a_reading_to_confirm_stays_to_confirm_until_answered_while_the_decision_rests_on_it() -> None:
+    from handlers.agreement_rules import PAYER, SPACE, Facts, decide
+
+    lease = Facts(lease="lease", space=True, weak=SPACE, evidence={SPACE: "a partner who'll be in our building all year"})
+    free = Facts(payer="partner", evidence={PAYER: "free for us"})
+    assert lease.merge(free).weak == SPACE and decide(lease.merge(free)).asking == "confirm"  # the lease still decides
+    short = Facts(lease="short", space=True, weak=SPACE, evidence={SPACE: "twice a week during advisory"})
+    paid = Facts(payer="school", evidence={PAYER: "it'd come out of our building budget"})
+    assert short.merge(paid).weak is None and decide(short.merge(paid)).agreement == PSC  # short use decides nothing
 
 
 @pytest.mark.parametrize("question, answer", [
@@ -766,3 +770,44 @@ def test_a_lease_to_confirm_stays_to_confirm_until_answered(harness) -> None:
 def test_a_document_asked_about_by_name_is_answered_yes_or_no(harness, question: str, answer: str) -> None:
     reply = harness.ask(question)
     assert reply.intent == "agreement" and reply.text.startswith(answer), reply.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # sets AS and AT (untouched), by mechanism:
+    # a vote said without its outcome is no denial; "they" after "the PTSA board" is the board
+    ("PTSA board voted last night, they're paying the art teacher for the spring session. what agreement do we do",
+     PTSA),
+    # a school named as the subject of a denial denies the school's money (taught by example)
+    ("The Garfield Jazz Foundation pays the band clinician directly; Garfield doesn't pay anything. Agreement type?",
+     MOU),
+    # "X, not Y": the denial after the comma is a clause of its own
+    ("no wait, sorry, its the PTSA that pays, not the district. which agreement", PTSA),
+    # "the principal said fine" consents to what follows; it denies nothing
+    ("we've had a garden educator come in for years, always free, but this year the nonprofit lost its funding so the "
+     "principal said fine, we'll pay them $3k from the building budget. what agreement do we need now", PSC),
+    # two parties joined as the subject, each a noun phrase: "they" may be either
+    ("the booster club and the theater company met and they decided they'd pay for it. which agreement", None),
+    # the agent of a passive is who acts: "they" after "is run by our PTSA" is the PTSA
+    ("Knight Moves Chess is run by our PTSA, they pay the coach. is that the right agreement type?", PTSA),
+])
+def test_held_out_kinds_of_sets_as_and_at(harness, text: str, agreement: str | None) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("the employee vs independent contractor checklist - which sections does the partner fill out vs us",
+     "sections 1-3"),
+    ("do we need a business license from the partner?", "Yes: a Washington State business license"),
+    ("insurance requirements for partners we pay? how much coverage", "$1 million"),
+])
+def test_a_question_about_a_document_without_a_form_named_is_answered(harness, question: str, expected: str) -> None:
+    reply = harness.ask(question)
+    assert reply.intent == "agreement" and expected in reply.text and reply.data.get("asking") is None, reply.text
+
+
+def test_parties_named_then_they_in_a_later_answer(harness) -> None:
+    harness.ask("which agreement should we use for after-school dance?")
+    assert harness.ask("the PTSA voted on it last week").data["asking"] == "who_pays"
+    reply = harness.ask("yes they're paying the studio")  # "they" is the PTSA: the partner reading is confirmed
+    assert reply.data["agreement"] is None and reply.data["asking"] == "confirm", reply.text

@@ -187,3 +187,24 @@ def test_a_shared_directory_that_does_not_exist_stops_the_start(tmp_path: Path, 
         share_between_processes()
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     assert share_between_processes() == str(tmp_path)
+
+
+def test_a_tickets_life_and_a_send_given_up_move_the_scraped_figures(harness) -> None:
+    import datetime as dt
+
+    from bot.notify import MAX_ATTEMPTS
+
+    number = harness.open_ticket("I need a consultation: please review the MOU draft for Sound Mentors at Lowell",
+                                 user="U-REQ").data["ticket_id"]
+    harness.notifier.fail_next = 10 * MAX_ATTEMPTS  # the department's ping fails at every attempt, then is given up
+    for _ in range(MAX_ATTEMPTS):
+        harness.deliver()
+        harness.now += dt.timedelta(days=1)
+    harness.notifier.fail_next = 0
+    harness.ask(f"claim {number}", user="staff-1")
+    harness.ask(f"resolve {number} sent the MOU template", user="staff-1")
+    seen = _samples(Metrics().exposition(harness.database, harness.settings).decode())
+    for event in ("opened", "claimed", "resolved"):
+        assert seen[("partnerbot_recorded_ticket_events", (("event", event),))] == 1, event
+    given_up = {labels: v for (name, labels), v in seen.items() if name == "partnerbot_outbox" and ("state", "given_up") in labels}
+    assert sum(given_up.values()) >= 1, given_up

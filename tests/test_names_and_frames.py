@@ -248,3 +248,9 @@ def test_a_statement_that_a_listed_partner_left_is_a_report_not_a_narrowed_list(
     reply = harness.ask("that's not right, Westside Soccer left")
     assert reply.intent == "report_outdated", reply.text
 
+
+
+def test_any_at_another_school_too_keeps_the_service(h: Harness) -> None:
+    h.ask("tutoring partners at Franklin")
+    there = h.ask("any at Garfield too?")
+    assert there.intent == "partners" and there.data["school"] == "Garfield" and there.data["service"].startswith("Tutor")

@@ -106,6 +106,7 @@ _BREAK = re.compile(
     r"[.!?;:]+(?=\s|$)|\n+|\s[/|]\s|\s+-+\s+"
     r"|,?\s+(?=(?:but|although|though|whereas|however|except|instead|actually|so now|if|assuming|supposing)\b"
     r"(?!\s*[.!?;]))"  # "... out of the building budget instead. PTSA is ...": it ends a clause, opens none
+    r"|,\s+(?=not\s[^,]*(?:[.!?;:]|$))"  # "it's the PTSA that pays, not the district" (not "the PTSA, not the school, pays")
     r"|,\s+(?=(?:no|free|at no|zero|the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
     r"do|does|did|should|can|could|is|are|would|will|any|ptsa|pta|pto|ptso|not sure|unsure|idk|dunno)(?:\s|'))"
     r"|,\s+(?=(?-i:[A-Z])[\w'&-]*(?:\s+(?-i:[A-Z])[\w'&-]*){0,3}\s+(?:"
@@ -543,9 +544,25 @@ def with_subject(words: str, previous: Sequence[str]) -> str:
         return words
     named, subject = _parties(previous)
     party = (subject or named[-1:] or [None])[0]
+    agent = _agent(previous)
+    if agent is not None and agent in named:
+        party = agent  # "Knight Moves Chess is run by our PTSA, they pay the coach": the one who runs it
     if party == PLACEHOLDER_ORG:
         party = PROPER_NAME  # an organisation the directory knows reads as any organisation's name
     return " ".join([party, *([verb] if verb else []), *rest]) if party else words
+
+
+PASSIVE_AUXILIARIES = frozenset("is are was were gets get got being been".split())
+
+
+def _agent(previous: Sequence[str]) -> str | None:
+    """The party after "by" in a passive clause ("is run by our PTSA", "was organised by the parent group"): it, not
+    the clause's grammatical subject, is who acts (structure rule)."""
+    for i, token in enumerate(previous):
+        if token == "by" and i >= 2 and any(t in PASSIVE_AUXILIARIES for t in previous[max(0, i - 3):i - 1]):
+            return next((t for t in previous[i + 1:i + 4] if t in PARENT_WORDS or t in (PROPER_NAME, PLACEHOLDER_ORG)),
+                        None)
+    return None
 
 
 def they_unclear(words: str, previous: Sequence[str]) -> bool:
@@ -626,9 +643,13 @@ def opens_with_they(words: str) -> bool:
 def _two_subjects(previous: Sequence[str]) -> bool:
     """"the PTSA and the partner talked it over": two different parties joined as the subject of one verb."""
     first = next((i for i, t in enumerate(previous[:SUBJECT_WORDS - 1]) if _a_party(t)), None)
-    if first is None or previous[first + 1:first + 2] != ["and"]:
+    if first is None:
         return False
-    return len({_party(t) for t in (previous[first], *previous[first + 2:first + 4]) if _a_party(t)}) > 1
+    # "the PTSA and the partner", "the booster club and the theater company": "and" within the first noun phrase
+    joined = next((j for j in range(first + 1, min(first + 3, len(previous))) if previous[j] == "and"), None)
+    if joined is None:
+        return False
+    return len({_party(t) for t in (previous[first], *previous[joined + 1:joined + 4]) if _a_party(t)}) > 1
 
 
 def _party(token: str) -> str:

@@ -81,4 +81,8 @@ def elliptical(u: Understanding, named: int = 0) -> bool:
     Garfield?", "and at Franklin") or is little more than the `named` tokens of a name ("Garfield?").
     A full question ("who works with REMS?") is not: it starts afresh, keeping no filter. Determiners around the
     name ("the whole Southeast region?") add nothing."""
-    return opens_as_follow_up(u) or len([t for t in u.tokens if t not in DETERMINERS]) - named <= 1
+    return opens_as_follow_up(u) or len([t for t in u.tokens if t not in DETERMINERS and t not in ALSO]) - named <= 1
+
+
+ALSO = frozenset("any too also".split())
+""""any at Cleveland too?": words that keep the last answer's filters, adding nothing of their own."""
