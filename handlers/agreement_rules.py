@@ -376,9 +376,11 @@ def _read_facts(u: Understanding) -> Facts:
             conflict = "coordinator" if values == {"school", "ptsa"} else PAYER
             contested = tuple(f.words for f in payer.conflict)
     rest_unknown = value == "school" and payer.doubted is not None and bool(_THE_REST.search(payer.doubted.words))
-    if payer.unknown and not payer.conflict and source is not None and source.confidence < OUTWEIGHS \
-            and not rest_unknown:
-        value, source = None, None  # "idk who pays, the partner said they're 'working on funding'": asked
+    if payer.unknown and not payer.conflict and source is not None and not rest_unknown and (
+            source.confidence < OUTWEIGHS or payer.doubted is not None and payer.doubted.clause > source.clause):
+        # "idk who pays, the partner said they're 'working on funding'": asked; so is "my AP says the org is free,
+        # but their director sent us an invoice ... so idk", not knowing said last
+        value, source = None, None
     left_open = None if rest_unknown else payer.doubted  # "not sure who covers the rest": the school's share decides
     if value in ("partner", "ptsa") and source is not None and _A_SHARE.search(source.words) and not payer.conflict:
         left_open, value, source = source, None, None  # "their grant covers most of it": who pays the rest decides

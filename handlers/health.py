@@ -28,8 +28,8 @@ from bot.turn import Turn
 from bot.understanding import follow_ups
 from handlers.common import consult_button
 from handlers.partners import CONTEXT as PARTNERS_CONTEXT
-from handlers.partners import (PartnerQuery, as_read, local_day, organisation_not_found, plural, region_not_known,
-                              sample_footer, year)
+from handlers.partners import (PartnerQuery, agreement_label, as_read, local_day, organisation_not_found, plural,
+                              region_not_known, sample_footer, year)
 
 SHOWN = 15
 SCHOOL_YEAR_IN_TEXT = re.compile(r"\b20\d\d\s*[-/]\s*(?:20)?\d\d\b")
@@ -279,6 +279,11 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
             every = {1: f"The {kind}", 2: f"Both {kind}s"}.get(checked, f"All {plural(checked, kind)}")
             text = (f"{every} {scope.label} {'has its' if checked == 1 else 'have their'} {what} in order "
                     f"for {school_year}.")
+        if focus == "agreement" and scope.organisation:
+            # "which agreement does Fremont Theater Lab have at Hamilton?": the form on file, too
+            rows = _assessed(turn, scope, school_year, today)
+            kinds = sorted({agreement_label(row.on_file.agreement_type) for row, _ in rows})
+            text = f"{text[:-1]}: {' and '.join(kinds)}." if kinds else text
         if focus == "insurance" and scope.organisation:
             rows = _assessed(turn, scope, school_year, today, *extra)
             dates = sorted({i.due for _, items in rows for i in items if i.what == "insurance" and i.due})

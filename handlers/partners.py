@@ -491,7 +491,7 @@ def partner_dicts(rows: list[queries.PartnerRow], turn: Turn) -> list[dict[str, 
 def _partner_line(row: queries.PartnerRow, where: str, today: dt.date) -> str:
     status = " (pending)" if row.status == "pending" else ""
     paperwork = f" · {health.compact(health.assess(row.on_file, today))}" if row.on_file else ""
-    return f"• *{where}*{status}: {', '.join(row.services)} · {_agreement_label(row.agreement_type)}{paperwork}"
+    return f"• *{where}*{status}: {', '.join(row.services)} · {agreement_label(row.agreement_type)}{paperwork}"
 
 
 def school_listing(school_id: int, service: Service | None, offset: int, turn: Turn) -> Reply:
@@ -805,8 +805,11 @@ AGREEMENT_LABELS = {"personal_services_contract": "PSC", "mou": "MOU", "alignmen
                     "ptsa_enrichment": "PTSA enrichment"}
 
 
-def _agreement_label(code: str) -> str:
+def agreement_label(code: str) -> str:
+    """"PSC", "MOU", ... for an agreement type as stored."""
     return AGREEMENT_LABELS.get(code, code)
+
+
 
 
 def _footer(rows: list[queries.PartnerRow]) -> str | None:

@@ -811,3 +811,40 @@ def test_parties_named_then_they_in_a_later_answer(harness) -> None:
     assert harness.ask("the PTSA voted on it last week").data["asking"] == "who_pays"
     reply = harness.ask("yes they're paying the studio")  # "they" is the PTSA: the partner reading is confirmed
     assert reply.data["agreement"] is None and reply.data["asking"] == "confirm", reply.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # sets AU and AV (untouched), by mechanism:
+    # reported speech is read for what was said; two sources disagreeing are asked about
+    ("The principal says the PTSA is paying for the theater residency, but the PTSA treasurer just told me the school "
+     "is paying. Which agreement do we need?", None),
+    # a report said to be wrong says nothing
+    ("Someone told me the school isn't paying for the coach, but that's wrong — we are paying him. Which agreement?",
+     PSC),
+    # "they" after a PTSA and a club may be either
+    ("Had a meeting with the PTSA and the soccer club yesterday and they're going to cover the cost. Which agreement do "
+     "we need?", None),
+    # a named parent group that is "not the PTSA" is the parent group
+    ("It's not the PTSA exactly - it's our Black Family Alliance parent group. They coordinate the step team and pay "
+     "the coach. Which agreement is that?", PTSA),
+    # a time that was, said in more words
+    ("Back when the program started, the PTSA paid for it. This year the nonprofit has its own grant and charges "
+     "nobody. Which agreement now?", MOU),
+    # "what's the agreement for <the case>": the case is read
+    ("what's the agreement for an org leasing our basement for 4 years", ALIGN),
+    # not knowing, said last, takes back what came before
+    ("my AP says the org is free, but their director sent us an invoice last week?? so idk. which agreement", None),
+])
+def test_held_out_kinds_of_sets_au_and_av(harness, text: str, agreement: str | None) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+
+
+def test_the_school_year_and_money_for_a_year_say_nothing_of_a_payer_or_a_lease(harness) -> None:
+    harness.ask("A nonprofit wants to use one of our classrooms for their program. what agreement?", session="lease")
+    leased = harness.ask("it's for the whole school year and beyond, they'd sign a multi-year lease", session="lease")
+    assert leased.data["agreement"] == ALIGN, leased.text
+    harness.ask("I need to know the agreement type for our new partner", session="rfq")
+    harness.ask("not sure yet", session="rfq")
+    paid = harness.ask("the district's paying them - $14,000 for the year", session="rfq")
+    assert paid.data["agreement"] == PSC and "RFQ" in paid.text, paid.text

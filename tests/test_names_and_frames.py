@@ -254,3 +254,19 @@ def test_any_at_another_school_too_keeps_the_service(h: Harness) -> None:
     h.ask("tutoring partners at Franklin")
     there = h.ask("any at Garfield too?")
     assert there.intent == "partners" and there.data["school"] == "Garfield" and there.data["service"].startswith("Tutor")
+
+
+def test_which_agreement_an_organisation_has_names_the_form_on_file(harness: Harness, tmp_path: Path) -> None:
+    from bot.directory.importer import import_partners
+
+    partners = tmp_path / "partners.csv"
+    partners.write_text(
+        "organization,school,services,school_year,agreement_type,status,contact_email,website,last_verified,"
+        "agreement_signed,agreement_expires,dsa_needed,dsa_school_year,insurance_expires,background_check_date,"
+        "principal_approved,outcomes\n"
+        "Fremont Theater Lab,Hamilton Int'l,arts,2026-27,psc,active,stage@example.org,https://example.org,2026-09-10,"
+        "2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Spring musical\n")
+    with harness.database.session() as session:
+        import_partners(session, partners)
+    reply = harness.ask("Which agreement does Fremont Theater Lab have at Hamilton?")
+    assert reply.intent == "partners" and reply.text.endswith("has its agreement in order for 2026-27: PSC."), reply.text

@@ -53,6 +53,26 @@ EMBEDDED = frozenset("who whos what whether if how where which".split())
 AFTER_REACH = 2
 """How many words before it a negator that follows its verb negates ("costs us nothing")."""
 SPEECH_VERBS = frozenset("said says say told replied answered".split())
+REPORTING_VERBS = frozenset("says said told tells mentioned claims claimed insists insisted".split())
+"""After these, with a subject of their own ("the principal says the PTSA is paying"), what was said is the clause's
+fact, not who said it (see `reported`)."""
+REPORT_ADDRESSEES = frozenset("me us that".split())
+PRONOUN_OPENINGS = frozenset("they theyd they'd they'll theyll they're theyre he she it its it's".split())
+
+
+def reported(tokens: Sequence[str]) -> int:
+    """Where reported speech starts in a clause ("the treasurer just told me | the school is paying"), or 0 when the
+    clause reports nothing, what follows is too short to state a fact ("the principal said no"), or it opens with
+    a pronoun for the speaker ("the PTSA said they'd pay": read whole) (structure rule)."""
+    for i, token in enumerate(tokens[:-1]):
+        if token in REPORTING_VERBS and i:
+            start = i + 1
+            while start < len(tokens) and tokens[start] in REPORT_ADDRESSEES:
+                start += 1
+            if len(tokens) - start >= MIN_PART and tokens[start] not in PRONOUN_OPENINGS:
+                return start
+            return 0
+    return 0
 """After these "no" is the answer said ("the principal said no the school would pay"), not a negation of what
 follows."""
 HEDGES = frozenset("might maybe perhaps possibly probably prob probs prolly likely hopefully potentially could "
@@ -436,7 +456,14 @@ def asks(words: str) -> bool:
     said = said[lead:]  # "and who signs the PTSA letter of agreement" asks
     if not said or said[0] not in QUESTION_OPENINGS:
         return False
+    if said[0] in ("what's", "whats"):
+        said = ["what", "is", *said[1:]]
     follows = said[1] if len(said) > 1 else ""
+    if said[0] in ("which", "what") and follows == "is" and len(said) > 2:
+        # "what's the agreement for an org leasing our basement": the case after the head states
+        follows = said[3] if said[2] == "the" and len(said) > 3 else said[2]
+        if follows in ABOUT_THE_AGREEMENT:
+            return len(without_openers(words).split()) < CASE_WORDS
     if said[0] in ("what", "how") and follows in HYPOTHETICAL:
         return False  # "what if the PTA pays?", "how about a residency paid from our budget": a case to decide
     if said[0] in ("which", "what") and follows in ABOUT_THE_AGREEMENT:
@@ -509,7 +536,7 @@ def _said(words: str) -> list[str]:
     return [w for w in (word.strip(",.;:!?-") for word in words.lower().split()) if w]
 
 
-TIME_WORDS = 4
+TIME_WORDS = 6
 """A clause this short telling only a time that was ("when we started") holds the plan said after it."""
 
 
@@ -572,6 +599,7 @@ def they_unclear(words: str, previous: Sequence[str]) -> bool:
     settled (structure rule)."""
     _, subject = _parties(previous)
     parties = {_party(t) for t in _party_tokens(previous)}  # "the PTSA and the dance company"
+    parties |= {t for i, t in enumerate(previous) if t in GROUP_NOUNS and not (i and previous[i - 1] in PARENT_WORDS)}
     return _they(words)[0] is not None and (_two_subjects(previous) or not subject and len(parties) > 1)
 
 
@@ -593,6 +621,11 @@ def _parties(previous: Sequence[str]) -> tuple[list[str], list[str]]:
     """The parent bodies and organisations a clause's tokens name, and those among its first words (its subject)."""
     named = [t for t in _party_tokens(previous) if t in PARENT_WORDS or t in (PROPER_NAME, PLACEHOLDER_ORG)]
     return named, [t for t in previous[:SUBJECT_WORDS - 1] if t in named]  # "our PTSA loves <org>. They're paying"
+
+
+GROUP_NOUNS = frozenset("club league studio troupe".split())
+"""Words for an organisation that "they" may be ("the PTSA and the soccer club ... they're going to cover it"), though
+naming one neither names a payer's holder (see `names_a_party`) nor counts among a case's parties."""
 
 
 def _a_party(token: str) -> bool:
@@ -623,7 +656,9 @@ PARENT_BODY_NOUNS = frozenset("group groups association committee club council o
 def _party_tokens(tokens: Sequence[str]) -> list[str]:
     """The tokens that name a party who may pay; "parent" only as a body ("parent group", not "parent workshops")."""
     return [t for i, t in enumerate(tokens) if _a_party(t) and (
-        t != "parent" or (i + 1 < len(tokens) and tokens[i + 1] in PARENT_BODY_NOUNS))]
+        t != "parent" or (i + 1 < len(tokens) and tokens[i + 1] in PARENT_BODY_NOUNS))
+        and not (i and tokens[i - 1] in PARENT_WORDS and t in PARENT_BODY_NOUNS)  # "booster club" is one party
+        and not (t == PROPER_NAME and tokens[i + 1:i + 2] and tokens[i + 1] in PARENT_WORDS)]  # "<name> parent group"
 
 
 LISTING_WORDS = DETERMINERS | frozenset("and both plus with".split())
@@ -763,14 +798,18 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         scope = scope + marks(completed[len(tokens):])  # the borrowed predicate, without its negation
         spoken = as_written(spoken, zeroed)
         said = f"{out[-1].words}, {spoken}" if len(completed) > len(tokens) and out else spoken
+        told = reported(completed)  # "the PTSA treasurer just told me the school is paying": what was said is read
+        read_tokens, read_scope = (completed[told:], scope[told:]) if told else (completed, scope)
         scores = {} if introduces(words) or only_asks_for_the_agreement(words) else with_parts(
-            models, models.scores(features(completed, placeholders, scope)), tokens, scope, placeholders)
+            models, models.scores(features(read_tokens, placeholders, read_scope)), tokens, scope, placeholders)
         if school_money is not None:
             scores = money_said(scores, tokens, scope, school_money)
         if only_names(tokens, placeholders - {school_money}):
             scores = {}  # "it's for Garfield High School": a name says where or who, never who pays
-        if _PARENT_BODY_IS.search(words) and _about_a_payer(scores):
-            scores = {**scores, "payer": {NONE: 1.0}}  # "our parent group isn't an official PTSA": what it is
+        if _about_a_payer(scores) and (_PARENT_BODY_IS.search(words) or _top(scores) == "not_ptsa" and _ANOTHER_PARENT_BODY
+                                       .search(said_text) and not _PAYING.search(words)):
+            # "our parent group isn't an official PTSA", "it's a parent group, not the PTSA": what the group is
+            scores = {**scores, "payer": {NONE: 1.0}}
         asking = asks(words) and not relative(spoken, index, said_text) and not _a_short_case(words, scores)
         if out and out[-1].asks and _only_a_subject(words) and not only_asks_for_the_agreement(out[-1].words):
             asking = True  # "who runs her background check, the school?": the name is what the question asks about
@@ -790,6 +829,8 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             out = _payer_taken_back(out)  # "we would pay the coach, but only if our grant application falls through"
         if set(tokens) <= HEDGE_ASIDE:
             out = _payer_taken_back(out)  # "the PTSA, I think, but ...": a hedge said after it
+        if _REFUTED.fullmatch(words.strip(" ,.;:!-\u2014")):
+            out = _payer_taken_back(out, NONE)  # "someone told me the school isn't paying, but that's wrong"
         reading = ClauseReading(said, index, correcting, scores, asking, party_kinds(tokens))
         if second and out:
             out[-1], reading = one_predicate(out[-1], reading)
@@ -842,19 +883,37 @@ is, not who pays (structure rule); a parent group coordinating and paying is a P
 way."""
 
 
+_ANOTHER_PARENT_BODY = re.compile(
+    r"\b(?:parent|parents'?|family|families'?|boosters?)\s+(?:group|club|committee|association|alliance|collective|council)s?\b"
+    r"|\b(?:a|our|the)\s+(?:handful|few|group)\s+of\s+(?:parents|families)\b", re.I)
+"""A parent body that is not the PTSA: beside it, "not the PTSA" says which body, not that parents don't pay."""
+_PAYING = re.compile(r"\b(?:pay|pays|paid|paying|cover|covers|covered|covering|fund|funds|funded|funding)\b", re.I)
+
+
+def _top(scores: dict[str, dict[str, float]]) -> str:
+    payer = scores.get("payer") or {}
+    return max(payer, key=payer.__getitem__, default=NONE)
+
+
 def _on_condition(words: str) -> bool:
     """"if our grant application falls through", "unless the PTSA steps in": a condition on what came before."""
     said = " ".join(_said(words))
     return any(said == c or said.startswith(c + " ") for c in CONDITIONS)
 
 
-def _payer_taken_back(out: list[ClauseReading]) -> list[ClauseReading]:
+_REFUTED = re.compile(r"(?:but\s+|and\s+)?(?:that'?s|that is|which is|it'?s|this is)?\s*(?:not\s+(?:true|right|correct|so)|wrong|"
+                      r"incorrect|false|a mistake)", re.I)
+"""A clause that only says what came before is not so ("..., but that's wrong")."""
+
+
+def _payer_taken_back(out: list[ClauseReading], value: str = UNKNOWN) -> list[ClauseReading]:
     """Paying only on a condition about money ("we would pay the robotics coach, but only if our grant application
     falls through"), or with a hedge said after it ("the PTSA, I think, ..."), does not settle who pays (structure
-    rule): the nearest clause before that states something, if it states a payer, has it taken back (not known)."""
+    rule): the nearest clause before that states something, if it states a payer, has it taken back (not known, or
+    `value`: said to be wrong, it says nothing)."""
     for i in range(len(out) - 1, -1, -1):
         if out[i].fact("payer") is not None:
-            return [*out[:i], replace(out[i], scores={**out[i].scores, "payer": {UNKNOWN: 1.0}}), *out[i + 1:]]
+            return [*out[:i], replace(out[i], scores={**out[i].scores, "payer": {value: 1.0}}), *out[i + 1:]]
         if out[i].states():
             break
     return out
@@ -994,7 +1053,8 @@ a subject ("actually no the school pays") or alone; before a noun it negates it 
 
 
 _ASKING_HEAD = re.compile(
-    r"^(?:which|what)\s+(?:(?:kind|type|sort)\s+of\s+)?(?:" + "|".join(sorted(ABOUT_THE_AGREEMENT, key=len, reverse=True))
+    r"^(?:which|what)(?:'s|\u2019s|s|\s+is)?\s+(?:the\s+)?(?:(?:kind|type|sort)\s+of\s+)?(?:"
+    + "|".join(sorted(ABOUT_THE_AGREEMENT, key=len, reverse=True))
     + r")\b[^,]*?\b(?:for|if|when|where|since|because|with)\s+", re.I)
 
 
