@@ -29,6 +29,7 @@ from handlers.agreement_rules import (
     PTSA,
     SPACE,
     Decision,
+    another_program,
     Facts,
     _DIFFERENCE,
     _DOCUMENTS,
@@ -402,6 +403,9 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     "that's not what I meant"."""
     u = turn.understanding
     earlier = Facts.from_dict(previous)
+    if another_program(u, earlier):  # "and for the chess one?": read with the message that told several programs
+        told = read_facts(turn.understand(f"{earlier.told} {u.text}"))
+        return dialogue.start(ADVISOR, told.to_dict(), message, turn)
     fresh = read_facts(u)
     if u.has(*NOT_MEANT) and len(u.tokens) <= FACT_FOLLOW_UP_WORDS and not fresh.known and earlier.known:
         return not_meant(replace(message, value=decisive_slot(earlier)), turn)

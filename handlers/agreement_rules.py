@@ -124,6 +124,7 @@ class Facts:
     parties: tuple[str, ...] = ()  # kinds of party named so far (parents, organisation): who "they" may be
     parents_speak: bool = False  # the case is told by a PTSA or parent group officer: "we" / "us" is theirs
     no_lease: bool = False  # a lease denied in so many words ("no lease, they just come in each week")
+    told: str = ""  # a message telling several programs, the one asked about read from it: "and for the chess one?"
 
     def merge(self, newer: "Facts") -> "Facts":
         """Later answers win, with their evidence; being about space is never forgotten."""
@@ -163,6 +164,7 @@ class Facts:
             parties=tuple(sorted(set(self.parties) | set(newer.parties))),
             parents_speak=self.parents_speak or newer.parents_speak,
             no_lease=newer.no_lease,
+            told=newer.told or self.told,
         )
 
     def _they_read(self, newer: "Facts") -> "Facts":
@@ -187,7 +189,7 @@ class Facts:
         return replace(self, lease=None, conflict=None, weak=None, unsure=None, evidence=evidence)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in asdict(self).items() if v not in (None, False, {}, ())}
+        out = {k: v for k, v in asdict(self).items() if v not in (None, False, {}, (), "")}
         for key in ("contested", "doubt", "denied", "parties"):
             if key in out:
                 out[key] = list(out[key])
@@ -266,7 +268,8 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> list[Fact]:
     clauses that disagree, every clause counts (and differing payers are asked). "The robotics guild we pay out of
     Title I ... but what about the PTSA's art class?" turns to another program: what was said before it is not its
     case."""
-    asking = [c for c in reversed(u.clauses) if _asks_for_one(c.words)]
+    last = u.clauses[-1] if u.clauses else None  # "..., and for the chess one?" said last asks about it
+    asking = [c for c in reversed(u.clauses) if _asks_for_one(c.words) or c is last and _FOR_ONE.match(c.words)]
     # "What about Treehouse, which agreement?": the clause that names the program, if one does
     asked = next((c for c in asking if _program_words(c.words)), asking[0] if asking else None)
     if asked is None:
@@ -286,7 +289,11 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> list[Fact]:
 def _program_words(said: str) -> set[str]:
     """The words of a question that may name a program ("the swim project" in "which agreement should the swim project
     be on?")."""
-    return {w.rstrip("s") for w in words(said) if len(w) > 2 and w not in _QUESTION_WORDS}
+    return {w.rstrip("s") for w in words(said) if len(w) > 2 and w not in _QUESTION_WORDS and w not in _JOINING}
+
+
+_JOINING = frozenset("and but also then one ones the for".split())
+"""Words that join or point ("and for the chess one"), never a program's."""
 
 
 def _asks_for_one(said: str) -> bool:
@@ -414,6 +421,7 @@ def _read_facts(u: Understanding) -> Facts:
                    evidence=evidence, doubt=doubt, denied=denied,
                    parties=tuple(sorted(set().union(*(clause.parties for clause in u.clauses)))),
                    parents_speak=bool(_PARENT_SPEAKER.search(u.text)), no_lease=no_lease,
+                   told=u.text if asked != payer_facts else "",
                    unsure="who_pays" if left_open is not None and value is None and not conflict else None)
 
 
@@ -447,10 +455,25 @@ def school_settles(conflict: tuple[Fact, ...]) -> Fact | None:
     settles it whatever else pays most ("the foundation covers most of it but we're chipping in $2,000"), as a share
 said surely does ("we're paying about half the cost"). Beside a
     PTSA's money it settles nothing: who manages the provider is asked (the coordinator question)."""
+    if any(_REPORTED.search(f.words) for f in conflict):
+        return None  # "the AP told me the school is paying ..., but the group says their grant covers it": asked
     others = max((f.confidence for f in conflict if f.value != "school"), default=0.0)
     return next((f for f in conflict if f.value == "school" and (
         f.confidence >= OUTWEIGHS or f.confidence >= max(STRONG, others)
         or f.confidence >= STRONG and _A_SHARE.search(f.words))), None)  # "we're paying about half the cost"
+
+
+_REPORTED = re.compile(r"\b(?:says|said|told|tells|mentioned|claims|claimed|insists|insisted)\b", re.I)
+"""Words of a report: readings from reports that disagree are asked about, whichever is the school's."""
+
+
+def another_program(u: Understanding, case: Facts) -> bool:
+    """"and for the chess one?" after "our PTSA pays a chess coach and the school pays a drumming teacher. which
+    agreement for the drumming one?": a question about a program the message that told several named."""
+    if not case.told or not any(_asks_for_one(c.words) or _FOR_ONE.match(c.words) for c in u.clauses):
+        return False
+    told = {w.rstrip("s") for w in words(case.told)}
+    return bool(_program_words(u.text) & told)
 
 
 _PARENT_SPEAKER = re.compile(

@@ -848,3 +848,15 @@ def test_the_school_year_and_money_for_a_year_say_nothing_of_a_payer_or_a_lease(
     harness.ask("not sure yet", session="rfq")
     paid = harness.ask("the district's paying them - $14,000 for the year", session="rfq")
     assert paid.data["agreement"] == PSC and "RFQ" in paid.text, paid.text
+
+
+def test_reports_that_disagree_are_asked_and_another_program_of_a_message_is_read_from_it(harness) -> None:
+    # sets AW and AX (untouched): each named an agreement confidently
+    reply = harness.ask("the AP told me the school is paying the counseling group, but the counseling group says their "
+                        "grant covers it. which agreement??", session="reports")
+    assert reply.data["agreement"] is None, reply.text
+    first = harness.ask("Our PTSA pays a chess coach and the school pays a drumming teacher. Which agreement for the "
+                        "drumming one?", session="two")
+    assert first.data["agreement"] == PSC, first.text
+    assert harness.ask("and for the chess one?", session="two").data["agreement"] == PTSA
+    assert harness.ask("what about the drumming one?", session="two").data["agreement"] == PSC
