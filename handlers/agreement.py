@@ -255,6 +255,8 @@ def _read(u: Understanding, values: dict[str, Any], pending: str | None, turn: T
     context; a name alone ("Cleveland High School") answers nothing."""
     facts = Facts.from_dict(values)
     question = pending or "who_pays"
+    if another_program(u, facts):  # "what about Treehouse Readers?" after a message telling two programs
+        return {"facts": _read_with_the_told(u, facts, turn).to_dict()}
     if pending and only_a_name(u):
         return {"facts": facts.to_dict()}  # a name answers nothing: the question is asked again, in the advisor
     # "us and the PTSA" names two payers only read in context ("us" alone states nothing)
@@ -343,6 +345,11 @@ def _asks_which(u: Understanding) -> bool:
     return u.has(*WHICH_ASK) or any(only_asks_for_the_agreement(clause.words) for clause in u.clauses)
 
 
+def _read_with_the_told(u: Understanding, case: Facts, turn: Turn) -> Facts:
+    """Another program of the message that told several, read from that message with the question after it."""
+    return read_facts(turn.understand(f"{case.told} {u.text}"))
+
+
 def _asks_anything(u: Understanding) -> bool:
     """A question anywhere in the message: "insurance requirements for partners we pay? how much coverage", "the
     contractor checklist - which sections does the partner fill out vs us"."""
@@ -404,8 +411,7 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     u = turn.understanding
     earlier = Facts.from_dict(previous)
     if another_program(u, earlier):  # "and for the chess one?": read with the message that told several programs
-        told = read_facts(turn.understand(f"{earlier.told} {u.text}"))
-        return dialogue.start(ADVISOR, told.to_dict(), message, turn)
+        return dialogue.start(ADVISOR, _read_with_the_told(u, earlier, turn).to_dict(), message, turn)
     fresh = read_facts(u)
     if u.has(*NOT_MEANT) and len(u.tokens) <= FACT_FOLLOW_UP_WORDS and not fresh.known and earlier.known:
         return not_meant(replace(message, value=decisive_slot(earlier)), turn)

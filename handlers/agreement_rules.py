@@ -268,8 +268,9 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> list[Fact]:
     clauses that disagree, every clause counts (and differing payers are asked). "The robotics guild we pay out of
     Title I ... but what about the PTSA's art class?" turns to another program: what was said before it is not its
     case."""
-    last = u.clauses[-1] if u.clauses else None  # "..., and for the chess one?" said last asks about it
-    asking = [c for c in reversed(u.clauses) if _asks_for_one(c.words) or c is last and _FOR_ONE.match(c.words)]
+    last = u.clauses[-1] if u.clauses else None  # "..., and for the chess one?", "... and the drumming?" said last
+    asking = [c for c in reversed(u.clauses) if _asks_for_one(c.words) or c is last and (
+        _FOR_ONE.match(c.words) or _AND_THE.fullmatch(c.words.strip(" ?.!")))]
     # "What about Treehouse, which agreement?": the clause that names the program, if one does
     asked = next((c for c in asking if _program_words(c.words)), asking[0] if asking else None)
     if asked is None:
@@ -303,6 +304,8 @@ def _asks_for_one(said: str) -> bool:
         and said.split()[0].lower() in _QUESTION_OPENERS
 
 
+_AND_THE = re.compile(r"and\s+(?:the|our|that)\s+\S+(?:\s+\S+)?", re.I)
+"""A program named alone after "and" ("and the drumming?"), at the end of what was said."""
 _FOR_ONE = re.compile(r"(?:and\s+|but\s+|so\s+)?(?:for|about|re|regarding)\s+(?:the|our|that|this)\s", re.I)
 """A program named on its own before the question about it ("For the drumming one, which agreement?")."""
 _QUESTION_OPENERS = frozenset("which what whats what's does do should would is are can but and".split())
@@ -344,7 +347,8 @@ def read_facts(u: Understanding) -> Facts:
 
 
 def _read_facts(u: Understanding) -> Facts:
-    payer_facts = [replace(f, value="ptsa") if f.value == "school" and speaks_for_parents(u.text, f.words) else f
+    payer_facts = [replace(f, value="ptsa") if f.value == "school" and speaks_for_parents(u.text, f.words) else
+                   replace(f, value="partner") if f.value == "school" and speaks_for_partner(u.text, f.words) else f
                    for f in u.facts(PAYER)]  # "PTSA treasurer here: we're paying a chess instructor": the PTSA
     asked = _of_the_one_asked(u, payer_facts)
     payer = resolve(_district_apart(asked), PAYERS)
@@ -421,7 +425,7 @@ def _read_facts(u: Understanding) -> Facts:
                    evidence=evidence, doubt=doubt, denied=denied,
                    parties=tuple(sorted(set().union(*(clause.parties for clause in u.clauses)))),
                    parents_speak=bool(_PARENT_SPEAKER.search(u.text)), no_lease=no_lease,
-                   told=u.text if asked != payer_facts else "",
+                   told=u.text if asked != payer_facts or payer.conflict else "",
                    unsure="who_pays" if left_open is not None and value is None and not conflict else None)
 
 
@@ -463,6 +467,8 @@ said surely does ("we're paying about half the cost"). Beside a
         or f.confidence >= STRONG and _A_SHARE.search(f.words))), None)  # "we're paying about half the cost"
 
 
+SHORT_TURN = 6
+"""A turn this short that opens as a follow-up ("and the drumming?") may ask about another program of the case."""
 _REPORTED = re.compile(r"\b(?:says|said|told|tells|mentioned|claims|claimed|insists|insisted)\b", re.I)
 """Words of a report: readings from reports that disagree are asked about, whichever is the school's."""
 
@@ -470,7 +476,9 @@ _REPORTED = re.compile(r"\b(?:says|said|told|tells|mentioned|claims|claimed|insi
 def another_program(u: Understanding, case: Facts) -> bool:
     """"and for the chess one?" after "our PTSA pays a chess coach and the school pays a drumming teacher. which
     agreement for the drumming one?": a question about a program the message that told several named."""
-    if not case.told or not any(_asks_for_one(c.words) or _FOR_ONE.match(c.words) for c in u.clauses):
+    said = words(u.text)
+    short = 0 < len(said) <= SHORT_TURN and said[0] in ("and", "what", "how", "for", "about", "the")  # "and the drumming?"
+    if not case.told or not (short or any(_asks_for_one(c.words) or _FOR_ONE.match(c.words) for c in u.clauses)):
         return False
     told = {w.rstrip("s") for w in words(case.told)}
     return bool(_program_words(u.text) & told)
@@ -478,7 +486,7 @@ def another_program(u: Understanding, case: Facts) -> bool:
 
 _PARENT_SPEAKER = re.compile(
     r"\b(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\s+(?:[a-z]+\s+)?(?:vice[- ])?(?:president|treasurer|secretary|co-?chair|chair|"
-    r"board member|board|rep|representative|officer)\b|\b(?:on behalf of|from|for)\s+(?:the\s+|our\s+)?"
+    r"board member|board|rep|representative|officer)\b(?!\s+(?:just\s+)?(?:says|said|told|tells|thinks|mentioned|claims))|\b(?:on behalf of|from|for)\s+(?:the\s+|our\s+)?"
     r"(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO)\b(?!\s+(?:is|are|was|will|would|pays|paid|covers))"
     r"|\bwe(?:'re|\s+are)\s+(?:the|a|our)\s+(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\b"
     r"|\bour\s+(?:little\s+)?(?:parent|parents'?|family|families'?)\s+(?:group|club|committee|association)\b"
@@ -489,6 +497,19 @@ _PARENT_SPEAKER = re.compile(
 _FIRST_PERSON = frozenset("we we're we'll we've we'd our us ours".split())
 _SCHOOL_MONEY = re.compile(r"\b(?:the school|our school|school'?s|district|building|title|lap|levy|asb)\b", re.I)
 """Money a clause names as the school's: a PTSA officer's "our enrichment budget" is the PTSA's."""
+
+
+_PARTNER_SPEAKER = re.compile(
+    r"\b(?:our|my)\s+(?:little\s+|small\s+)?(?:org|organi[sz]ation|nonprofit|non-profit|agency|company|ministry|"
+    r"business)\b|\bwe(?:'re|\s+are)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}(?:nonprofit|non-profit|organi[sz]ation|org|agency|"
+    r"company|business|ministry)\b", re.I)
+"""The writer speaks for the partner ("our org runs a food pantry", "we're a small nonprofit"): "we" is theirs."""
+
+
+def speaks_for_partner(text: str, clause: str) -> bool:
+    """The message comes from the partner and the clause that pays is theirs ("we cover every cost ourselves"):
+    "we" is the organisation, not the school (structure rule)."""
+    return _ours(clause) and bool(_PARTNER_SPEAKER.search(text)) and not _PARENT_SPEAKER.search(text)
 
 
 def speaks_for_parents(text: str, clause: str) -> bool:

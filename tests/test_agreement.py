@@ -860,3 +860,20 @@ def test_reports_that_disagree_are_asked_and_another_program_of_a_message_is_rea
     assert first.data["agreement"] == PSC, first.text
     assert harness.ask("and for the chess one?", session="two").data["agreement"] == PTSA
     assert harness.ask("what about the drumming one?", session="two").data["agreement"] == PSC
+
+
+def test_the_writer_is_not_an_officer_reported_and_a_partner_writing_pays_as_we(harness) -> None:
+    # sets AY and AZ (untouched): each named an agreement confidently
+    reported = harness.ask("The principal says we're paying the robotics coach, but the PTSA president says the PTSA is "
+                           "paying him. which agreement?", session="officer")
+    assert reported.data["agreement"] is None, reported.text
+    partner = harness.ask("Hi, our org runs a food pantry and we cover every cost ourselves. We'd like to set up at "
+                          "Dunlap on Fridays. Which partnership agreement is that?", session="org")
+    assert partner.data["agreement"] == MOU, partner.text
+
+
+def test_another_program_asked_about_while_who_pays_is_asked(harness) -> None:
+    harness.ask("We have two new things this year: the PTSA pays a drumming teacher for after school, and Treehouse "
+                "Readers tutors for free on their own grant. Which agreements do we need?")
+    assert harness.ask("what about Treehouse Readers?").data["agreement"] == MOU
+    assert harness.ask("and the drumming?").data["agreement"] == PTSA
