@@ -306,7 +306,7 @@ def _asks_for_one(said: str) -> bool:
 
 _AND_THE = re.compile(r"and\s+(?:the|our|that)\s+\S+(?:\s+\S+)?", re.I)
 """A program named alone after "and" ("and the drumming?"), at the end of what was said."""
-_FOR_ONE = re.compile(r"(?:and\s+|but\s+|so\s+)?(?:for|about|re|regarding)\s+(?:the|our|that|this)\s", re.I)
+_FOR_ONE = re.compile(r"(?:and\s+|but\s+|so\s+)?(?:for|about|re|regarding)\s+(?:(?:the|our|that|this)\s|(?-i:[A-Z]))", re.I)
 """A program named on its own before the question about it ("For the drumming one, which agreement?")."""
 _QUESTION_OPENERS = frozenset("which what whats what's does do should would is are can but and".split())
 _WHAT_ABOUT = re.compile(r"\b(?:what|how)\s+about\b", re.I)

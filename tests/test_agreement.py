@@ -877,3 +877,24 @@ def test_another_program_asked_about_while_who_pays_is_asked(harness) -> None:
                 "Readers tutors for free on their own grant. Which agreements do we need?")
     assert harness.ask("what about Treehouse Readers?").data["agreement"] == MOU
     assert harness.ask("and the drumming?").data["agreement"] == PTSA
+
+
+@pytest.mark.parametrize("turns,agreement", [
+    # sets BA and BB (untouched), by mechanism:
+    # a report whose words are "they are" borrows the predicate before it; "it's the school" is what was said
+    (["the principal says we're paying the coach but the PTSA president says they are. which agreement?"], None),
+    (["the counselor said the PTSA is paying the art therapist, but the PTSA president says it's the school. which "
+      "agreement do we need?"], None),
+    # ", and a chess club that ..." is a program of its own; "and for <a name>?" asks about the named one
+    (["two new things this year: a drumming residency our school pays for, and a chess club that the PTSA runs and "
+      "pays for. for the drumming residency, which agreement?", "and the chess club?"], PTSA),
+    (["Two programs: Bookworm Buddies tutors for free and a drumming teacher we pay. Which agreement for the drumming "
+      "one?", "and for Bookworm Buddies?"], MOU),
+    # "also" opens a second predicate: a leased partner that also wants to be paid mixes forms
+    (["The leased partner in our building (3-year lease for the family center rooms) also wants us to pay them to run "
+      "a summer program. Which agreement covers that?"], None),
+])
+def test_held_out_kinds_of_sets_ba_and_bb(harness, turns: list[str], agreement: str | None) -> None:
+    for text in turns:
+        reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text

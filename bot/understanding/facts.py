@@ -57,7 +57,7 @@ REPORTING_VERBS = frozenset("says said told tells mentioned claims claimed insis
 """After these, with a subject of their own ("the principal says the PTSA is paying"), what was said is the clause's
 fact, not who said it (see `reported`)."""
 REPORT_ADDRESSEES = frozenset("me us that".split())
-PRONOUN_OPENINGS = frozenset("they theyd they'd they'll theyll they're theyre he she it its it's".split())
+PRONOUN_OPENINGS = frozenset("they theyd they'd they'll theyll they're theyre he she".split())
 
 
 def reported(tokens: Sequence[str]) -> int:
@@ -131,6 +131,7 @@ _BREAK = re.compile(
     r"do|does|did|should|can|could|is|are|would|will|any|ptsa|pta|pto|ptso|not sure|unsure|idk|dunno)(?:\s|'))"
     r"|,\s+(?=(?-i:[A-Z])[\w'&-]*(?:\s+(?-i:[A-Z])[\w'&-]*){0,3}\s+(?:"
     + "|".join(sorted(SUBJECT_VERBS | NAME_VERBS, key=len, reverse=True)) + r")\b)"  # ", Treehouse comes free"
+    r"|,\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){0,3}(?:that|which|who)\s)"  # ", and a chess club that ..."
     r"|,\s+(?=and\s+(?:[\w'-]+\s+){1,3}(?:we|they|i)\s+(?:pay|pays|paid|cover|covers|fund|funds)\b)"  # ", and math
     # tutoring we pay for from Title I": another program, with its own payer
     r"|\s+(?=(?:and|so)\s+" + _ADVERBS + r"(?:(?:we|they|he|she|it|i)(?:'(?:d|ll|re|ve|s|m))?\s|(?-i:[A-Z])|"
@@ -694,11 +695,12 @@ def _party(token: str) -> str:
 def with_ellipsis(tokens: list[str], before: list[str] | None) -> list[str]:
     """ "the school is" after "the PTSA isn't paying": the short clause borrows the predicate of the
     clause before it, without its negation ("the school is paying"); a question borrows nothing."""
-    if before is None or not tokens or len(tokens) > ELLIPSIS_WORDS or tokens[-1] not in AUXILIARIES:
+    short = len(tokens) <= ELLIPSIS_WORDS or REPORTING_VERBS.intersection(tokens)  # "the PTSA president says they are"
+    if before is None or not tokens or not short or tokens[-1] not in AUXILIARIES:
         return tokens
     if tokens[0] in QUESTION_OPENINGS:
         return tokens  # "which agreement do we do": a question, not "we do" pay
-    verb = next((i for i, t in enumerate(before) if t in AUXILIARIES), None)
+    verb = next((i for i, t in enumerate(before) if t in AUXILIARIES or t.partition("'")[2] in ("re", "s", "m")), None)
     if verb is None:
         return tokens
     predicate = [t for t in before[verb + 1:] if t not in NEGATORS]
@@ -988,11 +990,13 @@ def parts(tokens: list[str], scope: list[str]) -> list[tuple[list[str], list[str
     """A clause's parts, cut before the words that open one (PART_OPENERS), each with its scope marks
     from the whole clause (a negation reaches into the part it governs); parts too short to state a fact
     are left out."""
-    cuts = [i for i, token in enumerate(tokens) if i and token in PART_OPENERS]
+    # "the leased partner ... also wants us to pay them": "also" opens a second predicate, kept in its part
+    cuts = [i for i, token in enumerate(tokens) if i and (token in PART_OPENERS or token == "also"
+                                                          and tokens[i - 1] not in PART_OPENERS)]
     bounds = [0, *cuts, len(tokens)]
     out = []
     for start, end in zip(bounds, bounds[1:]):
-        start += 1 if start in cuts else 0
+        start += 1 if start in cuts and tokens[start] in PART_OPENERS else 0
         if end - start >= MIN_PART:
             out.append((tokens[start:end], scope[start:end]))
     return out
