@@ -898,3 +898,18 @@ def test_held_out_kinds_of_sets_ba_and_bb(harness, turns: list[str], agreement: 
     for text in turns:
         reply = harness.ask(text)
     assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+
+
+@pytest.mark.parametrize("turns,agreement", [
+    # set BD (untouched): each named an agreement confidently
+    # who sent a message on states no fact of the case
+    (["Forwarded from our AP: 'Can you find out what agreement we need for the new Saturday science program? "
+      "Thanks.'"], None),
+    # ", and a ceramics teacher the PTSA pays" is a program of its own
+    (["We have a garden nonprofit coming in that brings their own funding, and a ceramics teacher the PTSA pays. What "
+      "about the ceramics teacher?"], PTSA),
+])
+def test_held_out_kinds_of_set_bd(harness, turns: list[str], agreement: str | None) -> None:
+    for text in turns:
+        reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text

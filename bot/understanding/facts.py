@@ -132,6 +132,8 @@ _BREAK = re.compile(
     r"|,\s+(?=(?-i:[A-Z])[\w'&-]*(?:\s+(?-i:[A-Z])[\w'&-]*){0,3}\s+(?:"
     + "|".join(sorted(SUBJECT_VERBS | NAME_VERBS, key=len, reverse=True)) + r")\b)"  # ", Treehouse comes free"
     r"|,\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){0,3}(?:that|which|who)\s)"  # ", and a chess club that ..."
+    r"|,\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){1,5}(?:pays|pay|paid|covers|cover|funds|fund)\b)"  # ", and
+    # a ceramics teacher the PTSA pays"
     r"|,\s+(?=and\s+(?:[\w'-]+\s+){1,3}(?:we|they|i)\s+(?:pay|pays|paid|cover|covers|fund|funds)\b)"  # ", and math
     # tutoring we pay for from Title I": another program, with its own payer
     r"|\s+(?=(?:and|so)\s+" + _ADVERBS + r"(?:(?:we|they|he|she|it|i)(?:'(?:d|ll|re|ve|s|m))?\s|(?-i:[A-Z])|"
@@ -514,11 +516,14 @@ AFTER_HERE = 2
 
 
 def introduces(words: str) -> bool:
-    """A clause that says who is writing ("Hi all, AP at Denny here", "this is Dana from the Garfield office")
-    states no fact of the case, whatever its words suggest."""
+    """A clause that says who is writing ("Hi all, AP at Denny here", "this is Dana from the Garfield office") or who
+    sent a message on ("Forwarded from our AP") states no fact of the case, whatever its words suggest."""
     said = _said(without_openers(words))
     if "here" in said[-1 - AFTER_HERE:]:  # "Office manager at Dunlap here, sorry": an aside may follow
         said = said[:len(said) - said[::-1].index("here")]
+    if 0 < len(said) <= INTRODUCTION_WORDS and (said[:2] in (["forwarded", "from"], ["fwd", "from"], ["fw", "from"])
+                                                or said[0] in ("from", "fwd", "fw") and len(said) <= 4):
+        return True  # "Forwarded from our AP: '...'": who sent it on, no fact of the case
     if not 0 < len(said) <= INTRODUCTION_WORDS or not (said[-1] == "here" or said[:2] == ["this", "is"]):
         return False
     # "the PTA is paying here" states: a verb other than the introduction's own "is"
