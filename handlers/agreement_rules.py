@@ -268,17 +268,16 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> list[Fact]:
     clauses that disagree, every clause counts (and differing payers are asked). "The robotics guild we pay out of
     Title I ... but what about the PTSA's art class?" turns to another program: what was said before it is not its
     case."""
-    last = u.clauses[-1] if u.clauses else None  # "..., and for the chess one?", "... and the drumming?" said last
-    asking = [c for c in reversed(u.clauses) if _asks_for_one(c.words) or c is last and (
-        _FOR_ONE.match(c.words) or _AND_THE.fullmatch(c.words.strip(" ?.!")))]
+    # "..., and for the chess one?", "... and the drumming?" said last, or "for the garden one, which agreement?"
+    clauses = list(u.clauses)
+    asking = [c for i, c in reversed(list(enumerate(clauses))) if _asks_for_one(c.words) or (
+        i == len(clauses) - 1 and (_FOR_ONE.match(c.words) or _AND_THE.fullmatch(c.words.strip(" ?.!")))
+        or i + 1 < len(clauses) and _asks_for_one(clauses[i + 1].words) and _FOR_ONE.match(c.words))]
     # "What about Treehouse, which agreement?": the clause that names the program, if one does
     asked = next((c for c in asking if _program_words(c.words)), asking[0] if asking else None)
     if asked is None:
         return facts
     named = _program_words(asked.words)
-    before = next((c for c in u.clauses if c.index == asked.index - 1), None)
-    if not named and before is not None and _FOR_ONE.match(before.words):
-        asked, named = before, _program_words(before.words)  # "For the drumming one, which agreement?"
     about = [f for f in facts if f.clause != asked.index and named & {w.rstrip("s") for w in words(f.words)}]
     if not about and named and _WHAT_ABOUT.search(asked.words):
         return [f for f in facts if f.clause >= asked.index]
@@ -304,8 +303,8 @@ def _asks_for_one(said: str) -> bool:
         and said.split()[0].lower() in _QUESTION_OPENERS
 
 
-_AND_THE = re.compile(r"and\s+(?:the|our|that)\s+\S+(?:\s+\S+)?", re.I)
-"""A program named alone after "and" ("and the drumming?"), at the end of what was said."""
+_AND_THE = re.compile(r"and\s+(?:(?:the|our|that)\s+\S+(?:\s+\S+)?|(?-i:[A-Z])\S*(?:\s+(?-i:[A-Z])\S*){0,3})", re.I)
+"""A program named alone after "and" ("and the drumming?", "and Hmong Youth Voices?"), at the end of what was said."""
 _FOR_ONE = re.compile(r"(?:and\s+|but\s+|so\s+)?(?:for|about|re|regarding)\s+(?:(?:the|our|that|this)\s|(?-i:[A-Z]))", re.I)
 """A program named on its own before the question about it ("For the drumming one, which agreement?")."""
 _QUESTION_OPENERS = frozenset("which what whats what's does do should would is are can but and".split())
@@ -502,7 +501,8 @@ _SCHOOL_MONEY = re.compile(r"\b(?:the school|our school|school'?s|district|build
 _PARTNER_SPEAKER = re.compile(
     r"\b(?:our|my)\s+(?:little\s+|small\s+)?(?:org|organi[sz]ation|nonprofit|non-profit|agency|company|ministry|"
     r"business)\b|\bwe(?:'re|\s+are)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}(?:nonprofit|non-profit|organi[sz]ation|org|agency|"
-    r"company|business|ministry)\b", re.I)
+    r"company|business|ministry)\b|\bI\s+(?:run|direct|lead|manage|work\s+(?:at|for))\s+(?:a|an|the|our)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:nonprofit|non-profit|organi[sz]ation|org|agency|company|business|ministry)\b", re.I)
 """The writer speaks for the partner ("our org runs a food pantry", "we're a small nonprofit"): "we" is theirs."""
 
 

@@ -913,3 +913,17 @@ def test_held_out_kinds_of_set_bd(harness, turns: list[str], agreement: str | No
     for text in turns:
         reply = harness.ask(text)
     assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+
+
+def test_a_partner_writing_in_the_first_person_and_programs_asked_about_one_by_one(harness) -> None:
+    # sets BE and BF (untouched on d681880): confident mistakes
+    reply = harness.ask("I run a small nonprofit and we cover every cost of our reading program at Rainier View. What "
+                        "agreement do we need with the school?", session="writer")
+    assert reply.data["agreement"] == MOU, reply.text
+    harness.ask("We have two new partners at Aki Kurose: Hmong Youth Voices brings its own funding, and we're paying "
+                "Peace Circle Restorative Partners from our SEL budget. Which agreements?", session="two")
+    assert harness.ask("what about Peace Circle?", session="two").data["agreement"] == PSC
+    assert harness.ask("and Hmong Youth Voices?", session="two").data["agreement"] == MOU
+    harness.ask("Which agreements do we need at Pathfinder? The PTSA pays for a ceramics class, and a nature nonprofit "
+                "runs a free garden program with its own money.", session="garden")
+    assert harness.ask("for the garden one, which agreement?", session="garden").data["agreement"] == MOU

@@ -898,6 +898,7 @@ _PAYING = re.compile(r"\b(?:pay|pays|paid|paying|cover|covers|covered|covering|f
 
 
 def _top(scores: dict[str, dict[str, float]]) -> str:
+    """The clause's likeliest payer reading (NONE when it reads none)."""
     payer = scores.get("payer") or {}
     return max(payer, key=payer.__getitem__, default=NONE)
 
@@ -935,8 +936,7 @@ def _about_a_payer(scores: dict[str, dict[str, float]]) -> bool:
 
 def _states_a_payer(scores: dict[str, dict[str, float]]) -> bool:
     """The clause's likeliest payer reading names one (not nothing, not "unknown", not a denial)."""
-    payer = scores.get("payer") or {}
-    top = max(payer, key=payer.__getitem__, default=NONE)
+    top = _top(scores)
     return top not in (NONE, UNKNOWN) and not top.startswith("not_")
 
 
