@@ -927,3 +927,9 @@ def test_a_partner_writing_in_the_first_person_and_programs_asked_about_one_by_o
     harness.ask("Which agreements do we need at Pathfinder? The PTSA pays for a ceramics class, and a nature nonprofit "
                 "runs a free garden program with its own money.", session="garden")
     assert harness.ask("for the garden one, which agreement?", session="garden").data["agreement"] == MOU
+
+
+def test_setting_up_an_agreement_says_nothing_of_a_lease(harness) -> None:
+    # set BH (untouched on 18946b7) read "next year's agreement" as a lease and named an Alignment Agreement
+    reply = harness.ask("We're setting up next year's agreement for the Leschi Tides Swim Club. Which one do they need?")
+    assert reply.data["agreement"] is None and reply.data["asking"] == "who_pays", reply.text
