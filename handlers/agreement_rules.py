@@ -19,7 +19,8 @@ from typing import Any
 
 from bot.text import contains, phrase_stems, stem, words
 from bot.understanding import Understanding
-from bot.understanding.facts import Fact, names_a_party, opens_with_they, without_openers
+from bot.understanding.facts import (AUXILIARIES, REPORTING_VERBS, Fact, listed_subjects, names_a_party,
+                                     opens_with_they, without_openers)
 
 PSC, MOU, ALIGN, PTSA = "personal_services_contract", "mou", "alignment_agreement", "ptsa_enrichment"
 PERMIT = "building_use_permit"
@@ -278,7 +279,7 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> list[Fact]:
     if asked is None:
         return facts
     named = _program_words(asked.words)
-    about = [f for f in facts if f.clause != asked.index and named & {w.rstrip("s") for w in words(f.words)}]
+    about = [f for f in facts if f.clause != asked.index and named & _word_stems(f.words)]
     if not about and named and _WHAT_ABOUT.search(asked.words):
         return [f for f in facts if f.clause >= asked.index]
     if len({f.value for f in facts if f.value in PAYERS}) < 2:
@@ -290,6 +291,11 @@ def _program_words(said: str) -> set[str]:
     """The words of a question that may name a program ("the swim project" in "which agreement should the swim project
     be on?")."""
     return {w.rstrip("s") for w in words(said) if len(w) > 2 and w not in _QUESTION_WORDS and w not in _JOINING}
+
+
+def _word_stems(said: str) -> set[str]:
+    """Words without a plural's "s", to match a program named again ("the swim project", "swim projects")."""
+    return {w.rstrip("s") for w in words(said)}
 
 
 _JOINING = frozenset("and but also then one ones the for".split())
@@ -353,7 +359,8 @@ def _read_facts(u: Understanding) -> Facts:
     payer = resolve(_district_apart(asked), PAYERS)
     # the program asked about narrows the use of space too: "the clinic leases space ..., the art lady we pay hourly
     # ... what do I need for the art lady?" is about the art lady alone
-    space = resolve([f for f in u.facts(SPACE) if asked == payer_facts or f.clause in {a.clause for a in asked}], USES)
+    asked_clauses = {f.clause for f in asked}
+    space = resolve([f for f in u.facts(SPACE) if asked == payer_facts or f.clause in asked_clauses], USES)
     about_space = space.value is not None or any(f.value == USE_OF_SPACE for f in u.facts(SPACE))
     facts = Facts(space=about_space or bool(space.conflict), amount=max(u.amounts) if u.amounts else None,
                   program=u.has(*_PROGRAM))
@@ -456,8 +463,8 @@ def school_settles(conflict: tuple[Fact, ...]) -> Fact | None:
     least as surely as the other money: "the county grant pays them directly" (sure) "and we just send kids" (a
     weak reading of the school paying) is asked. Said surely enough to outweigh (OUTWEIGHS), the school's share
     settles it whatever else pays most ("the foundation covers most of it but we're chipping in $2,000"), as a share
-said surely does ("we're paying about half the cost"). Beside a
-    PTSA's money it settles nothing: who manages the provider is asked (the coordinator question)."""
+    said surely does ("we're paying about half the cost"). Beside a PTSA's money it settles nothing: who manages the
+    provider is asked (the coordinator question). Reports that disagree settle nothing either."""
     if any(_REPORTED.search(f.words) for f in conflict):
         return None  # "the AP told me the school is paying ..., but the group says their grant covers it": asked
     others = max((f.confidence for f in conflict if f.value != "school"), default=0.0)
@@ -468,7 +475,7 @@ said surely does ("we're paying about half the cost"). Beside a
 
 SHORT_TURN = 6
 """A turn this short that opens as a follow-up ("and the drumming?") may ask about another program of the case."""
-_REPORTED = re.compile(r"\b(?:says|said|told|tells|mentioned|claims|claimed|insists|insisted)\b", re.I)
+_REPORTED = re.compile(r"\b(?:" + "|".join(sorted(REPORTING_VERBS)) + r")\b", re.I)
 """Words of a report: readings from reports that disagree are asked about, whichever is the school's."""
 
 
@@ -479,13 +486,13 @@ def another_program(u: Understanding, case: Facts) -> bool:
     short = 0 < len(said) <= SHORT_TURN and said[0] in ("and", "what", "how", "for", "about", "the")  # "and the drumming?"
     if not case.told or not (short or any(_asks_for_one(c.words) or _FOR_ONE.match(c.words) for c in u.clauses)):
         return False
-    told = {w.rstrip("s") for w in words(case.told)}
-    return bool(_program_words(u.text) & told)
+    return bool(_program_words(u.text) & _word_stems(case.told))
 
 
 _PARENT_SPEAKER = re.compile(
     r"\b(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\s+(?:[a-z]+\s+)?(?:vice[- ])?(?:president|treasurer|secretary|co-?chair|chair|"
-    r"board member|board|rep|representative|officer)\b(?!\s+(?:just\s+)?(?:says|said|told|tells|thinks|mentioned|claims))|\b(?:on behalf of|from|for)\s+(?:the\s+|our\s+)?"
+    r"board member|board|rep|representative|officer)\b(?!\s+(?:just\s+)?(?:says|said|told|tells|thinks|mentioned|claims))"
+    r"|\b(?:on behalf of|from|for)\s+(?:the\s+|our\s+)?"
     r"(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO)\b(?!\s+(?:is|are|was|will|would|pays|paid|covers))"
     r"|\bwe(?:'re|\s+are)\s+(?:the|a|our)\s+(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\b"
     r"|\bour\s+(?:little\s+)?(?:parent|parents'?|family|families'?)\s+(?:group|club|committee|association)\b"
@@ -650,8 +657,6 @@ def in_context(question: str, text: str) -> str | None:
     if not words:
         return None
     if question in ("who_pays", "coordinator"):
-        from bot.understanding.facts import AUXILIARIES, listed_subjects
-
         if words[-1] in AUXILIARIES:
             return f"{text} pay for it"
         if words[0] == "not":  # "not the school" denies a payer; it names none

@@ -810,8 +810,6 @@ def agreement_label(code: str) -> str:
     return AGREEMENT_LABELS.get(code, code)
 
 
-
-
 def _footer(rows: list[queries.PartnerRow]) -> str | None:
     return SAMPLE_FOOTER if any(r.is_sample for r in rows) else None
 

@@ -122,6 +122,7 @@ _ADVERBS = r"(?:(?:also|now|then|later|since|so)\s+)*"
 """Adverbs that may stand between "and", a new subject and its verb ("and now the PTSA also wants")."""
 PROPER_NAME = "propername"
 """What a capitalised institution's name becomes: one word, never read as the school paying."""
+_PAY_VERB = r"(?:pays|pay|paid|covers|cover|funds|fund)"
 _BREAK = re.compile(
     r"[.!?;:]+(?=\s|$)|\n+|\s[/|]\s|\s+-+\s+"
     r"|,?\s+(?=(?:but|although|though|whereas|however|except|instead|actually|so now|if|assuming|supposing)\b"
@@ -132,9 +133,9 @@ _BREAK = re.compile(
     r"|,\s+(?=(?-i:[A-Z])[\w'&-]*(?:\s+(?-i:[A-Z])[\w'&-]*){0,3}\s+(?:"
     + "|".join(sorted(SUBJECT_VERBS | NAME_VERBS, key=len, reverse=True)) + r")\b)"  # ", Treehouse comes free"
     r"|,\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){0,3}(?:that|which|who)\s)"  # ", and a chess club that ..."
-    r"|,\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){1,5}(?:pays|pay|paid|covers|cover|funds|fund)\b)"  # ", and
-    # a ceramics teacher the PTSA pays"
-    r"|,\s+(?=and\s+(?:[\w'-]+\s+){1,3}(?:we|they|i)\s+(?:pay|pays|paid|cover|covers|fund|funds)\b)"  # ", and math
+    r"|,\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){1,5}" + _PAY_VERB + r"\b)"  # ", and a ceramics teacher the
+    # PTSA pays"
+    r"|,\s+(?=and\s+(?:[\w'-]+\s+){1,3}(?:we|they|i)\s+" + _PAY_VERB + r"\b)"  # ", and math
     # tutoring we pay for from Title I": another program, with its own payer
     r"|\s+(?=(?:and|so)\s+" + _ADVERBS + r"(?:(?:we|they|he|she|it|i)(?:'(?:d|ll|re|ve|s|m))?\s|(?-i:[A-Z])|"
     + PROPER_NAME + r"\b))"  # a name masked (lower case) opens a clause as a capitalised one does
