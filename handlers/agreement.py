@@ -21,7 +21,7 @@ from bot.turn import Turn
 from bot.dialogue import Form, Prompt, Slot, is_question
 from bot.router import Registry
 from bot.understanding import Understanding, follow_ups
-from bot.understanding.facts import listed_subjects, only_asks_for_the_agreement
+from bot.understanding.facts import listed_subjects, only_asks_for_the_agreement, says_what_a_parent_body_is
 from bot.text import article_of
 from handlers.agreement_rules import (
     PAYER,
@@ -96,7 +96,8 @@ PAYING = ("pay", "paid", "paying", "hire", "hiring", "contract", "vendor", "stip
 PAPERWORK_WORDS = PAPERWORK_ASK + _DOCUMENTS + _TEMPLATE + ("sign", "signed", "checklist", "letter of agreement", "file",
                                                             "liability", "coverage", "certificate", "w9", "license")
 """Words of any question about an agreement's paperwork (documents, checklists, signatures, where it is kept)."""
-CASE_SUBJECTS = ("it", "its", "it's", "they", "the partner", "our partner", "this partner", "the program",
+CASE_SUBJECTS = ("it", "its", "it's", "they", "she", "she's", "he", "he's", "the partner", "our partner",
+                 "this partner", "the program",
                  "our program", "this program", "the org", "the organization", "the nonprofit", "ok and")
 """Openings that talk about the partnership under discussion ("it's a free mentoring program", "our
 partner does free counseling"): such a message adds facts to the case, whatever else it mentions."""
@@ -205,6 +206,15 @@ def facts_evidence(u: Understanding) -> list[str]:
     if named_agreements(u):
         out.append("names_agreement")
     return out
+
+
+def states_a_case(u: Understanding) -> str | None:
+    """A message placed nowhere that states who pays a provider, or reports that disagree on it ("the PTSA treasurer
+    says the PTSA pays the karate teacher, but our principal says the school pays"), is an agreement case."""
+    if u.intent not in follow_ups.WEAK_INTENTS or not u.has(*PROVIDER):
+        return None
+    facts = read_facts(u)
+    return "agreement" if facts.payer or facts.conflict or facts.unsure else None
 
 
 # ---- the advisor form ----------------------------------------------------------------------
@@ -417,14 +427,15 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
         return not_meant(replace(message, value=decisive_slot(earlier)), turn)
     if u.has(*_LEASE_QUESTION) and not fresh.known and not fresh.lease:
         return _lease_explained(earlier)
-    if not fresh.known and fresh.amount is None and follow_ups.refers_back(u) and not _asks_something_else(u) and (
-            u.has(*_TEMPLATE) or u.has(*_DOCUMENTS)):
+    if not fresh.known and fresh.amount is None and not _asks_something_else(u) and (
+            u.has(*_TEMPLATE) or u.has(*_DOCUMENTS)) and (
+            follow_ups.refers_back(u) or is_question(u) and u.has(*_TEMPLATE)):
         code = decide(earlier, rfq_threshold()).agreement  # "where's the template for that one?"
         return _informational([code], turn) if code else None
     if not (fresh.known or fresh.unsure or fresh.amount is not None):
         if _asks_about_the_rfq(u):
             return _topic_answer(turn, "rfq", "personal_services_contract")  # "is that over the RFQ limit?"
-        if earlier.known and _tells_more_of_the_case(u):
+        if earlier.known and (_tells_more_of_the_case(u) or says_what_a_parent_body_is(u.text) and _only_states(u)):
             return dialogue.start(ADVISOR, earlier.to_dict(), message, turn)  # the same case, answered again
         return _about_the_agreement(u, earlier, turn)
     if earlier == Facts() and u.intent != "agreement" and not _about_the_case(u) and (
@@ -481,7 +492,20 @@ def _tells_more_of_the_case(u: Understanding) -> bool:
     """"and the coach is just one person, not a company": a statement about the provider of the case just
     decided, deciding nothing new; its answer (what the agreement needs, for one person too) is given again."""
     return (follow_ups.opens_as_follow_up(u) or u.opens_with(*CASE_SUBJECTS)) and u.has(*PROVIDER_NOUNS) \
-        and not u.has(*NEW_WORK) and _only_states(u) and not follow_ups.placed_elsewhere(u, "agreement", OTHER_QUESTION)
+        and not u.has(*NEW_WORK) and (_only_states(u) or _asks_only_in_passing(u)) \
+        and not follow_ups.placed_elsewhere(u, "agreement", OTHER_QUESTION)
+
+
+ASIDE_QUESTION_WORDS = 4
+"""A question this short after a statement ("she's just one person, not a company - anything different?") asks
+about the statement, nothing of its own."""
+
+
+def _asks_only_in_passing(u: Understanding) -> bool:
+    """A statement followed by a few words of question about it (see ASIDE_QUESTION_WORDS)."""
+    *stated, last = u.clauses or (None,)
+    return last is not None and bool(stated) and len(last.words.split()) <= ASIDE_QUESTION_WORDS \
+        and not any(clause.asks for clause in stated) and u.entities.organisation is None
 
 
 PROVIDER_NOUNS = tuple(word for word in PROVIDER if word not in ("them", "they", "program", "someone"))
@@ -517,8 +541,8 @@ def _informational(named: list[str], turn: Turn) -> Reply:
     if _asks_to_compare(u, named) or (u.has(*_DIFFERENCE) and u.has("difference")):
         return _compare(named, turn)
     code = named[0]
-    if u.has(*_TEMPLATE) and not u.has(*_DOCUMENTS[:4]):
-        return _template(code, turn)
+    if u.has(*_TEMPLATE) and not u.has(*_DOCUMENTS[:4]) and _document_named(u.text) is None:
+        return _template(code, turn)  # "a copy of the partner's business license" asks about that document
     return _explain(code, turn, "documents" if u.has(*_DOCUMENTS) else "definition")
 
 
@@ -732,3 +756,4 @@ def register(registry: Registry) -> None:
     registry.action(NOT_MEANT_ACTION)(not_meant)
     registry.refiner(FORM)(refine)
     registry.reader(facts_evidence)
+    registry.rule(states_a_case)

@@ -126,10 +126,12 @@ class Facts:
     parents_speak: bool = False  # the case is told by a PTSA or parent group officer: "we" / "us" is theirs
     no_lease: bool = False  # a lease denied in so many words ("no lease, they just come in each week")
     told: str = ""  # a message telling several programs, the one asked about read from it: "and for the chess one?"
+    reported: bool = False  # who pays was read from someone else's words ("the treasurer told me the school pays")
 
     def merge(self, newer: "Facts") -> "Facts":
         """Later answers win, with their evidence; being about space is never forgotten."""
         newer = self._they_read(newer)
+        newer = self._reports_weighed(newer)
         if (self.parents_speak or newer.parents_speak) and newer.payer == "school" \
                 and _ours(newer.evidence.get(PAYER, "")):
             # "I'm the PTSA president at Bryant ... which agreement?" ... "us": the PTSA pays
@@ -166,7 +168,18 @@ class Facts:
             parents_speak=self.parents_speak or newer.parents_speak,
             no_lease=newer.no_lease,
             told=newer.told or self.told,
+            reported=newer.reported if payer_new else self.reported,
         )
+
+    def _reports_weighed(self, newer: "Facts") -> "Facts":
+        """A later report of another payer ("hmm, our bookkeeper says the school is paying for it though") after a
+        report ("the PTSA president says they'll pay") disputes it; it does not correct it: both are asked about. The
+        writer's own word ("ok the principal is right, school pays", "actually the treasurer says ...") decides."""
+        if not (newer.reported and self.reported and newer.payer and self.payer and newer.payer != self.payer):
+            return newer
+        said, before = newer.evidence.get(PAYER, ""), self.evidence.get(PAYER, "")
+        conflict = "coordinator" if {newer.payer, self.payer} == {"school", "ptsa"} else PAYER
+        return replace(newer, payer=None, weak=None, conflict=conflict, contested=(before, said))
 
     def _they_read(self, newer: "Facts") -> "Facts":
         """A later answer whose payer is "they", naming nobody, read against the parties named before: after a
@@ -272,7 +285,8 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> list[Fact]:
     # "..., and for the chess one?", "... and the drumming?" said last, or "for the garden one, which agreement?"
     clauses = list(u.clauses)
     asking = [c for i, c in reversed(list(enumerate(clauses))) if _asks_for_one(c.words) or (
-        i == len(clauses) - 1 and (_FOR_ONE.match(c.words) or _AND_THE.fullmatch(c.words.strip(" ?.!")))
+        i == len(clauses) - 1 and (_FOR_ONE.match(c.words) or _AND_THE.fullmatch(c.words.strip(" ?.!"))
+                                    or u.text.rstrip().endswith("?") and _NAMED_ALONE.fullmatch(c.words.strip(" ?.!")))
         or i + 1 < len(clauses) and _asks_for_one(clauses[i + 1].words) and _FOR_ONE.match(c.words))]
     # "What about Treehouse, which agreement?": the clause that names the program, if one does
     asked = next((c for c in asking if _program_words(c.words)), asking[0] if asking else None)
@@ -309,8 +323,12 @@ def _asks_for_one(said: str) -> bool:
         and said.split()[0].lower() in _QUESTION_OPENERS
 
 
-_AND_THE = re.compile(r"and\s+(?:(?:the|our|that)\s+\S+(?:\s+\S+)?|(?-i:[A-Z])\S*(?:\s+(?-i:[A-Z])\S*){0,3})", re.I)
-"""A program named alone after "and" ("and the drumming?", "and Hmong Youth Voices?"), at the end of what was said."""
+_AND_THE = re.compile(r"and\s+(?:(?:the|our|that)\s+\S+(?:\s+\S+)?(?:\s+ones?)?"
+                      r"|(?-i:[A-Z])\S*(?:\s+(?-i:[A-Z])\S*){0,3})", re.I)
+"""A program named alone after "and" ("and the drumming?", "and the steel drum one", "and Hmong Youth Voices?"), at
+the end of what was said."""
+_NAMED_ALONE = re.compile(r"(?:the|our|that)\s+\S+(?:\s+\S+)?(?:\s+ones?)?", re.I)
+"""A program named alone as the last question ("... the robotics class?")."""
 _FOR_ONE = re.compile(r"(?:and\s+|but\s+|so\s+)?(?:for|about|re|regarding)\s+(?:(?:the|our|that|this)\s|(?-i:[A-Z]))", re.I)
 """A program named on its own before the question about it ("For the drumming one, which agreement?")."""
 _QUESTION_OPENERS = frozenset("which what whats what's does do should would is are can but and".split())
@@ -324,6 +342,22 @@ _NOT_SETTLED = re.compile(r"\bpending\b|\bundecided\b|\bup in the air\b|\bnot (?
                           + _UNSETTLED_WORDS + r"\b|\b(?:nothing|no one|nobody)(?:'s|\s+has|\s+is)\s+(?:been\s+)?"
                           + _UNSETTLED_WORDS + r"\b", re.I)
 """Words that say what was said is not settled yet: whoever was named, who pays is asked."""
+_ONLY_WAS = re.compile(r"^(?:\W*(?:so|and|but|well|ok|okay|hmm)\W+)?(?:originally|initially|at first|"
+                      r"last (?:year|spring|fall|time)|previously|in the past|back then|back when|"
+                      r"when (?:we|they|it|this|the program) (?:first )?"
+                      r"(?:started|began))\b|\bused to (?:pay|cover|fund|charge|be paid|be funded|be covered)\b"
+                      r"|\bwas (?:going|supposed|planning) to\b|\bwas (?:paying|covering|funding)\b", re.I)
+"""A clause telling only what was ("when we started, the parent group paid", "originally the PTSA was going to pay"):
+with nothing said of now, who pays now is asked (structure rule)."""
+_NOW = re.compile(r"\b(?:now|this year|these days|currently|today|going forward|from now on|anymore)\b", re.I)
+_MONEY_SOUGHT = re.compile(r"\b(?:applying|hoping|trying|waiting|looking)\s+"
+                           r"(?:for|to\s+(?:get|win|hear|find|raise)|on)\b"
+                           r"[^.;]*\b(?:grant|funding|funds|money|sponsor|sponsorship|donation|donors?)\b"
+                           r"|\b(?:won'?t|will\s+not|haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t)\s+(?:yet\s+)?"
+                           r"hear(?:d)?\s+back\b",
+                           re.I)
+"""Money asked for and not yet in hand ("the partner is applying for a grant to cover it but won't hear back till
+March"): who pays is not settled (structure rule)."""
 _NO_LEASE = re.compile(r"\b(?:no|without a|not a|isn't a|is not a|there's no|not any)\s+lease\b|\bnot leas(?:e|ed|ing)\b"
                        r"|\blease (?:has |had )?(?:ended|expired|lapsed|ran out|is over|was up|is up)\b", re.I)
 """A lease denied in so many words, which no other clause's reading of long use overrides."""
@@ -353,7 +387,7 @@ def read_facts(u: Understanding) -> Facts:
 
 def _read_facts(u: Understanding) -> Facts:
     payer_facts = [replace(f, value="ptsa") if f.value == "school" and speaks_for_parents(u.text, f.words) else
-                   replace(f, value="partner") if f.value == "school" and speaks_for_partner(u.text, f.words) else f
+                   replace(f, value="partner") if f.value == "school" and speaks_for_partner(u, f.words) else f
                    for f in u.facts(PAYER)]  # "PTSA treasurer here: we're paying a chess instructor": the PTSA
     asked = _of_the_one_asked(u, payer_facts)
     payer = resolve(_district_apart(asked), PAYERS)
@@ -403,6 +437,11 @@ def _read_facts(u: Understanding) -> Facts:
         left_open, value, source = source, None, None  # "their grant covers most of it": who pays the rest decides
     if value is not None and source is not None and any(_NOT_SETTLED.search(c.words) for c in u.clauses):
         left_open, value, source = source, None, None  # "pending the principal's approval, we'd use LAP to pay her"
+    if value is not None and source is not None and not source.correcting and (
+            _ONLY_WAS.search(source.words) and not _NOW.search(source.words) or _MONEY_SOUGHT.search(source.words)):
+        # "when we started, the parent group paid": what was, not what is; "the partner is applying for a grant to
+        # cover it": money not in hand
+        left_open, value, source = source, None, None
     # A denial alone ("we're not paying them", "not the school") decides nothing: the partner, a sponsor or
     # a PTSA may pay. It is asked.
     if value is not None and source is not None:
@@ -432,6 +471,7 @@ def _read_facts(u: Understanding) -> Facts:
                    parties=tuple(sorted(set().union(*(clause.parties for clause in u.clauses)))),
                    parents_speak=bool(_PARENT_SPEAKER.search(u.text)), no_lease=no_lease,
                    told=u.text if asked != payer_facts or payer.conflict else "",
+                   reported=source is not None and not source.correcting and bool(_REPORTED.search(source.words)),
                    unsure="who_pays" if left_open is not None and value is None and not conflict else None)
 
 
@@ -494,7 +534,9 @@ _PARENT_SPEAKER = re.compile(
     r"board member|board|rep|representative|officer)\b(?!\s+(?:just\s+)?(?:says|said|told|tells|thinks|mentioned|claims))"
     r"|\b(?:on behalf of|from|for)\s+(?:the\s+|our\s+)?"
     r"(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO)\b(?!\s+(?:is|are|was|will|would|pays|paid|covers))"
-    r"|\bwe(?:'re|\s+are)\s+(?:the|a|our)\s+(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\b"
+    r"|\bwe(?:'re|\s+are)\s+(?:(?:technically\s+|really\s+)?not\s+)?(?:the|a|an|our)\s+(?:official\s+)?"
+    r"(?:[A-Z][\w'-]*\s+)?"
+    r"(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\b|\bjust\s+a\s+(?:parents'?|family|families'?)\s+(?:group|club)\b"
     r"|\bour\s+(?:little\s+)?(?:parent|parents'?|family|families'?)\s+(?:group|club|committee|association)\b"
     r"|\b(?:we|us)\s+(?:\w+\s+)?(?:parents|families|moms|dads)\b|\bI(?:'m|\s+am)\s+(?:a|one of the)\s+(?:parents?|moms?|dads?)\b",
     re.I)
@@ -508,15 +550,18 @@ _SCHOOL_MONEY = re.compile(r"\b(?:the school|our school|school'?s|district|build
 _PARTNER_SPEAKER = re.compile(
     r"\b(?:our|my)\s+(?:little\s+|small\s+)?(?:org|organi[sz]ation|nonprofit|non-profit|agency|company|ministry|"
     r"business)\b|\bwe(?:'re|\s+are)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}(?:nonprofit|non-profit|organi[sz]ation|org|agency|"
-    r"company|business|ministry)\b|\bI\s+(?:run|direct|lead|manage|work\s+(?:at|for))\s+(?:a|an|the|our)\s+(?:[\w-]+\s+){0,2}"
+    r"company|business|ministry)\b|\bI(?:'m|\s+am)?\s+(?:run|direct|lead|manage|coordinate|oversee|founded|co-?founded|"
+    r"started|represent|own|chair|work\s+(?:at|for|with)|volunteer\s+(?:at|for|with)|with|from)\s+(?:a|an|the|our)\s+"
+    r"(?:[\w-]+\s+){0,2}"
     r"(?:nonprofit|non-profit|organi[sz]ation|org|agency|company|business|ministry)\b", re.I)
 """The writer speaks for the partner ("our org runs a food pantry", "we're a small nonprofit"): "we" is theirs."""
 
 
-def speaks_for_partner(text: str, clause: str) -> bool:
+def speaks_for_partner(u: Understanding, clause: str) -> bool:
     """The message comes from the partner and the clause that pays is theirs ("we cover every cost ourselves"):
     "we" is the organisation, not the school (structure rule)."""
-    return _ours(clause) and bool(_PARTNER_SPEAKER.search(text)) and not _PARENT_SPEAKER.search(text)
+    return _ours(clause) and bool(_PARTNER_SPEAKER.search(u.text) or u.writes_from) \
+        and not _PARENT_SPEAKER.search(u.text)
 
 
 def speaks_for_parents(text: str, clause: str) -> bool:

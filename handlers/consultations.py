@@ -53,12 +53,9 @@ EXPLICIT_REQUEST = ("consultation", "consult", "meet with", "meeting with", "tal
                     "schedule a call", "hop on a call", "a call with")
 
 
-REQUEST_PHRASES = ("consult request", "consultation request", "request for a consultation", "request a consult",
-                   "put in a consultation", "put in a consult", "put in a request", "file a consultation",
-                   "need a consultation", "want a consultation", "like a consultation", "request a consultation",
-                   "book a consultation", "schedule a consultation", "open a consultation", "start a consultation",
+REQUEST_PHRASES = ("consult request", "consultation request", "a consult", "a consultation", "put in a request",
                    "consultation about", "consultation on", "consultation regarding", "consultation for",
-                   "consultation re", "consult about", "consult on", "a consult", "consult with", "consultation with",
+                   "consultation re", "consult about", "consult on", "consult with", "consultation with",
                    "talk to someone", "speak to someone", "speak with someone", "talk with someone",
                    "talk to the department", "talk with the department", "meet with the department",
                    "meet with someone", "set up a meeting", "set up a time", "open a ticket", "submit a request")

@@ -29,6 +29,7 @@ from bot.understanding import follow_ups
 from handlers.common import consult_button
 from handlers.partners import CONTEXT as PARTNERS_CONTEXT
 from handlers.partners import (PartnerQuery, agreement_label, as_read, local_day, organisation_not_found, plural,
+                               points_to_a_school, school_said_before,
                               region_not_known, sample_footer, year)
 
 SHOWN = 15
@@ -106,6 +107,8 @@ def read_scope(turn: Turn) -> Scope | Reply:
                      {"kind": "health", "asking": "school", "candidates": [s.name for s in school.schools[:5]]})
     found = (school.found.id, school.found.name) if school is not None and school.found else None
     organisation = tuple(u.entities.organisation) if u.entities.organisation else None
+    if found is None and points_to_a_school(u.text):
+        found = school_said_before(turn)  # "which agreement does Nordic Heritage have there?"
     if found is None and organisation is None:
         unknown = organisation_not_found(u.text, turn)  # never the district's paperwork for a name we lack
         if unknown is not None:
@@ -220,9 +223,13 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
         return replace(unknown_region, data={**unknown_region.data, "kind": "health"})
     school = u.entities.school.found if u.entities.school is not None else None
     service, focus, state, region = u.entities.service, focus_of(turn), state_of(turn), u.entities.region
-    if not (service or school or focus or state or region):
+    # "and what about Weekend Backpack Project there?" after an organisation's paperwork: another organisation
+    organisation = u.entities.organisation if previous.get("organisation") else None
+    if not (service or school or focus or state or region or organisation):
         return None
     last = dict(previous)
+    if organisation is not None:
+        last["organisation"] = list(organisation)
     if school is not None:  # another school: the same question about it
         last["school"], last["region"] = [school.id, school.name], None
     elif region is not None:  # one region of a district-wide answer
@@ -281,9 +288,8 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
                     f"for {school_year}.")
         if focus == "agreement" and scope.organisation:
             # "which agreement does Fremont Theater Lab have at Hamilton?": the form on file, too
-            rows = _assessed(turn, scope, school_year, today)
-            kinds = sorted({agreement_label(row.on_file.agreement_type) for row, _ in rows})
-            text = f"{text[:-1]}: {' and '.join(kinds)}." if kinds else text
+            kinds = _forms_on_file(turn, scope, school_year, today)
+            text = f"{text[:-1]}: {kinds}." if kinds else text
         if focus == "insurance" and scope.organisation:
             rows = _assessed(turn, scope, school_year, today, *extra)
             dates = sorted({i.due for _, items in rows for i in items if i.what == "insurance" and i.due})
@@ -309,6 +315,8 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
         lines.append(f"• {name}: " + "; ".join(i.describe() for i in items))
     if needing.partnerships > SHOWN:
         lines.append(f"…and {needing.partnerships - SHOWN} more.")
+    if focus == "agreement" and scope.organisation:
+        lines.insert(1, f"On file: {_forms_on_file(turn, scope, school_year, today)}.")
     lines.append(_next_steps(set(needing.items)))
     return _reply(turn, "\n".join(lines), scope, focus, found[:SHOWN], checked, needing.items, needing.partnerships,
                   state=state)
@@ -410,6 +418,12 @@ def _buttons(whats: set[str]) -> tuple[Button, ...]:
     if "agreement" in whats:
         buttons += (Button("Which agreement applies?", "menu", "which agreement applies"),)
     return buttons + (consult_button("other"),)
+
+
+def _forms_on_file(turn: Turn, scope: Scope, school_year: str, today: dt.date) -> str:
+    """The agreement forms on file for the partnerships in scope ("Alignment Agreement and MOU")."""
+    rows = _assessed(turn, scope, school_year, today)
+    return " and ".join(sorted({agreement_label(row.on_file.agreement_type) for row, _ in rows}))
 
 
 def _reply(turn: Turn, text: str, scope: Scope, focus: str | None,

@@ -124,6 +124,25 @@ def _distribution_kind(u: Understanding) -> str | None:
     return None
 
 
+_THERE = re.compile(r"\b(?:have|has|at|in|over)\s+there\b|\bthere\s*[?.!]*\s*$|\b(?:that|the\s+same)\s+school\b", re.I)
+"""Words that point to the school of the last answer ("... have there?", "what about Weekend Backpack there?")."""
+
+
+def points_to_a_school(text: str) -> bool:
+    return bool(_THERE.search(text))
+
+
+def school_said_before(turn: Turn) -> tuple[int, str] | None:
+    """The school the last partners or paperwork answer was about, if it was about one."""
+    context = turn.state.context(turn.now)
+    filters = context[1] if context is not None else {}
+    if filters.get("school"):
+        school_id, name = filters["school"]
+        return int(school_id), str(name)
+    school = turn.session.get(School, int(filters["school_id"])) if filters.get("school_id") else None
+    return (school.id, school.name) if school is not None else None
+
+
 def read_query(u: Understanding, turn: Turn) -> PartnerQuery | SchoolMatch | None:
     """The query a message states in full, or the ambiguous school it names, or None (no subject)."""
     kind = _distribution_kind(u)
@@ -138,6 +157,9 @@ def read_query(u: Understanding, turn: Turn) -> PartnerQuery | SchoolMatch | Non
         school = u.entities.school
         at = school.found.id if school is not None and school.found and not _holds_more_than(
             organisation[1], school.span) else None  # "is Harbor Wellness Center at Garfield?"
+        if at is None and points_to_a_school(u.text):
+            there = school_said_before(turn)  # "which agreement does Weekend Backpack Project have there?"
+            at = there[0] if there is not None else None
         return PartnerQuery("organisation", organisation_id=organisation[0], service=_code(_service(u, organisation)),
                             school_id=at)
     school = u.entities.school

@@ -933,3 +933,82 @@ def test_setting_up_an_agreement_says_nothing_of_a_lease(harness) -> None:
     # set BH (untouched on 18946b7) read "next year's agreement" as a lease and named an Alignment Agreement
     reply = harness.ask("We're setting up next year's agreement for the Leschi Tides Swim Club. Which one do they need?")
     assert reply.data["agreement"] is None and reply.data["asking"] == "who_pays", reply.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # sets BI and BJ (untouched on e79c2c3), by mechanism:
+    # a report that only disowns what was said before leaves who pays open
+    ("The principal says the PTSA will pay for the chess coach, but the PTSA treasurer says they never agreed to that. "
+     "Which agreement?", None),
+    # the writer speaks for the partner: a role in an organisation, or a named body that is none of the schools
+    ("I coordinate a tiny nonprofit and we cover every cost of our garden program ourselves. what agreement do we need "
+     "with the school?", MOU),
+    ("Hi - I'm the coordinator at Greenway Outdoor School. We want to bring free outdoor science days to Cascadia and "
+     "we cover every cost. What agreement do we need?", MOU),
+    ("Hi, I'm the office manager at Cascadia. We cover every cost of the chess coach. What agreement do we need?", PSC),
+    # a hedge, a time that was, and money still sought settle nothing
+    ("I believe the parent group is paying for the art program?? which agreement", None),
+    ("When we started, the parent group paid for the after-school soccer coach. Which agreement do we need now?", None),
+    ("Originally the PTSA was going to pay, but now the school is. which agreement", PSC),
+    ("the partner is applying for a grant to cover it but won't hear back till March. which agreement do we need?",
+     None),
+    # ", and for the garden club ..." tells another program
+    ("For the drumming program the PTSA pays the instructor, and for the garden club the partner brings its own "
+     "funding. For the drumming one, which agreement?", PTSA),
+    # an aside that says what a parent body is leaves the clause around it as if unsaid
+    ("the PTA (we're technically not a PTSA) pays an art teacher for friday enrichment. what agreement", PTSA),
+    ("our PTA - we're not a PTSA, but same idea - is funding a spanish immersion club. which agreement", PTSA),
+    # a party reported speaking of itself ("they're covering") pays as that party
+    ("the PTSA president says they're covering the dance teacher for the after-school class. what agreement", PTSA),
+    ("ok PTSA just confirmed they're paying her for the drumming class. which agreement", PTSA),
+    # a question's when-part tells the case
+    ("What's the right agreement when the PTSA pays an enrichment provider?", PTSA),
+    # a statement with no question is still a case; ", and the school's paying now" is a clause of its own
+    ("the PTSA treasurer says the PTSA pays the karate teacher, but our principal says that's wrong and the school "
+     "pays", None),
+    ("scratch that, the PTSA backed out and the school's paying now", PSC),
+])
+def test_held_out_kinds_of_sets_bi_and_bj(harness, text: str, agreement: str | None) -> None:
+    reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+
+
+def test_a_later_report_disputes_and_the_writers_own_word_decides(harness) -> None:
+    first = harness.ask("the treasurer told me the school is paying the music teacher. which agreement")
+    assert first.data["agreement"] == PSC, first.text
+    disputed = harness.ask("hmm the PTSA president just told me the PTSA is paying her, not the school")
+    assert disputed.data["agreement"] is None and disputed.data["asking"], disputed.text
+    assert harness.ask("ok the PTSA president is right, the PTSA pays").data["agreement"] == PTSA
+
+
+def test_programs_named_alone_and_a_decided_case_told_more(harness) -> None:
+    harness.ask("Two new things: Kids Code Lab will run a free coding club paid for by their tech sponsor, and we're "
+                "hiring a steel drum teacher with school money. Which agreement for the coding club?", session="drum")
+    assert harness.ask("and the steel drum one?", session="drum").data["agreement"] == PSC
+    harness.ask("Three programs this spring. The PTSA is paying for a Lego robotics class and running it, and we pay a "
+                "yoga instructor from the wellness budget. What about the yoga one?", session="three")
+    assert harness.ask("the robotics class?", session="three").data["agreement"] == PTSA
+    harness.ask("our parent group pays a coding teacher for after-school classes and organizes it. which agreement",
+                session="parents")
+    kept = harness.ask("the parent group isn't a PTSA btw, it's just parents", session="parents")
+    assert kept.data["agreement"] == PTSA, kept.text
+    harness.ask("we're paying a Zumba instructor from the PE budget. agreement?", session="one")
+    person = harness.ask("she's just one person, not a company - anything different?", session="one")
+    assert person.data["agreement"] == PSC and "resume" in person.text.lower(), person.text
+    harness.ask("Is an MOU right for a nonprofit that runs a free reading program with their own money?", session="t")
+    template = harness.ask("where do I get the template?", session="t")
+    assert template.intent == "agreement" and "MOU template" in template.text, template.text
+
+
+def test_a_departments_budget_is_school_money_and_a_consultation_asked_for_is_one(harness) -> None:
+    harness.ask("AD here, which agreement for a basketball skills trainer?", session="ad")
+    assert harness.ask("athletics budget", session="ad").data["agreement"] == PSC
+    reply = harness.ask("Could I get a consultation? Our PTSA and the school keep going back and forth on who pays the "
+                        "drumming teacher at Thurgood Marshall", session="consult")
+    assert reply.intent == "consultation", reply.text
+
+
+def test_a_copy_of_a_document_named_with_its_form_is_answered_yes_or_no(harness) -> None:
+    # set BI (untouched on e79c2c3): "a copy of" was read as asking for the form's template
+    reply = harness.ask("do we need a copy of the partner's WA business license for a personal services contract?")
+    assert reply.text.startswith("Yes: a Washington State business license is on the list for a PSC."), reply.text

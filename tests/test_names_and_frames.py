@@ -256,17 +256,46 @@ def test_any_at_another_school_too_keeps_the_service(h: Harness) -> None:
     assert there.intent == "partners" and there.data["school"] == "Garfield" and there.data["service"].startswith("Tutor")
 
 
+PARTNERS_HEADER = ("organization,school,services,school_year,agreement_type,status,contact_email,website,last_verified,"
+                   "agreement_signed,agreement_expires,dsa_needed,dsa_school_year,insurance_expires,"
+                   "background_check_date,principal_approved,outcomes\n")
+
+
 def test_which_agreement_an_organisation_has_names_the_form_on_file(harness: Harness, tmp_path: Path) -> None:
     from bot.directory.importer import import_partners
 
     partners = tmp_path / "partners.csv"
     partners.write_text(
-        "organization,school,services,school_year,agreement_type,status,contact_email,website,last_verified,"
-        "agreement_signed,agreement_expires,dsa_needed,dsa_school_year,insurance_expires,background_check_date,"
-        "principal_approved,outcomes\n"
+        PARTNERS_HEADER +
         "Fremont Theater Lab,Hamilton Int'l,arts,2026-27,psc,active,stage@example.org,https://example.org,2026-09-10,"
         "2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Spring musical\n")
     with harness.database.session() as session:
         import_partners(session, partners)
     reply = harness.ask("Which agreement does Fremont Theater Lab have at Hamilton?")
     assert reply.intent == "partners" and reply.text.endswith("has its agreement in order for 2026-27: PSC."), reply.text
+
+
+def test_the_form_on_file_is_named_for_an_expiring_agreement_and_there_keeps_the_school(harness: Harness,
+                                                                                        tmp_path: Path) -> None:
+    # sets BI and BJ (untouched on e79c2c3): the form was left out when the agreement needed attention, and
+    # "there" was not read as the school of the last answer
+    from bot.directory.importer import import_partners
+
+    partners = tmp_path / "partners.csv"
+    partners.write_text(
+        PARTNERS_HEADER +
+        "Little Wings Preschool Cooperative,Concord Int'l,early learning,2026-27,alignment,active,a@example.org,"
+        "https://example.org,2026-09-10,2026-09-01,2026-12-20,no,,2027-06-30,2026-08-20,2026-09-02,Ready for K\n"
+        "Weekend Backpack Project,Concord Int'l,basic needs,2026-27,mou,active,b@example.org,https://example.org,"
+        "2026-09-10,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Fed weekends\n"
+        "Weekend Backpack Project,Emerson,basic needs,2026-27,psc,active,b@example.org,https://example.org,"
+        "2026-09-10,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Fed weekends\n")
+    with harness.database.session() as session:
+        import_partners(session, partners)
+    expiring = harness.ask("which agreement does Little Wings Preschool Cooperative have at Concord?")
+    assert "needs attention" in expiring.text and "On file: Alignment Agreement." in expiring.text, expiring.text
+    other = harness.ask("and what about Weekend Backpack Project there?")
+    assert other.data["school"] == "Concord Int'l" and other.text.endswith("in order for 2026-27: MOU."), other.text
+    harness.ask("partners at Emerson", session="there")
+    there = harness.ask("which agreement does Weekend Backpack Project have there?", session="there")
+    assert there.data["school"] == "Emerson" and "Emerson" in there.text and "PSC" in there.text, there.text

@@ -58,6 +58,9 @@ class Understanding:
     """Stems of the words as typed, before typo correction: "forget it" must not become "forgot it"."""
     clauses: "tuple[ClauseReading, ...]" = ()
     """The message's clauses, each with what it states of the decision facts (bot/understanding/facts.py)."""
+    writes_from: str = ""
+    """The body the writer says they are with, when it is none of the district's schools ("I'm the coordinator at
+    Greenway Outdoor School"): their "we" is an outside organisation's (see `facts.writes_from`)."""
 
     def facts(self, slot: str) -> "list[Fact]":
         """Every clause's reading of `slot` that is a fact (not "says nothing"), in message order."""

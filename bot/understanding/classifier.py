@@ -19,7 +19,7 @@ from bot.directory.schools import SchoolIndex, name_tokens
 from bot.text import MAX_TEXT, base_tokens, clean
 from bot.understanding import entities as entity_finder
 from bot.understanding.analysis import Understanding
-from bot.understanding.facts import NONE, FactExample, FactModels, PROPER_NAME
+from bot.understanding.facts import NONE, FactExample, FactModels, PROPER_NAME, writes_from
 from bot.understanding.facts import read as read_facts
 from bot.understanding.facts import train as train_facts
 from bot.understanding.features import featurise
@@ -99,7 +99,8 @@ class Reader:
             text, self.facts, lambda words: self.fact_tokens(words, lookups), FACT_PLACEHOLDERS, SCHOOL_FUNDS,
             lambda name: _is_school(name, lookups))
         base = Understanding(text, tuple(tokens), stems(tokens), entities=found.entities, typed_stems=stems(typed),
-                             clauses=clauses)
+                             clauses=clauses, writes_from=writes_from(text, lambda name: bool(
+                                 lookups.schools.find(name).schools)))
         evidence = _entity_evidence(found)
         for reader in self.evidence:
             evidence.extend(reader(base))

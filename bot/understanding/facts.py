@@ -53,11 +53,37 @@ EMBEDDED = frozenset("who whos what whether if how where which".split())
 AFTER_REACH = 2
 """How many words before it a negator that follows its verb negates ("costs us nothing")."""
 SPEECH_VERBS = frozenset("said says say told replied answered".split())
-REPORTING_VERBS = frozenset("says said told tells mentioned claims claimed insists insisted".split())
+REPORTING_VERBS = frozenset("says said told tells mentioned claims claimed insists insisted confirmed confirms".split())
 """After these, with a subject of their own ("the principal says the PTSA is paying"), what was said is the clause's
 fact, not who said it (see `reported`)."""
 REPORT_ADDRESSEES = frozenset("me us that".split())
 PRONOUN_OPENINGS = frozenset("they theyd they'd they'll theyll they're theyre he she".split())
+
+
+PRONOUN_VERBS = {"they're": "are", "theyre": "are", "there": "are", "they'll": "will", "theyll": "will",
+                 "they'd": "would", "theyd": "would"}
+"""The verb a pronoun opening carries ("they're covering it" -> "are covering it")."""
+
+
+def said_by_a_party(tokens: Sequence[str], scope: Sequence[str]) -> tuple[list[str], list[str]] | None:
+    """"ok PTSA just confirmed they're paying her": a report whose pronoun is the speaker, and the speaker a party who
+    may pay (a parent body, an organisation), is read as what the party said of itself ("ptsa are paying her");
+    None for any other clause (structure rule)."""
+    verb = next((i for i, token in enumerate(tokens[:-1]) if token in REPORTING_VERBS and i), None)
+    if verb is None or len(tokens) - verb - 1 < MIN_PART or not _a_pronoun_opens(tokens, verb + 1):
+        return None
+    party = next((token for token in tokens[:verb] if _a_party(token)), None)
+    if party is None:
+        return None
+    carried = [PRONOUN_VERBS[tokens[verb + 1]]] if tokens[verb + 1] in PRONOUN_VERBS else []
+    return [party, *carried, *tokens[verb + 2:]], ["", *[""] * len(carried), *scope[verb + 2:]]
+
+
+def _a_pronoun_opens(tokens: Sequence[str], start: int) -> bool:
+    """What was said opens with a pronoun for the speaker ("they'd pay"; "they're paying" is read as "there paying",
+    unlike "there is a grant")."""
+    return tokens[start] in PRONOUN_OPENINGS or tokens[start] == "there" and start + 1 < len(tokens) \
+        and tokens[start + 1].endswith("ing")
 
 
 def reported(tokens: Sequence[str]) -> int:
@@ -69,15 +95,15 @@ def reported(tokens: Sequence[str]) -> int:
             start = i + 1
             while start < len(tokens) and tokens[start] in REPORT_ADDRESSEES:
                 start += 1
-            if len(tokens) - start >= MIN_PART and tokens[start] not in PRONOUN_OPENINGS:
+            if len(tokens) - start >= MIN_PART and not _a_pronoun_opens(tokens, start):
                 return start
             return 0
     return 0
 """After these "no" is the answer said ("the principal said no the school would pay"), not a negation of what
 follows."""
 HEDGES = frozenset("might maybe perhaps possibly probably prob probs prolly likely hopefully potentially could "
-                   "thinking considering think hoping hope supposedly apparently reportedly allegedly floated floating"
-                   .split())
+                   "thinking considering think believe hoping hope supposedly apparently "
+                   "reportedly allegedly floated floating".split())
 HEDGE_ASIDE = frozenset("i think guess believe suppose probably maybe perhaps prob".split())
 """Words of a hedge said aside, between commas ("the PTSA, I think, ...")."""
 REQUESTERS = frozenset("you we i u".split())
@@ -111,7 +137,8 @@ INTRODUCTION_WORDS = 8
 ELLIPSIS_WORDS = 5
 """A clause this short that ends on an auxiliary ("the school is") borrows the predicate before it."""
 
-SUBJECT_VERBS = AUXILIARIES | frozenset("pays pay paid wants want wanted covers cover covered funds funded plans planned "
+SUBJECT_VERBS = AUXILIARIES | frozenset("pays pay paid paying wants want wanted covers cover covered covering funds "
+                                         "funded funding plans planned "
                                          "agreed decided offered offers runs gets got split splits splitting share "
                                          "shares sharing".split())
 """After "and" and a subject ("and the PTSA also wants ..."), these open a clause of its own: what the new
@@ -135,6 +162,8 @@ _BREAK = re.compile(
     r"|,\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){0,3}(?:that|which|who)\s)"  # ", and a chess club that ..."
     r"|,\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){1,5}" + _PAY_VERB + r"\b)"  # ", and a ceramics teacher the
     # PTSA pays"
+    r"|,\s+(?=and\s+(?:for|as\s+for|with)\s+(?:the|our|their|a|an)\s)"  # ", and for the garden club the partner ...":
+    # another program, told after the first
     r"|,\s+(?=and\s+(?:[\w'-]+\s+){1,3}(?:we|they|i)\s+" + _PAY_VERB + r"\b)"  # ", and math
     # tutoring we pay for from Title I": another program, with its own payer
     r"|\s+(?=(?:and|so)\s+" + _ADVERBS + r"(?:(?:we|they|he|she|it|i)(?:'(?:d|ll|re|ve|s|m))?\s|(?-i:[A-Z])|"
@@ -790,7 +819,7 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     out = []
     before: list[str] | None = None
     previous: list[str] = []
-    zeroed = nothing_for_zero(text)
+    zeroed = _identity_asides_dropped(nothing_for_zero(text))
     said_text = names_masked(zeroed, is_school)
     carried = False  # a correction said on its own ("- no wait, sorry, the Rotary club pays") corrects what follows
     planned = then = False  # the clause before told a plan that was; a time that was ("when we started") opened one
@@ -805,9 +834,12 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         completed = with_ellipsis(tokens, before)
         scope = scope + marks(completed[len(tokens):])  # the borrowed predicate, without its negation
         spoken = as_written(spoken, zeroed)
-        said = f"{out[-1].words}, {spoken}" if len(completed) > len(tokens) and out else spoken
+        # the predicate borrowed, or a time that was said alone before ("when we started, | the parent group paid"),
+        # is quoted with the clause
+        said = f"{out[-1].words}, {spoken}" if (len(completed) > len(tokens) or then) and out else spoken
         told = reported(completed)  # "the PTSA treasurer just told me the school is paying": what was said is read
-        read_tokens, read_scope = (completed[told:], scope[told:]) if told else (completed, scope)
+        read_tokens, read_scope = (completed[told:], scope[told:]) if told else said_by_a_party(completed, scope) or (
+            completed, scope)
         scores = {} if introduces(words) or only_asks_for_the_agreement(words) else with_parts(
             models, models.scores(features(read_tokens, placeholders, read_scope)), tokens, scope, placeholders)
         if school_money is not None:
@@ -839,6 +871,8 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             out = _payer_taken_back(out)  # "the PTSA, I think, but ...": a hedge said after it
         if _REFUTED.fullmatch(words.strip(" ,.;:!-\u2014")):
             out = _payer_taken_back(out, NONE)  # "someone told me the school isn't paying, but that's wrong"
+        elif _DISOWNED.search(words) and ClauseReading(words, index, False, scores).fact("payer") is None:
+            out = _payer_taken_back(out)  # "..., but the PTSA treasurer says they never agreed to that"
         reading = ClauseReading(said, index, correcting, scores, asking, party_kinds(tokens))
         if second and out:
             out[-1], reading = one_predicate(out[-1], reading)
@@ -883,6 +917,9 @@ _PARENT_BODY_IS = re.compile(
     r"\b(?:parent|parents'?|family|families'?|boosters?)\s+(?:group|club|committee|association|collective)\s+"
     r"(?:is|isn't|isnt|is\s+not|'s\s+not|was|wasn't|wasnt)\s+(?:really\s+|technically\s+)?(?:an?|the)\s+"
     r"(?:official\s+|real\s+|registered\s+|formal\s+|actual\s+)?(?:PTSA|PTA|PTO|PTSO)\b"
+    r"|\b(?:we(?:'re|\s+are)\s+(?:technically\s+|really\s+|actually\s+)?not|we\s+aren'?t)\s+"
+    r"(?:technically\s+|really\s+|actually\s+)?(?:an?|the)\s+(?:official\s+|real\s+|registered\s+|formal\s+|actual\s+)?"
+    r"(?:PTSA|PTA|PTO|PTSO)\b"
     r"|\b(?:(?:we|our school|the school|they)\s+(?:don't|do not|doesn't|does not|dont|doesnt)\s+have|there(?:'s|\s+is)\s+no"
     r"|(?:we|our school|the school)\s+(?:has|have)\s+no)\s+(?:an?\s+)?(?:official\s+|active\s+|real\s+)?"
     r"(?:PTSA|PTA|PTO|PTSO)\b", re.I)
@@ -891,9 +928,29 @@ is, not who pays (structure rule); a parent group coordinating and paying is a P
 way."""
 
 
+def says_what_a_parent_body_is(text: str) -> bool:
+    """"the parent group isn't a PTSA btw, it's just parents": said of the case's payer, it changes nothing."""
+    return bool(_PARENT_BODY_IS.search(text))
+
+
+_ASIDE = re.compile(r"\(([^()]*)\)|\s[-\u2013\u2014]+\s([^-\u2013\u2014]*?)\s[-\u2013\u2014]+\s")
+
+
+def _identity_asides_dropped(text: str) -> str:
+    """An aside that only says what a parent body is ("the PTA (we're technically not a PTSA) pays an art teacher",
+    "our PTA - we're not a PTSA, but same idea - is funding ...") is left out of the clause around it, which is read
+    as if it were not there (structure rule)."""
+    def dropped(found: re.Match[str]) -> str:
+        aside = found.group(1) if found.group(1) is not None else found.group(2)
+        return " " if _PARENT_BODY_IS.search(aside) else found.group(0)
+    left = _ASIDE.sub(dropped, text)
+    return re.sub(r"\s{2,}", " ", left) if left != text else text
+
+
 _ANOTHER_PARENT_BODY = re.compile(
     r"\b(?:parent|parents'?|family|families'?|boosters?)\s+(?:group|club|committee|association|alliance|collective|council)s?\b"
-    r"|\b(?:a|our|the)\s+(?:handful|few|group)\s+of\s+(?:parents|families)\b", re.I)
+    r"|\b(?:a|our|the)\s+(?:handful|few|group)\s+of\s+(?:parents|families)\b"
+    r"|\b(?:just|only)\s+(?:(?:a\s+)?(?:few|group\s+of|couple\s+of)\s+)?(?:parents|families)\b", re.I)
 """A parent body that is not the PTSA: beside it, "not the PTSA" says which body, not that parents don't pay."""
 _PAYING = re.compile(r"\b(?:pay|pays|paid|paying|cover|covers|covered|covering|fund|funds|funded|funding)\b", re.I)
 
@@ -913,6 +970,32 @@ def _on_condition(words: str) -> bool:
 _REFUTED = re.compile(r"(?:but\s+|and\s+)?(?:that'?s|that is|which is|it'?s|this is)?\s*(?:not\s+(?:true|right|correct|so)|wrong|"
                       r"incorrect|false|a mistake)", re.I)
 """A clause that only says what came before is not so ("..., but that's wrong")."""
+
+
+_AFFILIATION = re.compile(r"\bI(?:'m|\s+am)\s+(?:the|a|an|one\s+of\s+the)\s+(?:[\w-]+\s+){0,3}?"
+                          r"(?:at|with|for|from|of)\s+((?:[A-Z][\w'&.-]*\s+){0,4}[A-Z][\w'&.-]*)")
+_THE_DISTRICTS = re.compile(r"\b(?:district|public\s+schools|SPS|PTSA|PTA|PTO|PTSO|central\s+office|department)\b",
+                            re.I)
+
+
+def writes_from(text: str, names_a_school: Callable[[str], bool]) -> str:
+    """The named body the writer is with ("I'm the program coordinator at Greenway Outdoor School", "I'm the director
+    of Hope Tutoring"), when it is not one of the district's schools, nor the district or a PTSA: "" otherwise
+    (structure rule). A school's own staff name their school ("I'm the office manager at Cascadia")."""
+    found = _AFFILIATION.search(text)
+    if found is None or _THE_DISTRICTS.search(found.group(1)) or names_a_school(found.group(1)):
+        return ""
+    return found.group(1)
+
+
+_DISOWNED = re.compile(
+    r"\b(?:(?:never|not|didn'?t|did\s+not|hasn'?t|has\s+not|haven'?t|have\s+not|don'?t|doesn'?t|won'?t|wasn'?t)"
+    r"\s+(?:(?:actually|even|ever|really|officially|yet)\s+)?|(?:nobody|no\s+one)\s+(?:(?:has|ever|actually)\s+)?)"
+    r"(?:agree|agreed|approve|approved|vote|voted|sign|signed|commit|committed|okay|okayed|ok'?d|promise|promised|"
+    r"offer|offered|say|said|confirm|confirmed)\s+(?:off\s+)?(?:(?:on|to|for)\s+)?"
+    r"(?:that|this|it|any\s+of\s+(?:that|this|it)|anything\s+like\s+that|such\s+a\s+thing)\s*[.!?]*$", re.I)
+"""A clause that only disowns what came before ("they never agreed to that", "nobody signed off on it"): said by
+someone else, the earlier statement is disputed, so who pays is not known (structure rule)."""
 
 
 def _payer_taken_back(out: list[ClauseReading], value: str = UNKNOWN) -> list[ClauseReading]:
@@ -1008,11 +1091,16 @@ def parts(tokens: list[str], scope: list[str]) -> list[tuple[list[str], list[str
     return out
 
 
+CASE_OPENERS = frozenset("when whenever".split())
+"""Inside a question these open the case it asks about, with its own subject ("which agreement when the PTSA pays")."""
+
+
 def described_case(models: FactModels, tokens: list[str], scope: list[str],
                    placeholders: frozenset[str]) -> dict[str, dict[str, float]] | None:
     """A question whose case is described in a relative part ("can we do a PSC for a partner that brings their
-    own funding?"): the part states what it says (as a relative clause does, see `relative`); the question's
-    own words ask. The surest stating part's readings, or None when no such part states anything."""
+    own funding?") or a when-part ("... when the PTSA pays a coach?"): the part states what it says (as a relative
+    clause does, see `relative`); the question's own words ask. The surest stating part's readings, or None when no
+    such part states anything."""
     found = None
     for i, token in enumerate(tokens):
         verb = RELATIVE_CONTRACTIONS.get(token, "")
@@ -1022,9 +1110,14 @@ def described_case(models: FactModels, tokens: list[str], scope: list[str],
             # the part's subject is what it describes: "a partner that'll be in our building" -> "they will be ..."
             said = ["they", *([verb] if verb else [])]
             part = models.scores(features([*said, *tokens[i + 1:]], placeholders, [""] * len(said) + scope[i + 1:]))
-            sure = surest(part)
-            if sure >= FLOOR and (found is None or sure > found[0]):
-                found = (sure, part)
+        elif i and token in CASE_OPENERS and len(tokens) - i - 1 >= MIN_PART:
+            # "what's the right agreement when the PTSA pays an enrichment provider": the case has its own subject
+            part = models.scores(features(tokens[i + 1:], placeholders, scope[i + 1:]))
+        else:
+            continue
+        sure = surest(part)
+        if sure >= FLOOR and (found is None or sure > found[0]):
+            found = (sure, part)
     return found[1] if found else None
 
 
