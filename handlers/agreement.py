@@ -25,9 +25,11 @@ from bot.understanding.facts import listed_subjects, only_asks_for_the_agreement
 from bot.text import article_of
 from handlers.agreement_rules import (
     PAYER,
+    PAYERS,
     PERMIT,
     PTSA,
     SPACE,
+    STRONG,
     Decision,
     another_program,
     Facts,
@@ -209,11 +211,18 @@ def facts_evidence(u: Understanding) -> list[str]:
 
 
 def states_a_case(u: Understanding) -> str | None:
-    """A message placed nowhere that states who pays a provider, or reports that disagree on it ("the PTSA treasurer
-    says the PTSA pays the karate teacher, but our principal says the school pays"), is an agreement case."""
-    if u.intent not in follow_ups.WEAK_INTENTS or not u.has(*PROVIDER):
+    """A message placed nowhere (or here, but not surely) that states who pays a provider, or reports that disagree on
+    it ("the PTSA treasurer says the PTSA pays the karate teacher, but our principal says the school pays"), is an
+    agreement case; so is a question about a document an agreement needs ("does the partner have to give us their
+    business license?")."""
+    if u.intent not in (*follow_ups.WEAK_INTENTS, "agreement"):
         return None
-    facts = read_facts(u)
+    if _document_named(u.text) is not None and _asks_anything(u):
+        return "agreement"
+    # someone providing a service is named, or paying is said surely ("the PTSA is picking up the bulk of the cost
+    # of the spring musical choreographer"): "when is payday" is no partnership
+    surely = any(f.confidence >= STRONG for f in u.facts(PAYER) if f.value in PAYERS)
+    facts = read_facts(u) if u.has(*PROVIDER) or surely else Facts()
     return "agreement" if facts.payer or facts.conflict or facts.unsure else None
 
 
@@ -357,7 +366,7 @@ def _asks_which(u: Understanding) -> bool:
 
 def _read_with_the_told(u: Understanding, case: Facts, turn: Turn) -> Facts:
     """Another program of the message that told several, read from that message with the question after it."""
-    return read_facts(turn.understand(f"{case.told} {u.text}"))
+    return read_facts(turn.understand(f"{case.told.rstrip(' .')}. {u.text}"))  # a sentence of its own
 
 
 def _asks_anything(u: Understanding) -> bool:

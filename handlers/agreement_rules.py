@@ -132,6 +132,9 @@ class Facts:
         """Later answers win, with their evidence; being about space is never forgotten."""
         newer = self._they_read(newer)
         newer = self._reports_weighed(newer)
+        if newer.payer == "volunteer" and self.payer in PAID_BY and not newer.weak:
+            # "she's an individual, not a company" after "we pay a dance instructor": one person who is paid
+            newer = replace(newer, payer=None, evidence={k: v for k, v in newer.evidence.items() if k != PAYER})
         if (self.parents_speak or newer.parents_speak) and newer.payer == "school" \
                 and _ours(newer.evidence.get(PAYER, "")):
             # "I'm the PTSA president at Bryant ... which agreement?" ... "us": the PTSA pays
@@ -275,30 +278,55 @@ _QUESTION_WORDS = frozenset("agreement agreements contract contracts paperwork f
 """Words of a question for the agreement that do not say which program it is about (nor when)."""
 
 
-def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> list[Fact]:
+def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> tuple[list[Fact], set[int] | None]:
     """"Pine & Pixel is paid from LAP, Kestrel Theatre Lab by the PTSA, and the swim project by a county grant it
     receives. Which agreement should the swim project be on?": several programs paid differently, and the question
     names one; only the clauses about it decide (structure rule). When the question names none, or names words of
     clauses that disagree, every clause counts (and differing payers are asked). "The robotics guild we pay out of
     Title I ... but what about the PTSA's art class?" turns to another program: what was said before it is not its
-    case."""
+    case. Also the clauses about the program asked (None: every clause), whose use of space counts."""
     # "..., and for the chess one?", "... and the drumming?" said last, or "for the garden one, which agreement?"
     clauses = list(u.clauses)
     asking = [c for i, c in reversed(list(enumerate(clauses))) if _asks_for_one(c.words) or (
-        i == len(clauses) - 1 and (_FOR_ONE.match(c.words) or _AND_THE.fullmatch(c.words.strip(" ?.!"))
-                                    or u.text.rstrip().endswith("?") and _NAMED_ALONE.fullmatch(c.words.strip(" ?.!")))
-        or i + 1 < len(clauses) and _asks_for_one(clauses[i + 1].words) and _FOR_ONE.match(c.words))]
+        i == len(clauses) - 1 and (_FOR_ONE.match(c.words) or _AND_THE.fullmatch(_bare(c.words))
+                                    or u.text.rstrip().endswith("?") and _NAMED_ALONE.fullmatch(_bare(c.words)))
+        or i + 1 < len(clauses) and _asks_for_one(clauses[i + 1].words) and (
+            _FOR_ONE.match(c.words) or len(c.words.split()) <= NAME_WORDS and not c.states()))]
     # "What about Treehouse, which agreement?": the clause that names the program, if one does
     asked = next((c for c in asking if _program_words(c.words)), asking[0] if asking else None)
     if asked is None:
-        return facts
+        return facts, None
     named = _program_words(asked.words)
     about = [f for f in facts if f.clause != asked.index and named & _word_stems(f.words)]
     if not about and named and _WHAT_ABOUT.search(asked.words):
-        return [f for f in facts if f.clause >= asked.index]
+        later = [f for f in facts if f.clause >= asked.index]
+        return later, {f.clause for f in later}
     if len({f.value for f in facts if f.value in PAYERS}) < 2:
-        return facts
-    return about if about and len({f.value for f in about if f.value in PAYERS}) == 1 else facts
+        # "Sunrise Coop leases our wing ..., and separately the PTSA pays Kestrel Chess ... For Sunrise?": the program
+        # asked about is told by its use of space, and who pays was said of another one
+        by_space = {c.index for c in clauses
+                    if c.index != asked.index and c.fact(SPACE) is not None and named & _word_stems(c.words)}
+        elsewhere = [f for f in facts if _names_another(f.words, named)]  # "the PTSA pays Kestrel Chess"
+        if by_space and not about and elsewhere:
+            return [], by_space
+        # "and for Kestrel Chess?" then: who pays for it is said, and the lease was another program's
+        if about and any(c.fact(SPACE) is not None and _names_another(c.words, named) for c in clauses):
+            return about, {f.clause for f in about}
+        return facts, None
+    if about and len({f.value for f in about if f.value in PAYERS}) == 1:
+        return about, {f.clause for f in about}
+    return facts, None
+
+
+def _names_another(said: str, named: set[str]) -> bool:
+    """The clause names a program by a capitalised name that is not the one asked about ("Kestrel Chess")."""
+    return any(w.lower().rstrip("s") not in named for w in _TITLE_WORDS.findall(said.split(" ", 1)[-1]))
+
+
+_TITLE_WORDS = re.compile(r"\b[A-Z][a-z][\w'-]*")
+NAME_WORDS = 3
+"""A clause this short that states nothing, before the question, names the program asked about ("For Sunrise,
+which agreement?")."""
 
 
 def _program_words(said: str) -> set[str]:
@@ -327,8 +355,13 @@ _AND_THE = re.compile(r"and\s+(?:(?:the|our|that)\s+\S+(?:\s+\S+)?(?:\s+ones?)?"
                       r"|(?-i:[A-Z])\S*(?:\s+(?-i:[A-Z])\S*){0,3})", re.I)
 """A program named alone after "and" ("and the drumming?", "and the steel drum one", "and Hmong Youth Voices?"), at
 the end of what was said."""
-_NAMED_ALONE = re.compile(r"(?:the|our|that)\s+\S+(?:\s+\S+)?(?:\s+ones?)?", re.I)
-"""A program named alone as the last question ("... the robotics class?")."""
+_NAMED_ALONE = re.compile(r"(?:(?:the|our|that)\s+)?\S+(?:\s+\S+)?(?:\s+ones?)?", re.I)
+"""A program named alone as the last question ("... the robotics class?", "chess coach?")."""
+
+
+def _bare(words: str) -> str:
+    """A clause without its openers ("ok and the drumming group?" -> "and the drumming group") and end marks."""
+    return re.sub(r"^(?:(?:ok|okay|so|oh|um|hmm)\b[\s,]*)+", "", words.strip(" ?.!"), flags=re.I)
 _FOR_ONE = re.compile(r"(?:and\s+|but\s+|so\s+)?(?:for|about|re|regarding)\s+(?:(?:the|our|that|this)\s|(?-i:[A-Z]))", re.I)
 """A program named on its own before the question about it ("For the drumming one, which agreement?")."""
 _QUESTION_OPENERS = frozenset("which what whats what's does do should would is are can but and".split())
@@ -389,12 +422,11 @@ def _read_facts(u: Understanding) -> Facts:
     payer_facts = [replace(f, value="ptsa") if f.value == "school" and speaks_for_parents(u.text, f.words) else
                    replace(f, value="partner") if f.value == "school" and speaks_for_partner(u, f.words) else f
                    for f in u.facts(PAYER)]  # "PTSA treasurer here: we're paying a chess instructor": the PTSA
-    asked = _of_the_one_asked(u, payer_facts)
+    asked, asked_clauses = _of_the_one_asked(u, payer_facts)
     payer = resolve(_district_apart(asked), PAYERS)
     # the program asked about narrows the use of space too: "the clinic leases space ..., the art lady we pay hourly
     # ... what do I need for the art lady?" is about the art lady alone
-    asked_clauses = {f.clause for f in asked}
-    space = resolve([f for f in u.facts(SPACE) if asked == payer_facts or f.clause in asked_clauses], USES)
+    space = resolve([f for f in u.facts(SPACE) if asked_clauses is None or f.clause in asked_clauses], USES)
     about_space = space.value is not None or any(f.value == USE_OF_SPACE for f in u.facts(SPACE))
     facts = Facts(space=about_space or bool(space.conflict), amount=max(u.amounts) if u.amounts else None,
                   program=u.has(*_PROGRAM))
@@ -470,7 +502,7 @@ def _read_facts(u: Understanding) -> Facts:
                    evidence=evidence, doubt=doubt, denied=denied,
                    parties=tuple(sorted(set().union(*(clause.parties for clause in u.clauses)))),
                    parents_speak=bool(_PARENT_SPEAKER.search(u.text)), no_lease=no_lease,
-                   told=u.text if asked != payer_facts or payer.conflict else "",
+                   told=u.text if asked_clauses is not None or payer.conflict else "",
                    reported=source is not None and not source.correcting and bool(_REPORTED.search(source.words)),
                    unsure="who_pays" if left_open is not None and value is None and not conflict else None)
 
@@ -481,7 +513,8 @@ def _hints(fact: Fact | None) -> bool:
     return fact is not None and fact.value != UNKNOWN and not fact.value.startswith("not_")
 
 
-_A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|a share|half)\s+(?:of\s+)?(?:it|(?:the|their)\s+"
+_A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|the bulk|a share|half)\s+(?:of\s+)?"
+                      r"(?:it|(?:the|their)\s+"
                       r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?))\b|\b\d{1,2}\s*%"
                       r"|\b(?:pay|pays|paying|paid|cover|covers|covering|covered)\s+(?:for\s+)?"
                       r"(?:half|part|some|most)\b"
@@ -523,15 +556,22 @@ def another_program(u: Understanding, case: Facts) -> bool:
     """"and for the chess one?" after "our PTSA pays a chess coach and the school pays a drumming teacher. which
     agreement for the drumming one?": a question about a program the message that told several named."""
     said = words(u.text)
-    short = 0 < len(said) <= SHORT_TURN and said[0] in ("and", "what", "how", "for", "about", "the")  # "and the drumming?"
-    if not case.told or not (short or any(_asks_for_one(c.words) or _FOR_ONE.match(c.words) for c in u.clauses)):
-        return False
+    said = said[next((i for i, w in enumerate(said) if w not in ("ok", "okay", "so")), len(said)):]  # "ok and the ..."
+    # "and the drumming?", "chess coach?"
+    short = 0 < len(said) <= SHORT_TURN and (said[0] in ("and", "what", "how", "for", "about", "the")
+                                             or u.text.rstrip().endswith("?"))
+    if not case.told or u.facts(PAYER) or not (
+            short or any(_asks_for_one(c.words) or _FOR_ONE.match(c.words) for c in u.clauses)):
+        return False  # "ok the principal is right, school pays" answers; it asks about no other program
     return bool(_program_words(u.text) & _word_stems(case.told))
 
 
 _PARENT_SPEAKER = re.compile(
     r"\b(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\s+(?:[a-z]+\s+)?(?:vice[- ])?(?:president|treasurer|secretary|co-?chair|chair|"
-    r"board member|board|rep|representative|officer)\b(?!\s+(?:just\s+)?(?:says|said|told|tells|thinks|mentioned|claims))"
+    r"board member|board|rep|representative|officer|VP)\b"
+    r"(?!\s+(?:just\s+)?(?:says|said|told|tells|thinks|mentioned|claims))"
+    r"|\bI(?:'m|\s+am)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?(?:president|treasurer|secretary|co-?chair|chair|VP|"
+    r"board member|member)\s+(?:of|for|at|on)\s+(?:the\s+|our\s+)?(?:[A-Z][\w'-]*\s+){0,3}(?:PTSA|PTA|PTO|PTSO)\b"
     r"|\b(?:on behalf of|from|for)\s+(?:the\s+|our\s+)?"
     r"(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO)\b(?!\s+(?:is|are|was|will|would|pays|paid|covers))"
     r"|\bwe(?:'re|\s+are)\s+(?:(?:technically\s+|really\s+)?not\s+)?(?:the|a|an|our)\s+(?:official\s+)?"

@@ -289,7 +289,9 @@ def test_the_form_on_file_is_named_for_an_expiring_agreement_and_there_keeps_the
         "Weekend Backpack Project,Concord Int'l,basic needs,2026-27,mou,active,b@example.org,https://example.org,"
         "2026-09-10,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Fed weekends\n"
         "Weekend Backpack Project,Emerson,basic needs,2026-27,psc,active,b@example.org,https://example.org,"
-        "2026-09-10,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Fed weekends\n")
+        "2026-09-10,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Fed weekends\n"
+        "Nordic Heritage Language School,Ballard,arts,2026-27,alignment,active,c@example.org,https://example.org,"
+        "2026-09-10,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Heritage language\n")
     with harness.database.session() as session:
         import_partners(session, partners)
     expiring = harness.ask("which agreement does Little Wings Preschool Cooperative have at Concord?")
@@ -299,3 +301,6 @@ def test_the_form_on_file_is_named_for_an_expiring_agreement_and_there_keeps_the
     harness.ask("partners at Emerson", session="there")
     there = harness.ask("which agreement does Weekend Backpack Project have there?", session="there")
     assert there.data["school"] == "Emerson" and "Emerson" in there.text and "PSC" in there.text, there.text
+    harness.ask("partners at Ballard High School", session="ballard")
+    nordic = harness.ask("which agreement does Nordic Heritage Language School have there?", session="ballard")
+    assert nordic.data["school"] == "Ballard" and nordic.text.endswith(": Alignment Agreement."), nordic.text

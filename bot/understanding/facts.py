@@ -53,24 +53,30 @@ EMBEDDED = frozenset("who whos what whether if how where which".split())
 AFTER_REACH = 2
 """How many words before it a negator that follows its verb negates ("costs us nothing")."""
 SPEECH_VERBS = frozenset("said says say told replied answered".split())
-REPORTING_VERBS = frozenset("says said told tells mentioned claims claimed insists insisted confirmed confirms".split())
+REPORTING_VERBS = frozenset("says said told tells mentioned claims claimed insists insisted confirmed confirms thinks "
+                            "thought believes".split())
 """After these, with a subject of their own ("the principal says the PTSA is paying"), what was said is the clause's
 fact, not who said it (see `reported`)."""
 REPORT_ADDRESSEES = frozenset("me us that".split())
 PRONOUN_OPENINGS = frozenset("they theyd they'd they'll theyll they're theyre he she".split())
 
 
-PRONOUN_VERBS = {"they're": "are", "theyre": "are", "there": "are", "they'll": "will", "theyll": "will",
-                 "they'd": "would", "theyd": "would"}
+FIRST_PERSON_OPENINGS = frozenset("we were weve wed".split())
+"""A report opening with these ("our PTSA treasurer says we pay the chess coach") speaks for the speaker's side
+("were" is how "we're" is read)."""
+PRONOUN_VERBS = {"were": "are", "weve": "have", "wed": "would", "they're": "are", "theyre": "are", "there": "are",
+                 "they'll": "will", "theyll": "will", "they'd": "would", "theyd": "would"}
 """The verb a pronoun opening carries ("they're covering it" -> "are covering it")."""
 
 
 def said_by_a_party(tokens: Sequence[str], scope: Sequence[str]) -> tuple[list[str], list[str]] | None:
-    """"ok PTSA just confirmed they're paying her": a report whose pronoun is the speaker, and the speaker a party who
-    may pay (a parent body, an organisation), is read as what the party said of itself ("ptsa are paying her");
+    """"ok PTSA just confirmed they're paying her", "our PTSA treasurer says we pay the chess coach": a report whose
+    pronoun is the speaker, and the speaker a party who may pay (a parent body, an organisation), is read as what the
+    party said of itself ("ptsa are paying her");
     None for any other clause (structure rule)."""
     verb = next((i for i, token in enumerate(tokens[:-1]) if token in REPORTING_VERBS and i), None)
-    if verb is None or len(tokens) - verb - 1 < MIN_PART or not _a_pronoun_opens(tokens, verb + 1):
+    if verb is None or len(tokens) - verb - 1 < MIN_PART or not (
+            _a_pronoun_opens(tokens, verb + 1) or tokens[verb + 1] in FIRST_PERSON_OPENINGS):
         return None
     party = next((token for token in tokens[:verb] if _a_party(token)), None)
     if party is None:
@@ -102,7 +108,7 @@ def reported(tokens: Sequence[str]) -> int:
 """After these "no" is the answer said ("the principal said no the school would pay"), not a negation of what
 follows."""
 HEDGES = frozenset("might maybe perhaps possibly probably prob probs prolly likely hopefully potentially could "
-                   "thinking considering think believe hoping hope supposedly apparently "
+                   "thinking considering think thinks thought believe believes hoping hope supposedly apparently "
                    "reportedly allegedly floated floating".split())
 HEDGE_ASIDE = frozenset("i think guess believe suppose probably maybe perhaps prob".split())
 """Words of a hedge said aside, between commas ("the PTSA, I think, ...")."""
@@ -145,7 +151,7 @@ SUBJECT_VERBS = AUXILIARIES | frozenset("pays pay paid paying wants want wanted 
 subject does is read apart from what the clause before said ("they lease the portable")."""
 NAME_VERBS = frozenset("comes come brings bring provides provide offers offer charges charge does".split())
 """With SUBJECT_VERBS, verbs after a name that opens a clause after a comma ("..., Treehouse comes free")."""
-_ADVERBS = r"(?:(?:also|now|then|later|since|so)\s+)*"
+_ADVERBS = r"(?:(?:also|now|then|later|since|so|separately)\s+)*"
 """Adverbs that may stand between "and", a new subject and its verb ("and now the PTSA also wants")."""
 PROPER_NAME = "propername"
 """What a capitalised institution's name becomes: one word, never read as the school paying."""
@@ -159,7 +165,12 @@ _BREAK = re.compile(
     r"do|does|did|should|can|could|is|are|would|will|any|ptsa|pta|pto|ptso|not sure|unsure|idk|dunno)(?:\s|'))"
     r"|,\s+(?=(?-i:[A-Z])[\w'&-]*(?:\s+(?-i:[A-Z])[\w'&-]*){0,3}\s+(?:"
     + "|".join(sorted(SUBJECT_VERBS | NAME_VERBS, key=len, reverse=True)) + r")\b)"  # ", Treehouse comes free"
-    r"|,\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){0,3}(?:that|which|who)\s)"  # ", and a chess club that ..."
+    # ", and a chess club that ...", ", and a soccer nonprofit that's free to us"
+    r"|,\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){0,3}(?:that|which|who)(?:\s|'s\s))"
+    r"|\s+(?=plus\s+(?:a|an|the|our|their)\s)"  # "Drumming residency (school-funded) plus a garden club run by ..."
+    r"|,\s+(?=(?:and\s+)?(?:" + PROPER_NAME + r"|(?-i:[A-Z])[\w'&-]*(?:\s+(?-i:[A-Z])[\w'&-]*){0,4})\s*\()"  # "Little
+    # Sprouts Garden Club (PTSA
+    # pays), Metro Drum Circle (we pay them ...)": a list of programs, each with its payer aside
     r"|,\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){1,5}" + _PAY_VERB + r"\b)"  # ", and a ceramics teacher the
     # PTSA pays"
     r"|,\s+(?=and\s+(?:for|as\s+for|with)\s+(?:the|our|their|a|an)\s)"  # ", and for the garden club the partner ...":
@@ -545,13 +556,16 @@ AFTER_HERE = 2
 """Words an introduction may have after its "here" ("..., sorry", "... here again")."""
 
 
+FORWARDING = frozenset("forwarded forwarding forward fwd fw".split())
+
+
 def introduces(words: str) -> bool:
     """A clause that says who is writing ("Hi all, AP at Denny here", "this is Dana from the Garfield office") or who
     sent a message on ("Forwarded from our AP") states no fact of the case, whatever its words suggest."""
     said = _said(without_openers(words))
     if "here" in said[-1 - AFTER_HERE:]:  # "Office manager at Dunlap here, sorry": an aside may follow
         said = said[:len(said) - said[::-1].index("here")]
-    if 0 < len(said) <= INTRODUCTION_WORDS and (said[:2] in (["forwarded", "from"], ["fwd", "from"], ["fw", "from"])
+    if 0 < len(said) <= INTRODUCTION_WORDS and (said[0] in FORWARDING and said[1:2] in (["from"], ["this"])
                                                 or said[0] in ("from", "fwd", "fw") and len(said) <= 4):
         return True  # "Forwarded from our AP: '...'": who sent it on, no fact of the case
     if not 0 < len(said) <= INTRODUCTION_WORDS or not (said[-1] == "here" or said[:2] == ["this", "is"]):
@@ -564,7 +578,14 @@ def only_asks_for_the_agreement(words: str) -> bool:
     """A clause that only names what is wanted ("agreement type pls", "which contract?", "form needed?") states
     no fact of the case: the models once read a lease into "agreement type pls"."""
     said = _said(words)
-    return bool(said) and all(w in ABOUT_THE_AGREEMENT or w in REQUEST_WORDS for w in said)
+    return bool(said) and all(w in ABOUT_THE_AGREEMENT or w in REQUEST_WORDS for w in said) or (
+        bool(said) and any(w in ABOUT_THE_AGREEMENT for w in said)
+        and all(w in ABOUT_THE_AGREEMENT or w in REQUEST_WORDS or w in FORM_WORDS for w in said))
+
+
+FORM_WORDS = frozenset("it's its mou psc ptsa pta alignment enrichment personal services memorandum understanding "
+                       "letter".split())
+"""Words of an agreement form's name: "so it's a PTSA agreement?" names the form, not who pays."""
 
 
 def _said(words: str) -> list[str]:
@@ -618,13 +639,17 @@ def with_subject(words: str, previous: Sequence[str]) -> str:
 PASSIVE_AUXILIARIES = frozenset("is are was were gets get got being been".split())
 
 
+AGENT_WORDS = 6
+"""How far after "by" (or "a group of") the party named may come ("by the 6th grade parent group")."""
+
+
 def _agent(previous: Sequence[str]) -> str | None:
     """The party after "by" in a passive clause ("is run by our PTSA", "was organised by the parent group"): it, not
     the clause's grammatical subject, is who acts (structure rule)."""
     for i, token in enumerate(previous):
         if token == "by" and i >= 2 and any(t in PASSIVE_AUXILIARIES for t in previous[max(0, i - 3):i - 1]):
-            return next((t for t in previous[i + 1:i + 4] if t in PARENT_WORDS or t in (PROPER_NAME, PLACEHOLDER_ORG)),
-                        None)
+            return next((t for t in previous[i + 1:i + AGENT_WORDS] if t in PARENT_WORDS
+                         or t in (PROPER_NAME, PLACEHOLDER_ORG)), None)
     return None
 
 
@@ -632,10 +657,15 @@ def they_unclear(words: str, previous: Sequence[str]) -> bool:
     """"I met with our PTSA president and the folks from <org>, and they said they'd cover the cost", "talked with
     the PTSA and the dance company, they're paying", "the PTSA and the partner talked it over and they're covering
     it": "they" may be either party the clause before named (neither its subject, or both), so who pays is not
-    settled (structure rule)."""
+    settled (structure rule). "A group of 8th grade parents" is one party, the parents."""
+    previous = [t for i, t in enumerate(previous) if not (t in PARTY_NOUNS and previous[i + 1:i + 2] == ["of"] and any(
+        w in PARENT_WORDS for w in previous[i + 2:i + AGENT_WORDS]))]
     _, subject = _parties(previous)
     parties = {_party(t) for t in _party_tokens(previous)}  # "the PTSA and the dance company"
     parties |= {t for i, t in enumerate(previous) if t in GROUP_NOUNS and not (i and previous[i - 1] in PARENT_WORDS)}
+    by = previous.index("by") if _agent(previous) is not None else None
+    if by is not None and "and" not in previous[by + 1:]:
+        return False  # "our robotics club is organized by the 6th grade parent group and they cover ...": the agent
     return _they(words)[0] is not None and (_two_subjects(previous) or not subject and len(parties) > 1)
 
 
@@ -838,14 +868,15 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         # is quoted with the clause
         said = f"{out[-1].words}, {spoken}" if (len(completed) > len(tokens) or then) and out else spoken
         told = reported(completed)  # "the PTSA treasurer just told me the school is paying": what was said is read
-        read_tokens, read_scope = (completed[told:], scope[told:]) if told else said_by_a_party(completed, scope) or (
-            completed, scope)
+        read_tokens, read_scope = said_by_a_party(completed, scope) or (
+            (completed[told:], scope[told:]) if told else (completed, scope))
         scores = {} if introduces(words) or only_asks_for_the_agreement(words) else with_parts(
             models, models.scores(features(read_tokens, placeholders, read_scope)), tokens, scope, placeholders)
         if school_money is not None:
             scores = money_said(scores, tokens, scope, school_money)
-        if only_names(tokens, placeholders - {school_money}):
-            scores = {}  # "it's for Garfield High School": a name says where or who, never who pays
+        if only_names(tokens, placeholders - {school_money}) or all(t in BARE_WORDS or t in CONNECTIVES
+                                                                   for t in tokens):
+            scores = {}  # "it's for Garfield High School": a name says where or who, never who pays; "oh wait, it's"
         if _about_a_payer(scores) and (_PARENT_BODY_IS.search(words) or _top(scores) == "not_ptsa" and _ANOTHER_PARENT_BODY
                                        .search(said_text) and not _PAYING.search(words)):
             # "our parent group isn't an official PTSA", "it's a parent group, not the PTSA": what the group is
@@ -906,7 +937,8 @@ def _money_of_nobody(words: str, text: str, scores: dict[str, dict[str, float]])
     whose it is (anywhere in the message), and "the foundation pays the artist directly" that no school money changes
     hands."""
     payer = scores.get("payer") or {}
-    return payer.get("partner", 0.0) >= FLOOR and bool(_HOLDERLESS_MONEY.search(words)) \
+    # "a grant will cover most of the cost" read as the school's money is no surer of its holder
+    return max(payer.get("partner", 0.0), payer.get("school", 0.0)) >= FLOOR and bool(_HOLDERLESS_MONEY.search(words)) \
         and not names_a_party(text) and not _A_HOLDER_OR_DIRECT.search(words) and not _GIVEN.search(text)
 
 
@@ -917,7 +949,8 @@ _PARENT_BODY_IS = re.compile(
     r"\b(?:parent|parents'?|family|families'?|boosters?)\s+(?:group|club|committee|association|collective)\s+"
     r"(?:is|isn't|isnt|is\s+not|'s\s+not|was|wasn't|wasnt)\s+(?:really\s+|technically\s+)?(?:an?|the)\s+"
     r"(?:official\s+|real\s+|registered\s+|formal\s+|actual\s+)?(?:PTSA|PTA|PTO|PTSO)\b"
-    r"|\b(?:we(?:'re|\s+are)\s+(?:technically\s+|really\s+|actually\s+)?not|we\s+aren'?t)\s+"
+    r"|\b(?:(?:we|they)(?:'re|\s+are)\s+(?:technically\s+|really\s+|actually\s+)?not|(?:we|they)\s+aren'?t"
+    r"|(?:it|this)(?:'s|\s+is)\s+(?:technically\s+|really\s+|actually\s+)?not|it\s+isn'?t)\s+"
     r"(?:technically\s+|really\s+|actually\s+)?(?:an?|the)\s+(?:official\s+|real\s+|registered\s+|formal\s+|actual\s+)?"
     r"(?:PTSA|PTA|PTO|PTSO)\b"
     r"|\b(?:(?:we|our school|the school|they)\s+(?:don't|do not|doesn't|does not|dont|doesnt)\s+have|there(?:'s|\s+is)\s+no"
@@ -972,7 +1005,7 @@ _REFUTED = re.compile(r"(?:but\s+|and\s+)?(?:that'?s|that is|which is|it'?s|this
 """A clause that only says what came before is not so ("..., but that's wrong")."""
 
 
-_AFFILIATION = re.compile(r"\bI(?:'m|\s+am)\s+(?:the|a|an|one\s+of\s+the)\s+(?:[\w-]+\s+){0,3}?"
+_AFFILIATION = re.compile(r"\bI(?:'m|\s+am)\s+(?:(?:the|a|an|one\s+of\s+the)\s+)?(?:[\w-]+\s+){1,3}?"
                           r"(?:at|with|for|from|of)\s+((?:[A-Z][\w'&.-]*\s+){0,4}[A-Z][\w'&.-]*)")
 _THE_DISTRICTS = re.compile(r"\b(?:district|public\s+schools|SPS|PTSA|PTA|PTO|PTSO|central\s+office|department)\b",
                             re.I)
