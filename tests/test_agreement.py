@@ -6,6 +6,13 @@ import pytest
 
 from handlers.agreement_rules import ALIGN, MOU, PSC, PTSA
 
+
+def assert_agreement(harness, text: str, agreement: str | None) -> None:
+    """The message alone is answered as an agreement question naming `agreement` (None: it asks)."""
+    reply = harness.ask(text)
+    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+
+
 RULES = [
     ("We are paying a dance instructor to teach PE units. Which agreement applies?", PSC, "school"),
     ("The district will pay a consultant to run teacher workshops", PSC, "school"),
@@ -336,8 +343,7 @@ def test_after_a_definition_another_question_is_read_on_its_own(harness) -> None
     ("can we do a PSC for a partner that brings their own funding? or is it something else", MOU),
 ])
 def test_structure_decides_what_a_message_states(harness, text: str, agreement: str | None) -> None:
-    reply = harness.ask(text)
-    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+    assert_agreement(harness, text, agreement)
 
 
 def test_the_evidence_quotes_an_organisations_name_as_written(harness) -> None:
@@ -559,8 +565,7 @@ def test_a_question_for_the_agreement_reads_the_case_its_relative_part_describes
     ("They're covering everything. Which agreement do we need?", None),
 ])
 def test_who_pays_is_read_with_its_structure(harness, text: str, agreement: str | None) -> None:
-    reply = harness.ask(text)
-    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+    assert_agreement(harness, text, agreement)
 
 
 def test_they_in_a_later_answer_is_read_against_the_parties_named_before(harness) -> None:
@@ -652,8 +657,7 @@ def test_a_payer_that_decided_to_pay_settles_a_split(harness) -> None:
      "for, and math tutoring we pay for from Title I. Which agreement should the dance residency use?", PTSA),
 ])
 def test_who_pays_for_the_case_asked(harness, text: str, agreement: str | None) -> None:
-    reply = harness.ask(text)
-    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+    assert_agreement(harness, text, agreement)
 
 
 def test_the_ptsa_saying_we_and_a_bare_donation(harness) -> None:
@@ -676,8 +680,7 @@ def test_the_ptsa_saying_we_and_a_bare_donation(harness) -> None:
      "Saturday art class, which they organize and pay the teaching artist for?", None),
 ])
 def test_what_is_not_settled_or_not_named_is_asked(harness, text: str, agreement: str | None) -> None:
-    reply = harness.ask(text)
-    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+    assert_agreement(harness, text, agreement)
 
 
 def test_no_lease_said_later_takes_back_a_lease_read_before(harness) -> None:
@@ -735,8 +738,7 @@ def test_no_lease_said_later_takes_back_a_lease_read_before(harness) -> None:
      "Agreement?", ALIGN),
 ])
 def test_held_out_kinds_of_sets_aq_and_ar(harness, text: str, agreement: str | None) -> None:
-    reply = harness.ask(text)
-    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+    assert_agreement(harness, text, agreement)
 
 
 def test_answers_that_name_two_payers_or_ask_about_something_else_are_not_a_payer(harness) -> None:
@@ -791,8 +793,7 @@ def test_a_document_asked_about_by_name_is_answered_yes_or_no(harness, question:
     ("Knight Moves Chess is run by our PTSA, they pay the coach. is that the right agreement type?", PTSA),
 ])
 def test_held_out_kinds_of_sets_as_and_at(harness, text: str, agreement: str | None) -> None:
-    reply = harness.ask(text)
-    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+    assert_agreement(harness, text, agreement)
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -836,8 +837,7 @@ def test_parties_named_then_they_in_a_later_answer(harness) -> None:
     ("my AP says the org is free, but their director sent us an invoice last week?? so idk. which agreement", None),
 ])
 def test_held_out_kinds_of_sets_au_and_av(harness, text: str, agreement: str | None) -> None:
-    reply = harness.ask(text)
-    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+    assert_agreement(harness, text, agreement)
 
 
 def test_the_school_year_and_money_for_a_year_say_nothing_of_a_payer_or_a_lease(harness) -> None:
@@ -896,8 +896,7 @@ def test_another_program_asked_about_while_who_pays_is_asked(harness) -> None:
 ])
 def test_held_out_kinds_of_sets_ba_and_bb(harness, turns: list[str], agreement: str | None) -> None:
     for text in turns:
-        reply = harness.ask(text)
-    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+        assert_agreement(harness, text, agreement)
 
 
 @pytest.mark.parametrize("turns,agreement", [
@@ -911,8 +910,7 @@ def test_held_out_kinds_of_sets_ba_and_bb(harness, turns: list[str], agreement: 
 ])
 def test_held_out_kinds_of_set_bd(harness, turns: list[str], agreement: str | None) -> None:
     for text in turns:
-        reply = harness.ask(text)
-    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+        assert_agreement(harness, text, agreement)
 
 
 def test_a_partner_writing_in_the_first_person_and_programs_asked_about_one_by_one(harness) -> None:
@@ -969,8 +967,7 @@ def test_setting_up_an_agreement_says_nothing_of_a_lease(harness) -> None:
     ("scratch that, the PTSA backed out and the school's paying now", PSC),
 ])
 def test_held_out_kinds_of_sets_bi_and_bj(harness, text: str, agreement: str | None) -> None:
-    reply = harness.ask(text)
-    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+    assert_agreement(harness, text, agreement)
 
 
 def test_a_later_report_disputes_and_the_writers_own_word_decides(harness) -> None:
@@ -1057,8 +1054,7 @@ def test_a_copy_of_a_document_named_with_its_form_is_answered_yes_or_no(harness)
      "instructor. what agreement?", PTSA),
 ])
 def test_held_out_kinds_of_sets_bk_and_bl(harness, text: str, agreement: str | None) -> None:
-    reply = harness.ask(text)
-    assert reply.intent == "agreement" and reply.data["agreement"] == agreement, reply.text
+    assert_agreement(harness, text, agreement)
 
 
 def test_several_programs_asked_one_by_one_and_a_parent_helping_in_class(harness) -> None:
