@@ -25,7 +25,6 @@ from bot.understanding.facts import listed_subjects, only_asks_for_the_agreement
 from bot.text import article_of
 from handlers.agreement_rules import (
     PAYER,
-    PAYERS,
     PERMIT,
     PTSA,
     SPACE,
@@ -221,7 +220,7 @@ def states_a_case(u: Understanding) -> str | None:
         return "agreement"
     # someone providing a service is named, or paying is said surely ("the PTSA is picking up the bulk of the cost
     # of the spring musical choreographer"): "when is payday" is no partnership
-    surely = any(f.confidence >= STRONG for f in u.facts(PAYER) if f.value in PAYERS)
+    surely = any(f.confidence >= STRONG for f in u.facts(PAYER))  # "the PTSA might pay": not known, surely
     facts = read_facts(u) if u.has(*PROVIDER) or surely else Facts()
     return "agreement" if facts.payer or facts.conflict or facts.unsure else None
 

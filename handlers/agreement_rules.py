@@ -20,7 +20,7 @@ from typing import Any
 from bot.text import contains, phrase_stems, stem, words
 from bot.understanding import Understanding
 from bot.understanding.facts import (AUXILIARIES, REPORTING_VERBS, Fact, listed_subjects, names_a_party,
-                                     opens_with_they, without_openers)
+                                     opens_with_they, without_company_names, without_openers)
 
 PSC, MOU, ALIGN, PTSA = "personal_services_contract", "mou", "alignment_agreement", "ptsa_enrichment"
 PERMIT = "building_use_permit"
@@ -132,6 +132,8 @@ class Facts:
         """Later answers win, with their evidence; being about space is never forgotten."""
         newer = self._they_read(newer)
         newer = self._reports_weighed(newer)
+        if newer.weak == PAYER and newer.payer == self.payer and not self.weak:
+            newer = replace(newer, weak=None)  # "oh wait, it's actually going to be $15,000": read weakly, as before
         if newer.payer == "volunteer" and self.payer in PAID_BY and not newer.weak:
             # "she's an individual, not a company" after "we pay a dance instructor": one person who is paid
             newer = replace(newer, payer=None, evidence={k: v for k, v in newer.evidence.items() if k != PAYER})
@@ -645,6 +647,10 @@ def grant_application(u: Understanding) -> bool:
 
 def named_agreements(u: Understanding) -> list[str]:
     """Agreements the message names outright ("MOU", "PSC", ...), in a stable order."""
+    outside = without_company_names(u.text)
+    if outside != u.text:  # "which agreement for Westside PTA Enrichment LLC?" names a business, not a form
+        outside = f" {' '.join(words(outside))} "
+        return [code for code, names in NAMES.items() if u.has(*names) and any(f" {n} " in outside for n in names)]
     return [code for code, names in NAMES.items() if u.has(*names)]
 
 

@@ -852,7 +852,8 @@ WHO = frozenset({"who", "whos", "who's"})
 def who_is_at_a_school(u: Understanding) -> str | None:
     """A tie-breaker: "who is at Leschi these days?" asks who works there (its partners), however the words around
     the school's name sway the classifier towards "not something I do"."""
-    unplaced = u.intent in follow_ups.WEAK_INTENTS or u.intent == "partners"  # or placed here, but not surely
+    # or placed here, or anywhere but not surely
+    unplaced = u.intent in follow_ups.WEAK_INTENTS or u.intent == "partners" or u.confidence < follow_ups.PLACED
     return "partners" if unplaced and u.entities.has_school and u.tokens and u.tokens[0] in WHO else None
 
 

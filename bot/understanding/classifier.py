@@ -19,7 +19,7 @@ from bot.directory.schools import SchoolIndex, name_tokens
 from bot.text import MAX_TEXT, base_tokens, clean
 from bot.understanding import entities as entity_finder
 from bot.understanding.analysis import Understanding
-from bot.understanding.facts import NONE, FactExample, FactModels, PROPER_NAME, writes_from
+from bot.understanding.facts import NONE, STRUCTURE_WORDS, FactExample, FactModels, PROPER_NAME, writes_from
 from bot.understanding.facts import read as read_facts
 from bot.understanding.facts import train as train_facts
 from bot.understanding.features import featurise
@@ -172,7 +172,8 @@ class Classifier:
             return cls(fitted.model, Reader(tokenizer, evidence, fitted.facts), digest)
         started = time.perf_counter()
         facts = teaching.examples()
-        tokenizer = Tokenizer(abbreviations(), _vocabulary([*examples, *(Example(f.text, f.slot) for f in facts)]))
+        tokenizer = Tokenizer(abbreviations(), _vocabulary([*examples, *(Example(f.text, f.slot) for f in facts)])
+                              | STRUCTURE_WORDS)
         lookups = lookups or _TrainingLookups()
         fact_reader = Reader(tokenizer)
         fact_models = train_facts([replace(f, text=_with_organisation(clean(f.text))) for f in facts],

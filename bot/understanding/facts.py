@@ -108,8 +108,10 @@ def reported(tokens: Sequence[str]) -> int:
 """After these "no" is the answer said ("the principal said no the school would pay"), not a negation of what
 follows."""
 HEDGES = frozenset("might maybe perhaps possibly probably prob probs prolly likely hopefully potentially could "
-                   "thinking considering think thinks thought believe believes hoping hope supposedly apparently "
+                   "thinking considering think believe hoping hope supposedly apparently "
                    "reportedly allegedly floated floating".split())
+STRUCTURE_WORDS = REPORTING_VERBS | HEDGES | NEGATORS
+"""Words the structure rules read: never taken for a typo of another word ("thinks" is not "thanks")."""
 HEDGE_ASIDE = frozenset("i think guess believe suppose probably maybe perhaps prob".split())
 """Words of a hedge said aside, between commas ("the PTSA, I think, ...")."""
 REQUESTERS = frozenset("you we i u".split())
@@ -158,7 +160,7 @@ PROPER_NAME = "propername"
 _PAY_VERB = r"(?:pays|pay|paid|covers|cover|funds|fund)"
 _BREAK = re.compile(
     r"[.!?;:]+(?=\s|$)|\n+|\s[/|]\s|\s+-+\s+"
-    r"|,?\s+(?=(?:but|although|though|whereas|however|except|instead|actually|so now|if|assuming|supposing)\b"
+    r"|,?\s+(?=(?:but|although|though|whereas|however|except|instead|actually|so now|if|assuming|supposing|because)\b"
     r"(?!\s*[.!?;]))"  # "... out of the building budget instead. PTSA is ...": it ends a clause, opens none
     r"|,\s+(?=not\s[^,]*(?:[.!?;:]|$))"  # "it's the PTSA that pays, not the district" (not "the PTSA, not the school, pays")
     r"|,\s+(?=(?:no|free|at no|zero|the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
@@ -167,7 +169,11 @@ _BREAK = re.compile(
     + "|".join(sorted(SUBJECT_VERBS | NAME_VERBS, key=len, reverse=True)) + r")\b)"  # ", Treehouse comes free"
     # ", and a chess club that ...", ", and a soccer nonprofit that's free to us"
     r"|,\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){0,3}(?:that|which|who)(?:\s|'s\s))"
-    r"|\s+(?=plus\s+(?:a|an|the|our|their)\s)"  # "Drumming residency (school-funded) plus a garden club run by ..."
+    r"|\s+(?=plus\s+(?:a|an|the|our|their)\s)"
+    # "... paid by the PTSA and the drumming residency by our Title I funds", "a chess club our PTSA pays for and a
+    # drumming residency the school pays for": another program, with its own payer
+    r"|\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){1,4}(?:by|(?:the|our|their)\s+[\w'-]+\s+"
+    + _PAY_VERB + r")\b)"  # "Drumming residency (school-funded) plus a garden club run by ..."
     r"|,\s+(?=(?:and\s+)?(?:" + PROPER_NAME + r"|(?-i:[A-Z])[\w'&-]*(?:\s+(?-i:[A-Z])[\w'&-]*){0,4})\s*\()"  # "Little
     # Sprouts Garden Club (PTSA
     # pays), Metro Drum Circle (we pay them ...)": a list of programs, each with its payer aside
@@ -398,6 +404,14 @@ def _predicate(words: str) -> str:
 PRONOUN_SUBJECTS = frozenset("we they he she it i".split())
 
 
+_COMPANY_NAME = re.compile(r"\b(?:[A-Z][\w'&.-]*\s+){1,5}(?:LLC|Inc|Ltd|Corp|Company)\b\.?")
+"""A business's name ends with its legal form."""
+
+
+def without_company_names(text: str) -> str:
+    return _COMPANY_NAME.sub(" ", text)
+
+
 def names_masked(text: str, is_school: Callable[[str], bool] | None = None) -> str:
     """A capitalised name holding "School", "Academy" or "District" ("Rainier School of Music",
     "the Highline District Youth Band"), or any run of capitalised words that names no school or school
@@ -406,6 +420,7 @@ def names_masked(text: str, is_school: Callable[[str], bool] | None = None) -> s
     "Garfield High School pays her" says the school pays, "it's for Garfield High School" nothing."""
     def institution(found: re.Match[str]) -> str:
         return found.group(0) if is_school is not None and is_school(found.group(0)) else PROPER_NAME
+    text = _COMPANY_NAME.sub(PROPER_NAME, text)  # "Westside PTA Enrichment LLC": a business, whatever words it holds
     return _TITLE_CASE_NAME.sub(_unless_school, _INSTITUTION_NAME.sub(institution, text))
 
 
@@ -853,6 +868,7 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     said_text = names_masked(zeroed, is_school)
     carried = False  # a correction said on its own ("- no wait, sorry, the Rotary club pays") corrects what follows
     planned = then = False  # the clause before told a plan that was; a time that was ("when we started") opened one
+    opinion = False  # the clause before was someone's report or a hedge: "because ..." after it gives their reason
     for index, (words, spoken, second) in enumerate(joined_clauses(said_text)):
         correcting = carried or is_correcting(words) or planned
         # "oh wait no sorry, ..." reads as what follows; "they" may be a party the clause before named
@@ -874,6 +890,8 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             models, models.scores(features(read_tokens, placeholders, read_scope)), tokens, scope, placeholders)
         if school_money is not None:
             scores = money_said(scores, tokens, scope, school_money)
+        if opinion and _said(words)[:1] == ["because"]:
+            scores = {}  # "our AP thinks they need an alignment agreement because they're here every day"
         if only_names(tokens, placeholders - {school_money}) or all(t in BARE_WORDS or t in CONNECTIVES
                                                                    for t in tokens):
             scores = {}  # "it's for Garfield High School": a name says where or who, never who pays; "oh wait, it's"
@@ -902,8 +920,10 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             out = _payer_taken_back(out)  # "the PTSA, I think, but ...": a hedge said after it
         if _REFUTED.fullmatch(words.strip(" ,.;:!-\u2014")):
             out = _payer_taken_back(out, NONE)  # "someone told me the school isn't paying, but that's wrong"
-        elif _DISOWNED.search(words) and ClauseReading(words, index, False, scores).fact("payer") is None:
-            out = _payer_taken_back(out)  # "..., but the PTSA treasurer says they never agreed to that"
+        elif _DISOWNED.search(words) and _about_a_payer(scores):
+            # "..., but the PTSA treasurer says they never agreed to that": it states nothing, and takes back
+            scores = {**scores, "payer": {NONE: 1.0}}
+            out = _payer_taken_back(out)
         reading = ClauseReading(said, index, correcting, scores, asking, party_kinds(tokens))
         if second and out:
             out[-1], reading = one_predicate(out[-1], reading)
@@ -914,6 +934,7 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         alone = was_planned(reading.words) and not reading.states() and len(reading.words.split()) <= TIME_WORDS
         planned, then = (False, True) if alone else (then or was_planned(reading.words), False)
         before = tokens
+        opinion = bool(told) or any(mark.startswith("may_") for mark in scope)
         previous = [t for t, mark in zip(tokens, scope) if not mark]  # a party denied ("neither is the PTSA") is not "they"
     return tuple(out)
 
@@ -1025,8 +1046,8 @@ _DISOWNED = re.compile(
     r"\b(?:(?:never|not|didn'?t|did\s+not|hasn'?t|has\s+not|haven'?t|have\s+not|don'?t|doesn'?t|won'?t|wasn'?t)"
     r"\s+(?:(?:actually|even|ever|really|officially|yet)\s+)?|(?:nobody|no\s+one)\s+(?:(?:has|ever|actually)\s+)?)"
     r"(?:agree|agreed|approve|approved|vote|voted|sign|signed|commit|committed|okay|okayed|ok'?d|promise|promised|"
-    r"offer|offered|say|said|confirm|confirmed)\s+(?:off\s+)?(?:(?:on|to|for)\s+)?"
-    r"(?:that|this|it|any\s+of\s+(?:that|this|it)|anything\s+like\s+that|such\s+a\s+thing)\s*[.!?]*$", re.I)
+    r"offer|offered|say|said|confirm|confirmed)\s*(?:off\s*)?(?:(?:on|to|for)\s*)?"
+    r"(?:that|this|it|any\s+of\s+(?:that|this|it)|anything\s+like\s+that|such\s+a\s+thing)?\s*[.!?]*$", re.I)
 """A clause that only disowns what came before ("they never agreed to that", "nobody signed off on it"): said by
 someone else, the earlier statement is disputed, so who pays is not known (structure rule)."""
 
@@ -1057,14 +1078,23 @@ def _states_a_payer(scores: dict[str, dict[str, float]]) -> bool:
     return top not in (NONE, UNKNOWN) and not top.startswith("not_")
 
 
+def _subject_kind(words: str) -> str:
+    """Who the clause's subject is, by kind: a parent body, the school, or someone else."""
+    subject = _said(words)[:SUBJECT_WORDS]
+    if PARENT_WORDS.intersection(subject):
+        return "parents"
+    return "school" if {"school", "district", "we", "our", "us"}.intersection(subject) else "other"
+
+
 def one_predicate(first: ClauseReading, second: ClauseReading) -> tuple[ClauseReading, ClauseReading]:
     """Two subjects of one predicate ("the school and PTSA split it") pay alike or the payer is not settled:
     readings that differ (one may be a model's weak guess) make both undecided, to be asked."""
     def value(reading: ClauseReading) -> str:
         fact = reading.fact("payer")
         return fact.value if fact is not None else NONE
-    if value(first) == value(second):
-        return first, second
+    kinds = {_subject_kind(first.words), _subject_kind(second.words)}
+    if value(first) == value(second) and (len(kinds) == 1 or "school" in kinds):
+        return first, second  # "the PTSA and the Lions club are both chipping in": two kinds of payer, asked
     undecided = {"payer": {UNKNOWN: 1.0}}
     return (replace(first, scores={**first.scores, **undecided}),
             replace(second, scores={**second.scores, **undecided}))
