@@ -364,7 +364,8 @@ _NAMED_ALONE = re.compile(r"(?:(?:the|our|that)\s+)?\S+(?:\s+\S+)?(?:\s+ones?)?"
 def _bare(words: str) -> str:
     """A clause without its openers ("ok and the drumming group?" -> "and the drumming group") and end marks."""
     return re.sub(r"^(?:(?:ok|okay|so|oh|um|hmm)\b[\s,]*)+", "", words.strip(" ?.!"), flags=re.I)
-_FOR_ONE = re.compile(r"(?:and\s+|but\s+|so\s+)?(?:for|about|re|regarding)\s+(?:(?:the|our|that|this)\s|(?-i:[A-Z]))", re.I)
+_FOR_ONE = re.compile(r"(?:and\s+|but\s+|so\s+)?(?:for|about|re|regarding)\s+(?:(?:the|our|that|this)\s|(?-i:[A-Z])"
+                      r"|[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s*\??$)", re.I)
 """A program named on its own before the question about it ("For the drumming one, which agreement?")."""
 _QUESTION_OPENERS = frozenset("which what whats what's does do should would is are can but and".split())
 _WHAT_ABOUT = re.compile(r"\b(?:what|how)\s+about\b", re.I)
@@ -377,6 +378,9 @@ _NOT_SETTLED = re.compile(r"\bpending\b|\bundecided\b|\bup in the air\b|\bnot (?
                           + _UNSETTLED_WORDS + r"\b|\b(?:nothing|no one|nobody)(?:'s|\s+has|\s+is)\s+(?:been\s+)?"
                           + _UNSETTLED_WORDS + r"\b", re.I)
 """Words that say what was said is not settled yet: whoever was named, who pays is asked."""
+_HEDGED = re.compile(r"\b(?:probably|possibly|maybe|perhaps|might|likely|supposedly|apparently|presumably|prolly)\b"
+                     r"(?!\s*(?:\$|\d|around|about|roughly))", re.I)
+"""Words that leave what the clause states unsure: it is confirmed before it decides ("maybe $3k" hedges an amount)."""
 _ONLY_WAS = re.compile(r"^(?:\W*(?:so|and|but|well|ok|okay|hmm)\W+)?(?:originally|initially|at first|"
                       r"last (?:year|spring|fall|time)|previously|in the past|back then|back when|"
                       r"when (?:we|they|it|this|the program) (?:first )?"
@@ -495,8 +499,9 @@ def _read_facts(u: Understanding) -> Facts:
     space_decides = lease == "lease" or (lease == "short" and value is None)
     if space_decides and space.fact is not None and space.fact.confidence < STRONG:
         weak = SPACE
-    elif not space_decides and source is not None and _sureness(u, source, value) < STRONG:
-        weak = PAYER
+    elif not space_decides and source is not None and (_sureness(u, source, value) < STRONG
+                                                       or _HEDGED.search(source.words)):
+        weak = PAYER  # "our treasurer says the PTSA will probably pay": confirmed, however surely it was read
     doubt = tuple(slot for slot, known in ((PAYER, value), (SPACE, lease)) if known is None and any(
         clause.fact(slot) is None and _hints(clause.fact(slot, DOUBT)) for clause in u.clauses))
     denied = tuple(sorted(payer.denied & set(PAYERS))) if value is None and not conflict else ()

@@ -1130,3 +1130,31 @@ def test_a_business_named_like_a_form_and_a_person_on_her_own(harness) -> None:
     harness.ask("which agreement for a reading tutor?", session="tutor")
     alone = harness.ask("she's doing it for free, on her own, not with an org", session="tutor")
     assert alone.data["agreement"] is None and "volunteer" in alone.text.lower(), alone.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # sets BO and BP (untouched on 1d641ba), by mechanism:
+    # "they do" after a verb with no auxiliary borrows that verb's predicate: reports that disagree are asked
+    ("the AP says the school pays the tutor but the PTSA treasurer says they do. agreement?", None),
+    ("the principal said the PTSA pays the theater company, the treasurer says the school does. which agreement",
+     None),
+    # the short clause's negation reaches what it borrows
+    ("the university pays for the program, the school doesn't. which agreement?", MOU),
+    # "... and a paid SAT prep company (school pays them)": another program, with its payer aside
+    ("we have a free tutoring nonprofit and a paid SAT prep company (school pays them). which agreement for the SAT "
+     "prep company?", PSC),
+])
+def test_held_out_kinds_of_sets_bo_and_bp(harness, text: str, agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)
+
+
+def test_a_hedged_report_is_confirmed_and_a_program_named_bare(harness) -> None:
+    harness.ask("which agreement for the art teacher?", session="hedge")
+    hedged = harness.ask("our treasurer says the PTSA will probably pay", session="hedge")
+    assert hedged.data["agreement"] is None and hedged.data["asking"] == "confirm", hedged.text
+    amount = harness.ask("we're paying him out of the building budget, maybe 2k total. what contract do i need",
+                         session="amount")
+    assert amount.data["agreement"] == PSC, amount.text  # "maybe 2k" hedges the amount, not who pays
+    harness.ask("We have two programs: the PTSA pays for chess club, and a nonprofit runs coding club free with its "
+                "own money. Which agreement for the coding one?", session="bare")
+    assert harness.ask("and for chess?", session="bare").data["agreement"] == PTSA

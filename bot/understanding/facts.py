@@ -174,6 +174,8 @@ _BREAK = re.compile(
     # drumming residency the school pays for": another program, with its own payer
     r"|\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){1,4}(?:by|(?:the|our|their)\s+[\w'-]+\s+"
     + _PAY_VERB + r")\b)"  # "Drumming residency (school-funded) plus a garden club run by ..."
+    r"|\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){1,4}\()"  # "... and a paid SAT prep company (school pays
+    # them)": another program, with its payer aside
     r"|,\s+(?=(?:and\s+)?(?:" + PROPER_NAME + r"|(?-i:[A-Z])[\w'&-]*(?:\s+(?-i:[A-Z])[\w'&-]*){0,4})\s*\()"  # "Little
     # Sprouts Garden Club (PTSA
     # pays), Metro Drum Circle (we pay them ...)": a list of programs, each with its payer aside
@@ -781,8 +783,9 @@ def with_ellipsis(tokens: list[str], before: list[str] | None) -> list[str]:
     if tokens[0] in QUESTION_OPENINGS:
         return tokens  # "which agreement do we do": a question, not "we do" pay
     verb = next((i for i, t in enumerate(before) if t in AUXILIARIES or t.partition("'")[2] in ("re", "s", "m")), None)
-    if verb is None:
-        return tokens
+    if verb is None:  # "the AP says the school pays the tutor but the PTSA treasurer says they do": the verb alone
+        paying = next((t for t in before if re.fullmatch(_PAY_VERB, t)), None)
+        return tokens + [paying] if paying else tokens
     predicate = [t for t in before[verb + 1:] if t not in NEGATORS]
     return tokens + predicate if predicate else tokens
 
@@ -878,7 +881,8 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             continue
         carried = False
         completed = with_ellipsis(tokens, before)
-        scope = scope + marks(completed[len(tokens):])  # the borrowed predicate, without its negation
+        scope = scope + marks(completed)[len(tokens):]  # the borrowed predicate, without its own negation but under
+        # the short clause's ("the university pays for it, the school doesn't")
         spoken = as_written(spoken, zeroed)
         # the predicate borrowed, or a time that was said alone before ("when we started, | the parent group paid"),
         # is quoted with the clause
