@@ -364,6 +364,8 @@ _NAMED_ALONE = re.compile(r"(?:(?:the|our|that)\s+)?\S+(?:\s+\S+)?(?:\s+ones?)?"
 def _bare(words: str) -> str:
     """A clause without its openers ("ok and the drumming group?" -> "and the drumming group") and end marks."""
     return re.sub(r"^(?:(?:ok|okay|so|oh|um|hmm)\b[\s,]*)+", "", words.strip(" ?.!"), flags=re.I)
+
+
 _FOR_ONE = re.compile(r"(?:and\s+|but\s+|so\s+)?(?:for|about|re|regarding)\s+(?:(?:the|our|that|this)\s|(?-i:[A-Z])"
                       r"|[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s*\??$)", re.I)
 """A program named on its own before the question about it ("For the drumming one, which agreement?")."""

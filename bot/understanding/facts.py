@@ -169,16 +169,17 @@ _BREAK = re.compile(
     + "|".join(sorted(SUBJECT_VERBS | NAME_VERBS, key=len, reverse=True)) + r")\b)"  # ", Treehouse comes free"
     # ", and a chess club that ...", ", and a soccer nonprofit that's free to us"
     r"|,\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){0,3}(?:that|which|who)(?:\s|'s\s))"
+    # "Drumming residency (school-funded) plus a garden club run by ..."
     r"|\s+(?=plus\s+(?:a|an|the|our|their)\s)"
     # "... paid by the PTSA and the drumming residency by our Title I funds", "a chess club our PTSA pays for and a
     # drumming residency the school pays for": another program, with its own payer
     r"|\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){1,4}(?:by|(?:the|our|their)\s+[\w'-]+\s+"
-    + _PAY_VERB + r")\b)"  # "Drumming residency (school-funded) plus a garden club run by ..."
-    r"|\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){1,4}\()"  # "... and a paid SAT prep company (school pays
-    # them)": another program, with its payer aside
-    r"|,\s+(?=(?:and\s+)?(?:" + PROPER_NAME + r"|(?-i:[A-Z])[\w'&-]*(?:\s+(?-i:[A-Z])[\w'&-]*){0,4})\s*\()"  # "Little
-    # Sprouts Garden Club (PTSA
-    # pays), Metro Drum Circle (we pay them ...)": a list of programs, each with its payer aside
+    + _PAY_VERB + r")\b)"
+    # "... and a paid SAT prep company (school pays them)": another program, with its payer aside
+    r"|\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){1,4}\()"
+    # "Little Sprouts Garden Club (PTSA pays), Metro Drum Circle (we pay them ...)": a list of programs, each with its
+    # payer aside
+    r"|,\s+(?=(?:and\s+)?(?:" + PROPER_NAME + r"|(?-i:[A-Z])[\w'&-]*(?:\s+(?-i:[A-Z])[\w'&-]*){0,4})\s*\()"
     r"|,\s+(?=and\s+(?:a|an|the|our|their)\s+(?:[\w'-]+\s+){1,5}" + _PAY_VERB + r"\b)"  # ", and a ceramics teacher the
     # PTSA pays"
     r"|,\s+(?=and\s+(?:for|as\s+for|with)\s+(?:the|our|their|a|an)\s)"  # ", and for the garden club the partner ...":
