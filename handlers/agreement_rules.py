@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.text import contains, phrase_stems, stem, words
 from bot.understanding import Understanding
-from bot.understanding.facts import (AUXILIARIES, REPORTING_VERBS, Fact, listed_subjects, names_a_party,
+from bot.understanding.facts import (AUXILIARIES, Fact, listed_subjects, names_a_party, reports_another,
                                      opens_with_they, without_company_names, without_openers)
 
 PSC, MOU, ALIGN, PTSA = "personal_services_contract", "mou", "alignment_agreement", "ptsa_enrichment"
@@ -248,7 +248,9 @@ def resolve(facts: list[Fact], positive: tuple[str, ...]) -> Reading:
     """The value the message states for a slot. A clause that corrects ("actually", "but now", "no,
     ...") replaces what came before it; what a clause denies ("not the PTSA") is never the value;
     two different values left standing are a conflict."""
-    corrections = [f.clause for f in facts if f.correcting and (f.value in positive or f.value == UNKNOWN)]
+    # news of another claim ("now the PTSA president says ...") after a claim disputes it, as a correction does not
+    corrections = [f.clause for f in facts if f.correcting and (f.value in positive or f.value == UNKNOWN)
+                   and not (f.news and reports_another(f.words))]
     if corrections:
         facts = [f for f in facts if f.clause >= corrections[-1]]
     denied = frozenset(f.value[len("not_"):] for f in facts if f.value.startswith("not_"))
@@ -258,11 +260,17 @@ def resolve(facts: list[Fact], positive: tuple[str, ...]) -> Reading:
     if len(values) > 1:
         firsts = [max((f for f in stated if f.value == v), key=lambda f: f.confidence) for v in values]
         surest = max(firsts, key=lambda f: f.confidence)
-        if surest.confidence >= OUTWEIGHS and all(f.confidence < STRONG for f in firsts if f is not surest):
+        reports = sum(reports_another(f.words) for f in firsts)  # two claims that differ are disputed, however
+        # surely either was read ("the AP says the PTSA pays her, while the treasurer thinks the school does")
+        if surest.confidence >= OUTWEIGHS and reports < 2 and all(
+                f.confidence < STRONG for f in firsts if f is not surest):
             # "it's free for families (weak: free to whom?), but we're paying the org out of our building
             # funds (sure)": a reading too weak to decide alone does not contest a sure one
             return Reading(surest.value, surest, denied=denied, doubted=doubted)
         return Reading(conflict=tuple(firsts), denied=denied, doubted=doubted)
+    if values and doubted is not None and reports_another(doubted.words) and any(
+            reports_another(f.words) for f in stated):
+        return Reading(denied=denied, doubted=doubted)  # one says the school pays, another leaves it unclear: asked
     if values:
         best = max(stated, key=lambda f: f.confidence)
         return Reading(best.value, best, denied=denied, doubted=doubted)
@@ -512,7 +520,8 @@ def _read_facts(u: Understanding) -> Facts:
                    parties=tuple(sorted(set().union(*(clause.parties for clause in u.clauses)))),
                    parents_speak=bool(_PARENT_SPEAKER.search(u.text)), no_lease=no_lease,
                    told=u.text if asked_clauses is not None or payer.conflict else "",
-                   reported=source is not None and not source.correcting and bool(_REPORTED.search(source.words)),
+                   reported=source is not None and reports_another(source.words) and (
+                       not source.correcting or source.news),
                    unsure="who_pays" if left_open is not None and value is None and not conflict else None)
 
 
@@ -547,7 +556,7 @@ def school_settles(conflict: tuple[Fact, ...]) -> Fact | None:
     settles it whatever else pays most ("the foundation covers most of it but we're chipping in $2,000"), as a share
     said surely does ("we're paying about half the cost"). Beside a PTSA's money it settles nothing: who manages the
     provider is asked (the coordinator question). Reports that disagree settle nothing either."""
-    if any(_REPORTED.search(f.words) for f in conflict):
+    if any(reports_another(f.words) for f in conflict):
         return None  # "the AP told me the school is paying ..., but the group says their grant covers it": asked
     others = max((f.confidence for f in conflict if f.value != "school"), default=0.0)
     return next((f for f in conflict if f.value == "school" and (
@@ -557,7 +566,6 @@ def school_settles(conflict: tuple[Fact, ...]) -> Fact | None:
 
 SHORT_TURN = 6
 """A turn this short that opens as a follow-up ("and the drumming?") may ask about another program of the case."""
-_REPORTED = re.compile(r"\b(?:" + "|".join(sorted(REPORTING_VERBS)) + r")\b", re.I)
 """Words of a report: readings from reports that disagree are asked about, whichever is the school's."""
 
 

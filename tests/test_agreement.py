@@ -1158,3 +1158,47 @@ def test_a_hedged_report_is_confirmed_and_a_program_named_bare(harness) -> None:
     harness.ask("We have two programs: the PTSA pays for chess club, and a nonprofit runs coding club free with its "
                 "own money. Which agreement for the coding one?", session="bare")
     assert harness.ask("and for chess?", session="bare").data["agreement"] == PTSA
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # sets BQ and BR (untouched on 1189d93), by mechanism:
+    # a report's "we" after an addressee is the writer's side; "they" is the speaker's ("told me they expect us to pay")
+    ("our principal said the partner is paying for it, but the org's director told me they expect us to pay them. "
+     "which agreement?", None),
+    ("the org's director told me we're covering it from Title I. which agreement?", PSC),
+    # the PTSA's "we" naming school money: whose money is asked
+    ("the PTSA treasurer says we're covering it from Title I. which agreement?", None),
+    # a subject joined by "and" whose first noun has a modifier in -ing ("the coding nonprofit and the PTSA")
+    ("the coding nonprofit and the PTSA want to run a camp, which agreement", None),
+    # "a nonprofit called <name>" is one party: "they" is it
+    ("new AP. a nonprofit called Northwind Arts Foundation wants to do free mural workshops, they said they fund it "
+     "all themselves. which agreement", MOU),
+    # "it's not X it's Y" without a comma is two clauses
+    ("its not the PTSA paying for the coding club its our building budget. which agreement?", PSC),
+    # the other side of the agreement ("with the school") is not who pays
+    ("PTSA treasurer here :) we pay the after school ceramics and spanish teachers out of PTSA funds. what agreement do "
+     "we use with the school for that", PTSA),
+    # data where a value was missing: "mgr", "fam" (knowledge/abbreviations.yaml), a department's budget line
+    # (funds.yaml), a program using the building says nothing of who pays (payer.yaml)
+    ("office mgr at dunlap. the levy is paying for a drumming residency this spring which agreemnt do i start", PSC),
+    ("fam engagement budget line pays a cultural liaison org to run our family nights. what form do we use", PSC),
+    ("which agreement for a preschool using our building?", None),
+])
+def test_held_out_kinds_of_sets_bq_and_br(harness, text: str, agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)
+
+
+def test_news_of_another_claim_disputes_a_report_and_a_retraction_decides(harness) -> None:
+    harness.ask("our PTSA treasurer says the school's covering the drum teacher, which agreement?", session="news")
+    news = harness.ask("ugh now the PTSA prez is telling me the PTSA pays her", session="news")
+    assert news.data["agreement"] is None and news.data["asking"], news.text
+    harness.ask("the AP says the school is paying her. which agreement?", session="retract")
+    assert harness.ask("actually the principal says the PTSA pays her", session="retract").data["agreement"] == PTSA
+    # in one message too: "now ..." after a report is another claim, not the writer's correction
+    assert_agreement(harness, "the AP says the PTSA is paying the yoga teacher, but now the PTSA president says the "
+                              "school is. which agreement?", None)
+
+
+def test_a_lease_of_ones_own_home_is_not_the_departments(harness) -> None:
+    reply = harness.ask("my landlord sent me a lease renewal, can you explain the early termination clause")
+    assert reply.intent == "unknown" and not reply.data.get("agreement"), reply.text

@@ -9,6 +9,7 @@ another agreement; and most must be decided outright (a bot that only asks is no
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 
@@ -87,3 +88,83 @@ def test_most_situations_are_decided_outright(replies: list[tuple[str, str | Non
     decidable = [(text, want, data) for text, want, data in replies if want is not None]
     decided = [1 for _, want, data in decidable if data.get("agreement") == want]
     assert len(decided) >= 0.8 * len(decidable), f"only {len(decided)} of {len(decidable)} decided"
+
+
+# Reported speech: what others told the writer. One report is decided or asked, never wrong; two reports that
+# disagree (in one message however they are joined, or a later report against a decided one) are always asked.
+SPEAKERS = ["the AP", "our principal", "the PTSA president", "the PTSA treasurer", "the org's director",
+            "the office manager", "my co-teacher", "the program lead"]
+REPORTING = ["says", "said", "told me", "is telling me", "thinks", "claims", "insists", "mentioned", "keeps saying",
+             "swears", "emailed that", "just texted that", "is saying"]
+CLAIMS = {
+    "school": ["the school is paying her", "the school pays the instructor out of the building budget",
+               "we're covering it from Title I", "the district is paying for it"],
+    "ptsa": ["the PTSA pays her", "the PTSA is covering the instructor", "the parent group is paying for it"],
+    "partner": ["the partner is paying for it", "the nonprofit brings its own funding",
+                "a local foundation pays them directly"],
+}
+REPORT_JOINS = ["{a}, but {b}", "{a} and {b}", "{a}. {b}", "{a}, while {b}", "{a}; {b}", "{a} but {b}"]
+NEWS = ["", "hmm ", "ugh now ", "wait, ", "but ", "now "]
+
+
+def one_report_each() -> list[tuple[str, str]]:
+    return [(f"{speaker} {verb} {claim}. which agreement?", {"school": PSC, "ptsa": PTSA, "partner": MOU}[payer])
+            for payer, claims in CLAIMS.items() for claim in claims
+            for speaker, verb in itertools.product(SPEAKERS[::2], REPORTING)]
+
+
+def reports_that_disagree() -> list[tuple[str, str, str]]:
+    """(one message with two reports, the first report alone, the second said a turn later)."""
+    rng = random.Random(24)
+    out = []
+    for (first, claims_a), (second, claims_b) in itertools.permutations(CLAIMS.items(), 2):
+        for a, b in itertools.product(claims_a, claims_b):
+            for join in REPORT_JOINS:
+                (s1, s2), v1, v2 = rng.sample(SPEAKERS, 2), rng.choice(REPORTING), rng.choice(REPORTING)
+                said_a, said_b = f"{s1} {v1} {a}", f"{s2} {v2} {b}"
+                out.append((join.format(a=said_a, b=said_b) + ". which agreement?", f"{said_a}. which agreement?",
+                            rng.choice(NEWS) + said_b))
+    return out
+
+
+@pytest.fixture(scope="module")
+def reported(sqlite_template, tmp_path_factory):  # type: ignore[no-untyped-def]
+    import shutil
+
+    from bot.notify import RecordingNotifier
+    from tests.conftest import FROZEN_NOW, make_settings
+
+    path = tmp_path_factory.mktemp("reports") / "reports.db"
+    shutil.copy(sqlite_template, path)
+    harness = Harness(make_settings(f"sqlite:///{path}"), RecordingNotifier(), FROZEN_NOW)
+    try:
+        single = [(text, want, harness.ask(text, session=f"r{n}").data.get("agreement"))
+                  for n, (text, want) in enumerate(one_report_each())]
+        pairs = []
+        for n, (together, first, later) in enumerate(reports_that_disagree()):
+            at_once = harness.ask(together, session=f"p{n}").data.get("agreement")
+            decided = harness.ask(first, session=f"t{n}").data.get("agreement")
+            pairs.append((together, at_once, later, decided, harness.ask(later, session=f"t{n}").data.get("agreement")))
+        return single, pairs
+    finally:
+        harness.close()
+
+
+def test_the_reports_suite_is_large() -> None:
+    assert len(one_report_each()) >= 400 and len(reports_that_disagree()) >= 300
+
+
+def test_one_report_is_decided_or_asked_never_wrong(reported) -> None:  # type: ignore[no-untyped-def]
+    single, _ = reported
+    wrong = [(text, named) for text, want, named in single if named is not None and named != want]
+    assert not wrong, f"{len(wrong)} of {len(single)} named another agreement: {wrong[:5]}"
+    assert sum(named == want for _, want, named in single) >= 0.9 * len(single)
+
+
+def test_reports_that_disagree_are_asked_in_one_message_or_across_turns(reported) -> None:  # type: ignore[no-untyped-def]
+    _, pairs = reported
+    at_once = [(text, named) for text, named, *_ in pairs if named is not None]
+    assert not at_once, f"{len(at_once)} of {len(pairs)} named an agreement: {at_once[:5]}"
+    later = [(text, named) for _, _, text, decided, named in pairs if decided is not None and named is not None]
+    assert not later, f"{len(later)} later reports against a decided one named an agreement: {later[:5]}"
+    assert sum(decided is not None for *_, decided, _ in pairs) >= 0.9 * len(pairs)

@@ -41,6 +41,10 @@ CORRECTING = ("actually", "wait", "correction", "scratch that", "sorry", "oops",
               "but instead", "but really", "but it turns out", "but wait", "but no")
 """Openings of a clause that take back or replace what came before it. A plain "but" only contrasts: "the
 school pays but the PTSA coordinates" states both."""
+NEWS = ("now", "wait", "update", "turns out", "but now", "but wait", "but it turns out")
+"""Openings of a correction that bring news rather than take back the writer's own words: "now the PTSA president
+is telling me the PTSA pays her" reports another claim (see `brings_news`)."""
+RETRACTING = tuple(opening for opening in CORRECTING if opening not in NEWS)
 DENIERS = frozenset("not isnt arent wasnt werent dont doesnt didnt wont n't".split())
 """Negators that deny a denial when said twice ("not NOT"), or after a negated truth (see TRUTH_WORDS)."""
 VOID = "void"
@@ -53,10 +57,16 @@ EMBEDDED = frozenset("who whos what whether if how where which".split())
 AFTER_REACH = 2
 """How many words before it a negator that follows its verb negates ("costs us nothing")."""
 SPEECH_VERBS = frozenset("said says say told replied answered".split())
-REPORTING_VERBS = frozenset("says said told tells mentioned claims claimed insists insisted confirmed confirms thinks "
-                            "thought believes".split())
-"""After these, with a subject of their own ("the principal says the PTSA is paying"), what was said is the clause's
-fact, not who said it (see `reported`)."""
+REPORTING_VERBS = frozenset("says said saying told tells telling mentioned mentions mentioning claims claimed claiming "
+                            "insists insisted insisting confirmed confirms confirming thinks thought believes believed "
+                            "swears swore swearing assured assures promised promises texted emailed messaged wrote "
+                            "writes explained explains".split())
+"""After these, with a subject of their own ("the principal says the PTSA is paying", "the AP is telling me ...",
+"the director just texted that ..."), what was said is the clause's fact, not who said it (see `reported`)."""
+WRITER_SUBJECTS = frozenset("i we i've we've i'd we'd i'm we're".split())
+"""A report with these for its subject is the writer's own word ("like I said, the school pays")."""
+REPORT_LINKS = frozenset("just also now is are was has have keeps kept had already again".split())
+"""Words between a report's subject and its verb ("the AP is telling me", "the PTSA president just texted that")."""
 REPORT_ADDRESSEES = frozenset("me us that".split())
 PRONOUN_OPENINGS = frozenset("they theyd they'd they'll theyll they're theyre he she".split())
 
@@ -75,14 +85,20 @@ def said_by_a_party(tokens: Sequence[str], scope: Sequence[str]) -> tuple[list[s
     party said of itself ("ptsa are paying her");
     None for any other clause (structure rule)."""
     verb = next((i for i, token in enumerate(tokens[:-1]) if token in REPORTING_VERBS and i), None)
-    if verb is None or len(tokens) - verb - 1 < MIN_PART or not (
-            _a_pronoun_opens(tokens, verb + 1) or tokens[verb + 1] in FIRST_PERSON_OPENINGS):
+    if verb is None:
+        return None
+    start = verb + 1  # "the org's director told me they expect us to pay them"
+    while start < len(tokens) - 1 and tokens[start] in REPORT_ADDRESSEES:
+        start += 1
+    # "the director told me we're covering it": "we" after an addressee is the writer's side, not the speaker's
+    if len(tokens) - start < MIN_PART or not (
+            _a_pronoun_opens(tokens, start) or tokens[start] in FIRST_PERSON_OPENINGS and start == verb + 1):
         return None
     party = next((token for token in tokens[:verb] if _a_party(token)), None)
     if party is None:
         return None
-    carried = [PRONOUN_VERBS[tokens[verb + 1]]] if tokens[verb + 1] in PRONOUN_VERBS else []
-    return [party, *carried, *tokens[verb + 2:]], ["", *[""] * len(carried), *scope[verb + 2:]]
+    carried = [PRONOUN_VERBS[tokens[start]]] if tokens[start] in PRONOUN_VERBS else []
+    return [party, *carried, *tokens[start + 1:]], ["", *[""] * len(carried), *scope[start + 1:]]
 
 
 def _a_pronoun_opens(tokens: Sequence[str], start: int) -> bool:
@@ -132,8 +148,9 @@ CASE_WORDS = 3
 """After the head of a question for the agreement, this many words or more describe a case ("for a partner the
 school will pay"); fewer ("with them", "for it") only point at one already said."""
 ASKING_WORDS = frozenset("covers cover applies apply fits fit works work is are do does should would them they it this "
-                         "that us we i you need needed use have has for with".split())
-"""After "which agreement", words that only ask on ("which agreement covers them", "what agreement do we need")."""
+                         "that us we i you need needed use have has for with the school district sign".split())
+"""After "which agreement", words that only ask on ("which agreement covers them", "what agreement do we need", "what
+agreement do we use with the school for that": the other side of the agreement, not who pays)."""
 RELATIVES = frozenset("which who that".split())
 RELATIVE_CONTRACTIONS = {"thatll": "will", "wholl": "will", "thatd": "would", "whod": "would", "thats": "is",
                          "whos": "is", "whove": "have"}
@@ -190,6 +207,10 @@ _BREAK = re.compile(
     + PROPER_NAME + r"\b))"  # a name masked (lower case) opens a clause as a capitalised one does
     r"|\s+(?=and\s+" + _ADVERBS + r"(?:the|our|their|my|this|that|his|her|a|an)\s+(?:[\w'-]+\s+){1,3}" + _ADVERBS
     + r"(?:" + "|".join(sorted(SUBJECT_VERBS, key=len, reverse=True)) + r")\b)"
+    # "... and the PTSA president is telling me the school is": another report
+    r"|\s+(?=and\s+(?:the|our|their|my|his|her|a|an)\s+(?:[\w'-]+\s+){1,3}(?:(?:" + "|".join(sorted(REPORT_LINKS))
+    + r")\s+)*(?:" + "|".join(sorted(REPORTING_VERBS, key=len, reverse=True)) + r")\b)"
+    r"|,\s+(?=while\s)"  # "the AP says the PTSA pays, while the treasurer thinks ..."
     r"|\s+(?=and\s+(?:the|our|their|a|an)\s+(?:[\w'-]+\s+){1,3}(?:the\s+)?(?:rest|other|remaining|remainder)\b)"
     r"|\s+(?=so\s+(?:the|our)\s)"
     r"|\s+(?=so\s+[\w'-]+\s+" + _ADVERBS + r"(?:" + "|".join(sorted(SUBJECT_VERBS, key=len, reverse=True)) + r")\b)",
@@ -236,6 +257,7 @@ class Fact:
     confidence: float
     clause: int
     correcting: bool = False
+    news: bool = False  # it corrects only by news of another claim ("now the PTSA president says ...")
 
 
 @dataclass(frozen=True)
@@ -248,6 +270,7 @@ class ClauseReading:
     scores: dict[str, dict[str, float]] = field(default_factory=dict)
     asks: bool = False  # a question: it states nothing (asking "who pays?" is not saying it is unknown)
     parties: frozenset[str] = frozenset()  # the kinds of party it names who may pay (see `party_kinds`)
+    news: bool = False  # see `brings_news`
 
     def fact(self, slot: str, floor: float = FLOOR) -> Fact | None:
         """The clause's value of `slot`, unless it says nothing about it (or too little)."""
@@ -257,7 +280,7 @@ class ClauseReading:
         value = max(scores, key=scores.__getitem__)
         if value == NONE or scores[value] < floor or self.asks:
             return None
-        return Fact(slot, value, self.words, round(scores[value], 3), self.index, self.correcting)
+        return Fact(slot, value, self.words, round(scores[value], 3), self.index, self.correcting, self.news)
 
     def states(self) -> bool:
         """Whether the clause states any slot's value: a correction that states none ("scratch that")
@@ -283,7 +306,7 @@ def joined_clauses(text: str) -> list[tuple[str, str, bool]]:
     ("the PTSA might split it") and quoted as said; the third value marks the second of such a pair."""
     out: list[tuple[str, str, bool]] = []
     pending = ""
-    for part in _BREAK.split(text):
+    for part in (piece for part in _BREAK.split(text) for piece in _contrasted(part or "")):
         part = (part or "").strip(" ,-")
         if not part:
             continue
@@ -322,6 +345,16 @@ def joined_clauses(text: str) -> list[tuple[str, str, bool]]:
         else:
             out.append((pending, pending, False))  # "yes" alone is a clause
     return out
+
+
+_NOT_X_IT_IS_Y = re.compile(r"^((?:it'?s\s+)?not\s+\S+\s.*?\S)\s+(it'?s\s.*)$", re.I | re.S)
+
+
+def _contrasted(part: str) -> list[str]:
+    """"its not the PTSA paying for the coding club its our building budget": what it is not, and what it is, are
+    two clauses, with or without a comma between them (structure rule)."""
+    found = _NOT_X_IT_IS_Y.match(part.strip())
+    return [found.group(1), found.group(2)] if found else [part]
 
 
 _LISTED = re.compile(r"(?:both\s+)?(\S+(?:\s+\S+){0,2}?)\s+(?:and|&|plus)\s+(\S+(?:\s+\S+){0,2})", re.I)
@@ -376,7 +409,9 @@ def _only_a_subject(words: str) -> bool:
     if not 0 < len(said) <= SUBJECT_WORDS or not (said[0].lower() in DETERMINERS or said[0][:1].isupper()
                                                   or said[0] == PROPER_NAME):
         return False
-    return not any(w.lower().strip(",.") in SUBJECT_VERBS or w.lower().endswith(("ing", "ed")) for w in said)
+    # "the coding nonprofit", "the visiting artist": after a determiner, a word in -ing or -ed describes the noun
+    return not any(w.lower().strip(",.") in SUBJECT_VERBS or w.lower().endswith(("ing", "ed"))
+                   and not (i and said[i - 1].lower() in DETERMINERS) for i, w in enumerate(said))
 
 
 APPOSITION_WORDS = 4
@@ -459,19 +494,37 @@ def _unless_school(found: re.Match[str]) -> str:
     return found.group(0) if ends_as_school or short_with_one else PROPER_NAME
 
 
-def is_correcting(words: str) -> bool:
+def is_correcting(words: str, openings: tuple[str, ...] = CORRECTING) -> bool:
     """A clause that takes back what came before ("actually, ...", "oh wait no, ...", "no, the PTA pays").
     Read on the words as written: "no" corrects only among openers or set apart ("no, ..."), not in "no
     money from us"."""
     lowered = words.lower().strip()
     opening = _OPENERS.match(lowered)
     openers = re.findall(r"[a-z']+", opening.group(0)) if opening else []
-    if [w for w in openers if w not in ("no", "nope")] and any(w in CORRECTING for w in openers):
+    if [w for w in openers if w not in ("no", "nope")] and any(w in openings for w in openers):
         return True
     if re.match(r"(?:no|nope)\s*[,.!-]", lowered):
         return True
     said = " ".join(re.findall(r"[a-z']+", lowered)[:3])
-    return any(said == c or said.startswith(c + " ") for c in CORRECTING if c not in ("no", "nope"))
+    return any(said == c or said.startswith(c + " ") for c in openings if c not in ("no", "nope"))
+
+
+def brings_news(words: str) -> bool:
+    """The clause corrects only by news ("now the PTSA president is telling me ...", "wait, ..."), not by the
+    writer taking back their own words ("actually", "sorry", "no, ...")."""
+    return is_correcting(words, NEWS) and not is_correcting(words, RETRACTING)
+
+
+def reports_another(words: str) -> bool:
+    """The clause reports what someone other than the writer said ("the AP is telling me ...", "our principal
+    emailed that ..."); "like I said, ..." is the writer's own word (structure rule)."""
+    said = _said(words)
+    verb = next((i for i, word in enumerate(said) if word in REPORTING_VERBS and i), None)
+    if verb is None:
+        return False
+    subject = [w for w in said[:verb] if w not in REPORT_LINKS]
+    return bool(subject) and subject[-1] not in WRITER_SUBJECTS and not {"like", "as"}.intersection(subject[-2:])
+
 
 
 def marks(tokens: Sequence[str]) -> list[str]:
@@ -742,7 +795,11 @@ def _party_tokens(tokens: Sequence[str]) -> list[str]:
     return [t for i, t in enumerate(tokens) if _a_party(t) and (
         t != "parent" or (i + 1 < len(tokens) and tokens[i + 1] in PARENT_BODY_NOUNS))
         and not (i and tokens[i - 1] in PARENT_WORDS and t in PARENT_BODY_NOUNS)  # "booster club" is one party
-        and not (t == PROPER_NAME and tokens[i + 1:i + 2] and tokens[i + 1] in PARENT_WORDS)]  # "<name> parent group"
+        and not (t == PROPER_NAME and tokens[i + 1:i + 2] and tokens[i + 1] in PARENT_WORDS)  # "<name> parent group"
+        and not (i and tokens[i - 1] in NAMING_WORDS)]  # "a nonprofit called <name>" is one party
+
+
+NAMING_WORDS = frozenset("called named".split())
 
 
 LISTING_WORDS = DETERMINERS | frozenset("and both plus with".split())
@@ -889,10 +946,13 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         # is quoted with the clause
         said = f"{out[-1].words}, {spoken}" if (len(completed) > len(tokens) or then) and out else spoken
         told = reported(completed)  # "the PTSA treasurer just told me the school is paying": what was said is read
-        read_tokens, read_scope = said_by_a_party(completed, scope) or (
-            (completed[told:], scope[told:]) if told else (completed, scope))
+        by_party = said_by_a_party(completed, scope)
+        read_tokens, read_scope = by_party or ((completed[told:], scope[told:]) if told else (completed, scope))
         scores = {} if introduces(words) or only_asks_for_the_agreement(words) else with_parts(
             models, models.scores(features(read_tokens, placeholders, read_scope)), tokens, scope, placeholders)
+        if by_party is not None and school_money in by_party[0] and "payer" in scores:
+            # "the PTSA treasurer says we're covering it from Title I": the party's "we", or the school's money?
+            scores = {**scores, "payer": {UNKNOWN: 1.0}}
         if school_money is not None:
             scores = money_said(scores, tokens, scope, school_money)
         if opinion and _said(words)[:1] == ["because"]:
@@ -929,7 +989,8 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             # "..., but the PTSA treasurer says they never agreed to that": it states nothing, and takes back
             scores = {**scores, "payer": {NONE: 1.0}}
             out = _payer_taken_back(out)
-        reading = ClauseReading(said, index, correcting, scores, asking, party_kinds(tokens))
+        reading = ClauseReading(said, index, correcting, scores, asking, party_kinds(tokens),
+                                correcting and brings_news(words))
         if second and out:
             out[-1], reading = one_predicate(out[-1], reading)
         out.append(reading)
