@@ -97,6 +97,8 @@ PAYING = ("pay", "paid", "paying", "hire", "hiring", "contract", "vendor", "stip
 PAPERWORK_WORDS = PAPERWORK_ASK + _DOCUMENTS + _TEMPLATE + ("sign", "signed", "checklist", "letter of agreement", "file",
                                                             "liability", "coverage", "certificate", "w9", "license")
 """Words of any question about an agreement's paperwork (documents, checklists, signatures, where it is kept)."""
+PARTNER_PRONOUNS = ("they", "they're", "theyre", "they'd", "they'll", "their")
+"""Openings whose subject is the partner already under discussion."""
 CASE_SUBJECTS = ("it", "its", "it's", "they", "she", "she's", "he", "he's", "the partner", "our partner",
                  "this partner", "the program",
                  "our program", "this program", "the org", "the organization", "the nonprofit", "ok and")
@@ -430,7 +432,7 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     earlier = Facts.from_dict(previous)
     if another_program(u, earlier):  # "and for the chess one?": read with the message that told several programs
         return dialogue.start(ADVISOR, _read_with_the_told(u, earlier, turn).to_dict(), message, turn)
-    fresh = read_facts(u)
+    fresh = read_facts(u, earlier.partner_speaks)
     if u.has(*NOT_MEANT) and len(u.tokens) <= FACT_FOLLOW_UP_WORDS and not fresh.known and earlier.known:
         return not_meant(replace(message, value=decisive_slot(earlier)), turn)
     if u.has(*_LEASE_QUESTION) and not fresh.known and not fresh.lease:
@@ -451,8 +453,9 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
             or (is_question(u) and not u.has(*FOLLOW_UP))):
         return None  # after a definition, "partners at Garfield that are free to the school" is another question
     corrects = u.opens_with(*CORRECTION) or any(clause.correcting for clause in u.clauses)
+    # "they also want us to pay them out of Title I ... same agreement?": its subject is the case's partner
     if not (u.has(*FOLLOW_UP) or corrects or follow_ups.is_follow_up(u, FACT_FOLLOW_UP_WORDS)
-            or _only_states(u)):
+            or _only_states(u) or u.opens_with(*PARTNER_PRONOUNS) and u.entities.organisation is None):
         return None  # a long message with facts and a question of its own is a new question, read on its own
     return dialogue.start(ADVISOR, earlier.merge(fresh).to_dict(), message, turn)
 

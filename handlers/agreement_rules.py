@@ -124,6 +124,7 @@ class Facts:
     denied: tuple[str, ...] = ()  # payers said not to pay ("not the school"): never offered again
     parties: tuple[str, ...] = ()  # kinds of party named so far (parents, organisation): who "they" may be
     parents_speak: bool = False  # the case is told by a PTSA or parent group officer: "we" / "us" is theirs
+    partner_speaks: bool = False  # the case is told by the partner: "we" is the organisation
     no_lease: bool = False  # a lease denied in so many words ("no lease, they just come in each week")
     told: str = ""  # a message telling several programs, the one asked about read from it: "and for the chess one?"
     reported: bool = False  # who pays was read from someone else's words ("the treasurer told me the school pays")
@@ -171,6 +172,7 @@ class Facts:
             denied=tuple(dict.fromkeys(self.denied + newer.denied)) if not payer_new else newer.denied,
             parties=tuple(sorted(set(self.parties) | set(newer.parties))),
             parents_speak=self.parents_speak or newer.parents_speak,
+            partner_speaks=self.partner_speaks or newer.partner_speaks,
             no_lease=newer.no_lease,
             told=newer.told or self.told,
             reported=newer.reported if payer_new else self.reported,
@@ -179,7 +181,8 @@ class Facts:
     def _reports_weighed(self, newer: "Facts") -> "Facts":
         """A later report of another payer ("hmm, our bookkeeper says the school is paying for it though") after a
         report ("the PTSA president says they'll pay") disputes it; it does not correct it: both are asked about. The
-        writer's own word ("ok the principal is right, school pays", "actually the treasurer says ...") decides."""
+        writer's own word ("ok the principal is right, school pays", "actually the treasurer says ...") decides, and a
+        report after the writer's own word updates it ("wait, the principal just told me the school is covering it")."""
         if not (newer.reported and self.reported and newer.payer and self.payer and newer.payer != self.payer):
             return newer
         said, before = newer.evidence.get(PAYER, ""), self.evidence.get(PAYER, "")
@@ -429,15 +432,17 @@ def _supposes(words: str) -> bool:
     return bool(said) and (said[0] in ("if", "suppose", "supposing") or said[:2] == ["what", "if"])
 
 
-def read_facts(u: Understanding) -> Facts:
-    """Everything the message tells us about payment and space, with evidence (read once per message)."""
-    return u.memo("agreement_facts", _read_facts)
+def read_facts(u: Understanding, partner_speaks: bool = False) -> Facts:
+    """Everything the message tells us about payment and space, with evidence (read once per message).
+    `partner_speaks`: an earlier turn of the case came from the partner ("I'm the coordinator at Greenway Outdoor
+    School ..." then "we cover every cost ourselves"), so the writer's "we" is the partner's."""
+    return u.memo(f"agreement_facts:{partner_speaks}", lambda u: _read_facts(u, partner_speaks))
 
 
-def _read_facts(u: Understanding) -> Facts:
+def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
     payer_facts = [replace(f, value="ptsa") if f.value == "school" and speaks_for_parents(u.text, f.words) else
-                   replace(f, value="partner") if f.value == "school" and speaks_for_partner(u, f.words) else f
-                   for f in u.facts(PAYER)]  # "PTSA treasurer here: we're paying a chess instructor": the PTSA
+                   replace(f, value="partner") if f.value == "school" and speaks_for_partner(u, f.words, partner_speaks)
+                   else f for f in u.facts(PAYER)]  # "PTSA treasurer here: we're paying a chess instructor": the PTSA
     asked, asked_clauses = _of_the_one_asked(u, payer_facts)
     payer = resolve(_district_apart(asked), PAYERS)
     # the program asked about narrows the use of space too: "the clinic leases space ..., the art lady we pay hourly
@@ -519,6 +524,7 @@ def _read_facts(u: Understanding) -> Facts:
                    evidence=evidence, doubt=doubt, denied=denied,
                    parties=tuple(sorted(set().union(*(clause.parties for clause in u.clauses)))),
                    parents_speak=bool(_PARENT_SPEAKER.search(u.text)), no_lease=no_lease,
+                   partner_speaks=partner_speaks or speaks_for_partner(u, "we"),
                    told=u.text if asked_clauses is not None or payer.conflict else "",
                    reported=source is not None and reports_another(source.words) and (
                        not source.correcting or source.news),
@@ -614,10 +620,10 @@ _PARTNER_SPEAKER = re.compile(
 """The writer speaks for the partner ("our org runs a food pantry", "we're a small nonprofit"): "we" is theirs."""
 
 
-def speaks_for_partner(u: Understanding, clause: str) -> bool:
-    """The message comes from the partner and the clause that pays is theirs ("we cover every cost ourselves"):
-    "we" is the organisation, not the school (structure rule)."""
-    return _ours(clause) and bool(_PARTNER_SPEAKER.search(u.text) or u.writes_from) \
+def speaks_for_partner(u: Understanding, clause: str, before: bool = False) -> bool:
+    """The message (or, `before`, the case's earlier turns) comes from the partner and the clause that pays is theirs
+    ("we cover every cost ourselves"): "we" is the organisation, not the school (structure rule)."""
+    return _ours(clause) and bool(before or _PARTNER_SPEAKER.search(u.text) or u.writes_from) \
         and not _PARENT_SPEAKER.search(u.text)
 
 
@@ -740,7 +746,7 @@ SHORT_ANSWER = 6
 def answer_from_text(question: str, u: Understanding, facts: Facts) -> Facts | None:
     """Read a typed answer to the question we asked; None if it isn't one. A short answer to "who
     pays?" or "how long?" is read in the question's context (see `in_context`)."""
-    fresh = read_facts(u)
+    fresh = read_facts(u, facts.partner_speaks)
     short = len(u.tokens) <= SHORT_ANSWER
     if question == "confirm" and short and (u.has(*YES) or u.has(*NO)) and not fresh.known:
         return facts_from_button("confirm", "yes" if u.has(*YES) and not u.has(*NO) else "no", facts)

@@ -1202,3 +1202,45 @@ def test_news_of_another_claim_disputes_a_report_and_a_retraction_decides(harnes
 def test_a_lease_of_ones_own_home_is_not_the_departments(harness) -> None:
     reply = harness.ask("my landlord sent me a lease renewal, can you explain the early termination clause")
     assert reply.intent == "unknown" and not reply.data.get("agreement"), reply.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # sets BS and BT (untouched on 1189d93 and f25f472), by mechanism:
+    # quoted speech is reported speech: two quotes that disagree are asked
+    ("per Jen (office mgr): 'school is paying the chess coach.' per Tom (PTSA treasurer): 'PTSA is paying the chess "
+     "coach.' which agreement?", None),
+    ('From the budget office: "Coding instructor will be paid from the CTE department budget, PO already cut." Which '
+     'agreement is that?', PSC),
+    # a report that only disowns what was reported takes it back, however the models read its words
+    ("The PTSA president says they're paying the theater teacher, but the treasurer says they never agreed to that. "
+     "which agreement?", None),
+    # "Parent Teacher group" is a parent body: "they" after it is the agent
+    ("The Little Engineers program is organised by our Parent Teacher group, and they pay the instructor. Which "
+     "agreement?", PTSA),
+    ("the Dads Club pays the chess coach. which agreement?", PTSA),
+])
+def test_held_out_kinds_of_sets_bs_and_bt(harness, text: str, agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)
+
+
+def test_quoted_replies_dispute_and_the_partners_we_and_they_carry_across_turns(harness) -> None:
+    harness.ask("our music partner -- which agreement? per the PTSA VP: 'we're covering them this year'", session="q")
+    disputed = harness.ask("hmm, the PTSA president just replied-all: 'no, the school is covering them this year'",
+                           session="q")
+    assert disputed.data["agreement"] is None and disputed.data["asking"], disputed.text
+    # the partner wrote the first turn: its "we" in the answer is the partner's
+    harness.ask("I'm the coordinator at Greenway Outdoor School -- we'd like to run field science days with the 5th "
+                "graders at Sanislo. Which agreement do we need?", session="partner")
+    assert harness.ask("we cover every cost ourselves, the school pays nothing",
+                       session="partner").data["agreement"] == MOU
+    # "they also want us to pay them ..." is the leased partner of the case: a mix, for the department
+    assert harness.ask("An after-school provider holds a long-term lease on our annex. What agreement?",
+                       session="mix").data["agreement"] == ALIGN
+    mixed = harness.ask("they also want the school to pay them to tutor during the day. which agreement then?",
+                        session="mix")
+    assert mixed.data["agreement"] is None and "department" in mixed.text, mixed.text
+    budget = harness.ask('From the budget office: "Coding instructor will be paid from the CTE department budget." '
+                         'Which agreement is that?', session="quoted")
+    assert "“the budget office says Coding instructor" in budget.text, budget.text  # who said it, quoted plainly
+    weekend = harness.ask("occasional gym use on weekends, alignment?")
+    assert weekend.intent == "agreement" and weekend.data.get("agreement") != ALIGN, weekend.text

@@ -243,7 +243,7 @@ SCHOOL_NAME_WORDS = frozenset("school schools high elementary middle k-8 interna
 holding one): it may be a school (whose money pays) or school money itself ("our Family Engagement Fund")."""
 MONEY_NUMERALS = frozenset("one i ii iii iv 1 2 3 4".split())
 """How "Title One", "Title IV" end."""
-PARENT_WORDS = frozenset("parent parents pta ptsa pto ptso booster boosters".split())
+PARENT_WORDS = frozenset("parent parents pta ptsa pto ptso booster boosters dads moms fathers mothers".split())
 """A capitalised run holding one of these names a parent association, which may pay: it is never masked."""
 
 
@@ -793,13 +793,21 @@ PARENT_BODY_NOUNS = frozenset("group groups association committee club council o
 def _party_tokens(tokens: Sequence[str]) -> list[str]:
     """The tokens that name a party who may pay; "parent" only as a body ("parent group", not "parent workshops")."""
     return [t for i, t in enumerate(tokens) if _a_party(t) and (
-        t != "parent" or (i + 1 < len(tokens) and tokens[i + 1] in PARENT_BODY_NOUNS))
+        t != "parent" or _a_parent_body(tokens[i + 1:]))
         and not (i and tokens[i - 1] in PARENT_WORDS and t in PARENT_BODY_NOUNS)  # "booster club" is one party
         and not (t == PROPER_NAME and tokens[i + 1:i + 2] and tokens[i + 1] in PARENT_WORDS)  # "<name> parent group"
         and not (i and tokens[i - 1] in NAMING_WORDS)]  # "a nonprofit called <name>" is one party
 
 
 NAMING_WORDS = frozenset("called named".split())
+
+
+def _a_parent_body(after: Sequence[str]) -> bool:
+    """"parent group", "Parent Teacher group", "parent-teacher association" name a body; "parent workshops" do not."""
+    rest = list(after)
+    while rest and rest[0] in ("teacher", "teachers", "student", "students"):
+        rest = rest[1:]
+    return bool(rest) and rest[0] in PARENT_BODY_NOUNS
 
 
 LISTING_WORDS = DETERMINERS | frozenset("and both plus with".split())
@@ -925,7 +933,7 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     out = []
     before: list[str] | None = None
     previous: list[str] = []
-    zeroed = _identity_asides_dropped(nothing_for_zero(text))
+    zeroed = _identity_asides_dropped(nothing_for_zero(quotes_reported(text)))
     said_text = names_masked(zeroed, is_school)
     carried = False  # a correction said on its own ("- no wait, sorry, the Rotary club pays") corrects what follows
     planned = then = False  # the clause before told a plan that was; a time that was ("when we started") opened one
@@ -985,7 +993,8 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             out = _payer_taken_back(out)  # "the PTSA, I think, but ...": a hedge said after it
         if _REFUTED.fullmatch(words.strip(" ,.;:!-\u2014")):
             out = _payer_taken_back(out, NONE)  # "someone told me the school isn't paying, but that's wrong"
-        elif _DISOWNED.search(words) and _about_a_payer(scores):
+        elif _DISOWNED.search(words) and (_about_a_payer(scores) or reports_another(words) and any(
+                reading.fact("payer") is not None for reading in out)):
             # "..., but the PTSA treasurer says they never agreed to that": it states nothing, and takes back
             scores = {**scores, "payer": {NONE: 1.0}}
             out = _payer_taken_back(out)
@@ -1299,6 +1308,28 @@ def without_openers(words: str) -> str:
 
 _ZERO = re.compile(r"\$\s?0(?:\.00)?(?!\.?\d|,\d)|\b0\s*(?:dollars|bucks)\b|\bzero dollars\b", re.I)
 _ZERO_DOLLAR = re.compile(r"\b(?:zero|0|no)[- ]dollar\b(?!s)|\b\$0[- ](?=partnership|program|agreement)", re.I)
+
+
+_QUOTED = re.compile(
+    r"(?P<speaker>(?:^|(?<=[.!?;,'\"\u2019\u201d]\s)|(?<=\s-\s)|(?<=\s--\s))(?:per\s+)?[^.!?;:'\"\u2018\u201c]{2,60}?)"
+    r"\s*[:,]\s*['\"\u2018\u201c](?P<said>(?:[^'\"\u2018\u2019\u201c\u201d]|(?<=\w)['\u2019](?=\w)){6,}?)[.!?]?"
+    r"['\"\u2019\u201d](?=\s|$|[.,!?;])", re.I)
+"""`<who>: '<what they said>'` ("per Jen (office mgr): 'school is paying the chess coach.'", "the PTSA president
+just replied-all: 'no, the school is covering them'")."""
+
+
+_ANSWER_FIRST = re.compile(r"^(?:no|nope|yes|yeah|yep|well|ok|okay)\b[,.!]*\s*", re.I)
+
+
+def quotes_reported(text: str) -> str:
+    """Quoted speech is reported speech: "per Tom (PTSA treasurer): 'PTSA is paying the coach.'" is read as "Tom
+    (PTSA treasurer) says PTSA is paying the coach." (structure rule), so the report rules apply to it."""
+    def reported_as_said(found: re.Match[str]) -> str:
+        speaker = re.sub(r"^(?:per|from|according\s+to)\s+", "", found.group("speaker").strip(), flags=re.I)
+        verb = "" if _said(speaker)[-1:] and _said(speaker)[-1] in REPORTING_VERBS else " says"
+        said = _ANSWER_FIRST.sub("", found.group("said").strip())  # "'no, the school is covering them'"
+        return f"{speaker}{verb} {said}."
+    return _QUOTED.sub(reported_as_said, text)
 
 
 def nothing_for_zero(text: str) -> str:
