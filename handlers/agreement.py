@@ -445,7 +445,8 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     if not (fresh.known or fresh.unsure or fresh.amount is not None):
         if _asks_about_the_rfq(u):
             return _topic_answer(turn, "rfq", "personal_services_contract")  # "is that over the RFQ limit?"
-        if earlier.known and (_tells_more_of_the_case(u) or says_what_a_parent_body_is(u.text) and _only_states(u)):
+        if earlier.known and (_tells_more_of_the_case(u) or says_what_a_parent_body_is(u.text) and _only_states(u)
+                              or _asks_if_the_provider_differs(u)):
             return dialogue.start(ADVISOR, earlier.to_dict(), message, turn)  # the same case, answered again
         return _about_the_agreement(u, earlier, turn)
     if earlier == Facts() and u.intent != "agreement" and not _about_the_case(u) and (
@@ -505,6 +506,15 @@ def _tells_more_of_the_case(u: Understanding) -> bool:
     return (follow_ups.opens_as_follow_up(u) or u.opens_with(*CASE_SUBJECTS)) and u.has(*PROVIDER_NOUNS) \
         and not u.has(*NEW_WORK) and (_only_states(u) or _asks_only_in_passing(u)) \
         and not follow_ups.placed_elsewhere(u, "agreement", OTHER_QUESTION)
+
+
+DIFFERS = ("is it different", "would it be different", "anything different", "any different", "does it change",
+           "would it change")
+
+
+def _asks_if_the_provider_differs(u: Understanding) -> bool:
+    """"is it different if she's just one person, not a company?": the case just decided, asked again of its provider."""
+    return u.has(*DIFFERS) and u.has(*PROVIDER_NOUNS) and not u.has(*NEW_WORK)
 
 
 ASIDE_QUESTION_WORDS = 4

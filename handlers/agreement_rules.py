@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.text import contains, phrase_stems, stem, words
 from bot.understanding import Understanding
-from bot.understanding.facts import (AUXILIARIES, Fact, listed_subjects, names_a_party, reports_another,
+from bot.understanding.facts import (AUXILIARIES, ClauseReading, Fact, listed_subjects, names_a_party, reports_another,
                                      opens_with_they, without_company_names, without_openers)
 
 PSC, MOU, ALIGN, PTSA = "personal_services_contract", "mou", "alignment_agreement", "ptsa_enrichment"
@@ -311,6 +311,14 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> tuple[list[Fact], 
         return facts, None
     named = _program_words(asked.words)
     about = [f for f in facts if f.clause != asked.index and named & _word_stems(f.words)]
+    told = _told_of(clauses, asked.index, named - _NOT_A_PROGRAM)
+    if told and len({f.value for f in facts if f.value in PAYERS}) > 1:
+        # several programs told, one asked about: only what is said of it counts, and when nothing is said of who
+        # pays for it, that is asked; another program's payer is never its case ("Sunrise Yoga is free ..., and the
+        # soccer coach is paid by the school" ... "and Sunrise Yoga?")
+        of_it = [f for f in facts if f.clause in told]
+        if len({f.value for f in of_it if f.value in PAYERS}) <= 1:
+            return of_it, told
     if not about and named and _WHAT_ABOUT.search(asked.words):
         later = [f for f in facts if f.clause >= asked.index]
         return later, {f.clause for f in later}
@@ -329,6 +337,20 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> tuple[list[Fact], 
     if about and len({f.value for f in about if f.value in PAYERS}) == 1:
         return about, {f.clause for f in about}
     return facts, None
+
+
+_NOT_A_PROGRAM = frozenset("she he her him they them their it its this that psc mou alignment ptsa pta enrichment "
+                           "agreement letter contract partner org organization organisation program programs district "
+                           "school need right one".split())
+"""Words of a question that name no program ("what agreement does she need?", "PSC right?")."""
+_PRONOUN_LED = re.compile(r"\s*(?:and\s+|so\s+|but\s+)?(?:they|they're|theyre|it|it's|its|she|he)\b", re.I)
+
+
+def _told_of(clauses: list[ClauseReading], asked: int, named: set[str]) -> set[int]:
+    """The clauses that tell of the program asked about: those naming it, and one right after that opens with a
+    pronoun for it ("A nonprofit runs a food pantry here. They fund it themselves.")."""
+    told = {c.index for c in clauses if c.index != asked and named & _word_stems(c.words)}
+    return told | {c.index for c in clauses if c.index - 1 in told and c.index != asked and _PRONOUN_LED.match(c.words)}
 
 
 def _names_another(said: str, named: set[str]) -> bool:

@@ -1244,3 +1244,48 @@ def test_quoted_replies_dispute_and_the_partners_we_and_they_carry_across_turns(
     assert "“the budget office says Coding instructor" in budget.text, budget.text  # who said it, quoted plainly
     weekend = harness.ask("occasional gym use on weekends, alignment?")
     assert weekend.intent == "agreement" and weekend.data.get("agreement") != ALIGN, weekend.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # sets BU and BV (untouched on 2ac87bc), by mechanism: several programs told, one asked about
+    ("3 new things at Leschi: Little Sprouts garden club (PTSA pays), a drumming residency paid from our Title I "
+     "funds, and a free reading program a nonprofit runs with their own grant. for the drumming one, which agreement?",
+     PSC),  # ", and a ..." opens the next program
+    ("chess club is paid by the PTSA and robotics is paid by the school. robotics, which one?", None),
+    # a clause opening with a pronoun after the program asked about tells of it
+    ("A nonprofit runs a food pantry here. They fund it themselves. We also pay a dance teacher from our budget. For "
+     "the pantry, which agreement?", MOU),
+    # data where a value was missing: a PE department's budget, a parent volunteering alone
+    ("I'm the athletic coordinator. We want to bring in a climbing instructor for the 9th grade PE rotation; the PE "
+     "department pays her out of its budget. Agreement?", PSC),
+    ("A master gardener from the neighborhood would like to help us every week. She is not with any group, just "
+     "herself. Does she need an agreement?", None),
+])
+def test_held_out_kinds_of_sets_bu_and_bv(harness, text: str, agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)
+
+
+def test_the_program_asked_about_is_read_alone_and_the_provider_asked_again(harness) -> None:
+    harness.ask("Two things at Highland Park: Sunrise Yoga is free, funded by their own donors, and the Saturday "
+                "soccer coach is paid by the school from our levy money. For the soccer coach, which agreement?",
+                session="two")
+    # nothing said of who pays for the one asked about: asked, never another program's payer
+    assert harness.ask("and Sunrise Yoga?", session="two").data.get("agreement") != PSC
+    harness.ask("two partners starting: a soccer clinic the parent group pays for, and a counseling org with a 3 year "
+                "lease on an office in our building. which agreements?", session="lease")
+    assert harness.ask("the soccer one?", session="lease").data["agreement"] == PTSA
+    harness.ask("We're paying a local muralist from school funds to paint a wall with the 5th graders. Which agreement?",
+                session="one")
+    person = harness.ask("is it different if she's just one person, not a company?", session="one")
+    assert person.data["agreement"] == PSC and "resume" in person.text.lower(), person.text
+    harness.ask("The school pays the Spanish teacher for the before-school class. Which agreement?", session="vote")
+    voted = harness.ask("correction: the PTSA board voted last night to pay her instead, the school won't pay anything",
+                        session="vote")
+    assert voted.data["agreement"] == PTSA, voted.text
+    # a question naming no program ("what agreement does she need?", "PSC right?") reads the whole message
+    nurse = harness.ask("A retired nurse in the neighborhood wants to come in and read with kids on her own, she isn't "
+                        "part of any organization. What agreement does she need?", session="nurse")
+    assert nurse.data["agreement"] is None and "volunteer" in nurse.text.lower(), nurse.text
+    assert harness.ask("Everything needs a PSC, I was told. The Audubon chapter is doing free bird walks with 2nd grade, "
+                       "costs us nothing, their own volunteers and budget. PSC right?",
+                       session="audubon").data["agreement"] == MOU

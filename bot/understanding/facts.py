@@ -211,6 +211,11 @@ _BREAK = re.compile(
     r"|\s+(?=and\s+(?:the|our|their|my|his|her|a|an)\s+(?:[\w'-]+\s+){1,3}(?:(?:" + "|".join(sorted(REPORT_LINKS))
     + r")\s+)*(?:" + "|".join(sorted(REPORTING_VERBS, key=len, reverse=True)) + r")\b)"
     r"|,\s+(?=while\s)"  # "the AP says the PTSA pays, while the treasurer thinks ..."
+    # "a drumming residency paid from our Title I funds, and a free reading program a nonprofit runs ...": the next
+    # of several programs
+    r"|,\s+(?=and\s+(?:a|an|the|our|their|my)\s)"
+    # "chess club is paid by the PTSA and robotics is paid by the school"
+    r"|\s+(?=and\s+[\w'-]+(?:\s+[\w'-]+)?\s+(?:is|are|was|were|gets|get)\s+(?:paid|funded|covered|sponsored)\b)"
     r"|\s+(?=and\s+(?:the|our|their|a|an)\s+(?:[\w'-]+\s+){1,3}(?:the\s+)?(?:rest|other|remaining|remainder)\b)"
     r"|\s+(?=so\s+(?:the|our)\s)"
     r"|\s+(?=so\s+[\w'-]+\s+" + _ADVERBS + r"(?:" + "|".join(sorted(SUBJECT_VERBS, key=len, reverse=True)) + r")\b)",
