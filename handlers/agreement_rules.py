@@ -615,7 +615,7 @@ _PARENT_SPEAKER = re.compile(
     r"\b(?:PTSA|PTA|PTO|PTSO|parent group|booster club)\s+(?:[a-z]+\s+)?(?:vice[- ])?(?:president|treasurer|secretary|co-?chair|chair|"
     r"board member|board|rep|representative|officer|VP)\b"
     r"(?!\s+(?:just\s+)?(?:says|said|told|tells|thinks|mentioned|claims))"
-    r"|\bI(?:'m|\s+am)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?(?:president|treasurer|secretary|co-?chair|chair|VP|"
+    r"|\b(?:I(?:'m|\s+am)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?|^\s*)(?:president|treasurer|secretary|co-?chair|chair|VP|"
     r"board member|member)\s+(?:of|for|at|on)\s+(?:the\s+|our\s+)?(?:[A-Z][\w'-]*\s+){0,3}(?:PTSA|PTA|PTO|PTSO)\b"
     r"|\b(?:on behalf of|from|for)\s+(?:the\s+|our\s+)?"
     r"(?:[A-Z][\w'-]*\s+)?(?:PTSA|PTA|PTO|PTSO)\b(?!\s+(?:is|are|was|will|would|pays|paid|covers))"

@@ -1255,6 +1255,9 @@ def test_quoted_replies_dispute_and_the_partners_we_and_they_carry_across_turns(
     # a clause opening with a pronoun after the program asked about tells of it
     ("A nonprofit runs a food pantry here. They fund it themselves. We also pay a dance teacher from our budget. For "
      "the pantry, which agreement?", MOU),
+    # "Treasurer of the Bryant PTSA here": an officer introducing herself; "we" is the PTSA
+    ("Treasurer of the Bryant PTSA here. We voted last night to pay for the Thursday Lego engineering class out of "
+     "our enrichment budget. Which agreement?", PTSA),
     # data where a value was missing: a PE department's budget, a parent volunteering alone
     ("I'm the athletic coordinator. We want to bring in a climbing instructor for the 9th grade PE rotation; the PE "
      "department pays her out of its budget. Agreement?", PSC),
