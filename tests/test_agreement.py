@@ -1258,6 +1258,8 @@ def test_quoted_replies_dispute_and_the_partners_we_and_they_carry_across_turns(
     # "Treasurer of the Bryant PTSA here": an officer introducing herself; "we" is the PTSA
     ("Treasurer of the Bryant PTSA here. We voted last night to pay for the Thursday Lego engineering class out of "
      "our enrichment budget. Which agreement?", PTSA),
+    # a provider "coming to our school" says nothing of who pays (set D's one confident mistake, from before)
+    ("Which contract for a yoga instructor coming to our school", None),
     # data where a value was missing: a PE department's budget, a parent volunteering alone
     ("I'm the athletic coordinator. We want to bring in a climbing instructor for the 9th grade PE rotation; the PE "
      "department pays her out of its budget. Agreement?", PSC),
