@@ -546,7 +546,7 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
                    evidence=evidence, doubt=doubt, denied=denied,
                    parties=tuple(sorted(set().union(*(clause.parties for clause in u.clauses)))),
                    parents_speak=bool(_PARENT_SPEAKER.search(u.text)), no_lease=no_lease,
-                   partner_speaks=partner_speaks or speaks_for_partner(u, "we"),
+                   partner_speaks=partner_speaks or writes_for_partner(u),
                    told=u.text if asked_clauses is not None or payer.conflict else "",
                    reported=source is not None and reports_another(source.words) and (
                        not source.correcting or source.news),
@@ -645,8 +645,13 @@ _PARTNER_SPEAKER = re.compile(
 def speaks_for_partner(u: Understanding, clause: str, before: bool = False) -> bool:
     """The message (or, `before`, the case's earlier turns) comes from the partner and the clause that pays is theirs
     ("we cover every cost ourselves"): "we" is the organisation, not the school (structure rule)."""
-    return _ours(clause) and bool(before or _PARTNER_SPEAKER.search(u.text) or u.writes_from) \
-        and not _PARENT_SPEAKER.search(u.text)
+    return _ours(clause) and (before and not _PARENT_SPEAKER.search(u.text) or writes_for_partner(u))
+
+
+def writes_for_partner(u: Understanding) -> bool:
+    """The message comes from the partner ("our org runs ...", "I'm the coordinator at Greenway Outdoor School"), not
+    from a PTSA or parent group."""
+    return bool(_PARTNER_SPEAKER.search(u.text) or u.writes_from) and not _PARENT_SPEAKER.search(u.text)
 
 
 def speaks_for_parents(text: str, clause: str) -> bool:

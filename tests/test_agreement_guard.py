@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import itertools
 import random
+import shutil
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 
@@ -64,16 +67,21 @@ def test_the_guard_suite_is_large() -> None:
 
 @pytest.fixture(scope="module")
 def replies(sqlite_template, tmp_path_factory) -> list[tuple[str, str | None, dict]]:  # type: ignore[no-untyped-def]
-    import shutil
+    with _a_bot(sqlite_template, tmp_path_factory, "guard") as harness:
+        return [(text, want, harness.ask(text, session=f"g{n}").data) for n, (text, want) in enumerate(SITUATIONS)]
 
+
+@contextmanager
+def _a_bot(sqlite_template, tmp_path_factory, name: str) -> Iterator[Harness]:  # type: ignore[no-untyped-def]
+    """A bot on its own copy of the migrated template database, shared by one module's tests."""
     from bot.notify import RecordingNotifier
     from tests.conftest import FROZEN_NOW, make_settings
 
-    path = tmp_path_factory.mktemp("guard") / "guard.db"
+    path = tmp_path_factory.mktemp(name) / f"{name}.db"
     shutil.copy(sqlite_template, path)
     harness = Harness(make_settings(f"sqlite:///{path}"), RecordingNotifier(), FROZEN_NOW)
     try:
-        return [(text, want, harness.ask(text, session=f"g{n}").data) for n, (text, want) in enumerate(SITUATIONS)]
+        yield harness
     finally:
         harness.close()
 
@@ -129,15 +137,7 @@ def reports_that_disagree() -> list[tuple[str, str, str]]:
 
 @pytest.fixture(scope="module")
 def reported(sqlite_template, tmp_path_factory):  # type: ignore[no-untyped-def]
-    import shutil
-
-    from bot.notify import RecordingNotifier
-    from tests.conftest import FROZEN_NOW, make_settings
-
-    path = tmp_path_factory.mktemp("reports") / "reports.db"
-    shutil.copy(sqlite_template, path)
-    harness = Harness(make_settings(f"sqlite:///{path}"), RecordingNotifier(), FROZEN_NOW)
-    try:
+    with _a_bot(sqlite_template, tmp_path_factory, "reports") as harness:
         single = [(text, want, harness.ask(text, session=f"r{n}").data.get("agreement"))
                   for n, (text, want) in enumerate(one_report_each())]
         pairs = []
@@ -146,8 +146,6 @@ def reported(sqlite_template, tmp_path_factory):  # type: ignore[no-untyped-def]
             decided = harness.ask(first, session=f"t{n}").data.get("agreement")
             pairs.append((together, at_once, later, decided, harness.ask(later, session=f"t{n}").data.get("agreement")))
         return single, pairs
-    finally:
-        harness.close()
 
 
 def test_the_reports_suite_is_large() -> None:

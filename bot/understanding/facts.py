@@ -57,6 +57,8 @@ EMBEDDED = frozenset("who whos what whether if how where which".split())
 AFTER_REACH = 2
 """How many words before it a negator that follows its verb negates ("costs us nothing")."""
 SPEECH_VERBS = frozenset("said says say told replied answered".split())
+"""After these "no" is the answer said ("the principal said no the school would pay"), not a negation of what
+follows."""
 REPORTING_VERBS = frozenset("says said saying told tells telling mentioned mentions mentioning claims claimed claiming "
                             "insists insisted insisting confirmed confirms confirming thinks thought believes believed "
                             "swears swore swearing assured assures promised promises texted emailed messaged wrote "
@@ -84,12 +86,10 @@ def said_by_a_party(tokens: Sequence[str], scope: Sequence[str]) -> tuple[list[s
     pronoun is the speaker, and the speaker a party who may pay (a parent body, an organisation), is read as what the
     party said of itself ("ptsa are paying her");
     None for any other clause (structure rule)."""
-    verb = next((i for i, token in enumerate(tokens[:-1]) if token in REPORTING_VERBS and i), None)
-    if verb is None:
+    found = _what_was_said(tokens)
+    if found is None:
         return None
-    start = verb + 1  # "the org's director told me they expect us to pay them"
-    while start < len(tokens) - 1 and tokens[start] in REPORT_ADDRESSEES:
-        start += 1
+    verb, start = found  # "the org's director told me | they expect us to pay them"
     # "the director told me we're covering it": "we" after an addressee is the writer's side, not the speaker's
     if len(tokens) - start < MIN_PART or not (
             _a_pronoun_opens(tokens, start) or tokens[start] in FIRST_PERSON_OPENINGS and start == verb + 1):
@@ -108,21 +108,27 @@ def _a_pronoun_opens(tokens: Sequence[str], start: int) -> bool:
         and tokens[start + 1].endswith("ing")
 
 
+def _what_was_said(tokens: Sequence[str]) -> tuple[int, int] | None:
+    """The first reporting verb with a subject before it, and where what was said starts after it and its addressees
+    ("the treasurer just told me | the school is paying"); None when the clause reports nothing."""
+    verb = next((i for i, token in enumerate(tokens[:-1]) if token in REPORTING_VERBS and i), None)
+    if verb is None:
+        return None
+    start = verb + 1
+    while start < len(tokens) and tokens[start] in REPORT_ADDRESSEES:
+        start += 1
+    return verb, start
+
+
 def reported(tokens: Sequence[str]) -> int:
     """Where reported speech starts in a clause ("the treasurer just told me | the school is paying"), or 0 when the
     clause reports nothing, what follows is too short to state a fact ("the principal said no"), or it opens with
     a pronoun for the speaker ("the PTSA said they'd pay": read whole) (structure rule)."""
-    for i, token in enumerate(tokens[:-1]):
-        if token in REPORTING_VERBS and i:
-            start = i + 1
-            while start < len(tokens) and tokens[start] in REPORT_ADDRESSEES:
-                start += 1
-            if len(tokens) - start >= MIN_PART and not _a_pronoun_opens(tokens, start):
-                return start
-            return 0
-    return 0
-"""After these "no" is the answer said ("the principal said no the school would pay"), not a negation of what
-follows."""
+    found = _what_was_said(tokens)
+    if found is None:
+        return 0
+    start = found[1]
+    return start if len(tokens) - start >= MIN_PART and not _a_pronoun_opens(tokens, start) else 0
 HEDGES = frozenset("might maybe perhaps possibly probably prob probs prolly likely hopefully potentially could "
                    "thinking considering think believe hoping hope supposedly apparently "
                    "reportedly allegedly floated floating".split())
@@ -1331,7 +1337,7 @@ def quotes_reported(text: str) -> str:
     (PTSA treasurer) says PTSA is paying the coach." (structure rule), so the report rules apply to it."""
     def reported_as_said(found: re.Match[str]) -> str:
         speaker = re.sub(r"^(?:per|from|according\s+to)\s+", "", found.group("speaker").strip(), flags=re.I)
-        verb = "" if _said(speaker)[-1:] and _said(speaker)[-1] in REPORTING_VERBS else " says"
+        verb = "" if REPORTING_VERBS.intersection(_said(speaker)[-1:]) else " says"
         said = _ANSWER_FIRST.sub("", found.group("said").strip())  # "'no, the school is covering them'"
         return f"{speaker}{verb} {said}."
     return _QUOTED.sub(reported_as_said, text)
