@@ -136,10 +136,17 @@ def is_aside(u: Understanding) -> bool:
     even if it mentions words a slot would take. "what if the PTA pays?" is an answer, not an aside."""
     if u.has(*NOT_ASIDE) or len(u.tokens) < ASIDE_WORDS:
         return False
-    if u.opens_with(*ASIDE_START):
-        return is_question(u) or u.text.rstrip().endswith("?")
+    if u.opens_with(*ASIDE_START):  # "wait whats an mou", "hold on do partners need background checks"
+        return is_question(u) or u.text.rstrip().endswith("?") or _opens_a_question(_ASIDE_OPENER.sub("", u.text))
     opening = _after_an_opener(u.text).split()
     return bool(opening) and opening[0].lower() in QUESTION_START and u.text.rstrip().endswith("?")
+
+
+_ASIDE_OPENER = re.compile(r"^\W*(?:" + "|".join(ASIDE_START) + r")\b[\s,.:;!-]*", re.I)
+
+
+def _opens_a_question(text: str) -> bool:
+    return bool(text.split()) and text.split()[0].lower().strip(",.") in QUESTION_START
 
 
 OPENER_WORDS = 3

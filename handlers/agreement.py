@@ -46,6 +46,7 @@ from handlers.agreement_rules import (
     read_facts,
     they_named_nobody,
 )
+from handlers import health
 from handlers.grounded import grounded_reply
 from handlers.common import consult_button, fill_links, link_defaults
 from knowledge import load_yaml, require
@@ -384,6 +385,10 @@ def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
     named = named_agreements(u)
     facts = they_named_nobody(u, read_facts(u))
+    if u.entities.organisation is not None and _ON_RECORD.search(u.text) and not facts.known:
+        # "which agreement do we have with Quill & Ink Writing Academy?": what the directory holds of a partner it
+        # knows, not a case to decide
+        return health.handle(message, turn)
     if u.has(*_LEASE_QUESTION) and not facts.known and not facts.lease:
         case = Facts.from_dict(turn.state.form_data.get("values") or {}) if turn.state.form == FORM else Facts()
         return _lease_explained(case)
@@ -396,7 +401,8 @@ def handle(message: Message, turn: Turn) -> Reply:
             return _topic_answer(turn, "insurance", None)  # about paying someone: what a PSC needs, below
         if named and not facts.unsure:  # a situation is decided, not defined
             return _informational(named, turn)
-    elif _asks_about_the_rfq(u) and not u.amounts:
+    elif _asks_about_the_rfq(u) and not u.amounts and not _asks_which(u):  # "... which agreement + do we need an
+        # rfq": the decided case answers both, its needs saying when an RFQ comes first
         return _topic_answer(turn, "rfq", "personal_services_contract")
     document = _document_named(u.text)
     if document is not None and not named and _asks_anything(u) and not (facts.known and not facts.weak):
@@ -432,6 +438,9 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     earlier = Facts.from_dict(previous)
     if another_program(u, earlier):  # "and for the chess one?": read with the message that told several programs
         return dialogue.start(ADVISOR, _read_with_the_told(u, earlier, turn).to_dict(), message, turn)
+    replaced = _said_instead(u.text, earlier)
+    if replaced is not None:  # "*school not ptsa" after "ptsa is paying the instructor"
+        return dialogue.start(ADVISOR, earlier.merge(read_facts(turn.understand(replaced))).to_dict(), message, turn)
     fresh = read_facts(u, earlier.partner_speaks)
     if u.has(*NOT_MEANT) and len(u.tokens) <= FACT_FOLLOW_UP_WORDS and not fresh.known and earlier.known:
         return not_meant(replace(message, value=decisive_slot(earlier)), turn)
@@ -459,6 +468,28 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
             or _only_states(u) or u.opens_with(*PARTNER_PRONOUNS) and u.entities.organisation is None):
         return None  # a long message with facts and a question of its own is a new question, read on its own
     return dialogue.start(ADVISOR, earlier.merge(fresh).to_dict(), message, turn)
+
+
+_X_NOT_Y = re.compile(r"^\W*(?P<new>(?:the\s+|our\s+)?[\w'-]+(?:\s+[\w'-]+)?)\s*,?\s+not\s+(?:the\s+|our\s+)?"
+                      r"(?P<old>[\w'-]+(?:\s+[\w'-]+)?)\W*$", re.I)
+
+
+def _said_instead(text: str, case: Facts) -> str | None:
+    """"*school not ptsa" after "ptsa is paying the instructor": a correction of a word alone ("X not Y") names what
+    replaces a word of what decided the case; those words, so corrected, are read again (None: no such correction)."""
+    found = _X_NOT_Y.match(text)
+    said = case.evidence.get(PAYER, "")
+    old = re.compile(rf"\b(?:(?:the|our)\s+)?{re.escape(found['old'])}\b", re.I) if found else None
+    if found is None or old is None or not old.search(said):
+        return None
+    return old.sub(found["new"], said)
+
+
+_ON_RECORD = re.compile(r"\b(?:which|what)\s+(?:kind\s+of\s+|type\s+of\s+)?(?:agreement|contract|form)s?\b[^.?!]*?"
+                        r"\b(?:(?:do|does|did)\s+(?:\S+\s+){1,6}?have|(?:they|we|it)\s+(?:have|has|are on|is on)|have with|"
+                        r"(?:is|are)\s+(?:\S+\s+){1,6}?on|on (?:file|record))\b(?!\s+to\b)", re.I)
+"""Words asking what a partnership already has ("which agreement do we have with ...", "what agreement is <org> on"),
+not what it needs."""
 
 
 UNSURE_OF_OTHER = 0.6

@@ -312,10 +312,10 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> tuple[list[Fact], 
     named = _program_words(asked.words)
     about = [f for f in facts if f.clause != asked.index and named & _word_stems(f.words)]
     told = _told_of(clauses, asked.index, named - _NOT_A_PROGRAM)
-    if told and len({f.value for f in facts if f.value in PAYERS}) > 1:
-        # several programs told, one asked about: only what is said of it counts, and when nothing is said of who
-        # pays for it, that is asked; another program's payer is never its case ("Sunrise Yoga is free ..., and the
-        # soccer coach is paid by the school" ... "and Sunrise Yoga?")
+    if told and (len({f.value for f in facts if f.value in PAYERS}) > 1 or any(clauses[i].listed for i in told)):
+        # several programs told (paid differently, or items of a list), one asked about: only what is said of it
+        # counts, and when nothing is said of who pays for it, that is asked; another program's payer is never its
+        # case ("Sunrise Yoga is free ..., and the soccer coach is paid by the school" ... "and Sunrise Yoga?")
         of_it = [f for f in facts if f.clause in told]
         if len({f.value for f in of_it if f.value in PAYERS}) <= 1:
             return of_it, told
@@ -348,9 +348,20 @@ _PRONOUN_LED = re.compile(r"\s*(?:and\s+|so\s+|but\s+)?(?:they|they're|theyre|it
 
 def _told_of(clauses: list[ClauseReading], asked: int, named: set[str]) -> set[int]:
     """The clauses that tell of the program asked about: those naming it, and one right after that opens with a
-    pronoun for it ("A nonprofit runs a food pantry here. They fund it themselves.")."""
-    told = {c.index for c in clauses if c.index != asked and named & _word_stems(c.words)}
+    pronoun for it ("A nonprofit runs a food pantry here. They fund it themselves."). A word of the question said
+    of programs told differently tells none of them apart, when the question has another ("club" of "the chess
+    club that our PTSA pays" and "the nature club which is free" does not name "the nature club"; nor of "a garden
+    club (PTSA pays)" and "a new coding club" "the coding club")."""
+    others = [c for c in clauses if c.index != asked]
+    told_as = {w: {_payer_said(c) for c in others if w in _word_stems(c.words)} for w in named}
+    named = {w for w in named if len(told_as[w]) < 2} or named
+    told = {c.index for c in others if named & _word_stems(c.words)}
     return told | {c.index for c in clauses if c.index - 1 in told and c.index != asked and _PRONOUN_LED.match(c.words)}
+
+
+def _payer_said(clause: ClauseReading) -> str | None:
+    fact = clause.fact(PAYER)
+    return fact.value if fact is not None else None
 
 
 def _names_another(said: str, named: set[str]) -> bool:
@@ -386,10 +397,10 @@ def _asks_for_one(said: str) -> bool:
         and said.split()[0].lower() in _QUESTION_OPENERS
 
 
-_AND_THE = re.compile(r"and\s+(?:(?:the|our|that)\s+\S+(?:\s+\S+)?(?:\s+ones?)?"
+_AND_THE = re.compile(r"and\s+(?:(?:(?:the|our|that)\s+)?\S+(?:\s+\S+)?(?:\s+ones?)?"
                       r"|(?-i:[A-Z])\S*(?:\s+(?-i:[A-Z])\S*){0,3})", re.I)
-"""A program named alone after "and" ("and the drumming?", "and the steel drum one", "and Hmong Youth Voices?"), at
-the end of what was said."""
+"""A program named alone after "and" ("and the drumming?", "and the steel drum one", "and Hmong Youth Voices?", "and
+chess"), at the end of what was said."""
 _NAMED_ALONE = re.compile(r"(?:(?:the|our|that)\s+)?\S+(?:\s+\S+)?(?:\s+ones?)?", re.I)
 """A program named alone as the last question ("... the robotics class?", "chess coach?")."""
 
@@ -400,8 +411,9 @@ def _bare(words: str) -> str:
 
 
 _FOR_ONE = re.compile(r"(?:and\s+|but\s+|so\s+)?(?:for|about|re|regarding)\s+(?:(?:the|our|that|this)\s|(?-i:[A-Z])"
-                      r"|[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s*\??$)", re.I)
-"""A program named on its own before the question about it ("For the drumming one, which agreement?")."""
+                      r"|[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s*(?:\??$|,|\s(?:which|what)\b))", re.I)
+"""A program named on its own before the question about it ("For the drumming one, which agreement?", "For robotics
+which agreement?")."""
 _QUESTION_OPENERS = frozenset("which what whats what's does do should would is are can but and".split())
 _WHAT_ABOUT = re.compile(r"\b(?:what|how)\s+about\b", re.I)
 _ASKS_FOR_AN_AGREEMENT = re.compile(r"\b(?:agreement|contract|paperwork)s?\b|\bneed(?:ed)? for\b", re.I)
@@ -413,9 +425,11 @@ _NOT_SETTLED = re.compile(r"\bpending\b|\bundecided\b|\bup in the air\b|\bnot (?
                           + _UNSETTLED_WORDS + r"\b|\b(?:nothing|no one|nobody)(?:'s|\s+has|\s+is)\s+(?:been\s+)?"
                           + _UNSETTLED_WORDS + r"\b", re.I)
 """Words that say what was said is not settled yet: whoever was named, who pays is asked."""
-_HEDGED = re.compile(r"\b(?:probably|possibly|maybe|perhaps|might|likely|supposedly|apparently|presumably|prolly)\b"
+_HEDGED = re.compile(r"\b(?:probably|possibly|maybe|perhaps|might|likely|supposedly|apparently|presumably|prolly|"
+                     r"supposed to)\b"
                      r"(?!\s*(?:\$|\d|around|about|roughly))", re.I)
-"""Words that leave what the clause states unsure: it is confirmed before it decides ("maybe $3k" hedges an amount)."""
+"""Words that leave what the clause states unsure: it is confirmed before it decides ("maybe $3k" hedges an amount;
+"the school is supposed to" says what someone expects, not what was agreed)."""
 _ONLY_WAS = re.compile(r"^(?:\W*(?:so|and|but|well|ok|okay|hmm)\W+)?(?:originally|initially|at first|"
                       r"last (?:year|spring|fall|time)|previously|in the past|back then|back when|"
                       r"when (?:we|they|it|this|the program) (?:first )?"
@@ -461,10 +475,21 @@ def read_facts(u: Understanding, partner_speaks: bool = False) -> Facts:
     return u.memo(f"agreement_facts:{partner_speaks}", lambda u: _read_facts(u, partner_speaks))
 
 
+def _speakers_payer(u: Understanding, clause: ClauseReading, partner_speaks: bool) -> Fact | None:
+    """The clause's payer, where "we" is the party writing: "PTSA treasurer here: we're paying a chess instructor"
+    is the PTSA; "I am the director of Othello Hoops Academy ... we cover every cost" the partner. What the models
+    read as the school ("we") is that party's reading, added to it (structure rule)."""
+    party = "ptsa" if speaks_for_parents(u.text, clause.words) else (
+        "partner" if speaks_for_partner(u, clause.words, partner_speaks) else None)
+    read = clause.scores.get(PAYER) or {}
+    if party is None or not read:
+        return clause.fact(PAYER)
+    theirs = {**read, party: read.get(party, 0.0) + read.get("school", 0.0), "school": 0.0}
+    return replace(clause, scores={**clause.scores, PAYER: theirs}).fact(PAYER)
+
+
 def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
-    payer_facts = [replace(f, value="ptsa") if f.value == "school" and speaks_for_parents(u.text, f.words) else
-                   replace(f, value="partner") if f.value == "school" and speaks_for_partner(u, f.words, partner_speaks)
-                   else f for f in u.facts(PAYER)]  # "PTSA treasurer here: we're paying a chess instructor": the PTSA
+    payer_facts = [f for c in u.clauses if (f := _speakers_payer(u, c, partner_speaks)) is not None]
     asked, asked_clauses = _of_the_one_asked(u, payer_facts)
     payer = resolve(_district_apart(asked), PAYERS)
     # the program asked about narrows the use of space too: "the clinic leases space ..., the art lady we pay hourly

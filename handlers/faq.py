@@ -8,6 +8,8 @@ situation get the rules applied to it (handlers/background_rules.py).
 
 from __future__ import annotations
 
+import re
+
 from bot import faq_entries
 from bot.core import Message, Reply
 from bot.faq_entries import Entry, Topic
@@ -15,11 +17,17 @@ from bot.turn import Turn
 from bot.dialogue import is_question
 from bot.understanding import follow_ups
 from bot.router import Registry
+from handlers import health
 from handlers.background_rules import advise, read_situation
 from handlers.common import consult_button, fill_links, link_defaults
 from handlers.grounded import grounded_reply
 
 TOPICS = ("data_sharing", "background_checks", "partnership_tools", "training_module")
+ON_RECORD = ("background_checks", "data_sharing")
+"""Topics whose paperwork the directory records for each partnership (a background check, a data sharing agreement)."""
+_ASKS_ITS_RECORD = re.compile(r"\b(?:valid|current|expired?|expiring|up to date|on file|on record|have|has)\b", re.I)
+"""Words asking about a partnership's paperwork as it stands ("still valid?", "do they have a DSA?"), not what the
+rule asks of partners ("what do they need first?")."""
 CONSULT_TOPIC = {"data_sharing": "data_sharing", "background_checks": "background_checks", "training_module": "trainings"}
 RESEMBLANCE = 0.3
 """Below this similarity to every entry's questions (and no cue), the topic's overview answers."""
@@ -67,6 +75,11 @@ def scored_entry(topic: Topic, turn: Turn) -> tuple[Entry | None, float]:
 
 
 def handle(message: Message, turn: Turn) -> Reply:
+    u = turn.understanding
+    if u.entities.organisation is not None and u.intent in ON_RECORD and _ASKS_ITS_RECORD.search(u.text):
+        # "is the background check of Duwamish Waterways Science Lab still valid?": that partner's paperwork, as
+        # the directory holds it, not the rule
+        return health.handle(message, turn)
     return answer(turn.understanding.intent, turn)
 
 

@@ -199,11 +199,15 @@ CONTEXT = "partnership_health"
 
 
 def narrow_listing(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | None:
-    """"only the expired ones" right after a school's partner list: that list's paperwork in that state (a
+    """"only the expired ones", "anything expired?" right after a school's partner list: that list's paperwork in that state (a
     refiner of the partners' frame; None when the follow-up names no state or the list had no school)."""
     u = turn.understanding
     state = state_of(turn)
-    if state is None or not follow_ups.is_follow_up(u, FOLLOW_UP_WORDS) or not follow_ups.opens_as_follow_up(u):
+    # "and only the expired ones?", "whats expired for them", "anything expired?": naming no other school,
+    # organisation or region, a short question about a state is about the list just given
+    elsewhere = u.entities.has_school or u.entities.organisation is not None or u.entities.region is not None
+    if state is None or not follow_ups.is_follow_up(u, FOLLOW_UP_WORDS) or not (
+            follow_ups.opens_as_follow_up(u) or follow_ups.refers_back(u) or not elsewhere):
         return None
     scope = _listed(PartnerQuery.from_dict(previous), turn)
     if scope is None:
@@ -225,9 +229,13 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     service, focus, state, region = u.entities.service, focus_of(turn), state_of(turn), u.entities.region
     # "and what about Weekend Backpack Project there?" after an organisation's paperwork: another organisation
     organisation = u.entities.organisation if previous.get("organisation") else None
-    if not (service or school or focus or state or region or organisation):
+    # "so what is missing for them?" after one item of an organisation's paperwork: all of it, for the same one
+    everything = follow_ups.refers_back(u) and u.has(*MISSING_WORDS) and previous.get("focus") is not None
+    if not (service or school or focus or state or region or organisation or everything):
         return None
     last = dict(previous)
+    if everything and focus is None:
+        last["focus"] = last["state"] = None
     if organisation is not None:
         last["organisation"] = list(organisation)
     if school is not None:  # another school: the same question about it
@@ -248,6 +256,8 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
 
 
 FOLLOW_UP_WORDS = 8
+MISSING_WORDS = ("missing", "expired", "outstanding", "not on file", "lacking", "still need")
+"""Words asking what paperwork is wanting, whatever the item."""
 
 
 def _remember(turn: Turn, scope: Scope, focus: str | None, state: str | None) -> None:
@@ -361,6 +371,9 @@ def schools_without_agreement(turn: Turn, scope: Scope, today: dt.date, school_y
             counts[row.school] += 1
     if not counts:
         text = f"Every current partnership {scope.label} has an agreement on file for {school_year}."
+        if scope.organisation is not None:  # "in what school are they, and which agreement do they have?"
+            text = text[:-1] + ": " + ", ".join(sorted(f"{row.school} ({agreement_label(row.on_file.agreement_type)})"
+                                                      for row, _ in _assessed(turn, scope, school_year, today))) + "."
     else:
         lines = [f"{len(counts)} schools {scope.label} have partners without an agreement in place ({school_year}):"]
         lines += [f"• *{school}*: {n} partnership{'s' if n > 1 else ''}" for school, n in

@@ -1294,3 +1294,69 @@ def test_the_program_asked_about_is_read_alone_and_the_provider_asked_again(harn
     assert harness.ask("Everything needs a PSC, I was told. The Audubon chapter is doing free bird walks with 2nd grade, "
                        "costs us nothing, their own volunteers and budget. PSC right?",
                        session="audubon").data["agreement"] == MOU
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # sets BW and BX (untouched on f4723b0), by mechanism:
+    # a list of programs each told with its payer: every item is a clause of its own, and the one asked about is
+    # read alone (items in parentheses, joined by commas or "and" without a determiner; a question word shared by
+    # two programs, "club", tells neither apart)
+    ("we have a few things going: chess club paid by ptsa, drumming residency from our title I funds, and a free "
+     "reading program a nonprofit runs. which agreement for the drumming one", PSC),
+    ("garden club (ptsa pays), robotics (we pay from levy) and a dance thing nobody has sorted out yet. what do we "
+     "need for the dance thing", None),
+    ("We have three programs for spring: a garden club (PTSA pays), drumming (we pay it with LAP) and a new coding "
+     "club. Which agreement for the coding club?", None),
+    ("At Leschi we have the chess club that our PTSA pays, and the nature club which is free from a nonprofit. "
+     "Which agreement for the nature club?", MOU),
+    ("Chess club is paid by the PTSA, robotics is paid by the school with Title I, and a nonprofit runs a free "
+     "reading program. For robotics which agreement?", PSC),
+    # ... and parts of one clause are no list: "and pay the coach", "on her own", "maybe 2k total", "grant funded"
+    ("the PTSA is coordinating and paying for a chess coach, what agreement?", PTSA),
+    ("we're paying him out of the building budget, maybe 2k total. what contract do i need", PSC),
+    ("The PTSA recommended them, but the PTSA isn't paying for it or running it. The org is totally free, grant "
+     "funded. which agreement?", MOU),
+    ("Dear partnerships team, our parent group raised funds at the spring auction and will be hiring a few enrichment "
+     "vendors to teach after-school classes next year. The parents will handle scheduling and payment. Which "
+     "agreement?", PTSA),
+    # the writer's purpose ("so i can move on") states nothing: "move on" is no lease
+    ("just tell me its an MOU so i can move on pls", None),
+    # a partner's "we": what the models read as the school is the partner ("we cover every cost")
+    ("Good morning. I am the director of Othello Hoops Academy. We would like to run a free basketball clinic at Aki "
+     "Kurose; we cover every cost with our own fundraising. Which agreement should we sign with the school?", MOU),
+    # "were covering" typed for "we're", opening the message, is no plan that was
+    ("were covering 40% from building budget and a foundation is covering the rest, what agreement", PSC),
+    # the partner said first is "they", though it was said without "the"
+    ("nonprofit wants to run a free homework club, they have their own funding. what agreement", MOU),
+    # "supposed to" says what someone expects, not what was agreed: confirmed before it decides
+    ("the school is supposed to pay them from Title I. which agreement", None),
+])
+def test_held_out_kinds_of_sets_bw_and_bx(harness, text: str, agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)
+
+
+def test_another_program_of_a_list_is_read_alone_a_turn_later(harness) -> None:
+    harness.ask("we have a few things going: chess club paid by ptsa, drumming residency from our title I funds, and a "
+                "free reading program a nonprofit runs. which agreement for the drumming one", session="list")
+    assert harness.ask("and the reading one?", session="list").data["agreement"] == MOU
+    assert harness.ask("and chess?", session="list").data["agreement"] == PTSA
+    harness.ask("robotics club and chess club - chess is paid by the ptsa and robotics is paid by the school. which "
+                "agreement for robotics", session="bare")
+    assert harness.ask("and chess", session="bare").data["agreement"] == PTSA
+    harness.ask('From the principal\'s email: "For spring we have Sunny Sprouts Garden Club (PTSA pays), Eastside Drum '
+                'Circle (we pay from Title I), and Rainier Readers which is free from a nonprofit." Which agreement '
+                'for Eastside Drum Circle?', session="email")
+    assert harness.ask("And Rainier Readers?", session="email").data["agreement"] == MOU
+
+
+def test_a_word_said_instead_of_another_corrects_the_case(harness) -> None:
+    harness.ask("ptsa is paying the instructor", session="star")
+    corrected = harness.ask("*school not ptsa", session="star")
+    assert corrected.data["agreement"] == PSC and "school is paying the instructor" in corrected.text, corrected.text
+    harness.ask("the PTSA pays the coach from its budget", session="the")
+    assert harness.ask("the school, not the PTSA", session="the").data["agreement"] == PSC
+
+
+def test_asking_about_the_rfq_with_the_agreement_decides_the_case(harness) -> None:
+    reply = harness.ask("paying a dance org 12000 total from title 1 which agreement + do we need an rfq")
+    assert reply.data["agreement"] == PSC and "Request for Qualifications" in reply.text, reply.text

@@ -166,3 +166,63 @@ def test_reports_that_disagree_are_asked_in_one_message_or_across_turns(reported
     later = [(text, named) for _, _, text, decided, named in pairs if decided is not None and named is not None]
     assert not later, f"{len(later)} later reports against a decided one named an agreement: {later[:5]}"
     assert sum(decided is not None for *_, decided, _ in pairs) >= 0.9 * len(pairs)
+
+
+# Several programs in one message, each paid its own way, then a question about one and a follow-up about
+# another: each is decided by what was said of it, or asked; never given another program's agreement.
+PROGRAMS = [("chess club", "chess"), ("drumming residency", "drumming"), ("garden club", "garden"),
+            ("robotics team", "robotics"), ("reading program", "reading"), ("dance class", "dance")]
+TOLD = {
+    "school": ["{p} paid by the school", "{p} (we pay from Title I)", "{p} that we pay for out of LAP",
+               "{p} is paid from our building budget"],
+    "ptsa": ["{p} paid by the PTSA", "{p} (PTSA pays)", "{p} that our PTSA pays for", "{p} is paid by the parent group"],
+    "partner": ["{p} that a nonprofit runs for free", "{p} (free, the partner funds it)",
+                "{p} which a local bank pays for directly", "{p} is free from a nonprofit"],
+    "unknown": ["a new {p}", "{p} (nobody has sorted out who pays)", "{p} we haven't figured out yet"],
+}
+LIST_JOINS = ["{a}, {b} and {c}", "{a}, {b}, and {c}", "{a}; {b}; {c}", "{a}. {b}. {c}"]
+LIST_OPENERS = ["", "We have a few programs this spring: ", "quick q, "]
+ONE_ASKED = ["Which agreement for the {s}?", "For the {s}, which agreement?", "what do we need for the {s}",
+             "which agreement does the {s} need?"]
+ANOTHER_ASKED = ["and the {s}?", "what about the {s}?", "and {s}", "and for the {s} one?"]
+
+
+def programs_told() -> list[tuple[str, str | None, str, str | None]]:
+    """(the message telling three programs and asking of one, its agreement, a follow-up asking of another, its)."""
+    rng = random.Random(7)
+    want = {"school": PSC, "ptsa": PTSA, "partner": MOU, "unknown": None}
+    out = []
+    for kinds in itertools.permutations(TOLD, 3):
+        for join in LIST_JOINS:
+            for _ in range(3):
+                programs = rng.sample(PROGRAMS, 3)
+                items = [rng.choice(TOLD[kind]).format(p=name) for kind, (name, _) in zip(kinds, programs)]
+                asked, other = rng.sample(range(3), 2)
+                text = rng.choice(LIST_OPENERS) + join.format(a=items[0], b=items[1], c=items[2])
+                out.append((f"{text}. {rng.choice(ONE_ASKED).format(s=programs[asked][1])}", want[kinds[asked]],
+                            rng.choice(ANOTHER_ASKED).format(s=programs[other][1]), want[kinds[other]]))
+    return out
+
+
+@pytest.fixture(scope="module")
+def programs(sqlite_template, tmp_path_factory):  # type: ignore[no-untyped-def]
+    with _a_bot(sqlite_template, tmp_path_factory, "programs") as harness:
+        out = []
+        for n, (text, want, later, later_want) in enumerate(programs_told()):
+            first = harness.ask(text, session=f"m{n}").data.get("agreement")
+            out.append((text, want, first, later, later_want, harness.ask(later, session=f"m{n}").data.get("agreement")))
+        return out
+
+
+def test_the_programs_suite_is_large() -> None:
+    assert len(programs_told()) >= 280
+
+
+def test_each_program_of_several_is_decided_by_its_own_payer_or_asked(programs) -> None:  # type: ignore[no-untyped-def]
+    wrong = [(text, want, named) for text, want, named, *_ in programs if named is not None and named != want]
+    assert not wrong, f"{len(wrong)} of {len(programs)} named another agreement: {wrong[:3]}"
+    later = [(text, later, want, named) for text, _, _, later, want, named in programs
+             if named is not None and named != want]
+    assert not later, f"{len(later)} of {len(programs)} follow-ups named another agreement: {later[:3]}"
+    decidable = [(want, named) for _, want, named, *_ in programs if want is not None]
+    assert sum(want == named for want, named in decidable) >= 0.8 * len(decidable)

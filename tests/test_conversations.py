@@ -572,3 +572,14 @@ def test_free_to_the_ptsa_is_no_ptsa_payer(harness) -> None:
     assert first.data["agreement"] == PTSA
     reply = harness.ask("sorry, my mistake: the yarn shop runs it on its own dime, free to the PTA and to the school")
     assert reply.data["agreement"] in (MOU, None) and reply.data["agreement"] != PTSA
+
+
+def test_an_aside_opened_with_wait_is_answered_without_its_question_mark(harness) -> None:
+    # set BW (untouched on f4723b0): "wait whats an mou" was taken for the consultation's topic
+    harness.ask("i need a consultation")
+    side = harness.ask("wait whats an mou")
+    assert side.intent == "agreement" and "Memorandum of Understanding" in side.text and "consultation" in side.text
+    harness.ask("can someone from partnerships help me w/ a consult, we have a weird agreement situation at franklin",
+                session="bg")
+    checks = harness.ask("hold on do partners need background checks", session="bg")
+    assert checks.intent == "background_checks" and "consultation" in checks.text, checks.text

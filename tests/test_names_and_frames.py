@@ -261,16 +261,18 @@ PARTNERS_HEADER = ("organization,school,services,school_year,agreement_type,stat
                    "background_check_date,principal_approved,outcomes\n")
 
 
-def test_which_agreement_an_organisation_has_names_the_form_on_file(harness: Harness, tmp_path: Path) -> None:
-    from bot.directory.importer import import_partners
-
+def _imported(harness: Harness, tmp_path: Path, rows: str) -> None:
+    """The partners in `rows` (lines of the full directory format) imported into the harness's database."""
     partners = tmp_path / "partners.csv"
-    partners.write_text(
-        PARTNERS_HEADER +
-        "Fremont Theater Lab,Hamilton Int'l,arts,2026-27,psc,active,stage@example.org,https://example.org,2026-09-10,"
-        "2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Spring musical\n")
+    partners.write_text(PARTNERS_HEADER + rows)
     with harness.database.session() as session:
         import_partners(session, partners)
+
+
+def test_which_agreement_an_organisation_has_names_the_form_on_file(harness: Harness, tmp_path: Path) -> None:
+    _imported(harness, tmp_path,
+              "Fremont Theater Lab,Hamilton Int'l,arts,2026-27,psc,active,stage@example.org,https://example.org,2026-09-10,"
+              "2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Spring musical\n")
     reply = harness.ask("Which agreement does Fremont Theater Lab have at Hamilton?")
     assert reply.intent == "partners" and reply.text.endswith("has its agreement in order for 2026-27: PSC."), reply.text
 
@@ -279,21 +281,15 @@ def test_the_form_on_file_is_named_for_an_expiring_agreement_and_there_keeps_the
                                                                                         tmp_path: Path) -> None:
     # sets BI and BJ (untouched on e79c2c3): the form was left out when the agreement needed attention, and
     # "there" was not read as the school of the last answer
-    from bot.directory.importer import import_partners
-
-    partners = tmp_path / "partners.csv"
-    partners.write_text(
-        PARTNERS_HEADER +
-        "Little Wings Preschool Cooperative,Concord Int'l,early learning,2026-27,alignment,active,a@example.org,"
-        "https://example.org,2026-09-10,2026-09-01,2026-12-20,no,,2027-06-30,2026-08-20,2026-09-02,Ready for K\n"
-        "Weekend Backpack Project,Concord Int'l,basic needs,2026-27,mou,active,b@example.org,https://example.org,"
-        "2026-09-10,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Fed weekends\n"
-        "Weekend Backpack Project,Emerson,basic needs,2026-27,psc,active,b@example.org,https://example.org,"
-        "2026-09-10,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Fed weekends\n"
-        "Nordic Heritage Language School,Ballard,arts,2026-27,alignment,active,c@example.org,https://example.org,"
-        "2026-09-10,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Heritage language\n")
-    with harness.database.session() as session:
-        import_partners(session, partners)
+    _imported(harness, tmp_path,
+              "Little Wings Preschool Cooperative,Concord Int'l,early learning,2026-27,alignment,active,a@example.org,"
+              "https://example.org,2026-09-10,2026-09-01,2026-12-20,no,,2027-06-30,2026-08-20,2026-09-02,Ready for K\n"
+              "Weekend Backpack Project,Concord Int'l,basic needs,2026-27,mou,active,b@example.org,https://example.org,"
+              "2026-09-10,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Fed weekends\n"
+              "Weekend Backpack Project,Emerson,basic needs,2026-27,psc,active,b@example.org,https://example.org,"
+              "2026-09-10,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Fed weekends\n"
+              "Nordic Heritage Language School,Ballard,arts,2026-27,alignment,active,c@example.org,https://example.org,"
+              "2026-09-10,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Heritage language\n")
     expiring = harness.ask("which agreement does Little Wings Preschool Cooperative have at Concord?")
     assert "needs attention" in expiring.text and "On file: Alignment Agreement." in expiring.text, expiring.text
     other = harness.ask("and what about Weekend Backpack Project there?")
@@ -304,3 +300,27 @@ def test_the_form_on_file_is_named_for_an_expiring_agreement_and_there_keeps_the
     harness.ask("partners at Ballard High School", session="ballard")
     nordic = harness.ask("which agreement does Nordic Heritage Language School have there?", session="ballard")
     assert nordic.data["school"] == "Ballard" and nordic.text.endswith(": Alignment Agreement."), nordic.text
+
+
+def test_a_partners_record_is_looked_up_not_advised_on(harness: Harness, tmp_path: Path) -> None:
+    # sets BW and BX (untouched on f4723b0): "which agreement do we have with <a partner the directory knows>" and
+    # "is <partner>'s background check still valid" asked the rules; "anything expired?" after a school's list
+    # gave the district's table
+    _imported(harness, tmp_path,
+              "Quill & Ink Writing Academy,Garfield,tutoring,2026-27,psc,active,q@example.org,https://example.org,"
+              "2026-11-25,,,no,,2027-06-30,2026-08-20,2026-09-02,Writing\n"
+              "Leschi Nature Explorers,Leschi,stem,2026-27,mou,active,l@example.org,https://example.org,2026-10-01,"
+              "2026-09-01,2027-06-30,no,,,2026-08-20,2026-09-02,Outdoors\n"
+              "Westside Family Center,Denny Int'l,family support,2026-27,mou,active,w@example.org,https://example.org,"
+              "2026-10-01,2026-09-01,2027-06-30,no,,,2025-11-01,2026-09-02,Families\n")
+    record = harness.ask("which agreement do we have with Quill & Ink Writing Academy at Garfield?")
+    assert record.intent == "partners" and "On file: PSC" in record.text, record.text
+    rest = harness.ask("So what is missing for them?")  # all of its paperwork, for the same partnership
+    assert rest.data["organisation"] and "(paperwork, 2026-27)" in rest.text, rest.text
+    where = harness.ask("Leschi Nature Explorers - in what school they are, and which agreement they have?")
+    assert where.intent == "partners" and "Leschi (MOU)" in where.text, where.text
+    check = harness.ask("Is the background check of Westside Family Center still valid?")
+    assert check.intent == "partners" and "background check expired" in check.text, check.text
+    harness.ask("who does family stuff at denny", session="list")
+    expired = harness.ask("anything expired?", session="list")
+    assert expired.data["school"] == "Denny Int'l" and "Westside Family Center" in expired.text, expired.text

@@ -182,7 +182,7 @@ PROPER_NAME = "propername"
 """What a capitalised institution's name becomes: one word, never read as the school paying."""
 _PAY_VERB = r"(?:pays|pay|paid|covers|cover|funds|fund)"
 _BREAK = re.compile(
-    r"[.!?;:]+(?=\s|$)|\n+|\s[/|]\s|\s+-+\s+"
+    r"[.!?;:]+[\"\u201d]?(?=\s|$)|\n+|\s[/|+]\s|\s+-+\s+"
     r"|,?\s+(?=(?:but|although|though|whereas|however|except|instead|actually|so now|if|assuming|supposing|because)\b"
     r"(?!\s*[.!?;]))"  # "... out of the building budget instead. PTSA is ...": it ends a clause, opens none
     r"|,\s+(?=not\s[^,]*(?:[.!?;:]|$))"  # "it's the PTSA that pays, not the district" (not "the PTSA, not the school, pays")
@@ -226,8 +226,9 @@ _BREAK = re.compile(
     r"|\s+(?=so\s+(?:the|our)\s)"
     r"|\s+(?=so\s+[\w'-]+\s+" + _ADVERBS + r"(?:" + "|".join(sorted(SUBJECT_VERBS, key=len, reverse=True)) + r")\b)",
     re.I)
-_FORMER_PLAN = re.compile(r"\b(?:originally|initially|at first|(?:i|we) thought|(?:was|were) (?:going|supposed|planning) to|"
-                          r"(?:was|were) (?:paying|covering|funding)|"
+_FORMER_PLAN = re.compile(r"\b(?:originally|initially|at first|(?:i|we) thought|(?<=\w\s)(?:was|were) (?:going|supposed|planning) to|"
+                          r"(?<=\w\s)(?:was|were) (?:paying|covering|funding)|"  # (with a subject: "were covering 40%"
+                          # opening a message is "we're" typed fast)
                           r"had (?:planned|budgeted|meant|hoped|intended) to|used to|wanted to|"
                           r"last (?:year|time|spring|fall)|previously|in the past|back then|"
                           r"when (?:we|they|it|this|the program) (?:started|began|first started))\b", re.I)
@@ -282,6 +283,7 @@ class ClauseReading:
     asks: bool = False  # a question: it states nothing (asking "who pays?" is not saying it is unknown)
     parties: frozenset[str] = frozenset()  # the kinds of party it names who may pay (see `party_kinds`)
     news: bool = False  # see `brings_news`
+    listed: bool = False  # an item of a list of programs told with their payers (see `listed_programs`)
 
     def fact(self, slot: str, floor: float = FLOOR) -> Fact | None:
         """The clause's value of `slot`, unless it says nothing about it (or too little)."""
@@ -341,8 +343,9 @@ def joined_clauses(text: str) -> list[tuple[str, str, bool]]:
             # "both the school and the PTSA" is
             out.append((f"{pending} {listed[0]}".strip(), f"{pending} {listed[0]}".strip(), False))
             part, pending = listed[1], ""
+        # (not after a question for the agreement: "which agreement for the drumming one. and the reading one?")
         second = bool(out) and not pending and part.lower().startswith("and ") and _only_a_subject(
-            without_openers(out[-1][0]))
+            without_openers(out[-1][0])) and not _ASKING_HEAD.match(_OPENERS.sub("", out[-1][0].strip()))
         if second:
             out[-1] = (f"{out[-1][0]} {_predicate(part)}", f"{out[-1][1]} {part}", out[-1][2])
         said = f"{pending} {part}".strip()
@@ -356,6 +359,17 @@ def joined_clauses(text: str) -> list[tuple[str, str, bool]]:
         else:
             out.append((pending, pending, False))  # "yes" alone is a clause
     return out
+
+
+def split_outside_asides(pattern: re.Pattern[str], text: str) -> list[str]:
+    """`text` split where `pattern` matches, except inside parentheses: "drumming residency (free, the partner funds
+    it)" is one part, its aside whole."""
+    pieces, start = [], 0
+    for found in pattern.finditer(text):
+        if text.count("(", 0, found.start()) <= text.count(")", 0, found.start()):
+            pieces.append(text[start:found.start()])
+            start = found.end()
+    return [*pieces, text[start:]]
 
 
 _NOT_X_IT_IS_Y = re.compile(r"^((?:it'?s\s+)?not\s+\S+\s.*?\S)\s+(it'?s\s.*)$", re.I | re.S)
@@ -492,7 +506,8 @@ def _unless_school(found: re.Match[str]) -> str:
     """A run of capitalised words is a name that states nothing ("Lease Street Bakery is sponsoring ..."),
     unless it is the name of a school, of school money or of a parent association, which may state who pays."""
     said = found.group(0).split()
-    if said[0].lower() in DETERMINERS:  # "Our SpEd budget": a sentence's first word, not a name's
+    if said[0].lower() in DETERMINERS | LEADING_CONNECTIVES:  # "Our SpEd budget", "And Rainier Readers?": a
+        # sentence's first word, not a name's
         rest = " ".join(said[1:])
         named = rest if len(said) == 2 else _TITLE_CASE_NAME.sub(_unless_school, rest)
         return f"{said[0]} {named}"
@@ -743,6 +758,8 @@ def they_unclear(words: str, previous: Sequence[str]) -> bool:
     previous = [t for i, t in enumerate(previous) if not (t in PARTY_NOUNS and previous[i + 1:i + 2] == ["of"] and any(
         w in PARENT_WORDS for w in previous[i + 2:i + AGENT_WORDS]))]
     _, subject = _parties(previous)
+    # "nonprofit wants to run a free homework club, they have their own funding": the partner said first is "they"
+    subject = subject or [t for t in previous[:SUBJECT_WORDS - 1] if t in PARTY_NOUNS][:1]
     parties = {_party(t) for t in _party_tokens(previous)}  # "the PTSA and the dance company"
     parties |= {t for i, t in enumerate(previous) if t in GROUP_NOUNS and not (i and previous[i - 1] in PARENT_WORDS)}
     by = previous.index("by") if _agent(previous) is not None else None
@@ -936,6 +953,75 @@ def scoped_tokens(words: str, tokens_of: Callable[[str], list[str]]) -> tuple[li
     return tokens, scope
 
 
+STRONG_UNKNOWN = 0.75
+"""How surely a list's item must say who pays is not known to count as telling it (see `listed_programs`)."""
+_ITEM_BREAK = re.compile(r",\s+|\s+(?=and\s)", re.I)
+"""Where a list's items may part: a comma, or before "and" ("... and a free reading program")."""
+
+
+_WRITERS_PURPOSE = re.compile(r"\s*(?:so|so that)\s+(?:i|we)\s+(?:can|could|may|might)\b", re.I)
+"""A clause of the writer's purpose ("so I can send it to the principal today") states no fact of the case."""
+
+
+def list_items(clause: tuple[str, str, bool]) -> list[str]:
+    """The items of a list a clause may be ("chess club paid by ptsa, drumming residency from our title I funds, and
+    a free reading program a nonprofit runs"); a noun phrase or an opener alone stays with what follows it ("the
+    school, the PTSA and the partner split it": subjects of one predicate). A clause joined or quoted otherwise is one
+    item."""
+    words, spoken, second = clause
+    if words != spoken or second or asks(words):
+        return [words]  # a question lists nothing it tells ("could you tell me which agreement this is and ...")
+    items: list[str] = []
+    for item in (i.strip() for i in split_outside_asides(_ITEM_BREAK, words)):
+        if items and (_only_a_subject(items[-1]) or all(w in CONNECTIVES for w in items[-1].lower().split())):
+            items[-1] = f"{items[-1]}, {item}"  # "wait, my co-teacher says ...": an opener opens the item after it
+        elif item:
+            items.append(item)
+    if len(items) > 1 and _only_a_subject(without_openers(items[-1])):
+        items[-2:] = [f"{items[-2]} {items[-1]}"]  # "they bring the food and the funding": what they bring
+    return items
+
+
+def listed_programs(clauses: list[tuple[str, str, bool]], payer_of: Callable[[str], str | None]
+                    ) -> list[tuple[tuple[str, str, bool], bool]]:
+    """Each clause, or each item of one that is a list of programs told with their payers, marked as such: "a
+    garden club (PTSA pays), drumming (we pay it with LAP) and a new coding club". A clause is such a list when two
+    of its items state different payers (the models' readings of each item alone), or when the message tells
+    different payers and one of its items states one ("a new garden club, drumming residency that a nonprofit runs
+    for free and chess club is paid from our building budget"): every item is then a clause of its own, the one that
+    says nothing of who pays too (structure rule)."""
+    itemised = [(clause, items, [payer_of(item) for item in items]) for clause in clauses
+                for items in [list_items(clause)] if all(_opens_a_noun_phrase(item) for item in items[1:])]
+    told = {payer for *_, payers in itemised for payer in payers} - {None}
+    lists = {id(clause): (items, set(payers) - {None}) for clause, items, payers in itemised}
+    out: list[tuple[tuple[str, str, bool], bool]] = []
+    for clause in clauses:
+        items, mine = lists.get(id(clause), ([], set()))
+        if len(items) > 1 and (len(mine) > 1 or mine and len(told) > 1):
+            out += [((item, item, False), True) for item in items]
+        else:
+            out.append((clause, False))
+    return out
+
+
+_NOT_AN_ITEM = PRONOUN_SUBJECTS | NEGATORS | AUXILIARIES | SUBJECT_VERBS | NAME_VERBS | HEDGES | frozenset(
+    "on with without for from by in at to of as like otherwise else unless if then so because but or which who that "
+    "where when while though although whether".split())
+"""First words of a part that goes on the clause before it ("..., on her own", "... and pay the coach") rather than
+naming another program of a list; so does a word alone ("... will handle scheduling and payment")."""
+
+
+_OBJECTS = DETERMINERS | frozenset("it them him her us nobody everyone everything nothing".split())
+"""Words after a verb: "... and charges nobody", "... and teaches the kids" go on the clause before."""
+
+
+def _opens_a_noun_phrase(item: str) -> bool:
+    said = [w.strip("(,") for w in item.lower().split() if w not in ("and", "plus")]
+    first = said[0] if said else ""
+    return len(said) > 1 and not {re.split(r"['\u2019]", first)[0], re.sub(r"['\u2019]", "", first)} & _NOT_AN_ITEM \
+        and said[1] not in _OBJECTS  # "she's" is "she", "don't" "dont"
+
+
 def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
          placeholders: frozenset[str], school_money: str | None = None,
          is_school: Callable[[str], bool] | None = None) -> tuple[ClauseReading, ...]:
@@ -949,7 +1035,19 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     carried = False  # a correction said on its own ("- no wait, sorry, the Rotary club pays") corrects what follows
     planned = then = False  # the clause before told a plan that was; a time that was ("when we started") opened one
     opinion = False  # the clause before was someone's report or a hedge: "because ..." after it gives their reason
-    for index, (words, spoken, second) in enumerate(joined_clauses(said_text)):
+    def payer_of(part: str) -> str | None:
+        if _only_a_subject(without_openers(part)):
+            return None  # "... between the principal and the PTA": a name alone says no payer
+        tokens, scope = scoped_tokens(part, tokens_of)
+        scores = models.scores(features(tokens, placeholders, scope))
+        if school_money is not None:
+            scores = money_said(scores, tokens, scope, school_money)
+        top = _top(scores)  # "unknown" too, said surely: "a dance class we haven't figured out yet, robotics (PTSA
+        # pays)", not "the org is totally free, grant funded"
+        sure = STRONG_UNKNOWN if top == UNKNOWN else FLOOR
+        return top if top != NONE and not top.startswith("not_") and scores["payer"][top] >= sure else None
+
+    for index, ((words, spoken, second), listed) in enumerate(listed_programs(joined_clauses(said_text), payer_of)):
         correcting = carried or is_correcting(words) or planned
         # "oh wait no sorry, ..." reads as what follows; "they" may be a party the clause before named
         tokens, scope = scoped_tokens(without_openers(with_subject(words, previous)), tokens_of)
@@ -974,6 +1072,8 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             scores = {**scores, "payer": {UNKNOWN: 1.0}}
         if school_money is not None:
             scores = money_said(scores, tokens, scope, school_money)
+        if _WRITERS_PURPOSE.match(words):
+            scores = {}  # "just tell me its an MOU so i can move on pls": what the writer wants to do next
         if opinion and _said(words)[:1] == ["because"]:
             scores = {}  # "our AP thinks they need an alignment agreement because they're here every day"
         if only_names(tokens, placeholders - {school_money}) or all(t in BARE_WORDS or t in CONNECTIVES
@@ -1010,7 +1110,7 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             scores = {**scores, "payer": {NONE: 1.0}}
             out = _payer_taken_back(out)
         reading = ClauseReading(said, index, correcting, scores, asking, party_kinds(tokens),
-                                correcting and brings_news(words))
+                                correcting and brings_news(words), listed)
         if second and out:
             out[-1], reading = one_predicate(out[-1], reading)
         out.append(reading)
