@@ -487,7 +487,10 @@ def _said_instead(text: str, case: Facts) -> str | None:
 
 _ON_RECORD = re.compile(r"\b(?:which|what)\s+(?:kind\s+of\s+|type\s+of\s+)?(?:agreement|contract|form)s?\b[^.?!]*?"
                         r"\b(?:(?:do|does|did)\s+(?:\S+\s+){1,6}?have|(?:they|we|it)\s+(?:have|has|are on|is on)|have with|"
-                        r"(?:is|are)\s+(?:\S+\s+){1,6}?on|on (?:file|record))\b(?!\s+to\b)", re.I)
+                        r"(?:is|are)\s+(?:\S+\s+){1,6}?on|on (?:file|record))\b(?!\s+to\b)"
+                        # "<partner> - when does their agreement run out?"
+                        r"|\b(?:their|its)\s+(?:agreement|contract|mou|psc)\s+(?:\w+\s+)?(?:expires?|run\s+out|runs\s+out|"
+                        r"ends?|lapses?)\b", re.I)
 """Words asking what a partnership already has ("which agreement do we have with ...", "what agreement is <org> on"),
 not what it needs."""
 

@@ -142,6 +142,13 @@ class Facts:
                 and _ours(newer.evidence.get(PAYER, "")):
             # "I'm the PTSA president at Bryant ... which agreement?" ... "us": the PTSA pays
             newer = replace(newer, payer="ptsa")
+        rest_told = self.payer == "school" and bool(_A_SHARE.search(self.evidence.get(PAYER, ""))) and newer.payer in (
+            "partner", None) and bool(_THE_REST.search(newer.evidence.get(PAYER, "")))
+        if rest_told:
+            # "the district's arts office is paying for part of it" ... "the nonprofit covers the rest": who pays the
+            # rest, not a correction; the school's share keeps it a PSC
+            newer = replace(newer, payer=None, unsure=None, weak=None,
+                            evidence={k: v for k, v in newer.evidence.items() if k != PAYER})
         payer_new = newer.payer is not None or newer.conflict in ("coordinator", PAYER) or newer.unsure == "who_pays"
         lease_new = newer.lease is not None or newer.conflict == SPACE or newer.no_lease  # "no lease" takes one back
         payer = newer.payer if payer_new else self.payer
@@ -151,6 +158,8 @@ class Facts:
         kept_weak = self.weak if (self.weak == PAYER and not payer_new and lease != "lease"
                                   or self.weak == SPACE and not lease_new
                                   and (lease == "lease" or lease == "short" and payer is None)) else None
+        if rest_told:
+            kept_weak = None  # the school's share, with who pays the rest now said, decides
         evidence = dict(self.evidence)
         for slot, fresh in ((PAYER, payer_new), (SPACE, lease_new)):
             if fresh:
@@ -421,7 +430,8 @@ _ASKS_FOR_AN_AGREEMENT = re.compile(r"\b(?:agreement|contract|paperwork)s?\b|\bn
 
 _UNSETTLED_WORDS = r"(?:approved|final|finali[sz]ed|confirmed|official|decided|settled|voted(?:\s+on)?|signed off)"
 _NOT_SETTLED = re.compile(r"\bpending\b|\bundecided\b|\bup in the air\b|\bnot (?:yet )?(?:been )?" + _UNSETTLED_WORDS
-                          + r"\b|\b(?:hasn't|haven't|has not|have not|hasnt|havent)\s+(?:yet\s+)?(?:been\s+)?"
+                          + r"\b|\b(?:hasn't|haven't|has not|have not|hasnt|havent|isn't|isnt|is not|aren't|arent|"
+                          r"are not|wasn't|wasnt)\s+(?:yet\s+)?(?:been\s+)?"
                           + _UNSETTLED_WORDS + r"\b|\b(?:nothing|no one|nobody)(?:'s|\s+has|\s+is)\s+(?:been\s+)?"
                           + _UNSETTLED_WORDS + r"\b", re.I)
 """Words that say what was said is not settled yet: whoever was named, who pays is asked."""
@@ -663,7 +673,10 @@ _PARTNER_SPEAKER = re.compile(
     r"company|business|ministry)\b|\bI(?:'m|\s+am)?\s+(?:run|direct|lead|manage|coordinate|oversee|founded|co-?founded|"
     r"started|represent|own|chair|work\s+(?:at|for|with)|volunteer\s+(?:at|for|with)|with|from)\s+(?:a|an|the|our)\s+"
     r"(?:[\w-]+\s+){0,2}"
-    r"(?:nonprofit|non-profit|organi[sz]ation|org|agency|company|business|ministry)\b", re.I)
+    r"(?:nonprofit|non-profit|organi[sz]ation|org|agency|company|business|ministry)\b"
+    # "I'm the program director at a small nonprofit", "I'm a program officer at a family foundation"
+    r"|\bI(?:'m|\s+am)\s+(?:the|a|an)\s+(?:[\w-]+\s+){1,3}?(?:at|of|for|with)\s+(?:a|an|our)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:nonprofit|non-profit|organi[sz]ation|org|agency|company|business|ministry|foundation)\b", re.I)
 """The writer speaks for the partner ("our org runs a food pantry", "we're a small nonprofit"): "we" is theirs."""
 
 
@@ -687,11 +700,14 @@ def speaks_for_parents(text: str, clause: str) -> bool:
 
 
 def _ours(clause: str) -> bool:
-    """The clause's payer is the writer ("we're paying", "it is paid by us"), not the school's money named."""
-    said = {w.strip(",.;:!?()").lower().replace("\u2019", "'") for w in clause.split()}
+    """The clause's payer is the writer ("we're paying", "it is paid by us"), not the school's money named; "Chief
+    Sealth wants to pay us" is paid to the writer, by someone else."""
+    said = {w.strip(",.;:!?()").lower().replace("\u2019", "'") for w in _PAID_TO_US.sub("", clause).split()}
     return bool(said & _FIRST_PERSON) and not _SCHOOL_MONEY.search(clause)
 
 
+_PAID_TO_US = re.compile(r"\b(?:pay|pays|paying|paid|fund|funds|funding|cover|covers|covering|compensate|compensates|"
+                         r"compensating|reimburse|reimburses|reimbursing)\s+us\b", re.I)
 SAME_DECISION = {"partner": ("partner", NOT_SCHOOL)}
 """Readings that decide alike: "the partner pays" and "no school money" both make it free to the school."""
 

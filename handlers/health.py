@@ -300,6 +300,10 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
             # "which agreement does Fremont Theater Lab have at Hamilton?": the form on file, too
             kinds = _forms_on_file(turn, scope, school_year, today)
             text = f"{text[:-1]}: {kinds}." if kinds else text
+            runs_to = sorted({i.due for _, items in _assessed(turn, scope, school_year, today) for i in items
+                              if i.what == "agreement" and i.due})
+            if runs_to and state:  # "when does their agreement run out?"
+                text += f" It runs to {runs_to[0].isoformat()}."
         if focus == "insurance" and scope.organisation:
             rows = _assessed(turn, scope, school_year, today, *extra)
             dates = sorted({i.due for _, items in rows for i in items if i.what == "insurance" and i.due})

@@ -1360,3 +1360,53 @@ def test_a_word_said_instead_of_another_corrects_the_case(harness) -> None:
 def test_asking_about_the_rfq_with_the_agreement_decides_the_case(harness) -> None:
     reply = harness.ask("paying a dance org 12000 total from title 1 which agreement + do we need an rfq")
     assert reply.data["agreement"] == PSC and "Request for Qualifications" in reply.text, reply.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # sets BY and BZ (untouched on 33ec3f2), by mechanism:
+    # a program named after "and" with nothing said of it, beside one with its payer, is another item of a list
+    ("We run two programs at Orca K-8: a circus class that the PTSA pays us for, and a homework club. Which agreement "
+     "for the homework club?", None),
+    ("We've got two new things this year: chess club is paid by the PTSA, and there's a robotics club that a local "
+     "engineering firm wants to run. Which agreement for the robotics one?", None),
+    # "isn't approved yet" leaves it unsettled, as "not approved yet" does
+    ("The principal wants to pay us from LAP, but the budget isn't approved yet. What agreement would we sign?", None),
+    # the writer speaks for the partner: "I'm the program director at a small nonprofit", "We're <a body's name>."
+    ("Hi, I'm the program director at a small nonprofit. We'd like to offer free homework help at Northgate "
+     "Elementary two afternoons a week, and we cover every cost ourselves. What agreement do we need with the school?",
+     MOU),
+    ("We're Delridge Youth Soccer Alliance. We pay our own coaches, the school doesn't pay anything. Agreement?", MOU),
+    # the one partner before the verb is "they", however many words name it ("the nonprofit and the PTSA talked it
+    # over and they're covering it" still asks)
+    ("A free tutoring nonprofit wants to partner with us, they bring their own funding. which agreement?", MOU),
+    ("the nonprofit and the PTSA talked it over and they're covering it. which agreement?", None),
+    # "Chief Sealth wants to pay us": paid to the writers, by the school
+    ("Hello, we're Duwamish Valley Youth Soccer. Chief Sealth wants to pay us about $8k to co-teach their PE soccer "
+     "unit this spring. What agreement?", PSC),
+    # parts of one clause are no programs: an amount, "total is ...", a denial after a comma
+    ("We pay two separate invoices to the same drumming group, $6,000 in the fall and $6,000 in the spring, all "
+     "school money. Which agreement?", PSC),
+    ("The Duwamish Youth Fund pays Delridge Futbol Club directly for our after school soccer, school isn't paying a "
+     "dime. What agreement?", MOU),
+    # "X... sorry, I mean Y": the name said first is taken back
+    ("The Garfield Booster Club... sorry, I mean the Garfield Alumni Foundation, wants to start a mentoring program "
+     "with our juniors. which agreement?", None),
+])
+def test_held_out_kinds_of_sets_by_and_bz(harness, text: str, agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)
+
+
+def test_who_pays_the_rest_keeps_the_schools_share_and_a_listed_program_comes_back(harness) -> None:
+    share = harness.ask("The district's arts office is paying for part of the residency. Which agreement?",
+                        session="rest")
+    assert share.data["agreement"] == PSC, share.text  # the school's share decides, the rest unsaid
+    rest = harness.ask("the artists' nonprofit covers the rest from their own fundraising", session="rest")
+    assert rest.data["agreement"] == PSC, rest.text
+    harness.ask("We've got two new things this year: chess club is paid by the PTSA, and there's a robotics club that "
+                "a local engineering firm wants to run. Which agreement for the robotics one?", session="chess")
+    harness.ask("the firm covers it, it's part of their community giving program, nothing from us", session="chess")
+    assert harness.ask("and for the chess one?", session="chess").data["agreement"] == PTSA
+    harness.ask("The Garfield Booster Club... sorry, I mean the Garfield Alumni Foundation, wants to start a mentoring "
+                "program with our juniors. which agreement?", session="mean")
+    own = harness.ask("they'd be running it themselves with their own money, it's their program", session="mean")
+    assert own.data["agreement"] == MOU, own.text

@@ -317,6 +317,8 @@ def test_a_partners_record_is_looked_up_not_advised_on(harness: Harness, tmp_pat
     assert record.intent == "partners" and "On file: PSC" in record.text, record.text
     rest = harness.ask("So what is missing for them?")  # all of its paperwork, for the same partnership
     assert rest.data["organisation"] and "(paperwork, 2026-27)" in rest.text, rest.text
+    ends = harness.ask("Leschi Nature Explorers - when does their agreement run out?")
+    assert ends.intent == "partners" and "It runs to 2027-06-30." in ends.text, ends.text
     where = harness.ask("Leschi Nature Explorers - in what school they are, and which agreement they have?")
     assert where.intent == "partners" and "Leschi (MOU)" in where.text, where.text
     check = harness.ask("Is the background check of Westside Family Center still valid?")

@@ -17,6 +17,7 @@ intent classifier. What is written by hand is structure only, each rule with a t
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
@@ -759,7 +760,10 @@ def they_unclear(words: str, previous: Sequence[str]) -> bool:
         w in PARENT_WORDS for w in previous[i + 2:i + AGENT_WORDS]))]
     _, subject = _parties(previous)
     # "nonprofit wants to run a free homework club, they have their own funding": the partner said first is "they"
-    subject = subject or [t for t in previous[:SUBJECT_WORDS - 1] if t in PARTY_NOUNS][:1]
+    head = list(itertools.takewhile(lambda t: t not in SUBJECT_VERBS, previous))  # the words before its verb
+    first = [t for t in head[:SUBJECT_WORDS + 2] if t in PARTY_NOUNS][:1]
+    if not subject and first and [t for t in head if _a_party(t)] == first:
+        subject = first  # one partner, and no other party, before the verb
     parties = {_party(t) for t in _party_tokens(previous)}  # "the PTSA and the dance company"
     parties |= {t for i, t in enumerate(previous) if t in GROUP_NOUNS and not (i and previous[i - 1] in PARENT_WORDS)}
     by = previous.index("by") if _agent(previous) is not None else None
@@ -977,8 +981,9 @@ def list_items(clause: tuple[str, str, bool]) -> list[str]:
             items[-1] = f"{items[-1]}, {item}"  # "wait, my co-teacher says ...": an opener opens the item after it
         elif item:
             items.append(item)
-    if len(items) > 1 and _only_a_subject(without_openers(items[-1])):
-        items[-2:] = [f"{items[-2]} {items[-1]}"]  # "they bring the food and the funding": what they bring
+    if len(items) > 1 and _only_a_subject(without_openers(items[-1])) and f", {items[-1]}" not in words:
+        items[-2:] = [f"{items[-2]} {items[-1]}"]  # "they bring the food and the funding": what they bring (but
+        # "..., and a homework club" is another item)
     return items
 
 
@@ -997,11 +1002,24 @@ def listed_programs(clauses: list[tuple[str, str, bool]], payer_of: Callable[[st
     out: list[tuple[tuple[str, str, bool], bool]] = []
     for clause in clauses:
         items, mine = lists.get(id(clause), ([], set()))
-        if len(items) > 1 and (len(mine) > 1 or mine and len(told) > 1):
+        # "a circus class that the PTSA pays us for, and a homework club": an item set apart by a comma that tells no
+        # payer beside one that tells one is another program
+        apart = any(payer is None and f", {item}" in clause[0] and _another_item(item) for item, payer in
+                    zip(items, [payer_of(item) for item in items]))
+        if len(items) > 1 and (len(mine) > 1 or mine and (len(told) > 1 or apart)):
             out += [((item, item, False), True) for item in items]
+        elif out and _another_item(clause[0]) and payer_of(clause[0]) is None and payer_of(out[-1][0][0]) is not None:
+            # "a circus class that the PTSA pays us for, and a homework club": clauses of their own, a list all the same
+            out[-1] = (out[-1][0], True)
+            out.append((clause, True))
         else:
             out.append((clause, False))
     return out
+
+
+def _another_item(words: str) -> bool:
+    """"and a homework club", "plus a new dance class": another program named after "and", nothing said of it."""
+    return bool(re.match(r"\s*(?:and|plus)\s", words, re.I)) and _opens_a_noun_phrase(words)
 
 
 _NOT_AN_ITEM = PRONOUN_SUBJECTS | NEGATORS | AUXILIARIES | SUBJECT_VERBS | NAME_VERBS | HEDGES | frozenset(
@@ -1011,12 +1029,14 @@ _NOT_AN_ITEM = PRONOUN_SUBJECTS | NEGATORS | AUXILIARIES | SUBJECT_VERBS | NAME_
 naming another program of a list; so does a word alone ("... will handle scheduling and payment")."""
 
 
+_THERE_IS = re.compile(r"\bthere(?:'s|\u2019s|\s+is|\s+are)\s+")
+"""What only introduces a noun phrase ("and there's a robotics club ...")."""
 _OBJECTS = DETERMINERS | frozenset("it them him her us nobody everyone everything nothing".split())
 """Words after a verb: "... and charges nobody", "... and teaches the kids" go on the clause before."""
 
 
 def _opens_a_noun_phrase(item: str) -> bool:
-    said = [w.strip("(,") for w in item.lower().split() if w not in ("and", "plus")]
+    said = [w.strip("(,") for w in _THERE_IS.sub("", item.lower()).split() if w not in ("and", "plus")]
     first = said[0] if said else ""
     return len(said) > 1 and not {re.split(r"['\u2019]", first)[0], re.sub(r"['\u2019]", "", first)} & _NOT_AN_ITEM \
         and said[1] not in _OBJECTS  # "she's" is "she", "don't" "dont"
@@ -1102,6 +1122,11 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             out = _payer_taken_back(out)  # "we would pay the coach, but only if our grant application falls through"
         if set(tokens) <= HEDGE_ASIDE:
             out = _payer_taken_back(out)  # "the PTSA, I think, but ...": a hedge said after it
+        if _I_MEAN.match(words) and out and (_only_a_subject(without_openers(out[-1].words))
+                                             or _A_NAME_ALONE.fullmatch(out[-1].words.strip(" .,!-"))):
+            out = _payer_taken_back(out, NONE)  # "The Garfield Booster Club... sorry, I mean the Garfield Alumni
+            # Foundation, wants ...": the name said first is taken back, and is no party "they" may be
+            out[-1] = replace(out[-1], parties=frozenset())
         if _REFUTED.fullmatch(words.strip(" ,.;:!-\u2014")):
             out = _payer_taken_back(out, NONE)  # "someone told me the school isn't paying, but that's wrong"
         elif _DISOWNED.search(words) and (_about_a_payer(scores) or reports_another(words) and any(
@@ -1207,13 +1232,19 @@ def _on_condition(words: str) -> bool:
     return any(said == c or said.startswith(c + " ") for c in CONDITIONS)
 
 
+_A_NAME_ALONE = re.compile(r"(?:(?:[Tt]he|[Oo]ur|[Aa])\s+)?(?:[A-Z][\w'&.-]*\s*)+")
+_I_MEAN = re.compile(r"\W*(?:(?:sorry|oops|no|er|um)\W+)*I\s+mean[t]?\b", re.I)
+"""A correction of the words just said ("sorry, I mean ...")."""
 _REFUTED = re.compile(r"(?:but\s+|and\s+)?(?:that'?s|that is|which is|it'?s|this is)?\s*(?:not\s+(?:true|right|correct|so)|wrong|"
                       r"incorrect|false|a mistake)", re.I)
 """A clause that only says what came before is not so ("..., but that's wrong")."""
 
 
 _AFFILIATION = re.compile(r"\bI(?:'m|\s+am)\s+(?:(?:the|a|an|one\s+of\s+the)\s+)?(?:[\w-]+\s+){1,3}?"
-                          r"(?:at|with|for|from|of)\s+((?:[A-Z][\w'&.-]*\s+){0,4}[A-Z][\w'&.-]*)")
+                          r"(?:at|with|for|from|of)\s+((?:[A-Z][\w'&.-]*\s+){0,4}[A-Z][\w'&.-]*)"
+                          # "We're Delridge Youth Soccer Alliance.": a body the writers are, named on its own
+                          r"|\b[Ww]e(?:'re|\u2019re|\s+are)\s+(?:the\s+)?((?:[A-Z][\w'&.-]*\s+){1,4}[A-Z][\w'&.-]*)"
+                          r"(?=\s*(?:[.,;:!?]|$|\s+and\b))")
 _THE_DISTRICTS = re.compile(r"\b(?:district|public\s+schools|SPS|PTSA|PTA|PTO|PTSO|central\s+office|department)\b",
                             re.I)
 
@@ -1223,9 +1254,10 @@ def writes_from(text: str, names_a_school: Callable[[str], bool]) -> str:
     of Hope Tutoring"), when it is not one of the district's schools, nor the district or a PTSA: "" otherwise
     (structure rule). A school's own staff name their school ("I'm the office manager at Cascadia")."""
     found = _AFFILIATION.search(text)
-    if found is None or _THE_DISTRICTS.search(found.group(1)) or names_a_school(found.group(1)):
+    name = next((group for group in found.groups() if group), "") if found else ""
+    if not name or _THE_DISTRICTS.search(name) or names_a_school(name):
         return ""
-    return found.group(1)
+    return name
 
 
 _DISOWNED = re.compile(
