@@ -428,6 +428,9 @@ _WHAT_ABOUT = re.compile(r"\b(?:what|how)\s+about\b", re.I)
 _ASKS_FOR_AN_AGREEMENT = re.compile(r"\b(?:agreement|contract|paperwork)s?\b|\bneed(?:ed)? for\b", re.I)
 
 
+_DISAGREE = re.compile(r"\b(?:disagree|disagrees|disagreeing|don'?t agree|do not agree|doesn'?t agree|conflicting|"
+                       r"contradict\w*|different answers|different stories)\b", re.I)
+"""Words saying who pays is disputed: asked, however surely one side was read."""
 _UNSETTLED_WORDS = r"(?:approved|final|finali[sz]ed|confirmed|official|decided|settled|voted(?:\s+on)?|signed off)"
 _NOT_SETTLED = re.compile(r"\bpending\b|\bundecided\b|\bup in the air\b|\bnot (?:yet )?(?:been )?" + _UNSETTLED_WORDS
                           + r"\b|\b(?:hasn't|haven't|has not|have not|hasnt|havent|isn't|isnt|is not|aren't|arent|"
@@ -545,6 +548,9 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
     left_open = None if rest_unknown else payer.doubted  # "not sure who covers the rest": the school's share decides
     if value in ("partner", "ptsa") and source is not None and _A_SHARE.search(source.words) and not payer.conflict:
         left_open, value, source = source, None, None  # "their grant covers most of it": who pays the rest decides
+    if value is not None and source is not None and _DISAGREE.search(u.text) and not source.correcting:
+        left_open, value, source = source, None, None  # "Me and our AP disagree. I think the PTSA pays ...; she says
+        # it's our LAP money": said to be disputed, whatever reading is surer
     if value is not None and source is not None and any(_NOT_SETTLED.search(c.words) for c in u.clauses):
         left_open, value, source = source, None, None  # "pending the principal's approval, we'd use LAP to pay her"
     if value is not None and source is not None and not source.correcting and (
@@ -675,7 +681,7 @@ _PARTNER_SPEAKER = re.compile(
     r"(?:[\w-]+\s+){0,2}"
     r"(?:nonprofit|non-profit|organi[sz]ation|org|agency|company|business|ministry)\b"
     # "I'm the program director at a small nonprofit", "I'm a program officer at a family foundation"
-    r"|\bI(?:'m|\s+am)\s+(?:the|a|an)\s+(?:[\w-]+\s+){1,3}?(?:at|of|for|with)\s+(?:a|an|our)\s+(?:[\w-]+\s+){0,2}"
+    r"|\bI(?:'m|\s+am)\s+(?:the|a|an)\s+(?:[\w-]+\s+){1,3}?(?:at|of|for|with)\s+(?:a|an|our)\s+(?:[\w-]+\s+){0,4}"
     r"(?:nonprofit|non-profit|organi[sz]ation|org|agency|company|business|ministry|foundation)\b", re.I)
 """The writer speaks for the partner ("our org runs a food pantry", "we're a small nonprofit"): "we" is theirs."""
 

@@ -1410,3 +1410,25 @@ def test_who_pays_the_rest_keeps_the_schools_share_and_a_listed_program_comes_ba
                 "program with our juniors. which agreement?", session="mean")
     own = harness.ask("they'd be running it themselves with their own money, it's their program", session="mean")
     assert own.data["agreement"] == MOU, own.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # sets CA and CB (untouched on f467f31), by mechanism:
+    # "For Sound Beats, which agreement?": a capitalised preposition opening a sentence is no part of the name
+    ("Hillside Garden Club (PTSA pays), Sound Beats Drumming (we pay from Title I). For Sound Beats, which agreement?",
+     PSC),
+    # a role at a nonprofit named in more words ("the director of a small youth arts nonprofit")
+    ("Hello! I'm the director of a small youth arts nonprofit and we'd love to run free drawing classes at Leschi. We "
+     "cover every cost ourselves. What agreement do we need?", MOU),
+    # said to be disputed ("Me and our AP disagree"): asked, however surely one side was read
+    ("Me and our AP disagree. I think the PTSA pays the garden educator; she says it's our LAP money. Which "
+     "agreement?", None),
+])
+def test_held_out_kinds_of_sets_ca_and_cb(harness, text: str, agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)
+
+
+def test_news_reported_by_message_disputes_a_report(harness) -> None:
+    harness.ask("our bookkeeper said the school is covering the drama coach. which agreement?", session="msg")
+    news = harness.ask("hmm, now the PTSA co-president is messaging me that the PTSA pays her", session="msg")
+    assert news.data["agreement"] is None, news.text

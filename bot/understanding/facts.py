@@ -63,7 +63,8 @@ follows."""
 REPORTING_VERBS = frozenset("says said saying told tells telling mentioned mentions mentioning claims claimed claiming "
                             "insists insisted insisting confirmed confirms confirming thinks thought believes believed "
                             "swears swore swearing assured assures promised promises texted emailed messaged wrote "
-                            "writes explained explains".split())
+                            "writes explained explains messaging messages texting emailing writing replying replied "
+                            "pinged pinging dmed dming".split())
 """After these, with a subject of their own ("the principal says the PTSA is paying", "the AP is telling me ...",
 "the director just texted that ..."), what was said is the clause's fact, not who said it (see `reported`)."""
 WRITER_SUBJECTS = frozenset("i we i've we've i'd we'd i'm we're".split())
@@ -476,6 +477,10 @@ def without_company_names(text: str) -> str:
     return _COMPANY_NAME.sub(" ", text)
 
 
+SENTENCE_PREPOSITIONS = frozenset("for about with at in as on from to by re regarding".split())
+"""Words that, capitalised first in a sentence, open it and are no part of the name after them."""
+
+
 def names_masked(text: str, is_school: Callable[[str], bool] | None = None) -> str:
     """A capitalised name holding "School", "Academy" or "District" ("Rainier School of Music",
     "the Highline District Youth Band"), or any run of capitalised words that names no school or school
@@ -507,8 +512,8 @@ def _unless_school(found: re.Match[str]) -> str:
     """A run of capitalised words is a name that states nothing ("Lease Street Bakery is sponsoring ..."),
     unless it is the name of a school, of school money or of a parent association, which may state who pays."""
     said = found.group(0).split()
-    if said[0].lower() in DETERMINERS | LEADING_CONNECTIVES:  # "Our SpEd budget", "And Rainier Readers?": a
-        # sentence's first word, not a name's
+    if said[0].lower() in DETERMINERS | LEADING_CONNECTIVES | SENTENCE_PREPOSITIONS:  # "Our SpEd budget", "And
+        # Rainier Readers?", "For Sound Beats, which agreement?": a sentence's first word, not a name's
         rest = " ".join(said[1:])
         named = rest if len(said) == 2 else _TITLE_CASE_NAME.sub(_unless_school, rest)
         return f"{said[0]} {named}"
