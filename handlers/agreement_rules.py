@@ -328,6 +328,13 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> tuple[list[Fact], 
         of_it = [f for f in facts if f.clause in told]
         if len({f.value for f in of_it if f.value in PAYERS}) <= 1:
             return of_it, told
+    paid = [f for f in facts if f.value in PAYERS]
+    listed_with = set().union(*(_program_words(c.words) for c in clauses if c.index in told)) - named
+    if told and paid and not any(f.clause in told for f in paid) and all(
+            _program_words(f.words) & listed_with for f in paid):
+        # "drumming residency and a garden club this year, PTSA pays for the garden club. which agreement for the
+        # drumming?": who pays was said of another program named with it, never of the one asked about
+        return [], told
     if not about and named and _WHAT_ABOUT.search(asked.words):
         later = [f for f in facts if f.clause >= asked.index]
         return later, {f.clause for f in later}
@@ -460,7 +467,8 @@ _MONEY_SOUGHT = re.compile(r"\b(?:applying|hoping|trying|waiting|looking)\s+"
 """Money asked for and not yet in hand ("the partner is applying for a grant to cover it but won't hear back till
 March"): who pays is not settled (structure rule)."""
 _NO_LEASE = re.compile(r"\b(?:no|without a|not a|isn't a|is not a|there's no|not any)\s+lease\b|\bnot leas(?:e|ed|ing)\b"
-                       r"|\blease (?:has |had )?(?:ended|expired|lapsed|ran out|is over|was up|is up)\b", re.I)
+                       r"|\blease\b(?:\s+(?:with|for|on)\s+(?:\S+\s+){1,5}?)?\s*(?:has |had )?(?:ended|expired|lapsed|ran out|"
+                       r"is over|was up|is up)\b", re.I)  # "The lease with Cheasty Family Learning Center ended in June"
 """A lease denied in so many words, which no other clause's reading of long use overrides."""
 
 

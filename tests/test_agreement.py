@@ -1432,3 +1432,28 @@ def test_news_reported_by_message_disputes_a_report(harness) -> None:
     harness.ask("our bookkeeper said the school is covering the drama coach. which agreement?", session="msg")
     news = harness.ask("hmm, now the PTSA co-president is messaging me that the PTSA pays her", session="msg")
     assert news.data["agreement"] is None, news.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # sets CC and CD (untouched on 0f8a089), by mechanism:
+    # two reports joined by "while" without a comma, or the second said short ("... says the PTSA does"): the short one
+    # borrows the predicate of what the first report said, and the two are asked about
+    ("our treasurer says the PTSA is paying the chess coach while the principal thinks the school is. which agreement",
+     None),
+    ("the AP is telling me the school pays the tutor and the PTSA president says the PTSA does. which agreement", None),
+    # who pays said only of another program named with the one asked about
+    ("drumming residency and a garden club this year, PTSA pays for the garden club. which agreement for the drumming?",
+     None),
+    ("Our drumming residency starts in March. The school pays for the drumming residency from LAP. which agreement for "
+     "the drumming?", PSC),
+    # "... at John Muir. which agreement do we need with the school": a question's head, not a relative clause
+    ("I'm the program director at Tamarack Outdoor School, we cover every cost of our after school hikes at John Muir. "
+     "which agreement do we need with the school", MOU),
+    # set CD: "the lease with <name> ended" is no lease; a longer time that was still holds the plan after it
+    ("The lease with Cheasty Family Learning Center ended in June. Since then they come twice a month to run a free "
+     "family literacy night at Mercer, paid for by their own donors. Which agreement do we need now?", MOU),
+    ("When we started the garden program three years ago, the parent group paid the garden educator. Which agreement "
+     "should we have with her?", None),
+])
+def test_held_out_kinds_of_sets_cc_and_cd(harness, text: str, agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)

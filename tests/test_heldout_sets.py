@@ -54,7 +54,9 @@ with 5 and BX 212/230 with 3 untouched on f4723b0, BY 195/227 with 7 and BZ 218/
 218/227, BX 220/230 and BZ 222/231 once tuned on, none confidently wrong; BY, 201/227 once tuned on, is not here: three
 answers it counts as confidently wrong are left, a school's share with the rest unsaid decided as a PSC, which older
 sets (AF, AU) expect and BY's writer does not, see the notes; CA 196/211 with 3 and CB 222/237 with 1 untouched on
-f467f31, 199/211 and 223/237 once tuned on, none confidently wrong).
+f467f31, 199/211 and 223/237 once tuned on, none confidently wrong; CC 222/239 with 9 and CD 202/214 with 3 untouched
+on 0f8a089, 226/239 and 204/214 once tuned on, are not here: 5 and 1 answers they count as confidently wrong are left,
+see the notes).
 The bot answers from the department's knowledge as `partnerbot` does (grounded), as
 the shared eval runs it."""
 WRITTEN_ON = dt.datetime(2026, 12, 6, 17, 0, tzinfo=dt.timezone.utc)

@@ -185,7 +185,8 @@ PROPER_NAME = "propername"
 _PAY_VERB = r"(?:pays|pay|paid|covers|cover|funds|fund)"
 _BREAK = re.compile(
     r"[.!?;:]+[\"\u201d]?(?=\s|$)|\n+|\s[/|+]\s|\s+-+\s+"
-    r"|,?\s+(?=(?:but|although|though|whereas|however|except|instead|actually|so now|if|assuming|supposing|because)\b"
+    r"|,?\s+(?=(?:but|although|though|whereas|while|however|except|instead|actually|so now|if|assuming|supposing|"
+    r"because)\b"
     r"(?!\s*[.!?;]))"  # "... out of the building budget instead. PTSA is ...": it ends a clause, opens none
     r"|,\s+(?=not\s[^,]*(?:[.!?;:]|$))"  # "it's the PTSA that pays, not the district" (not "the PTSA, not the school, pays")
     r"|,\s+(?=(?:no|free|at no|zero|the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
@@ -696,8 +697,9 @@ def _said(words: str) -> list[str]:
     return [w for w in (word.strip(",.;:!?-") for word in words.lower().split()) if w]
 
 
-TIME_WORDS = 6
-"""A clause this short telling only a time that was ("when we started") holds the plan said after it."""
+TIME_WORDS = 10
+"""A clause this short telling only a time that was ("when we started", "when we started the garden program three years
+ago") holds the plan said after it."""
 
 
 def was_planned(words: str) -> bool:
@@ -710,9 +712,10 @@ def relative(words: str, index: int, text: str) -> bool:
     """A clause opening with "who", "which" or "that" after another clause, and not ended by a question mark,
     describes what came before ("one person, a parent, who wants to help out on her own"): it states, it
     does not ask ("we have a new partner, who pays?" asks)."""
-    first = words.lower().split()[0] if words.split() else ""
-    if index == 0 or first not in RELATIVES:
-        return False
+    said = words.lower().split()
+    first = said[0] if said else ""
+    if index == 0 or first not in RELATIVES or said[1:2] and said[1].strip(",.?") in ABOUT_THE_AGREEMENT:
+        return False  # "... at John Muir. which agreement do we need with the school": a question's head
     end = text.find(words)
     return end < 0 or not text[end + len(words):].lstrip(" )").startswith("?")
 
@@ -885,6 +888,9 @@ def with_ellipsis(tokens: list[str], before: list[str] | None) -> list[str]:
         return tokens
     if tokens[0] in QUESTION_OPENINGS:
         return tokens  # "which agreement do we do": a question, not "we do" pay
+    # "the AP is telling me the school pays the tutor and the PTSA president says the PTSA does": the predicate of
+    # what the report said, not of the report
+    before = before[reported(before):]
     verb = next((i for i, t in enumerate(before) if t in AUXILIARIES or t.partition("'")[2] in ("re", "s", "m")), None)
     if verb is None:  # "the AP says the school pays the tutor but the PTSA treasurer says they do": the verb alone
         paying = next((t for t in before if re.fullmatch(_PAY_VERB, t)), None)
