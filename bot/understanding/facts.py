@@ -17,6 +17,7 @@ intent classifier. What is written by hand is structure only, each rule with a t
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field, replace
@@ -1006,8 +1007,12 @@ def listed_programs(clauses: list[tuple[str, str, bool]], payer_of: Callable[[st
     different payers and one of its items states one ("a new garden club, drumming residency that a nonprofit runs
     for free and chess club is paid from our building budget"): every item is then a clause of its own, the one that
     says nothing of who pays too (structure rule)."""
-    itemised = [(clause, items, [payer_of(item) for item in items]) for clause in clauses
-                for items in [list_items(clause)] if all(_opens_a_noun_phrase(item) for item in items[1:])]
+    split = [(clause, list_items(clause)) for clause in clauses]
+    if all(len(items) < 2 for _, items in split) and not any(_another_item(clause[0]) for clause in clauses):
+        return [(clause, False) for clause in clauses]  # no list, nothing to read twice (most messages)
+    payer_of = functools.cache(payer_of)  # an item is read once, however often it is asked about
+    itemised = [(clause, items, [payer_of(item) for item in items]) for clause, items in split
+                if all(_opens_a_noun_phrase(item) for item in items[1:])]
     told = {payer for *_, payers in itemised for payer in payers} - {None}
     lists = {id(clause): (items, set(payers) - {None}) for clause, items, payers in itemised}
     out: list[tuple[tuple[str, str, bool], bool]] = []
