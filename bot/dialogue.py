@@ -138,15 +138,15 @@ def is_aside(u: Understanding) -> bool:
         return False
     if u.opens_with(*ASIDE_START):  # "wait whats an mou", "hold on do partners need background checks"
         return is_question(u) or u.text.rstrip().endswith("?") or _opens_a_question(_ASIDE_OPENER.sub("", u.text))
-    opening = _after_an_opener(u.text).split()
-    return bool(opening) and opening[0].lower() in QUESTION_START and u.text.rstrip().endswith("?")
+    return _opens_a_question(_after_an_opener(u.text)) and u.text.rstrip().endswith("?")
 
 
 _ASIDE_OPENER = re.compile(r"^\W*(?:" + "|".join(ASIDE_START) + r")\b[\s,.:;!-]*", re.I)
 
 
 def _opens_a_question(text: str) -> bool:
-    return bool(text.split()) and text.split()[0].lower().strip(",.") in QUESTION_START
+    said = text.split()
+    return bool(said) and said[0].lower().strip(",.") in QUESTION_START
 
 
 OPENER_WORDS = 3

@@ -478,11 +478,11 @@ def _said_instead(text: str, case: Facts) -> str | None:
     """"*school not ptsa" after "ptsa is paying the instructor": a correction of a word alone ("X not Y") names what
     replaces a word of what decided the case; those words, so corrected, are read again (None: no such correction)."""
     found = _X_NOT_Y.match(text)
-    said = case.evidence.get(PAYER, "")
-    old = re.compile(rf"\b(?:(?:the|our)\s+)?{re.escape(found['old'])}\b", re.I) if found else None
-    if found is None or old is None or not old.search(said):
+    if found is None:
         return None
-    return old.sub(found["new"], said)
+    said = case.evidence.get(PAYER, "")
+    old = re.compile(rf"\b(?:(?:the|our)\s+)?{re.escape(found['old'])}\b", re.I)
+    return old.sub(found["new"], said) if old.search(said) else None
 
 
 _ON_RECORD = re.compile(r"\b(?:which|what)\s+(?:kind\s+of\s+|type\s+of\s+)?(?:agreement|contract|form)s?\b[^.?!]*?"

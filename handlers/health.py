@@ -298,10 +298,10 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
                     f"for {school_year}.")
         if focus == "agreement" and scope.organisation:
             # "which agreement does Fremont Theater Lab have at Hamilton?": the form on file, too
-            kinds = _forms_on_file(turn, scope, school_year, today)
+            rows = _assessed(turn, scope, school_year, today)
+            kinds = _forms_on_file(rows)
             text = f"{text[:-1]}: {kinds}." if kinds else text
-            runs_to = sorted({i.due for _, items in _assessed(turn, scope, school_year, today) for i in items
-                              if i.what == "agreement" and i.due})
+            runs_to = sorted({i.due for _, items in rows for i in items if i.what == "agreement" and i.due})
             if runs_to and state:  # "when does their agreement run out?"
                 text += f" It runs to {runs_to[0].isoformat()}."
         if focus == "insurance" and scope.organisation:
@@ -330,7 +330,7 @@ def listing(turn: Turn, scope: Scope, focus: str | None, today: dt.date, school_
     if needing.partnerships > SHOWN:
         lines.append(f"…and {needing.partnerships - SHOWN} more.")
     if focus == "agreement" and scope.organisation:
-        lines.insert(1, f"On file: {_forms_on_file(turn, scope, school_year, today)}.")
+        lines.insert(1, f"On file: {_forms_on_file(_assessed(turn, scope, school_year, today))}.")
     lines.append(_next_steps(set(needing.items)))
     return _reply(turn, "\n".join(lines), scope, focus, found[:SHOWN], checked, needing.items, needing.partnerships,
                   state=state)
@@ -437,9 +437,8 @@ def _buttons(whats: set[str]) -> tuple[Button, ...]:
     return buttons + (consult_button("other"),)
 
 
-def _forms_on_file(turn: Turn, scope: Scope, school_year: str, today: dt.date) -> str:
-    """The agreement forms on file for the partnerships in scope ("Alignment Agreement and MOU")."""
-    rows = _assessed(turn, scope, school_year, today)
+def _forms_on_file(rows: list[tuple[queries.PaperworkRow, list[Item]]]) -> str:
+    """The agreement forms on file for these partnerships ("Alignment Agreement and MOU")."""
     return " and ".join(sorted({agreement_label(row.on_file.agreement_type) for row, _ in rows}))
 
 

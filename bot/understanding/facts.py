@@ -1014,14 +1014,15 @@ def listed_programs(clauses: list[tuple[str, str, bool]], payer_of: Callable[[st
     itemised = [(clause, items, [payer_of(item) for item in items]) for clause, items in split
                 if all(_opens_a_noun_phrase(item) for item in items[1:])]
     told = {payer for *_, payers in itemised for payer in payers} - {None}
-    lists = {id(clause): (items, set(payers) - {None}) for clause, items, payers in itemised}
+    lists = {id(clause): (items, payers) for clause, items, payers in itemised}
     out: list[tuple[tuple[str, str, bool], bool]] = []
     for clause in clauses:
-        items, mine = lists.get(id(clause), ([], set()))
+        items, payers = lists.get(id(clause), ([], []))
+        mine = set(payers) - {None}
         # "a circus class that the PTSA pays us for, and a homework club": an item set apart by a comma that tells no
         # payer beside one that tells one is another program
-        apart = any(payer is None and f", {item}" in clause[0] and _another_item(item) for item, payer in
-                    zip(items, [payer_of(item) for item in items]))
+        apart = any(payer is None and f", {item}" in clause[0] and _another_item(item)
+                    for item, payer in zip(items, payers))
         if len(items) > 1 and (len(mine) > 1 or mine and (len(told) > 1 or apart)):
             out += [((item, item, False), True) for item in items]
         elif out and _another_item(clause[0]) and payer_of(clause[0]) is None and payer_of(out[-1][0][0]) is not None:
