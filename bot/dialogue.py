@@ -27,6 +27,7 @@ from typing import Any, Callable
 from bot.core import Button, FormPart, Message, Reply
 from bot.turn import Turn
 from bot.understanding import Understanding
+from bot.understanding.facts import asks_the_bot
 
 UNSURE = "unsure"
 CANCEL_PHRASES = ("cancel", "never mind", "nevermind", "forget it", "forget about it", "stop", "quit", "abort",
@@ -90,6 +91,8 @@ class Form:
     read: Callable[[Understanding, dict[str, Any], str | None, Turn], dict[str, Any]] | None = None
     apply: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None
     cancelled: str = "OK, I've dropped that."
+    why_asked: Callable[[], str] = field(default=lambda: "")
+    """Said before the question again when the writer asks to skip it ("just pick one", "don't ask me questions")."""
     extra_buttons: Callable[[dict[str, Any], str, Turn], tuple[Button, ...]] = field(
         default=lambda values, slot, turn: ())
     draw: Callable[[dict[str, Any], str, Turn], FormPart | None] = field(default=lambda values, slot, turn: None)
@@ -196,6 +199,8 @@ def continue_form(form: Form, message: Message, turn: Turn) -> Reply:
         misses = int(stored.get("misses", 0)) + 1
         lead = "Sorry, I didn't catch that. " if misses <= MAX_MISSES else (
             "I still couldn't tell. You can press a button, say \"cancel\", or ask the department. ")
+        if asks_the_bot(u.text) and form.why_asked():
+            lead = form.why_asked() + " "
         turn.state.begin_form(form.name, {**stored, "misses": misses}, new=False)
         return _ask(form, pending or form.following(values, turn) or form.slots[0].name, values, turn, lead)
     return _advance(form, form.merged(values, filled), message, turn)
@@ -277,6 +282,8 @@ SMALL_TALK_CONFIDENCE = 0.95
 
 def _asks_something_else(form: Form, pending: str | None, u: Understanding) -> bool:
     explicit = is_aside(u)  # "wait, ...?", "oh also, ...?": the user says it's a side question
+    if asks_the_bot(u.text) and u.entities.school is None and u.entities.organisation is None:
+        return False  # "just tell me which one": about the question asked, however a model would lean
     if u.intent == "unknown" or u.confidence < (ASIDE_CONFIDENCE if explicit else SIDE_CONFIDENCE):
         return False
     if u.intent == "smalltalk" and u.confidence < SMALL_TALK_CONFIDENCE:

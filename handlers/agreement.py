@@ -31,6 +31,7 @@ from handlers.agreement_rules import (
     STRONG,
     Decision,
     another_program,
+    completes_a_share,
     Facts,
     _DIFFERENCE,
     _DOCUMENTS,
@@ -228,6 +229,14 @@ def states_a_case(u: Understanding) -> str | None:
     return "agreement" if facts.payer or facts.conflict or facts.unsure else None
 
 
+def asks_a_partners_record(u: Understanding) -> str | None:
+    """"which agreement does Eastside PTA Enrichment Partners LLC have at Wedgwood?": what a partner the directory
+    knows has on file, however the classifier splits between advising and looking up."""
+    if u.entities.organisation is not None and _ON_RECORD.search(u.text) and not read_facts(u).known:
+        return "partnership_health"
+    return None
+
+
 # ---- the advisor form ----------------------------------------------------------------------
 
 def _question(name: str) -> Slot:
@@ -245,11 +254,20 @@ def _question(name: str) -> Slot:
         if name == "who_pays" and facts.denied:  # "not the school": say so, and offer only who is left
             ruled_out = " or ".join(PAYER_NAMES.get(value, value) for value in facts.denied)
             left = tuple(button for button in buttons if button.value.partition("=")[2] not in facts.denied)
-            return Prompt(f"Not {ruled_out}, then. {spec['text']}", left)
+            return _mixed(facts, Prompt(f"Not {ruled_out}, then. {spec['text']}", left))
         lead = "To tell which agreement applies I need one more fact. " if facts.known or facts.space else ""
-        return Prompt(lead + spec["text"], buttons)
+        return _mixed(facts, Prompt(lead + spec["text"], buttons)) if name == "who_pays" else Prompt(
+            lead + spec["text"], buttons)
 
     return Slot(name, ask, parse=lambda answer: None, from_button=lambda value, turn: value)
+
+
+def _mixed(facts: Facts, prompt: Prompt) -> Prompt:
+    """Who pays, asked of a leased partner: paid by the school or a PTSA as well, the forms mix and the department
+    decides, which is said with its button."""
+    if facts.lease != "lease":
+        return prompt
+    return Prompt(f"{prompt.text} {note('unclear')}", (consult_button("agreements"),) + prompt.buttons)
 
 
 def _unsure_lead(facts: Facts, question: str) -> str:
@@ -282,7 +300,7 @@ def _read(u: Understanding, values: dict[str, Any], pending: str | None, turn: T
         return {"facts": facts.to_dict()}  # a name answers nothing: the question is asked again, in the advisor
     # "us and the PTSA" names two payers only read in context ("us" alone states nothing)
     listed = _short_answer(u) and listed_subjects(u.text) is not None
-    updated = None if listed else answer_from_text(question, u, facts)
+    updated = None if listed else answer_from_text(question, _with_the_share(u, facts, turn), facts)
     if updated is None and _short_answer(u):
         context = in_context(question, u.text)
         if context is not None:
@@ -356,6 +374,7 @@ ADVISOR = Form(
     read=_read,
     apply=_apply,
     cancelled="OK, let's leave the agreement question there. Ask again any time.",
+    why_asked=lambda: note("why_asked"),
 )
 
 
@@ -366,9 +385,18 @@ def _asks_which(u: Understanding) -> bool:
     return u.has(*WHICH_ASK) or any(only_asks_for_the_agreement(clause.words) for clause in u.clauses)
 
 
+def _with_the_share(u: Understanding, case: Facts, turn: Turn) -> Understanding:
+    """The message, read after the share it completes when it tells who pays the rest ("PTSA pays half ..." ... "the
+    school pays the other half"): as one telling, both payers are weighed together as in one message."""
+    if not completes_a_share(u.text, case):
+        return u
+    return turn.understand(f"{case.evidence[PAYER].rstrip(' .')}. {u.text}")
+
+
 def _read_with_the_told(u: Understanding, case: Facts, turn: Turn) -> Facts:
     """Another program of the message that told several, read from that message with the question after it."""
-    return read_facts(turn.understand(f"{case.told.rstrip(' .')}. {u.text}"))  # a sentence of its own
+    # a sentence of its own, and a question ("now the yoga one" asks about it)
+    return read_facts(turn.understand(f"{case.told.rstrip(' .')}. {u.text.rstrip(' ?.!')}?"))
 
 
 def _asks_anything(u: Understanding) -> bool:
@@ -441,7 +469,7 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     replaced = _said_instead(u.text, earlier)
     if replaced is not None:  # "*school not ptsa" after "ptsa is paying the instructor"
         return dialogue.start(ADVISOR, earlier.merge(read_facts(turn.understand(replaced))).to_dict(), message, turn)
-    fresh = read_facts(u, earlier.partner_speaks)
+    fresh = read_facts(_with_the_share(u, earlier, turn), earlier.partner_speaks)
     if u.has(*NOT_MEANT) and len(u.tokens) <= FACT_FOLLOW_UP_WORDS and not fresh.known and earlier.known:
         return not_meant(replace(message, value=decisive_slot(earlier)), turn)
     if u.has(*_LEASE_QUESTION) and not fresh.known and not fresh.lease:
@@ -812,3 +840,4 @@ def register(registry: Registry) -> None:
     registry.refiner(FORM)(refine)
     registry.reader(facts_evidence)
     registry.rule(states_a_case)
+    registry.rule(asks_a_partners_record)

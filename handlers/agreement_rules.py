@@ -310,7 +310,7 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> tuple[list[Fact], 
     # "..., and for the chess one?", "... and the drumming?" said last, or "for the garden one, which agreement?"
     clauses = list(u.clauses)
     asking = [c for i, c in reversed(list(enumerate(clauses))) if _asks_for_one(c.words) or (
-        i == len(clauses) - 1 and (_FOR_ONE.match(c.words) or _AND_THE.fullmatch(_bare(c.words))
+        i == len(clauses) - 1 and (_FOR_ONE.match(_bare(c.words)) or _AND_THE.fullmatch(_bare(c.words))
                                     or u.text.rstrip().endswith("?") and _NAMED_ALONE.fullmatch(_bare(c.words)))
         or i + 1 < len(clauses) and _asks_for_one(clauses[i + 1].words) and (
             _FOR_ONE.match(c.words) or len(c.words.split()) <= NAME_WORDS and not c.states()))]
@@ -330,10 +330,13 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> tuple[list[Fact], 
             return of_it, told
     paid = [f for f in facts if f.value in PAYERS]
     listed_with = set().union(*(_program_words(c.words) for c in clauses if c.index in told)) - named
+    telling = _telling_words([c for c in clauses if c.index != asked.index], named - _NOT_A_PROGRAM)
     if told and paid and not any(f.clause in told for f in paid) and all(
-            _program_words(f.words) & listed_with for f in paid):
+            _program_words(f.words) & listed_with or _of_another_program(f.words, telling) for f in paid):
         # "drumming residency and a garden club this year, PTSA pays for the garden club. which agreement for the
-        # drumming?": who pays was said of another program named with it, never of the one asked about
+        # drumming?": who pays was said of another program named with it, never of the one asked about; nor when
+        # the program asked about is told apart from every payer ("The PTSA pays the art teacher ... The new soccer
+        # program starts in January. Which agreement for soccer?")
         return [], told
     if not about and named and _WHAT_ABOUT.search(asked.words):
         later = [f for f in facts if f.clause >= asked.index]
@@ -369,10 +372,25 @@ def _told_of(clauses: list[ClauseReading], asked: int, named: set[str]) -> set[i
     club that our PTSA pays" and "the nature club which is free" does not name "the nature club"; nor of "a garden
     club (PTSA pays)" and "a new coding club" "the coding club")."""
     others = [c for c in clauses if c.index != asked]
-    told_as = {w: {_payer_said(c) for c in others if w in _word_stems(c.words)} for w in named}
-    named = {w for w in named if len(told_as[w]) < 2} or named
+    named = _telling_words(others, named)
     told = {c.index for c in others if named & _word_stems(c.words)}
     return told | {c.index for c in clauses if c.index - 1 in told and c.index != asked and _PRONOUN_LED.match(c.words)}
+
+
+_PROGRAM_STEMS = frozenset(stem(w) for w in _PROGRAM)
+
+
+def _of_another_program(said: str, telling: set[str]) -> bool:
+    """The clause names a program ("the art teacher for the after-school art class"), and not the one asked about:
+    "our donors cover all costs" names none, so it is said of every program."""
+    stems = _word_stems(said)
+    return bool(stems & _PROGRAM_STEMS) and not telling & stems
+
+
+def _telling_words(others: list[ClauseReading], named: set[str]) -> set[str]:
+    """The words of the question that tell its program apart: not one said of programs told differently."""
+    told_as = {w: {_payer_said(c) for c in others if w in _word_stems(c.words)} for w in named}
+    return {w for w in named if len(told_as[w]) < 2} or named
 
 
 def _payer_said(clause: ClauseReading) -> str | None:
@@ -382,7 +400,7 @@ def _payer_said(clause: ClauseReading) -> str | None:
 
 def _names_another(said: str, named: set[str]) -> bool:
     """The clause names a program by a capitalised name that is not the one asked about ("Kestrel Chess")."""
-    return any(w.lower().rstrip("s") not in named for w in _TITLE_WORDS.findall(said.split(" ", 1)[-1]))
+    return any(stem(w.lower()) not in named for w in _TITLE_WORDS.findall(said.split(" ", 1)[-1]))
 
 
 _TITLE_WORDS = re.compile(r"\b[A-Z][a-z][\w'-]*")
@@ -394,15 +412,15 @@ which agreement?")."""
 def _program_words(said: str) -> set[str]:
     """The words of a question that may name a program ("the swim project" in "which agreement should the swim project
     be on?")."""
-    return {w.rstrip("s") for w in words(said) if len(w) > 2 and w not in _QUESTION_WORDS and w not in _JOINING}
+    return {stem(w) for w in words(said) if len(w) > 2 and w not in _QUESTION_WORDS and w not in _JOINING}
 
 
 def _word_stems(said: str) -> set[str]:
     """Words without a plural's "s", to match a program named again ("the swim project", "swim projects")."""
-    return {w.rstrip("s") for w in words(said)}
+    return {stem(w) for w in words(said)}
 
 
-_JOINING = frozenset("and but also then one ones the for".split())
+_JOINING = frozenset("and but also then one ones the for with from into".split())
 """Words that join or point ("and for the chess one"), never a program's."""
 
 
@@ -423,7 +441,7 @@ _NAMED_ALONE = re.compile(r"(?:(?:the|our|that)\s+)?\S+(?:\s+\S+)?(?:\s+ones?)?"
 
 def _bare(words: str) -> str:
     """A clause without its openers ("ok and the drumming group?" -> "and the drumming group") and end marks."""
-    return re.sub(r"^(?:(?:ok|okay|so|oh|um|hmm)\b[\s,]*)+", "", words.strip(" ?.!"), flags=re.I)
+    return re.sub(r"^(?:(?:ok|okay|so|oh|um|hmm|now|same|and\s+same)\b[\s,]*)+", "", words.strip(" ?.!"), flags=re.I)
 
 
 _FOR_ONE = re.compile(r"(?:and\s+|but\s+|so\s+)?(?:for|about|re|regarding)\s+(?:(?:the|our|that|this)\s|(?-i:[A-Z])"
@@ -446,10 +464,11 @@ _NOT_SETTLED = re.compile(r"\bpending\b|\bundecided\b|\bup in the air\b|\bnot (?
                           + _UNSETTLED_WORDS + r"\b", re.I)
 """Words that say what was said is not settled yet: whoever was named, who pays is asked."""
 _HEDGED = re.compile(r"\b(?:probably|possibly|maybe|perhaps|might|likely|supposedly|apparently|presumably|prolly|"
-                     r"supposed to)\b"
+                     r"supposed to|(?:that|which|this)\s+means|i\s+(?:assume|guess|figure)|must\s+be)\b"
                      r"(?!\s*(?:\$|\d|around|about|roughly))", re.I)
 """Words that leave what the clause states unsure: it is confirmed before it decides ("maybe $3k" hedges an amount;
-"the school is supposed to" says what someone expects, not what was agreed)."""
+"the school is supposed to" says what someone expects, not what was agreed; "the org is called Garfield Community
+Foundation, that means the foundation pays" reasons from a name, which is no fact)."""
 _ONLY_WAS = re.compile(r"^(?:\W*(?:so|and|but|well|ok|okay|hmm)\W+)?(?:originally|initially|at first|"
                       r"last (?:year|spring|fall|time)|previously|in the past|back then|back when|"
                       r"when (?:we|they|it|this|the program) (?:first )?"
@@ -462,10 +481,13 @@ _MONEY_SOUGHT = re.compile(r"\b(?:applying|hoping|trying|waiting|looking)\s+"
                            r"(?:for|to\s+(?:get|win|hear|find|raise)|on)\b"
                            r"[^.;]*\b(?:grant|funding|funds|money|sponsor|sponsorship|donation|donors?)\b"
                            r"|\b(?:won'?t|will\s+not|haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t)\s+(?:yet\s+)?"
-                           r"hear(?:d)?\s+back\b",
+                           r"hear(?:d)?\s+back\b"
+                           r"|\b(?:if|once|assuming)\s+(?:we|they|the\s+school|the\s+partner|it|the\s+grant|the\s+money|"
+                           r"the\s+funding)\s+(?:(?:is|are|gets?)\s+)?(?:get|gets|win|wins|receive|receives|awarded|funded|"
+                           r"approved|comes?\s+through)\b",
                            re.I)
 """Money asked for and not yet in hand ("the partner is applying for a grant to cover it but won't hear back till
-March"): who pays is not settled (structure rule)."""
+March", "if we get it the school would pay them"): who pays is not settled (structure rule)."""
 _NO_LEASE = re.compile(r"\b(?:no|without a|not a|isn't a|is not a|there's no|not any)\s+lease\b|\bnot leas(?:e|ed|ing)\b"
                        r"|\blease\b(?:\s+(?:with|for|on)\s+(?:\S+\s+){1,5}?)?\s*(?:has |had )?(?:ended|expired|lapsed|ran out|"
                        r"is over|was up|is up)\b", re.I)  # "The lease with Cheasty Family Learning Center ended in June"
@@ -554,7 +576,9 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
         # but their director sent us an invoice ... so idk", not knowing said last
         value, source = None, None
     left_open = None if rest_unknown else payer.doubted  # "not sure who covers the rest": the school's share decides
-    if value in ("partner", "ptsa") and source is not None and _A_SHARE.search(source.words) and not payer.conflict:
+    rest_alike = any(f.value == value and _THE_REST.search(f.words) for f in asked)  # "... the remainder"
+    if value in ("partner", "ptsa") and source is not None and _A_SHARE.search(source.words) and not payer.conflict \
+            and not rest_alike:
         left_open, value, source = source, None, None  # "their grant covers most of it": who pays the rest decides
     if value is not None and source is not None and _DISAGREE.search(u.text) and not source.correcting:
         left_open, value, source = source, None, None  # "Me and our AP disagree. I think the PTSA pays ...; she says
@@ -624,6 +648,12 @@ _THE_REST = re.compile(r"\b(?:the rest|the remainder|the remaining|the other (?:
 """Words of the share someone else pays: a payer not known for it leaves the school's own share standing."""
 
 
+def completes_a_share(text: str, case: Facts) -> bool:
+    """"the school pays the other half from discretionary" after "PTSA pays half of the ceramics residency": who pays
+    the rest of a share the case told, to be read with that share as one telling (structure rule)."""
+    return bool(_THE_REST.search(text)) and bool(_A_SHARE.search(case.evidence.get(PAYER, "")))
+
+
 def school_settles(conflict: tuple[Fact, ...]) -> Fact | None:
     """The school's paying, when it settles a conflict with the partner's or a third party's money: "the city
     grant comes to the school and then we pay the tutoring org out of it", "we pay half and their grant covers
@@ -650,7 +680,8 @@ def another_program(u: Understanding, case: Facts) -> bool:
     """"and for the chess one?" after "our PTSA pays a chess coach and the school pays a drumming teacher. which
     agreement for the drumming one?": a question about a program the message that told several named."""
     said = words(u.text)
-    said = said[next((i for i, w in enumerate(said) if w not in ("ok", "okay", "so")), len(said)):]  # "ok and the ..."
+    said = said[next((i for i, w in enumerate(said) if w not in ("ok", "okay", "so", "now")), len(said)):]  # "ok and
+    # the ...", "now the yoga one"
     # "and the drumming?", "chess coach?"
     short = 0 < len(said) <= SHORT_TURN and (said[0] in ("and", "what", "how", "for", "about", "the")
                                              or u.text.rstrip().endswith("?"))
@@ -778,8 +809,11 @@ def decide(facts: Facts, rfq_threshold: float = 9999) -> Decision:
         return Decision(None, asking="lease")
     if facts.weak:
         return Decision(None, asking="confirm")
-    if facts.payer is None and PAYER in facts.doubt and facts.lease:
-        return Decision(None, asking="who_pays")  # "leased" alone would decide, but payment was hinted at
+    if facts.payer is None and facts.lease and (
+            PAYER in facts.doubt or "partner" in facts.denied and facts.lease == "lease"):
+        # "leased" alone would decide, but payment was hinted at, or someone other than the partner pays ("a leased
+        # partner that also runs a paid program"): paid by the school or a PTSA, it is the department's to decide
+        return Decision(None, asking="who_pays")
     if facts.lease == "lease" and facts.payer in PAID_BY:
         # a leased partner that is also paid (by the school or a PTSA): the department decides
         return Decision(None, outcome="unclear", candidates=(ALIGN, PAID_BY[facts.payer]))

@@ -21,11 +21,13 @@ from handlers import health
 from handlers.background_rules import advise, read_situation
 from handlers.common import consult_button, fill_links, link_defaults
 from handlers.grounded import grounded_reply
+from handlers.partners import writes_a_name
 
 TOPICS = ("data_sharing", "background_checks", "partnership_tools", "training_module")
 ON_RECORD = ("background_checks", "data_sharing")
 """Topics whose paperwork the directory records for each partnership (a background check, a data sharing agreement)."""
-_ASKS_ITS_RECORD = re.compile(r"\b(?:valid|current|expired?|expiring|up to date|on file|on record|have|has)\b", re.I)
+_ASKS_ITS_RECORD = re.compile(r"\b(?:valid|current|expired?|expiring|up to date|on file|on record|have|has|in order|"
+                              r"still\s+(?:good|ok|okay|active))\b", re.I)
 """Words asking about a partnership's paperwork as it stands ("still valid?", "do they have a DSA?"), not what the
 rule asks of partners ("what do they need first?")."""
 CONSULT_TOPIC = {"data_sharing": "data_sharing", "background_checks": "background_checks", "training_module": "trainings"}
@@ -76,9 +78,10 @@ def scored_entry(topic: Topic, turn: Turn) -> tuple[Entry | None, float]:
 
 def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
-    if u.entities.organisation is not None and u.intent in ON_RECORD and _ASKS_ITS_RECORD.search(u.text):
+    if (u.entities.organisation is not None or writes_a_name(u.text)) and u.intent in ON_RECORD \
+            and _ASKS_ITS_RECORD.search(u.text):
         # "is the background check of Duwamish Waterways Science Lab still valid?": that partner's paperwork, as
-        # the directory holds it, not the rule
+        # the directory holds it, not the rule (and a name it lacks is said: "Kinetc Learning Lab", did you mean?)
         return health.handle(message, turn)
     return answer(turn.understanding.intent, turn)
 

@@ -109,9 +109,12 @@ def read_scope(turn: Turn) -> Scope | Reply:
     organisation = tuple(u.entities.organisation) if u.entities.organisation else None
     if found is None and points_to_a_school(u.text):
         found = school_said_before(turn)  # "which agreement does Nordic Heritage have there?"
-    if found is None and organisation is None:
-        unknown = organisation_not_found(u.text, turn)  # never the district's paperwork for a name we lack
-        if unknown is not None:
+    if organisation is None:
+        # never the district's or the school's paperwork for a name we lack ("what agreement does Blue Heron Theatre
+        # have at Garfield")
+        unknown = organisation_not_found(u.text, turn)
+        # with the school named, a name like one it has ("Harbor Robotics at Aki") is answered from its list
+        if unknown is not None and (found is None or not unknown.data["suggestions"]):
             return replace(unknown, data={**unknown.data, "kind": "health"})
     return Scope.of(found, organisation, None if found or organisation else u.entities.region)  # type: ignore[arg-type]
 

@@ -199,6 +199,11 @@ def _written_names(text: str) -> list[str]:
     return names
 
 
+def writes_a_name(text: str) -> bool:
+    """The message writes an organisation's name, known or not ("is Kinetc Learning Lab's check still good?")."""
+    return bool(_written_names(text))
+
+
 UNSURE_OF_INTENT = 0.5
 SCHOOL_NAME_WORDS = frozenset("high school elementary middle k 8 k8 k-8 international intl int'l stem option academy hs "
                                "ms es elem".split())
@@ -756,8 +761,11 @@ def _organisations_asked(text: str) -> list[str]:
 def _names_asked(text: str) -> list[str]:
     """The names asked about, and organisation names written with capitals ("is Blue Heron Robotics
     Foundation's insurance current?")."""
-    asked = _organisations_asked(text)
-    return asked + [name for name in _written_names(text) if name not in asked]
+    written = _written_names(text)
+    # a question's pattern may take more words than the name ("is Kinetc Learning Lab's background check still good"):
+    # the name as written, capitalised, is the tighter one
+    asked = [name for name in _organisations_asked(text) if not any(w != name and w in name for w in written)]
+    return asked + [name for name in written if name not in asked]
 
 
 def _written_organisation(text: str, turn: Turn) -> tuple[int, str] | None:

@@ -326,3 +326,47 @@ def test_a_partners_record_is_looked_up_not_advised_on(harness: Harness, tmp_pat
     harness.ask("who does family stuff at denny", session="list")
     expired = harness.ask("anything expired?", session="list")
     assert expired.data["school"] == "Denny Int'l" and "Westside Family Center" in expired.text, expired.text
+
+
+def test_which_agreement_for_a_known_partner_is_advised_on(harness: Harness, tmp_path: Path) -> None:
+    # sets CE and CF (untouched on 98bb09a): "which agreement for <a partner the directory knows> at <school>?" asks
+    # what applies, not what is on file; a question after a preamble is still read
+    _imported(harness, tmp_path,
+              "Bulldog Mentors Alliance,Garfield,mentoring,2026-27,mou,active,b@example.org,https://example.org,"
+              "2026-10-01,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Mentoring\n"
+              "Eastside PTA Enrichment Partners LLC,Wedgwood,arts,2026-27,psc,active,e@example.org,https://example.org,"
+              "2026-10-01,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Arts\n")
+    # the classifier splits three ways on this one: a question for what a known partner has is looked up
+    record = harness.ask("which agreement does Eastside PTA Enrichment Partners LLC have at Wedgwood?")
+    assert record.intent == "partners" and record.text.endswith("in order for 2026-27: PSC."), record.text
+    advised = harness.ask("which agreement for Bulldog Mentors Alliance at Garfield?", session="advice")
+    assert advised.intent == "agreement" and advised.data["asking"] == "who_pays", advised.text
+    own = harness.ask("they're volunteers from a nonprofit that covers all its own costs", session="advice")
+    assert own.data["agreement"] == "mou", own.text
+    listed = harness.ask("Prepping for our partnership council meeting on Thursday. Can you pull up who's currently "
+                         "working with Garfield?", session="preamble")
+    assert listed.intent == "partners" and listed.data["school"] == "Garfield", listed.text
+
+
+def test_a_question_is_read_apart_only_from_a_message_placed_nowhere(harness: Harness) -> None:
+    # sets CE and CF: a preamble the classifier cannot place; a message it places, however weakly, keeps its intent
+    harness.ask("Please open a consultation: Rainier Beach, agreement question. The clinic that leases space from us "
+                "wants to add a paid program and we don't know which agreement covers it.", session="consult")
+    sent = harness.ask("yes, send it", session="consult")
+    assert sent.intent == "consultation" and sent.data["ticket_id"] == "C-1001", sent.text
+    listed = harness.ask("Prepping for our partnership council meeting on Thursday. Can you pull up who's currently "
+                         "working with Garfield?", session="preamble")
+    assert listed.intent == "partners" and listed.data["school"] == "Garfield", listed.text
+
+
+def test_a_name_the_directory_lacks_is_said_in_paperwork_questions_too(harness: Harness, tmp_path: Path) -> None:
+    # set CE: a school named with an unknown organisation gave the school's paperwork; a misspelt partner's background
+    # check ("still good") gave the rule
+    _imported(harness, tmp_path,
+              "Kinetic Learning Lab,Garfield,stem,2026-27,psc,active,k@example.org,https://example.org,2026-10-01,"
+              "2026-09-01,2027-06-30,no,,2027-06-30,2025-12-28,2026-09-02,Robots\n")
+    unknown = harness.ask("what agreement does Blue Heron Theatre have at Garfield")
+    assert unknown.text.startswith('I don\'t know an organisation called "Blue Heron Theatre"'), unknown.text
+    typo = harness.ask("is Kinetc Learning Lab's background check still good at Garfield?")
+    assert typo.intent == "partners" and "*Kinetic Learning Lab*: background check expires 2026-12-28" in typo.text, \
+        typo.text

@@ -9,6 +9,7 @@ so a process trains only when examples or feature code changed.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -46,6 +47,23 @@ EXAMPLE_ORGANISATION = "Example Partner Collective"
 FORMAT = 7
 """Bump when the cache file's layout changes."""
 PASSAGE_CACHE = 5000
+UNKNOWN_INTENT = "unknown"
+UNPLACED = 0.4
+"""Below this (the default CONFIDENCE_THRESHOLD), a message's question may be read apart from the sentences around it
+(see `_asked_apart`), whose intent counts when it is at least ASKED_APART."""
+ASKED_APART = 0.5
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=\S)")
+
+
+def _asked_apart(text: str) -> list[str]:
+    """The message without its first sentence, and each sentence that asks ("?"), when it has several."""
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
+    if len(sentences) < 2:
+        return []
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    # the message after a preamble, unless the first sentence is the question ("can I book time with ...? our PTSA ...")
+    rest = [" ".join(sentences[1:])] if not sentences[0].rstrip().endswith("?") else []
+    return list(dict.fromkeys([*rest, *asking]))
 SOURCES = ("understanding/analysis.py", "understanding/entities.py", "understanding/features.py",
            "understanding/model.py", "understanding/tokens.py", "understanding/classifier.py", "understanding/facts.py",
            "text.py", "directory/schools.py")
@@ -99,8 +117,7 @@ class Reader:
             text, self.facts, lambda words: self.fact_tokens(words, lookups), FACT_PLACEHOLDERS, SCHOOL_FUNDS,
             lambda name: _is_school(name, lookups))
         base = Understanding(text, tuple(tokens), stems(tokens), entities=found.entities, typed_stems=stems(typed),
-                             clauses=clauses, writes_from=writes_from(text, lambda name: bool(
-                                 lookups.schools.find(name).schools)))
+                             clauses=clauses, writes_from=writes_from(text, lambda name: _names_a_school(name, lookups)))
         evidence = _entity_evidence(found)
         for reader in self.evidence:
             evidence.extend(reader(base))
@@ -128,7 +145,24 @@ class Classifier:
         self._remember(text, dict(zip(columns, values)))  # for `similarity` in the same turn
         scores = self.model.probabilities_of(columns, values)
         intent = max(scores, key=scores.__getitem__)
+        if intent == UNKNOWN_INTENT or scores[intent] < UNPLACED:
+            scores = self._the_question_apart(text, lookups, scores)
+            intent = max(scores, key=scores.__getitem__)
         return replace(base, intent=intent, confidence=round(scores[intent], 3), scores=scores)
+
+    def _the_question_apart(self, text: str, lookups: entity_finder.Lookups,
+                            scores: dict[str, float]) -> dict[str, float]:
+        """"Prepping for our council meeting on Thursday. Can you pull up who's working with Rainier Beach?": a
+        message whose whole reads as nothing surely may hold its question in a sentence of its own, after a
+        preamble or before an aside. That sentence's intent, read alone, is the message's when it is surer."""
+        best = scores
+        for sentence in _asked_apart(text):
+            features, _ = self.reader.read(sentence, lookups)
+            read = self.model.probabilities_of(*self.model.weights(features))
+            top = max(read, key=read.__getitem__)
+            if top != UNKNOWN_INTENT and read[top] >= ASKED_APART and read[top] > max(best.values()):
+                best = read
+        return best
 
     def vector(self, text: str, lookups: entity_finder.Lookups) -> dict[int, float]:
         """The text in the classifier's tf-idf space (l2-normalised), for resemblance between texts."""
@@ -288,6 +322,18 @@ def _is_school(name: str, lookups: entity_finder.Lookups) -> bool:
     Music", where a school's name is only a part)."""
     found = lookups.schools.find(name, fuzzy=False)
     return found.found is not None and found.end - found.start >= len(name_tokens(name))
+
+
+BODY_HEADS = frozenset("club league foundation collective alliance society project studio fund llc inc".split())
+"""Last words of a body's name that a school's name never ends with ("Alki Beach Volleyball Club")."""
+
+
+def _names_a_school(name: str, lookups: entity_finder.Lookups) -> bool:
+    """The name a writer says they are with is one of the district's schools ("Franklin", "Garfield High School"), not
+    a body whose name holds a school's ("Alki Beach Volleyball Club")."""
+    name = _SENTENCE_END.split(name)[0].rstrip(" .")  # "Franklin. For" was read on past the sentence
+    words = name.split()
+    return bool(lookups.schools.find(name).schools) and not (words and words[-1].lower() in BODY_HEADS)
 
 
 def _funds_masked(tokens: list[str], funds: Sequence[tuple[str, ...]]) -> list[str]:

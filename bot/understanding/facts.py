@@ -443,6 +443,16 @@ def _only_a_subject(words: str) -> bool:
                    and not (i and said[i - 1].lower() in DETERMINERS) for i, w in enumerate(said))
 
 
+POINTING_PREPOSITIONS = frozenset("for about re regarding".split())
+
+
+def _points_at_a_program(words: str) -> bool:
+    """"and for the tutors?", "about the chess club": a preposition and a noun phrase alone, with no verb, say what
+    is asked about, not who pays (structure rule); "for free" is no noun phrase."""
+    said = without_openers(words).split()
+    return len(said) > 1 and said[0].lower() in POINTING_PREPOSITIONS and _only_a_subject(" ".join(said[1:]))
+
+
 APPOSITION_WORDS = 4
 
 
@@ -502,12 +512,19 @@ _A_NAME = r"(" + _A_WORD + r"(?:\s+(?:(?:of|the|and|for|&)\s+)?" + _A_WORD + r")
 def as_written(words: str, text: str) -> str:
     """A clause of the masked text with its names as the message wrote them ("volunteering through
     Northstar Mentors Alliance", not the placeholder), to quote it back; the masked words if not found."""
+    return written_from(words, text, 0)[0]
+
+
+def written_from(words: str, text: str, start: int) -> tuple[str, int]:
+    """`as_written`, found at or after `start` where it can be (the clauses of a message come in its order, and
+    "what about <name>" said twice names two programs), and where the clause ends in `text` (`start` if not found)."""
     if PROPER_NAME not in words:
-        return words
+        return words, start
     # words joined from both sides of a colon or a dash ("Different question though: the ...") keep it between
-    pattern = r"[\s,;:\u2013\u2014-]*\s+".join(re.escape(word).replace(PROPER_NAME, _A_NAME) for word in words.split())
-    found = re.search(pattern, text)
-    return found.group(0) if found else words
+    pattern = re.compile(r"[\s,;:\u2013\u2014-]*\s+".join(re.escape(word).replace(PROPER_NAME, _A_NAME)
+                                                          for word in words.split()))
+    found = pattern.search(text, start) or pattern.search(text)
+    return (found.group(0), found.end()) if found else (words, start)
 
 
 def _unless_school(found: re.Match[str]) -> str:
@@ -975,6 +992,17 @@ _ITEM_BREAK = re.compile(r",\s+|\s+(?=and\s)", re.I)
 """Where a list's items may part: a comma, or before "and" ("... and a free reading program")."""
 
 
+_LOOKED_UP = r"(?![^.?!]{0,20}\b(?:partners?|trainings?|schools?|workshops?|tickets?|requests?)\b)"
+_ASKS_THE_BOT = re.compile(r"(?:just\s+|pls\s+|please\s+|can\s+you\s+|could\s+you\s+)*(?:pick|choose|decide|skip|"
+                           r"stop\s+asking|(?:don'?t|do\s+not)\s+ask|(?<=just\s)(?:say|give\s+me|guess)|"
+                           r"(?<=just\s)tell\s+me\b" + _LOOKED_UP + r"|tell\s+me\s+(?:which|what|it'?s|its)\b" + _LOOKED_UP
+                           + ")", re.I)
+"""A request to the bot ("just pick one", "don't ask me questions", "tell me which"), which states no fact."""
+
+
+def asks_the_bot(text: str) -> bool:
+    """The message opens with a request to the bot to decide or to skip its question ("just pick one")."""
+    return bool(_ASKS_THE_BOT.match(without_openers(text)))
 _WRITERS_PURPOSE = re.compile(r"\s*(?:so|so that)\s+(?:i|we)\s+(?:can|could|may|might)\b", re.I)
 """A clause of the writer's purpose ("so I can send it to the principal today") states no fact of the case."""
 
@@ -1072,6 +1100,7 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
     carried = False  # a correction said on its own ("- no wait, sorry, the Rotary club pays") corrects what follows
     planned = then = False  # the clause before told a plan that was; a time that was ("when we started") opened one
     opinion = False  # the clause before was someone's report or a hedge: "because ..." after it gives their reason
+    written_to = 0  # where the clause before ends in the message as written
     def payer_of(part: str) -> str | None:
         if _only_a_subject(without_openers(part)):
             return None  # "... between the principal and the PTA": a name alone says no payer
@@ -1095,7 +1124,7 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         completed = with_ellipsis(tokens, before)
         scope = scope + marks(completed)[len(tokens):]  # the borrowed predicate, without its own negation but under
         # the short clause's ("the university pays for it, the school doesn't")
-        spoken = as_written(spoken, zeroed)
+        spoken, written_to = written_from(spoken, zeroed, written_to)
         # the predicate borrowed, or a time that was said alone before ("when we started, | the parent group paid"),
         # is quoted with the clause
         said = f"{out[-1].words}, {spoken}" if (len(completed) > len(tokens) or then) and out else spoken
@@ -1109,13 +1138,16 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             scores = {**scores, "payer": {UNKNOWN: 1.0}}
         if school_money is not None:
             scores = money_said(scores, tokens, scope, school_money)
-        if _WRITERS_PURPOSE.match(words):
-            scores = {}  # "just tell me its an MOU so i can move on pls": what the writer wants to do next
+        if _WRITERS_PURPOSE.match(words) or asks_the_bot(words):
+            scores = {}  # "just tell me its an MOU so i can move on pls": what the writer wants to do next;
+            # "just pick one", "don't ask me questions": what the writer asks of the bot
         if opinion and _said(words)[:1] == ["because"]:
             scores = {}  # "our AP thinks they need an alignment agreement because they're here every day"
         if only_names(tokens, placeholders - {school_money}) or all(t in BARE_WORDS or t in CONNECTIVES
                                                                    for t in tokens):
             scores = {}  # "it's for Garfield High School": a name says where or who, never who pays; "oh wait, it's"
+        if _points_at_a_program(words):
+            scores = {}  # "And for the tutors?": what a question is about, never who pays
         if _about_a_payer(scores) and (_PARENT_BODY_IS.search(words) or _top(scores) == "not_ptsa" and _ANOTHER_PARENT_BODY
                                        .search(said_text) and not _PAYING.search(words)):
             # "our parent group isn't an official PTSA", "it's a parent group, not the PTSA": what the group is
@@ -1257,7 +1289,8 @@ _REFUTED = re.compile(r"(?:but\s+|and\s+)?(?:that'?s|that is|which is|it'?s|this
 """A clause that only says what came before is not so ("..., but that's wrong")."""
 
 
-_AFFILIATION = re.compile(r"\bI(?:'m|\s+am)\s+(?:(?:the|a|an|one\s+of\s+the)\s+)?(?:[\w-]+\s+){1,3}?"
+_AFFILIATION = re.compile(r"\bI(?:'m|\s+am|\s+(?:run|direct|lead|manage|coordinate)\s+the)\s+"
+                          r"(?:(?:the|a|an|one\s+of\s+the)\s+)?(?:[\w-]+\s+){1,3}?"
                           r"(?:at|with|for|from|of)\s+((?:[A-Z][\w'&.-]*\s+){0,4}[A-Z][\w'&.-]*)"
                           # "We're Delridge Youth Soccer Alliance.": a body the writers are, named on its own
                           r"|\b[Ww]e(?:'re|\u2019re|\s+are)\s+(?:the\s+)?((?:[A-Z][\w'&.-]*\s+){1,4}[A-Z][\w'&.-]*)"
