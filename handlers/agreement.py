@@ -49,7 +49,7 @@ from handlers.agreement_rules import (
 )
 from handlers import health
 from handlers.grounded import grounded_reply
-from handlers.common import consult_button, fill_links, link_defaults
+from handlers.common import ON_RECORD, consult_button, fill_links, link_defaults
 from knowledge import load_yaml, require
 
 FORM = "agreement"
@@ -232,9 +232,24 @@ def states_a_case(u: Understanding) -> str | None:
 def asks_a_partners_record(u: Understanding) -> str | None:
     """"which agreement does Eastside PTA Enrichment Partners LLC have at Wedgwood?": what a partner the directory
     knows has on file, however the classifier splits between advising and looking up."""
-    if u.entities.organisation is not None and _ON_RECORD.search(u.text) and not read_facts(u).known:
+    if u.entities.organisation is not None and ON_RECORD.search(u.text) and not read_facts(u).known:
         return "partnership_health"
     return None
+
+
+def asks_which_applies(u: Understanding) -> str | None:
+    """"agreement for Steppin' Up Dance Company at Thurgood Marshall?": which agreement a partner needs, however the
+    classifier leans towards what it has on file (asked with "have", "on file", "expired", ...)."""
+    if u.intent == "partnership_health" and _WHICH_APPLIES.search(u.text) and not ON_RECORD.search(u.text) \
+            and not _ITS_RECORD.search(u.text):
+        return "agreement"
+    return None
+
+
+_WHICH_APPLIES = re.compile(r"(?:^\W*|\b(?:which|what)\s+)(?:agreement|contract)s?\s+(?:for\b|(?:would|should|do|does|"
+                            r"will)\s+(?:\S+\s+){1,5}?need\b)", re.I)
+_ITS_RECORD = re.compile(r"\b(?:expired?|expiring|missing|current|valid|on file|on record|in order|renew\w*|"
+                         r"up to date|signed|lapsed?)\b", re.I)
 
 
 # ---- the advisor form ----------------------------------------------------------------------
@@ -256,8 +271,8 @@ def _question(name: str) -> Slot:
             left = tuple(button for button in buttons if button.value.partition("=")[2] not in facts.denied)
             return _mixed(facts, Prompt(f"Not {ruled_out}, then. {spec['text']}", left))
         lead = "To tell which agreement applies I need one more fact. " if facts.known or facts.space else ""
-        return _mixed(facts, Prompt(lead + spec["text"], buttons)) if name == "who_pays" else Prompt(
-            lead + spec["text"], buttons)
+        prompt = Prompt(lead + spec["text"], buttons)
+        return _mixed(facts, prompt) if name == "who_pays" else prompt
 
     return Slot(name, ask, parse=lambda answer: None, from_button=lambda value, turn: value)
 
@@ -413,7 +428,7 @@ def handle(message: Message, turn: Turn) -> Reply:
     u = turn.understanding
     named = named_agreements(u)
     facts = they_named_nobody(u, read_facts(u))
-    if u.entities.organisation is not None and _ON_RECORD.search(u.text) and not facts.known:
+    if u.entities.organisation is not None and ON_RECORD.search(u.text) and not facts.known:
         # "which agreement do we have with Quill & Ink Writing Academy?": what the directory holds of a partner it
         # knows, not a case to decide
         return health.handle(message, turn)
@@ -511,16 +526,6 @@ def _said_instead(text: str, case: Facts) -> str | None:
     said = case.evidence.get(PAYER, "")
     old = re.compile(rf"\b(?:(?:the|our)\s+)?{re.escape(found['old'])}\b", re.I)
     return old.sub(found["new"], said) if old.search(said) else None
-
-
-_ON_RECORD = re.compile(r"\b(?:which|what)\s+(?:kind\s+of\s+|type\s+of\s+)?(?:agreement|contract|form)s?\b[^.?!]*?"
-                        r"\b(?:(?:do|does|did)\s+(?:\S+\s+){1,6}?have|(?:they|we|it)\s+(?:have|has|are on|is on)|have with|"
-                        r"(?:is|are)\s+(?:\S+\s+){1,6}?on|on (?:file|record))\b(?!\s+to\b)"
-                        # "<partner> - when does their agreement run out?"
-                        r"|\b(?:their|its)\s+(?:agreement|contract|mou|psc)\s+(?:\w+\s+)?(?:expires?|run\s+out|runs\s+out|"
-                        r"ends?|lapses?)\b", re.I)
-"""Words asking what a partnership already has ("which agreement do we have with ...", "what agreement is <org> on"),
-not what it needs."""
 
 
 UNSURE_OF_OTHER = 0.6
@@ -841,3 +846,4 @@ def register(registry: Registry) -> None:
     registry.reader(facts_evidence)
     registry.rule(states_a_case)
     registry.rule(asks_a_partners_record)
+    registry.rule(asks_which_applies)

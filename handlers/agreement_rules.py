@@ -377,14 +377,17 @@ def _told_of(clauses: list[ClauseReading], asked: int, named: set[str]) -> set[i
     return told | {c.index for c in clauses if c.index - 1 in told and c.index != asked and _PRONOUN_LED.match(c.words)}
 
 
-_PROGRAM_STEMS = frozenset(stem(w) for w in _PROGRAM)
+_PROGRAM_NOUNS = frozenset(stem(w) for w in (
+    "program class club team league residency camp lesson workshop course tutor teacher instructor coach artist "
+    "mentor educator counselor musician dancer muralist").split())
+"""Words that name a program or who runs it ("the yoga instructor", "the after-school art class")."""
 
 
 def _of_another_program(said: str, telling: set[str]) -> bool:
-    """The clause names a program ("the art teacher for the after-school art class"), and not the one asked about:
-    "our donors cover all costs" names none, so it is said of every program."""
+    """The clause names a program ("the yoga instructor", "the after-school art class"), and not the one asked
+    about: "our donors cover all costs" names none, so it is said of every program."""
     stems = _word_stems(said)
-    return bool(stems & _PROGRAM_STEMS) and not telling & stems
+    return bool(stems & _PROGRAM_NOUNS) and not telling & stems
 
 
 def _telling_words(others: list[ClauseReading], named: set[str]) -> set[str]:
@@ -441,7 +444,8 @@ _NAMED_ALONE = re.compile(r"(?:(?:the|our|that)\s+)?\S+(?:\s+\S+)?(?:\s+ones?)?"
 
 def _bare(words: str) -> str:
     """A clause without its openers ("ok and the drumming group?" -> "and the drumming group") and end marks."""
-    return re.sub(r"^(?:(?:ok|okay|so|oh|um|hmm|now|same|and\s+same)\b[\s,]*)+", "", words.strip(" ?.!"), flags=re.I)
+    return re.sub(r"^(?:(?:ok|okay|so|oh|um|hmm|now|same|and\s+same)\b[\s,]*)+", "", words.strip(" ?.!"),
+                  flags=re.I)
 
 
 _FOR_ONE = re.compile(r"(?:and\s+|but\s+|so\s+)?(?:for|about|re|regarding)\s+(?:(?:the|our|that|this)\s|(?-i:[A-Z])"
@@ -469,11 +473,15 @@ _HEDGED = re.compile(r"\b(?:probably|possibly|maybe|perhaps|might|likely|suppose
 """Words that leave what the clause states unsure: it is confirmed before it decides ("maybe $3k" hedges an amount;
 "the school is supposed to" says what someone expects, not what was agreed; "the org is called Garfield Community
 Foundation, that means the foundation pays" reasons from a name, which is no fact)."""
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _ONLY_WAS = re.compile(r"^(?:\W*(?:so|and|but|well|ok|okay|hmm)\W+)?(?:originally|initially|at first|"
                       r"last (?:year|spring|fall|time)|previously|in the past|back then|back when|"
                       r"when (?:we|they|it|this|the program) (?:first )?"
                       r"(?:started|began))\b|\bused to (?:pay|cover|fund|charge|be paid|be funded|be covered)\b"
-                      r"|\bwas (?:going|supposed|planning) to\b|\bwas (?:paying|covering|funding)\b", re.I)
+                      r"|\bwas (?:going|supposed|planning) to\b|\bwas (?:paying|covering|funding)\b"
+                      # "The PTSA paid for the chess coach last spring", "The school paid the coach until October"
+                      r"|\b(?:paid|covered|funded|sponsored)\b[^.;]*?\b(?:last\s+(?:year|spring|fall|autumn|winter|summer|"
+                      r"semester|term)|until\s+(?:" + _MONTHS + r"|last))\b", re.I)
 """A clause telling only what was ("when we started, the parent group paid", "originally the PTSA was going to pay"):
 with nothing said of now, who pays now is asked (structure rule)."""
 _NOW = re.compile(r"\b(?:now|this year|these days|currently|today|going forward|from now on|anymore)\b", re.I)
@@ -482,9 +490,9 @@ _MONEY_SOUGHT = re.compile(r"\b(?:applying|hoping|trying|waiting|looking)\s+"
                            r"[^.;]*\b(?:grant|funding|funds|money|sponsor|sponsorship|donation|donors?)\b"
                            r"|\b(?:won'?t|will\s+not|haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t)\s+(?:yet\s+)?"
                            r"hear(?:d)?\s+back\b"
-                           r"|\b(?:if|once|assuming)\s+(?:we|they|the\s+school|the\s+partner|it|the\s+grant|the\s+money|"
-                           r"the\s+funding)\s+(?:(?:is|are|gets?)\s+)?(?:get|gets|win|wins|receive|receives|awarded|funded|"
-                           r"approved|comes?\s+through)\b",
+                           r"|\b(?:if|once|assuming)\s+(?:we|they|the\s+school|the\s+partner|it|the\s+grant|"
+                           r"the\s+money|the\s+funding)\s+(?:(?:is|are|gets?)\s+)?(?:get|gets|win|wins|receive|"
+                           r"receives|awarded|funded|approved|comes?\s+through)\b",
                            re.I)
 """Money asked for and not yet in hand ("the partner is applying for a grant to cover it but won't hear back till
 March", "if we get it the school would pay them"): who pays is not settled (structure rule)."""
@@ -494,12 +502,36 @@ _NO_LEASE = re.compile(r"\b(?:no|without a|not a|isn't a|is not a|there's no|not
 """A lease denied in so many words, which no other clause's reading of long use overrides."""
 
 
+_THROUGH_THE_SCHOOL = re.compile(
+    r"\b(?:awarded|given|gave|granted|donated)\s+(?:it\s+|them\s+)?(?:to|into)\s+(?:the|our)\s+(?:school|building)\b"
+    r"|\b(?:the|our)\s+school\s+(?:received|receives|got|gets|won(?!['\u2019]t)|was\s+awarded|is\s+awarded)\b", re.I)
+"""Money given to the school, which then pays the partner: whoever gave it, the school pays (structure rule)."""
+
+
+def _told_as_past(fact: Fact) -> bool:
+    """The clause tells only what was ("The PTSA paid for the chess coach last spring"), nothing of now."""
+    return bool(_ONLY_WAS.search(fact.words)) and not _NOW.search(fact.words)
+
+
+def _now_over_what_was(facts: list[Fact]) -> list[Fact]:
+    """"The school paid the coach until October; since November the PTSA pays her": what was is no payer beside
+    what is (structure rule); told alone, what was is asked about (see `_read_facts`)."""
+    now = [f for f in facts if f.value in PAYERS and not _told_as_past(f)]
+    return [f for f in facts if not (now and f.value in PAYERS and _told_as_past(f))]
+
+
 def _district_apart(facts: list[Fact]) -> list[Fact]:
     """"Our school isn't paying for this, the district's central office is covering it", "the district isn't paying,
     our school is": school money is the building's or the district's, and denying one does not deny the other when
     another clause says the other pays (structure rule)."""
     paying = {bool(_DISTRICT.search(f.words)) for f in facts if f.value == "school"}
     return [f for f in facts if not (f.value == "not_school" and (not bool(_DISTRICT.search(f.words))) in paying)]
+
+
+def _after_money_sought(u: Understanding, source: Fact) -> bool:
+    """"If we get the grant, the school would pay them": a condition on money to come, said in the clause before the
+    payer's."""
+    return any(c.index == source.clause - 1 and _MONEY_SOUGHT.search(c.words) for c in u.clauses)
 
 
 def _supposes(words: str) -> bool:
@@ -532,7 +564,8 @@ def _speakers_payer(u: Understanding, clause: ClauseReading, partner_speaks: boo
 
 
 def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
-    payer_facts = [f for c in u.clauses if (f := _speakers_payer(u, c, partner_speaks)) is not None]
+    said = [f for c in u.clauses if (f := _speakers_payer(u, c, partner_speaks)) is not None]
+    payer_facts = _now_over_what_was(said)
     asked, asked_clauses = _of_the_one_asked(u, payer_facts)
     payer = resolve(_district_apart(asked), PAYERS)
     # the program asked about narrows the use of space too: "the clinic leases space ..., the art lady we pay hourly
@@ -576,6 +609,8 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
         # but their director sent us an invoice ... so idk", not knowing said last
         value, source = None, None
     left_open = None if rest_unknown else payer.doubted  # "not sure who covers the rest": the school's share decides
+    if value == "partner" and source is not None and _THROUGH_THE_SCHOOL.search(source.words):
+        value = "school"  # "the city pays, through a grant they awarded to the school": the school's money pays
     rest_alike = any(f.value == value and _THE_REST.search(f.words) for f in asked)  # "... the remainder"
     if value in ("partner", "ptsa") and source is not None and _A_SHARE.search(source.words) and not payer.conflict \
             and not rest_alike:
@@ -586,7 +621,7 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
     if value is not None and source is not None and any(_NOT_SETTLED.search(c.words) for c in u.clauses):
         left_open, value, source = source, None, None  # "pending the principal's approval, we'd use LAP to pay her"
     if value is not None and source is not None and not source.correcting and (
-            _ONLY_WAS.search(source.words) and not _NOW.search(source.words) or _MONEY_SOUGHT.search(source.words)):
+            _told_as_past(source) or _MONEY_SOUGHT.search(source.words) or _after_money_sought(u, source)):
         # "when we started, the parent group paid": what was, not what is; "the partner is applying for a grant to
         # cover it": money not in hand
         left_open, value, source = source, None, None
@@ -610,7 +645,8 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
     if space_decides and space.fact is not None and space.fact.confidence < STRONG:
         weak = SPACE
     elif not space_decides and source is not None and (_sureness(u, source, value) < STRONG
-                                                       or _HEDGED.search(source.words)):
+                                                       or _HEDGED.search(source.words)
+                                                       or _from_a_name(u.text, source.words)):
         weak = PAYER  # "our treasurer says the PTSA will probably pay": confirmed, however surely it was read
     doubt = tuple(slot for slot, known in ((PAYER, value), (SPACE, lease)) if known is None and any(
         clause.fact(slot) is None and _hints(clause.fact(slot, DOUBT)) for clause in u.clauses))
@@ -624,6 +660,18 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
                    reported=source is not None and reports_another(source.words) and (
                        not source.correcting or source.news),
                    unsure="who_pays" if left_open is not None and value is None and not conflict else None)
+
+
+_CALLED = re.compile(r"\b(?:called|named)\s+((?:[A-Z][\w'&-]*\s*){1,6})")
+_IN_THE_NAME = re.compile(r"\b(?:it'?s|that'?s)\s+in\s+(?:the|its|their)\s+name\b"
+                          r"|\b(?:by|from)\s+(?:the|its|their)\s+name\b", re.I)
+
+
+def _from_a_name(text: str, said: str) -> bool:
+    """"Since the org is literally named Free Arts For Kids, it's free", "it's free, right? it's in the name": the
+    payer is read off a name, which is never a fact, so it is confirmed (structure rule)."""
+    named = {stem(w) for found in _CALLED.finditer(text) for w in words(found.group(1)) if len(w) > 3}
+    return bool(named & {stem(w) for w in words(said)}) or bool(_IN_THE_NAME.search(text))
 
 
 def _hints(fact: Fact | None) -> bool:
@@ -747,12 +795,17 @@ def speaks_for_parents(text: str, clause: str) -> bool:
 def _ours(clause: str) -> bool:
     """The clause's payer is the writer ("we're paying", "it is paid by us"), not the school's money named; "Chief
     Sealth wants to pay us" is paid to the writer, by someone else."""
+    if _WANT_PAID.search(clause):
+        return False  # "we want MLK to pay us for extra days": MLK pays
     said = {w.strip(",.;:!?()").lower().replace("\u2019", "'") for w in _PAID_TO_US.sub("", clause).split()}
     return bool(said & _FIRST_PERSON) and not _SCHOOL_MONEY.search(clause)
 
 
 _PAID_TO_US = re.compile(r"\b(?:pay|pays|paying|paid|fund|funds|funding|cover|covers|covering|compensate|compensates|"
                          r"compensating|reimburse|reimburses|reimbursing)\s+us\b", re.I)
+_WANT_PAID = re.compile(r"\b(?:we|i)\s+(?:want|would\s+like|'d\s+like|hope|ask|asked|need)\s+(?:\S+\s+){1,4}?to\s+"
+                        r"(?:pay|fund|cover|compensate|reimburse)\s+us\b", re.I)
+"""The writer asking to be paid by someone ("we want MLK to pay us"): that one pays, not the writer."""
 SAME_DECISION = {"partner": ("partner", NOT_SCHOOL)}
 """Readings that decide alike: "the partner pays" and "no school money" both make it free to the school."""
 

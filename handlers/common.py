@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.config import Settings
 from bot.core import Button
 from bot.turn import Turn
@@ -51,3 +53,13 @@ def school_in_context(turn: Turn) -> int | None:
     filters = context[1]
     school = filters.get("school_id") or (filters.get("school") or [None])[0]
     return int(school) if isinstance(school, int) else None
+
+
+ON_RECORD = re.compile(r"\b(?:which|what)\s+(?:kind\s+of\s+|type\s+of\s+)?(?:agreement|contract|form)s?\b[^.?!]*?"
+                       r"\b(?:(?:do|does|did)\s+(?:\S+\s+){1,6}?have|(?:they|we|it)\s+(?:have|has|are on|is on)|have with|"
+                       r"(?:is|are)\s+(?:\S+\s+){1,6}?on|on (?:file|record))\b(?!\s+to\b)"
+                       # "<partner> - when does their agreement run out?"
+                       r"|\b(?:their|its)\s+(?:agreement|contract|mou|psc)\s+(?:\w+\s+)?(?:expires?|run\s+out|runs\s+out|"
+                       r"ends?|lapses?)\b", re.I)
+"""Words asking what a partnership already has ("which agreement do we have with ...", "what agreement is <org> on"),
+not what it needs."""

@@ -27,6 +27,7 @@ from bot.router import Registry
 from bot.understanding import Understanding, follow_ups
 from bot.understanding.tokens import stems
 from bot.understanding.entities import region_words
+from handlers.common import ON_RECORD
 
 PAGE = 8
 REGION_SCHOOLS_SHOWN = 20
@@ -260,6 +261,8 @@ def names_an_unknown_organisation(u: Understanding) -> str | None:
     """A message the classifier is unsure of that asks about a written name ("is Blue Heron Robotics
     Foundation's insurance current?") or a part of the city that is not a region ("partners in the south
     end"): the lookup (of partners or of their paperwork, whichever is likelier) says whether it knows it."""
+    if u.intent == "agreement" and not ON_RECORD.search(u.text):
+        return None  # "Jefferson Park Arts Studio will teach printmaking at Mercer. Which agreement?": a case
     unsure = u.intent in follow_ups.WEAK_INTENTS or u.confidence < UNSURE_OF_INTENT
     place = not u.entities.has_school and (u.entities.region or PLACE.search(u.text))
     known = u.entities.organisation[1].lower() if u.entities.organisation else None

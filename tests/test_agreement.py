@@ -1545,3 +1545,58 @@ def test_a_writer_who_runs_a_partners_program_speaks_for_it(harness) -> None:
                 "is right?", session="franklin")  # the school's own staff, the sentence after it no part of its name
     drama = harness.ask("we pay them from our drama budget, about $3,200", session="franklin")
     assert drama.data["agreement"] == PSC, drama.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # sets CG and CH (untouched on 8d5fb24), by mechanism:
+    # a condition on money to come said in the clause before the payer's
+    ("If we get the grant, the school would pay them. Which agreement?", None),
+    # what was, with a time that is past, and nothing of now; beside what is now, what is decides
+    ("The PTSA paid for the chess coach last spring. Which agreement?", None),
+    ("The school paid the coach until October; since November the PTSA pays her. Which agreement?", PTSA),
+    # a payer read off the name the message calls the organisation is confirmed
+    ("Since the org is literally named Free Arts For Kids, it's free, so it's an MOU?", None),
+    ("The org is called Garfield Community Foundation, so the foundation pays, right? Which agreement?", None),
+    # the program asked about is told apart from a payer said of another program, whatever its words
+    ("Our PTSA pays for the yoga instructor. The garden program starts in January. Which agreement for the garden "
+     "program?", None),
+    ("This is Priya, coordinator at Cascadia Forest School - we're a nature program, not the district's Cascadia "
+     "Elementary. Our donors cover all costs. What agreement does Lawton need with us for the Friday forest walks?", MOU),
+    # money given to the school, which then pays the partner: the school pays ("the school won't spend" is no gift)
+    ("the city pays, through a grant they awarded to the school. which agreement", PSC),
+    ("The Lakeside Rotary pays the mentoring org directly and the school won't spend a dime. What agreement do we "
+     "need?", MOU),
+    # a name that holds a word, or money held in a partner's name, is no reasoning from a name
+    ("the org has PTSA in its name (Lakeview PTSA Partners Inc) but they bring their own funding and charge us "
+     "nothing. so PTSA agreement right?", MOU),
+    # what a partner is paid to do read apart from who pays it; a school department's budget is the school's money
+    ("We'd pay a robotics company to run a club. what agreement?", PSC),
+    ("the special ed budget pays for a sensory-gym company to come twice a week. agreement?", PSC),
+    # what the partner pays for ("staff, buses, gear") names no other program
+    ("I run a small nonprofit, Leschi Tide Pool Science, and we cover every cost ourselves: staff, buses, gear. Which "
+     "agreement do we sign with Leschi?", MOU),
+])
+def test_held_out_kinds_of_sets_cg_and_ch(harness, text: str, agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)
+
+
+def test_a_name_read_as_a_payer_and_the_writer_asking_to_be_paid(harness) -> None:
+    harness.ask("Which agreement for Free Arts Collective at Sand Point?", session="name")
+    named = harness.ask("it's free, right? it's in the name", session="name")
+    assert named.data["agreement"] is None and named.data["asking"] == "confirm", named.text
+    checked = harness.ask("no, I checked: the school pays them $3,000", session="name")
+    assert checked.data["agreement"] == PSC, checked.text
+    harness.ask("I'm the coordinator at Cascade Trails Outdoor School. We want to bring our nature program to MLK for "
+                "free, we pay for everything. What agreement do we need?", session="paid")
+    later = harness.ask("and what if later we want MLK to pay us for extra days?", session="paid")
+    assert later.data["agreement"] == PSC, later.text
+
+
+def test_to_before_a_pronoun_or_a_noun_is_no_purpose(harness) -> None:
+    # a stored set (AC): "talked to them" read as "the PTSA talked", a payer, once a purpose was read apart
+    harness.ask("we want to bring in Sound Strings Collective for a string ensemble at Whitman. what agreement?")
+    talked = harness.ask("the PTSA talked to them last week")
+    assert talked.data["agreement"] is None, talked.text
+    donated = harness.ask("Our PTSA made a donation to the school and the school is going to pay the muralist out of "
+                          "that account. Which agreement?", session="donated")
+    assert donated.data["agreement"] == PSC, donated.text

@@ -335,7 +335,12 @@ def test_which_agreement_for_a_known_partner_is_advised_on(harness: Harness, tmp
               "Bulldog Mentors Alliance,Garfield,mentoring,2026-27,mou,active,b@example.org,https://example.org,"
               "2026-10-01,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Mentoring\n"
               "Eastside PTA Enrichment Partners LLC,Wedgwood,arts,2026-27,psc,active,e@example.org,https://example.org,"
-              "2026-10-01,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Arts\n")
+              "2026-10-01,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Arts\n"
+              "Steppin' Up Dance Company,Thurgood Marshall,arts,2026-27,psc,active,s@example.org,https://example.org,"
+              "2026-10-01,2026-09-01,2027-06-30,no,,2027-06-30,2026-08-20,2026-09-02,Dance\n")
+    # and the other way round: "agreement for <partner> at <school>?" asks what applies, however the classifier leans
+    applies = harness.ask("agreement for Steppin' Up Dance Company at Thurgood Marshall?", session="applies")
+    assert applies.intent == "agreement" and applies.data["asking"] == "who_pays", applies.text
     # the classifier splits three ways on this one: a question for what a known partner has is looked up
     record = harness.ask("which agreement does Eastside PTA Enrichment Partners LLC have at Wedgwood?")
     assert record.intent == "partners" and record.text.endswith("in order for 2026-27: PSC."), record.text

@@ -116,8 +116,9 @@ class Reader:
         clauses = () if self.facts is None else read_facts(
             text, self.facts, lambda words: self.fact_tokens(words, lookups), FACT_PLACEHOLDERS, SCHOOL_FUNDS,
             lambda name: _is_school(name, lookups))
+        writer = writes_from(text, lambda name: _names_a_school(name, lookups))
         base = Understanding(text, tuple(tokens), stems(tokens), entities=found.entities, typed_stems=stems(typed),
-                             clauses=clauses, writes_from=writes_from(text, lambda name: _names_a_school(name, lookups)))
+                             clauses=clauses, writes_from=writer)
         evidence = _entity_evidence(found)
         for reader in self.evidence:
             evidence.extend(reader(base))

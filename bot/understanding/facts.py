@@ -995,8 +995,8 @@ _ITEM_BREAK = re.compile(r",\s+|\s+(?=and\s)", re.I)
 _LOOKED_UP = r"(?![^.?!]{0,20}\b(?:partners?|trainings?|schools?|workshops?|tickets?|requests?)\b)"
 _ASKS_THE_BOT = re.compile(r"(?:just\s+|pls\s+|please\s+|can\s+you\s+|could\s+you\s+)*(?:pick|choose|decide|skip|"
                            r"stop\s+asking|(?:don'?t|do\s+not)\s+ask|(?<=just\s)(?:say|give\s+me|guess)|"
-                           r"(?<=just\s)tell\s+me\b" + _LOOKED_UP + r"|tell\s+me\s+(?:which|what|it'?s|its)\b" + _LOOKED_UP
-                           + ")", re.I)
+                           r"(?<=just\s)tell\s+me\b" + _LOOKED_UP
+                           + r"|tell\s+me\s+(?:which|what|it'?s|its)\b" + _LOOKED_UP + ")", re.I)
 """A request to the bot ("just pick one", "don't ask me questions", "tell me which"), which states no fact."""
 
 
@@ -1133,6 +1133,8 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         read_tokens, read_scope = by_party or ((completed[told:], scope[told:]) if told else (completed, scope))
         scores = {} if introduces(words) or only_asks_for_the_agreement(words) else with_parts(
             models, models.scores(features(read_tokens, placeholders, read_scope)), tokens, scope, placeholders)
+        if _top(scores) in (NONE, UNKNOWN) or max((scores.get("payer") or {NONE: 1.0}).values()) < FLOOR:
+            scores = _without_the_purpose(models, scores, read_tokens, read_scope, placeholders)
         if by_party is not None and school_money in by_party[0] and "payer" in scores:
             # "the PTSA treasurer says we're covering it from Title I": the party's "we", or the school's money?
             scores = {**scores, "payer": {UNKNOWN: 1.0}}
@@ -1352,6 +1354,32 @@ def _subject_kind(words: str) -> str:
     if PARENT_WORDS.intersection(subject):
         return "parents"
     return "school" if {"school", "district", "we", "our", "us"}.intersection(subject) else "other"
+
+
+NOT_A_VERB = DETERMINERS | PRONOUN_SUBJECTS | frozenset("them us me him you school schools district each every all "
+                                                           "be".split())
+"""Words after "to" that make it a preposition ("talked to them", "to the school"), not a purpose ("to run")."""
+PAYING_STEMS = frozenset(stem(w) for w in "pay cover fund charge donate sponsor reimburse compensate bill spend cost "
+                                             "hire contract".split())
+
+
+def _without_the_purpose(models: FactModels, scores: dict[str, dict[str, float]], tokens: list[str],
+                         scope: list[str], placeholders: frozenset[str]) -> dict[str, dict[str, float]]:
+    """"the special ed budget pays for a sensory-gym company to come twice a week": what a partner is paid to do
+    says nothing of who pays (the models are taught so), and a long purpose can drown the payer said before it. A
+    clause that states no payer is read again without its purpose ("to <verb> ...", a verb of paying kept), and
+    the payer that part states surely counts (structure rule)."""
+    cut = next((i for i in range(MIN_PART, len(tokens) - 1)
+                if tokens[i] == "to" and stem(tokens[i + 1]) not in PAYING_STEMS and not scope[i]
+                and tokens[i + 1] not in NOT_A_VERB and tokens[i + 1] not in placeholders), None)
+    if cut is None:
+        return scores
+    head = models.scores(features(tokens[:cut], placeholders, scope[:cut]))
+    payer = head.get("payer") or {}
+    top = max(payer, key=payer.__getitem__, default=NONE)
+    if top in (NONE, UNKNOWN) or top.startswith("not_") or payer[top] < FLOOR:
+        return scores
+    return {**scores, "payer": payer}
 
 
 def one_predicate(first: ClauseReading, second: ClauseReading) -> tuple[ClauseReading, ClauseReading]:
