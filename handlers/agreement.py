@@ -32,6 +32,7 @@ from handlers.agreement_rules import (
     Decision,
     another_program,
     completes_a_share,
+    names_an_untold_program,
     Facts,
     _DIFFERENCE,
     _DOCUMENTS,
@@ -409,7 +410,10 @@ def _with_the_share(u: Understanding, case: Facts, turn: Turn) -> Understanding:
 
 
 def _read_with_the_told(u: Understanding, case: Facts, turn: Turn) -> Facts:
-    """Another program of the message that told several, read from that message with the question after it."""
+    """Another program of the message that told several, read from that message with the question after it; one it
+    never told is a case of its own, whose payer is asked."""
+    if names_an_untold_program(u.text, case.told):
+        return Facts(told=case.told)
     # a sentence of its own, and a question ("now the yoga one" asks about it)
     return read_facts(turn.understand(f"{case.told.rstrip(' .')}. {u.text.rstrip(' ?.!')}?"))
 

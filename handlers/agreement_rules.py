@@ -321,7 +321,8 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> tuple[list[Fact], 
     named = _program_words(asked.words)
     about = [f for f in facts if f.clause != asked.index and named & _word_stems(f.words)]
     told = _told_of(clauses, asked.index, named - _NOT_A_PROGRAM)
-    if told and (len({f.value for f in facts if f.value in PAYERS}) > 1 or any(clauses[i].listed for i in told)):
+    told_of = {f.value for f in facts if f.value in PAYERS or f.value == UNKNOWN}  # "... we're not sure yet who's paying"
+    if told and (len(told_of) > 1 or any(clauses[i].listed for i in told)):
         # several programs told (paid differently, or items of a list), one asked about: only what is said of it
         # counts, and when nothing is said of who pays for it, that is asked; another program's payer is never its
         # case ("Sunrise Yoga is free ..., and the soccer coach is paid by the school" ... "and Sunrise Yoga?")
@@ -388,6 +389,14 @@ def _of_another_program(said: str, telling: set[str]) -> bool:
     about: "our donors cover all costs" names none, so it is said of every program."""
     stems = _word_stems(said)
     return bool(stems & _PROGRAM_NOUNS) and not telling & stems
+
+
+def names_an_untold_program(text: str, told: str) -> bool:
+    """"same for the new drama club?" after "debate team coach is paid by the PTSA and the 3D-printing club is paid by
+    the school": the follow-up names a program by a word the message that told the others never said, whatever word
+    ("club") it shares with one of them."""
+    distinct = _program_words(text) - _NOT_A_PROGRAM - _PROGRAM_NOUNS
+    return bool(distinct) and not distinct & _word_stems(told)
 
 
 def _telling_words(others: list[ClauseReading], named: set[str]) -> set[str]:
@@ -461,7 +470,8 @@ _DISAGREE = re.compile(r"\b(?:disagree|disagrees|disagreeing|don'?t agree|do not
                        r"contradict\w*|different answers|different stories)\b", re.I)
 """Words saying who pays is disputed: asked, however surely one side was read."""
 _UNSETTLED_WORDS = r"(?:approved|final|finali[sz]ed|confirmed|official|decided|settled|voted(?:\s+on)?|signed off)"
-_NOT_SETTLED = re.compile(r"\bpending\b|\bundecided\b|\bup in the air\b|\bnot (?:yet )?(?:been )?" + _UNSETTLED_WORDS
+_NOT_SETTLED = re.compile(r"\bpending\b|\bundecided\b|\bup in the air\b|\bdecisions?\s+(?:come|comes)\s+out\b"
+                          r"|\bnot (?:yet )?(?:been )?" + _UNSETTLED_WORDS
                           + r"\b|\b(?:hasn't|haven't|has not|have not|hasnt|havent|isn't|isnt|is not|aren't|arent|"
                           r"are not|wasn't|wasnt)\s+(?:yet\s+)?(?:been\s+)?"
                           + _UNSETTLED_WORDS + r"\b|\b(?:nothing|no one|nobody)(?:'s|\s+has|\s+is)\s+(?:been\s+)?"
@@ -473,7 +483,6 @@ _HEDGED = re.compile(r"\b(?:probably|possibly|maybe|perhaps|might|likely|suppose
 """Words that leave what the clause states unsure: it is confirmed before it decides ("maybe $3k" hedges an amount;
 "the school is supposed to" says what someone expects, not what was agreed; "the org is called Garfield Community
 Foundation, that means the foundation pays" reasons from a name, which is no fact)."""
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _ONLY_WAS = re.compile(r"^(?:\W*(?:so|and|but|well|ok|okay|hmm)\W+)?(?:originally|initially|at first|"
                       r"last (?:year|spring|fall|time)|previously|in the past|back then|back when|"
                       r"when (?:we|they|it|this|the program) (?:first )?"
@@ -481,18 +490,21 @@ _ONLY_WAS = re.compile(r"^(?:\W*(?:so|and|but|well|ok|okay|hmm)\W+)?(?:originall
                       r"|\bwas (?:going|supposed|planning) to\b|\bwas (?:paying|covering|funding)\b"
                       # "The PTSA paid for the chess coach last spring", "The school paid the coach until October"
                       r"|\b(?:paid|covered|funded|sponsored)\b[^.;]*?\b(?:last\s+(?:year|spring|fall|autumn|winter|summer|"
-                      r"semester|term)|until\s+(?:" + _MONTHS + r"|last))\b", re.I)
+                      r"semester|term)|(?:up\s+)?until\s+\w+|(?:\w+\s+){1,2}ago)\b"
+                      r"|\b(?:(?:\w+\s+){1,2}ago|(?:up\s+)?until\s+\w+)\b[^.;]*?\b(?:paid|covered|funded|sponsored)\b",
+                      re.I)
 """A clause telling only what was ("when we started, the parent group paid", "originally the PTSA was going to pay"):
 with nothing said of now, who pays now is asked (structure rule)."""
-_NOW = re.compile(r"\b(?:now|this year|these days|currently|today|going forward|from now on|anymore)\b", re.I)
+_NOW = re.compile(r"\b(?:now|this year|these days|currently|today|going forward|from now on|anymore|as of)\b", re.I)
 _MONEY_SOUGHT = re.compile(r"\b(?:applying|hoping|trying|waiting|looking)\s+"
                            r"(?:for|to\s+(?:get|win|hear|find|raise)|on)\b"
                            r"[^.;]*\b(?:grant|funding|funds|money|sponsor|sponsorship|donation|donors?)\b"
                            r"|\b(?:won'?t|will\s+not|haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t)\s+(?:yet\s+)?"
                            r"hear(?:d)?\s+back\b"
-                           r"|\b(?:if|once|assuming)\s+(?:we|they|the\s+school|the\s+partner|it|the\s+grant|"
-                           r"the\s+money|the\s+funding)\s+(?:(?:is|are|gets?)\s+)?(?:get|gets|win|wins|receive|"
-                           r"receives|awarded|funded|approved|comes?\s+through)\b",
+                           r"|\b(?:if|once|assuming|should)\s+(?:we|they|the\s+school|the\s+partner|it|the\s+grant|"
+                           r"the\s+(?:\w+\s+)?money|the\s+funding)\s+(?:(?:is|are|gets?)\s+)?(?:get|gets|win|wins|"
+                           r"receive|receives|awarded|funded|approved|comes?\s+through)\b"
+                           r"|\bapplication\b[^.]*?\bdecisions?\s+(?:come|comes|are|is|will)\b",
                            re.I)
 """Money asked for and not yet in hand ("the partner is applying for a grant to cover it but won't hear back till
 March", "if we get it the school would pay them"): who pays is not settled (structure rule)."""
@@ -662,16 +674,25 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
                    unsure="who_pays" if left_open is not None and value is None and not conflict else None)
 
 
-_CALLED = re.compile(r"\b(?:called|named)\s+((?:[A-Z][\w'&-]*\s*){1,6})")
+_CALLED = re.compile(r"\b(?:called|named|name\s+is|name's|[Ii]t'?s\s+the)\s+((?:[A-Z][\w'&-]*\s*){1,6})")
 _IN_THE_NAME = re.compile(r"\b(?:it'?s|that'?s)\s+in\s+(?:the|its|their)\s+name\b"
                           r"|\b(?:by|from)\s+(?:the|its|their)\s+name\b", re.I)
+_INFERRED = re.compile(r"^\W*(?:so|hence|therefore|thus|obviously|clearly|(?:which|that)\s+means|(?:i'?m\s+)?assuming|"
+                       r"i\s+(?:assume|guess))\b", re.I)
 
 
 def _from_a_name(text: str, said: str) -> bool:
-    """"Since the org is literally named Free Arts For Kids, it's free", "it's free, right? it's in the name": the
-    payer is read off a name, which is never a fact, so it is confirmed (structure rule)."""
-    named = {stem(w) for found in _CALLED.finditer(text) for w in words(found.group(1)) if len(w) > 3}
-    return bool(named & {stem(w) for w in words(said)}) or bool(_IN_THE_NAME.search(text))
+    """"Since the org is literally named Free Arts For Kids, it's free", "The group's name is Zero Cost Theater
+    Project so obviously it's free", "it's free, right? it's in the name": the payer is read off a name (its words,
+    or an inference right after it), which is never a fact, so it is confirmed (structure rule)."""
+    if _IN_THE_NAME.search(text):
+        return True
+    for found in _CALLED.finditer(text):
+        name = found.group(1).strip()
+        after = said.split(name, 1)[1] if name in said else said
+        if {stem(w) for w in words(name) if len(w) > 3} & {stem(w) for w in words(after)} or _INFERRED.search(after):
+            return True
+    return False
 
 
 def _hints(fact: Fact | None) -> bool:
@@ -683,8 +704,8 @@ def _hints(fact: Fact | None) -> bool:
 _A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|the bulk|a share|half)\s+(?:of\s+)?"
                       r"(?:it|(?:the|their)\s+"
                       r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?))\b|\b\d{1,2}\s*%"
-                      r"|\b(?:pay|pays|paying|paid|cover|covers|covering|covered)\s+(?:for\s+)?"
-                      r"(?:half|part|some|most)\b"
+                      r"|\b(?:pay|pays|paying|paid|cover|covers|covering|covered)\s+(?:for\s+)?(?:about\s+|roughly\s+)?"
+                      r"(?:half|part|some|most|(?:a|one|two)\s+(?:third|quarter|fifth)s?)\b"
                       r"|\bhalf\s+and\s+half\b|\bhalf\s+(?:from|out\s+of)\b|\b50\s*/\s*50\b"
                       r"|\bsplit(?:ting)?\s+(?:it\s+|the\s+\w+\s+)?with\b", re.I)
 """Words that say a payer covers only a share of the cost ("most of the tutoring cost", "part of the ceramics
@@ -728,10 +749,10 @@ def another_program(u: Understanding, case: Facts) -> bool:
     """"and for the chess one?" after "our PTSA pays a chess coach and the school pays a drumming teacher. which
     agreement for the drumming one?": a question about a program the message that told several named."""
     said = words(u.text)
-    said = said[next((i for i, w in enumerate(said) if w not in ("ok", "okay", "so", "now")), len(said)):]  # "ok and
-    # the ...", "now the yoga one"
-    # "and the drumming?", "chess coach?"
-    short = 0 < len(said) <= SHORT_TURN and (said[0] in ("and", "what", "how", "for", "about", "the")
+    turned = bool(said) and said[0] in ("now", "next")  # "now 3D printing", "next: the robotics program"
+    said = said[next((i for i, w in enumerate(said) if w not in ("ok", "okay", "so", "now", "next")), len(said)):]
+    # "ok and the ...", "and the drumming?", "chess coach?"
+    short = 0 < len(said) <= SHORT_TURN and (turned or said[0] in ("and", "what", "how", "for", "about", "the")
                                              or u.text.rstrip().endswith("?"))
     if not case.told or u.facts(PAYER) or not (
             short or any(_asks_for_one(c.words) or _FOR_ONE.match(c.words) for c in u.clauses)):
@@ -765,7 +786,7 @@ _PARTNER_SPEAKER = re.compile(
     r"business)\b|\bwe(?:'re|\s+are)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}(?:nonprofit|non-profit|organi[sz]ation|org|agency|"
     r"company|business|ministry)\b|\bI(?:'m|\s+am)?\s+(?:run|direct|lead|manage|coordinate|oversee|founded|co-?founded|"
     r"started|represent|own|chair|work\s+(?:at|for|with)|volunteer\s+(?:at|for|with)|with|from)\s+(?:a|an|the|our)\s+"
-    r"(?:[\w-]+\s+){0,2}"
+    r"(?:[\w-]+\s+){0,4}"
     r"(?:nonprofit|non-profit|organi[sz]ation|org|agency|company|business|ministry)\b"
     # "I'm the program director at a small nonprofit", "I'm a program officer at a family foundation"
     r"|\bI(?:'m|\s+am)\s+(?:the|a|an)\s+(?:[\w-]+\s+){1,3}?(?:at|of|for|with)\s+(?:a|an|our)\s+(?:[\w-]+\s+){0,4}"

@@ -1600,3 +1600,48 @@ def test_to_before_a_pronoun_or_a_noun_is_no_purpose(harness) -> None:
     donated = harness.ask("Our PTSA made a donation to the school and the school is going to pay the muralist out of "
                           "that account. Which agreement?", session="donated")
     assert donated.data["agreement"] == PSC, donated.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # sets CI and CJ (untouched on 03d2f7e), by mechanism:
+    ("We submitted a Neighborhood Matching Fund application to pay a muralist; decisions come out in April. Which "
+     "agreement do we need?", None),  # a decision still to come
+    ("Should the levy money come through, we'd pay the tutors from it. Which agreement should we plan for?", None),
+    ("Two years ago our parent group covered the beekeeping instructor. What agreement do we need for her?", None),
+    ("Up until Thanksgiving our building budget paid the reading tutor, but as of this month the nonprofit's own grant "
+     "pays her. Which agreement?", MOU),
+    ("The group's name is Zero Cost Theater Project so obviously it's free. Which agreement?", None),
+    ("The group's name is Free Arts Seattle, so I'm assuming there's no cost to us. Which agreement?", None),
+    # the program (or a name) a question asks about states nothing itself
+    ("The PTSA covers the ukulele teacher. A climbing gym wants to run a bouldering club for 5th graders starting in "
+     "March. Which agreement for the bouldering club?", None),
+    ("What agreement do we need for Delridge Free Music Fund? They're starting guitar lessons at Sanislo in January.",
+     None),
+    ("It's the Greenlake Family Foundation running Saturday coding, so the foundation pays, which means an MOU?", None),
+    ("It's Title I money, so the school pays. which agreement", PSC),
+    # a claim said to be untrue; a school's share said as a fraction; who pays another program not known
+    ("Our PTSA treasurer claimed they're covering the robotics coach, but that isn't true; the school pays him from the "
+     "building budget. Which agreement?", PSC),
+    ("The school covers about a third of the dance residency and the dance company's own grant covers the rest. Which "
+     "agreement?", PSC),
+    ("Two things: the PTSA pays for a chess coach, and for a new robotics club we're not sure yet who's paying. Which "
+     "agreement for chess?", PTSA),
+    # the writer speaking for a partner in more words, or with a name alone
+    ("I direct a small youth rowing nonprofit and we pay our coaches ourselves; there's no cost to the school. We want "
+     "to partner with Ballard. Which agreement?", MOU),
+    ("I'm with Spokes & Sprockets, a little bike-repair nonprofit. We pay for everything on our end. We want to start "
+     "at Denny; which agreement?", MOU),
+])
+def test_held_out_kinds_of_sets_ci_and_cj(harness, text: str, agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)
+
+
+def test_a_program_the_list_never_told_and_a_turn_to_the_next_one(harness) -> None:
+    harness.ask("debate team coach is paid by the PTSA and the 3D-printing club is paid by the school. which agreement "
+                "for debate?")
+    assert harness.ask("now 3D printing").data["agreement"] == PSC
+    drama = harness.ask("same for the new drama club?")  # "club" is the 3D-printing club's word, "drama" none of them
+    assert drama.data["agreement"] is None, drama.text
+    leased = harness.ask("The counseling clinic in our leased portable now wants us to pay them to run a grief group "
+                         "too. Which agreement?", session="leased")
+    assert leased.data["agreement"] is None and "decided with the department" in leased.text, leased.text

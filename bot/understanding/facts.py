@@ -447,9 +447,14 @@ POINTING_PREPOSITIONS = frozenset("for about re regarding".split())
 
 
 def _points_at_a_program(words: str) -> bool:
-    """"and for the tutors?", "about the chess club": a preposition and a noun phrase alone, with no verb, say what
-    is asked about, not who pays (structure rule); "for free" is no noun phrase."""
-    said = without_openers(words).split()
+    """"and for the tutors?", "about the chess club", "Which agreement for the bouldering club": a preposition and a
+    noun phrase or a name alone, with no verb, say what is asked about, not who pays (structure rule); "for free" is
+    no noun phrase."""
+    bare = _OPENERS.sub("", words.strip())
+    rest = _ASKING_HEAD.sub("", bare)
+    if rest != bare:
+        return _only_a_subject(rest) or bool(_A_NAME_ALONE.fullmatch(rest.strip(" ?.!")))
+    said = rest.split()
     return len(said) > 1 and said[0].lower() in POINTING_PREPOSITIONS and _only_a_subject(" ".join(said[1:]))
 
 
@@ -1286,13 +1291,14 @@ def _on_condition(words: str) -> bool:
 _A_NAME_ALONE = re.compile(r"(?:(?:[Tt]he|[Oo]ur|[Aa])\s+)?(?:[A-Z][\w'&.-]*\s*)+")
 _I_MEAN = re.compile(r"\W*(?:(?:sorry|oops|no|er|um)\W+)*I\s+mean[t]?\b", re.I)
 """A correction of the words just said ("sorry, I mean ...")."""
-_REFUTED = re.compile(r"(?:but\s+|and\s+)?(?:that'?s|that is|which is|it'?s|this is)?\s*(?:not\s+(?:true|right|correct|so)|wrong|"
-                      r"incorrect|false|a mistake)", re.I)
+_REFUTED = re.compile(r"(?:but\s+|and\s+)?(?:(?:that'?s|that is|which is|it'?s|this is)?\s*(?:not\s+(?:true|right|correct|so)|"
+                      r"wrong|incorrect|false|a mistake)|(?:that|it|this)\s+(?:isn'?t|wasn'?t)\s+(?:true|right|correct|so))",
+                      re.I)
 """A clause that only says what came before is not so ("..., but that's wrong")."""
 
 
 _AFFILIATION = re.compile(r"\bI(?:'m|\s+am|\s+(?:run|direct|lead|manage|coordinate)\s+the)\s+"
-                          r"(?:(?:the|a|an|one\s+of\s+the)\s+)?(?:[\w-]+\s+){1,3}?"
+                          r"(?:(?:the|a|an|one\s+of\s+the)\s+)?(?:[\w-]+\s+){0,3}?"
                           r"(?:at|with|for|from|of)\s+((?:[A-Z][\w'&.-]*\s+){0,4}[A-Z][\w'&.-]*)"
                           # "We're Delridge Youth Soccer Alliance.": a body the writers are, named on its own
                           r"|\b[Ww]e(?:'re|\u2019re|\s+are)\s+(?:the\s+)?((?:[A-Z][\w'&.-]*\s+){1,4}[A-Z][\w'&.-]*)"
