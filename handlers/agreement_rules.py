@@ -320,9 +320,10 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> tuple[list[Fact], 
         return facts, None
     named = _program_words(asked.words)
     about = [f for f in facts if f.clause != asked.index and named & _word_stems(f.words)]
-    told = _told_of(clauses, asked.index, named - _NOT_A_PROGRAM)
-    told_of = {f.value for f in facts if f.value in PAYERS or f.value == UNKNOWN}  # "... we're not sure yet who's paying"
-    if told and (len(told_of) > 1 or any(clauses[i].listed for i in told)):
+    telling = _telling_words([c for c in clauses if c.index != asked.index], named - _NOT_A_PROGRAM)
+    told = _told_of(clauses, asked.index, telling)
+    said = {f.value for f in facts if f.value in PAYERS or f.value == UNKNOWN}  # "... we're not sure yet who's paying"
+    if told and (len(said) > 1 or any(clauses[i].listed for i in told)):
         # several programs told (paid differently, or items of a list), one asked about: only what is said of it
         # counts, and when nothing is said of who pays for it, that is asked; another program's payer is never its
         # case ("Sunrise Yoga is free ..., and the soccer coach is paid by the school" ... "and Sunrise Yoga?")
@@ -331,7 +332,6 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> tuple[list[Fact], 
             return of_it, told
     paid = [f for f in facts if f.value in PAYERS]
     listed_with = set().union(*(_program_words(c.words) for c in clauses if c.index in told)) - named
-    telling = _telling_words([c for c in clauses if c.index != asked.index], named - _NOT_A_PROGRAM)
     if told and paid and not any(f.clause in told for f in paid) and all(
             _program_words(f.words) & listed_with or _of_another_program(f.words, telling) for f in paid):
         # "drumming residency and a garden club this year, PTSA pays for the garden club. which agreement for the
@@ -366,15 +366,12 @@ _NOT_A_PROGRAM = frozenset("she he her him they them their it its this that psc 
 _PRONOUN_LED = re.compile(r"\s*(?:and\s+|so\s+|but\s+)?(?:they|they're|theyre|it|it's|its|she|he)\b", re.I)
 
 
-def _told_of(clauses: list[ClauseReading], asked: int, named: set[str]) -> set[int]:
-    """The clauses that tell of the program asked about: those naming it, and one right after that opens with a
-    pronoun for it ("A nonprofit runs a food pantry here. They fund it themselves."). A word of the question said
-    of programs told differently tells none of them apart, when the question has another ("club" of "the chess
-    club that our PTSA pays" and "the nature club which is free" does not name "the nature club"; nor of "a garden
-    club (PTSA pays)" and "a new coding club" "the coding club")."""
+def _told_of(clauses: list[ClauseReading], asked: int, telling: set[str]) -> set[int]:
+    """The clauses that tell of the program asked about: those naming it by its telling words (`_telling_words`), and
+    one right after that opens with a pronoun for it ("A nonprofit runs a food pantry here. They fund it
+    themselves.")."""
     others = [c for c in clauses if c.index != asked]
-    named = _telling_words(others, named)
-    told = {c.index for c in others if named & _word_stems(c.words)}
+    told = {c.index for c in others if telling & _word_stems(c.words)}
     return told | {c.index for c in clauses if c.index - 1 in told and c.index != asked and _PRONOUN_LED.match(c.words)}
 
 
@@ -400,7 +397,9 @@ def names_an_untold_program(text: str, told: str) -> bool:
 
 
 def _telling_words(others: list[ClauseReading], named: set[str]) -> set[str]:
-    """The words of the question that tell its program apart: not one said of programs told differently."""
+    """The words of the question that tell its program apart: not one said of programs told differently, when the
+    question has another ("club" of "the chess club that our PTSA pays" and "the nature club which is free" does not
+    name "the nature club"; nor of "a garden club (PTSA pays)" and "a new coding club" "the coding club")."""
     told_as = {w: {_payer_said(c) for c in others if w in _word_stems(c.words)} for w in named}
     return {w for w in named if len(told_as[w]) < 2} or named
 
@@ -483,6 +482,8 @@ _HEDGED = re.compile(r"\b(?:probably|possibly|maybe|perhaps|might|likely|suppose
 """Words that leave what the clause states unsure: it is confirmed before it decides ("maybe $3k" hedges an amount;
 "the school is supposed to" says what someone expects, not what was agreed; "the org is called Garfield Community
 Foundation, that means the foundation pays" reasons from a name, which is no fact)."""
+_GONE_BY = r"(?:up\s+)?until\s+\w+|(?:\w+\s+){1,2}ago"
+"""A time gone by, before or after a payment said in the past ("until October", "two years ago")."""
 _ONLY_WAS = re.compile(r"^(?:\W*(?:so|and|but|well|ok|okay|hmm)\W+)?(?:originally|initially|at first|"
                       r"last (?:year|spring|fall|time)|previously|in the past|back then|back when|"
                       r"when (?:we|they|it|this|the program) (?:first )?"
@@ -490,8 +491,8 @@ _ONLY_WAS = re.compile(r"^(?:\W*(?:so|and|but|well|ok|okay|hmm)\W+)?(?:originall
                       r"|\bwas (?:going|supposed|planning) to\b|\bwas (?:paying|covering|funding)\b"
                       # "The PTSA paid for the chess coach last spring", "The school paid the coach until October"
                       r"|\b(?:paid|covered|funded|sponsored)\b[^.;]*?\b(?:last\s+(?:year|spring|fall|autumn|winter|summer|"
-                      r"semester|term)|(?:up\s+)?until\s+\w+|(?:\w+\s+){1,2}ago)\b"
-                      r"|\b(?:(?:\w+\s+){1,2}ago|(?:up\s+)?until\s+\w+)\b[^.;]*?\b(?:paid|covered|funded|sponsored)\b",
+                      r"semester|term)|" + _GONE_BY + r")\b"
+                      r"|\b(?:" + _GONE_BY + r")\b[^.;]*?\b(?:paid|covered|funded|sponsored)\b",
                       re.I)
 """A clause telling only what was ("when we started, the parent group paid", "originally the PTSA was going to pay"):
 with nothing said of now, who pays now is asked (structure rule)."""

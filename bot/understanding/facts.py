@@ -1381,11 +1381,9 @@ def _without_the_purpose(models: FactModels, scores: dict[str, dict[str, float]]
     if cut is None:
         return scores
     head = models.scores(features(tokens[:cut], placeholders, scope[:cut]))
-    payer = head.get("payer") or {}
-    top = max(payer, key=payer.__getitem__, default=NONE)
-    if top in (NONE, UNKNOWN) or top.startswith("not_") or payer[top] < FLOOR:
+    if not _states_a_payer(head) or head["payer"][_top(head)] < FLOOR:
         return scores
-    return {**scores, "payer": payer}
+    return {**scores, "payer": head["payer"]}
 
 
 def one_predicate(first: ClauseReading, second: ClauseReading) -> tuple[ClauseReading, ClauseReading]:
