@@ -19,8 +19,9 @@ from typing import Any
 
 from bot.text import contains, phrase_stems, stem, words
 from bot.understanding import Understanding
-from bot.understanding.facts import (AUXILIARIES, ClauseReading, Fact, listed_subjects, names_a_party, reports_another,
-                                     opens_with_they, without_company_names, without_openers)
+from bot.understanding.facts import (AUXILIARIES, INFERRED, PAST, TO_COME, WITHDRAWN, ClauseReading, Fact,
+                                     listed_subjects, names_a_party, on_condition, opens_with_they, reports_another,
+                                     standing, without_company_names, without_openers)
 
 PSC, MOU, ALIGN, PTSA = "personal_services_contract", "mou", "alignment_agreement", "ptsa_enrichment"
 PERMIT = "building_use_permit"
@@ -482,17 +483,21 @@ _HEDGED = re.compile(r"\b(?:probably|possibly|maybe|perhaps|might|likely|suppose
 """Words that leave what the clause states unsure: it is confirmed before it decides ("maybe $3k" hedges an amount;
 "the school is supposed to" says what someone expects, not what was agreed; "the org is called Garfield Community
 Foundation, that means the foundation pays" reasons from a name, which is no fact)."""
-_GONE_BY = r"(?:up\s+)?until\s+\w+|(?:\w+\s+){1,2}ago"
-"""A time gone by, before or after a payment said in the past ("until October", "two years ago")."""
+_MONTHS = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+_GONE_BY = (r"(?:up\s+)?until\s+\w+|(?:\w+\s+){1,2}ago|(?:back\s+)?in\s+20\d\d(?:[-/]\d\d(?:\d\d)?)?"
+            r"|during\s+(?:the\s+)?20\d\d(?:[-/]\d\d(?:\d\d)?)?|through\s+" + _MONTHS)
+"""A time gone by, before or after a payment said in the past ("until October", "two years ago", "back in 2024",
+"during the 2025-26 year", "through October")."""
+_PAID = r"(?:paid|covered|funded|sponsored|footed|picked\s+up)"
 _ONLY_WAS = re.compile(r"^(?:\W*(?:so|and|but|well|ok|okay|hmm)\W+)?(?:originally|initially|at first|"
                       r"last (?:year|spring|fall|time)|previously|in the past|back then|back when|"
                       r"when (?:we|they|it|this|the program) (?:first )?"
                       r"(?:started|began))\b|\bused to (?:pay|cover|fund|charge|be paid|be funded|be covered)\b"
                       r"|\bwas (?:going|supposed|planning) to\b|\bwas (?:paying|covering|funding)\b"
                       # "The PTSA paid for the chess coach last spring", "The school paid the coach until October"
-                      r"|\b(?:paid|covered|funded|sponsored)\b[^.;]*?\b(?:last\s+(?:year|spring|fall|autumn|winter|summer|"
+                      r"|\b" + _PAID + r"\b[^.;]*?\b(?:last\s+(?:year|spring|fall|autumn|winter|summer|"
                       r"semester|term)|" + _GONE_BY + r")\b"
-                      r"|\b(?:" + _GONE_BY + r")\b[^.;]*?\b(?:paid|covered|funded|sponsored)\b",
+                      r"|\b(?:" + _GONE_BY + r")\b[^.;]*?\b" + _PAID + r"\b",
                       re.I)
 """A clause telling only what was ("when we started, the parent group paid", "originally the PTSA was going to pay"):
 with nothing said of now, who pays now is asked (structure rule)."""
@@ -521,16 +526,36 @@ _THROUGH_THE_SCHOOL = re.compile(
 """Money given to the school, which then pays the partner: whoever gave it, the school pays (structure rule)."""
 
 
-def _told_as_past(fact: Fact) -> bool:
+def _stands(u: Understanding, index: int) -> str | None:
+    """How clause `index` stands, as the standing model reads it (knowledge/facts/standing.yaml): only what was,
+    still to come, reasoned, taken back; None when it is said as what is now."""
+    reading = next((c for c in u.clauses if c.index == index), None)
+    return standing(reading.scores) if reading is not None else None
+
+
+def _told_as_past(u: Understanding, fact: Fact) -> bool:
     """The clause tells only what was ("The PTSA paid for the chess coach last spring"), nothing of now."""
-    return bool(_ONLY_WAS.search(fact.words)) and not _NOW.search(fact.words)
+    return (bool(_ONLY_WAS.search(fact.words)) or _stands(u, fact.clause) == PAST) and not _NOW.search(fact.words)
 
 
-def _now_over_what_was(facts: list[Fact]) -> list[Fact]:
+def _still_to_come(u: Understanding, source: Fact) -> bool:
+    """Who pays hangs on money or a decision still to come ("the partner is applying for a grant to cover it",
+    "Should the levy money come through, we'd pay them", "we'd pay them, if the levy passes"), or the payer's own
+    clause takes it back: said in the payer's clause, in a condition before it that names no payer, or in a
+    condition right after it (structure rule; the standing model reads the kind)."""
+    after = next((c for c in u.clauses if c.index == source.clause + 1), None)
+    conditions = [c for c in u.clauses if c.index < source.clause and standing(c.scores) == TO_COME
+                  and _payer_said(c) not in PAYERS]  # "if we do get it, the money goes to the school and we'd pay them"
+    return bool(_MONEY_SOUGHT.search(source.words)) or _after_money_sought(u, source) or bool(conditions) \
+        or _stands(u, source.clause) in (TO_COME, WITHDRAWN) \
+        or after is not None and on_condition(after.words) and _stands(u, after.index) == TO_COME
+
+
+def _now_over_what_was(u: Understanding, facts: list[Fact]) -> list[Fact]:
     """"The school paid the coach until October; since November the PTSA pays her": what was is no payer beside
     what is (structure rule); told alone, what was is asked about (see `_read_facts`)."""
-    now = [f for f in facts if f.value in PAYERS and not _told_as_past(f)]
-    return [f for f in facts if not (now and f.value in PAYERS and _told_as_past(f))]
+    now = [f for f in facts if f.value in PAYERS and not _told_as_past(u, f)]
+    return [f for f in facts if not (now and f.value in PAYERS and _told_as_past(u, f))]
 
 
 def _district_apart(facts: list[Fact]) -> list[Fact]:
@@ -545,6 +570,14 @@ def _after_money_sought(u: Understanding, source: Fact) -> bool:
     """"If we get the grant, the school would pay them": a condition on money to come, said in the clause before the
     payer's."""
     return any(c.index == source.clause - 1 and _MONEY_SOUGHT.search(c.words) for c in u.clauses)
+
+
+def _reported(u: Understanding, source: Fact) -> bool:
+    """Who pays is someone else's word: the payer's clause reports it ("the AP says the school pays"), or the clause
+    before it says whose word it is and states nothing itself ("According to our AP, | the school's covering it")."""
+    before = next((c for c in u.clauses if c.index == source.clause - 1), None)
+    attributed = before is not None and reports_another(before.words) and before.fact(PAYER) is None
+    return (reports_another(source.words) or attributed) and (not source.correcting or source.news)
 
 
 def _supposes(words: str) -> bool:
@@ -578,7 +611,7 @@ def _speakers_payer(u: Understanding, clause: ClauseReading, partner_speaks: boo
 
 def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
     said = [f for c in u.clauses if (f := _speakers_payer(u, c, partner_speaks)) is not None]
-    payer_facts = _now_over_what_was(said)
+    payer_facts = _now_over_what_was(u, said)
     asked, asked_clauses = _of_the_one_asked(u, payer_facts)
     payer = resolve(_district_apart(asked), PAYERS)
     # the program asked about narrows the use of space too: "the clinic leases space ..., the art lady we pay hourly
@@ -634,7 +667,7 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
     if value is not None and source is not None and any(_NOT_SETTLED.search(c.words) for c in u.clauses):
         left_open, value, source = source, None, None  # "pending the principal's approval, we'd use LAP to pay her"
     if value is not None and source is not None and not source.correcting and (
-            _told_as_past(source) or _MONEY_SOUGHT.search(source.words) or _after_money_sought(u, source)):
+            _told_as_past(u, source) or _still_to_come(u, source)):
         # "when we started, the parent group paid": what was, not what is; "the partner is applying for a grant to
         # cover it": money not in hand
         left_open, value, source = source, None, None
@@ -659,7 +692,9 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
         weak = SPACE
     elif not space_decides and source is not None and (_sureness(u, source, value) < STRONG
                                                        or _HEDGED.search(source.words)
-                                                       or _from_a_name(u.text, source.words)):
+                                                       or _from_a_name(u.text, source.words)
+                                                       or INFERRED in (_stands(u, source.clause),
+                                                                       _stands(u, source.clause + 1))):
         weak = PAYER  # "our treasurer says the PTSA will probably pay": confirmed, however surely it was read
     doubt = tuple(slot for slot, known in ((PAYER, value), (SPACE, lease)) if known is None and any(
         clause.fact(slot) is None and _hints(clause.fact(slot, DOUBT)) for clause in u.clauses))
@@ -670,8 +705,7 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
                    parents_speak=bool(_PARENT_SPEAKER.search(u.text)), no_lease=no_lease,
                    partner_speaks=partner_speaks or writes_for_partner(u),
                    told=u.text if asked_clauses is not None or payer.conflict else "",
-                   reported=source is not None and reports_another(source.words) and (
-                       not source.correcting or source.news),
+                   reported=source is not None and _reported(u, source),
                    unsure="who_pays" if left_open is not None and value is None and not conflict else None)
 
 

@@ -1636,6 +1636,37 @@ def test_held_out_kinds_of_sets_ci_and_cj(harness, text: str, agreement: str | N
     assert_agreement(harness, text, agreement)
 
 
+@pytest.mark.parametrize("text,agreement", [
+    # how a payment stands is read by the standing model (knowledge/facts/standing.yaml), in words no rule lists
+    ("The boosters covered the coach back in 2023. Which agreement do we need?", None),  # only what was
+    ("During the 2024-25 year the boosters footed the bill for the robotics coach. Which agreement?", None),  # a year
+    ("In 2023 the boosters funded the rowing coach. Which agreement do we need?", None),  # a year, the hand rule
+    ("The PTA covered the coach back in 2023; this year the school pays him from the building budget. Which "
+     "agreement?", PSC),  # what was, beside what is
+    ("We'd pay the tutors, assuming the board signs off in February. Which agreement?", None),  # a condition after
+    ("If the levy money comes through, we'd pay the dance teacher. Which agreement?", None),  # a condition before
+    ("If we end up winning the arts grant, the money comes to the school and we'd pay the muralist. Which agreement?",
+     None),  # a condition two clauses before
+    ("they're a nonprofit so I figure it's free. which agreement?", None),  # reasoned: confirmed
+    ("The PTSA board voted yes and they're paying the pottery teacher. Which agreement?", PTSA),
+    # a clause taking back what came before (the standing model's "withdrawn")
+    ("Our PTA offered to cover the ballet teacher, but they backed out at Tuesday's meeting. Which agreement?", None),
+    # the writer leads the partner, named right after the verb
+    ("I coordinate the Duwamish Paddle Club, a small nonprofit. We cover all our costs ourselves. Which agreement do "
+     "we need with Chief Sealth?", MOU),
+])
+def test_what_was_what_is_still_to_come_and_what_is_reasoned_decide_nothing(harness, text: str,
+                                                                             agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)
+
+
+def test_whose_word_it_is_said_before_it_makes_two_reports_that_disagree(harness) -> None:
+    first = harness.ask("According to our AP, the school's covering the fencing coach. Which agreement?")
+    assert first.data["agreement"] == PSC, first.text  # one report, not disputed, decides
+    second = harness.ask("ok but the PTSA treasurer just messaged me that the PTSA covers him")
+    assert second.data["agreement"] is None and second.data["asking"] != "confirm", second.text
+
+
 def test_a_program_the_list_never_told_and_a_turn_to_the_next_one(harness) -> None:
     harness.ask("debate team coach is paid by the PTSA and the 3D-printing club is paid by the school. which agreement "
                 "for debate?")

@@ -165,6 +165,38 @@ def test_the_models_read_what_a_clause_states(read, text: str, slot: str, value:
     assert facts and facts[-1].value == value and facts[-1].words == text
 
 
+@pytest.mark.parametrize("text,standing", [
+    # how a statement stands is taught by example clauses (knowledge/facts/standing.yaml), none of these
+    ("the boosters covered the coach back in 2023", "past"),
+    ("assuming the board signs off in February", "to_come"),
+    ("so I figure it's free", "inferred"),
+    ("the boosters cover the coach", None),
+    ("it's free", None),
+    ("the PTSA board voted yes", None),
+    # plain statements stay plain: weighed up all the way, the rare values drown them (see QUALIFIER_BALANCE)
+    ("the foundation funds the whole thing", None),
+    ("the booster club covers the coach this season", None),
+])
+def test_the_standing_model_reads_what_was_what_is_to_come_and_what_is_reasoned(
+        read, text: str, standing: str | None) -> None:  # type: ignore[no-untyped-def]
+    from bot.understanding.facts import STANDS
+
+    clause, = read(text).clauses
+    likeliest = max(clause.scores["standing"], key=clause.scores["standing"].__getitem__)
+    assert likeliest == (standing or "none")
+    assert standing is None or clause.scores["standing"][standing] >= STANDS
+
+
+def test_a_qualifiers_examples_teach_no_other_slot_to_read_nothing() -> None:
+    """"the PTSA paid last spring" says who paid: taught as standing=past, it must not teach the payer model that it
+    says nothing (which made plain clauses lose their payer)."""
+    from bot.understanding.classifier import shipped_facts
+    from knowledge import fact_examples
+
+    qualified = {text for value, texts in fact_examples()["standing"].items() if value != "none" for text in texts}
+    assert qualified and not [e for e in shipped_facts() if e.slot != "standing" and e.text in qualified]
+
+
 @pytest.mark.parametrize("text", ["Cleveland High School", "Rainier School of Music", "partners at Garfield",
                                   "hello there", "which agreement do we need?"])
 def test_names_and_questions_state_no_payer(read, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -20,7 +20,8 @@ from bot.directory.schools import SchoolIndex, name_tokens
 from bot.text import MAX_TEXT, base_tokens, clean
 from bot.understanding import entities as entity_finder
 from bot.understanding.analysis import Understanding
-from bot.understanding.facts import NONE, STRUCTURE_WORDS, FactExample, FactModels, PROPER_NAME, writes_from
+from bot.understanding.facts import (NONE, QUALIFIERS, STRUCTURE_WORDS, FactExample, FactModels, PROPER_NAME,
+                                     writes_from)
 from bot.understanding.facts import read as read_facts
 from bot.understanding.facts import train as train_facts
 from bot.understanding.features import featurise
@@ -253,12 +254,13 @@ class FactTeaching:
 def shipped_facts() -> list[FactExample]:
     """The example clauses of knowledge/facts/<slot>.yaml. An example clause states one fact, so each
     slot's examples also teach every other slot what saying nothing about it looks like ("they lease
-    two classrooms for three years" says nothing about who pays)."""
+    two classrooms for three years" says nothing about who pays). A qualifier's examples teach no other slot:
+    "the PTSA paid last spring" does say who paid."""
     files = fact_examples()
     own = [FactExample(slot, value, text) for slot, values in files.items()
            for value, texts in values.items() for text in texts]
     listed = {(e.slot, e.text) for e in own}
-    other = [FactExample(slot, NONE, e.text) for e in own if e.value != NONE
+    other = [FactExample(slot, NONE, e.text) for e in own if e.value != NONE and e.slot not in QUALIFIERS
              for slot in files if slot != e.slot and (slot, e.text) not in listed]
     return own + other + _with_activities(own, list(files))
 

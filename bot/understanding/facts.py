@@ -30,6 +30,16 @@ from bot.understanding.model import LinearModel
 NONE = "none"
 UNKNOWN = "unknown"
 FACT_LABEL = "="
+STANDING = "standing"
+"""The slot that says how a clause's statement stands (now, only what was, still to come, reasoned): it
+qualifies what the other slots read and states no fact of its own (knowledge/facts/standing.yaml)."""
+QUALIFIERS = frozenset({STANDING})
+STANDS = 0.6
+"""How surely a clause must read as only what was, still to come, reasoned or taken back for that to count."""
+PAST, TO_COME, INFERRED, WITHDRAWN = "past", "to_come", "inferred", "withdrawn"
+QUALIFIER_BALANCE = 0.5
+"""How far a qualifier's rare values are weighed up against its many examples of nothing (1 would weigh them
+alike, and plain clauses read as reasoned or past; 0 leaves them too unsure to count)."""
 """A taught example's label for a fact: "payer=partner" (an intent's label has no "=")."""
 FLOOR = 0.5
 """Below this a clause's reading is not a fact at all."""
@@ -190,6 +200,8 @@ _BREAK = re.compile(
     r"because)\b"
     r"(?!\s*[.!?;]))"  # "... out of the building budget instead. PTSA is ...": it ends a clause, opens none
     r"|,\s+(?=not\s[^,]*(?:[.!?;:]|$))"  # "it's the PTSA that pays, not the district" (not "the PTSA, not the school, pays")
+    # "A nonprofit tutoring group will work with our 3rd graders, paid by the school": the payer said in a participle
+    r"|,\s+(?=(?:paid|funded|covered|sponsored|financed)\s+(?:for\s+)?(?:entirely\s+|fully\s+)?by\s)"
     r"|,\s+(?=(?:no|free|at no|zero|the|we|they|it|its|our|their|he|she|i|nobody|no one|a|an|this|that|which|what|who|how|"
     r"do|does|did|should|can|could|is|are|would|will|any|ptsa|pta|pto|ptso|not sure|unsure|idk|dunno)(?:\s|'))"
     r"|,\s+(?=(?-i:[A-Z])[\w'&-]*(?:\s+(?-i:[A-Z])[\w'&-]*){0,3}\s+(?:"
@@ -302,7 +314,7 @@ class ClauseReading:
     def states(self) -> bool:
         """Whether the clause states any slot's value: a correction that states none ("scratch that")
         corrects the clause after it."""
-        return any(self.fact(slot) is not None for slot in self.scores)
+        return any(self.fact(slot) is not None for slot in self.scores if slot not in QUALIFIERS)
 
 
 def clauses(text: str) -> list[str]:
@@ -573,8 +585,11 @@ def brings_news(words: str) -> bool:
 
 def reports_another(words: str) -> bool:
     """The clause reports what someone other than the writer said ("the AP is telling me ...", "our principal
-    emailed that ..."); "like I said, ..." is the writer's own word (structure rule)."""
+    emailed that ...", "according to the coach"); "like I said, ..." is the writer's own word (structure rule)."""
     said = _said(words)
+    attributed = next((i for i in range(len(said) - 2) if said[i:i + 2] == ["according", "to"]), None)
+    if attributed is not None:  # "according to our AP, ...", "..., according to the coach"
+        return said[attributed + 2] not in ("me", "us", "myself")
     verb = next((i for i, word in enumerate(said) if word in REPORTING_VERBS and i), None)
     if verb is None:
         return False
@@ -671,8 +686,8 @@ def _for_the_agreement(words: str) -> bool:
 
 def surest(scores: dict[str, dict[str, float]]) -> float:
     """The probability of the likeliest value any slot states (not "says nothing", not "unknown")."""
-    return max((p for slot in scores.values() for value, p in slot.items() if value not in (NONE, UNKNOWN)),
-               default=0.0)
+    return max((p for name, slot in scores.items() if name not in QUALIFIERS
+                for value, p in slot.items() if value not in (NONE, UNKNOWN)), default=0.0)
 
 
 SURELY = 0.9
@@ -974,7 +989,9 @@ def train(examples: Sequence[FactExample], tokens_of: Callable[[str], list[str]]
     for slot in sorted({e.slot for e in examples}):
         mine = [e for e in examples if e.slot == slot]
         documents = [example_features(e.text, tokens_of, placeholders) for e in mine]
-        models[slot] = fit(documents, [e.value for e in mine], regularisation)
+        # a qualifier is rare in what is said: its examples of nothing (every other slot's) keep part of their weight
+        models[slot] = fit(documents, [e.value for e in mine], regularisation,
+                           QUALIFIER_BALANCE if slot in QUALIFIERS else 1.0)
     return FactModels(models)
 
 
@@ -1173,7 +1190,7 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             # "the PTSA pays the coach... or wait is it the athletics dept": taking it back as a question leaves
             # who pays not known (structure rule)
             scores, asking = {**scores, "payer": {UNKNOWN: 1.0}}, False
-        if _on_condition(words) and _about_a_payer(scores) and ClauseReading(words, index, False, scores).fact(
+        if on_condition(words) and _about_a_payer(scores) and ClauseReading(words, index, False, scores).fact(
                 "payer") is None:  # about money, naming no payer itself ("if the partner is free" names one)
             out = _payer_taken_back(out)  # "we would pay the coach, but only if our grant application falls through"
         if set(tokens) <= HEDGE_ASIDE:
@@ -1190,6 +1207,10 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             # "..., but the PTSA treasurer says they never agreed to that": it states nothing, and takes back
             scores = {**scores, "payer": {NONE: 1.0}}
             out = _payer_taken_back(out)
+        elif standing(scores) == WITHDRAWN and not reports_another(words):  # another's "that's wrong" disputes
+            scores = {**scores, "payer": {NONE: 1.0}}
+            out = _payer_taken_back(out)  # "..., but they withdrew the offer", "the board denies ever committing to
+            # it": the standing model reads a clause that takes back what came before (structure: what it takes back)
         reading = ClauseReading(said, index, correcting, scores, asking, party_kinds(tokens),
                                 correcting and brings_news(words), listed)
         if second and out:
@@ -1230,7 +1251,8 @@ def _money_of_nobody(words: str, text: str, scores: dict[str, dict[str, float]])
         and not names_a_party(text) and not _A_HOLDER_OR_DIRECT.search(words) and not _GIVEN.search(text)
 
 
-CONDITIONS = ("if", "unless", "only if", "but only if", "provided", "as long as")
+CONDITIONS = ("if", "unless", "only if", "but only if", "provided", "as long as", "assuming", "pending", "depending",
+              "once", "as soon as")
 
 
 _PARENT_BODY_IS = re.compile(
@@ -1282,7 +1304,7 @@ def _top(scores: dict[str, dict[str, float]]) -> str:
     return max(payer, key=payer.__getitem__, default=NONE)
 
 
-def _on_condition(words: str) -> bool:
+def on_condition(words: str) -> bool:
     """"if our grant application falls through", "unless the PTSA steps in": a condition on what came before."""
     said = " ".join(_said(words))
     return any(said == c or said.startswith(c + " ") for c in CONDITIONS)
@@ -1297,13 +1319,17 @@ _REFUTED = re.compile(r"(?:but\s+|and\s+)?(?:(?:that'?s|that is|which is|it'?s|t
 """A clause that only says what came before is not so ("..., but that's wrong")."""
 
 
-_AFFILIATION = re.compile(r"\bI(?:'m|\s+am|\s+(?:run|direct|lead|manage|coordinate)\s+the)\s+"
+_LEADS = r"(?:run|direct|lead|manage|coordinate|oversee|founded|started)"
+_AFFILIATION = re.compile(r"\bI(?:'m|\s+am|\s+" + _LEADS + r")\s+"
                           r"(?:(?:the|a|an|one\s+of\s+the)\s+)?(?:[\w-]+\s+){0,3}?"
                           r"(?:at|with|for|from|of)\s+((?:[A-Z][\w'&.-]*\s+){0,4}[A-Z][\w'&.-]*)"
+                          # "I coordinate the Lushootseed Language Circle, a little nonprofit": the body led, named
+                          r"|\bI\s+" + _LEADS + r"\s+(?:the\s+)?((?:[A-Z][\w'&.-]*\s+){1,4}[A-Z][\w'&.-]*)"
                           # "We're Delridge Youth Soccer Alliance.": a body the writers are, named on its own
                           r"|\b[Ww]e(?:'re|\u2019re|\s+are)\s+(?:the\s+)?((?:[A-Z][\w'&.-]*\s+){1,4}[A-Z][\w'&.-]*)"
                           r"(?=\s*(?:[.,;:!?]|$|\s+and\b))")
-_THE_DISTRICTS = re.compile(r"\b(?:district|public\s+schools|SPS|PTSA|PTA|PTO|PTSO|central\s+office|department)\b",
+_THE_DISTRICTS = re.compile(r"\b(?:district|public\s+schools|SPS|PTSA|PTA|PTO|PTSO|central\s+office|department|"
+                            r"title|lap|asb|levy|budget)\b",
                             re.I)
 
 
@@ -1339,6 +1365,14 @@ def _payer_taken_back(out: list[ClauseReading], value: str = UNKNOWN) -> list[Cl
         if out[i].states():
             break
     return out
+
+
+def standing(scores: dict[str, dict[str, float]]) -> str | None:
+    """How the clause's statement stands, if the standing model reads it surely: only what was, still to come,
+    reasoned or taken back; None for what is said as now."""
+    read = scores.get(STANDING) or {}
+    value = max(read, key=read.__getitem__, default=NONE)
+    return value if value != NONE and read[value] >= STANDS else None
 
 
 def _about_a_payer(scores: dict[str, dict[str, float]]) -> bool:
@@ -1492,11 +1526,11 @@ def with_parts(models: FactModels, scores: dict[str, dict[str, float]], tokens: 
     states nothing is read whole (a name's words are no fact)."""
     states = {slot for slot, clause_scores in scores.items()
               if (value := max(clause_scores, key=clause_scores.__getitem__)) != NONE and clause_scores[value] >= FLOOR}
-    pieces = parts(tokens, scope) if states else []
+    pieces = parts(tokens, scope) if states - QUALIFIERS else []
     if len(pieces) < 2:
         return scores
     out = dict(scores)
-    for slot in set(scores) - states:
+    for slot in set(scores) - states - QUALIFIERS:
         readings = [models.models[slot].probabilities(features(piece, placeholders, marks_of))
                     for piece, marks_of in pieces]
         stated = [r for r in readings if (v := max(r, key=r.__getitem__)) != NONE and r[v] >= FLOOR]

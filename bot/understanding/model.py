@@ -84,8 +84,11 @@ class LinearModel:
         return {label: p / total for label, p in zip(self.labels, exp)}
 
 
-def train(documents: list[list[str]], labels: list[str], regularisation: float = REGULARISATION) -> LinearModel:
-    """Fit the model (imports scikit-learn and NumPy, so only when the examples changed)."""
+def train(documents: list[list[str]], labels: list[str], regularisation: float = REGULARISATION,
+          balance: float = 1.0) -> LinearModel:
+    """Fit the model (imports scikit-learn and NumPy, so only when the examples changed). `balance`: 1 weighs each
+    label alike however many examples it has; 0 keeps a label's share of the examples as its prior; between,
+    a rare label is weighed up part of the way."""
     import numpy as np
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -98,7 +101,9 @@ def train(documents: list[list[str]], labels: list[str], regularisation: float =
     offset = len(words.vocabulary_)
     vocabulary.update({str(k): int(v) + offset for k, v in chars.vocabulary_.items()})
     idf = np.concatenate([words.idf_, chars.idf_])
-    classifier = LogisticRegression(C=regularisation, max_iter=3000, class_weight="balanced")
+    counts = Counter(labels)
+    weights = {label: (len(labels) / (len(counts) * n)) ** balance for label, n in counts.items()}
+    classifier = LogisticRegression(C=regularisation, max_iter=3000, class_weight=weights)
     classifier.fit(matrix, labels)
     coef = classifier.coef_
     intercept = classifier.intercept_
