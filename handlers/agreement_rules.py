@@ -340,6 +340,11 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> tuple[list[Fact], 
         # the program asked about is told apart from every payer ("The PTSA pays the art teacher ... The new soccer
         # program starts in January. Which agreement for soccer?")
         return [], told
+    if telling and named & _PROGRAM_NOUNS and not told and paid and telling.isdisjoint(_PROGRAM_NOUNS) and all(
+            _of_another_program(f.words, telling) for f in paid):
+        # "The PTSA funds the robotics club at Bagley. Which agreement for the new debate club?": the program asked
+        # about is told nowhere, and who pays was said of another one
+        return [], set()
     if not about and named and _WHAT_ABOUT.search(asked.words):
         later = [f for f in facts if f.clause >= asked.index]
         return later, {f.clause for f in later}
@@ -362,7 +367,7 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> tuple[list[Fact], 
 
 _NOT_A_PROGRAM = frozenset("she he her him they them their it its this that psc mou alignment ptsa pta enrichment "
                            "agreement letter contract partner org organization organisation program programs district "
-                           "school need right one".split())
+                           "school need right one new next other another".split())
 """Words of a question that name no program ("what agreement does she need?", "PSC right?")."""
 _PRONOUN_LED = re.compile(r"\s*(?:and\s+|so\s+|but\s+)?(?:they|they're|theyre|it|it's|its|she|he)\b", re.I)
 
@@ -400,9 +405,12 @@ def names_an_untold_program(text: str, told: str) -> bool:
 def _telling_words(others: list[ClauseReading], named: set[str]) -> set[str]:
     """The words of the question that tell its program apart: not one said of programs told differently, when the
     question has another ("club" of "the chess club that our PTSA pays" and "the nature club which is free" does not
-    name "the nature club"; nor of "a garden club (PTSA pays)" and "a new coding club" "the coding club")."""
+    name "the nature club"; nor of "a garden club (PTSA pays)" and "a new coding club" "the coding club"), and not a
+    word any program may be called ("club", "coach") when the question has a word of its own ("debate")."""
     told_as = {w: {_payer_said(c) for c in others if w in _word_stems(c.words)} for w in named}
-    return {w for w in named if len(told_as[w]) < 2} or named
+    distinct = {w for w in named if len(told_as[w]) < 2} or named
+    # "Which agreement for the new debate club?" after "The PTSA funds the robotics club": "club" names both
+    return distinct - _PROGRAM_NOUNS or distinct
 
 
 def _payer_said(clause: ClauseReading) -> str | None:
@@ -515,7 +523,7 @@ _MONEY_SOUGHT = re.compile(r"\b(?:applying|hoping|trying|waiting|looking)\s+"
 """Money asked for and not yet in hand ("the partner is applying for a grant to cover it but won't hear back till
 March", "if we get it the school would pay them"): who pays is not settled (structure rule)."""
 _NO_LEASE = re.compile(r"\b(?:no|without a|not a|isn't a|is not a|there's no|not any)\s+lease\b|\bnot leas(?:e|ed|ing)\b"
-                       r"|\blease\b(?:\s+(?:with|for|on)\s+(?:\S+\s+){1,5}?)?\s*(?:has |had )?(?:ended|expired|lapsed|ran out|"
+                       r"|\blease\b(?:\s+(?:with|for|on|at|in)\s+(?:\S+\s+){1,5}?)?\s*(?:has |had )?(?:ended|expired|lapsed|ran out|"
                        r"is over|was up|is up)\b", re.I)  # "The lease with Cheasty Family Learning Center ended in June"
 """A lease denied in so many words, which no other clause's reading of long use overrides."""
 
@@ -544,8 +552,10 @@ def _still_to_come(u: Understanding, source: Fact) -> bool:
     clause takes it back: said in the payer's clause, in a condition before it that names no payer, or in a
     condition right after it (structure rule; the standing model reads the kind)."""
     after = next((c for c in u.clauses if c.index == source.clause + 1), None)
+    # "if we do get it, the money goes to the school and we'd pay them", "Assuming the levy renewal passes, the school
+    # would pay ...": a condition before the payer, naming no other payer
     conditions = [c for c in u.clauses if c.index < source.clause and standing(c.scores) == TO_COME
-                  and _payer_said(c) not in PAYERS]  # "if we do get it, the money goes to the school and we'd pay them"
+                  and (_payer_said(c) not in PAYERS or _payer_said(c) == source.value)]
     return bool(_MONEY_SOUGHT.search(source.words)) or _after_money_sought(u, source) or bool(conditions) \
         or _stands(u, source.clause) in (TO_COME, WITHDRAWN) \
         or after is not None and on_condition(after.words) and _stands(u, after.index) == TO_COME
@@ -748,7 +758,8 @@ teacher's fee", "half the fee", "paying for half", "half and half with the PTSA"
 else pays the rest (structure rule). "As part of their volunteer program" is no share."""
 
 
-_THE_REST = re.compile(r"\b(?:the rest|the remainder|the remaining|the other (?:half|part|share|\d+\s*%))\b", re.I)
+_THE_REST = re.compile(r"\b(?:the rest|the remainder|the remaining|the other (?:half|part|share|\d+\s*%)|"
+                       r"whatever(?:'s| is) left|what(?:'s| is) left|the balance|the difference)\b", re.I)
 """Words of the share someone else pays: a payer not known for it leaves the school's own share standing."""
 
 

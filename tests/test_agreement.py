@@ -1649,6 +1649,11 @@ def test_held_out_kinds_of_sets_ci_and_cj(harness, text: str, agreement: str | N
      None),  # a condition two clauses before
     ("they're a nonprofit so I figure it's free. which agreement?", None),  # reasoned: confirmed
     ("The PTSA board voted yes and they're paying the pottery teacher. Which agreement?", PTSA),
+    # a program the message tells nowhere, beside another one's payer ("club" names both)
+    ("The PTSA funds the chess club at Loyal Heights. Which agreement for the new drama club?", None),
+    # a lease said to have ended, wherever it was
+    ("Our lease at Olympic Hills ended in August, and we still run a free reading club there with our own funding. "
+     "Which agreement?", MOU),
     # a clause taking back what came before (the standing model's "withdrawn")
     ("Our PTA offered to cover the ballet teacher, but they backed out at Tuesday's meeting. Which agreement?", None),
     # the writer leads the partner, named right after the verb
@@ -1658,6 +1663,13 @@ def test_held_out_kinds_of_sets_ci_and_cj(harness, text: str, agreement: str | N
 def test_what_was_what_is_still_to_come_and_what_is_reasoned_decide_nothing(harness, text: str,
                                                                              agreement: str | None) -> None:
     assert_agreement(harness, text, agreement)
+
+
+def test_what_is_left_said_of_the_rest_keeps_the_schools_share(harness) -> None:
+    assert harness.ask("The school is paying most of the cost for the tap residency. What agreement?").data[
+        "agreement"] == PSC
+    rest = harness.ask("Whatever is left, the dance nonprofit itself absorbs.")
+    assert rest.data["agreement"] == PSC, rest.text
 
 
 def test_whose_word_it_is_said_before_it_makes_two_reports_that_disagree(harness) -> None:
