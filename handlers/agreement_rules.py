@@ -534,10 +534,14 @@ _THROUGH_THE_SCHOOL = re.compile(
 """Money given to the school, which then pays the partner: whoever gave it, the school pays (structure rule)."""
 
 
+def _clause_at(u: Understanding, index: int) -> ClauseReading | None:
+    return next((c for c in u.clauses if c.index == index), None)
+
+
 def _stands(u: Understanding, index: int) -> str | None:
     """How clause `index` stands, as the standing model reads it (knowledge/facts/standing.yaml): only what was,
     still to come, reasoned, taken back; None when it is said as what is now."""
-    reading = next((c for c in u.clauses if c.index == index), None)
+    reading = _clause_at(u, index)
     return standing(reading.scores) if reading is not None else None
 
 
@@ -551,7 +555,7 @@ def _still_to_come(u: Understanding, source: Fact) -> bool:
     "Should the levy money come through, we'd pay them", "we'd pay them, if the levy passes"), or the payer's own
     clause takes it back: said in the payer's clause, in a condition before it that names no payer, or in a
     condition right after it (structure rule; the standing model reads the kind)."""
-    after = next((c for c in u.clauses if c.index == source.clause + 1), None)
+    after = _clause_at(u, source.clause + 1)
     # "if we do get it, the money goes to the school and we'd pay them", "Assuming the levy renewal passes, the school
     # would pay ...": a condition before the payer, naming no other payer
     conditions = [c for c in u.clauses if c.index < source.clause and standing(c.scores) == TO_COME
@@ -579,13 +583,14 @@ def _district_apart(facts: list[Fact]) -> list[Fact]:
 def _after_money_sought(u: Understanding, source: Fact) -> bool:
     """"If we get the grant, the school would pay them": a condition on money to come, said in the clause before the
     payer's."""
-    return any(c.index == source.clause - 1 and _MONEY_SOUGHT.search(c.words) for c in u.clauses)
+    before = _clause_at(u, source.clause - 1)
+    return before is not None and bool(_MONEY_SOUGHT.search(before.words))
 
 
 def _reported(u: Understanding, source: Fact) -> bool:
     """Who pays is someone else's word: the payer's clause reports it ("the AP says the school pays"), or the clause
     before it says whose word it is and states nothing itself ("According to our AP, | the school's covering it")."""
-    before = next((c for c in u.clauses if c.index == source.clause - 1), None)
+    before = _clause_at(u, source.clause - 1)
     attributed = before is not None and reports_another(before.words) and before.fact(PAYER) is None
     return (reports_another(source.words) or attributed) and (not source.correcting or source.news)
 

@@ -1665,6 +1665,13 @@ def test_what_was_what_is_still_to_come_and_what_is_reasoned_decide_nothing(harn
     assert_agreement(harness, text, agreement)
 
 
+def test_new_is_no_word_of_a_program(harness) -> None:
+    harness.ask("the debate coach is paid by the PTSA and the new robotics club is paid by the school. which agreement "
+                "for debate?")
+    drama = harness.ask("same for the new drama club?")  # "new" is said of robotics, "drama" of none of them
+    assert drama.data["agreement"] is None, drama.text
+
+
 def test_what_is_left_said_of_the_rest_keeps_the_schools_share(harness) -> None:
     assert harness.ask("The school is paying most of the cost for the tap residency. What agreement?").data[
         "agreement"] == PSC

@@ -33,6 +33,8 @@ from handlers.agreement_rules import PAYERS, in_context, resolve
     ("Rainier School of Music wants in / they charge 40 an hour", [f"{PROPER_NAME} wants in", "they charge 40 an hour"]),
     ("the PTSA, not the school, pays for it", ["the PTSA, not the school, pays for it"]),
     ("we pay them and they lease our portable", ["we pay them", "and they lease our portable"]),
+    ("A tutoring group will work with our 3rd graders, paid by the school", ["A tutoring group will work with our 3rd "
+                                                                             "graders", "paid by the school"]),
     ("yes", ["yes"]),
     ("they lease the gym and the PTA also wants to fund a class", ["they lease the gym",
                                                                     "and the PTA also wants to fund a class"]),
@@ -267,3 +269,14 @@ def test_a_determiner_opening_a_sentence_is_not_part_of_a_name() -> None:
 def test_and_before_a_masked_name_opens_a_clause_as_a_capitalised_name_does() -> None:
     said = names_masked("Our PTSA pays the cooking teacher, and Bright Path Tutors brings its own funding")
     assert clauses(said) == ["Our PTSA pays the cooking teacher", f"and {PROPER_NAME} brings its own funding"]
+
+
+@pytest.mark.parametrize("text,body", [
+    ("I coordinate the Lushootseed Language Circle, a little nonprofit.", "Lushootseed Language Circle"),
+    ("Hi, I coordinate programs at Lake Union Sailing Society and we want to sail.", "Lake Union Sailing Society"),
+    ("I manage the Title I budget here.", ""),  # school money is no body the writer is with
+])
+def test_the_body_a_writer_leads_is_the_one_they_write_from(text: str, body: str) -> None:
+    from bot.understanding.facts import writes_from
+
+    assert writes_from(text, lambda name: False) == body

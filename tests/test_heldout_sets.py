@@ -62,7 +62,10 @@ with 3 and CH 242/265 with 6 untouched on 8d5fb24, 213/224 and 249/265 once tune
 205/228 with 10 and CJ 184/204 with 3 untouched on 03d2f7e, 217/228 and 187/204 once tuned on, none confidently wrong;
 CK 204/215 with 3 and CL 182/215 with 12 untouched on 19e9ab1, and 204/215 with 3 and 183/215 with 11 untouched on the
 standing model before it was tuned on them; CK 208/215 once tuned on, none confidently wrong; CL, 192/215 once tuned
-on, is not here: four answers it counts as confidently wrong are left, see the notes).
+on, is not here: four answers it counts as confidently wrong are left, see the notes; CM 161/194 with 11 and CN
+172/197 with 10 on 19e9ab1, 165/194 with 7 and 175/197 with 6 untouched on 4d3bed4, and CO 173/196 with 12 and CP
+179/204 with 3 on 19e9ab1, 177/196 with 7 and 180/204 with 2 untouched on 6049f17, are in the fixtures for later
+work but not here: confidently wrong answers are left on each).
 The bot answers from the department's knowledge as `partnerbot` does (grounded), as
 the shared eval runs it."""
 WRITTEN_ON = dt.datetime(2026, 12, 6, 17, 0, tzinfo=dt.timezone.utc)

@@ -30,9 +30,10 @@ from bot.understanding.model import LinearModel
 NONE = "none"
 UNKNOWN = "unknown"
 FACT_LABEL = "="
+"""A taught example's label for a fact: "payer=partner" (an intent's label has no "=")."""
 STANDING = "standing"
-"""The slot that says how a clause's statement stands (now, only what was, still to come, reasoned): it
-qualifies what the other slots read and states no fact of its own (knowledge/facts/standing.yaml)."""
+"""The slot that says how a clause's statement stands (now, only what was, still to come, reasoned, taken
+back): it qualifies what the other slots read and states no fact of its own (knowledge/facts/standing.yaml)."""
 QUALIFIERS = frozenset({STANDING})
 STANDS = 0.6
 """How surely a clause must read as only what was, still to come, reasoned or taken back for that to count."""
@@ -40,7 +41,6 @@ PAST, TO_COME, INFERRED, WITHDRAWN = "past", "to_come", "inferred", "withdrawn"
 QUALIFIER_BALANCE = 0.5
 """How far a qualifier's rare values are weighed up against its many examples of nothing (1 would weigh them
 alike, and plain clauses read as reasoned or past; 0 leaves them too unsure to count)."""
-"""A taught example's label for a fact: "payer=partner" (an intent's label has no "=")."""
 FLOOR = 0.5
 """Below this a clause's reading is not a fact at all."""
 CHAR_NGRAMS = (3, 5)
