@@ -553,16 +553,15 @@ def _told_as_past(u: Understanding, fact: Fact) -> bool:
 def _still_to_come(u: Understanding, source: Fact) -> bool:
     """Who pays hangs on money or a decision still to come ("the partner is applying for a grant to cover it",
     "Should the levy money come through, we'd pay them", "we'd pay them, if the levy passes"), or the payer's own
-    clause takes it back: said in the payer's clause, in a condition before it that names no payer, or in a
-    condition right after it (structure rule; the standing model reads the kind)."""
+    clause takes it back: said in the payer's clause, in a condition right after it, or in one anywhere before it
+    that names no other payer ("if we do get it, the money goes to the school and we'd pay them", "Assuming the
+    levy renewal passes, the school would pay ...") (structure rule; the standing model reads the kind)."""
     after = _clause_at(u, source.clause + 1)
-    # "if we do get it, the money goes to the school and we'd pay them", "Assuming the levy renewal passes, the school
-    # would pay ...": a condition before the payer, naming no other payer
-    conditions = [c for c in u.clauses if c.index < source.clause and standing(c.scores) == TO_COME
-                  and (_payer_said(c) not in PAYERS or _payer_said(c) == source.value)]
-    return bool(_MONEY_SOUGHT.search(source.words)) or _after_money_sought(u, source) or bool(conditions) \
+    return bool(_MONEY_SOUGHT.search(source.words)) or _after_money_sought(u, source) \
         or _stands(u, source.clause) in (TO_COME, WITHDRAWN) \
-        or after is not None and on_condition(after.words) and _stands(u, after.index) == TO_COME
+        or after is not None and on_condition(after.words) and _stands(u, after.index) == TO_COME \
+        or any(c.index < source.clause and standing(c.scores) == TO_COME
+               and ((said := _payer_said(c)) not in PAYERS or said == source.value) for c in u.clauses)
 
 
 def _now_over_what_was(u: Understanding, facts: list[Fact]) -> list[Fact]:

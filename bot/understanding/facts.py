@@ -976,8 +976,10 @@ class FactModels:
     def slots(self) -> tuple[str, ...]:
         return tuple(self.models)
 
-    def scores(self, feature_list: list[str]) -> dict[str, dict[str, float]]:
-        return {slot: model.probabilities(feature_list) for slot, model in self.models.items()}
+    def scores(self, feature_list: list[str], slots: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
+        """Each slot's probabilities (only `slots`, when a rule reads no other: a model read costs a turn time)."""
+        return {slot: model.probabilities(feature_list) for slot, model in self.models.items()
+                if slots is None or slot in slots}
 
 
 def train(examples: Sequence[FactExample], tokens_of: Callable[[str], list[str]],
@@ -1127,7 +1129,7 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         if _only_a_subject(without_openers(part)):
             return None  # "... between the principal and the PTA": a name alone says no payer
         tokens, scope = scoped_tokens(part, tokens_of)
-        scores = models.scores(features(tokens, placeholders, scope))
+        scores = models.scores(features(tokens, placeholders, scope), ("payer",))
         if school_money is not None:
             scores = money_said(scores, tokens, scope, school_money)
         top = _top(scores)  # "unknown" too, said surely: "a dance class we haven't figured out yet, robotics (PTSA
@@ -1414,7 +1416,7 @@ def _without_the_purpose(models: FactModels, scores: dict[str, dict[str, float]]
                 and tokens[i + 1] not in NOT_A_VERB and tokens[i + 1] not in placeholders), None)
     if cut is None:
         return scores
-    head = models.scores(features(tokens[:cut], placeholders, scope[:cut]))
+    head = models.scores(features(tokens[:cut], placeholders, scope[:cut]), ("payer",))
     if not _states_a_payer(head) or head["payer"][_top(head)] < FLOOR:
         return scores
     return {**scores, "payer": head["payer"]}
