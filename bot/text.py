@@ -171,6 +171,12 @@ def phrase_stems(phrase: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in base_tokens(phrase, abbreviations()))
 
 
+def spellings(*names: str) -> tuple[str, ...]:
+    """The words, and each abbreviation staff use for one of them alone ("agmt" for agreement): for patterns read on
+    a message as written, so "which agmt for the bike club?" asks as "which agreement ..." does."""
+    return names + tuple(sorted(short for short, full in abbreviations().items() if full in names))
+
+
 def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     """Whether `needle` occurs as a contiguous run in `haystack`."""
     return position(haystack, needle) is not None

@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from bot.text import contains, phrase_stems, stem, words
+from bot.text import contains, phrase_stems, spellings, stem, words
 from bot.understanding import Understanding
 from bot.understanding.facts import (AUXILIARIES, INFERRED, PAST, TO_COME, WITHDRAWN, ClauseReading, Fact,
-                                     listed_subjects, names_a_party, on_condition, opens_with_they, reports_another,
-                                     standing, without_company_names, without_openers)
+                                     listed_subjects, names_a_party, on_condition, opens_on_a_condition, opens_with_they,
+                                     reports_another, standing, without_company_names, without_openers)
 
 PSC, MOU, ALIGN, PTSA = "personal_services_contract", "mou", "alignment_agreement", "ptsa_enrichment"
 PERMIT = "building_use_permit"
@@ -134,6 +134,7 @@ class Facts:
         """Later answers win, with their evidence; being about space is never forgotten."""
         newer = self._they_read(newer)
         newer = self._reports_weighed(newer)
+        newer = self._rest_of_a_share(newer)
         if newer.weak == PAYER and newer.payer == self.payer and not self.weak:
             newer = replace(newer, weak=None)  # "oh wait, it's actually going to be $15,000": read weakly, as before
         if newer.payer == "volunteer" and self.payer in PAID_BY and not newer.weak:
@@ -198,6 +199,17 @@ class Facts:
         said, before = newer.evidence.get(PAYER, ""), self.evidence.get(PAYER, "")
         conflict = "coordinator" if {newer.payer, self.payer} == {"school", "ptsa"} else PAYER
         return replace(newer, payer=None, weak=None, conflict=conflict, contested=(before, said))
+
+    def _rest_of_a_share(self, newer: "Facts") -> "Facts":
+        """"a foundation is paying part of the coding camp" (asked) ... "the rest is the PTSA": two payers outside the
+        school share the cost, which tells no agreement by itself, so it is asked. (The school paying the rest makes
+        it a PSC, as any school share does.)"""
+        shared = self.payer is None and self.unsure == "who_pays" and bool(
+            _A_SHARE.search(self.evidence.get(PAYER, "")))
+        if not shared or newer.payer not in ("partner", "ptsa") or not _THE_REST.search(newer.evidence.get(PAYER, "")):
+            return newer
+        return replace(newer, payer=None, weak=None, unsure=None, conflict=PAYER,
+                       contested=(self.evidence[PAYER], newer.evidence[PAYER]))
 
     def _they_read(self, newer: "Facts") -> "Facts":
         """A later answer whose payer is "they", naming nobody, read against the parties named before: after a
@@ -448,7 +460,7 @@ def _asks_for_one(said: str) -> bool:
     """A clause that asks for the agreement ("which agreement should the swim project be on?") or turns to another
     program ("but what about the PTSA's art class?")."""
     return (bool(_ASKS_FOR_AN_AGREEMENT.search(said)) or bool(_WHAT_ABOUT.search(said))) \
-        and said.split()[0].lower() in _QUESTION_OPENERS
+        and said.split()[0].lower() in _QUESTION_OPENERS or bool(_AGREEMENT_FOR.match(said))
 
 
 _AND_THE = re.compile(r"and\s+(?:(?:(?:the|our|that)\s+)?\S+(?:\s+\S+)?(?:\s+ones?)?"
@@ -471,7 +483,12 @@ _FOR_ONE = re.compile(r"(?:and\s+|but\s+|so\s+)?(?:for|about|re|regarding)\s+(?:
 which agreement?")."""
 _QUESTION_OPENERS = frozenset("which what whats what's does do should would is are can but and".split())
 _WHAT_ABOUT = re.compile(r"\b(?:what|how)\s+about\b", re.I)
-_ASKS_FOR_AN_AGREEMENT = re.compile(r"\b(?:agreement|contract|paperwork)s?\b|\bneed(?:ed)? for\b", re.I)
+_AGREEMENT_FOR = re.compile(r"\s*(?:" + "|".join(map(re.escape, spellings("agreement", "contract"))) + r")s?\s+for\b",
+                            re.I)
+"""A question asked in a note's few words: "agreement for zumba", "agmt for the bike club?"."""
+_ASKS_FOR_AN_AGREEMENT = re.compile(
+    r"\b(?:" + "|".join(map(re.escape, spellings("agreement", "contract", "paperwork"))) + r")s?\b|\bneed(?:ed)? for\b",
+    re.I)
 
 
 _DISAGREE = re.compile(r"\b(?:disagree|disagrees|disagreeing|don'?t agree|do not agree|doesn'?t agree|conflicting|"
@@ -486,18 +503,20 @@ _NOT_SETTLED = re.compile(r"\bpending\b|\bundecided\b|\bup in the air\b|\bdecisi
                           + _UNSETTLED_WORDS + r"\b", re.I)
 """Words that say what was said is not settled yet: whoever was named, who pays is asked."""
 _HEDGED = re.compile(r"\b(?:probably|possibly|maybe|perhaps|might|likely|supposedly|apparently|presumably|prolly|"
-                     r"supposed to|(?:that|which|this)\s+means|i\s+(?:assume|guess|figure)|must\s+be)\b"
+                     r"supposed to|(?:that|which|this)\s+means|i\s+(?:assume|guess|figure)|"
+                     r"i'?m\s+(?:assuming|guessing)|must\s+be)\b"
                      r"(?!\s*(?:\$|\d|around|about|roughly))", re.I)
 """Words that leave what the clause states unsure: it is confirmed before it decides ("maybe $3k" hedges an amount;
 "the school is supposed to" says what someone expects, not what was agreed; "the org is called Garfield Community
 Foundation, that means the foundation pays" reasons from a name, which is no fact)."""
 _MONTHS = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
-_GONE_BY = (r"(?:up\s+)?until\s+\w+|(?:\w+\s+){1,2}ago|(?:back\s+)?in\s+20\d\d(?:[-/]\d\d(?:\d\d)?)?"
+_GONE_BY = (r"(?:up\s+)?until\s+\w+|(?:\w+\s+){1,2}ago|(?:back\s+)?in\s+(?:the\s+)?20\d\d(?:[-/]\d\d(?:\d\d)?)?"
             r"|during\s+(?:the\s+)?20\d\d(?:[-/]\d\d(?:\d\d)?)?|through\s+" + _MONTHS)
 """A time gone by, before or after a payment said in the past ("until October", "two years ago", "back in 2024",
-"during the 2025-26 year", "through October")."""
+"in the 2024-25 season", "during the 2025-26 year", "through October")."""
 _PAID = r"(?:paid|covered|funded|sponsored|footed|picked\s+up)"
 _ONLY_WAS = re.compile(r"^(?:\W*(?:so|and|but|well|ok|okay|hmm)\W+)?(?:originally|initially|at first|"
+                      r"(?:up\s+)?(?:to|till|until)\s+now|"
                       r"last (?:year|spring|fall|time)|previously|in the past|back then|back when|"
                       r"when (?:we|they|it|this|the program) (?:first )?"
                       r"(?:started|began))\b|\bused to (?:pay|cover|fund|charge|be paid|be funded|be covered)\b"
@@ -509,9 +528,10 @@ _ONLY_WAS = re.compile(r"^(?:\W*(?:so|and|but|well|ok|okay|hmm)\W+)?(?:originall
                       re.I)
 """A clause telling only what was ("when we started, the parent group paid", "originally the PTSA was going to pay"):
 with nothing said of now, who pays now is asked (structure rule)."""
-_NOW = re.compile(r"\b(?:now|this year|these days|currently|today|going forward|from now on|anymore|as of)\b", re.I)
-_MONEY_SOUGHT = re.compile(r"\b(?:applying|hoping|trying|waiting|looking)\s+"
-                           r"(?:for|to\s+(?:get|win|hear|find|raise)|on)\b"
+_NOW = re.compile(r"\b(?:(?<!to\s)(?<!till\s)(?<!until\s)now|this year|these days|currently|today|going forward|"
+                  r"from now on|anymore|as of)\b", re.I)  # "up to now" tells what was
+_MONEY_SOUGHT = re.compile(r"\b(?:(?:applying|hoping|trying|waiting|looking)\s+"
+                           r"(?:for|to\s+(?:get|win|hear|find|raise)|on)|(?:has|have|'ve)\s+applied\s+(?:to|for))\b"
                            r"[^.;]*\b(?:grant|funding|funds|money|sponsor|sponsorship|donation|donors?)\b"
                            r"|\b(?:won'?t|will\s+not|haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t)\s+(?:yet\s+)?"
                            r"hear(?:d)?\s+back\b"
@@ -555,10 +575,11 @@ def _still_to_come(u: Understanding, source: Fact) -> bool:
     "Should the levy money come through, we'd pay them", "we'd pay them, if the levy passes"), or the payer's own
     clause takes it back: said in the payer's clause, in a condition right after it, or in one anywhere before it
     that names no other payer ("if we do get it, the money goes to the school and we'd pay them", "Assuming the
-    levy renewal passes, the school would pay ...") (structure rule; the standing model reads the kind)."""
+    levy renewal passes, the school would pay ..."), or one the payer's clause opens with ("Assuming the levy dollars
+    arrive in the spring, Beacon Hill would pay ...") (structure rule; the standing model reads the kind)."""
     after = _clause_at(u, source.clause + 1)
     return bool(_MONEY_SOUGHT.search(source.words)) or _after_money_sought(u, source) \
-        or _stands(u, source.clause) in (TO_COME, WITHDRAWN) \
+        or opens_on_a_condition(source.words) or _stands(u, source.clause) in (TO_COME, WITHDRAWN) \
         or after is not None and on_condition(after.words) and _stands(u, after.index) == TO_COME \
         or any(c.index < source.clause and standing(c.scores) == TO_COME
                and ((said := _payer_said(c)) not in PAYERS or said == source.value) for c in u.clauses)
@@ -620,6 +641,9 @@ def _speakers_payer(u: Understanding, clause: ClauseReading, partner_speaks: boo
     if party is None or not read:
         return clause.fact(PAYER)
     theirs = {**read, party: read.get(party, 0.0) + read.get("school", 0.0), "school": 0.0}
+    denied = f"not_{party}"  # "our board says we can't keep absorbing that": the writer's side denied, not the school
+    if denied in read:
+        theirs.update({denied: read[denied] + read.get(NOT_SCHOOL, 0.0), NOT_SCHOOL: 0.0})
     return replace(clause, scores={**clause.scores, PAYER: theirs}).fact(PAYER)
 
 
@@ -753,7 +777,8 @@ def _hints(fact: Fact | None) -> bool:
 _A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|the bulk|a share|half)\s+(?:of\s+)?"
                       r"(?:it|(?:the|their)\s+"
                       r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?))\b|\b\d{1,2}\s*%"
-                      r"|\b(?:pay|pays|paying|paid|cover|covers|covering|covered)\s+(?:for\s+)?(?:about\s+|roughly\s+)?"
+                      r"|\b(?:pay|pays|paying|paid|cover|covers|covering|covered|chip(?:s|ping|ped)?\s+in|"
+                      r"contribut(?:e|es|ing|ed))\s+(?:for\s+)?(?:about\s+|roughly\s+)?"
                       r"(?:half|part|some|most|(?:a|one|two)\s+(?:third|quarter|fifth)s?)\b"
                       r"|\bhalf\s+and\s+half\b|\bhalf\s+(?:from|out\s+of)\b|\b50\s*/\s*50\b"
                       r"|\bsplit(?:ting)?\s+(?:it\s+|the\s+\w+\s+)?with\b", re.I)
@@ -846,14 +871,24 @@ _PARTNER_SPEAKER = re.compile(
 
 def speaks_for_partner(u: Understanding, clause: str, before: bool = False) -> bool:
     """The message (or, `before`, the case's earlier turns) comes from the partner and the clause that pays is theirs
-    ("we cover every cost ourselves"): "we" is the organisation, not the school (structure rule)."""
-    return _ours(clause) and (before and not _PARENT_SPEAKER.search(u.text) or writes_for_partner(u))
+    ("we cover every cost ourselves"): "we" is the organisation, not the school; so is the "we" of a message that
+    says the school pays nothing as a third party ("we pay our clinicians from our own grants and the school pays
+    nothing": whoever writes is not the school) (structure rule)."""
+    return _ours(clause) and (before and not _PARENT_SPEAKER.search(u.text) or writes_for_partner(u)
+                              or _the_school_denied_by_another(u) and not _PARENT_SPEAKER.search(u.text))
 
 
 def writes_for_partner(u: Understanding) -> bool:
     """The message comes from the partner ("our org runs ...", "I'm the coordinator at Greenway Outdoor School"), not
     from a PTSA or parent group."""
     return bool(_PARTNER_SPEAKER.search(u.text) or u.writes_from) and not _PARENT_SPEAKER.search(u.text)
+
+
+def _the_school_denied_by_another(u: Understanding) -> bool:
+    """A clause denies the school pays, in the third person ("the school pays nothing", "Hamilton spends nothing on
+    it"), not as "we" or "our school"."""
+    return any((fact := c.fact(PAYER)) is not None and fact.value == NOT_SCHOOL and not _FIRST_PERSON.intersection(
+        w.strip(",.;:!?()").lower() for w in c.words.split()) for c in u.clauses)
 
 
 def speaks_for_parents(text: str, clause: str) -> bool:

@@ -1695,3 +1695,87 @@ def test_a_program_the_list_never_told_and_a_turn_to_the_next_one(harness) -> No
     leased = harness.ask("The counseling clinic in our leased portable now wants us to pay them to run a grief group "
                          "too. Which agreement?", session="leased")
     assert leased.data["agreement"] is None and "decided with the department" in leased.text, leased.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # money paid to the school's side is for space, which decides: short use needs no partnership agreement
+    ("a rec league pays the school to use the field tues/thurs for 5 weeks this spring. psc?", None),
+    ("a church group wants to pay us to use the gym on saturdays for about 6 weeks. do they need an agreement", None),
+    ("Little Ferns Early Learning pays the district rent every month for the preschool classroom, under a lease that "
+     "still has several years to run. Which agreement?", ALIGN),
+    # "us" paid for a program is the partner writing; a body named after a school is no school
+    ("Hello, we're Duwamish Valley Youth Soccer. Chief Sealth wants to pay us about $8k to co-teach their PE soccer "
+     "unit this spring. What agreement?", PSC),
+    ("Aki Kurose is paying the Cleveland High School robotics alumni group $900 from our discretionary funds to mentor "
+     "7th graders. which agreement", PSC),
+])
+def test_who_is_paid_decides_whether_paying_is_for_space(harness, text: str, agreement: str | None) -> None:
+    reply = harness.ask(text)
+    assert reply.data["agreement"] == agreement, reply.text
+    if agreement is None:
+        assert "no partnership agreement is needed" in reply.text, reply.text
+
+
+def test_staff_words_for_an_agreement_ask_for_one_program_and_chipping_in_is_a_share(harness) -> None:
+    bike = harness.ask("pto covers the knitting teacher. a new bike repair club starts in feb. which agmt for the bike "
+                       "club")
+    assert bike.data["agreement"] is None, bike.text  # who pays was said of the knitting teacher only
+    half = harness.ask("pto is chipping in half for the pottery artist. which agreement", session="half")
+    assert half.data["agreement"] is None, half.text  # who pays the rest is not said
+
+
+def test_what_was_heard_from_someone_is_a_report_another_report_disputes(harness) -> None:
+    harness.ask("office mgr heard from the bookkeeper that the school's covering the dance teacher. which agmt")
+    second = harness.ask("hmm now the ptsa co-chair just messaged me that the ptsa pays her")
+    assert second.data["agreement"] is None and second.data["asking"] != "confirm", second.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # a payer's clause that opens with a condition holds it until then; "if" puts a case forward
+    ("Assuming the levy dollars arrive in the spring, Beacon Hill would pay Beacon Drumline Arts for a second "
+     "semester of drumline. Which agreement would that be?", None),
+    ("If the PTSA pays the coach, which agreement do we need?", PTSA),
+    # a guess is confirmed; a season gone by is what was; a grant applied for is money to come
+    ("Since Duwamish Waterways is a registered nonprofit, I'm guessing the Chief Sealth river field study doesn't "
+     "cost the school anything. Which agreement does that point to?", None),
+    ("In the 2024-25 season a Whitman sports boosters group paid our rowing coaches' stipends. Which agreement should "
+     "we have?", None),
+    ("Harbor Lights Coding Lab has applied to a state STEM innovation fund for a grant that would let us offer the "
+     "coding club at Eckstein at no cost to the school. Which agreement should we plan around?", None),
+    # "up to now" tells what was; the partner writing denies its own side ("we can't keep absorbing that")
+    ("Up to now the PTSA paid the chess coach. Which agreement?", None),
+    ("I run the after-school program at Southend Hoops Academy. Up to now our skills clinics at Rainier Beach were "
+     "free, paid out of our own pocket, but our board says we can't keep absorbing that. From January on we want "
+     "Rainier Beach to pay us a per-coach stipend. What agreement would that need?", PSC),
+])
+def test_held_out_kinds_of_set_cr(harness, text: str, agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)
+
+
+def test_the_rest_of_a_share_paid_by_another_outside_payer_is_asked(harness) -> None:
+    harness.ask("a foundation is paying part of the coding camp. which agreement")
+    rest = harness.ask("the rest is the pto")
+    assert rest.data["agreement"] is None and rest.data["asking"] == "who_pays", rest.text
+    assert harness.ask("the pto manages the instructor and coordinates the whole thing").data["agreement"] == PTSA
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # a question in a note's few words names the program asked about
+    ("pto pays the zumba instructor and the robotics coach is on our building budget. agreement for zumba", PTSA),
+    # "i coordinate <Name>" written in lower case is still the partner writing: its "we" is the partner
+    ("i coordinate Delridge Youth Fencing and we pay for everything ourselves. which agreement with denny?", MOU),
+    ("i'm the program lead at Delridge Youth Fencing and we pay for everything ourselves. which agreement?", MOU),
+    # whoever says "the school pays nothing" is not the school: their "we" is the partner
+    ("Lumen provides free group therapy to Garfield students: we pay our clinicians from our own grants and the school "
+     "pays nothing. Which agreement?", MOU),
+    ("the district doesn't pay, we cover it from our building budget. which agreement", PSC),
+])
+def test_held_out_kinds_of_set_cq(harness, text: str, agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)
+
+
+def test_a_denial_of_the_school_speaks_for_its_own_message_only(harness) -> None:
+    harness.ask("I need to figure out the agreement for a partner doing mental health groups at Ingraham.")
+    assert harness.ask("they bill medicaid, no school money").data["agreement"] == MOU
+    extra = harness.ask("and if we ended up adding $500 from our budget for extra sessions?")
+    assert extra.data["agreement"] == PSC, extra.text  # "we" is still the school: the denial spoke for its message

@@ -18,6 +18,7 @@ from bot.understanding.facts import (
     introduces,
     names_masked,
     only_asks_for_the_agreement,
+    paid_to_the_school,
     relative,
     was_planned,
     with_ellipsis,
@@ -280,3 +281,27 @@ def test_the_body_a_writer_leads_is_the_one_they_write_from(text: str, body: str
     from bot.understanding.facts import writes_from
 
     assert writes_from(text, lambda name: False) == body
+
+
+@pytest.mark.parametrize("text,paid", [
+    ("a rec league pays the school to use the field", "none"),  # a fee for space: who pays the partner is not said
+    ("a church group wants to pay us to use the gym", "none"),
+    ("we would pay the district facility rental fee", "none"),
+    ("they pay rent to the district", "partner"),  # a tenant pays its own way
+    ("the club pays the district rent for room 204", "partner"),
+    ("the school plans to pay us 9000", None),  # "us" paid for a program is the partner writing
+    ("a credit union pays us directly", None),
+    ("<school> wants to pay us to use the gym", None),  # the school's side pays no one for its own space
+    ("a foundation is paying the <school> robotics alumni group", None),  # a body named after a school
+    ("they pay a facility fee for the gym", "none"),
+    ("they do not pay the school anything", None),  # denied
+])
+def test_money_paid_to_the_school_is_for_space(text: str, paid: str | None) -> None:
+    tokens = text.split()
+    assert paid_to_the_school(tokens, marks(tokens)) == paid
+
+
+def test_us_paid_for_space_said_in_the_clause_before_is_the_school() -> None:
+    tokens = "theyd pay us".split()
+    assert paid_to_the_school(tokens, marks(tokens), before="a dance studio wants to rent our gym".split()) == "none"
+    assert paid_to_the_school(tokens, marks(tokens), before="a dance studio wants to teach".split()) is None

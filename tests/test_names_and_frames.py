@@ -375,3 +375,28 @@ def test_a_name_the_directory_lacks_is_said_in_paperwork_questions_too(harness: 
     typo = harness.ask("is Kinetc Learning Lab's background check still good at Garfield?")
     assert typo.intent == "partners" and "*Kinetic Learning Lab*: background check expires 2026-12-28" in typo.text, \
         typo.text
+
+
+@pytest.mark.parametrize("question,known", [
+    ("which agreement does central district jazz have at garfield", "Central District Jazz Workshop"),  # 3 words
+    ("what does Duwamish Dance do at Pathfinder?", None),  # two words: too short to tell a name
+    ("are the volunteers of the school district covered?", None),  # a start that ends on "the" tells nothing
+    ("is Duwamsh Dance Collective at Pathfinder this week", "Duwamish Dance Collective"),  # its first word misspelt
+])
+def test_an_organisation_said_by_the_first_words_of_its_name(h: Harness, question: str, known: str | None) -> None:
+    with h.database.session() as session:
+        found = h.bot.directory.lookups(session).organisation_in(question)
+    assert (found and found[1]) == known, found
+
+
+def test_a_start_two_organisations_share_names_neither(harness: Harness, tmp_path: Path) -> None:
+    row = ",Garfield,arts,2026-27,mou,active,a@example.org,https://example.org,2026-09-10,,,no,,,,,\n"
+    _imported(harness, tmp_path, "Rainier Valley Arts Collective" + row + "Rainier Valley Arts Studio" + row
+              + "Kettle & Crumb Food Share" + row)
+    with harness.database.session() as session:
+        lookups = harness.bot.directory.lookups(session)
+        assert lookups.organisation_in("what does rainier valley arts do at garfield") is None
+        assert lookups.organisation_in("what does rainier valley arts studio do")[1] == "Rainier Valley Arts Studio"
+        # "&" is said "and"
+        kettle = lookups.organisation_in("is kettle and crumb food share still at garfield")
+        assert kettle[1] == "Kettle & Crumb Food Share"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.directory import health
 from bot.directory.vocab import services
 from bot.models import Organisation, Partnership, PartnershipService, School
-from bot.text import alike, normalise
+from bot.text import TYPO_MIN_LENGTH, alike, normalise, typos_allowed
 
 CURRENT_STATUSES = ("active", "pending")
 
@@ -207,6 +207,7 @@ class OrganisationNames:
         self._at = 0.0
         self._url = ""
         self._by_first: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
+        self._first_words_by_letter: dict[str, list[str]] = {}
 
     def _refresh(self, session: Session) -> None:
         url = str(session.get_bind().engine.url)
@@ -218,6 +219,7 @@ class OrganisationNames:
         self._processed = [utils.default_process(name) for _, name in rows]
         self._at, self._url = time.monotonic(), url
         self._by_first = {}
+        self._first_words_by_letter = {}
 
     def find(self, session: Session, phrase: str, cutoff: float = 86) -> tuple[int, str] | None:
         with self._lock:
@@ -251,36 +253,73 @@ class OrganisationNames:
 
     def mentioned(self, session: Session, text: str) -> tuple[int, str] | None:
         """An organisation named in the text (the longest one): its first word as written, the rest word for word
-        or with a typo each ("Emerald Strings Colective"); a name written exactly beats one with typos."""
+        or with a typo each ("Emerald Strings Colective"); a name written exactly beats one with typos. A name said
+        short, by its first words ("Westside Youth Hoops" for Westside Youth Hoops League), counts when no other
+        organisation's name starts so and no whole name is said."""
         with self._lock:
             self._refresh(session)
             if not self._by_first:
                 self._by_first = {}
                 for name, oid in self._names.items():
-                    words = tuple(_without_possessive(normalise(name).split()))
+                    words = _name_words(name)
                     if len(words) >= 2 or (words and len(words[0]) >= 5):
                         self._by_first.setdefault(words[0], []).append((words, oid, name))
-            tokens = _without_possessive(normalise(text).split())  # "Cascade Youth Alliance's insurance"
-            best: tuple[int, bool, int, str] | None = None
+            tokens = _name_words(text)  # "Cascade Youth Alliance's insurance"
+            best: tuple[bool, int, bool, int, str] | None = None
             for i, token in enumerate(tokens):
-                for words, oid, name in self._by_first.get(token, ()):
+                candidates = self._by_first.get(token) or self._by_first_alike(token)
+                for words, oid, name in candidates:
                     said = tuple(tokens[i : i + len(words)])
-                    if len(said) == len(words) and all(alike(s, w) for s, w in zip(said, words)):
-                        found = (len(words), said == words, oid, name)
-                        if best is None or found[:2] > best[:2]:
-                            best = found
-            return (best[2], best[3]) if best else None
+                    alike_words = next((n for n, (s, w) in enumerate(zip(said, words)) if not alike(s, w)), len(said))
+                    whole = alike_words == len(words)
+                    if not whole and not _a_short_name(words[:alike_words], [w for w, _, _ in candidates]):
+                        continue
+                    found = (whole, alike_words, said[:alike_words] == words[:alike_words], oid, name)
+                    if best is None or found[:3] > best[:3]:
+                        best = found
+            return (best[3], best[4]) if best else None
+
+    def _by_first_alike(self, token: str) -> list[tuple[tuple[str, ...], int, str]]:
+        """The names whose first word the token is a typo of ("Lumin Chess Acadmy"): the first letter kept, as `alike`
+        asks, so only the first words that share it are compared."""
+        if len(token) < TYPO_MIN_LENGTH:
+            return []  # a shortcut: `alike` takes no short word for a typo
+        if not self._first_words_by_letter:
+            for first in self._by_first:
+                self._first_words_by_letter.setdefault(first[0], []).append(first)
+        return [name for first in self._first_words_by_letter.get(token[0], ())
+                if abs(len(first) - len(token)) <= typos_allowed(first) and alike(token, first)
+                for name in self._by_first[first]]
 
     def invalidate(self) -> None:
         with self._lock:
             self._ids = []
             self._by_first = {}
+            self._first_words_by_letter = {}
 
 
 def _without_possessive(tokens: list[str]) -> list[str]:
     return [t[:-2] if t.endswith("'s") and len(t) > 2 else t for t in tokens]
 
 
+def _name_words(text: str) -> tuple[str, ...]:
+    """The words a name is matched on ("&" reads "and"), without possessives."""
+    return tuple(_without_possessive(normalise(text).split()))
+
+
+SHORT_NAME_WORDS, SHORT_NAME_LETTERS = 3, 12
+"""The least of a name's first words, and of their letters, that may say it short ("Westside Youth Hoops")."""
+
+
+def _a_short_name(said: tuple[str, ...], names: list[tuple[str, ...]]) -> bool:
+    """The first words of one name only: long enough to tell it, and the start of no other name in `names` (the
+    names sharing its first word)."""
+    return (len(said) >= SHORT_NAME_WORDS and len("".join(said)) >= SHORT_NAME_LETTERS
+            and said[-1] not in _LINKING_WORDS and sum(words[:len(said)] == said for words in names) == 1)
+
+
+_LINKING_WORDS = frozenset("of the for at in on a an to".split())
+"""Words a name's start never ends on ("Volunteers of the" tells nothing of "Volunteers of the Sound")."""
 
 
 class PaperworkRow(NamedTuple):

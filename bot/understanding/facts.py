@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 from bot.text import stem
-from bot.understanding.entities import PLACEHOLDER_ORG
+from bot.understanding.entities import PLACEHOLDER_ORG, PLACEHOLDER_SCHOOL
 from bot.understanding.model import LinearModel
 
 NONE = "none"
@@ -75,7 +75,7 @@ REPORTING_VERBS = frozenset("says said saying told tells telling mentioned menti
                             "insists insisted insisting confirmed confirms confirming thinks thought believes believed "
                             "swears swore swearing assured assures promised promises texted emailed messaged wrote "
                             "writes explained explains messaging messages texting emailing writing replying replied "
-                            "pinged pinging dmed dming".split())
+                            "pinged pinging dmed dming heard hears hearing learned".split())
 """After these, with a subject of their own ("the principal says the PTSA is paying", "the AP is telling me ...",
 "the director just texted that ..."), what was said is the clause's fact, not who said it (see `reported`)."""
 WRITER_SUBJECTS = frozenset("i we i've we've i'd we'd i'm we're".split())
@@ -1164,6 +1164,10 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
             scores = {**scores, "payer": {UNKNOWN: 1.0}}
         if school_money is not None:
             scores = money_said(scores, tokens, scope, school_money)
+        paid = paid_to_the_school(tokens, scope, school_money, before or ()) if _about_a_payer(scores) else None
+        if paid is not None:
+            scores = {**scores, "payer": {paid: 1.0}}  # "a rec league pays the school to use the field": a fee for
+            # space, which the space reading decides; "they pay rent to the district": a tenant paying its own way
         if _WRITERS_PURPOSE.match(words) or asks_the_bot(words):
             scores = {}  # "just tell me its an MOU so i can move on pls": what the writer wants to do next;
             # "just pick one", "don't ask me questions": what the writer asks of the bot
@@ -1255,6 +1259,7 @@ def _money_of_nobody(words: str, text: str, scores: dict[str, dict[str, float]])
 
 CONDITIONS = ("if", "unless", "only if", "but only if", "provided", "as long as", "assuming", "pending", "depending",
               "once", "as soon as")
+CONDITIONS_TO_COME = tuple(c for c in CONDITIONS if c != "if")
 
 
 _PARENT_BODY_IS = re.compile(
@@ -1306,10 +1311,16 @@ def _top(scores: dict[str, dict[str, float]]) -> str:
     return max(payer, key=payer.__getitem__, default=NONE)
 
 
-def on_condition(words: str) -> bool:
+def on_condition(words: str, conditions: Sequence[str] = CONDITIONS) -> bool:
     """"if our grant application falls through", "unless the PTSA steps in": a condition on what came before."""
     said = " ".join(_said(words))
-    return any(said == c or said.startswith(c + " ") for c in CONDITIONS)
+    return any(said == c or said.startswith(c + " ") for c in conditions)
+
+
+def opens_on_a_condition(words: str) -> bool:
+    """"Assuming the levy dollars arrive, Beacon Hill would pay ...": a clause that opens with a condition holds what
+    it states until then. Not "if": "If the PTSA pays, which agreement?" asks of a case put forward."""
+    return on_condition(words, CONDITIONS_TO_COME)
 
 
 _A_NAME_ALONE = re.compile(r"(?:(?:[Tt]he|[Oo]ur|[Aa])\s+)?(?:[A-Z][\w'&.-]*\s*)+")
@@ -1322,11 +1333,11 @@ _REFUTED = re.compile(r"(?:but\s+|and\s+)?(?:(?:that'?s|that is|which is|it'?s|t
 
 
 _LEADS = r"(?:run|direct|lead|manage|coordinate|oversee|founded|started)"
-_AFFILIATION = re.compile(r"\bI(?:'m|\s+am|\s+" + _LEADS + r")\s+"
+_AFFILIATION = re.compile(r"\b[Ii](?:'m|\s+am|\s+" + _LEADS + r")\s+"
                           r"(?:(?:the|a|an|one\s+of\s+the)\s+)?(?:[\w-]+\s+){0,3}?"
                           r"(?:at|with|for|from|of)\s+((?:[A-Z][\w'&.-]*\s+){0,4}[A-Z][\w'&.-]*)"
                           # "I coordinate the Lushootseed Language Circle, a little nonprofit": the body led, named
-                          r"|\bI\s+" + _LEADS + r"\s+(?:the\s+)?((?:[A-Z][\w'&.-]*\s+){1,4}[A-Z][\w'&.-]*)"
+                          r"|\b[Ii]\s+" + _LEADS + r"\s+(?:the\s+)?((?:[A-Z][\w'&.-]*\s+){1,4}[A-Z][\w'&.-]*)"
                           # "We're Delridge Youth Soccer Alliance.": a body the writers are, named on its own
                           r"|\b[Ww]e(?:'re|\u2019re|\s+are)\s+(?:the\s+)?((?:[A-Z][\w'&.-]*\s+){1,4}[A-Z][\w'&.-]*)"
                           r"(?=\s*(?:[.,;:!?]|$|\s+and\b))")
@@ -1420,6 +1431,51 @@ def _without_the_purpose(models: FactModels, scores: dict[str, dict[str, float]]
     if not _states_a_payer(head) or head["payer"][_top(head)] < FLOOR:
         return scores
     return {**scores, "payer": head["payer"]}
+
+
+def paid_to_the_school(tokens: Sequence[str], scope: Sequence[str], school_money: str | None = None,
+                       before: Sequence[str] = ()) -> str | None:
+    """"a rec league pays the school to use the field", "a church group wants to pay us to use the gym", "we would
+    pay the district's facility rental fee": money paid to the school's side is for space, not for the partner's
+    work, so who pays for that is not said (NONE); rent ("they pay rent to the district", "pays the district rent")
+    is a tenant's, who pays its own way ("partner"). None when the payer is itself the school's side ("Whittier
+    would pay us a stipend": "us" is the partner writing), or when the paying is negated or hedged (structure rule:
+    who pays whom)."""
+    school_side = RECIPIENTS - {"us"} | {PLACEHOLDER_SCHOOL, "principal"} | ({school_money} if school_money else set())
+    for verb, token in enumerate(tokens):
+        payer_words = tokens[max(0, verb - PAYER_REACH):verb]
+        if token not in PAYING_FORMS or scope[verb] or school_side.intersection(payer_words):
+            continue
+        paid = next((i for i in range(verb + 1, min(verb + 1 + RECIPIENT_REACH, len(tokens)))
+                     if tokens[i] not in DETERMINERS), None)
+        if paid is None:
+            continue
+        named_after = tokens[paid + 1:paid + 1 + RECIPIENT_REACH]
+        if tokens[paid] == "rent" or tokens[paid] in RECIPIENTS and named_after[:1] == ["rent"]:
+            return "partner"
+        if tokens[paid] in RENT_WORDS:
+            return NONE
+        if tokens[paid] not in RECIPIENTS or any(_a_party(t) or t in GROUP_NOUNS for t in named_after):
+            continue  # "pays the Cleveland High School robotics alumni group": a body named after a school
+        # "us" is the school only when the money is for space ("pay us to use the gym", "a studio wants to rent our
+        # gym, they'd pay us": said in the clause before); from a partner, "the school plans to pay us" and "a credit
+        # union pays us directly" are the partner paid
+        if tokens[paid] != "us" or USE_WORDS.intersection([*named_after[:USE_REACH], *before]):
+            return NONE
+    return None
+
+
+PAYING_FORMS = frozenset("pay pays paying paid".split())
+RECIPIENTS = frozenset(f"us school schools district districts {PLACEHOLDER_SCHOOL}".split())
+"""Who may be paid, said right after the verb, so that the school's side is paid ("pay the district a fee")."""
+RENT_WORDS = frozenset("rent rental rentals facility facilities".split())
+USE_WORDS = RENT_WORDS | frozenset("use using renting".split())
+USE_REACH = 4
+"""How near after "pay us" the use of space must be said for "us" to be the school paid for it."""
+RECIPIENT_REACH = 3
+"""How many words after the verb (determiners among them) may name who is paid."""
+PAYER_REACH = 6
+"""How many words before the verb may name who pays (the school's side pays no one to use its own space)."""
 
 
 def one_predicate(first: ClauseReading, second: ClauseReading) -> tuple[ClauseReading, ClauseReading]:
