@@ -202,14 +202,13 @@ class Facts:
 
     def _rest_of_a_share(self, newer: "Facts") -> "Facts":
         """"a foundation is paying part of the coding camp" (asked) ... "the rest is the PTSA": two payers outside the
-        school share the cost, which tells no agreement by itself, so it is asked. (The school paying the rest makes
-        it a PSC, as any school share does.)"""
-        shared = self.payer is None and self.unsure == "who_pays" and bool(
-            _A_SHARE.search(self.evidence.get(PAYER, "")))
+        school share the cost, which tells no agreement by itself, so it is asked. (The school paying the rest is
+        read with the share as one message: see `completes_a_share`.)"""
+        share = self.evidence.get(PAYER, "")
+        shared = self.payer is None and self.unsure == "who_pays" and bool(_A_SHARE.search(share))
         if not shared or newer.payer not in ("partner", "ptsa") or not _THE_REST.search(newer.evidence.get(PAYER, "")):
             return newer
-        return replace(newer, payer=None, weak=None, unsure=None, conflict=PAYER,
-                       contested=(self.evidence[PAYER], newer.evidence[PAYER]))
+        return replace(newer, payer=None, weak=None, unsure=None, conflict=PAYER, contested=(share, newer.evidence[PAYER]))
 
     def _they_read(self, newer: "Facts") -> "Facts":
         """A later answer whose payer is "they", naming nobody, read against the parties named before: after a
@@ -496,6 +495,8 @@ _DISAGREE = re.compile(r"\b(?:disagree|disagrees|disagreeing|don'?t agree|do not
 """Words saying who pays is disputed: asked, however surely one side was read."""
 _UNSETTLED_WORDS = r"(?:approved|final|finali[sz]ed|confirmed|official|decided|settled|voted(?:\s+on)?|signed off)"
 _NOT_SETTLED = re.compile(r"\bpending\b|\bundecided\b|\bup in the air\b|\bdecisions?\s+(?:come|comes)\s+out\b"
+                          # "Discretionary would cover the chess coach once BLT approves it next month"
+                          r"|\b(?:once|after|until)\s+(?:\S+\s+){1,3}?(?:approves?|signs?\s+off|votes?|okays?|decides?)\b"
                           r"|\bnot (?:yet )?(?:been )?" + _UNSETTLED_WORDS
                           + r"\b|\b(?:hasn't|haven't|has not|have not|hasnt|havent|isn't|isnt|is not|aren't|arent|"
                           r"are not|wasn't|wasnt)\s+(?:yet\s+)?(?:been\s+)?"
@@ -531,7 +532,8 @@ with nothing said of now, who pays now is asked (structure rule)."""
 _NOW = re.compile(r"\b(?:(?<!to\s)(?<!till\s)(?<!until\s)now|this year|these days|currently|today|going forward|"
                   r"from now on|anymore|as of)\b", re.I)  # "up to now" tells what was
 _MONEY_SOUGHT = re.compile(r"\b(?:(?:applying|hoping|trying|waiting|looking)\s+"
-                           r"(?:for|to\s+(?:get|win|hear|find|raise)|on)|(?:has|have|'ve)\s+applied\s+(?:to|for))\b"
+                           r"(?:for|to\s+(?:get|win|hear|find|raise)|on)|(?:has|have|'ve)\s+applied\s+(?:to|for)"
+                           r"|^\W*hoping)\b"
                            r"[^.;]*\b(?:grant|funding|funds|money|sponsor|sponsorship|donation|donors?)\b"
                            r"|\b(?:won'?t|will\s+not|haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t)\s+(?:yet\s+)?"
                            r"hear(?:d)?\s+back\b"
@@ -749,6 +751,7 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
 
 _CALLED = re.compile(r"\b(?:called|named|name\s+is|name's|[Ii]t'?s\s+the)\s+((?:[A-Z][\w'&-]*\s*){1,6})")
 _IN_THE_NAME = re.compile(r"\b(?:it'?s|that'?s)\s+in\s+(?:the|its|their)\s+name\b"
+                          r"|\bword\s+\S+\s+is\s+in\s+(?:the|its|their)\s+name\b"  # "the word Free is in their name"
                           r"|\b(?:by|from)\s+(?:the|its|their)\s+name\b", re.I)
 _INFERRED = re.compile(r"^\W*(?:so|hence|therefore|thus|obviously|clearly|(?:which|that)\s+means|(?:i'?m\s+)?assuming|"
                        r"i\s+(?:assume|guess))\b", re.I)
@@ -776,7 +779,7 @@ def _hints(fact: Fact | None) -> bool:
 
 _A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|the bulk|a share|half)\s+(?:of\s+)?"
                       r"(?:it|(?:the|their)\s+"
-                      r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?))\b|\b\d{1,2}\s*%"
+                      r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?))\b|\b\d{1,2}\s*(?:%|percent\b|per\s+cent\b)"
                       r"|\b(?:pay|pays|paying|paid|cover|covers|covering|covered|chip(?:s|ping|ped)?\s+in|"
                       r"contribut(?:e|es|ing|ed))\s+(?:for\s+)?(?:about\s+|roughly\s+)?"
                       r"(?:half|part|some|most|(?:a|one|two)\s+(?:third|quarter|fifth)s?)\b"
@@ -787,8 +790,9 @@ teacher's fee", "half the fee", "paying for half", "half and half with the PTSA"
 else pays the rest (structure rule). "As part of their volunteer program" is no share."""
 
 
-_THE_REST = re.compile(r"\b(?:the rest|the remainder|the remaining|the other (?:half|part|share|\d+\s*%)|"
-                       r"whatever(?:'s| is) left|what(?:'s| is) left|the balance|the difference)\b", re.I)
+_THE_REST = re.compile(r"\b(?:the rest|the remainder|the remaining|the other (?:half|part|share)|"
+                       r"whatever(?:'s| is) left|what(?:'s| is) left|the balance|the difference)\b"
+                       r"|\bthe other \d+\s*(?:%|percent\b|per\s+cent\b)", re.I)
 """Words of the share someone else pays: a payer not known for it leaves the school's own share standing."""
 
 

@@ -1779,3 +1779,37 @@ def test_a_denial_of_the_school_speaks_for_its_own_message_only(harness) -> None
     assert harness.ask("they bill medicaid, no school money").data["agreement"] == MOU
     extra = harness.ask("and if we ended up adding $500 from our budget for extra sessions?")
     assert extra.data["agreement"] == PSC, extra.text  # "we" is still the school: the denial spoke for its message
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # an emoji ends a sentence: the question after it states nothing, the report before it still disputes
+    ("Dana says PTSA is covering the ukulele teacher, but Marcus in the office says it's coming out of the building "
+     "budget \U0001f643 which agreement?", None),
+    # a decision to come, said inside the payer's clause; money hoped for; a share in percent
+    ("Discretionary would cover the chess coach once BLT approves it next month. agreement?", None),
+    ("Hoping Aerotech Corp's grant pays the robotics mentors directly. agreement?", None),
+    ("A tutoring nonprofit pays about 60 percent of it themselves. Which form?", None),
+    # "promised to pay" is the speaker's own act, not a report of what someone said
+    ("The PTA VP promised to pay the drama coach. What paperwork?", PTSA),
+    # a grant "in their name" is whose it is, not a name reasoned from
+    ("North End Homework Haven holds its own 21st Century grant (the grant is in their name, not ours) and runs "
+     "homework help at no cost to the school. Which agreement?", MOU),
+    # "mentioned to me that ..." reports what was said
+    ("Lowell's PTSA treasurer mentioned to me that the school will be covering our ceramics teacher this term. Which "
+     "agreement?", PSC),
+    # a reporting verb with nothing said after it
+    ("There's a grant involved, but whether it's our school's grant or the partner's, nobody has told me. Which "
+     "agreement?", None),
+])
+def test_held_out_kinds_of_sets_cs_and_ct(harness, text: str, agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)
+
+
+def test_a_name_said_to_hold_a_word_is_confirmed_and_the_rest_of_a_parent_share_asks_who_manages(harness) -> None:
+    harness.ask("Which contract for Little Sparks Theater?")
+    named = harness.ask("well the word Free is in their name, Little Sparks Free Theater")
+    assert named.data["agreement"] is None and named.data["asking"] == "confirm", named.text
+    harness.ask("PTSA's chipping in 50% for the pottery artist. which agreement?", session="share")
+    rest = harness.ask("the other 50% is ours from building budget", session="share")
+    assert rest.data["agreement"] is None and rest.data["asking"] == "coordinator", rest.text
+    assert harness.ask("the PTSA hired the artist and manages her schedule", session="share").data["agreement"] == PTSA

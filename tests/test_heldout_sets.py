@@ -65,7 +65,9 @@ standing model before it was tuned on them; CK 208/215 once tuned on, none confi
 on, is not here: four answers it counts as confidently wrong are left, see the notes; CM 161/194 with 11 and CN
 172/197 with 10 on 19e9ab1, 165/194 with 7 and 175/197 with 6 untouched on 4d3bed4, and CO 173/196 with 12 and CP
 179/204 with 3 on 19e9ab1, 177/196 with 7 and 180/204 with 2 untouched on 6049f17, are in the fixtures for later
-work but not here: confidently wrong answers are left on each).
+work but not here: confidently wrong answers are left on each; so are CQ 212/235 with 7 and CR 170/209 with 12 on
+3bf5f2e, tuned on to 224/235 with 1 and 181/209 with 5, and CS 208/242 with 6 and CT 193/225 with 6 on 3bf5f2e,
+211/242 with 6 and 196/225 with 4 untouched on c171bf1, 215/242 with 2 and 198/225 with 2 once tuned on).
 The bot answers from the department's knowledge as `partnerbot` does (grounded), as
 the shared eval runs it."""
 WRITTEN_ON = dt.datetime(2026, 12, 6, 17, 0, tzinfo=dt.timezone.utc)

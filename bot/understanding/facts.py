@@ -136,12 +136,16 @@ def _what_was_said(tokens: Sequence[str]) -> tuple[int, int] | None:
 def reported(tokens: Sequence[str]) -> int:
     """Where reported speech starts in a clause ("the treasurer just told me | the school is paying"), or 0 when the
     clause reports nothing, what follows is too short to state a fact ("the principal said no"), or it opens with
-    a pronoun for the speaker ("the PTSA said they'd pay": read whole) (structure rule)."""
+    a pronoun for the speaker ("the PTSA said they'd pay": read whole) or "to" ("promised to pay") (structure rule)."""
     found = _what_was_said(tokens)
     if found is None:
         return 0
     start = found[1]
-    return start if len(tokens) - start >= MIN_PART and not _a_pronoun_opens(tokens, start) else 0
+    # "the PTA VP promised | to pay the drama coach": an infinitive is the speaker's own act, read whole ("mentioned
+    # to me that ..." reports)
+    if len(tokens) - start < MIN_PART or _a_pronoun_opens(tokens, start):
+        return 0
+    return 0 if tokens[start] == "to" and tokens[start + 1] not in REPORT_ADDRESSEES else start
 HEDGES = frozenset("might maybe perhaps possibly probably prob probs prolly likely hopefully potentially could "
                    "thinking considering think believe hoping hope supposedly apparently "
                    "reportedly allegedly floated floating".split())
@@ -196,6 +200,7 @@ PROPER_NAME = "propername"
 _PAY_VERB = r"(?:pays|pay|paid|covers|cover|funds|fund)"
 _BREAK = re.compile(
     r"[.!?;:]+[\"\u201d]?(?=\s|$)|\n+|\s[/|+]\s|\s+-+\s+"
+    r"|\s*[\u2600-\u27bf\U0001f300-\U0001faff][\ufe0f\u200d\u2600-\u27bf\U0001f300-\U0001faff]*(?=\s|$)"  # an emoji ends one
     r"|,?\s+(?=(?:but|although|though|whereas|while|however|except|instead|actually|so now|if|assuming|supposing|"
     r"because)\b"
     r"(?!\s*[.!?;]))"  # "... out of the building budget instead. PTSA is ...": it ends a clause, opens none
