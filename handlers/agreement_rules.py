@@ -20,8 +20,9 @@ from typing import Any
 from bot.text import contains, phrase_stems, spellings, stem, words
 from bot.understanding import Understanding
 from bot.understanding.facts import (AUXILIARIES, INFERRED, PAST, TO_COME, WITHDRAWN, ClauseReading, Fact,
-                                     listed_subjects, names_a_party, on_condition, opens_on_a_condition, opens_with_they,
-                                     reports_another, standing, without_company_names, without_openers)
+                                     listed_subjects, names_a_party, on_condition, opens_on_a_condition,
+                                     opens_with_they, reports_another, standing, without_company_names,
+                                     without_openers)
 
 PSC, MOU, ALIGN, PTSA = "personal_services_contract", "mou", "alignment_agreement", "ptsa_enrichment"
 PERMIT = "building_use_permit"
@@ -208,7 +209,8 @@ class Facts:
         shared = self.payer is None and self.unsure == "who_pays" and bool(_A_SHARE.search(share))
         if not shared or newer.payer not in ("partner", "ptsa") or not _THE_REST.search(newer.evidence.get(PAYER, "")):
             return newer
-        return replace(newer, payer=None, weak=None, unsure=None, conflict=PAYER, contested=(share, newer.evidence[PAYER]))
+        return replace(newer, payer=None, weak=None, unsure=None, conflict=PAYER,
+                       contested=(share, newer.evidence[PAYER]))
 
     def _they_read(self, newer: "Facts") -> "Facts":
         """A later answer whose payer is "they", naming nobody, read against the parties named before: after a
@@ -496,7 +498,8 @@ _DISAGREE = re.compile(r"\b(?:disagree|disagrees|disagreeing|don'?t agree|do not
 _UNSETTLED_WORDS = r"(?:approved|final|finali[sz]ed|confirmed|official|decided|settled|voted(?:\s+on)?|signed off)"
 _NOT_SETTLED = re.compile(r"\bpending\b|\bundecided\b|\bup in the air\b|\bdecisions?\s+(?:come|comes)\s+out\b"
                           # "Discretionary would cover the chess coach once BLT approves it next month"
-                          r"|\b(?:once|after|until)\s+(?:\S+\s+){1,3}?(?:approves?|signs?\s+off|votes?|okays?|decides?)\b"
+                          r"|\b(?:once|after|until)\s+(?:\S+\s+){1,3}?"
+                          r"(?:approves?|signs?\s+off|votes?|okays?|decides?)\b"
                           r"|\bnot (?:yet )?(?:been )?" + _UNSETTLED_WORDS
                           + r"\b|\b(?:hasn't|haven't|has not|have not|hasnt|havent|isn't|isnt|is not|aren't|arent|"
                           r"are not|wasn't|wasnt)\s+(?:yet\s+)?(?:been\s+)?"
@@ -779,7 +782,8 @@ def _hints(fact: Fact | None) -> bool:
 
 _A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|the bulk|a share|half)\s+(?:of\s+)?"
                       r"(?:it|(?:the|their)\s+"
-                      r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?))\b|\b\d{1,2}\s*(?:%|percent\b|per\s+cent\b)"
+                      r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?))\b"
+                      r"|\b\d{1,2}\s*(?:%|percent\b|per\s+cent\b)"
                       r"|\b(?:pay|pays|paying|paid|cover|covers|covering|covered|chip(?:s|ping|ped)?\s+in|"
                       r"contribut(?:e|es|ing|ed))\s+(?:for\s+)?(?:about\s+|roughly\s+)?"
                       r"(?:half|part|some|most|(?:a|one|two)\s+(?:third|quarter|fifth)s?)\b"

@@ -208,6 +208,7 @@ class OrganisationNames:
         self._url = ""
         self._by_first: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
         self._first_words_by_letter: dict[str, list[str]] = {}
+        self._alike_firsts: dict[str, list[str]] = {}
 
     def _refresh(self, session: Session) -> None:
         url = str(session.get_bind().engine.url)
@@ -220,6 +221,7 @@ class OrganisationNames:
         self._at, self._url = time.monotonic(), url
         self._by_first = {}
         self._first_words_by_letter = {}
+        self._alike_firsts = {}
 
     def find(self, session: Session, phrase: str, cutoff: float = 86) -> tuple[int, str] | None:
         with self._lock:
@@ -287,15 +289,20 @@ class OrganisationNames:
         if not self._first_words_by_letter:
             for first in self._by_first:
                 self._first_words_by_letter.setdefault(first[0], []).append(first)
-        return [name for first in self._first_words_by_letter.get(token[0], ())
-                if abs(len(first) - len(token)) <= typos_allowed(first) and alike(token, first)
-                for name in self._by_first[first]]
+        known = self._alike_firsts.get(token)
+        if known is None:  # the same words come in every message ("agreement", "partner"): compared once
+            known = [first for first in self._first_words_by_letter.get(token[0], ())
+                     if abs(len(first) - len(token)) <= typos_allowed(first) and alike(token, first)]
+            if len(self._alike_firsts) < ALIKE_CACHE_WORDS:
+                self._alike_firsts[token] = known
+        return [name for first in known for name in self._by_first[first]]
 
     def invalidate(self) -> None:
         with self._lock:
             self._ids = []
             self._by_first = {}
             self._first_words_by_letter = {}
+            self._alike_firsts = {}
 
 
 def _without_possessive(tokens: list[str]) -> list[str]:
@@ -307,6 +314,8 @@ def _name_words(text: str) -> tuple[str, ...]:
     return tuple(_without_possessive(normalise(text).split()))
 
 
+ALIKE_CACHE_WORDS = 20_000
+"""How many words' typo matches among first words are remembered until the names are read again."""
 SHORT_NAME_WORDS, SHORT_NAME_LETTERS = 3, 12
 """The least of a name's first words, and of their letters, that may say it short ("Westside Youth Hoops")."""
 

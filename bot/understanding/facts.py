@@ -200,7 +200,8 @@ PROPER_NAME = "propername"
 _PAY_VERB = r"(?:pays|pay|paid|covers|cover|funds|fund)"
 _BREAK = re.compile(
     r"[.!?;:]+[\"\u201d]?(?=\s|$)|\n+|\s[/|+]\s|\s+-+\s+"
-    r"|\s*[\u2600-\u27bf\U0001f300-\U0001faff][\ufe0f\u200d\u2600-\u27bf\U0001f300-\U0001faff]*(?=\s|$)"  # an emoji ends one
+    # an emoji ends a sentence
+    r"|\s*[\u2600-\u27bf\U0001f300-\U0001faff][\ufe0f\u200d\u2600-\u27bf\U0001f300-\U0001faff]*(?=\s|$)"
     r"|,?\s+(?=(?:but|although|though|whereas|while|however|except|instead|actually|so now|if|assuming|supposing|"
     r"because)\b"
     r"(?!\s*[.!?;]))"  # "... out of the building budget instead. PTSA is ...": it ends a clause, opens none
@@ -1446,10 +1447,11 @@ def paid_to_the_school(tokens: Sequence[str], scope: Sequence[str], school_money
     is a tenant's, who pays its own way ("partner"). None when the payer is itself the school's side ("Whittier
     would pay us a stipend": "us" is the partner writing), or when the paying is negated or hedged (structure rule:
     who pays whom)."""
-    school_side = RECIPIENTS - {"us"} | {PLACEHOLDER_SCHOOL, "principal"} | ({school_money} if school_money else set())
     for verb, token in enumerate(tokens):
+        if token not in PAYING_FORMS or scope[verb]:
+            continue
         payer_words = tokens[max(0, verb - PAYER_REACH):verb]
-        if token not in PAYING_FORMS or scope[verb] or school_side.intersection(payer_words):
+        if SCHOOL_PAYERS.intersection(payer_words) or school_money in payer_words:
             continue
         paid = next((i for i in range(verb + 1, min(verb + 1 + RECIPIENT_REACH, len(tokens)))
                      if tokens[i] not in DETERMINERS), None)
@@ -1473,6 +1475,8 @@ def paid_to_the_school(tokens: Sequence[str], scope: Sequence[str], school_money
 PAYING_FORMS = frozenset("pay pays paying paid".split())
 RECIPIENTS = frozenset(f"us school schools district districts {PLACEHOLDER_SCHOOL}".split())
 """Who may be paid, said right after the verb, so that the school's side is paid ("pay the district a fee")."""
+SCHOOL_PAYERS = RECIPIENTS - {"us"} | {"principal"}
+"""Words before the verb that make the school's side the payer (with the name of school money)."""
 RENT_WORDS = frozenset("rent rental rentals facility facilities".split())
 USE_WORDS = RENT_WORDS | frozenset("use using renting".split())
 USE_REACH = 4
