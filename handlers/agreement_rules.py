@@ -917,9 +917,11 @@ def _ours(clause: str) -> bool:
 
 _PAID_TO_US = re.compile(r"\b(?:pay|pays|paying|paid|fund|funds|funding|cover|covers|covering|compensate|compensates|"
                          r"compensating|reimburse|reimburses|reimbursing)\s+us\b", re.I)
-_WANT_PAID = re.compile(r"\b(?:we|i)\s+(?:want|would\s+like|'d\s+like|hope|ask|asked|need)\s+(?:\S+\s+){1,4}?to\s+"
-                        r"(?:pay|fund|cover|compensate|reimburse)\s+us\b", re.I)
-"""The writer asking to be paid by someone ("we want MLK to pay us"): that one pays, not the writer."""
+_WANT_PAID = re.compile(r"\b(?:we|i)(?:\s+(?:want|would\s+like|hope|ask|asked|need)|['\u2019]d\s+like)\s+(?:\S+\s+){1,4}?"
+                        r"to\s+(?:pay|fund|cover|compensate|reimburse)\s+(?:us|our\s+(?:\w+\s+)?(?:fees?|costs?|"
+                        r"stipends?|rates?|invoices?|bills?|instructors?|coaches|staff|teachers?|tutors?))\b", re.I)
+"""The writer asking to be paid by someone ("we want MLK to pay us", "we'd like Mercer to cover our fee"): that one
+pays, not the writer."""
 SAME_DECISION = {"partner": ("partner", NOT_SCHOOL)}
 """Readings that decide alike: "the partner pays" and "no school money" both make it free to the school."""
 

@@ -1769,6 +1769,9 @@ def test_the_rest_of_a_share_paid_by_another_outside_payer_is_asked(harness) -> 
     ("Lumen provides free group therapy to Garfield students: we pay our clinicians from our own grants and the school "
      "pays nothing. Which agreement?", MOU),
     ("the district doesn't pay, we cover it from our building budget. which agreement", PSC),
+    # the partner asking the school to pay: the school pays
+    ("i run the after school program at Lakeview Youth Boxing, we'd like mercer to cover our fee for the spring "
+     "session. which agmt", PSC),
 ])
 def test_held_out_kinds_of_set_cq(harness, text: str, agreement: str | None) -> None:
     assert_agreement(harness, text, agreement)
