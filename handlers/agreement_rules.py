@@ -780,10 +780,11 @@ def _hints(fact: Fact | None) -> bool:
     return fact is not None and fact.value != UNKNOWN and not fact.value.startswith("not_")
 
 
+_PERCENT = r"(?:%|percent\b|per\s+cent\b)"
 _A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|the bulk|a share|half)\s+(?:of\s+)?"
                       r"(?:it|(?:the|their)\s+"
                       r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?))\b"
-                      r"|\b\d{1,2}\s*(?:%|percent\b|per\s+cent\b)"
+                      r"|\b\d{1,2}\s*" + _PERCENT +
                       r"|\b(?:pay|pays|paying|paid|cover|covers|covering|covered|chip(?:s|ping|ped)?\s+in|"
                       r"contribut(?:e|es|ing|ed))\s+(?:for\s+)?(?:about\s+|roughly\s+)?"
                       r"(?:half|part|some|most|(?:a|one|two)\s+(?:third|quarter|fifth)s?)\b"
@@ -796,7 +797,7 @@ else pays the rest (structure rule). "As part of their volunteer program" is no 
 
 _THE_REST = re.compile(r"\b(?:the rest|the remainder|the remaining|the other (?:half|part|share)|"
                        r"whatever(?:'s| is) left|what(?:'s| is) left|the balance|the difference)\b"
-                       r"|\bthe other \d+\s*(?:%|percent\b|per\s+cent\b)", re.I)
+                       r"|\bthe other \d+\s*" + _PERCENT, re.I)
 """Words of the share someone else pays: a payer not known for it leaves the school's own share standing."""
 
 
@@ -882,8 +883,8 @@ def speaks_for_partner(u: Understanding, clause: str, before: bool = False) -> b
     ("we cover every cost ourselves"): "we" is the organisation, not the school; so is the "we" of a message that
     says the school pays nothing as a third party ("we pay our clinicians from our own grants and the school pays
     nothing": whoever writes is not the school) (structure rule)."""
-    return _ours(clause) and (before and not _PARENT_SPEAKER.search(u.text) or writes_for_partner(u)
-                              or _the_school_denied_by_another(u) and not _PARENT_SPEAKER.search(u.text))
+    return _ours(clause) and not _PARENT_SPEAKER.search(u.text) and (
+        before or writes_for_partner(u) or _the_school_denied_by_another(u))
 
 
 def writes_for_partner(u: Understanding) -> bool:
@@ -894,9 +895,10 @@ def writes_for_partner(u: Understanding) -> bool:
 
 def _the_school_denied_by_another(u: Understanding) -> bool:
     """A clause denies the school pays, in the third person ("the school pays nothing", "Hamilton spends nothing on
-    it"), not as "we" or "our school"."""
-    return any((fact := c.fact(PAYER)) is not None and fact.value == NOT_SCHOOL and not _FIRST_PERSON.intersection(
-        w.strip(",.;:!?()").lower() for w in c.words.split()) for c in u.clauses)
+    it"), not as "we" or "our school". Read once per message (every paying clause asks)."""
+    return u.memo("school_denied_by_another", lambda u: any(
+        (fact := c.fact(PAYER)) is not None and fact.value == NOT_SCHOOL and not _FIRST_PERSON.intersection(
+            w.strip(",.;:!?()").lower() for w in c.words.split()) for c in u.clauses))
 
 
 def speaks_for_parents(text: str, clause: str) -> bool:

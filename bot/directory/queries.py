@@ -270,11 +270,12 @@ class OrganisationNames:
             best: tuple[bool, int, bool, int, str] | None = None
             for i, token in enumerate(tokens):
                 candidates = self._by_first.get(token) or self._by_first_alike(token)
+                starts = [words for words, _, _ in candidates]
                 for words, oid, name in candidates:
                     said = tuple(tokens[i : i + len(words)])
                     alike_words = next((n for n, (s, w) in enumerate(zip(said, words)) if not alike(s, w)), len(said))
                     whole = alike_words == len(words)
-                    if not whole and not _a_short_name(words[:alike_words], [w for w, _, _ in candidates]):
+                    if not whole and not _a_short_name(words[:alike_words], starts):
                         continue
                     found = (whole, alike_words, said[:alike_words] == words[:alike_words], oid, name)
                     if best is None or found[:3] > best[:3]:
