@@ -15,14 +15,14 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, Sequence
 
 from bot.text import contains, phrase_stems, spellings, stem, words
 from bot.understanding import Understanding
-from bot.understanding.facts import (AUXILIARIES, INFERRED, PAST, TO_COME, WITHDRAWN, ClauseReading, Fact,
-                                     listed_subjects, names_a_party, on_condition, opens_on_a_condition,
-                                     opens_with_they, reports_another, standing, without_company_names,
-                                     without_openers)
+from bot.understanding.facts import (AUXILIARIES, HEDGE_ASIDE, INFERRED, PAST, TO_COME, WHEN_IT_STARTED, WITHDRAWN,
+                                     ClauseReading, Fact, families_open, listed_subjects, names_a_party, on_condition,
+                                     opens_on_a_condition, opens_with_they, reports_another, standing,
+                                     without_company_names, without_openers)
 
 PSC, MOU, ALIGN, PTSA = "personal_services_contract", "mou", "alignment_agreement", "ptsa_enrichment"
 PERMIT = "building_use_permit"
@@ -288,7 +288,7 @@ def resolve(facts: list[Fact], positive: tuple[str, ...]) -> Reading:
         surest = max(firsts, key=lambda f: f.confidence)
         reports = sum(reports_another(f.words) for f in firsts)  # two claims that differ are disputed, however
         # surely either was read ("the AP says the PTSA pays her, while the treasurer thinks the school does")
-        if surest.confidence >= OUTWEIGHS and reports < 2 and all(
+        if surest.confidence >= OUTWEIGHS and reports < 2 and not splits_the_cost(firsts) and all(
                 f.confidence < STRONG for f in firsts if f is not surest):
             # "it's free for families (weak: free to whom?), but we're paying the org out of our building
             # funds (sure)": a reading too weak to decide alone does not contest a sure one
@@ -330,8 +330,9 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> tuple[list[Fact], 
             _FOR_ONE.match(c.words) or len(c.words.split()) <= NAME_WORDS and not c.states()))]
     # "What about Treehouse, which agreement?": the clause that names the program, if one does
     asked = next((c for c in asking if _program_words(c.words)), asking[0] if asking else None)
-    if asked is None:
-        return facts, None
+    if asked is None or splits_the_cost(facts):
+        return facts, None  # "We pay about a third and a local nonprofit covers the rest. ... for the nonprofit?": the
+        # shares of one cost are one program's, whoever the question names
     named = _program_words(asked.words)
     about = [f for f in facts if f.clause != asked.index and named & _word_stems(f.words)]
     telling = _telling_words([c for c in clauses if c.index != asked.index], named - _NOT_A_PROGRAM)
@@ -507,23 +508,24 @@ _NOT_SETTLED = re.compile(r"\bpending\b|\bundecided\b|\bup in the air\b|\bdecisi
                           + _UNSETTLED_WORDS + r"\b", re.I)
 """Words that say what was said is not settled yet: whoever was named, who pays is asked."""
 _HEDGED = re.compile(r"\b(?:probably|possibly|maybe|perhaps|might|likely|supposedly|apparently|presumably|prolly|"
-                     r"supposed to|(?:that|which|this)\s+means|i\s+(?:assume|guess|figure)|"
+                     r"supposed to|(?:that|which|this)\s+means|i\s+(?:assume|guess|figure|suppose)|"
                      r"i'?m\s+(?:assuming|guessing)|must\s+be)\b"
                      r"(?!\s*(?:\$|\d|around|about|roughly))", re.I)
 """Words that leave what the clause states unsure: it is confirmed before it decides ("maybe $3k" hedges an amount;
 "the school is supposed to" says what someone expects, not what was agreed; "the org is called Garfield Community
 Foundation, that means the foundation pays" reasons from a name, which is no fact)."""
-_MONTHS = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?")  # "through October", "thru mid nov"
 _GONE_BY = (r"(?:up\s+)?until\s+\w+|(?:\w+\s+){1,2}ago|(?:back\s+)?in\s+(?:the\s+)?20\d\d(?:[-/]\d\d(?:\d\d)?)?"
-            r"|during\s+(?:the\s+)?20\d\d(?:[-/]\d\d(?:\d\d)?)?|through\s+" + _MONTHS)
+            r"|during\s+(?:the\s+)?20\d\d(?:[-/]\d\d(?:\d\d)?)?"
+            r"|(?:through|thru)\s+(?:(?:mid|early|late|the\s+end\s+of)[\s-]+)?" + _MONTHS)
 """A time gone by, before or after a payment said in the past ("until October", "two years ago", "back in 2024",
-"in the 2024-25 season", "during the 2025-26 year", "through October")."""
-_PAID = r"(?:paid|covered|funded|sponsored|footed|picked\s+up)"
+"in the 2024-25 season", "during the 2025-26 year", "through October", "thru mid nov")."""
+_PAID = r"(?:paid|covered|funded|sponsored|footed|picked\s+up|ran\s+on)"
 _ONLY_WAS = re.compile(r"^(?:\W*(?:so|and|but|well|ok|okay|hmm)\W+)?(?:originally|initially|at first|"
                       r"(?:up\s+)?(?:to|till|until)\s+now|"
                       r"last (?:year|spring|fall|time)|previously|in the past|back then|back when|"
-                      r"when (?:we|they|it|this|the program) (?:first )?"
-                      r"(?:started|began))\b|\bused to (?:pay|cover|fund|charge|be paid|be funded|be covered)\b"
+                      + WHEN_IT_STARTED + r")\b|\bused to (?:pay|cover|fund|charge|be paid|be funded|be covered)\b"
                       r"|\bwas (?:going|supposed|planning) to\b|\bwas (?:paying|covering|funding)\b"
                       # "The PTSA paid for the chess coach last spring", "The school paid the coach until October"
                       r"|\b" + _PAID + r"\b[^.;]*?\b(?:last\s+(?:year|spring|fall|autumn|winter|summer|"
@@ -536,6 +538,7 @@ _NOW = re.compile(r"\b(?:(?<!to\s)(?<!till\s)(?<!until\s)now|this year|these day
                   r"from now on|anymore|as of)\b", re.I)  # "up to now" tells what was
 _MONEY_SOUGHT = re.compile(r"\b(?:(?:applying|hoping|trying|waiting|looking)\s+"
                            r"(?:for|to\s+(?:get|win|hear|find|raise)|on)|(?:has|have|'ve)\s+applied\s+(?:to|for)"
+                           r"|(?:put|puts|sent|submitted)\s+in\s+(?:a\s+|an\s+)?(?:proposal|application|request)"
                            r"|^\W*hoping)\b"
                            r"[^.;]*\b(?:grant|funding|funds|money|sponsor|sponsorship|donation|donors?)\b"
                            r"|\b(?:won'?t|will\s+not|haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t)\s+(?:yet\s+)?"
@@ -547,6 +550,17 @@ _MONEY_SOUGHT = re.compile(r"\b(?:(?:applying|hoping|trying|waiting|looking)\s+"
                            re.I)
 """Money asked for and not yet in hand ("the partner is applying for a grant to cover it but won't hear back till
 March", "if we get it the school would pay them"): who pays is not settled (structure rule)."""
+_ON_TOP = re.compile(r"\b(?:too|also|as well|on top of (?:that|it|the lease)|in addition|additionally)\b", re.I)
+_PAID_WORK = re.compile(r"(?<!n't\s)(?<!not\s)(?<!never\s)\b(?:pay|hire|contract)\s+(?:them|her|him)\b"
+                        r"|\bpaid\s+(?:[\w-]+\s+){0,3}(?:program|class|classes|camp|club|course|services?)\b", re.I)
+
+
+def paid_work_on_top(text: str) -> bool:
+    """Paid work said as more than the partner does now ("now wants us to hire them for reading intervention too",
+    "started a paid after school program on top of that"): beside a lease, who pays for it is another question."""
+    return bool(_ON_TOP.search(text)) and bool(_PAID_WORK.search(text))
+
+
 _NO_LEASE = re.compile(r"\b(?:no|without a|not a|isn't a|is not a|there's no|not any)\s+lease\b|\bnot leas(?:e|ed|ing)\b"
                        r"|\blease\b(?:\s+(?:with|for|on|at|in)\s+(?:\S+\s+){1,5}?)?\s*(?:has |had )?(?:ended|expired|lapsed|ran out|"
                        r"is over|was up|is up)\b", re.I)  # "The lease with Cheasty Family Learning Center ended in June"
@@ -672,11 +686,13 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
     if payer.conflict:
         values = {f.value for f in payer.conflict}
         school_pays = school_settles(payer.conflict)
-        partner_named = any(names_a_party(f.words) for f in payer.conflict if f.value == "partner")
+        partner_named = any(names_a_party(f.words) and not families_open(f.words)
+                            for f in payer.conflict if f.value == "partner")
         if values == {"partner", "ptsa"} and not partner_named \
                 or (len(values) == 2 and "volunteer" in values and values & set(PAID_BY)):
             # "free to the school, the PTSA covers it": no school money, and the PTSA pays (the partner reading names
-            # nobody paying; "Lumen brings its own funding" with "our PTSA pays the art teacher" is asked); "an
+            # nobody paying, or only families paying the provider while the PTSA coordinates; "Lumen brings its own
+            # funding" with "our PTSA pays the art teacher" is asked); "an
             # individual tutor, and the school pays her": a person who is paid is no volunteer
             value = next(v for v in values if v in PAID_BY)
             source = next(f for f in payer.conflict if f.value == value)
@@ -714,14 +730,18 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
         # "when we started, the parent group paid": what was, not what is; "the partner is applying for a grant to
         # cover it": money not in hand
         left_open, value, source = source, None, None
+    lease = space.value
+    no_lease = any(_NO_LEASE.search(clause.words) for clause in u.clauses)
+    paid_on_top = lease == "lease" and not no_lease and value not in PAID_BY and paid_work_on_top(u.text)
+    if paid_on_top:
+        value, source = None, None  # "a group that leases our old portable now wants us to pay them to run an after
+        # school program too": the lease says who the partner is; who pays for the work added is asked (facts.md)
     # A denial alone ("we're not paying them", "not the school") decides nothing: the partner, a sponsor or
     # a PTSA may pay. It is asked.
     if value is not None and source is not None:
         evidence[PAYER] = source.words
     elif left_open is not None and not conflict:
         evidence[PAYER] = left_open.words  # what leaves it open, quoted when it is asked
-    lease = space.value
-    no_lease = any(_NO_LEASE.search(clause.words) for clause in u.clauses)
     if lease == "lease" and no_lease:
         lease = None  # "comes in every Saturday of the school year ..., and there's no lease": the user said so
     if space.conflict and conflict is None:
@@ -737,10 +757,12 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
                                                        or _HEDGED.search(source.words)
                                                        or _from_a_name(u.text, source.words)
                                                        or INFERRED in (_stands(u, source.clause),
-                                                                       _stands(u, source.clause + 1))):
+                                                                       _stands(u, source.clause + 1))
+                                                       or _hedged_before(u, source)):
         weak = PAYER  # "our treasurer says the PTSA will probably pay": confirmed, however surely it was read
-    doubt = tuple(slot for slot, known in ((PAYER, value), (SPACE, lease)) if known is None and any(
-        clause.fact(slot) is None and _hints(clause.fact(slot, DOUBT)) for clause in u.clauses))
+    doubt = tuple(slot for slot, known in ((PAYER, value), (SPACE, lease)) if known is None and (any(
+        clause.fact(slot) is None and _hints(clause.fact(slot, DOUBT)) for clause in u.clauses)
+        or slot == PAYER and paid_on_top))
     denied = tuple(sorted(payer.denied & set(PAYERS))) if value is None and not conflict else ()
     return replace(facts, payer=value, lease=lease, conflict=conflict, contested=contested, weak=weak,
                    evidence=evidence, doubt=doubt, denied=denied,
@@ -757,7 +779,7 @@ _IN_THE_NAME = re.compile(r"\b(?:it'?s|that'?s)\s+in\s+(?:the|its|their)\s+name\
                           r"|\bword\s+\S+\s+is\s+in\s+(?:the|its|their)\s+name\b"  # "the word Free is in their name"
                           r"|\b(?:by|from)\s+(?:the|its|their)\s+name\b", re.I)
 _INFERRED = re.compile(r"^\W*(?:so|hence|therefore|thus|obviously|clearly|(?:which|that)\s+means|(?:i'?m\s+)?assuming|"
-                       r"i\s+(?:assume|guess))\b", re.I)
+                       r"i\s+(?:assume|guess|suppose))\b", re.I)
 
 
 def _from_a_name(text: str, said: str) -> bool:
@@ -774,6 +796,13 @@ def _from_a_name(text: str, said: str) -> bool:
     return False
 
 
+def _hedged_before(u: Understanding, source: Fact) -> bool:
+    """"..., I suppose, because it is a foundation they pay for it": a hedge said alone just before the payer's clause
+    leaves it unsure, as one said after it does (structure rule)."""
+    before = _clause_at(u, source.clause - 1)
+    return before is not None and bool(words(before.words)) and set(words(before.words)) <= HEDGE_ASIDE
+
+
 def _hints(fact: Fact | None) -> bool:
     """A reading too weak to state a value still hints at one; a weak "not known" ("contract question") hints at none,
     nor does a weak denial ("it's not just short-term use of a room" read as maybe not the partner)."""
@@ -783,7 +812,7 @@ def _hints(fact: Fact | None) -> bool:
 _PERCENT = r"(?:%|percent\b|per\s+cent\b)"
 _A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|the bulk|a share|half)\s+(?:of\s+)?"
                       r"(?:it|(?:the|their)\s+"
-                      r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?))\b"
+                      r"(?:[\w']+\s+){0,3}(?:cost|costs|fee|fees|bill|price|expenses?|money|funding|funds))\b"
                       r"|\b\d{1,2}\s*" + _PERCENT +
                       r"|\b(?:pay|pays|paying|paid|cover|covers|covering|covered|chip(?:s|ping|ped)?\s+in|"
                       r"contribut(?:e|es|ing|ed))\s+(?:for\s+)?(?:about\s+|roughly\s+)?"
@@ -791,7 +820,7 @@ _A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|the bulk|a sh
                       r"|\bhalf\s+and\s+half\b|\bhalf\s+(?:from|out\s+of)\b|\b50\s*/\s*50\b"
                       r"|\bsplit(?:ting)?\s+(?:it\s+|the\s+\w+\s+)?with\b", re.I)
 """Words that say a payer covers only a share of the cost ("most of the tutoring cost", "part of the ceramics
-teacher's fee", "half the fee", "paying for half", "half and half with the PTSA", "split with the PTSA"): someone
+teacher's fee", "half of the money", "half the fee", "paying for half", "half and half with the PTSA", "split with the PTSA"): someone
 else pays the rest (structure rule). "As part of their volunteer program" is no share."""
 
 
@@ -815,13 +844,23 @@ def school_settles(conflict: tuple[Fact, ...]) -> Fact | None:
     weak reading of the school paying) is asked. Said surely enough to outweigh (OUTWEIGHS), the school's share
     settles it whatever else pays most ("the foundation covers most of it but we're chipping in $2,000"), as a share
     said surely does ("we're paying about half the cost"). Beside a PTSA's money it settles nothing: who manages the
-    provider is asked (the coordinator question). Reports that disagree settle nothing either."""
+    provider is asked (the coordinator question). The cost split between the school and another payer, one share
+    each ("School pays about one third and a foundation pays the rest directly"), settles it however surely the
+    model reads the school's share: the split itself says school money pays. Reports that disagree settle nothing."""
     if any(reports_another(f.words) for f in conflict):
         return None  # "the AP told me the school is paying ..., but the group says their grant covers it": asked
     others = max((f.confidence for f in conflict if f.value != "school"), default=0.0)
     return next((f for f in conflict if f.value == "school" and (
         f.confidence >= OUTWEIGHS or f.confidence >= max(STRONG, others)
-        or f.confidence >= STRONG and _A_SHARE.search(f.words))), None)  # "we're paying about half the cost"
+        or f.confidence >= STRONG and _A_SHARE.search(f.words)  # "we're paying about half the cost"
+        or splits_the_cost(conflict))), None)
+
+
+def splits_the_cost(facts: Sequence[Fact]) -> bool:
+    """Two payers' facts, one a share and another the rest of it ("we pay about a third and a local nonprofit covers
+    the rest"): each pays, however surely the model reads either (structure rule)."""
+    return any(_A_SHARE.search(share.words) and _THE_REST.search(rest.words) and share.value != rest.value
+               for share in facts for rest in facts)
 
 
 SHORT_TURN = 6

@@ -248,12 +248,14 @@ _BREAK = re.compile(
     r"|\s+(?=so\s+(?:the|our)\s)"
     r"|\s+(?=so\s+[\w'-]+\s+" + _ADVERBS + r"(?:" + "|".join(sorted(SUBJECT_VERBS, key=len, reverse=True)) + r")\b)",
     re.I)
+WHEN_IT_STARTED = r"when (?:we|they|it|this|the (?:[\w'-]+\s+){0,2}program) (?:first )?(?:started|began)"
+"""A time that was: "when we started", "when the art program started"."""
 _FORMER_PLAN = re.compile(r"\b(?:originally|initially|at first|(?:i|we) thought|(?<=\w\s)(?:was|were) (?:going|supposed|planning) to|"
                           r"(?<=\w\s)(?:was|were) (?:paying|covering|funding)|"  # (with a subject: "were covering 40%"
                           # opening a message is "we're" typed fast)
                           r"had (?:planned|budgeted|meant|hoped|intended) to|used to|wanted to|"
                           r"last (?:year|time|spring|fall)|previously|in the past|back then|"
-                          r"when (?:we|they|it|this|the program) (?:started|began|first started))\b", re.I)
+                          + WHEN_IT_STARTED + r")\b", re.I)
 PART_OPENERS = frozenset("that which who and while plus".split())
 """Inside a clause these open a part that may state a fact of its own (see `with_parts`)."""
 MIN_PART = 3
@@ -525,11 +527,21 @@ def names_masked(text: str, is_school: Callable[[str], bool] | None = None) -> s
     def institution(found: re.Match[str]) -> str:
         return found.group(0) if is_school is not None and is_school(found.group(0)) else PROPER_NAME
     text = _COMPANY_NAME.sub(PROPER_NAME, text)  # "Westside PTA Enrichment LLC": a business, whatever words it holds
+    text = _A_KIND_OF_SCHOOL.sub(PROPER_NAME, text)  # "a karate school will pay us to use the gym": not our school
     return _TITLE_CASE_NAME.sub(_unless_school, _INSTITUTION_NAME.sub(institution, text))
 
 
+_NOT_A_KIND = r"(?!(?:after|before|high|middle|elementary|k-8|primary|secondary|public|title|international|intl|district|" \
+    r"partner|school|same|other|whole|new|neighboring|nearby|the|our|their|my|this|that|his|her|its|your|a|an|for|" \
+    r"about|with|at|in|as|on|from|to|by|of|and|or|who|which|whose|is|are|was|were|will|would|pays?|paid|paying)\b)"
+_A_KIND_OF_SCHOOL = re.compile(r"(?<=\b(?:a|A)\s)(?:" + _NOT_A_KIND + r"[a-z][\w'-]*\s+){1,2}(?:school|academy)\b"
+                               r"|(?<=\ban\s)(?:" + _NOT_A_KIND + r"[a-z][\w'-]*\s+){1,2}(?:school|academy)\b")
+"""An organisation said by its kind, lower case ("a karate school", "an Arabic language school" is caught as a name
+already): a school of some kind that is not one of the district's, so never the school's side paying."""
+
+
 _A_WORD = r"[A-Z][\w'&-]*(?:\.[\w'&-]+)*"
-_A_NAME = r"(" + _A_WORD + r"(?:\s+(?:(?:of|the|and|for|&)\s+)?" + _A_WORD + r")*)"
+_A_NAME = r"(" + _A_WORD + r"(?:\s+(?:(?:of|the|and|for|&)\s+)?" + _A_WORD + r")*|(?:[a-z][\w'-]*\s+){1,2}(?:school|academy))"
 
 
 def as_written(words: str, text: str) -> str:
@@ -1171,6 +1183,8 @@ def read(text: str, models: FactModels, tokens_of: Callable[[str], list[str]],
         if school_money is not None:
             scores = money_said(scores, tokens, scope, school_money)
         paid = paid_to_the_school(tokens, scope, school_money, before or ()) if _about_a_payer(scores) else None
+        if paid is None and families_pay_the_provider(tokens, scope):
+            paid = "partner"  # "families pay the swim program directly": the provider's own revenue, no parent body
         if paid is not None:
             scores = {**scores, "payer": {paid: 1.0}}  # "a rec league pays the school to use the field": a fee for
             # space, which the space reading decides; "they pay rent to the district": a tenant paying its own way
@@ -1470,6 +1484,34 @@ def paid_to_the_school(tokens: Sequence[str], scope: Sequence[str], school_money
         if tokens[paid] != "us" or USE_WORDS.intersection([*named_after[:USE_REACH], *before]):
             return NONE
     return None
+
+
+def families_pay_the_provider(tokens: Sequence[str], scope: Sequence[str]) -> bool:
+    """"families pay the swim program directly", "parents pay tuition to the studio": families paying the provider
+    themselves, each for their own child, with no parent body named to coordinate it, fund the partner as its
+    customers (no school money, no PTSA), unlike "families chipped in to pay the coach" (structure rule)."""
+    start = _families_at(tokens)
+    if start is None or PARENT_BODY_WORDS.intersection(tokens):
+        return False
+    verb = next((i for i in range(start + 1, min(start + 3, len(tokens))) if tokens[i] in PAYING_FORMS), None)
+    return verb is not None and not scope[verb] and bool(CUSTOMER_WORDS.intersection(tokens[verb + 1:]))
+
+
+def _families_at(tokens: Sequence[str]) -> int | None:
+    """Where families open the clause as its subject ("if families pay ...", "each family pays ..."), or None."""
+    start = next((i for i, t in enumerate(tokens) if t not in FAMILY_OPENERS), len(tokens))
+    return start if start < len(tokens) and tokens[start] in FAMILIES else None
+
+
+def families_open(words: str) -> bool:
+    return _families_at(_said(words)) is not None
+
+
+FAMILY_OPENERS = frozenset("if when and but so the each some our all".split())
+FAMILIES = frozenset("families family parents".split())
+PARENT_BODY_WORDS = frozenset("pta ptsa pto ptso booster boosters association group club council committee".split())
+CUSTOMER_WORDS = frozenset("directly tuition fee fees themselves straight".split())
+"""Words that say families pay the provider as its customers (see `families_pay_the_provider`)."""
 
 
 PAYING_FORMS = frozenset("pay pays paying paid".split())
