@@ -74,6 +74,9 @@ class Registry:
     refiners: dict[str, list[Refiner]] = field(default_factory=dict)
     """Per context, in the order registered: another capability may refine a frame ("only the expired ones" after
     a partner list is a paperwork question about that list)."""
+    refining_intents: dict[str, set[str]] = field(default_factory=dict)
+    """Per context, the intents of the other capabilities that refine it: their own questions ("anything expiring
+    soon?" after a school's partner list) go to the refiners however surely the classifier places them."""
     text_takers: set[str] = field(default_factory=set)
     """Contexts whose refiner takes what is said next as more of the same (a report's details): commands that
     would read the text as something else give way, as they do to a form waiting for free text."""
@@ -104,11 +107,14 @@ class Registry:
         self.actions[form.answer_action] = lambda message, turn: dialogue.press(form, message, turn)
         return form
 
-    def refiner(self, kind: str, takes_text: bool = False) -> Callable[[Refiner], Refiner]:
+    def refiner(self, kind: str, takes_text: bool = False, intent: str | None = None) -> Callable[[Refiner], Refiner]:
+        """`intent`: the capability's own intent, when it refines another's frame (`kind`)."""
         def register(fn: Refiner) -> Refiner:
             self.refiners.setdefault(kind, []).append(fn)
             if takes_text:
                 self.text_takers.add(kind)
+            if intent is not None:
+                self.refining_intents.setdefault(kind, set()).add(intent)
             return fn
 
         return register
@@ -383,7 +389,8 @@ class Bot:
             return None
         kind, filters = context
         u = turn.understanding
-        may = (u.intent == kind or u.intent in WEAK_INTENTS or u.confidence < REFINE_CONFIDENCE
+        may = (u.intent == kind or u.intent in self.registry.refining_intents.get(kind, ())
+               or u.intent in WEAK_INTENTS or u.confidence < REFINE_CONFIDENCE
                or follow_ups.points_back(u) or follow_ups.opens_as_follow_up(u) or _states_a_fact(u))
         if not may:
             return None

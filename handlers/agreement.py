@@ -21,7 +21,8 @@ from bot.turn import Turn
 from bot.dialogue import Form, Prompt, Slot, is_question
 from bot.router import Registry
 from bot.understanding import Understanding, follow_ups
-from bot.understanding.facts import listed_subjects, only_asks_for_the_agreement, says_what_a_parent_body_is
+from bot.understanding.facts import (disowns, listed_subjects, only_asks_for_the_agreement, opens_with_they,
+                                     says_what_a_parent_body_is, without_openers)
 from bot.text import article_of
 from handlers.agreement_rules import (
     PAYER,
@@ -409,6 +410,16 @@ def _with_the_share(u: Understanding, case: Facts, turn: Turn) -> Understanding:
     return turn.understand(f"{case.evidence[PAYER].rstrip(' .')}. {u.text}")
 
 
+def _continues_the_case(u: Understanding, case: Facts) -> bool:
+    """A statement that tells nothing alone but goes on from the case's words: its subject is the case's party
+    ("they'll pay her and handle signups" after "our parents group wants to hire an art teacher"), or it disowns them
+    ("hmm, the PTSA president just told me they never agreed to that"). It is read after those words, as one message
+    (structure rule)."""
+    return bool(case.evidence.get(PAYER)) and not _asks_anything(u) and not any(
+        clause.fact(PAYER) is not None for clause in u.clauses) and (
+        opens_with_they(without_openers(u.text)) or disowns(u.text))
+
+
 def _read_with_the_told(u: Understanding, case: Facts, turn: Turn) -> Facts:
     """Another program of the message that told several, read from that message with the question after it; one it
     never told is a case of its own, whose payer is asked."""
@@ -489,6 +500,8 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     if replaced is not None:  # "*school not ptsa" after "ptsa is paying the instructor"
         return dialogue.start(ADVISOR, earlier.merge(read_facts(turn.understand(replaced))).to_dict(), message, turn)
     fresh = read_facts(_with_the_share(u, earlier, turn), earlier.partner_speaks)
+    if not (fresh.known or fresh.unsure) and _continues_the_case(u, earlier):
+        fresh = read_facts(turn.understand(f"{earlier.evidence[PAYER].rstrip(' .')}. {u.text}"), earlier.partner_speaks)
     if u.has(*NOT_MEANT) and len(u.tokens) <= FACT_FOLLOW_UP_WORDS and not fresh.known and earlier.known:
         return not_meant(replace(message, value=decisive_slot(earlier)), turn)
     if u.has(*_LEASE_QUESTION) and not fresh.known and not fresh.lease:

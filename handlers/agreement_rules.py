@@ -19,9 +19,9 @@ from typing import Any, Sequence
 
 from bot.text import contains, phrase_stems, spellings, stem, words
 from bot.understanding import Understanding
-from bot.understanding.facts import (AUXILIARIES, HEDGE_ASIDE, INFERRED, PAST, TO_COME, WHEN_IT_STARTED, WITHDRAWN,
-                                     ClauseReading, Fact, families_open, listed_subjects, names_a_party, on_condition,
-                                     opens_on_a_condition, opens_with_they, reports_another, standing,
+from bot.understanding.facts import (AUXILIARIES, HEDGE_ASIDE, HEDGES, INFERRED, PAST, TO_COME, WHEN_IT_STARTED,
+                                     WITHDRAWN, ClauseReading, Fact, families_open, listed_subjects, names_a_party,
+                                     on_condition, opens_on_a_condition, opens_with_they, reports_another, standing,
                                      without_company_names, without_openers)
 
 PSC, MOU, ALIGN, PTSA = "personal_services_contract", "mou", "alignment_agreement", "ptsa_enrichment"
@@ -308,7 +308,7 @@ _DISTRICT = re.compile(r"\b(?:district|district's|central office|central)\b", re
 
 _QUESTION_WORDS = frozenset("agreement agreements contract contracts paperwork form forms document type kind which what "
                             "whats should would could does do did use be on apply applies need needed get go under set up "
-                            "sign we i our us they them the a an for this that it is are there right best now year "
+                            "have has sign we i our us they them the a an for this that it is are there right best now year "
                             "years next last semester term week month fall spring winter summer school about pay pays "
                             "paid paying cover covers covered fund funds funded organize organizes run runs".split())
 """Words of a question for the agreement that do not say which program it is about (nor when)."""
@@ -324,7 +324,7 @@ def _of_the_one_asked(u: Understanding, facts: list[Fact]) -> tuple[list[Fact], 
     # "..., and for the chess one?", "... and the drumming?" said last, or "for the garden one, which agreement?"
     clauses = list(u.clauses)
     asking = [c for i, c in reversed(list(enumerate(clauses))) if _asks_for_one(c.words) or (
-        i == len(clauses) - 1 and (_FOR_ONE.match(_bare(c.words)) or _AND_THE.fullmatch(_bare(c.words))
+        i == len(clauses) - 1 and (_FOR_ONE.match(_bare(c.words)) or _and_a_program(_bare(c.words))
                                     or u.text.rstrip().endswith("?") and _NAMED_ALONE.fullmatch(_bare(c.words)))
         or i + 1 < len(clauses) and _asks_for_one(clauses[i + 1].words) and (
             _FOR_ONE.match(c.words) or len(c.words.split()) <= NAME_WORDS and not c.states()))]
@@ -397,8 +397,10 @@ def _told_of(clauses: list[ClauseReading], asked: int, telling: set[str]) -> set
 
 _PROGRAM_NOUNS = frozenset(stem(w) for w in (
     "program class club team league residency camp lesson workshop course tutor teacher instructor coach artist "
-    "mentor educator counselor musician dancer muralist").split())
-"""Words that name a program or who runs it ("the yoga instructor", "the after-school art class")."""
+    "mentor educator counselor musician dancer muralist therapist clinician specialist pathologist psychologist "
+    "nurse interpreter facilitator").split())
+"""Words that name a program or who runs it ("the yoga instructor", "the after-school art class", "our art
+therapist")."""
 
 
 def _of_another_program(said: str, telling: set[str]) -> bool:
@@ -469,6 +471,15 @@ _AND_THE = re.compile(r"and\s+(?:(?:(?:the|our|that)\s+)?\S+(?:\s+\S+)?(?:\s+one
                       r"|(?-i:[A-Z])\S*(?:\s+(?-i:[A-Z])\S*){0,3})", re.I)
 """A program named alone after "and" ("and the drumming?", "and the steel drum one", "and Hmong Youth Voices?", "and
 chess"), at the end of what was said."""
+_AND_A_LONGER_NAME = re.compile(r"and\s+(?:(?:the|our|that)\s+)?(?:\S+\s+){2}(\S+)", re.I)
+
+
+def _and_a_program(words: str) -> bool:
+    """"and the drumming?", or a program's three words ending with what it is ("and the social skills coach?")."""
+    longer = _AND_A_LONGER_NAME.fullmatch(words)
+    return bool(_AND_THE.fullmatch(words)) or longer is not None and stem(longer.group(1).lower()) in _PROGRAM_NOUNS
+
+
 _NAMED_ALONE = re.compile(r"(?:(?:the|our|that)\s+)?\S+(?:\s+\S+)?(?:\s+ones?)?", re.I)
 """A program named alone as the last question ("... the robotics class?", "chess coach?")."""
 
@@ -539,8 +550,8 @@ _NOW = re.compile(r"\b(?:(?<!to\s)(?<!till\s)(?<!until\s)now|this year|these day
 _MONEY_SOUGHT = re.compile(r"\b(?:(?:applying|hoping|trying|waiting|looking)\s+"
                            r"(?:for|to\s+(?:get|win|hear|find|raise)|on)|(?:has|have|'ve)\s+applied\s+(?:to|for)"
                            r"|(?:put|puts|sent|submitted)\s+in\s+(?:a\s+|an\s+)?(?:proposal|application|request)"
-                           r"|^\W*hoping)\b"
-                           r"[^.;]*\b(?:grant|funding|funds|money|sponsor|sponsorship|donation|donors?)\b"
+                           r"|^\W*(?:hoping|fingers\s+crossed))\b"
+                           r"[^.;]*\b(?:grant|funding|funds?|money|sponsor|sponsorship|donation|donors?)\b"
                            r"|\b(?:won'?t|will\s+not|haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t)\s+(?:yet\s+)?"
                            r"hear(?:d)?\s+back\b"
                            r"|\b(?:if|once|assuming|should)\s+(?:we|they|the\s+school|the\s+partner|it|the\s+grant|"
@@ -688,11 +699,12 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
         school_pays = school_settles(payer.conflict)
         partner_named = any(names_a_party(f.words) and not families_open(f.words)
                             for f in payer.conflict if f.value == "partner")
-        if values == {"partner", "ptsa"} and not partner_named \
+        if values == {"partner", "ptsa"} and not partner_named and not splits_the_cost(payer.conflict) \
                 or (len(values) == 2 and "volunteer" in values and values & set(PAID_BY)):
             # "free to the school, the PTSA covers it": no school money, and the PTSA pays (the partner reading names
             # nobody paying, or only families paying the provider while the PTSA coordinates; "Lumen brings its own
-            # funding" with "our PTSA pays the art teacher" is asked); "an
+            # funding" with "our PTSA pays the art teacher", and "a foundation is paying part ..., the rest comes from
+            # the parent group", are asked); "an
             # individual tutor, and the school pays her": a person who is paid is no volunteer
             value = next(v for v in values if v in PAID_BY)
             source = next(f for f in payer.conflict if f.value == value)
@@ -720,6 +732,13 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
     if value in ("partner", "ptsa") and source is not None and _A_SHARE.search(source.words) and not payer.conflict \
             and not rest_alike:
         left_open, value, source = source, None, None  # "their grant covers most of it": who pays the rest decides
+    if value in ("partner", "ptsa") and source is not None and _THE_REST.search(source.words) \
+            and not payer.conflict and _a_share_read_apart(u, value, source):
+        left_open, value, source = source, None, None  # "A foundation is paying part of the cost ... and the PTSA is
+        # covering the rest": who pays the share, read too weakly to stand, is asked
+    if value is None and left_open is None and not payer.conflict:
+        left_open = _a_weak_share(u)  # "a foundation is paying part of the coding camp", its payer read too weakly to
+        # stand: kept as the share, whose rest a later turn may tell ("the rest is the pto"), and asked
     if value is not None and source is not None and _DISAGREE.search(u.text) and not source.correcting:
         left_open, value, source = source, None, None  # "Me and our AP disagree. I think the PTSA pays ...; she says
         # it's our LAP money": said to be disputed, whatever reading is surer
@@ -777,7 +796,9 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
 _CALLED = re.compile(r"\b(?:called|named|name\s+is|name's|[Ii]t'?s\s+the)\s+((?:[A-Z][\w'&-]*\s*){1,6})")
 _IN_THE_NAME = re.compile(r"\b(?:it'?s|that'?s)\s+in\s+(?:the|its|their)\s+name\b"
                           r"|\bword\s+\S+\s+is\s+in\s+(?:the|its|their)\s+name\b"  # "the word Free is in their name"
-                          r"|\b(?:by|from)\s+(?:the|its|their)\s+name\b", re.I)
+                          r"|\b(?:by|from)\s+(?:the|its|their)\s+name\b"
+                          r"|\b(?:the|its|their)\s+name\s+(?:says|said|has|contains)\b",  # "The name says foundation"
+                          re.I)
 _INFERRED = re.compile(r"^\W*(?:so|hence|therefore|thus|obviously|clearly|(?:which|that)\s+means|(?:i'?m\s+)?assuming|"
                        r"i\s+(?:assume|guess|suppose))\b", re.I)
 
@@ -796,11 +817,24 @@ def _from_a_name(text: str, said: str) -> bool:
     return False
 
 
+def _a_share_read_apart(u: Understanding, value: str, source: Fact) -> bool:
+    """Another clause than the payer's says a share is paid, by someone not read as that payer (or read surely by
+    nobody): "A foundation is paying part of the cost" beside "the PTSA is covering the rest"."""
+    return any(_A_SHARE.search(c.words) and c.index != source.clause and _payer_said(c) != value for c in u.clauses)
+
+
+def _a_weak_share(u: Understanding) -> Fact | None:
+    """A share said ("paying part of the coding camp") whose payer only a weak reading hints at."""
+    return next((fact for c in u.clauses if _A_SHARE.search(c.words) and _hints(fact := c.fact(PAYER, DOUBT))), None)
+
+
 def _hedged_before(u: Understanding, source: Fact) -> bool:
-    """"..., I suppose, because it is a foundation they pay for it": a hedge said alone just before the payer's clause
-    leaves it unsure, as one said after it does (structure rule)."""
+    """"..., I suppose, because it is a foundation they pay for it", "it might actually be the agency's own grant
+    paying": a hedge said alone, or ending the clause, just before the payer's clause leaves it unsure, as one said
+    after it does (structure rule)."""
     before = _clause_at(u, source.clause - 1)
-    return before is not None and bool(words(before.words)) and set(words(before.words)) <= HEDGE_ASIDE
+    said = words(before.words) if before is not None else []
+    return bool(said) and (set(said) <= HEDGE_ASIDE or said[-1] in HEDGES)  # "..., it might | actually be ..."
 
 
 def _hints(fact: Fact | None) -> bool:
@@ -958,11 +992,14 @@ def _ours(clause: str) -> bool:
 
 _PAID_TO_US = re.compile(r"\b(?:pay|pays|paying|paid|fund|funds|funding|cover|covers|covering|compensate|compensates|"
                          r"compensating|reimburse|reimburses|reimbursing)\s+us\b", re.I)
-_WANT_PAID = re.compile(r"\b(?:we|i)(?:\s+(?:want|would\s+like|hope|ask|asked|need)|['\u2019]d\s+like)\s+(?:\S+\s+){1,4}?"
+_WANT_PAID = re.compile(r"\b(?:we|i|our\s+(?:organi[sz]ation|org|nonprofit|non-profit|agency|group|program|team|"
+                        r"company))"
+                        r"(?:\s+(?:want|wants|would\s+like|hope|hopes|ask|asks|asked|need|needs)|['\u2019]d\s+like)\s+"
+                        r"(?:\S+\s+){1,4}?"
                         r"to\s+(?:pay|fund|cover|compensate|reimburse)\s+(?:us|our\s+(?:\w+\s+)?(?:fees?|costs?|"
                         r"stipends?|rates?|invoices?|bills?|instructors?|coaches|staff|teachers?|tutors?))\b", re.I)
-"""The writer asking to be paid by someone ("we want MLK to pay us", "we'd like Mercer to cover our fee"): that one
-pays, not the writer."""
+"""The writer asking to be paid by someone ("we want MLK to pay us", "we'd like Mercer to cover our fee", "Our
+organization would like Mercer to pay us"): that one pays, not the writer."""
 SAME_DECISION = {"partner": ("partner", NOT_SCHOOL)}
 """Readings that decide alike: "the partner pays" and "no school money" both make it free to the school."""
 

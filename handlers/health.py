@@ -523,6 +523,6 @@ def renewing(message: Message, turn: Turn) -> Reply:
 def register(registry: Registry) -> None:
     registry.intent("partnership_health")(handle)
     registry.refiner(CONTEXT)(refine)
-    registry.refiner(PARTNERS_CONTEXT)(narrow_listing)
+    registry.refiner(PARTNERS_CONTEXT, intent="partnership_health")(narrow_listing)
     registry.action(nudges.SNOOZE_ACTION)(snooze)
     registry.action(nudges.RENEWING_ACTION)(renewing)

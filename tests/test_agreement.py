@@ -1857,3 +1857,62 @@ def test_paid_work_on_a_lease_and_money_proposed_are_asked_and_a_dropped_grant_i
     harness.ask("applying for a grant to pay a chess coach, wont hear till march. which agmt", session="grant")
     dropped = harness.ask("ok forget the grant, the ptsa will just pay him and run it", session="grant")
     assert dropped.data["agreement"] == PTSA, dropped.text
+
+
+def test_a_statement_going_on_from_the_case_is_read_after_its_words(harness) -> None:
+    harness.ask("our parents group wants to hire an after school art teacher, which agreement")
+    theirs = harness.ask("they'll pay her and handle signups")  # "they" is the case's parent group
+    assert theirs.intent == "agreement" and theirs.data["agreement"] == PTSA, theirs.text
+    harness.ask("The principal says the PTSA will pay for the drum teacher. Which agreement?", session="drum")
+    disowned = harness.ask("hmm, the PTSA president just told me they never agreed to that", session="drum")
+    assert disowned.intent == "agreement" and disowned.data["agreement"] is None, disowned.text
+    assert disowned.data["asking"] == "who_pays", disowned.text
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # an outside payer's share with the PTSA paying the rest: who manages it is asked, in one message too
+    ("A foundation is paying part of the cost of the grief group and the PTSA is covering the rest. Which agreement "
+     "would that be?", None),
+    ("A foundation is paying part of the swim coach and the rest comes from the parent group. What agreement?", None),
+    # the partner's organisation asking a school to pay it; a board disowning what it "signed up for"
+    ("Our organization would like Mercer to pay us for weekly counseling groups. Which agreement do we need?", PSC),
+    ("Our treasurer says the PTSA pays the choir director, but the PTSA board says they never signed up for that. "
+     "Which agreement?", None),
+    # reasoned from a name; hoped for; a fee for the building's use
+    ("Garfield Jazz Foundation wants to coach our bands. The name says foundation so the foundation pays, yeah? Which "
+     "agreement?", None),
+    ("Fingers crossed the Skyforge Aviation employee giving fund pays our robotics mentors. Which agreement applies?",
+     None),
+    ("A counseling agency wants to rent our library for three of its own staff trainings on Saturdays in January, and "
+     "they'd pay the building rental fee. Do they need a partnership agreement?", None),
+    # who pays said of a provider ("our art therapist") is another program's, not the new one asked about
+    ("The PTSA covers our art therapist. A new mindfulness program is starting after winter break. Which agreement "
+     "for the mindfulness program?", None),
+    ("The Garfield Jazz Alumni Fund pays the band clinician itself; no school money is involved. What kind of "
+     "agreement should the clinician have?", MOU),  # "have" names no program
+    # "they" after a program run through a PTSA is the PTSA, as after one run by it
+    ("Young Coders Academy is run through our PTSA, they pay the instructors. which agreement is that", PTSA),
+])
+def test_held_out_kinds_of_sets_cw_and_cx(harness, text: str, agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)
+
+
+def test_they_after_a_named_organisation_and_a_program_in_three_words_are_read_in_turn(harness) -> None:
+    harness.ask("Which agreement if a parent wants to volunteer as the stage manager?")
+    theirs = harness.ask("she's doing it as part of Stagelight Youth Theatre, they pay her")
+    assert theirs.data["agreement"] == MOU, theirs.text  # "they pay her" is the theatre paying, not "we pay"
+    harness.ask("Our PTSA pays the social skills coach and the school pays the reading specialist. Which agreement for "
+                "the reading specialist?", session="two")
+    coach = harness.ask("and the social skills coach?", session="two")
+    assert coach.data["agreement"] == PTSA, coach.text
+    harness.ask("Which agreement for a weekly counseling group?", session="rest")
+    harness.ask("The counseling agency pays part of it.", session="rest")
+    rest = harness.ask("and the rest comes from the PTSA", session="rest")
+    assert rest.data["agreement"] is None and rest.data["asking"] == "who_pays", rest.text
+    harness.ask("The school is paying the speech-language pathologist. Which agreement?", session="billed")
+    billed = harness.ask("Sorry, correction: the agency bills insurance and we pay nothing.", session="billed")
+    assert billed.data["agreement"] == MOU, billed.text  # billing insurance is the agency's own money
+    harness.ask("The school is paying the counselor from LAP. Which agreement?", session="might")
+    might = harness.ask("hmm, now I'm not sure. it might actually be the agency's own grant paying, I need to check",
+                        session="might")
+    assert might.data["agreement"] is None, might.text  # "it might | actually be ...": the hedge holds

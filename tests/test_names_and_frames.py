@@ -326,6 +326,9 @@ def test_a_partners_record_is_looked_up_not_advised_on(harness: Harness, tmp_pat
     harness.ask("who does family stuff at denny", session="list")
     expired = harness.ask("anything expired?", session="list")
     assert expired.data["school"] == "Denny Int'l" and "Westside Family Center" in expired.text, expired.text
+    harness.ask("who does family stuff at denny", session="sure")
+    sure = harness.ask("any expired paperwork?", session="sure")  # a paperwork question however sure, of that list
+    assert sure.data["school"] == "Denny Int'l" and "Westside Family Center" in sure.text, sure.text
 
 
 def test_which_agreement_for_a_known_partner_is_advised_on(harness: Harness, tmp_path: Path) -> None:

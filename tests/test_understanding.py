@@ -120,3 +120,11 @@ def test_a_typo_is_corrected_to_a_word_with_its_first_letter_though_another_is_a
 def test_a_misspelt_training_topic_still_filters(harness) -> None:
     reply = harness.ask("trama informed training dates?")
     assert reply.intent == "trainings" and "trauma" in (reply.data.get("topic") or "").lower()
+
+
+def test_a_request_said_last_is_read_like_one_said_first(harness) -> None:
+    """"..., can you help?" at the end asks what comes before it, as "can you help me find ..." does."""
+    reply = harness.ask("Good morning, our principal ask me to find who is doing STEM or robotics at Concord, can you "
+                        "help?")
+    assert reply.intent == "partners" and reply.data["school"] == "Concord Int'l", (reply.intent, reply.data)
+    assert harness.ask("can you help me?", session="alone").intent == "help"

@@ -291,8 +291,9 @@ SALUTATIONS = frozenset({"hi", "hello", "hey", "hiya", "morning", "afternoon", "
 REQUEST_PREAMBLES = (("can", "you", "help", "me"), ("could", "you", "help", "me"), ("can", "you", "please", "help", "me"),
                      ("please", "help", "me"), ("help", "me"), ("can", "you", "help", "us"), ("could", "you", "help", "us"),
                      ("i", "need", "help"), ("can", "you", "help"))
-"""A polite opening: what follows says what is asked ("can you help me find the lunch menu" is about the
-menu, not about the bot's capabilities). Kept when nothing, or only "with this", follows."""
+"""A polite opening, or the same said last: what follows (or comes before) says what is asked ("can you help me find
+the lunch menu" is about the menu, not about the bot's capabilities). Kept when nothing, or only "with this",
+follows."""
 PREAMBLE_MIN_REST = 2
 PREAMBLE_FILLER = frozenset("with something a question quick real please out thing stuff few things one".split())
 
@@ -305,6 +306,11 @@ def _without_salutation(tokens: list[str]) -> list[str]:
         n = len(preamble)
         if tuple(rest[:n]) == preamble and len(rest) - n >= PREAMBLE_MIN_REST:
             return rest if all(t in PREAMBLE_FILLER for t in rest[n:]) else rest[n:]
+    for preamble in REQUEST_PREAMBLES:  # "... who is doing STEM at Concord, can you help?": the same, said last
+        n = len(preamble)
+        if tuple(rest[-n:]) == preamble and len(rest) - n >= PREAMBLE_MIN_REST \
+                and not all(t in PREAMBLE_FILLER for t in rest[:-n]):
+            return rest[:-n]
     return rest
 
 

@@ -795,7 +795,14 @@ def with_subject(words: str, previous: Sequence[str]) -> str:
         party = agent  # "Knight Moves Chess is run by our PTSA, they pay the coach": the one who runs it
     if party == PLACEHOLDER_ORG:
         party = PROPER_NAME  # an organisation the directory knows reads as any organisation's name
+    if not verb and rest:
+        rest = [_third_person(rest[0]), *rest[1:]]  # "they pay her" reads as "<name> pays her", not "we pay"
     return " ".join([party, *([verb] if verb else []), *rest]) if party else words
+
+
+def _third_person(verb: str) -> str:
+    """A subject's verb as one party says it ("pay" -> "pays"), when that form is one the facts know."""
+    return next((form for form in (f"{verb}s", f"{verb}es") if form in SUBJECT_VERBS), verb)
 
 
 PASSIVE_AUXILIARIES = frozenset("is are was were gets get got being been".split())
@@ -805,11 +812,14 @@ AGENT_WORDS = 6
 """How far after "by" (or "a group of") the party named may come ("by the 6th grade parent group")."""
 
 
+AGENT_MARKERS = ("by", "through")
+
+
 def _agent(previous: Sequence[str]) -> str | None:
-    """The party after "by" in a passive clause ("is run by our PTSA", "was organised by the parent group"): it, not
-    the clause's grammatical subject, is who acts (structure rule)."""
+    """The party after "by" (or "through") in a passive clause ("is run by our PTSA", "was organised by the parent
+    group", "is run through our PTSA"): it, not the clause's grammatical subject, is who acts (structure rule)."""
     for i, token in enumerate(previous):
-        if token == "by" and i >= 2 and any(t in PASSIVE_AUXILIARIES for t in previous[max(0, i - 3):i - 1]):
+        if token in AGENT_MARKERS and i >= 2 and any(t in PASSIVE_AUXILIARIES for t in previous[max(0, i - 3):i - 1]):
             return next((t for t in previous[i + 1:i + AGENT_WORDS] if t in PARENT_WORDS
                          or t in (PROPER_NAME, PLACEHOLDER_ORG)), None)
     return None
@@ -830,7 +840,7 @@ def they_unclear(words: str, previous: Sequence[str]) -> bool:
         subject = first  # one partner, and no other party, before the verb
     parties = {_party(t) for t in _party_tokens(previous)}  # "the PTSA and the dance company"
     parties |= {t for i, t in enumerate(previous) if t in GROUP_NOUNS and not (i and previous[i - 1] in PARENT_WORDS)}
-    by = previous.index("by") if _agent(previous) is not None else None
+    by = next(i for i, t in enumerate(previous) if t in AGENT_MARKERS) if _agent(previous) is not None else None
     if by is not None and "and" not in previous[by + 1:]:
         return False  # "our robotics club is organized by the 6th grade parent group and they cover ...": the agent
     return _they(words)[0] is not None and (_two_subjects(previous) or not subject and len(parties) > 1)
@@ -1381,10 +1391,16 @@ _DISOWNED = re.compile(
     r"\b(?:(?:never|not|didn'?t|did\s+not|hasn'?t|has\s+not|haven'?t|have\s+not|don'?t|doesn'?t|won'?t|wasn'?t)"
     r"\s+(?:(?:actually|even|ever|really|officially|yet)\s+)?|(?:nobody|no\s+one)\s+(?:(?:has|ever|actually)\s+)?)"
     r"(?:agree|agreed|approve|approved|vote|voted|sign|signed|commit|committed|okay|okayed|ok'?d|promise|promised|"
-    r"offer|offered|say|said|confirm|confirmed)\s*(?:off\s*)?(?:(?:on|to|for)\s*)?"
+    r"offer|offered|say|said|confirm|confirmed)\s*(?:(?:off|up)\s*)?(?:(?:on|to|for)\s*)?"
     r"(?:that|this|it|any\s+of\s+(?:that|this|it)|anything\s+like\s+that|such\s+a\s+thing)?\s*[.!?]*$", re.I)
 """A clause that only disowns what came before ("they never agreed to that", "nobody signed off on it"): said by
 someone else, the earlier statement is disputed, so who pays is not known (structure rule)."""
+
+
+def disowns(words: str) -> bool:
+    """Whether the words end disowning what came before ("the PTSA president just told me they never agreed to
+    that"), which states nothing alone: it is read after what it disowns."""
+    return bool(_DISOWNED.search(words))
 
 
 def _payer_taken_back(out: list[ClauseReading], value: str = UNKNOWN) -> list[ClauseReading]:
@@ -1474,8 +1490,8 @@ def paid_to_the_school(tokens: Sequence[str], scope: Sequence[str], school_money
         named_after = tokens[paid + 1:paid + 1 + RECIPIENT_REACH]
         if tokens[paid] == "rent" or tokens[paid] in RECIPIENTS and named_after[:1] == ["rent"]:
             return "partner"
-        if tokens[paid] in RENT_WORDS:
-            return NONE
+        if RENT_WORDS.intersection(tokens[paid:paid + RECIPIENT_REACH]):
+            return NONE  # "pay the facility rental fee", "they'd pay the building rental fee": a fee for space
         if tokens[paid] not in RECIPIENTS or any(_a_party(t) or t in GROUP_NOUNS for t in named_after):
             continue  # "pays the Cleveland High School robotics alumni group": a body named after a school
         # "us" is the school only when the money is for space ("pay us to use the gym", "a studio wants to rent our
