@@ -47,6 +47,7 @@ from handlers.agreement_rules import (
     in_context,
     named_agreements,
     read_facts,
+    supposes,
     they_named_nobody,
 )
 from handlers import health
@@ -410,6 +411,9 @@ def _with_the_share(u: Understanding, case: Facts, turn: Turn) -> Understanding:
     return turn.understand(f"{case.evidence[PAYER].rstrip(' .')}. {u.text}")
 
 
+_VOLUNTEERING = re.compile(r"\bvolunteer", re.I)
+
+
 def _continues_the_case(u: Understanding, case: Facts) -> bool:
     """A statement that tells nothing alone but goes on from the case's words: its subject is the case's party
     ("they'll pay her and handle signups" after "our parents group wants to hire an art teacher"), or it disowns them
@@ -500,6 +504,9 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     if replaced is not None:  # "*school not ptsa" after "ptsa is paying the instructor"
         return dialogue.start(ADVISOR, earlier.merge(read_facts(turn.understand(replaced))).to_dict(), message, turn)
     fresh = read_facts(_with_the_share(u, earlier, turn), earlier.partner_speaks)
+    if supposes(u.text) and fresh.payer == "volunteer" and _VOLUNTEERING.search(fresh.evidence.get(PAYER, "")):
+        earlier = earlier.without(PAYER)  # "and if the coaches were just parents volunteering on their own?": unpaid
+        # work put forward, whoever paid before ("what if she's an individual?" is still paid)
     if not (fresh.known or fresh.unsure) and _continues_the_case(u, earlier):
         fresh = read_facts(turn.understand(f"{earlier.evidence[PAYER].rstrip(' .')}. {u.text}"), earlier.partner_speaks)
     if u.has(*NOT_MEANT) and len(u.tokens) <= FACT_FOLLOW_UP_WORDS and not fresh.known and earlier.known:

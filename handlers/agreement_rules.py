@@ -282,7 +282,7 @@ def resolve(facts: list[Fact], positive: tuple[str, ...]) -> Reading:
     denied = frozenset(f.value[len("not_"):] for f in facts if f.value.startswith("not_"))
     stated = [f for f in facts if f.value in positive and f.value not in denied]
     values = list(dict.fromkeys(f.value for f in stated))
-    doubted = next((f for f in facts if f.value == UNKNOWN and not _supposes(f.words)), None)
+    doubted = next((f for f in facts if f.value == UNKNOWN and not supposes(f.words)), None)
     if len(values) > 1:
         firsts = [max((f for f in stated if f.value == v), key=lambda f: f.confidence) for v in values]
         surest = max(firsts, key=lambda f: f.confidence)
@@ -520,19 +520,22 @@ _NOT_SETTLED = re.compile(r"\bpending\b|\bundecided\b|\bup in the air\b|\bdecisi
 """Words that say what was said is not settled yet: whoever was named, who pays is asked."""
 _HEDGED = re.compile(r"\b(?:probably|possibly|maybe|perhaps|might|likely|supposedly|apparently|presumably|prolly|"
                      r"supposed to|(?:that|which|this)\s+means|i\s+(?:assume|guess|figure|suppose)|"
-                     r"i'?m\s+(?:assuming|guessing)|must\s+be)\b"
-                     r"(?!\s*(?:\$|\d|around|about|roughly))", re.I)
+                     r"i'?m\s+(?:assuming|guessing)|must\s+be|i\s+thought)\b"
+                     r"(?!\s*(?:\$|\d|around|about|roughly))"
+                     r"|,\s*(?:right|yeah|correct)\W*$", re.I)
 """Words that leave what the clause states unsure: it is confirmed before it decides ("maybe $3k" hedges an amount;
 "the school is supposed to" says what someone expects, not what was agreed; "the org is called Garfield Community
-Foundation, that means the foundation pays" reasons from a name, which is no fact)."""
+Foundation, that means the foundation pays" reasons from a name, which is no fact; "I thought ..." is a belief;
+"..., right?" asks to be told)."""
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
            r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?")  # "through October", "thru mid nov"
 _GONE_BY = (r"(?:up\s+)?until\s+\w+|(?:\w+\s+){1,2}ago|(?:back\s+)?in\s+(?:the\s+)?20\d\d(?:[-/]\d\d(?:\d\d)?)?"
             r"|during\s+(?:the\s+)?20\d\d(?:[-/]\d\d(?:\d\d)?)?"
-            r"|(?:through|thru)\s+(?:(?:mid|early|late|the\s+end\s+of)[\s-]+)?" + _MONTHS)
+            r"|(?:through|thru)\s+(?:(?:mid|early|late|the\s+end\s+of)[\s-]+)?" + _MONTHS +
+            r"|before\s+(?:thanksgiving|winter\s+break|spring\s+break|the\s+break|the\s+holidays|" + _MONTHS + r")")
 """A time gone by, before or after a payment said in the past ("until October", "two years ago", "back in 2024",
 "in the 2024-25 season", "during the 2025-26 year", "through October", "thru mid nov")."""
-_PAID = r"(?:paid|covered|funded|sponsored|footed|picked\s+up|ran\s+on)"
+_PAID = r"(?:paid|covered|funded|sponsored|footed|picked\s+up|ran\s+on|came\s+(?:out\s+of|from)|handled)"
 _ONLY_WAS = re.compile(r"^(?:\W*(?:so|and|but|well|ok|okay|hmm)\W+)?(?:originally|initially|at first|"
                       r"(?:up\s+)?(?:to|till|until)\s+now|"
                       r"last (?:year|spring|fall|time)|previously|in the past|back then|back when|"
@@ -548,7 +551,8 @@ with nothing said of now, who pays now is asked (structure rule)."""
 _NOW = re.compile(r"\b(?:(?<!to\s)(?<!till\s)(?<!until\s)now|this year|these days|currently|today|going forward|"
                   r"from now on|anymore|as of)\b", re.I)  # "up to now" tells what was
 _MONEY_SOUGHT = re.compile(r"\b(?:(?:applying|hoping|trying|waiting|looking)\s+"
-                           r"(?:for|to\s+(?:get|win|hear|find|raise)|on)|(?:has|have|'ve)\s+applied\s+(?:to|for)"
+                           r"(?:for|to\s+(?:get|win|hear|find|raise)|on)|(?:(?:has|have|'ve)\s+)?applied\s+(?:to|for)"
+                           r"(?![^.;]*\band\s+(?:won|got|received|was\s+awarded|were\s+awarded)\b)"
                            r"|(?:put|puts|sent|submitted)\s+in\s+(?:a\s+|an\s+)?(?:proposal|application|request)"
                            r"|^\W*(?:hoping|fingers\s+crossed))\b"
                            r"[^.;]*\b(?:grant|funding|funds?|money|sponsor|sponsorship|donation|donors?)\b"
@@ -645,11 +649,9 @@ def _reported(u: Understanding, source: Fact) -> bool:
     return (reports_another(source.words) or attributed) and (not source.correcting or source.news)
 
 
-def _supposes(words: str) -> bool:
+def supposes(words: str) -> bool:
     """A clause that supposes ("and if it goes over 10k?", "what if the PTA pays?") puts a case forward:
     its uncertainty is the supposition's, not the user's about who pays."""
-    from bot.understanding.facts import without_openers
-
     said = without_openers(words).lower().split()
     return bool(said) and (said[0] in ("if", "suppose", "supposing") or said[:2] == ["what", "if"])
 
@@ -793,7 +795,8 @@ def _read_facts(u: Understanding, partner_speaks: bool) -> Facts:
                    unsure="who_pays" if left_open is not None and value is None and not conflict else None)
 
 
-_CALLED = re.compile(r"\b(?:called|named|name\s+is|name's|[Ii]t'?s\s+the)\s+((?:[A-Z][\w'&-]*\s*){1,6})")
+_CALLED = re.compile(r"\b(?:called|named|name\s+is|name's|[Ii]t'?s\s+the|(?:group|org|organization|partner)\s+is)\s+"
+                     r"((?:[A-Z][\w'&-]*\s*){1,6})")
 _IN_THE_NAME = re.compile(r"\b(?:it'?s|that'?s)\s+in\s+(?:the|its|their)\s+name\b"
                           r"|\bword\s+\S+\s+is\s+in\s+(?:the|its|their)\s+name\b"  # "the word Free is in their name"
                           r"|\b(?:by|from)\s+(?:the|its|their)\s+name\b"

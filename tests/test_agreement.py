@@ -1916,3 +1916,35 @@ def test_they_after_a_named_organisation_and_a_program_in_three_words_are_read_i
     might = harness.ask("hmm, now I'm not sure. it might actually be the agency's own grant paying, I need to check",
                         session="might")
     assert might.data["agreement"] is None, might.text  # "it might | actually be ...": the hedge holds
+
+
+@pytest.mark.parametrize("text,agreement", [
+    # money applied for, in the simple past; reasoned from what the group is and asked back ("..., right?"); a year
+    # gone by with any past verb; a time before a holiday
+    ("Our PTSA applied for a grant to pay the art teacher; we'll know in February. Which agreement?", None),
+    ("The group is Leschi Neighbors Foundation. It's a foundation, so they pay for it themselves. Which agreement "
+     "for their tutoring?", None),
+    ("Leschi Neighbors Foundation pays for the tutoring themselves, right? Which agreement?", None),
+    ("Our school applied for and won a city arts grant, and we're paying the theater company out of it. Which "
+     "agreement?", PSC),  # money won is in hand
+    ("In 2024-25 the booster club handled the running club coach's pay. What agreement does the coach need this "
+     "year?", None),
+    ("Sound Community Bank started paying our homework help tutor directly this month; before Thanksgiving she came "
+     "out of our building budget. Which agreement?", None),
+])
+def test_held_out_kinds_of_sets_cy_and_cz(harness, text: str, agreement: str | None) -> None:
+    assert_agreement(harness, text, agreement)
+
+
+def test_a_belief_is_confirmed_and_unpaid_work_put_forward_replaces_who_paid(harness) -> None:
+    harness.ask("A nonprofit brings its own money to run a family literacy night here. Agreement?")
+    belief = harness.ask("I thought anything with families went through the PTSA. Convince me.")
+    assert belief.data["agreement"] is None, belief.text
+    harness.ask("Which agreement for the after-school soccer program?", session="soccer")
+    harness.ask("What if the school paid the coaches instead?", session="soccer")
+    unpaid = harness.ask("And if the coaches were just parents volunteering on their own, no organization?",
+                         session="soccer")
+    assert unpaid.data["agreement"] is None and "volunteer" in unpaid.text, unpaid.text
+    harness.ask("We're paying a dance instructor out of our budget. Which agreement?", session="paid")
+    paid = harness.ask("what if she's an individual, not a company?", session="paid")
+    assert paid.data["agreement"] == PSC, paid.text  # one person, still paid
