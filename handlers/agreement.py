@@ -406,9 +406,12 @@ def _asks_which(u: Understanding) -> bool:
 def _with_the_share(u: Understanding, case: Facts, turn: Turn) -> Understanding:
     """The message, read after the share it completes when it tells who pays the rest ("PTSA pays half ..." ... "the
     school pays the other half"): as one telling, both payers are weighed together as in one message."""
-    if not completes_a_share(u.text, case):
-        return u
-    return turn.understand(f"{case.evidence[PAYER].rstrip(' .')}. {u.text}")
+    return _after_the_case(u.text, case, turn) if completes_a_share(u.text, case) else u
+
+
+def _after_the_case(text: str, case: Facts, turn: Turn) -> Understanding:
+    """The message read as said right after the words that decided the case, as one message."""
+    return turn.understand(f"{case.evidence[PAYER].rstrip(' .')}. {text}")
 
 
 _VOLUNTEERING = re.compile(r"\bvolunteer", re.I)
@@ -508,7 +511,7 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
         earlier = earlier.without(PAYER)  # "and if the coaches were just parents volunteering on their own?": unpaid
         # work put forward, whoever paid before ("what if she's an individual?" is still paid)
     if not (fresh.known or fresh.unsure) and _continues_the_case(u, earlier):
-        fresh = read_facts(turn.understand(f"{earlier.evidence[PAYER].rstrip(' .')}. {u.text}"), earlier.partner_speaks)
+        fresh = read_facts(_after_the_case(u.text, earlier, turn), earlier.partner_speaks)
     if u.has(*NOT_MEANT) and len(u.tokens) <= FACT_FOLLOW_UP_WORDS and not fresh.known and earlier.known:
         return not_meant(replace(message, value=decisive_slot(earlier)), turn)
     if u.has(*_LEASE_QUESTION) and not fresh.known and not fresh.lease:

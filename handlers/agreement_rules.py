@@ -308,9 +308,10 @@ _DISTRICT = re.compile(r"\b(?:district|district's|central office|central)\b", re
 
 _QUESTION_WORDS = frozenset("agreement agreements contract contracts paperwork form forms document type kind which what "
                             "whats should would could does do did use be on apply applies need needed get go under set up "
-                            "have has sign we i our us they them the a an for this that it is are there right best now year "
-                            "years next last semester term week month fall spring winter summer school about pay pays "
-                            "paid paying cover covers covered fund funds funded organize organizes run runs".split())
+                            "have has sign we i our us they them the a an for this that it is are there right best now "
+                            "year years next last semester term week month fall spring winter summer school about pay "
+                            "pays paid paying cover covers covered fund funds funded organize organizes run "
+                            "runs".split())
 """Words of a question for the agreement that do not say which program it is about (nor when)."""
 
 
@@ -857,8 +858,8 @@ _A_SHARE = re.compile(r"\b(?:most|part|some|a portion|the majority|the bulk|a sh
                       r"|\bhalf\s+and\s+half\b|\bhalf\s+(?:from|out\s+of)\b|\b50\s*/\s*50\b"
                       r"|\bsplit(?:ting)?\s+(?:it\s+|the\s+\w+\s+)?with\b", re.I)
 """Words that say a payer covers only a share of the cost ("most of the tutoring cost", "part of the ceramics
-teacher's fee", "half of the money", "half the fee", "paying for half", "half and half with the PTSA", "split with the PTSA"): someone
-else pays the rest (structure rule). "As part of their volunteer program" is no share."""
+teacher's fee", "half of the money", "half the fee", "paying for half", "half and half with the PTSA", "split with
+the PTSA"): someone else pays the rest (structure rule). "As part of their volunteer program" is no share."""
 
 
 _THE_REST = re.compile(r"\b(?:the rest|the remainder|the remaining|the other (?:half|part|share)|"

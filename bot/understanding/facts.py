@@ -531,17 +531,18 @@ def names_masked(text: str, is_school: Callable[[str], bool] | None = None) -> s
     return _TITLE_CASE_NAME.sub(_unless_school, _INSTITUTION_NAME.sub(institution, text))
 
 
-_NOT_A_KIND = r"(?!(?:after|before|high|middle|elementary|k-8|primary|secondary|public|title|international|intl|district|" \
-    r"partner|school|same|other|whole|new|neighboring|nearby|the|our|their|my|this|that|his|her|its|your|a|an|for|" \
-    r"about|with|at|in|as|on|from|to|by|of|and|or|who|which|whose|is|are|was|were|will|would|pays?|paid|paying)\b)"
-_A_KIND_OF_SCHOOL = re.compile(r"(?<=\b(?:a|A)\s)(?:" + _NOT_A_KIND + r"[a-z][\w'-]*\s+){1,2}(?:school|academy)\b"
-                               r"|(?<=\ban\s)(?:" + _NOT_A_KIND + r"[a-z][\w'-]*\s+){1,2}(?:school|academy)\b")
+_NOT_A_KIND = (r"(?!(?:after|before|high|middle|elementary|k-8|primary|secondary|public|title|international|intl|"
+               r"district|partner|school|same|other|whole|new|neighboring|nearby|the|our|their|my|this|that|his|her|"
+               r"its|your|a|an|for|about|with|at|in|as|on|from|to|by|of|and|or|who|which|whose|is|are|was|were|will|"
+               r"would|pays?|paid|paying)\b)")
+_KIND_OF_SCHOOL = r"(?:" + _NOT_A_KIND + r"[a-z][\w'-]*\s+){1,2}(?:school|academy)\b"
+_A_KIND_OF_SCHOOL = re.compile(r"(?:(?<=\b[aA]\s)|(?<=\b[aA]n\s))" + _KIND_OF_SCHOOL)
 """An organisation said by its kind, lower case ("a karate school", "an Arabic language school" is caught as a name
 already): a school of some kind that is not one of the district's, so never the school's side paying."""
 
 
 _A_WORD = r"[A-Z][\w'&-]*(?:\.[\w'&-]+)*"
-_A_NAME = r"(" + _A_WORD + r"(?:\s+(?:(?:of|the|and|for|&)\s+)?" + _A_WORD + r")*|(?:[a-z][\w'-]*\s+){1,2}(?:school|academy))"
+_A_NAME = r"(" + _A_WORD + r"(?:\s+(?:(?:of|the|and|for|&)\s+)?" + _A_WORD + r")*|" + _KIND_OF_SCHOOL + r")"
 
 
 def as_written(words: str, text: str) -> str:
@@ -813,6 +814,7 @@ AGENT_WORDS = 6
 
 
 AGENT_MARKERS = ("by", "through")
+"""Words after a passive verb that name who acts ("is run by our PTSA", "is run through our PTSA")."""
 
 
 def _agent(previous: Sequence[str]) -> str | None:
@@ -1520,6 +1522,7 @@ def _families_at(tokens: Sequence[str]) -> int | None:
 
 
 def families_open(words: str) -> bool:
+    """Whether families are the subject the clause opens with ("families pay the provider directly")."""
     return _families_at(_said(words)) is not None
 
 
