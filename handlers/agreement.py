@@ -415,6 +415,17 @@ def _after_the_case(text: str, case: Facts, turn: Turn) -> Understanding:
 
 
 _VOLUNTEERING = re.compile(r"\bvolunteer", re.I)
+_RENTING = re.compile(r"\brent(?:s|ing|ed|al)?\b", re.I)
+
+
+def _puts_a_case_anew(u: Understanding, fresh: Facts) -> bool:
+    """A case put forward in place of the one decided, whoever paid there: unpaid work ("and if the coaches were just
+    parents volunteering on their own?"; "what if she's an individual?" is still paid) or the partner renting space
+    for its own use ("and if the org just rents a room for one weekend?"; "what if she only comes a few times?" is
+    still her paid work)."""
+    return supposes(u.text) and (
+        fresh.payer == "volunteer" and bool(_VOLUNTEERING.search(fresh.evidence.get(PAYER, "")))
+        or fresh.payer is None and fresh.lease == "short" and bool(_RENTING.search(u.text)))
 
 
 def _continues_the_case(u: Understanding, case: Facts) -> bool:
@@ -507,9 +518,8 @@ def refine(message: Message, turn: Turn, previous: dict[str, Any]) -> Reply | No
     if replaced is not None:  # "*school not ptsa" after "ptsa is paying the instructor"
         return dialogue.start(ADVISOR, earlier.merge(read_facts(turn.understand(replaced))).to_dict(), message, turn)
     fresh = read_facts(_with_the_share(u, earlier, turn), earlier.partner_speaks)
-    if supposes(u.text) and fresh.payer == "volunteer" and _VOLUNTEERING.search(fresh.evidence.get(PAYER, "")):
-        earlier = earlier.without(PAYER)  # "and if the coaches were just parents volunteering on their own?": unpaid
-        # work put forward, whoever paid before ("what if she's an individual?" is still paid)
+    if _puts_a_case_anew(u, fresh):
+        earlier = earlier.without(PAYER)
     if not (fresh.known or fresh.unsure) and _continues_the_case(u, earlier):
         fresh = read_facts(_after_the_case(u.text, earlier, turn), earlier.partner_speaks)
     if u.has(*NOT_MEANT) and len(u.tokens) <= FACT_FOLLOW_UP_WORDS and not fresh.known and earlier.known:

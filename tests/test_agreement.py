@@ -1936,7 +1936,7 @@ def test_held_out_kinds_of_sets_cy_and_cz(harness, text: str, agreement: str | N
     assert_agreement(harness, text, agreement)
 
 
-def test_a_belief_is_confirmed_and_unpaid_work_put_forward_replaces_who_paid(harness) -> None:
+def test_a_belief_is_confirmed_and_a_case_put_forward_anew_replaces_who_paid(harness) -> None:
     harness.ask("A nonprofit brings its own money to run a family literacy night here. Agreement?")
     belief = harness.ask("I thought anything with families went through the PTSA. Convince me.")
     assert belief.data["agreement"] is None, belief.text
@@ -1948,3 +1948,7 @@ def test_a_belief_is_confirmed_and_unpaid_work_put_forward_replaces_who_paid(har
     harness.ask("We're paying a dance instructor out of our budget. Which agreement?", session="paid")
     paid = harness.ask("what if she's an individual, not a company?", session="paid")
     assert paid.data["agreement"] == PSC, paid.text  # one person, still paid
+    harness.ask("Which agreement if the PTSA pays?", session="rent")
+    harness.ask("and if nobody at our end pays, the org does it with its own money?", session="rent")
+    rents = harness.ask("and if the org just rents a room for one weekend?", session="rent")
+    assert rents.data["agreement"] is None and "no partnership agreement" in rents.text, rents.text

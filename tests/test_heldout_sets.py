@@ -1,4 +1,4 @@
-"""Held-out sets L to CY (written by helpers who never saw the code; each scored once untouched
+"""Held-out sets L to CZ (written by helpers who never saw the code; each scored once untouched
 before anything was tuned on it: see the notes), run end to end as floors, so the figures in the notes
 cannot quietly drop, and with no agreement ever named that the case does not expect."""
 
@@ -19,9 +19,9 @@ from bot.trainings.importer import import_trainings
 from bot.notify import RecordingNotifier
 from tests.conftest import FIXTURES, Harness, make_settings
 
-SETS = {"l": 159, "m": 138, "n": 128, "o": 159, "p": 155, "q": 157, "r": 179, "s": 173, "t": 182, "u": 200, "v": 193, "w": 180, "x": 200, "y": 203, "z": 206, "aa": 219, "ab": 213, "ac": 225, "ad": 201, "ae": 243, "af": 216, "ag": 227, "ai": 235, "aj": 185, "ak": 167, "al": 188, "am": 223, "an": 202, "aq": 207, "as": 197, "at": 196, "au": 203, "av": 199, "aw": 167, "ax": 189, "ay": 179, "az": 184, "ba": 196, "bc": 186, "bd": 189, "bi": 221, "bj": 215, "bk": 222, "bm": 216, "bn": 196, "bo": 224, "bp": 207, "bq": 222, "br": 197, "bt": 213, "bv": 162, "bw": 216, "bx": 218, "bz": 220, "ca": 197, "cb": 221, "cc": 229, "cd": 204, "ce": 224, "cf": 203, "cg": 211, "ch": 247, "ci": 215, "cj": 185, "ck": 206, "cq": 223, "cu": 226, "cv": 201, "cw": 242, "cx": 197, "cy": 200}
+SETS = {"l": 159, "m": 138, "n": 128, "o": 159, "p": 155, "q": 157, "r": 179, "s": 173, "t": 182, "u": 200, "v": 193, "w": 180, "x": 200, "y": 203, "z": 206, "aa": 219, "ab": 213, "ac": 225, "ad": 201, "ae": 243, "af": 216, "ag": 227, "ai": 235, "aj": 185, "ak": 167, "al": 188, "am": 223, "an": 202, "aq": 207, "as": 197, "at": 196, "au": 203, "av": 199, "aw": 167, "ax": 189, "ay": 179, "az": 184, "ba": 196, "bc": 186, "bd": 189, "bi": 221, "bj": 215, "bk": 222, "bm": 216, "bn": 196, "bo": 224, "bp": 207, "bq": 222, "br": 197, "bt": 213, "bv": 162, "bw": 216, "bx": 218, "bz": 220, "ca": 197, "cb": 221, "cc": 229, "cd": 204, "ce": 224, "cf": 203, "cg": 211, "ch": 247, "ci": 215, "cj": 185, "ck": 206, "cq": 223, "cu": 226, "cv": 201, "cw": 242, "cx": 197, "cy": 200, "cz": 218}
 """Set -> conversations (BW of 227, BX of 230, BZ of 231, CA of 211, CB of 237, CC of 239, CD of 214, CE of 231, CF
-of 211, CG of 224, CH of 265, CI of 228, CJ of 204, CK of 215, CU of 236, CV of 209, CW of 260, CX of 206, CY of 209; the others of 167, 142, 133, 162, 160, 171, 193, 184, 188, 208, 208, 195, 202, 212, 216, 228, 220, 250, 213, 250, 222, 237, 243, 203, 179, 200, 238, 217, 209, 204, 208, 213, 212, 180, 200, 189, 199, 207, 198, 201, 226, 222, 228, 227, 210, 241, 225, 242, 213, 230 and 178) that must pass; 2 below each
+of 211, CG of 224, CH of 265, CI of 228, CJ of 204, CK of 215, CU of 236, CV of 209, CW of 260, CX of 206, CY of 209, CZ of 241; the others of 167, 142, 133, 162, 160, 171, 193, 184, 188, 208, 208, 195, 202, 212, 216, 228, 220, 250, 213, 250, 222, 237, 243, 203, 179, 200, 238, 217, 209, 204, 208, 213, 212, 180, 200, 189, 199, 207, 198, 201, 226, 222, 228, 227, 210, 241, 225, 242, 213, 230 and 178) that must pass; 2 below each
 set's figure on the tree that added it, or below the figure once tuned on it (T: 184/188 and U: 202/208 after this
 session's changes; U scored 190/208 untouched first; V 192/208 untouched with 1 confidently wrong, 195/208
 once tuned on; W 178/195 untouched with 2 confidently wrong on 263aa41, then tuned on; X 192/202 untouched with 4
@@ -72,8 +72,8 @@ tuned on, none confidently wrong; CU 225/236 (95.3%) with 4 and CV 198/209 (94.7
 and 203/209 once tuned on, none confidently wrong; CW 237/260 (91.2%) with 7 and CX 194/206 (94.2%) with 5
 untouched on 7e00ce3, the same on the session's start tree 4e923f0, 244/260 and 199/206 once tuned on, none
 confidently wrong; CY 201/209 (96.2%) with 3 untouched on 98ef828 (200 with 4 on 4e923f0), 202/209 once tuned on, none
-confidently wrong; CZ, 216/241 with 4 untouched on 98ef828 (215 with 6 on 4e923f0), 219/241 once tuned on, is in the
-fixtures but not here: one confidently wrong answer is left, a space-only case put forward after a partner-funded one).
+confidently wrong; CZ 216/241 (89.6%) with 4 untouched on 98ef828 (215 with 6 on 4e923f0), 220/241 once tuned on,
+none confidently wrong).
 The bot answers from the department's knowledge as `partnerbot` does (grounded), as
 the shared eval runs it."""
 WRITTEN_ON = dt.datetime(2026, 12, 6, 17, 0, tzinfo=dt.timezone.utc)
