@@ -73,7 +73,8 @@ and 203/209 once tuned on, none confidently wrong; CW 237/260 (91.2%) with 7 and
 untouched on 7e00ce3, the same on the session's start tree 4e923f0, 244/260 and 199/206 once tuned on, none
 confidently wrong; CY 201/209 (96.2%) with 3 untouched on 98ef828 (200 with 4 on 4e923f0), 202/209 once tuned on, none
 confidently wrong; CZ 216/241 (89.6%) with 4 untouched on 98ef828 (215 with 6 on 4e923f0), 220/241 once tuned on,
-none confidently wrong).
+none confidently wrong; DA 209/223 (93.7%) with 3 and DB 198/210 (94.3%) with 5 untouched on d71875c (208 with 4
+and 196 with 6 on 4e923f0) are in the fixtures for later work, not tuned on, and not here).
 The bot answers from the department's knowledge as `partnerbot` does (grounded), as
 the shared eval runs it."""
 WRITTEN_ON = dt.datetime(2026, 12, 6, 17, 0, tzinfo=dt.timezone.utc)
