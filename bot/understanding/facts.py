@@ -820,11 +820,16 @@ AGENT_MARKERS = ("by", "through")
 def _agent(previous: Sequence[str]) -> str | None:
     """The party after "by" (or "through") in a passive clause ("is run by our PTSA", "was organised by the parent
     group", "is run through our PTSA"): it, not the clause's grammatical subject, is who acts (structure rule)."""
+    return _agent_at(previous)[1]
+
+
+def _agent_at(previous: Sequence[str]) -> tuple[int | None, str | None]:
+    """Where the passive clause's "by" (or "through") stands, and the party named after it (see `_agent`)."""
     for i, token in enumerate(previous):
         if token in AGENT_MARKERS and i >= 2 and any(t in PASSIVE_AUXILIARIES for t in previous[max(0, i - 3):i - 1]):
-            return next((t for t in previous[i + 1:i + AGENT_WORDS] if t in PARENT_WORDS
-                         or t in (PROPER_NAME, PLACEHOLDER_ORG)), None)
-    return None
+            return i, next((t for t in previous[i + 1:i + AGENT_WORDS] if t in PARENT_WORDS
+                            or t in (PROPER_NAME, PLACEHOLDER_ORG)), None)
+    return None, None
 
 
 def they_unclear(words: str, previous: Sequence[str]) -> bool:
@@ -842,8 +847,8 @@ def they_unclear(words: str, previous: Sequence[str]) -> bool:
         subject = first  # one partner, and no other party, before the verb
     parties = {_party(t) for t in _party_tokens(previous)}  # "the PTSA and the dance company"
     parties |= {t for i, t in enumerate(previous) if t in GROUP_NOUNS and not (i and previous[i - 1] in PARENT_WORDS)}
-    by = next(i for i, t in enumerate(previous) if t in AGENT_MARKERS) if _agent(previous) is not None else None
-    if by is not None and "and" not in previous[by + 1:]:
+    by, agent = _agent_at(previous)
+    if by is not None and agent is not None and "and" not in previous[by + 1:]:
         return False  # "our robotics club is organized by the 6th grade parent group and they cover ...": the agent
     return _they(words)[0] is not None and (_two_subjects(previous) or not subject and len(parties) > 1)
 
